@@ -1,0 +1,388 @@
+/* mcs-server.c — the HTTP server and what its handlers share
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One SoupServer on the main loop. An early handler looks at each
+ * request's headers before its body is read and refuses bodies that are
+ * too large or of unknown length, so no client can make the server buffer
+ * more than max-body-size. Everything else goes through the route table.
+ */
+
+#define G_LOG_DOMAIN "mcs-server"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "mcs-api.h"
+#include "mcs-crypto.h"
+#include "mcs-server.h"
+
+/* Housekeeping: expired sessions and idle rate-limit entries. */
+#define HOUSEKEEPING_INTERVAL_SECONDS 600
+
+struct _McsServer
+{
+  GObject            parent_instance;
+
+  McsConfig         *config;
+  McsStore          *store;
+  McsMetrics        *metrics;
+  McsPasswordHasher *hasher;
+  GBytes            *secret;
+  McsRateLimiter    *account_limiter;
+  McsRateLimiter    *address_limiter;
+  SoupServer        *soup_server;
+  guint              housekeeping_id;
+};
+
+G_DEFINE_TYPE (McsServer, mcs_server, G_TYPE_OBJECT)
+
+static const McsRoute routes[] = {
+  { "GET", "/healthz", MCS_AUTH_NONE, mcs_api_healthz },
+  { "GET", "/metrics", MCS_AUTH_NONE, mcs_api_metrics },
+
+  { "POST", "/api/v1/auth/login", MCS_AUTH_NONE, mcs_api_login },
+  { "POST", "/api/v1/auth/logout", MCS_AUTH_USER, mcs_api_logout },
+  { "GET", "/api/v1/me", MCS_AUTH_USER, mcs_api_me },
+
+  { "GET", "/api/v1/bookings", MCS_AUTH_USER, mcs_api_list_bookings },
+  { "GET", "/api/v1/bookings/{id}", MCS_AUTH_USER, mcs_api_get_booking },
+  { "POST", "/api/v1/bookings/{id}/call-token", MCS_AUTH_USER, mcs_api_create_call_token },
+  { "GET", "/api/v1/bookings/{id}/attendance", MCS_AUTH_USER, mcs_api_get_attendance },
+  { "POST", "/api/v1/call-tokens/verify", MCS_AUTH_USER, mcs_api_verify_call_token },
+
+  { "GET", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_list_users },
+  { "POST", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_create_user },
+  { "GET", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_user },
+  { "PATCH", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_user },
+  { "GET", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_list_bookings },
+  { "POST", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_create_booking },
+  { "GET", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_booking },
+  { "PATCH", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_booking },
+  { "GET", "/api/v1/admin/bookings/{id}/attendance", MCS_AUTH_ADMIN,
+    mcs_api_admin_get_attendance },
+};
+
+const McsRoute *
+mcs_api_get_routes (guint *n_routes)
+{
+  *n_routes = G_N_ELEMENTS (routes);
+  return routes;
+}
+
+void
+mcs_api_healthz (McsRequest *request)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ok");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_end_object (builder);
+
+  mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
+}
+
+void
+mcs_api_metrics (McsRequest *request)
+{
+  McsMetrics *metrics = mcs_server_get_metrics (mcs_request_get_server (request));
+
+  mcs_request_reply_text (request, SOUP_STATUS_OK, "text/plain; version=0.0.4",
+                          mcs_metrics_render (metrics));
+}
+
+static void
+early_handler_cb (SoupServer        *soup_server,
+                  SoupServerMessage *message,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  McsServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  goffset length;
+
+  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    {
+      /* Close the connection: what follows the headers is an unread body. */
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Connection", "close");
+      mcs_reply_error_to_message (message, MC_ERROR_LENGTH_REQUIRED,
+                                  "Send the body with a Content-Length", NULL);
+      return;
+    }
+
+  length = soup_message_headers_get_content_length (headers);
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->max_body_size)
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autofree char *text = g_strdup_printf ("The body is larger than the server's limit of "
+                                               "%" G_GINT64_FORMAT " bytes",
+                                               self->config->max_body_size);
+
+      json_object_set_int_member (extra, "limit", self->config->max_body_size);
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Connection", "close");
+      mcs_reply_error_to_message (message, MC_ERROR_PAYLOAD_TOO_LARGE, text, extra);
+    }
+}
+
+static void
+handler_cb (SoupServer        *soup_server,
+            SoupServerMessage *message,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  McsServer *self = user_data;
+
+  mcs_request_dispatch (self, routes, G_N_ELEMENTS (routes), message);
+}
+
+static void
+request_finished_cb (SoupServer        *soup_server,
+                     SoupServerMessage *message,
+                     McsServer         *self)
+{
+  g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
+
+  mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
+  g_debug ("%s %s → %s from %s", soup_server_message_get_method (message),
+           g_uri_get_path (soup_server_message_get_uri (message)), status,
+           soup_server_message_get_remote_host (message));
+}
+
+static gboolean
+housekeeping_cb (gpointer user_data)
+{
+  McsServer *self = user_data;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint purged;
+
+  purged = mcs_store_purge_sessions (self->store, now);
+  if (purged > 0)
+    g_debug ("Purged %u old sessions", purged);
+
+  mcs_rate_limiter_prune (self->account_limiter, now);
+  mcs_rate_limiter_prune (self->address_limiter, now);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+mcs_server_dispose (GObject *object)
+{
+  McsServer *self = (McsServer *) object;
+
+  g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  if (self->soup_server != NULL)
+    soup_server_disconnect (self->soup_server);
+  g_clear_object (&self->soup_server);
+
+  G_OBJECT_CLASS (mcs_server_parent_class)->dispose (object);
+}
+
+static void
+mcs_server_finalize (GObject *object)
+{
+  McsServer *self = (McsServer *) object;
+
+  g_clear_object (&self->hasher);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->metrics, mcs_metrics_free);
+  g_clear_pointer (&self->secret, g_bytes_unref);
+  g_clear_pointer (&self->account_limiter, mcs_rate_limiter_free);
+  g_clear_pointer (&self->address_limiter, mcs_rate_limiter_free);
+  g_clear_pointer (&self->config, mcs_config_free);
+
+  G_OBJECT_CLASS (mcs_server_parent_class)->finalize (object);
+}
+
+static void
+mcs_server_class_init (McsServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mcs_server_dispose;
+  object_class->finalize = mcs_server_finalize;
+}
+
+static void
+mcs_server_init (McsServer *self)
+{
+}
+
+/**
+ * mcs_server_new:
+ * @config: (transfer full): a validated configuration
+ * @error: a #GError
+ *
+ * Opens the database (upgrading it), loads or makes the signing secret
+ * and prepares the HTTP server. Call mcs_server_listen() next.
+ *
+ * Returns: (transfer full): the server
+ */
+McsServer *
+mcs_server_new (McsConfig  *config,
+                GError    **error)
+{
+  g_autoptr(McsServer) self = g_object_new (MCS_TYPE_SERVER, NULL);
+  g_autofree char *secret_file = NULL;
+
+  self->config = config;
+
+  if (self->config->database == NULL)
+    self->config->database = mcs_config_default_database ();
+
+  self->store = mcs_store_open (self->config->database, error);
+  if (self->store == NULL)
+    return NULL;
+
+  secret_file = mcs_config_get_secret_file (self->config);
+  self->secret = mcs_secret_load_or_create (secret_file, error);
+  if (self->secret == NULL)
+    return NULL;
+
+  self->metrics = mcs_metrics_new ();
+  self->hasher = mcs_password_hasher_new (self->config->password_hash_strength,
+                                          self->config->max_concurrent_hashes,
+                                          self->config->max_queued_logins);
+  self->account_limiter = mcs_rate_limiter_new (self->config->login_failures_per_account,
+                                                self->config->login_rate_window);
+  self->address_limiter = mcs_rate_limiter_new (self->config->login_attempts_per_address,
+                                                self->config->login_rate_window);
+
+  if (self->config->tls_certificate != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate = NULL;
+
+      certificate = g_tls_certificate_new_from_files (self->config->tls_certificate,
+                                                      self->config->tls_key, error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "Cannot load the TLS certificate: ");
+          return NULL;
+        }
+
+      self->soup_server = soup_server_new ("server-header", "mentorcall-server/" PACKAGE_VERSION,
+                                           "tls-certificate", certificate,
+                                           NULL);
+    }
+  else
+    {
+      self->soup_server = soup_server_new ("server-header", "mentorcall-server/" PACKAGE_VERSION,
+                                           NULL);
+    }
+
+  soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
+  soup_server_add_handler (self->soup_server, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->soup_server, "request-finished",
+                    G_CALLBACK (request_finished_cb), self);
+
+  self->housekeeping_id = g_timeout_add_seconds (HOUSEKEEPING_INTERVAL_SECONDS,
+                                                 housekeeping_cb, self);
+  housekeeping_cb (self);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * mcs_server_listen:
+ * @self: a server
+ * @error: a #GError
+ *
+ * Starts listening on the configured address.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_server_listen (McsServer  *self,
+                   GError    **error)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autofree char *host = NULL;
+  SoupServerListenOptions options = 0;
+  guint16 port;
+
+  if (!mcs_config_parse_listen (self->config->listen, &host, &port, error))
+    return FALSE;
+
+  if (self->config->tls_certificate != NULL)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+
+  if (g_str_equal (host, "localhost"))
+    return soup_server_listen_local (self->soup_server, port, options, error);
+
+  address = g_inet_address_new_from_string (host);
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot listen on “%s”: give an IP address, such as 127.0.0.1, 0.0.0.0 "
+                   "or ::", host);
+      return FALSE;
+    }
+
+  socket_address = g_inet_socket_address_new (address, port);
+  return soup_server_listen (self->soup_server, socket_address, options, error);
+}
+
+/**
+ * mcs_server_get_uris:
+ * @self: a listening server
+ *
+ * Returns: (transfer full) (element-type GUri): where it listens
+ */
+GSList *
+mcs_server_get_uris (McsServer *self)
+{
+  return soup_server_get_uris (self->soup_server);
+}
+
+McsConfig *
+mcs_server_get_config (McsServer *self)
+{
+  return self->config;
+}
+
+McsStore *
+mcs_server_get_store (McsServer *self)
+{
+  return self->store;
+}
+
+McsMetrics *
+mcs_server_get_metrics (McsServer *self)
+{
+  return self->metrics;
+}
+
+McsPasswordHasher *
+mcs_server_get_hasher (McsServer *self)
+{
+  return self->hasher;
+}
+
+GBytes *
+mcs_server_get_secret (McsServer *self)
+{
+  return self->secret;
+}
+
+McsRateLimiter *
+mcs_server_get_account_limiter (McsServer *self)
+{
+  return self->account_limiter;
+}
+
+McsRateLimiter *
+mcs_server_get_address_limiter (McsServer *self)
+{
+  return self->address_limiter;
+}

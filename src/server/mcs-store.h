@@ -1,0 +1,165 @@
+/* mcs-store.h — users, sessions, bookings, calls and attendance
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "mc-protocol.h"
+#include "mcs-database.h"
+
+G_BEGIN_DECLS
+
+/* The current schema version; see the migrations in mcs-store.c. */
+#define MCS_SCHEMA_VERSION 2
+
+/* The length of a stored session-token hash (SHA-256). */
+#define MCS_TOKEN_HASH_LENGTH 32
+
+typedef struct
+{
+  gint64    id;
+  char     *username;
+  char     *display_name;
+  McRole    role;
+  char     *password_hash;
+  gboolean  disabled;
+  gint64    created_at;
+} McsUser;
+
+typedef struct
+{
+  gint64           id;
+  McsUser         *mentor;
+  McsUser         *student;
+  char            *subject;
+  gint64           starts_at;
+  gint64           ends_at;
+  McBookingStatus  status;
+  gint64           created_at;
+  gint64           updated_at;
+
+  /* The call room, which exists once the booking was confirmed. */
+  gboolean         has_call;
+  char            *room_id;
+  McCallState      call_state;
+  gint64           call_started_at;   /* 0 if not started */
+  gint64           call_ended_at;     /* 0 if not ended */
+  gint64           call_duration;     /* -1 if not ended */
+  GPtrArray       *present;           /* McsUser: who is in the call now */
+} McsBooking;
+
+typedef struct
+{
+  McsUser *user;
+  gint64   joined_at;
+  gint64   left_at;                   /* 0 while still in the call */
+  char    *reason;                    /* why they left, or NULL */
+} McsAttendance;
+
+typedef struct
+{
+  gint64 id;
+  gint64 user_id;
+  gint64 expires_at;
+  gint64 revoked_at;                  /* 0 unless revoked */
+} McsSession;
+
+/* Fields of a booking to change; a NULL or negative member changes nothing. */
+typedef struct
+{
+  const char *subject;
+  gint64      starts_at;
+  gint64      ends_at;
+  int         status;                 /* McBookingStatus or -1 */
+} McsBookingChanges;
+
+#define MCS_TYPE_STORE (mcs_store_get_type ())
+G_DECLARE_FINAL_TYPE (McsStore, mcs_store, MCS, STORE, GObject)
+
+McsStore   *mcs_store_open              (const char         *path,
+                                         GError            **error);
+McsDatabase *mcs_store_get_database     (McsStore           *self);
+const char * const *mcs_store_get_migrations (guint         *n_migrations);
+
+/* Users */
+McsUser    *mcs_store_add_user          (McsStore           *self,
+                                         const char         *username,
+                                         const char         *display_name,
+                                         McRole              role,
+                                         const char         *password_hash,
+                                         GError            **error);
+McsUser    *mcs_store_get_user          (McsStore           *self,
+                                         gint64              id,
+                                         GError            **error);
+McsUser    *mcs_store_find_user         (McsStore           *self,
+                                         const char         *username,
+                                         GError            **error);
+GPtrArray  *mcs_store_list_users        (McsStore           *self,
+                                         GError            **error);
+gboolean    mcs_store_update_user       (McsStore           *self,
+                                         gint64              id,
+                                         const char         *display_name,
+                                         const char         *password_hash,
+                                         int                 disabled,
+                                         GError            **error);
+
+/* Sessions */
+gboolean    mcs_store_add_session       (McsStore           *self,
+                                         const guint8       *token_hash,
+                                         gint64              user_id,
+                                         gint64              created_at,
+                                         gint64              expires_at,
+                                         GError            **error);
+McsSession *mcs_store_find_session      (McsStore           *self,
+                                         const guint8       *token_hash,
+                                         GError            **error);
+gboolean    mcs_store_revoke_session    (McsStore           *self,
+                                         gint64              session_id,
+                                         gint64              now,
+                                         GError            **error);
+guint       mcs_store_purge_sessions    (McsStore           *self,
+                                         gint64              now);
+
+/* Bookings */
+McsBooking *mcs_store_add_booking       (McsStore           *self,
+                                         gint64              mentor_id,
+                                         gint64              student_id,
+                                         const char         *subject,
+                                         gint64              starts_at,
+                                         gint64              ends_at,
+                                         McBookingStatus     status,
+                                         GError            **error);
+McsBooking *mcs_store_get_booking       (McsStore           *self,
+                                         gint64              id,
+                                         GError            **error);
+GPtrArray  *mcs_store_list_user_bookings (McsStore          *self,
+                                         gint64              user_id,
+                                         gint64              ends_after,
+                                         GError            **error);
+GPtrArray  *mcs_store_list_bookings     (McsStore           *self,
+                                         int                 status,
+                                         GError            **error);
+McsBooking *mcs_store_update_booking    (McsStore           *self,
+                                         gint64              id,
+                                         const McsBookingChanges *changes,
+                                         GError            **error);
+GPtrArray  *mcs_store_list_attendance   (McsStore           *self,
+                                         gint64              booking_id,
+                                         GError            **error);
+
+void        mcs_user_free               (McsUser            *user);
+McsUser    *mcs_user_copy               (const McsUser      *user);
+void        mcs_booking_free            (McsBooking         *booking);
+gboolean    mcs_booking_has_participant (const McsBooking   *booking,
+                                         gint64              user_id);
+void        mcs_attendance_free         (McsAttendance      *attendance);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsUser, mcs_user_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsBooking, mcs_booking_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsSession, g_free)
+
+G_END_DECLS

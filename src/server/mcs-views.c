@@ -1,0 +1,240 @@
+/* mcs-views.c — the JSON shapes of users, bookings and calls
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One place decides how each object looks on the wire, so the participant
+ * API, the admin API and (later) the signaling messages agree. A password
+ * hash never leaves this file's callers: no view has a member for it.
+ */
+
+#define G_LOG_DOMAIN "mcs-views"
+
+#include "mcs-views.h"
+
+/**
+ * mcs_booking_get_join_window:
+ * @booking: a booking
+ * @config: the server's configuration
+ * @opens_at: (out): when joining becomes possible
+ * @closes_at: (out): when it stops
+ */
+void
+mcs_booking_get_join_window (const McsBooking *booking,
+                             const McsConfig  *config,
+                             gint64           *opens_at,
+                             gint64           *closes_at)
+{
+  *opens_at = booking->starts_at - config->join_before;
+  *closes_at = booking->ends_at + config->join_after;
+}
+
+/**
+ * mcs_booking_is_joinable:
+ * @booking: a booking
+ * @config: the server's configuration
+ * @now: the current time
+ *
+ * Returns: %TRUE if @booking is confirmed and @now is inside its window
+ */
+gboolean
+mcs_booking_is_joinable (const McsBooking *booking,
+                         const McsConfig  *config,
+                         gint64            now)
+{
+  gint64 opens_at, closes_at;
+
+  mcs_booking_get_join_window (booking, config, &opens_at, &closes_at);
+
+  return booking->status == MC_BOOKING_CONFIRMED && now >= opens_at && now < closes_at;
+}
+
+/**
+ * mcs_view_add_time:
+ * @builder: a builder inside an object
+ * @name: the member's name
+ * @unix_time: a time, or 0 for null
+ */
+void
+mcs_view_add_time (JsonBuilder *builder,
+                   const char  *name,
+                   gint64       unix_time)
+{
+  json_builder_set_member_name (builder, name);
+
+  if (unix_time == 0)
+    {
+      json_builder_add_null_value (builder);
+    }
+  else
+    {
+      g_autofree char *text = mc_json_format_time (unix_time);
+
+      json_builder_add_string_value (builder, text);
+    }
+}
+
+void
+mcs_view_add_user (JsonBuilder   *builder,
+                   const McsUser *user,
+                   gboolean       admin)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, user->id);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, user->username);
+  json_builder_set_member_name (builder, "display_name");
+  json_builder_add_string_value (builder, user->display_name);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, mc_role_to_string (user->role));
+
+  if (admin)
+    {
+      json_builder_set_member_name (builder, "disabled");
+      json_builder_add_boolean_value (builder, user->disabled);
+      mcs_view_add_time (builder, "created_at", user->created_at);
+    }
+
+  json_builder_end_object (builder);
+}
+
+void
+mcs_view_add_join_window (JsonBuilder      *builder,
+                          const McsBooking *booking,
+                          const McsConfig  *config,
+                          gint64            now)
+{
+  gint64 opens_at, closes_at;
+
+  mcs_booking_get_join_window (booking, config, &opens_at, &closes_at);
+
+  json_builder_begin_object (builder);
+  mcs_view_add_time (builder, "opens_at", opens_at);
+  mcs_view_add_time (builder, "closes_at", closes_at);
+  json_builder_set_member_name (builder, "open");
+  json_builder_add_boolean_value (builder, now >= opens_at && now < closes_at);
+  json_builder_end_object (builder);
+}
+
+/**
+ * mcs_view_add_call:
+ * @builder: a builder expecting a value
+ * @booking: a booking
+ *
+ * Adds the booking's call, or null when it has no room (never confirmed).
+ */
+void
+mcs_view_add_call (JsonBuilder      *builder,
+                   const McsBooking *booking)
+{
+  if (!booking->has_call)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, mc_call_state_to_string (booking->call_state));
+  mcs_view_add_time (builder, "started_at", booking->call_started_at);
+  mcs_view_add_time (builder, "ended_at", booking->call_ended_at);
+  json_builder_set_member_name (builder, "duration_seconds");
+  if (booking->call_duration >= 0)
+    json_builder_add_int_value (builder, booking->call_duration);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "participants");
+  json_builder_begin_array (builder);
+  for (guint i = 0; booking->present != NULL && i < booking->present->len; i++)
+    mcs_view_add_user (builder, g_ptr_array_index (booking->present, i), FALSE);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/**
+ * mcs_view_add_booking:
+ * @builder: a builder expecting a value
+ * @booking: a booking
+ * @config: the server's configuration, for the join window
+ * @viewer: (nullable): the participant looking at it, or %NULL for the
+ *   admin view, which has no `role` and `other`
+ * @now: the current time
+ */
+void
+mcs_view_add_booking (JsonBuilder      *builder,
+                      const McsBooking *booking,
+                      const McsConfig  *config,
+                      const McsUser    *viewer,
+                      gint64            now)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, booking->id);
+  json_builder_set_member_name (builder, "subject");
+  json_builder_add_string_value (builder, booking->subject);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, mc_booking_status_to_string (booking->status));
+  mcs_view_add_time (builder, "start", booking->starts_at);
+  mcs_view_add_time (builder, "end", booking->ends_at);
+  json_builder_set_member_name (builder, "mentor");
+  mcs_view_add_user (builder, booking->mentor, FALSE);
+  json_builder_set_member_name (builder, "student");
+  mcs_view_add_user (builder, booking->student, FALSE);
+
+  if (viewer != NULL)
+    {
+      gboolean is_mentor = booking->mentor->id == viewer->id;
+
+      json_builder_set_member_name (builder, "role");
+      json_builder_add_string_value (builder, is_mentor ? "mentor" : "student");
+      json_builder_set_member_name (builder, "other");
+      mcs_view_add_user (builder, is_mentor ? booking->student : booking->mentor, FALSE);
+    }
+
+  json_builder_set_member_name (builder, "join_window");
+  mcs_view_add_join_window (builder, booking, config, now);
+  json_builder_set_member_name (builder, "call");
+  mcs_view_add_call (builder, booking);
+  mcs_view_add_time (builder, "created_at", booking->created_at);
+  mcs_view_add_time (builder, "updated_at", booking->updated_at);
+  json_builder_end_object (builder);
+}
+
+/**
+ * mcs_view_add_attendance:
+ * @builder: a builder expecting a value
+ * @booking: a booking
+ * @attendance: (element-type McsAttendance): its call's joins and leaves
+ */
+void
+mcs_view_add_attendance (JsonBuilder      *builder,
+                         const McsBooking *booking,
+                         GPtrArray        *attendance)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "booking_id");
+  json_builder_add_int_value (builder, booking->id);
+  json_builder_set_member_name (builder, "call");
+  mcs_view_add_call (builder, booking);
+  json_builder_set_member_name (builder, "attendance");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < attendance->len; i++)
+    {
+      McsAttendance *row = g_ptr_array_index (attendance, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "user");
+      mcs_view_add_user (builder, row->user, FALSE);
+      mcs_view_add_time (builder, "joined_at", row->joined_at);
+      mcs_view_add_time (builder, "left_at", row->left_at);
+      json_builder_set_member_name (builder, "reason");
+      if (row->reason != NULL)
+        json_builder_add_string_value (builder, row->reason);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
