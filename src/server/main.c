@@ -206,6 +206,12 @@ run_server (McsConfig *config,
 
   g_main_loop_run (loop);
 
+  /* Let the WebSocket close frames out, so clients reconnect at once. */
+  mcs_server_shutdown (server);
+  for (gint64 deadline = g_get_monotonic_time () + 200 * 1000;
+       g_get_monotonic_time () < deadline;)
+    g_main_context_iteration (NULL, FALSE);
+
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
 

@@ -407,6 +407,8 @@ mcs_api_admin_create_booking (McsRequest *request)
       return;
     }
 
+  mcs_signaling_booking_changed (mcs_server_get_signaling (mcs_request_get_server (request)),
+                                 booking->id);
   g_message ("Created booking %" G_GINT64_FORMAT " (%s with %s, %s)", booking->id,
              booking->mentor->username, booking->student->username,
              mc_booking_status_to_string (booking->status));
@@ -475,6 +477,9 @@ mcs_api_admin_update_booking (McsRequest *request)
       reply_field_error (request, error, "end");
       return;
     }
+
+  mcs_signaling_booking_changed (mcs_server_get_signaling (mcs_request_get_server (request)),
+                                 booking->id);
 
   reply_booking (request, SOUP_STATUS_OK, booking);
 }

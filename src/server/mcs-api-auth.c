@@ -205,6 +205,8 @@ mcs_api_logout (McsRequest *request)
       return;
     }
 
+  mcs_signaling_session_ended (mcs_server_get_signaling (mcs_request_get_server (request)),
+                               mcs_request_get_session (request)->id);
   mcs_request_reply_empty (request, SOUP_STATUS_NO_CONTENT);
 }
 

@@ -214,6 +214,25 @@ load_key_file (McsConfig  *config,
                  &config->token_lifetime, error))
     return FALSE;
 
+  minutes = config->end_grace / 60;
+  if (!read_int (file, "calls", "end-grace-minutes", 0, 24 * 60, &minutes, error))
+    return FALSE;
+  config->end_grace = minutes * 60;
+
+  if (!read_uint (file, "signaling", "max-connections-per-user", 1, 1000,
+                  &config->max_connections_per_user, error) ||
+      !read_uint (file, "signaling", "messages-per-second", 1, 100000,
+                  &config->messages_per_second, error) ||
+      !read_uint (file, "signaling", "message-burst", 1, 100000,
+                  &config->message_burst, error) ||
+      !read_int (file, "signaling", "max-message-size", 1024, 16 * 1024 * 1024,
+                 &config->max_message_size, error) ||
+      !read_uint (file, "signaling", "heartbeat-interval", 1, 600,
+                  &config->heartbeat_interval, error) ||
+      !read_uint (file, "signaling", "dead-after", 2, 3600,
+                  &config->dead_after, error))
+    return FALSE;
+
   if (!read_list (file, "ice", "stun-servers", &config->stun_servers, error) ||
       !read_list (file, "ice", "turn-servers", &config->turn_servers, error) ||
       !read_secret (file, "ice", "turn-secret", "turn-secret-file", &config->turn_secret, error) ||
@@ -241,6 +260,13 @@ mcs_config_new (void)
   config->join_before = 15 * 60;
   config->join_after = 30 * 60;
   config->token_lifetime = 3600;
+  config->end_grace = 30 * 60;
+  config->max_connections_per_user = 8;
+  config->messages_per_second = 40;
+  config->message_burst = 80;
+  config->max_message_size = 256 * 1024;
+  config->heartbeat_interval = 3;
+  config->dead_after = 9;
   config->stun_servers = g_new0 (char *, 1);
   config->turn_servers = g_new0 (char *, 1);
   config->turn_credential_lifetime = 24 * 3600;
@@ -411,6 +437,13 @@ mcs_config_validate (McsConfig  *config,
                        config->turn_servers[i]);
           return FALSE;
         }
+    }
+
+  if (config->dead_after <= config->heartbeat_interval)
+    {
+      g_set_error_literal (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                           "[signaling] dead-after must be longer than heartbeat-interval");
+      return FALSE;
     }
 
   if (config->admin_api_key != NULL && strlen (config->admin_api_key) < 16)

@@ -56,6 +56,15 @@ typedef struct
   gint64  join_before;
   gint64  join_after;
   gint64  token_lifetime;
+  gint64  end_grace;
+
+  /* [signaling] */
+  guint   max_connections_per_user;
+  guint   messages_per_second;
+  guint   message_burst;
+  gint64  max_message_size;
+  guint   heartbeat_interval;
+  guint   dead_after;
 
   /* [ice] */
   GStrv   stun_servers;

@@ -425,6 +425,26 @@ mcs_request_parse_body (McsRequest       *self,
 }
 
 /**
+ * mcs_request_accept_upgrade:
+ * @self: a request for an %MCS_AUTH_USER route
+ *
+ * Lets a WebSocket handshake go on to the upgrade without an answer of
+ * ours. The authenticated user and session are attached to the message as
+ * "mcs-user" and "mcs-session-id" for the WebSocket handler.
+ */
+void
+mcs_request_accept_upgrade (McsRequest *self)
+{
+  g_return_if_fail (self->user != NULL && !self->replied);
+
+  g_object_set_data_full (G_OBJECT (self->message), "mcs-user", mcs_user_copy (self->user),
+                          (GDestroyNotify) mcs_user_free);
+  g_object_set_data_full (G_OBJECT (self->message), "mcs-session-id",
+                          g_memdup2 (&self->session->id, sizeof (gint64)), g_free);
+  self->replied = TRUE;
+}
+
+/**
  * mcs_request_pause:
  * @self: a request
  *

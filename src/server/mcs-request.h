@@ -67,6 +67,7 @@ gint64             mcs_request_get_now        (McsRequest         *self);
 JsonObject        *mcs_request_parse_body     (McsRequest         *self,
                                                const McJsonRule   *rules,
                                                guint               n_rules);
+void               mcs_request_accept_upgrade (McsRequest         *self);
 void               mcs_request_pause          (McsRequest         *self);
 
 void               mcs_request_reply_json     (McsRequest         *self,

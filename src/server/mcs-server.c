@@ -33,6 +33,7 @@ struct _McsServer
   GBytes            *secret;
   McsRateLimiter    *account_limiter;
   McsRateLimiter    *address_limiter;
+  McsSignaling      *signaling;
   SoupServer        *soup_server;
   guint              housekeeping_id;
 };
@@ -51,7 +52,10 @@ static const McsRoute routes[] = {
   { "GET", "/api/v1/bookings/{id}", MCS_AUTH_USER, mcs_api_get_booking },
   { "POST", "/api/v1/bookings/{id}/call-token", MCS_AUTH_USER, mcs_api_create_call_token },
   { "GET", "/api/v1/bookings/{id}/attendance", MCS_AUTH_USER, mcs_api_get_attendance },
+  { "GET", "/api/v1/bookings/{id}/messages", MCS_AUTH_USER, mcs_api_list_messages },
+  { "POST", "/api/v1/bookings/{id}/messages", MCS_AUTH_USER, mcs_api_post_message },
   { "POST", "/api/v1/call-tokens/verify", MCS_AUTH_USER, mcs_api_verify_call_token },
+  { "GET", "/api/v1/ws", MCS_AUTH_USER, mcs_api_websocket },
 
   { "GET", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_list_users },
   { "POST", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_create_user },
@@ -146,6 +150,23 @@ handler_cb (SoupServer        *soup_server,
 }
 
 static void
+websocket_cb (SoupServer              *soup_server,
+              SoupServerMessage       *message,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  McsServer *self = user_data;
+  McsUser *user = g_object_get_data (G_OBJECT (message), "mcs-user");
+  gint64 *session_id = g_object_get_data (G_OBJECT (message), "mcs-session-id");
+
+  /* The route's handler always attaches both before letting an upgrade on. */
+  g_return_if_fail (user != NULL && session_id != NULL);
+
+  mcs_signaling_accept (self->signaling, connection, user, *session_id);
+}
+
+static void
 request_finished_cb (SoupServer        *soup_server,
                      SoupServerMessage *message,
                      McsServer         *self)
@@ -181,6 +202,7 @@ mcs_server_dispose (GObject *object)
   McsServer *self = (McsServer *) object;
 
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  g_clear_object (&self->signaling);
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
@@ -280,8 +302,16 @@ mcs_server_new (McsConfig  *config,
                                            NULL);
     }
 
+  /* libsoup keeps one handler set per path, and the most specific path
+   * wins, so the WebSocket path repeats the early and normal handlers: the
+   * normal one authenticates the handshake before the upgrade. */
   soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup_server, NULL, handler_cb, self, NULL);
+  soup_server_add_early_handler (self->soup_server, "/api/v1/ws", early_handler_cb, self, NULL);
+  soup_server_add_handler (self->soup_server, "/api/v1/ws", handler_cb, self, NULL);
+  soup_server_add_websocket_handler (self->soup_server, "/api/v1/ws", NULL, NULL,
+                                     websocket_cb, self, NULL);
+  self->signaling = mcs_signaling_new (self);
   g_signal_connect (self->soup_server, "request-finished",
                     G_CALLBACK (request_finished_cb), self);
 
@@ -385,4 +415,26 @@ McsRateLimiter *
 mcs_server_get_address_limiter (McsServer *self)
 {
   return self->address_limiter;
+}
+
+McsSignaling *
+mcs_server_get_signaling (McsServer *self)
+{
+  return self->signaling;
+}
+
+/**
+ * mcs_server_shutdown:
+ * @self: a server
+ *
+ * Stops accepting requests and says goodbye to every WebSocket. Iterate
+ * the main context briefly afterwards to let the close frames out.
+ */
+void
+mcs_server_shutdown (McsServer *self)
+{
+  if (self->signaling != NULL)
+    mcs_signaling_shutdown (self->signaling);
+  if (self->soup_server != NULL)
+    soup_server_disconnect (self->soup_server);
 }

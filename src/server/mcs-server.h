@@ -12,6 +12,7 @@
 #include "mcs-metrics.h"
 #include "mcs-password.h"
 #include "mcs-rate-limiter.h"
+#include "mcs-signaling.h"
 #include "mcs-store.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,7 @@ McsPasswordHasher *mcs_server_get_hasher          (McsServer  *self);
 GBytes            *mcs_server_get_secret          (McsServer  *self);
 McsRateLimiter    *mcs_server_get_account_limiter (McsServer  *self);
 McsRateLimiter    *mcs_server_get_address_limiter (McsServer  *self);
+McsSignaling      *mcs_server_get_signaling       (McsServer  *self);
+void               mcs_server_shutdown            (McsServer  *self);
 
 G_END_DECLS

@@ -91,6 +91,18 @@ static const char * const migrations[MCS_SCHEMA_VERSION] = {
   "         CASE status WHEN 'completed' THEN 'ended' ELSE 'idle' END,"
   "         CAST (strftime ('%s', 'now') AS INTEGER)"
   "  FROM bookings WHERE status IN ('confirmed', 'completed');",
+
+  /* 3: chat, kept with the booking. client_id makes sending idempotent. */
+  "CREATE TABLE chat_messages ("
+  "  booking_id INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,"
+  "  seq INTEGER NOT NULL,"
+  "  client_id TEXT NOT NULL,"
+  "  sender_id INTEGER NOT NULL REFERENCES users (id),"
+  "  text TEXT NOT NULL,"
+  "  sent_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (booking_id, seq),"
+  "  UNIQUE (booking_id, client_id)"
+  ");",
 };
 
 #define MAX_LESSON_SECONDS (24 * 3600)
@@ -1033,4 +1045,407 @@ mcs_attendance_free (McsAttendance *attendance)
   mcs_user_free (attendance->user);
   g_free (attendance->reason);
   g_free (attendance);
+}
+
+/* Runs one parameterised statement that returns no rows. Parameters are
+ * bound in order: 'i' an integer (gint64), 's' a string (NULL binds NULL). */
+static gboolean
+run (McsStore    *self,
+     const char  *sql,
+     GError     **error,
+     const char  *types,
+     ...)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  va_list args;
+
+  statement = mcs_database_statement (self->database, sql, &local_error);
+  if (statement == NULL)
+    return fail (error, local_error);
+
+  va_start (args, types);
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      if (types[i] == 'i')
+        {
+          sqlite3_bind_int64 (statement, i + 1, va_arg (args, gint64));
+        }
+      else
+        {
+          const char *text = va_arg (args, const char *);
+
+          if (text != NULL)
+            sqlite3_bind_text (statement, i + 1, text, -1, SQLITE_TRANSIENT);
+        }
+    }
+  va_end (args);
+
+  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+    return fail (error, local_error);
+
+  return TRUE;
+}
+
+/**
+ * mcs_store_call_join:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: who joined
+ * @now: when
+ * @error: a #GError
+ *
+ * Records a join: the first one makes the call active.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_join (McsStore  *self,
+                     gint64     booking_id,
+                     gint64     user_id,
+                     gint64     now,
+                     GError   **error)
+{
+  GError *local_error = NULL;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return fail (error, local_error);
+
+  if (!run (self,
+            "UPDATE calls SET state = 'active', started_at = coalesce (started_at, ?2)"
+            " WHERE booking_id = ?1 AND state != 'ended'",
+            error, "ii", booking_id, now) ||
+      !run (self,
+            "INSERT INTO attendance (booking_id, user_id, joined_at) VALUES (?1, ?2, ?3)",
+            error, "iii", booking_id, user_id, now) ||
+      !mcs_database_commit (self->database, &local_error))
+    {
+      mcs_database_rollback (self->database);
+      return local_error ? fail (error, local_error) : FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+mcs_store_call_leave (McsStore    *self,
+                      gint64       booking_id,
+                      gint64       user_id,
+                      gint64       now,
+                      const char  *reason,
+                      GError     **error)
+{
+  return run (self,
+              "UPDATE attendance SET left_at = ?3, leave_reason = ?4"
+              " WHERE booking_id = ?1 AND user_id = ?2 AND left_at IS NULL",
+              error, "iiis", booking_id, user_id, now, reason);
+}
+
+/**
+ * mcs_store_call_end:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @ended_by: the user who ended it, or 0 when it timed out
+ * @now: when
+ * @error: a #GError
+ *
+ * Ends the call: closes every open attendance record, stores the end and
+ * the duration (from the first join), and completes a confirmed booking.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_end (McsStore  *self,
+                    gint64     booking_id,
+                    gint64     ended_by,
+                    gint64     now,
+                    GError   **error)
+{
+  GError *local_error = NULL;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return fail (error, local_error);
+
+  if (!run (self,
+            "UPDATE attendance SET left_at = ?2, leave_reason = 'ended'"
+            " WHERE booking_id = ?1 AND left_at IS NULL",
+            error, "ii", booking_id, now) ||
+      !run (self,
+            "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
+            "  started_at = coalesce (started_at, ?2),"
+            "  duration_seconds = ?2 - coalesce (started_at, ?2)"
+            " WHERE booking_id = ?1 AND state != 'ended'",
+            error, "iii", booking_id, now, ended_by) ||
+      !run (self,
+            "UPDATE bookings SET status = 'completed', updated_at = ?2"
+            " WHERE id = ?1 AND status = 'confirmed'",
+            error, "ii", booking_id, now) ||
+      !mcs_database_commit (self->database, &local_error))
+    {
+      mcs_database_rollback (self->database);
+      return local_error ? fail (error, local_error) : FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * mcs_store_close_attendance:
+ * @self: a store
+ * @now: when
+ * @reason: why
+ *
+ * Closes every open attendance record: at start-up, nobody can be in a
+ * call yet, whatever the last run left behind.
+ *
+ * Returns: how many records were closed
+ */
+guint
+mcs_store_close_attendance (McsStore   *self,
+                            gint64      now,
+                            const char *reason)
+{
+  if (!run (self,
+            "UPDATE attendance SET left_at = ?1, leave_reason = ?2 WHERE left_at IS NULL",
+            NULL, "is", now, reason))
+    return 0;
+
+  return mcs_database_changes (self->database);
+}
+
+/**
+ * mcs_store_list_expired_calls:
+ * @self: a store
+ * @ended_before: lessons that ended before this time count as over
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type gint64): the bookings whose call
+ *   is active although their lesson is over
+ */
+GArray *
+mcs_store_list_expired_calls (McsStore  *self,
+                              gint64     ended_before,
+                              GError   **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT c.booking_id FROM calls c"
+                                      " JOIN bookings b ON b.id = c.booking_id"
+                                      " WHERE c.state = 'active' AND b.ends_at < ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, ended_before);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (local_error != NULL)
+    return fail (error, local_error), NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+static McsChatMessage *
+read_chat (McsStore      *self,
+           McsStatement  *statement,
+           GError       **error)
+{
+  g_autoptr(McsChatMessage) message = g_new0 (McsChatMessage, 1);
+
+  message->booking_id = sqlite3_column_int64 (statement, 0);
+  message->seq = sqlite3_column_int64 (statement, 1);
+  message->client_id = g_strdup (mcs_statement_get_text (statement, 2));
+  message->text = g_strdup (mcs_statement_get_text (statement, 4));
+  message->sent_at = sqlite3_column_int64 (statement, 5);
+  message->sender = mcs_store_get_user (self, sqlite3_column_int64 (statement, 3), error);
+  if (message->sender == NULL)
+    return NULL;
+
+  return g_steal_pointer (&message);
+}
+
+#define CHAT_COLUMNS "booking_id, seq, client_id, sender_id, text, sent_at"
+
+static McsChatMessage *
+find_chat (McsStore    *self,
+           gint64       booking_id,
+           const char  *client_id,
+           GError     **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT " CHAT_COLUMNS " FROM chat_messages"
+                                      " WHERE booking_id = ?1 AND client_id = ?2",
+                                      &local_error);
+  if (statement == NULL)
+    return fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+
+  if (!mcs_database_step (self->database, statement, &has_row, &local_error))
+    return fail (error, local_error), NULL;
+
+  if (!has_row)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_NOT_FOUND, "No such message");
+      return NULL;
+    }
+
+  return read_chat (self, statement, error);
+}
+
+/**
+ * mcs_store_add_chat:
+ * @self: a store
+ * @booking_id: the booking the chat belongs to
+ * @sender_id: who wrote it
+ * @client_id: the id the sender's client gave it
+ * @text: what it says
+ * @now: when it arrived
+ * @duplicate: (out): whether @client_id was already stored, in which case
+ *   the stored message is returned and nothing is added
+ * @error: a #GError; %MC_ERROR_CONFLICT if another user used @client_id
+ *
+ * Returns: (transfer full): the stored message, with its sequence number
+ */
+McsChatMessage *
+mcs_store_add_chat (McsStore    *self,
+                    gint64       booking_id,
+                    gint64       sender_id,
+                    const char  *client_id,
+                    const char  *text,
+                    gint64       now,
+                    gboolean    *duplicate,
+                    GError     **error)
+{
+  g_autoptr(McsChatMessage) existing = NULL;
+  GError *local_error = NULL;
+
+  *duplicate = FALSE;
+
+  existing = find_chat (self, booking_id, client_id, &local_error);
+  if (existing != NULL)
+    {
+      if (existing->sender->id != sender_id)
+        {
+          g_set_error_literal (error, MC_ERROR, MC_ERROR_CONFLICT,
+                               "Another participant's message has this client_id");
+          return NULL;
+        }
+
+      *duplicate = TRUE;
+      return g_steal_pointer (&existing);
+    }
+
+  if (!g_error_matches (local_error, MC_ERROR, MC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  if (!run (self,
+            "INSERT INTO chat_messages (booking_id, seq, client_id, sender_id, text, sent_at)"
+            " SELECT ?1, coalesce (max (seq), 0) + 1, ?2, ?3, ?4, ?5"
+            " FROM chat_messages WHERE booking_id = ?1",
+            error, "isisi", booking_id, client_id, sender_id, text, now))
+    return NULL;
+
+  return find_chat (self, booking_id, client_id, error);
+}
+
+/**
+ * mcs_store_list_chat:
+ * @self: a store
+ * @booking_id: a booking
+ * @after: only messages with a greater sequence number
+ * @limit: at most this many, the most recent ones when there are more
+ * @last_seq: (out) (optional): the booking's highest sequence number
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type McsChatMessage): messages in order
+ */
+GPtrArray *
+mcs_store_list_chat (McsStore  *self,
+                     gint64     booking_id,
+                     gint64     after,
+                     guint      limit,
+                     gint64    *last_seq,
+                     GError   **error)
+{
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_chat_message_free);
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT * FROM (SELECT " CHAT_COLUMNS " FROM chat_messages"
+                                      "  WHERE booking_id = ?1 AND seq > ?2"
+                                      "  ORDER BY seq DESC LIMIT ?3)"
+                                      " ORDER BY seq",
+                                      &local_error);
+  if (statement == NULL)
+    return fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  sqlite3_bind_int64 (statement, 2, after);
+  sqlite3_bind_int64 (statement, 3, limit);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      McsChatMessage *message = read_chat (self, statement, error);
+
+      if (message == NULL)
+        return NULL;
+      g_ptr_array_add (messages, message);
+    }
+
+  if (local_error != NULL)
+    return fail (error, local_error), NULL;
+
+  if (last_seq != NULL)
+    {
+      g_autoptr(McsStatement) max = NULL;
+
+      max = mcs_database_statement (self->database,
+                                    "SELECT coalesce (max (seq), 0) FROM chat_messages"
+                                    " WHERE booking_id = ?1",
+                                    &local_error);
+      if (max == NULL)
+        return fail (error, local_error), NULL;
+
+      sqlite3_bind_int64 (max, 1, booking_id);
+      if (!mcs_database_step (self->database, max, &has_row, &local_error))
+        return fail (error, local_error), NULL;
+
+      *last_seq = has_row ? sqlite3_column_int64 (max, 0) : 0;
+    }
+
+  return g_steal_pointer (&messages);
+}
+
+void
+mcs_chat_message_free (McsChatMessage *message)
+{
+  if (message == NULL)
+    return;
+
+  g_free (message->client_id);
+  mcs_user_free (message->sender);
+  g_free (message->text);
+  g_free (message);
 }

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 2
+#define MCS_SCHEMA_VERSION 3
 
 /* The length of a stored session-token hash (SHA-256). */
 #define MCS_TOKEN_HASH_LENGTH 32
@@ -67,6 +67,16 @@ typedef struct
   gint64 expires_at;
   gint64 revoked_at;                  /* 0 unless revoked */
 } McsSession;
+
+typedef struct
+{
+  gint64   booking_id;
+  gint64   seq;
+  char    *client_id;
+  McsUser *sender;
+  char    *text;
+  gint64   sent_at;
+} McsChatMessage;
 
 /* Fields of a booking to change; a NULL or negative member changes nothing. */
 typedef struct
@@ -151,6 +161,45 @@ GPtrArray  *mcs_store_list_attendance   (McsStore           *self,
                                          gint64              booking_id,
                                          GError            **error);
 
+/* Calls and chat */
+gboolean    mcs_store_call_join         (McsStore           *self,
+                                         gint64              booking_id,
+                                         gint64              user_id,
+                                         gint64              now,
+                                         GError            **error);
+gboolean    mcs_store_call_leave        (McsStore           *self,
+                                         gint64              booking_id,
+                                         gint64              user_id,
+                                         gint64              now,
+                                         const char         *reason,
+                                         GError            **error);
+gboolean    mcs_store_call_end          (McsStore           *self,
+                                         gint64              booking_id,
+                                         gint64              ended_by,
+                                         gint64              now,
+                                         GError            **error);
+guint       mcs_store_close_attendance  (McsStore           *self,
+                                         gint64              now,
+                                         const char         *reason);
+GArray     *mcs_store_list_expired_calls (McsStore          *self,
+                                         gint64              ended_before,
+                                         GError            **error);
+McsChatMessage *mcs_store_add_chat      (McsStore           *self,
+                                         gint64              booking_id,
+                                         gint64              sender_id,
+                                         const char         *client_id,
+                                         const char         *text,
+                                         gint64              now,
+                                         gboolean           *duplicate,
+                                         GError            **error);
+GPtrArray  *mcs_store_list_chat         (McsStore           *self,
+                                         gint64              booking_id,
+                                         gint64              after,
+                                         guint               limit,
+                                         gint64             *last_seq,
+                                         GError            **error);
+
+void        mcs_chat_message_free       (McsChatMessage     *message);
 void        mcs_user_free               (McsUser            *user);
 McsUser    *mcs_user_copy               (const McsUser      *user);
 void        mcs_booking_free            (McsBooking         *booking);
@@ -161,5 +210,6 @@ void        mcs_attendance_free         (McsAttendance      *attendance);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsUser, mcs_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsBooking, mcs_booking_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsSession, g_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsChatMessage, mcs_chat_message_free)
 
 G_END_DECLS

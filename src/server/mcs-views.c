@@ -238,3 +238,20 @@ mcs_view_add_attendance (JsonBuilder      *builder,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
+
+void
+mcs_view_add_chat_message (JsonBuilder          *builder,
+                           const McsChatMessage *message)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, message->seq);
+  json_builder_set_member_name (builder, "client_id");
+  json_builder_add_string_value (builder, message->client_id);
+  json_builder_set_member_name (builder, "sender");
+  mcs_view_add_user (builder, message->sender, FALSE);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, message->text);
+  mcs_view_add_time (builder, "sent_at", message->sent_at);
+  json_builder_end_object (builder);
+}

@@ -41,5 +41,7 @@ void     mcs_view_add_booking        (JsonBuilder      *builder,
 void     mcs_view_add_attendance     (JsonBuilder      *builder,
                                       const McsBooking *booking,
                                       GPtrArray        *attendance);
+void     mcs_view_add_chat_message   (JsonBuilder      *builder,
+                                      const McsChatMessage *message);
 
 G_END_DECLS

@@ -1,0 +1,189 @@
+/* mcs-api-chat.c — chat over REST, and the WebSocket handshake's checks
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mcs-api"
+
+#include "mcs-api.h"
+#include "mcs-views.h"
+
+#define DEFAULT_LIMIT 200
+#define MAX_LIMIT 500
+#define MAX_CHAT_LENGTH 4000
+
+static McsBooking *
+load_own_booking (McsRequest *request)
+{
+  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr(McsBooking) booking = NULL;
+  g_autoptr(GError) error = NULL;
+
+  booking = mcs_store_get_booking (store, mcs_request_get_id (request), &error);
+  if (booking == NULL)
+    {
+      mcs_request_reply_error (request, error);
+      return NULL;
+    }
+
+  if (!mcs_booking_has_participant (booking, mcs_request_get_user (request)->id))
+    {
+      mcs_request_reply_code (request, MC_ERROR_NOT_PARTICIPANT,
+                              "You are not a participant of this booking");
+      return NULL;
+    }
+
+  return g_steal_pointer (&booking);
+}
+
+static gboolean
+query_number (McsRequest *request,
+              const char *name,
+              gint64      min,
+              gint64      max,
+              gint64     *value)
+{
+  const char *text = mcs_request_get_query (request, name);
+  g_autoptr(JsonObject) extra = NULL;
+  g_autofree char *message = NULL;
+
+  if (text == NULL || g_ascii_string_to_signed (text, 10, min, max, value, NULL))
+    return TRUE;
+
+  extra = json_object_new ();
+  json_object_set_string_member (extra, "field", name);
+  message = g_strdup_printf ("“%s” must be a number from %" G_GINT64_FORMAT " to %"
+                             G_GINT64_FORMAT, name, min, max);
+  {
+    g_autoptr(GError) error = g_error_new_literal (MC_ERROR, MC_ERROR_INVALID_FIELD, message);
+
+    mcs_request_reply_error_extra (request, error, extra);
+  }
+  return FALSE;
+}
+
+void
+mcs_api_list_messages (McsRequest *request)
+{
+  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr(McsBooking) booking = load_own_booking (request);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 after = 0, limit = DEFAULT_LIMIT, last_seq = 0;
+
+  if (booking == NULL ||
+      !query_number (request, "after", 0, G_MAXINT64, &after) ||
+      !query_number (request, "limit", 1, MAX_LIMIT, &limit))
+    return;
+
+  messages = mcs_store_list_chat (store, booking->id, after, limit, &last_seq, &error);
+  if (messages == NULL)
+    {
+      mcs_request_reply_error (request, error);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "booking_id");
+  json_builder_add_int_value (builder, booking->id);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < messages->len; i++)
+    mcs_view_add_chat_message (builder, g_ptr_array_index (messages, i));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "last_seq");
+  json_builder_add_int_value (builder, last_seq);
+  json_builder_end_object (builder);
+
+  mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
+}
+
+void
+mcs_api_post_message (McsRequest *request)
+{
+  static const McJsonRule rules[] = {
+    { "client_id", MC_JSON_STRING, TRUE, 1, 64 },
+    { "text", MC_JSON_STRING, TRUE, 0, 0 },
+  };
+  McsServer *server = mcs_request_get_server (request);
+  g_autoptr(McsBooking) booking = NULL;
+  g_autoptr(McsChatMessage) stored = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean duplicate;
+
+  body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
+  if (body == NULL)
+    return;
+
+  booking = load_own_booking (request);
+  if (booking == NULL)
+    return;
+
+  if (booking->status == MC_BOOKING_CANCELLED)
+    {
+      mcs_request_reply_code (request, MC_ERROR_CONFLICT, "The booking was cancelled");
+      return;
+    }
+
+  text = g_strstrip (g_strdup (json_object_get_string_member (body, "text")));
+  if (text[0] == '\0' || g_utf8_strlen (text, -1) > MAX_CHAT_LENGTH)
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+
+      json_object_set_string_member (extra, "field", "text");
+      g_set_error_literal (&error, MC_ERROR, MC_ERROR_INVALID_FIELD,
+                           "A chat message has 1 to 4000 characters");
+      mcs_request_reply_error_extra (request, error, extra);
+      return;
+    }
+
+  stored = mcs_store_add_chat (mcs_server_get_store (server), booking->id,
+                               mcs_request_get_user (request)->id,
+                               json_object_get_string_member (body, "client_id"), text,
+                               mcs_request_get_now (request), &duplicate, &error);
+  if (stored == NULL)
+    {
+      mcs_request_reply_error (request, error);
+      return;
+    }
+
+  if (!duplicate)
+    mcs_signaling_chat_posted (mcs_server_get_signaling (server), stored);
+
+  mcs_view_add_chat_message (builder, stored);
+  mcs_request_reply_builder (request, duplicate ? SOUP_STATUS_OK : SOUP_STATUS_CREATED, builder);
+}
+
+void
+mcs_api_websocket (McsRequest *request)
+{
+  McsServer *server = mcs_request_get_server (request);
+  McsConfig *config = mcs_server_get_config (server);
+  SoupServerMessage *message = mcs_request_get_message (request);
+  guint count;
+
+  if (!soup_websocket_server_check_handshake (message, NULL, NULL, NULL, NULL))
+    {
+      mcs_request_reply_code (request, MC_ERROR_BAD_REQUEST,
+                              "This is the WebSocket endpoint; connect with a WebSocket client");
+      return;
+    }
+
+  count = mcs_signaling_count_connections (mcs_server_get_signaling (server),
+                                           mcs_request_get_user (request)->id);
+  if (count >= config->max_connections_per_user)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Retry-After", "5");
+      mcs_request_reply_code (request, MC_ERROR_RATE_LIMITED,
+                              "Too many connections for this user; close another window first");
+      return;
+    }
+
+  mcs_request_accept_upgrade (request);
+}

@@ -1,0 +1,400 @@
+/* mcs-connection.c — one client's WebSocket
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Wraps a SoupWebsocketConnection with what the protocol needs around it:
+ * JSON in and out, a token bucket that limits messages per second, and a
+ * liveness check. libsoup 3.2 sends keepalive pings but has no pong
+ * timeout, so the connection tracks the last sign of life (a pong or any
+ * message) itself and declares the peer dead after dead-after seconds.
+ *
+ * Signals:
+ *   message (JsonObject *object, const char *raw_type): a valid JSON object
+ *   gone (gboolean lost): the connection is over; @lost is TRUE when it
+ *     died without a clean close (a crash, a network cut, a timeout).
+ * "gone" is emitted exactly once.
+ */
+
+#define G_LOG_DOMAIN "mcs-connection"
+
+#include <string.h>
+
+#include "mcs-connection.h"
+
+struct _McsConnection
+{
+  GObject                  parent_instance;
+
+  SoupWebsocketConnection *websocket;
+  McsUser                 *user;
+  gint64                   session_id;
+  gint64                   room;             /* booking id, or 0 */
+
+  /* Limits */
+  double                   tokens;
+  double                   rate;
+  double                   burst;
+  gint64                   last_refill;      /* monotonic µs */
+  gint64                   last_seen;        /* monotonic µs */
+  gint64                   dead_after;       /* µs */
+  guint                    liveness_id;
+
+  guint                    gone : 1;
+  guint                    closing : 1;
+};
+
+G_DEFINE_TYPE (McsConnection, mcs_connection, G_TYPE_OBJECT)
+
+enum {
+  MESSAGE,
+  GONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+become_gone (McsConnection *self,
+             gboolean       lost)
+{
+  if (self->gone)
+    return;
+
+  self->gone = TRUE;
+  g_clear_handle_id (&self->liveness_id, g_source_remove);
+
+  g_object_ref (self);
+  g_signal_emit (self, signals[GONE], 0, lost);
+  g_object_unref (self);
+}
+
+static gboolean
+take_token (McsConnection *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->tokens = MIN (self->burst,
+                      self->tokens + (now - self->last_refill) * self->rate / G_USEC_PER_SEC);
+  self->last_refill = now;
+
+  if (self->tokens < 1.0)
+    return FALSE;
+
+  self->tokens -= 1.0;
+  return TRUE;
+}
+
+static void
+websocket_message_cb (SoupWebsocketConnection *websocket,
+                      SoupWebsocketDataType    type,
+                      GBytes                  *bytes,
+                      McsConnection           *self)
+{
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  gsize length;
+
+  if (self->gone || self->closing)
+    return;
+
+  self->last_seen = g_get_monotonic_time ();
+
+  if (!take_token (self))
+    {
+      mcs_connection_send_error (self, MC_ERROR_RATE_LIMITED,
+                                 "Too many messages; the connection is closed", NULL, NULL);
+      mcs_connection_close (self, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "rate limited");
+      return;
+    }
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      mcs_connection_send_error (self, MC_ERROR_MALFORMED_JSON,
+                                 "Send JSON objects in text frames", NULL, NULL);
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &length);
+  object = mc_json_parse_object (data, length, &error);
+  if (object == NULL)
+    {
+      mcs_connection_send_error (self, MC_ERROR_MALFORMED_JSON, error->message, NULL, NULL);
+      return;
+    }
+
+  g_signal_emit (self, signals[MESSAGE], 0, object);
+}
+
+static void
+websocket_pong_cb (SoupWebsocketConnection *websocket,
+                   GBytes                  *message,
+                   McsConnection           *self)
+{
+  self->last_seen = g_get_monotonic_time ();
+}
+
+static void
+websocket_closed_cb (SoupWebsocketConnection *websocket,
+                     McsConnection           *self)
+{
+  gushort code = soup_websocket_connection_get_close_code (websocket);
+
+  /* A client that says goodbye (1000 or 1001) left; anything else, including
+   * no close frame at all (1006), lost its connection. A close we started
+   * is never "lost": we already know why it happened. */
+  become_gone (self, !self->closing &&
+                     code != SOUP_WEBSOCKET_CLOSE_NORMAL &&
+                     code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+}
+
+static void
+websocket_error_cb (SoupWebsocketConnection *websocket,
+                    GError                  *error,
+                    McsConnection           *self)
+{
+  g_debug ("WebSocket of %s: %s", self->user->username, error->message);
+}
+
+static gboolean
+liveness_cb (gpointer user_data)
+{
+  McsConnection *self = user_data;
+
+  if (g_get_monotonic_time () - self->last_seen < self->dead_after)
+    return G_SOURCE_CONTINUE;
+
+  g_message ("Connection of %s went silent; dropping it", self->user->username);
+  self->liveness_id = 0;
+
+  /* Report first: the close below may take a while on a dead link. */
+  become_gone (self, TRUE);
+  if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mcs_connection_dispose (GObject *object)
+{
+  McsConnection *self = (McsConnection *) object;
+
+  g_clear_handle_id (&self->liveness_id, g_source_remove);
+  if (self->websocket != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->websocket, self);
+      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      g_clear_object (&self->websocket);
+    }
+
+  G_OBJECT_CLASS (mcs_connection_parent_class)->dispose (object);
+}
+
+static void
+mcs_connection_finalize (GObject *object)
+{
+  McsConnection *self = (McsConnection *) object;
+
+  g_clear_pointer (&self->user, mcs_user_free);
+
+  G_OBJECT_CLASS (mcs_connection_parent_class)->finalize (object);
+}
+
+static void
+mcs_connection_class_init (McsConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mcs_connection_dispose;
+  object_class->finalize = mcs_connection_finalize;
+
+  signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  signals[GONE] = g_signal_new ("gone", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+mcs_connection_init (McsConnection *self)
+{
+}
+
+/**
+ * mcs_connection_new:
+ * @websocket: an open WebSocket
+ * @user: the authenticated user
+ * @session_id: the session it authenticated with
+ * @config: the limits
+ *
+ * Returns: (transfer full): the connection
+ */
+McsConnection *
+mcs_connection_new (SoupWebsocketConnection *websocket,
+                    const McsUser           *user,
+                    gint64                   session_id,
+                    const McsConfig         *config)
+{
+  McsConnection *self = g_object_new (MCS_TYPE_CONNECTION, NULL);
+
+  self->websocket = g_object_ref (websocket);
+  self->user = mcs_user_copy (user);
+  self->session_id = session_id;
+  self->rate = config->messages_per_second;
+  self->burst = config->message_burst;
+  self->tokens = self->burst;
+  self->last_refill = self->last_seen = g_get_monotonic_time ();
+  self->dead_after = (gint64) config->dead_after * G_USEC_PER_SEC;
+
+  g_object_set (websocket,
+                "keepalive-interval", config->heartbeat_interval,
+                "max-incoming-payload-size", (guint64) config->max_message_size,
+                NULL);
+
+  g_signal_connect (websocket, "message", G_CALLBACK (websocket_message_cb), self);
+  g_signal_connect (websocket, "pong", G_CALLBACK (websocket_pong_cb), self);
+  g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
+  g_signal_connect (websocket, "error", G_CALLBACK (websocket_error_cb), self);
+
+  self->liveness_id = g_timeout_add_seconds (1, liveness_cb, self);
+
+  return self;
+}
+
+const McsUser *
+mcs_connection_get_user (McsConnection *self)
+{
+  return self->user;
+}
+
+gint64
+mcs_connection_get_session_id (McsConnection *self)
+{
+  return self->session_id;
+}
+
+/**
+ * mcs_connection_get_room:
+ * @self: a connection
+ *
+ * Returns: the booking whose room the connection is in, or 0
+ */
+gint64
+mcs_connection_get_room (McsConnection *self)
+{
+  return self->room;
+}
+
+void
+mcs_connection_set_room (McsConnection *self,
+                         gint64         booking_id)
+{
+  self->room = booking_id;
+}
+
+gboolean
+mcs_connection_is_open (McsConnection *self)
+{
+  return !self->gone && !self->closing &&
+         soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+/**
+ * mcs_connection_send:
+ * @self: a connection
+ * @message: a protocol message
+ *
+ * Sends @message if the connection is still open; otherwise drops it.
+ */
+void
+mcs_connection_send (McsConnection *self,
+                     JsonObject    *message)
+{
+  g_autofree char *text = NULL;
+
+  if (!mcs_connection_is_open (self))
+    return;
+
+  text = mc_json_object_to_string (message);
+  soup_websocket_connection_send_text (self->websocket, text);
+}
+
+static void
+send_error (McsConnection *self,
+            const char    *code,
+            const char    *message,
+            const char    *request_id,
+            JsonObject    *extra)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  json_object_set_string_member (object, "type", "error");
+  json_object_set_string_member (object, "code", code);
+  json_object_set_string_member (object, "message", message);
+  if (request_id != NULL)
+    json_object_set_string_member (object, "request_id", request_id);
+
+  if (extra != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, extra);
+      while (json_object_iter_next (&iter, &name, &node))
+        json_object_set_member (object, name, json_node_copy (node));
+    }
+
+  mcs_connection_send (self, object);
+}
+
+void
+mcs_connection_send_error (McsConnection *self,
+                           McErrorCode    code,
+                           const char    *message,
+                           const char    *request_id,
+                           JsonObject    *extra)
+{
+  send_error (self, mc_error_code_to_string (code), message, request_id, extra);
+}
+
+/**
+ * mcs_connection_send_error_code_string:
+ * @self: a connection
+ * @code: a signaling-only error code, such as `"no_peer"`
+ * @message: for a person
+ * @request_id: (nullable): the request it answers
+ */
+void
+mcs_connection_send_error_code_string (McsConnection *self,
+                                       const char    *code,
+                                       const char    *message,
+                                       const char    *request_id)
+{
+  send_error (self, code, message, request_id, NULL);
+}
+
+/**
+ * mcs_connection_close:
+ * @self: a connection
+ * @code: a close code
+ * @reason: (nullable): a short reason
+ *
+ * Closes the WebSocket; "gone" follows with lost = %FALSE.
+ */
+void
+mcs_connection_close (McsConnection *self,
+                      gushort        code,
+                      const char    *reason)
+{
+  if (self->closing || self->gone)
+    return;
+
+  self->closing = TRUE;
+  if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->websocket, code, reason);
+  else
+    become_gone (self, FALSE);
+}

@@ -1,0 +1,50 @@
+/* mcs-connection.h — one client's WebSocket
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "mc-protocol.h"
+#include "mcs-config.h"
+#include "mcs-store.h"
+
+G_BEGIN_DECLS
+
+/* Close codes of our own, in the range RFC 6455 leaves to applications. */
+#define MCS_CLOSE_TAKEN_OVER   4000
+#define MCS_CLOSE_SESSION_ENDED 4001
+
+#define MCS_TYPE_CONNECTION (mcs_connection_get_type ())
+G_DECLARE_FINAL_TYPE (McsConnection, mcs_connection, MCS, CONNECTION, GObject)
+
+McsConnection *mcs_connection_new            (SoupWebsocketConnection *websocket,
+                                              const McsUser           *user,
+                                              gint64                   session_id,
+                                              const McsConfig         *config);
+const McsUser *mcs_connection_get_user       (McsConnection           *self);
+gint64         mcs_connection_get_session_id (McsConnection           *self);
+gint64         mcs_connection_get_room       (McsConnection           *self);
+void           mcs_connection_set_room       (McsConnection           *self,
+                                              gint64                   booking_id);
+gboolean       mcs_connection_is_open        (McsConnection           *self);
+void           mcs_connection_send           (McsConnection           *self,
+                                              JsonObject              *message);
+void           mcs_connection_send_error     (McsConnection           *self,
+                                              McErrorCode              code,
+                                              const char              *message,
+                                              const char              *request_id,
+                                              JsonObject              *extra);
+void           mcs_connection_send_error_code_string (McsConnection   *self,
+                                              const char              *code,
+                                              const char              *message,
+                                              const char              *request_id);
+void           mcs_connection_close          (McsConnection           *self,
+                                              gushort                  code,
+                                              const char              *reason);
+
+G_END_DECLS
