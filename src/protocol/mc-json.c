@@ -7,6 +7,44 @@
 #include "mc-error.h"
 #include "mc-json.h"
 
+/* Protocol messages nest a few levels at most. json-glib's parser recurses
+ * once per level, so a body of nothing but brackets could exhaust the
+ * stack; such input is refused before it reaches the parser. */
+#define MAX_DEPTH 32
+
+static gboolean
+nesting_within (const char *data,
+                gsize       length,
+                guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
 static const char *
 kind_name (McJsonKind kind)
 {
@@ -145,6 +183,13 @@ mc_json_parse_object (const char  *data,
     {
       g_set_error_literal (error, MC_ERROR, MC_ERROR_MALFORMED_JSON,
                            "The body is not valid UTF-8");
+      return NULL;
+    }
+
+  if (!nesting_within (data, length, MAX_DEPTH))
+    {
+      g_set_error (error, MC_ERROR, MC_ERROR_MALFORMED_JSON,
+                   "The body nests deeper than %d levels", MAX_DEPTH);
       return NULL;
     }
 
