@@ -191,6 +191,10 @@ run_server (McsConfig *config,
       return EXIT_FAILURE;
     }
 
+  /* Before announcing ourselves: a supervisor may stop us right after. */
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   uris = mcs_server_get_uris (server);
   for (GSList *l = uris; l != NULL; l = l->next)
     {
@@ -200,9 +204,6 @@ run_server (McsConfig *config,
     }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   fflush (stdout);
-
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   g_main_loop_run (loop);
 

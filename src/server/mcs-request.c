@@ -29,6 +29,7 @@ struct _McsRequest
   McsUser           *user;
   McsSession        *session;
   GHashTable        *query;
+  char              *client_address;
   gulong             disconnected_id;
   guint              paused : 1;
   guint              replied : 1;
@@ -54,6 +55,8 @@ request_new (McsServer         *server,
   self->server = g_object_ref (server);
   self->message = g_object_ref (message);
   self->now = g_get_real_time () / G_USEC_PER_SEC;
+  /* Read it now: once the client is gone, libsoup can no longer tell. */
+  self->client_address = g_strdup (soup_server_message_get_remote_host (message));
   self->disconnected_id = g_signal_connect (message, "disconnected",
                                             G_CALLBACK (message_disconnected_cb), self);
 
@@ -92,6 +95,7 @@ mcs_request_unref (McsRequest *self)
   g_clear_pointer (&self->user, mcs_user_free);
   g_clear_pointer (&self->session, g_free);
   g_clear_pointer (&self->query, g_hash_table_unref);
+  g_free (self->client_address);
   g_free (self);
 }
 
@@ -341,9 +345,7 @@ mcs_request_get_session (McsRequest *self)
 const char *
 mcs_request_get_client_address (McsRequest *self)
 {
-  const char *host = soup_server_message_get_remote_host (self->message);
-
-  return host != NULL ? host : "unknown";
+  return self->client_address != NULL ? self->client_address : "unknown";
 }
 
 const char *
@@ -372,8 +374,9 @@ mcs_request_get_now (McsRequest *self)
  * @rules: (array length=n_rules): what the body must hold
  * @n_rules: the number of rules
  *
- * Parses and validates the JSON body. An empty body counts as `{}`, so
- * that routes whose members are all optional accept none. On failure the
+ * Parses and validates the JSON body. An empty body counts as `{}` when no
+ * member is required, so that routes whose members are all optional
+ * accept none. On failure the
  * request has been answered with the error and %NULL is returned.
  *
  * Returns: (transfer full) (nullable): the body
@@ -402,7 +405,21 @@ mcs_request_parse_body (McsRequest       *self,
     }
 
   if (length == 0)
-    object = json_object_new ();
+    {
+      gboolean required = FALSE;
+
+      for (guint i = 0; i < n_rules; i++)
+        required |= rules[i].required;
+
+      if (required)
+        {
+          mcs_request_reply_code (self, MC_ERROR_MALFORMED_JSON,
+                                  "The body is empty; a JSON object was expected");
+          return NULL;
+        }
+
+      object = json_object_new ();
+    }
   else
     object = mc_json_parse_object (data, length, &error);
 

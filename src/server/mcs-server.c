@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "mcs-api.h"
@@ -100,6 +102,82 @@ mcs_api_metrics (McsRequest *request)
                           mcs_metrics_render (metrics));
 }
 
+typedef struct
+{
+  GIOStream *stream;
+  char      *response;
+} Rejection;
+
+static void
+rejection_free (Rejection *rejection)
+{
+  g_clear_object (&rejection->stream);
+  g_free (rejection->response);
+  g_free (rejection);
+}
+
+static void
+rejection_written_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Rejection *rejection = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, NULL);
+  g_io_stream_close_async (rejection->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  rejection_free (rejection);
+}
+
+/* Answers @message and drops the connection without reading the body.
+ * libsoup 3.2 reads a body to its end even when an early handler has set
+ * a status, so a client could make it buffer gigabytes; taking the
+ * connection over, as a WebSocket upgrade does, stops that. */
+static void
+reject_unread (McsServer         *self,
+               SoupServerMessage *message,
+               McErrorCode        code,
+               const char        *text,
+               JsonObject        *extra)
+{
+  g_autoptr(JsonObject) error = json_object_new ();
+  g_autoptr(JsonObject) root = json_object_new ();
+  g_autofree char *body = NULL;
+  g_autofree char *status = NULL;
+  guint status_code = mc_error_code_http_status (code);
+  Rejection *rejection;
+
+  json_object_set_string_member (error, "code", mc_error_code_to_string (code));
+  json_object_set_string_member (error, "message", text);
+  if (extra != NULL)
+    json_object_set_member (error, "limit",
+                            json_node_copy (json_object_get_member (extra, "limit")));
+  json_object_set_object_member (root, "error", g_steal_pointer (&error));
+  body = mc_json_object_to_string (root);
+
+  rejection = g_new0 (Rejection, 1);
+  rejection->response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                                         "Content-Type: application/json\r\n"
+                                         "Content-Length: %zu\r\n"
+                                         "Connection: close\r\n"
+                                         "\r\n%s",
+                                         status_code, soup_status_get_phrase (status_code),
+                                         strlen (body), body);
+  rejection->stream = soup_server_message_steal_connection (message);
+
+  status = g_strdup_printf ("%u", status_code);
+  mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
+
+  if (rejection->stream == NULL)
+    {
+      rejection_free (rejection);
+      return;
+    }
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (rejection->stream),
+                                   rejection->response, strlen (rejection->response),
+                                   G_PRIORITY_DEFAULT, NULL, rejection_written_cb, rejection);
+}
+
 static void
 early_handler_cb (SoupServer        *soup_server,
                   SoupServerMessage *message,
@@ -114,11 +192,8 @@ early_handler_cb (SoupServer        *soup_server,
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
     {
-      /* Close the connection: what follows the headers is an unread body. */
-      soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                    "Connection", "close");
-      mcs_reply_error_to_message (message, MC_ERROR_LENGTH_REQUIRED,
-                                  "Send the body with a Content-Length", NULL);
+      reject_unread (self, message, MC_ERROR_LENGTH_REQUIRED,
+                     "Send the body with a Content-Length", NULL);
       return;
     }
 
@@ -131,9 +206,7 @@ early_handler_cb (SoupServer        *soup_server,
                                                self->config->max_body_size);
 
       json_object_set_int_member (extra, "limit", self->config->max_body_size);
-      soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                    "Connection", "close");
-      mcs_reply_error_to_message (message, MC_ERROR_PAYLOAD_TOO_LARGE, text, extra);
+      reject_unread (self, message, MC_ERROR_PAYLOAD_TOO_LARGE, text, extra);
     }
 }
 
@@ -174,9 +247,8 @@ request_finished_cb (SoupServer        *soup_server,
   g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
 
   mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
-  g_debug ("%s %s → %s from %s", soup_server_message_get_method (message),
-           g_uri_get_path (soup_server_message_get_uri (message)), status,
-           soup_server_message_get_remote_host (message));
+  g_debug ("%s %s → %s", soup_server_message_get_method (message),
+           g_uri_get_path (soup_server_message_get_uri (message)), status);
 }
 
 static gboolean

@@ -1,0 +1,66 @@
+#!/bin/sh
+# install-deps.sh — install what Mentorcall needs to build and test on Debian 12
+#
+# Copyright 2026 The Mentorcall authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs only the packages that are missing, so a machine that has everything
+# does nothing (and needs neither root nor the network). Runs `apt-get update`
+# only when something is missing. Safe to run any number of times.
+
+set -eu
+
+PACKAGES="
+  meson
+  ninja-build
+  pkg-config
+  gcc
+  libglib2.0-dev
+  libsoup-3.0-dev
+  libjson-glib-dev
+  libsodium-dev
+  libsqlite3-dev
+  sqlite3
+  glib-networking
+  gettext
+  desktop-file-utils
+  appstream
+  curl
+  openssl
+  ca-certificates
+"
+
+missing=""
+for package in $PACKAGES; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  case "$status" in
+    *" ok installed") ;;
+    *) missing="$missing $package" ;;
+  esac
+done
+
+if [ -z "$missing" ]; then
+  exit 0
+fi
+
+echo "install-deps: installing:$missing" >&2
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: apt-get not found; install these packages by hand:$missing" >&2
+  exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "install-deps: not root and no sudo; install these packages by hand:$missing" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086 # the list is meant to be split into words
+$SUDO env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,189 @@
+/* test-tls.c — the server over HTTPS
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Makes a throwaway self-signed certificate with openssl, serves HTTPS with
+ * it on 127.0.0.1, and checks that the API answers over TLS, that plain HTTP
+ * gets nowhere, and that a broken certificate stops the server at start
+ * with a clear message.
+ */
+
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "mc-test-server.h"
+
+typedef struct
+{
+  char *dir;
+  char *certificate;
+  char *key;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subject = g_strdup ("/CN=127.0.0.1");
+  int status = 0;
+
+  fixture->dir = g_dir_make_tmp ("mentorcall-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->certificate = g_build_filename (fixture->dir, "cert.pem", NULL);
+  fixture->key = g_build_filename (fixture->dir, "key.pem", NULL);
+
+  {
+    const char *argv[] = {
+      "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+      "-nodes", "-days", "1", "-subj", subject,
+      "-keyout", fixture->key, "-out", fixture->certificate, NULL
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL,
+                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &status, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+
+  g_free (fixture->dir);
+  g_free (fixture->certificate);
+  g_free (fixture->key);
+}
+
+static GSubprocess *
+spawn_server (Fixture    *fixture,
+              const char *certificate,
+              GError    **error)
+{
+  g_autofree char *database = g_build_filename (fixture->dir, "mc.db", NULL);
+
+  return g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           error,
+                           mc_test_server_get_binary (), "--listen", "127.0.0.1:0",
+                           "--database", database,
+                           "--tls-certificate", certificate, "--tls-key", fixture->key,
+                           NULL);
+}
+
+static gboolean
+accept_certificate_cb (SoupMessage          *message,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  /* Self-signed, made by this test a moment ago. */
+  return TRUE;
+}
+
+static void
+test_https (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn_server (fixture, fixture->certificate, &error);
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(SoupMessage) plain = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) plain_body = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *plain_url = NULL;
+
+  g_assert_no_error (error);
+
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on https://127.0.0.1:"));
+
+  url = g_strconcat (line + strlen ("Listening on "), "healthz", NULL);
+  message = soup_message_new ("GET", url);
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_certificate_cb), NULL);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
+  g_assert_nonnull (strstr (g_bytes_get_data (body, NULL), "\"ok\""));
+  g_assert_nonnull (soup_message_get_tls_peer_certificate (message));
+
+  /* The same port does not speak plain HTTP. */
+  plain_url = g_strconcat ("http://", line + strlen ("Listening on https://"), "healthz", NULL);
+  plain = soup_message_new ("GET", plain_url);
+  plain_body = soup_session_send_and_read (session, plain, NULL, &error);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
+static void
+test_bad_certificate (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *bogus = g_build_filename (fixture->dir, "bogus.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_file_set_contents (bogus, "not a certificate\n", -1, &error);
+  g_assert_no_error (error);
+
+  process = spawn_server (fixture, bogus, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err, "TLS certificate"));
+  g_assert_null (strstr (out, "Listening on"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_find_program_in_path ("openssl") == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return g_test_run ();
+    }
+
+  g_test_add ("/server/tls/https", Fixture, NULL, fixture_set_up, test_https,
+              fixture_tear_down);
+  g_test_add ("/server/tls/bad-certificate", Fixture, NULL, fixture_set_up,
+              test_bad_certificate, fixture_tear_down);
+
+  return g_test_run ();
+}
