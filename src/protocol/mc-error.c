@@ -40,6 +40,11 @@ static const struct
   { MC_ERROR_SERVER_BUSY, "server_busy", 503 },
   { MC_ERROR_NETWORK, "network_error", 0 },
   { MC_ERROR_PROTOCOL, "protocol_error", 0 },
+  { MC_ERROR_UNKNOWN_TYPE, "unknown_type", 0 },
+  { MC_ERROR_NOT_IN_ROOM, "not_in_room", 0 },
+  { MC_ERROR_CALL_ENDED, "call_ended", 0 },
+  { MC_ERROR_NO_PEER, "no_peer", 0 },
+  { MC_ERROR_TAKEN_OVER, "taken_over", 0 },
 };
 
 G_DEFINE_QUARK (mc-error-quark, mc_error)
@@ -92,7 +97,7 @@ mc_error_code_from_string (const char  *string,
  * @code: an #McErrorCode
  *
  * Returns: the HTTP status the server answers with for @code, or 0 for the
- *   codes that only a client produces
+ *   codes that only a client produces or that only the WebSocket sends
  */
 guint
 mc_error_code_http_status (McErrorCode code)

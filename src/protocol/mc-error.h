@@ -40,9 +40,15 @@ G_BEGIN_DECLS
  * @MC_ERROR_SERVER_BUSY: the server is overloaded; retry later
  * @MC_ERROR_NETWORK: (client side) the server could not be reached
  * @MC_ERROR_PROTOCOL: (client side) the server's answer made no sense
+ * @MC_ERROR_UNKNOWN_TYPE: (WebSocket) the message type is not part of the protocol
+ * @MC_ERROR_NOT_IN_ROOM: (WebSocket) the message needs the sender to be in the room
+ * @MC_ERROR_CALL_ENDED: (WebSocket) the booking's call has ended
+ * @MC_ERROR_NO_PEER: (WebSocket) the other participant is not in the room
+ * @MC_ERROR_TAKEN_OVER: (WebSocket) the same user joined from another connection
  *
  * The error codes of the Mentorcall protocol. On the wire each is a string
- * (see mc_error_code_to_string()); each has one HTTP status.
+ * (see mc_error_code_to_string()); each that the REST API can answer with
+ * has one HTTP status, and the WebSocket-only ones have none.
  */
 typedef enum
 {
@@ -72,6 +78,11 @@ typedef enum
   MC_ERROR_SERVER_BUSY,
   MC_ERROR_NETWORK,
   MC_ERROR_PROTOCOL,
+  MC_ERROR_UNKNOWN_TYPE,
+  MC_ERROR_NOT_IN_ROOM,
+  MC_ERROR_CALL_ENDED,
+  MC_ERROR_NO_PEER,
+  MC_ERROR_TAKEN_OVER,
 } McErrorCode;
 
 GQuark       mc_error_quark             (void);

@@ -168,10 +168,15 @@ liveness_cb (gpointer user_data)
   g_message ("Connection of %s went silent; dropping it", self->user->username);
   self->liveness_id = 0;
 
-  /* Report first: the close below may take a while on a dead link. */
+  /* Report first: the close below may take a while on a dead link. Whoever
+   * handles "gone" may drop its reference, and dispose lets go of the
+   * WebSocket, so hold on to ourselves and check. */
+  g_object_ref (self);
   become_gone (self, TRUE);
-  if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->websocket != NULL &&
+      soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
+  g_object_unref (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -358,22 +363,6 @@ mcs_connection_send_error (McsConnection *self,
                            JsonObject    *extra)
 {
   send_error (self, mc_error_code_to_string (code), message, request_id, extra);
-}
-
-/**
- * mcs_connection_send_error_code_string:
- * @self: a connection
- * @code: a signaling-only error code, such as `"no_peer"`
- * @message: for a person
- * @request_id: (nullable): the request it answers
- */
-void
-mcs_connection_send_error_code_string (McsConnection *self,
-                                       const char    *code,
-                                       const char    *message,
-                                       const char    *request_id)
-{
-  send_error (self, code, message, request_id, NULL);
 }
 
 /**

@@ -39,10 +39,6 @@ void           mcs_connection_send_error     (McsConnection           *self,
                                               const char              *message,
                                               const char              *request_id,
                                               JsonObject              *extra);
-void           mcs_connection_send_error_code_string (McsConnection   *self,
-                                              const char              *code,
-                                              const char              *message,
-                                              const char              *request_id);
 void           mcs_connection_close          (McsConnection           *self,
                                               gushort                  code,
                                               const char              *reason);

@@ -261,6 +261,7 @@ end_call (McsSignaling  *self,
   McsStore *store = mcs_server_get_store (self->server);
   g_autoptr(McsBooking) booking = NULL;
   g_autoptr(JsonBuilder) call = json_builder_new ();
+  g_autoptr(JsonNode) call_node = NULL;
   Room *room;
 
   if (!mcs_store_call_end (store, booking_id, ended_by, now_seconds (), error))
@@ -271,6 +272,7 @@ end_call (McsSignaling  *self,
     return FALSE;
 
   mcs_view_add_call (call, booking);
+  call_node = json_builder_get_root (call);
 
   room = find_room (self, booking_id);
   for (guint i = 0; room != NULL && i < 2; i++)
@@ -295,7 +297,7 @@ end_call (McsSignaling  *self,
         json_object_set_int_member (ended, "by", ended_by);
       else
         json_object_set_null_member (ended, "by");
-      json_object_set_member (ended, "call", json_node_copy (json_builder_get_root (call)));
+      json_object_set_member (ended, "call", json_node_copy (call_node));
       mcs_connection_send (connection, ended);
       mcs_connection_set_room (connection, 0);
     }
@@ -369,8 +371,8 @@ handle_join (McsSignaling  *self,
 
   if (booking->has_call && booking->call_state == MC_CALL_ENDED)
     {
-      mcs_connection_send_error_code_string (connection, "call_ended",
-                                             "This lesson's call has ended", request_id);
+      mcs_connection_send_error (connection, MC_ERROR_CALL_ENDED,
+                                 "This lesson's call has ended", request_id, NULL);
       return;
     }
 
@@ -401,9 +403,9 @@ handle_join (McsSignaling  *self,
       /* The same user from somewhere else: the newer connection wins. */
       g_autoptr(McsConnection) old = g_object_ref (room->slots[index].connection);
 
-      mcs_connection_send_error_code_string (old, "taken_over",
-                                             "You joined this lesson from another window or "
-                                             "device", NULL);
+      mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
+                                 "You joined this lesson from another window or device",
+                                 NULL, NULL);
       mcs_connection_set_room (old, 0);
       g_clear_object (&room->slots[index].connection);
       if (!mcs_store_call_leave (store, booking_id, user->id, now_seconds (), "taken_over",
@@ -497,8 +499,8 @@ require_room (McsSignaling  *self,
   if (mcs_connection_get_room (connection) != booking_id ||
       (room = find_room (self, booking_id)) == NULL)
     {
-      mcs_connection_send_error_code_string (connection, "not_in_room",
-                                             "Join the lesson's room first", request_id);
+      mcs_connection_send_error (connection, MC_ERROR_NOT_IN_ROOM,
+                                 "Join the lesson's room first", request_id, NULL);
       return NULL;
     }
 
@@ -562,9 +564,8 @@ handle_relay (McsSignaling  *self,
 
   if (room->slots[1 - index].connection == NULL)
     {
-      mcs_connection_send_error_code_string (connection, "no_peer",
-                                             "The other participant is not in the room",
-                                             request_id);
+      mcs_connection_send_error (connection, MC_ERROR_NO_PEER,
+                                 "The other participant is not in the room", request_id, NULL);
       return;
     }
 
@@ -777,10 +778,19 @@ connection_message_cb (McsConnection *connection,
     { "type", MC_JSON_STRING, TRUE, 1, 64 },
     { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
   };
+  static const McJsonRule request_id_rule[] = {
+    { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
+  };
   g_autoptr(GError) error = NULL;
   const char *request_id = NULL;
   const char *bad_member = NULL;
   const char *type;
+
+  /* Find the request id first, so that even an error about the envelope
+   * can be matched to its request. */
+  if (mc_json_has (message, "request_id") &&
+      mc_json_validate (message, request_id_rule, 1, NULL, NULL))
+    request_id = json_object_get_string_member (message, "request_id");
 
   if (!mc_json_validate (message, envelope_rules, G_N_ELEMENTS (envelope_rules),
                          &bad_member, &error))
@@ -788,13 +798,12 @@ connection_message_cb (McsConnection *connection,
       g_autoptr(JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", bad_member);
-      mcs_connection_send_error (connection, MC_ERROR_INVALID_FIELD, error->message, NULL, extra);
+      mcs_connection_send_error (connection, MC_ERROR_INVALID_FIELD, error->message,
+                                 request_id, extra);
       return;
     }
 
   type = json_object_get_string_member (message, "type");
-  if (mc_json_has (message, "request_id"))
-    request_id = json_object_get_string_member (message, "request_id");
 
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     {
@@ -819,9 +828,8 @@ connection_message_cb (McsConnection *connection,
       return;
     }
 
-  mcs_connection_send_error_code_string (connection, "unknown_type",
-                                         "This message type is not part of the protocol",
-                                         request_id);
+  mcs_connection_send_error (connection, MC_ERROR_UNKNOWN_TYPE,
+                             "This message type is not part of the protocol", request_id, NULL);
 }
 
 static void

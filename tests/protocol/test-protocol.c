@@ -45,10 +45,15 @@ test_error_codes_round_trip (void)
     { MC_ERROR_SERVER_BUSY, "server_busy", 503 },
     { MC_ERROR_NETWORK, "network_error", 0 },
     { MC_ERROR_PROTOCOL, "protocol_error", 0 },
+    { MC_ERROR_UNKNOWN_TYPE, "unknown_type", 0 },
+    { MC_ERROR_NOT_IN_ROOM, "not_in_room", 0 },
+    { MC_ERROR_CALL_ENDED, "call_ended", 0 },
+    { MC_ERROR_NO_PEER, "no_peer", 0 },
+    { MC_ERROR_TAKEN_OVER, "taken_over", 0 },
   };
 
-  /* The table above must name every code; MC_ERROR_PROTOCOL is the last. */
-  g_assert_cmpuint (G_N_ELEMENTS (expected), ==, MC_ERROR_PROTOCOL + 1);
+  /* The table above must name every code; MC_ERROR_TAKEN_OVER is the last. */
+  g_assert_cmpuint (G_N_ELEMENTS (expected), ==, MC_ERROR_TAKEN_OVER + 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
