@@ -28,6 +28,13 @@ PACKAGES="
   curl
   openssl
   ca-certificates
+  libgstreamer1.0-dev
+  libgstreamer-plugins-base1.0-dev
+  libgstreamer-plugins-bad1.0-dev
+  gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
+  gstreamer1.0-nice
 "
 
 missing=""

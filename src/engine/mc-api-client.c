@@ -747,13 +747,14 @@ mc_api_client_request_call_token_async (McApiClient         *self,
                                         gpointer             user_data)
 {
   g_autofree char *path = NULL;
+  g_autoptr(JsonObject) empty = json_object_new ();
   g_autoptr(JsonNode) body = NULL;
 
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   path = g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT "/call-token", booking_id);
-  body = build_object (NULL);
+  body = json_node_init_object (json_node_alloc (), empty);
   send_request (self, "POST", path, body, NULL,
                 mc_api_client_request_call_token_async, cancellable, callback, user_data);
 }

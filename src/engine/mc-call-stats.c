@@ -1,0 +1,175 @@
+/* mc-call-stats.c — one second of a call's statistics
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A plain boxed struct: it is copied into a signal every second and into the
+ * CLI's JSON, and nothing in it changes after it is made.
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include "mc-call-stats.h"
+
+G_DEFINE_ENUM_TYPE (McCallQuality, mc_call_quality,
+                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_UNKNOWN, "unknown"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_GOOD, "good"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_FAIR, "fair"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_POOR, "poor"))
+
+G_DEFINE_BOXED_TYPE (McCallStats, mc_call_stats, mc_call_stats_copy, mc_call_stats_free)
+
+/**
+ * mc_call_stats_new:
+ *
+ * Returns: (transfer full): empty statistics, with unknowns set to -1
+ */
+McCallStats *
+mc_call_stats_new (void)
+{
+  McCallStats *stats = g_new0 (McCallStats, 1);
+
+  stats->monotonic_time = g_get_monotonic_time ();
+  stats->round_trip_ms = -1;
+  stats->time_to_first_frame_ms = -1;
+  stats->latency_mean_ms = -1;
+  stats->latency_max_ms = -1;
+
+  return stats;
+}
+
+/**
+ * mc_call_stats_copy:
+ * @stats: statistics
+ *
+ * Returns: (transfer full): a copy of @stats
+ */
+McCallStats *
+mc_call_stats_copy (const McCallStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  return g_memdup2 (stats, sizeof *stats);
+}
+
+/**
+ * mc_call_stats_free:
+ * @stats: (nullable): statistics
+ */
+void
+mc_call_stats_free (McCallStats *stats)
+{
+  g_free (stats);
+}
+
+/**
+ * mc_call_stats_derive_quality:
+ * @stats: statistics
+ * @expect_video: whether the peer sends video (its camera is on)
+ *
+ * The quality level of @stats. Thresholds follow the usual guidance for
+ * interactive video (ITU-T G.114 for delay; a few percent loss is what
+ * NACK and Opus concealment hide well).
+ *
+ * Returns: the quality level
+ */
+McCallQuality
+mc_call_stats_derive_quality (const McCallStats *stats,
+                              gboolean           expect_video)
+{
+  double loss;
+
+  g_return_val_if_fail (stats != NULL, MC_CALL_QUALITY_UNKNOWN);
+
+  if (stats->bitrate_in == 0)
+    return stats->frames_decoded + stats->audio_buffers_received > 0 ? MC_CALL_QUALITY_POOR
+                                                                     : MC_CALL_QUALITY_UNKNOWN;
+
+  loss = MAX (stats->loss, stats->remote_loss);
+
+  if (stats->round_trip_ms > 400 || loss > 0.10 || stats->jitter_ms > 100 ||
+      (expect_video && stats->frame_rate < 10))
+    return MC_CALL_QUALITY_POOR;
+
+  if (stats->round_trip_ms > 150 || loss > 0.02 || stats->jitter_ms > 30 ||
+      (expect_video && stats->frame_rate < 20))
+    return MC_CALL_QUALITY_FAIR;
+
+  return MC_CALL_QUALITY_GOOD;
+}
+
+/**
+ * mc_call_quality_to_string:
+ * @quality: a quality level
+ *
+ * Returns: its nick: "unknown", "good", "fair" or "poor"
+ */
+const char *
+mc_call_quality_to_string (McCallQuality quality)
+{
+  switch (quality)
+    {
+    case MC_CALL_QUALITY_GOOD:
+      return "good";
+    case MC_CALL_QUALITY_FAIR:
+      return "fair";
+    case MC_CALL_QUALITY_POOR:
+      return "poor";
+    case MC_CALL_QUALITY_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+/**
+ * mc_call_stats_to_json:
+ * @stats: statistics
+ *
+ * The form the CLI prints: member names are the field names with dashes
+ * replaced by underscores; unknown values are null.
+ *
+ * Returns: (transfer full): a new JSON object
+ */
+JsonObject *
+mc_call_stats_to_json (const McCallStats *stats)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  object = json_object_new ();
+
+#define SET_DOUBLE_OR_NULL(name, value)               \
+  G_STMT_START                                        \
+  {                                                   \
+    if ((value) < 0)                                  \
+      json_object_set_null_member (object, name);     \
+    else                                              \
+      json_object_set_double_member (object, name, value); \
+  }                                                   \
+  G_STMT_END
+
+  json_object_set_int_member (object, "monotonic_time_us", stats->monotonic_time);
+  SET_DOUBLE_OR_NULL ("round_trip_ms", stats->round_trip_ms);
+  json_object_set_double_member (object, "loss", stats->loss);
+  json_object_set_double_member (object, "remote_loss", stats->remote_loss);
+  json_object_set_double_member (object, "jitter_ms", stats->jitter_ms);
+  json_object_set_int_member (object, "bitrate_in", (gint64) stats->bitrate_in);
+  json_object_set_int_member (object, "bitrate_out", (gint64) stats->bitrate_out);
+  json_object_set_double_member (object, "frame_rate", stats->frame_rate);
+  json_object_set_int_member (object, "width", stats->width);
+  json_object_set_int_member (object, "height", stats->height);
+  json_object_set_string_member (object, "quality", mc_call_quality_to_string (stats->quality));
+  json_object_set_int_member (object, "frames_decoded", (gint64) stats->frames_decoded);
+  json_object_set_int_member (object, "audio_buffers_received",
+                              (gint64) stats->audio_buffers_received);
+  SET_DOUBLE_OR_NULL ("time_to_first_frame_ms", stats->time_to_first_frame_ms);
+  json_object_set_int_member (object, "latency_samples", stats->latency_samples);
+  SET_DOUBLE_OR_NULL ("latency_mean_ms", stats->latency_mean_ms);
+  SET_DOUBLE_OR_NULL ("latency_max_ms", stats->latency_max_ms);
+  json_object_set_int_member (object, "reconnections", stats->reconnections);
+
+#undef SET_DOUBLE_OR_NULL
+
+  return object;
+}

@@ -1,0 +1,95 @@
+/* mc-call-stats.h — one second of a call's statistics
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * McCallQuality:
+ * @MC_CALL_QUALITY_UNKNOWN: not enough data yet (no media has arrived)
+ * @MC_CALL_QUALITY_GOOD: round trip under 150 ms, loss under 2 %, smooth video
+ * @MC_CALL_QUALITY_FAIR: round trip under 400 ms, loss under 10 %, video of at
+ *   least 10 frames per second
+ * @MC_CALL_QUALITY_POOR: anything worse, or no media in the last second
+ *
+ * The network-quality indicator of a call, derived from #McCallStats.
+ */
+typedef enum
+{
+  MC_CALL_QUALITY_UNKNOWN,
+  MC_CALL_QUALITY_GOOD,
+  MC_CALL_QUALITY_FAIR,
+  MC_CALL_QUALITY_POOR,
+} McCallQuality;
+
+#define MC_TYPE_CALL_QUALITY (mc_call_quality_get_type ())
+#define MC_TYPE_CALL_STATS (mc_call_stats_get_type ())
+
+GType mc_call_quality_get_type (void) G_GNUC_CONST;
+GType mc_call_stats_get_type (void) G_GNUC_CONST;
+
+/**
+ * McCallStats:
+ * @monotonic_time: when these were taken, g_get_monotonic_time()
+ * @round_trip_ms: round-trip time from RTCP, or -1 if unknown
+ * @loss: fraction (0–1) of the packets sent to us lost in the last second
+ * @remote_loss: fraction (0–1) of our packets the peer reports lost
+ * @jitter_ms: interarrival jitter of the incoming streams
+ * @bitrate_in: incoming bits per second (all streams, with RTP overhead)
+ * @bitrate_out: outgoing bits per second
+ * @frame_rate: remote video frames decoded in the last second
+ * @width: width of the remote video, 0 before the first frame
+ * @height: height of the remote video
+ * @quality: the quality level derived from the above
+ * @frames_decoded: remote video frames decoded in this call
+ * @audio_buffers_received: remote audio buffers decoded in this call
+ * @time_to_first_frame_ms: from the start of negotiation with the peer
+ *   (the peer joined, or the call reconnected) to the first decoded remote
+ *   frame; -1 before it
+ * @latency_samples: frames whose capture stamp was read in the last second
+ * @latency_mean_ms: their mean frame-in to frame-out latency, or -1
+ * @latency_max_ms: the largest of them, or -1
+ * @reconnections: how often the media path was rebuilt in this call
+ *
+ * A snapshot of a call's statistics, taken every second.
+ */
+typedef struct
+{
+  gint64        monotonic_time;
+  double        round_trip_ms;
+  double        loss;
+  double        remote_loss;
+  double        jitter_ms;
+  guint64       bitrate_in;
+  guint64       bitrate_out;
+  double        frame_rate;
+  guint         width;
+  guint         height;
+  McCallQuality quality;
+  guint64       frames_decoded;
+  guint64       audio_buffers_received;
+  double        time_to_first_frame_ms;
+  guint         latency_samples;
+  double        latency_mean_ms;
+  double        latency_max_ms;
+  guint         reconnections;
+} McCallStats;
+
+McCallStats   *mc_call_stats_new            (void);
+McCallStats   *mc_call_stats_copy           (const McCallStats *stats);
+void           mc_call_stats_free           (McCallStats       *stats);
+McCallQuality  mc_call_stats_derive_quality (const McCallStats *stats,
+                                             gboolean           expect_video);
+JsonObject    *mc_call_stats_to_json        (const McCallStats *stats);
+const char    *mc_call_quality_to_string    (McCallQuality      quality);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McCallStats, mc_call_stats_free)
+
+G_END_DECLS

@@ -1,0 +1,1460 @@
+/* mc-media-pipeline.c — the long-lived capture, encode and playback pipeline
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This pipeline lives for the whole call, from the preview before joining to
+ * hanging up. It captures and encodes (so that joining costs no encoder
+ * start-up and the first key frame is one force-key-unit away), and it plays
+ * what the peer sends (so that the app's video sink, the audio device and the
+ * echo canceller's probe survive reconnections):
+ *
+ *   [video source bin] ! videoconvert ! videoscale ! videorate ! I420 WxH@fps
+ *       (probe: camera-off blackout, capture stamp) ! [tee ! preview]
+ *       ! queue leaky ! vp8enc ! appsink          → current McPeerPipeline
+ *   [audio source bin] ! audioconvert ! audioresample ! S16 48 kHz mono
+ *       ! [webrtcdsp] ! volume ! opusenc ! appsink → current McPeerPipeline
+ *   appsrc (remote video) ! videoconvert ! video sink
+ *   appsrc (remote audio) ! audioconvert ! audioresample ! [webrtcechoprobe] ! audio sink
+ *
+ * The peer pipeline (webrtcbin and the decoders) is thrown away and rebuilt
+ * on every renegotiation; it shares this pipeline's clock and base time, so
+ * the timestamps of the encoded buffers mean the same running time on both
+ * sides of the appsink → appsrc hop.
+ *
+ * Sources are bins of their own so that a camera or microphone that
+ * disappears can be swapped for another one, or for a black picture or
+ * silence, while the rest keeps running.
+ *
+ * Threads: the appsink callbacks and the pad probes run on streaming threads
+ * and touch only the lock-protected outputs and atomics; the bus watch and
+ * the device monitor run on the main context.
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include <gst/app/app.h>
+#include <gst/video/video.h>
+
+#include "mc-call-error.h"
+#include "mc-frame-stamp.h"
+#include "mc-media-pipeline.h"
+
+#define START_TIMEOUT_SECONDS 10
+#define MIN_KEY_UNIT_INTERVAL_US (100 * 1000)
+
+struct _McMediaPipeline
+{
+  GObject           parent_instance;
+
+  /* Configuration, fixed at construction. */
+  gboolean          test_sources;
+  char             *wanted_device[2];
+  guint             width;
+  guint             height;
+  guint             framerate;
+  guint             video_bitrate;
+  gboolean          stamp_frames;
+  gboolean          fake_audio_output;
+  gboolean          echo_cancel_wanted;
+  GstElement       *video_sink;
+  GstElement       *preview_sink;
+  GHashTable       *overrides;
+
+  /* Main context only. */
+  GstElement       *pipeline;
+  guint             bus_watch;
+  GstElement       *source_bin[2];
+  GstElement       *source_entry[2];
+  GstDevice        *device[2];
+  char             *device_id[2];
+  GstDeviceMonitor *monitor;
+  guint             monitor_watch;
+  gboolean          echo_cancel;
+  char             *probe_name;
+  GstElement       *volume;
+  GstElement       *remote_src[2];
+  GTask            *start_task;
+  guint             start_timeout;
+  GCancellable     *start_cancellable;
+  gulong            cancelled_id;
+
+  /* Shared with streaming threads. */
+  GMutex            lock;
+  GstAppSrc        *output[2];
+  GstPad           *encoder_src_pad;
+  gint64            last_key_unit;
+  gint              camera_off;
+  gint              first_video_sample;
+};
+
+enum
+{
+  SIGNAL_DEVICE_CHANGED,
+  SIGNAL_ERROR,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_ENUM_TYPE (McMediaKind, mc_media_kind,
+                    G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_AUDIO, "audio"),
+                    G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_VIDEO, "video"))
+
+G_DEFINE_FINAL_TYPE (McMediaPipeline, mc_media_pipeline, G_TYPE_OBJECT)
+
+static const char *const device_classes[2] = { "Audio/Source", "Video/Source" };
+static const char *const kind_names[2] = { "audio", "video" };
+
+/* Helpers */
+
+static GstElement *
+make (McMediaPipeline  *self,
+      const char       *factory,
+      const char       *name,
+      GError          **error)
+{
+  return mc_call_make_element_full (self->overrides, factory, name, error);
+}
+
+/* A device's stable identity: what stays the same when it is unplugged and
+ * plugged in again, or when another device appears. The display name does
+ * not (two identical webcams), the device path and the PipeWire node name
+ * and PulseAudio's internal name do. */
+static char *
+device_identity (GstDevice *device)
+{
+  static const char *const keys[] = { "node.name", "api.v4l2.path", "device.path", "object.path" };
+  g_autoptr(GstStructure) properties = gst_device_get_properties (device);
+
+  for (guint i = 0; properties != NULL && i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *value = gst_structure_get_string (properties, keys[i]);
+
+      if (value != NULL && *value != '\0')
+        return g_strdup (value);
+    }
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (device), "internal-name") != NULL)
+    {
+      g_autofree char *name = NULL;
+
+      g_object_get (device, "internal-name", &name, NULL);
+      if (name != NULL && *name != '\0')
+        return g_steal_pointer (&name);
+    }
+
+  return gst_device_get_display_name (device);
+}
+
+static GstDevice *
+find_device (McMediaPipeline *self,
+             McMediaKind      kind,
+             const char      *identity,
+             GstDevice       *except)
+{
+  g_autolist(GstDevice) devices = NULL;
+
+  if (self->monitor == NULL)
+    return NULL;
+
+  devices = gst_device_monitor_get_devices (self->monitor);
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      GstDevice *device = l->data;
+      g_autofree char *id = NULL;
+
+      if (device == except || !gst_device_has_classes (device, device_classes[kind]))
+        continue;
+
+      id = device_identity (device);
+      if (except != NULL)
+        {
+          g_autofree char *except_id = device_identity (except);
+
+          if (g_strcmp0 (id, except_id) == 0)
+            continue;
+        }
+
+      if (identity == NULL || g_strcmp0 (id, identity) == 0)
+        return gst_object_ref (device);
+    }
+
+  return NULL;
+}
+
+static GstPadProbeReturn
+drop_eos_cb (GstPad          *pad,
+             GstPadProbeInfo *info,
+             gpointer         user_data)
+{
+  /* A source that dies sends EOS; the encoder and the appsink must never see
+   * it, or they would stop for good. The source is swapped instead. */
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    return GST_PAD_PROBE_DROP;
+
+  return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+wrap_in_bin (const char  *name,
+             GstElement  *first,
+             ...)
+{
+  GstElement *bin = gst_bin_new (name);
+  GstElement *previous = NULL;
+  GstElement *element;
+  g_autoptr(GstPad) pad = NULL;
+  GstPad *ghost;
+  va_list args;
+
+  va_start (args, first);
+  for (element = first; element != NULL; element = va_arg (args, GstElement *))
+    {
+      gst_bin_add (GST_BIN (bin), element);
+      if (previous != NULL)
+        gst_element_link (previous, element);
+      previous = element;
+    }
+  va_end (args);
+
+  pad = gst_element_get_static_pad (previous, "src");
+  ghost = gst_ghost_pad_new ("src", pad);
+  gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, drop_eos_cb, NULL, NULL);
+  gst_element_add_pad (bin, ghost);
+
+  return bin;
+}
+
+/* The test pattern: moving, with the running time drawn on it, so that a
+ * frozen picture is obvious. @off gives a black picture instead (the camera
+ * went away and no other one is there). */
+static GstElement *
+make_test_video_bin (McMediaPipeline  *self,
+                     gboolean          off,
+                     GError          **error)
+{
+  g_autoptr(GstElement) source = NULL;
+  g_autoptr(GstElement) filter = NULL;
+  g_autoptr(GstElement) overlay = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+
+  source = make (self, "videotestsrc", NULL, error);
+  if (source == NULL)
+    return NULL;
+  filter = make (self, "capsfilter", NULL, error);
+  if (filter == NULL)
+    return NULL;
+
+  g_object_set (source, "is-live", TRUE, NULL);
+  if (off)
+    gst_util_set_object_arg (G_OBJECT (source), "pattern", "black");
+  else
+    g_object_set (source, "horizontal-speed", 4, NULL);
+
+  caps = gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", G_TYPE_INT, (int) self->width,
+                              "height", G_TYPE_INT, (int) self->height,
+                              "framerate", GST_TYPE_FRACTION, (int) self->framerate, 1,
+                              NULL);
+  g_object_set (filter, "caps", caps, NULL);
+
+  if (off)
+    return wrap_in_bin ("video-source", g_steal_pointer (&source), g_steal_pointer (&filter), NULL);
+
+  overlay = make (self, "timeoverlay", NULL, error);
+  if (overlay == NULL)
+    return NULL;
+  g_object_set (overlay, "font-desc", "Sans 28", "shaded-background", TRUE, NULL);
+  gst_util_set_object_arg (G_OBJECT (overlay), "valignment", "bottom");
+  gst_util_set_object_arg (G_OBJECT (overlay), "halignment", "right");
+
+  return wrap_in_bin ("video-source", g_steal_pointer (&source), g_steal_pointer (&filter),
+                      g_steal_pointer (&overlay), NULL);
+}
+
+static GstElement *
+make_test_audio_bin (McMediaPipeline  *self,
+                     gboolean          off,
+                     GError          **error)
+{
+  g_autoptr(GstElement) source = make (self, "audiotestsrc", NULL, error);
+
+  if (source == NULL)
+    return NULL;
+
+  /* 10 ms buffers: the capture side adds no more latency than Opus frames. */
+  g_object_set (source, "is-live", TRUE, "samplesperbuffer", 480, "volume", 0.2, "freq", 440.0,
+                NULL);
+  if (off)
+    gst_util_set_object_arg (G_OBJECT (source), "wave", "silence");
+
+  return wrap_in_bin ("audio-source", g_steal_pointer (&source), NULL);
+}
+
+static GstElement *
+make_device_bin (McMediaPipeline  *self,
+                 McMediaKind       kind,
+                 GstDevice        *device,
+                 GError          **error)
+{
+  GstElement *source = gst_device_create_element (device, NULL);
+  g_autofree char *display_name = gst_device_get_display_name (device);
+
+  if (source == NULL)
+    {
+      g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                   "The %s “%s” cannot be opened", kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
+                   display_name);
+      return NULL;
+    }
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (source), "do-timestamp") != NULL)
+    g_object_set (source, "do-timestamp", TRUE, NULL);
+
+  return wrap_in_bin (kind == MC_MEDIA_KIND_VIDEO ? "video-source" : "audio-source", source, NULL);
+}
+
+static void
+forward_sample (McMediaPipeline *self,
+                McMediaKind      kind,
+                GstSample       *sample)
+{
+  g_autoptr(GstAppSrc) output = NULL;
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&output, self->output[kind]);
+  g_mutex_unlock (&self->lock);
+
+  if (output != NULL)
+    gst_app_src_push_sample (output, sample);
+}
+
+/* Ends the start task's timeout and cancellation watch; returns the task. */
+static GTask *
+finish_start (McMediaPipeline *self,
+              GTask           *task)
+{
+  g_clear_handle_id (&self->start_timeout, g_source_remove);
+  if (self->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (self->start_cancellable, self->cancelled_id);
+      self->cancelled_id = 0;
+    }
+  g_clear_object (&self->start_cancellable);
+
+  return task;
+}
+
+static gboolean
+start_done_cb (gpointer user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static GstFlowReturn
+video_sample_cb (GstAppSink *sink,
+                 gpointer    user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  forward_sample (self, MC_MEDIA_KIND_VIDEO, sample);
+
+  if (g_atomic_int_compare_and_exchange (&self->first_video_sample, FALSE, TRUE))
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, start_done_cb, g_object_ref (self),
+                                g_object_unref);
+
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+audio_sample_cb (GstAppSink *sink,
+                 gpointer    user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  forward_sample (self, MC_MEDIA_KIND_AUDIO, sample);
+
+  return GST_FLOW_OK;
+}
+
+/* Runs on the capture thread for every raw frame, before the encoder. */
+static GstPadProbeReturn
+raw_video_cb (GstPad          *pad,
+              GstPadProbeInfo *info,
+              gpointer         user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  gboolean camera_off = g_atomic_int_get (&self->camera_off);
+  GstBuffer *buffer;
+  GstVideoInfo video_info;
+  GstVideoFrame frame;
+  g_autoptr(GstCaps) caps = NULL;
+
+  if (!camera_off && !self->stamp_frames)
+    return GST_PAD_PROBE_OK;
+
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL || !gst_video_info_from_caps (&video_info, caps))
+    return GST_PAD_PROBE_OK;
+
+  buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+
+  if (!gst_video_frame_map (&frame, &video_info, buffer, GST_MAP_READWRITE))
+    return GST_PAD_PROBE_OK;
+
+  /* Camera off sends black frames rather than nothing: the peer's picture
+   * goes black at once instead of freezing, and RTP keeps flowing, so the
+   * dead-path detection is not fooled. Black compresses to almost nothing. */
+  if (camera_off)
+    {
+      for (guint plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (&frame); plane++)
+        {
+          guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (&frame, plane);
+          int stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, plane);
+          guint rows = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, plane);
+
+          memset (data, plane == 0 ? 16 : 128, (gsize) stride * rows);
+        }
+    }
+
+  if (self->stamp_frames)
+    mc_frame_stamp_write (&frame, g_get_monotonic_time ());
+
+  gst_video_frame_unmap (&frame);
+
+  return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+make_appsink (McMediaPipeline  *self,
+              const char       *name,
+              GstFlowReturn   (*new_sample) (GstAppSink *, gpointer),
+              GError          **error)
+{
+  GstElement *sink = make (self, "appsink", name, error);
+  GstAppSinkCallbacks callbacks = { NULL, };
+
+  if (sink == NULL)
+    return NULL;
+
+  callbacks.new_sample = new_sample;
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE,
+                "max-buffers", 4, "drop", TRUE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
+
+  return sink;
+}
+
+static GstElement *
+make_remote_appsrc (McMediaPipeline  *self,
+                    const char       *name,
+                    GError          **error)
+{
+  GstElement *source = make (self, "appsrc", name, error);
+
+  if (source == NULL)
+    return NULL;
+
+  /* The peer pipeline has already waited for each buffer's presentation
+   * time; here it is only handed to the sink, stamped with "now". */
+  g_object_set (source, "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
+                "max-buffers", (guint64) 3, "block", FALSE, NULL);
+  gst_util_set_object_arg (G_OBJECT (source), "leaky-type", "downstream");
+
+  return source;
+}
+
+static gboolean
+link_many (GError    **error,
+           GstElement *first,
+           ...)
+{
+  GstElement *previous = first;
+  GstElement *element;
+  va_list args;
+  gboolean ok = TRUE;
+
+  va_start (args, first);
+  while (ok && (element = va_arg (args, GstElement *)) != NULL)
+    {
+      if (!gst_element_link (previous, element))
+        {
+          g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE,
+                       "Cannot link %s to %s", GST_OBJECT_NAME (previous),
+                       GST_OBJECT_NAME (element));
+          ok = FALSE;
+        }
+      previous = element;
+    }
+  va_end (args);
+
+  return ok;
+}
+
+#define MAKE_OR_FAIL(var, factory, name)                  \
+  G_STMT_START                                            \
+  {                                                       \
+    var = make (self, factory, name, error);              \
+    if (var == NULL)                                      \
+      return FALSE;                                       \
+    gst_bin_add (GST_BIN (self->pipeline), var);          \
+  }                                                       \
+  G_STMT_END
+
+static guint
+default_bitrate (McMediaPipeline *self)
+{
+  /* About 1.5 Mbit/s at 720p30 — plenty on a LAN, sensible on Wi-Fi. */
+  guint64 pixels_per_second = (guint64) self->width * self->height * self->framerate;
+
+  return (guint) CLAMP (pixels_per_second * 15 / 276, 150000, 4000000);
+}
+
+static gboolean
+build_video (McMediaPipeline  *self,
+             GError          **error)
+{
+  GstElement *convert, *scale, *rate, *filter, *queue, *encoder, *sink;
+  g_autoptr(GstCaps) caps = NULL;
+  g_autoptr(GstPad) pad = NULL;
+
+  MAKE_OR_FAIL (convert, "videoconvert", "video-convert");
+  MAKE_OR_FAIL (scale, "videoscale", "video-scale");
+  MAKE_OR_FAIL (rate, "videorate", "video-rate");
+  MAKE_OR_FAIL (filter, "capsfilter", "video-caps");
+  MAKE_OR_FAIL (queue, "queue", "video-encode-queue");
+  MAKE_OR_FAIL (encoder, "vp8enc", "video-encoder");
+  sink = make_appsink (self, "video-out", video_sample_cb, error);
+  if (sink == NULL)
+    return FALSE;
+  gst_bin_add (GST_BIN (self->pipeline), sink);
+
+  caps = gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", G_TYPE_INT, (int) self->width,
+                              "height", G_TYPE_INT, (int) self->height,
+                              "framerate", GST_TYPE_FRACTION, (int) self->framerate, 1,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  g_object_set (rate, "drop-only", TRUE, NULL);
+
+  /* Never queue frames in front of a slow encoder: drop the oldest. */
+  g_object_set (queue, "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time",
+                (guint64) 0, NULL);
+  gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+
+  /* Real-time VP8: no look-ahead, constant bitrate with a small buffer,
+   * error-resilient so that a lost packet does not break later frames, and
+   * key frames only on request (a new peer, a PLI from the receiver). */
+  g_object_set (encoder,
+                "deadline", (gint64) 1,
+                "cpu-used", 8,
+                "lag-in-frames", 0,
+                "target-bitrate", (int) (self->video_bitrate != 0 ? self->video_bitrate
+                                                                  : default_bitrate (self)),
+                "keyframe-max-dist", 3000,
+                "buffer-initial-size", 100,
+                "buffer-optimal-size", 120,
+                "buffer-size", 200,
+                "min-quantizer", 4,
+                "max-quantizer", 56,
+                "threads", CLAMP ((int) g_get_num_processors (), 1, 4),
+                NULL);
+  gst_util_set_object_arg (G_OBJECT (encoder), "end-usage", "cbr");
+  gst_util_set_object_arg (G_OBJECT (encoder), "error-resilient", "default");
+  gst_util_set_object_arg (G_OBJECT (encoder), "keyframe-mode", "disabled");
+
+  self->source_entry[MC_MEDIA_KIND_VIDEO] = convert;
+  self->encoder_src_pad = gst_element_get_static_pad (encoder, "src");
+
+  pad = gst_element_get_static_pad (filter, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, raw_video_cb, self, NULL);
+
+  if (!link_many (error, convert, scale, rate, filter, NULL))
+    return FALSE;
+
+  if (self->preview_sink != NULL)
+    {
+      GstElement *tee, *preview_queue, *preview_convert;
+
+      MAKE_OR_FAIL (tee, "tee", "video-tee");
+      MAKE_OR_FAIL (preview_queue, "queue", "preview-queue");
+      MAKE_OR_FAIL (preview_convert, "videoconvert", "preview-convert");
+      gst_util_set_object_arg (G_OBJECT (preview_queue), "leaky", "downstream");
+      g_object_set (preview_queue, "max-size-buffers", 2, NULL);
+      gst_bin_add (GST_BIN (self->pipeline), gst_object_ref (self->preview_sink));
+
+      if (!link_many (error, filter, tee, queue, NULL) ||
+          !link_many (error, tee, preview_queue, preview_convert, self->preview_sink, NULL))
+        return FALSE;
+    }
+  else if (!link_many (error, filter, queue, NULL))
+    {
+      return FALSE;
+    }
+
+  return link_many (error, queue, encoder, sink, NULL);
+}
+
+static gboolean
+build_audio (McMediaPipeline  *self,
+             GError          **error)
+{
+  GstElement *convert, *resample, *filter, *volume, *encoder, *sink;
+  GstElement *dsp = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+
+  MAKE_OR_FAIL (convert, "audioconvert", "audio-convert");
+  MAKE_OR_FAIL (resample, "audioresample", "audio-resample");
+  MAKE_OR_FAIL (filter, "capsfilter", "audio-caps");
+  MAKE_OR_FAIL (volume, "volume", "audio-volume");
+  MAKE_OR_FAIL (encoder, "opusenc", "audio-encoder");
+  sink = make_appsink (self, "audio-out", audio_sample_cb, error);
+  if (sink == NULL)
+    return FALSE;
+  gst_bin_add (GST_BIN (self->pipeline), sink);
+
+  caps = gst_caps_new_simple ("audio/x-raw",
+                              "format", G_TYPE_STRING, "S16LE",
+                              "rate", G_TYPE_INT, 48000,
+                              "channels", G_TYPE_INT, 1,
+                              "layout", G_TYPE_STRING, "interleaved",
+                              NULL);
+  g_object_set (filter, "caps", caps, NULL);
+
+  /* Voice at 20 ms frames with in-band FEC; DTX stays off so that RTP
+   * keeps flowing while muted, which the dead-path detection relies on. */
+  g_object_set (encoder, "bitrate", 32000, "inband-fec", TRUE, "packet-loss-percentage", 5,
+                "dtx", FALSE, NULL);
+  gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
+  gst_util_set_object_arg (G_OBJECT (encoder), "frame-size", "20");
+
+  self->volume = volume;
+  self->source_entry[MC_MEDIA_KIND_AUDIO] = convert;
+
+  if (self->echo_cancel)
+    {
+      MAKE_OR_FAIL (dsp, "webrtcdsp", "audio-dsp");
+      g_object_set (dsp, "probe", self->probe_name, "echo-cancel", TRUE, "noise-suppression", TRUE,
+                    NULL);
+      return link_many (error, convert, resample, filter, dsp, volume, encoder, sink, NULL);
+    }
+
+  return link_many (error, convert, resample, filter, volume, encoder, sink, NULL);
+}
+
+static gboolean
+build_playback (McMediaPipeline  *self,
+                GError          **error)
+{
+  GstElement *video_src, *video_convert, *video_sink;
+  GstElement *audio_src, *audio_convert, *audio_resample, *audio_sink;
+  GstElement *probe = NULL;
+
+  video_src = make_remote_appsrc (self, "remote-video", error);
+  if (video_src == NULL)
+    return FALSE;
+  gst_bin_add (GST_BIN (self->pipeline), video_src);
+  MAKE_OR_FAIL (video_convert, "videoconvert", "remote-video-convert");
+
+  if (self->video_sink != NULL)
+    {
+      video_sink = gst_object_ref (self->video_sink);
+      gst_bin_add (GST_BIN (self->pipeline), video_sink);
+    }
+  else
+    {
+      /* Headless: the peer pipeline counts decoded frames already. */
+      MAKE_OR_FAIL (video_sink, "fakesink", "remote-video-sink");
+      g_object_set (video_sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
+    }
+
+  audio_src = make_remote_appsrc (self, "remote-audio", error);
+  if (audio_src == NULL)
+    return FALSE;
+  gst_bin_add (GST_BIN (self->pipeline), audio_src);
+  MAKE_OR_FAIL (audio_convert, "audioconvert", "remote-audio-convert");
+  MAKE_OR_FAIL (audio_resample, "audioresample", "remote-audio-resample");
+
+  if (self->fake_audio_output)
+    {
+      MAKE_OR_FAIL (audio_sink, "fakesink", "remote-audio-sink");
+      g_object_set (audio_sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
+    }
+  else
+    {
+      MAKE_OR_FAIL (audio_sink, "autoaudiosink", "remote-audio-sink");
+      g_object_set (audio_sink, "async-handling", TRUE, NULL);
+    }
+
+  g_mutex_lock (&self->lock);
+  self->remote_src[MC_MEDIA_KIND_VIDEO] = gst_object_ref (video_src);
+  self->remote_src[MC_MEDIA_KIND_AUDIO] = gst_object_ref (audio_src);
+  g_mutex_unlock (&self->lock);
+
+  if (!link_many (error, video_src, video_convert, video_sink, NULL))
+    return FALSE;
+
+  if (self->echo_cancel)
+    {
+      /* The probe must exist before webrtcdsp starts: it registers itself
+       * by name when it is made. */
+      MAKE_OR_FAIL (probe, "webrtcechoprobe", self->probe_name);
+      return link_many (error, audio_src, audio_convert, audio_resample, probe, audio_sink, NULL);
+    }
+
+  return link_many (error, audio_src, audio_convert, audio_resample, audio_sink, NULL);
+}
+
+#undef MAKE_OR_FAIL
+
+static gboolean
+is_inside (GstObject  *object,
+           GstElement *bin)
+{
+  for (GstObject *o = object; o != NULL; o = GST_OBJECT_PARENT (o))
+    {
+      if (o == GST_OBJECT (bin))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+replace_source (McMediaPipeline *self,
+                McMediaKind      kind,
+                GstElement      *bin)
+{
+  GstElement *old = self->source_bin[kind];
+
+  if (old != NULL)
+    {
+      gst_element_set_locked_state (old, TRUE);
+      gst_element_set_state (old, GST_STATE_NULL);
+      gst_element_unlink (old, self->source_entry[kind]);
+      gst_bin_remove (GST_BIN (self->pipeline), old);
+    }
+
+  self->source_bin[kind] = bin;
+  gst_bin_add (GST_BIN (self->pipeline), bin);
+  if (!gst_element_link (bin, self->source_entry[kind]))
+    return FALSE;
+
+  if (old != NULL)
+    gst_element_sync_state_with_parent (bin);
+
+  return TRUE;
+}
+
+/* Picks the source for @kind: the wanted device, else any device of the
+ * class, else a test source (or, when @lost is set because the device in use
+ * went away, a black picture or silence so that the call goes on without it).
+ * Reports the outcome with ::device-changed. */
+static GstElement *
+choose_source (McMediaPipeline  *self,
+               McMediaKind       kind,
+               GstDevice        *except,
+               gboolean          lost,
+               GError          **error)
+{
+  g_autoptr(GstDevice) device = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *message = NULL;
+  GstElement *bin = NULL;
+
+  if (self->test_sources)
+    return kind == MC_MEDIA_KIND_VIDEO ? make_test_video_bin (self, FALSE, error)
+                                       : make_test_audio_bin (self, FALSE, error);
+
+  if (self->wanted_device[kind] != NULL)
+    device = find_device (self, kind, self->wanted_device[kind], except);
+  if (device == NULL)
+    device = find_device (self, kind, NULL, except);
+
+  if (device != NULL)
+    {
+      bin = make_device_bin (self, kind, device, &local_error);
+      if (bin != NULL)
+        {
+          g_autofree char *display_name = gst_device_get_display_name (device);
+
+          g_set_object (&self->device[kind], device);
+          g_free (self->device_id[kind]);
+          self->device_id[kind] = device_identity (device);
+          message = g_strdup_printf ("Using the %s “%s”",
+                                     kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
+                                     display_name);
+          g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, kind, self->device_id[kind],
+                         message);
+          return bin;
+        }
+      g_message ("%s", local_error->message);
+    }
+
+  g_clear_object (&self->device[kind]);
+  g_clear_pointer (&self->device_id[kind], g_free);
+
+  if (lost)
+    {
+      bin = kind == MC_MEDIA_KIND_VIDEO ? make_test_video_bin (self, TRUE, error)
+                                        : make_test_audio_bin (self, TRUE, error);
+      message = g_strdup_printf ("The %s went away and no other one is there: %s is off",
+                                 kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
+                                 kind_names[kind]);
+    }
+  else
+    {
+      bin = kind == MC_MEDIA_KIND_VIDEO ? make_test_video_bin (self, FALSE, error)
+                                        : make_test_audio_bin (self, FALSE, error);
+      message = g_strdup_printf ("No %s found: sending a test %s instead",
+                                 kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
+                                 kind == MC_MEDIA_KIND_VIDEO ? "pattern" : "tone");
+    }
+
+  if (bin != NULL)
+    g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, kind, NULL, message);
+
+  return bin;
+}
+
+static void
+switch_source (McMediaPipeline *self,
+               McMediaKind      kind)
+{
+  g_autoptr(GstDevice) lost = self->device[kind] != NULL ? gst_object_ref (self->device[kind]) : NULL;
+  g_autoptr(GError) error = NULL;
+  GstElement *bin;
+
+  bin = choose_source (self, kind, lost, TRUE, &error);
+  if (bin == NULL || !replace_source (self, kind, bin))
+    {
+      if (error == NULL)
+        g_set_error (&error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, "Cannot switch the %s source",
+                     kind_names[kind]);
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+    }
+}
+
+/* Callbacks */
+
+static gboolean
+monitor_bus_cb (GstBus     *bus,
+                GstMessage *message,
+                gpointer    user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GstDevice) device = NULL;
+  g_autofree char *id = NULL;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_REMOVED)
+    {
+      gst_message_parse_device_removed (message, &device);
+      id = device_identity (device);
+
+      for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
+        {
+          if (self->device_id[kind] != NULL && g_strcmp0 (id, self->device_id[kind]) == 0)
+            {
+              g_message ("The %s device “%s” went away", kind_names[kind], id);
+              switch_source (self, kind);
+            }
+        }
+    }
+  else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_ADDED)
+    {
+      gst_message_parse_device_added (message, &device);
+      id = device_identity (device);
+
+      /* The wanted device came back, or a device appeared for a medium that
+       * has none: take it. */
+      for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
+        {
+          if (!gst_device_has_classes (device, device_classes[kind]))
+            continue;
+          if (self->device[kind] == NULL ||
+              (self->wanted_device[kind] != NULL && g_strcmp0 (id, self->wanted_device[kind]) == 0 &&
+               g_strcmp0 (id, self->device_id[kind]) != 0))
+            switch_source (self, kind);
+        }
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+bus_cb (GstBus     *bus,
+        GstMessage *message,
+        gpointer    user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+    case GST_MESSAGE_ERROR:
+      {
+        g_autoptr(GError) gst_error = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *debug = NULL;
+
+        gst_message_parse_error (message, &gst_error, &debug);
+
+        /* A device that fails is replaced, not fatal. */
+        for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
+          {
+            if (!self->test_sources && self->source_bin[kind] != NULL &&
+                is_inside (GST_MESSAGE_SRC (message), self->source_bin[kind]))
+              {
+                g_message ("The %s source failed (%s): switching", kind_names[kind],
+                           gst_error->message);
+                switch_source (self, kind);
+                return G_SOURCE_CONTINUE;
+              }
+          }
+
+        g_debug ("Media pipeline error: %s (%s)", gst_error->message, debug);
+        error = g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE,
+                             "The media pipeline failed in %s: %s",
+                             GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), gst_error->message);
+
+        if (self->start_task != NULL)
+          {
+            g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+
+            g_task_return_error (task, g_steal_pointer (&error));
+          }
+        else
+          {
+            g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+          }
+        break;
+      }
+
+    case GST_MESSAGE_WARNING:
+      {
+        g_autoptr(GError) warning = NULL;
+
+        gst_message_parse_warning (message, &warning, NULL);
+        g_debug ("Media pipeline warning from %s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+                 warning->message);
+        break;
+      }
+
+    case GST_MESSAGE_LATENCY:
+      gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+      break;
+
+    default:
+      break;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+start_timeout_cb (gpointer user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GTask) task = NULL;
+
+  self->start_timeout = 0;
+  task = finish_start (self, g_steal_pointer (&self->start_task));
+  if (task != NULL)
+    g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                             "The camera produced no picture within %d seconds",
+                             START_TIMEOUT_SECONDS);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_cancelled_idle_cb (gpointer user_data)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+
+  if (task != NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  /* Possibly on another thread, and g_cancellable_disconnect() must not be
+   * called from inside the handler: finish on the main context. */
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, start_cancelled_idle_cb,
+                              g_object_ref (user_data), g_object_unref);
+}
+
+/* GObject */
+
+static void
+mc_media_pipeline_dispose (GObject *object)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (object);
+
+  mc_media_pipeline_stop (self);
+
+  g_clear_object (&self->video_sink);
+  g_clear_object (&self->preview_sink);
+  g_clear_object (&self->device[0]);
+  g_clear_object (&self->device[1]);
+
+  G_OBJECT_CLASS (mc_media_pipeline_parent_class)->dispose (object);
+}
+
+static void
+mc_media_pipeline_finalize (GObject *object)
+{
+  McMediaPipeline *self = MC_MEDIA_PIPELINE (object);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (self->wanted_device[i]);
+      g_free (self->device_id[i]);
+    }
+  g_free (self->probe_name);
+  g_clear_pointer (&self->overrides, g_hash_table_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (mc_media_pipeline_parent_class)->finalize (object);
+}
+
+static void
+mc_media_pipeline_class_init (McMediaPipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mc_media_pipeline_dispose;
+  object_class->finalize = mc_media_pipeline_finalize;
+
+  /**
+   * McMediaPipeline::device-changed:
+   * @self: the pipeline
+   * @kind: the #McMediaKind that changed
+   * @device_id: (nullable): the stable identity of the device now in use, or
+   *   %NULL for a test source or, after a device was lost, for "off"
+   * @message: a sentence for the user
+   *
+   * A source was chosen or replaced.
+   */
+  signals[SIGNAL_DEVICE_CHANGED] =
+    g_signal_new ("device-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, MC_TYPE_MEDIA_KIND, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * McMediaPipeline::error:
+   * @self: the pipeline
+   * @error: what failed
+   *
+   * The pipeline failed after it had started.
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+mc_media_pipeline_init (McMediaPipeline *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/* Public API */
+
+/**
+ * mc_media_pipeline_new:
+ * @config: what to capture and where to play
+ *
+ * Returns: (transfer full): a new, stopped pipeline
+ */
+McMediaPipeline *
+mc_media_pipeline_new (const McMediaConfig *config)
+{
+  McMediaPipeline *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (MC_TYPE_MEDIA_PIPELINE, NULL);
+  self->test_sources = config->test_sources;
+  self->wanted_device[MC_MEDIA_KIND_VIDEO] = g_strdup (config->video_device);
+  self->wanted_device[MC_MEDIA_KIND_AUDIO] = g_strdup (config->audio_device);
+  self->width = config->width != 0 ? config->width : 1280;
+  self->height = config->height != 0 ? config->height : 720;
+  self->framerate = config->framerate != 0 ? config->framerate : 30;
+  self->video_bitrate = config->video_bitrate;
+  self->stamp_frames = config->stamp_frames;
+  self->fake_audio_output = config->fake_audio_output;
+  self->echo_cancel_wanted = config->echo_cancel;
+  g_set_object (&self->video_sink, config->video_sink);
+  g_set_object (&self->preview_sink, config->preview_sink);
+  if (config->overrides != NULL)
+    self->overrides = g_hash_table_ref (config->overrides);
+  self->probe_name = g_strdup_printf ("mc-echo-probe-%p", (void *) self);
+
+  return self;
+}
+
+/**
+ * mc_media_pipeline_start_async:
+ * @self: a stopped pipeline
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the first frame has been encoded, or on failure
+ * @user_data: data for @callback
+ *
+ * Chooses the sources, builds the pipeline and starts capturing and
+ * encoding. The encoded media goes nowhere until
+ * mc_media_pipeline_set_outputs() is called.
+ */
+void
+mc_media_pipeline_start_async (McMediaPipeline     *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  GstElement *bin;
+
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+  g_return_if_fail (self->pipeline == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mc_media_pipeline_start_async);
+
+  if (!self->test_sources)
+    {
+      self->monitor = gst_device_monitor_new ();
+      gst_device_monitor_add_filter (self->monitor, device_classes[MC_MEDIA_KIND_VIDEO], NULL);
+      gst_device_monitor_add_filter (self->monitor, device_classes[MC_MEDIA_KIND_AUDIO], NULL);
+      if (!gst_device_monitor_start (self->monitor))
+        g_message ("Cannot watch for cameras and microphones: using test sources");
+      bus = gst_device_monitor_get_bus (self->monitor);
+      self->monitor_watch = gst_bus_add_watch (bus, monitor_bus_cb, self);
+      g_clear_object (&bus);
+    }
+
+  self->pipeline = gst_pipeline_new ("media");
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  self->bus_watch = gst_bus_add_watch (bus, bus_cb, self);
+
+  if (!build_video (self, &error))
+    goto fail;
+
+  bin = choose_source (self, MC_MEDIA_KIND_AUDIO, NULL, FALSE, &error);
+  if (bin == NULL)
+    goto fail;
+  /* Echo cancellation is for real microphones and speakers; test sources
+   * have no echo, and webrtcdsp would only cost CPU and latency. */
+  self->echo_cancel = self->echo_cancel_wanted && self->device[MC_MEDIA_KIND_AUDIO] != NULL;
+
+  if (!build_audio (self, &error) || !build_playback (self, &error))
+    {
+      gst_object_unref (gst_object_ref_sink (bin));
+      goto fail;
+    }
+  replace_source (self, MC_MEDIA_KIND_AUDIO, bin);
+
+  bin = choose_source (self, MC_MEDIA_KIND_VIDEO, NULL, FALSE, &error);
+  if (bin == NULL)
+    goto fail;
+  replace_source (self, MC_MEDIA_KIND_VIDEO, bin);
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      /* The bus has the reason; let the bus watch report it. */
+      g_debug ("The media pipeline refused to start");
+    }
+
+  self->start_task = g_steal_pointer (&task);
+  self->start_timeout = g_timeout_add_seconds (START_TIMEOUT_SECONDS, start_timeout_cb, self);
+  if (cancellable != NULL)
+    {
+      self->start_cancellable = g_object_ref (cancellable);
+      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (start_cancelled_cb),
+                                                  self, NULL);
+    }
+  return;
+
+fail:
+  mc_media_pipeline_stop (self);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * mc_media_pipeline_start_finish:
+ * @self: a pipeline
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if capture and encoding run
+ */
+gboolean
+mc_media_pipeline_start_finish (McMediaPipeline  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * mc_media_pipeline_stop:
+ * @self: a pipeline
+ *
+ * Stops everything; safe to call more than once.
+ */
+void
+mc_media_pipeline_stop (McMediaPipeline *self)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  mc_media_pipeline_set_outputs (self, NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  g_clear_object (&self->remote_src[0]);
+  g_clear_object (&self->remote_src[1]);
+  g_clear_object (&self->encoder_src_pad);
+  g_mutex_unlock (&self->lock);
+
+  if (self->start_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+
+      finish_start (self, NULL);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+    }
+
+  if (self->pipeline != NULL)
+    {
+      gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      g_clear_handle_id (&self->bus_watch, g_source_remove);
+      g_clear_object (&self->pipeline);
+    }
+  self->source_bin[0] = self->source_bin[1] = NULL;
+
+  if (self->monitor != NULL)
+    {
+      gst_device_monitor_stop (self->monitor);
+      g_clear_handle_id (&self->monitor_watch, g_source_remove);
+      g_clear_object (&self->monitor);
+    }
+}
+
+/**
+ * mc_media_pipeline_get_clock:
+ * @self: a started pipeline
+ *
+ * Returns: (transfer full) (nullable): the clock the peer pipeline must use
+ */
+GstClock *
+mc_media_pipeline_get_clock (McMediaPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), NULL);
+
+  if (self->pipeline == NULL)
+    return NULL;
+
+  return gst_pipeline_get_clock (GST_PIPELINE (self->pipeline));
+}
+
+/**
+ * mc_media_pipeline_get_base_time:
+ * @self: a started pipeline
+ *
+ * Returns: the base time the peer pipeline must use
+ */
+GstClockTime
+mc_media_pipeline_get_base_time (McMediaPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), GST_CLOCK_TIME_NONE);
+
+  if (self->pipeline == NULL)
+    return GST_CLOCK_TIME_NONE;
+
+  return gst_element_get_base_time (self->pipeline);
+}
+
+/**
+ * mc_media_pipeline_set_outputs:
+ * @self: a pipeline
+ * @video: (nullable): where encoded video goes from now on
+ * @audio: (nullable): where encoded audio goes from now on
+ *
+ * Thread-safe.
+ */
+void
+mc_media_pipeline_set_outputs (McMediaPipeline *self,
+                               GstAppSrc       *video,
+                               GstAppSrc       *audio)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->output[MC_MEDIA_KIND_VIDEO], video);
+  g_set_object (&self->output[MC_MEDIA_KIND_AUDIO], audio);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * mc_media_pipeline_clear_outputs:
+ * @self: a pipeline
+ * @video: the video output set with mc_media_pipeline_set_outputs()
+ *
+ * Stops sending encoded media, but only if @video is still the output: a
+ * peer that goes away must not cut off the one that replaced it.
+ * Thread-safe.
+ */
+void
+mc_media_pipeline_clear_outputs (McMediaPipeline *self,
+                                 GstAppSrc       *video)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->output[MC_MEDIA_KIND_VIDEO] == video)
+    {
+      g_clear_object (&self->output[MC_MEDIA_KIND_VIDEO]);
+      g_clear_object (&self->output[MC_MEDIA_KIND_AUDIO]);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * mc_media_pipeline_push_remote:
+ * @self: a pipeline
+ * @kind: which medium
+ * @sample: a decoded sample from the peer, due now
+ *
+ * Plays @sample. Thread-safe: called from the peer pipeline's sinks.
+ */
+void
+mc_media_pipeline_push_remote (McMediaPipeline *self,
+                               McMediaKind      kind,
+                               GstSample       *sample)
+{
+  g_autoptr(GstElement) source = NULL;
+
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&source, self->remote_src[kind]);
+  g_mutex_unlock (&self->lock);
+
+  if (source != NULL)
+    gst_app_src_push_sample (GST_APP_SRC (source), sample);
+}
+
+/**
+ * mc_media_pipeline_force_key_unit:
+ * @self: a pipeline
+ *
+ * Asks the video encoder for a key frame (rate-limited, so that a burst of
+ * PLIs costs one). Thread-safe.
+ */
+void
+mc_media_pipeline_force_key_unit (McMediaPipeline *self)
+{
+  g_autoptr(GstPad) pad = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  g_mutex_lock (&self->lock);
+  if (now - self->last_key_unit >= MIN_KEY_UNIT_INTERVAL_US)
+    {
+      self->last_key_unit = now;
+      g_set_object (&pad, self->encoder_src_pad);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (pad != NULL)
+    gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                          TRUE, 0));
+}
+
+/**
+ * mc_media_pipeline_set_muted:
+ * @self: a pipeline
+ * @muted: whether to send silence
+ *
+ * Silence is still sent, so that the peer's jitter buffer and our dead-path
+ * detection see a steady stream.
+ */
+void
+mc_media_pipeline_set_muted (McMediaPipeline *self,
+                             gboolean         muted)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  if (self->volume != NULL)
+    g_object_set (self->volume, "mute", muted, NULL);
+}
+
+/**
+ * mc_media_pipeline_set_camera_off:
+ * @self: a pipeline
+ * @camera_off: whether to send black frames
+ */
+void
+mc_media_pipeline_set_camera_off (McMediaPipeline *self,
+                                  gboolean         camera_off)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  g_atomic_int_set (&self->camera_off, camera_off);
+}
+
+/**
+ * mc_media_pipeline_get_device_id:
+ * @self: a pipeline
+ * @kind: which medium
+ *
+ * Returns: (nullable): the stable identity of the device in use, or %NULL
+ *   for a test source or when the medium is off
+ */
+const char *
+mc_media_pipeline_get_device_id (McMediaPipeline *self,
+                                 McMediaKind      kind)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), NULL);
+
+  return self->device_id[kind];
+}
+
+/**
+ * mc_media_pipeline_get_echo_cancel:
+ * @self: a started pipeline
+ *
+ * Returns: whether echo cancellation and noise suppression run
+ */
+gboolean
+mc_media_pipeline_get_echo_cancel (McMediaPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
+
+  return self->echo_cancel;
+}

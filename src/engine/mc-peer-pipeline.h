@@ -1,0 +1,97 @@
+/* mc-peer-pipeline.h — one webrtcbin peer connection, thrown away on reconnect
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include <gst/webrtc/webrtc.h>
+
+#include "mc-media-pipeline.h"
+
+G_BEGIN_DECLS
+
+#define MC_TYPE_PEER_PIPELINE (mc_peer_pipeline_get_type ())
+
+G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObject)
+
+/**
+ * McPeerConfig:
+ * @media: the running media pipeline to send from and play to
+ * @generation: the negotiation generation this peer belongs to
+ * @latency_ms: jitter-buffer latency
+ * @ice_addresses: (nullable): restrict ICE to these local addresses
+ * @stun_server: (nullable): a `stun://host:port` URL
+ * @turn_servers: (nullable): `turn(s)://user:pass@host:port` URLs
+ * @overrides: (nullable): element factory overrides, for tests
+ * @media_blocked: start with the media-blocking fault set
+ *
+ * How to build a #McPeerPipeline.
+ */
+typedef struct
+{
+  McMediaPipeline    *media;
+  gint64              generation;
+  guint               latency_ms;
+  const char *const  *ice_addresses;
+  const char         *stun_server;
+  const char *const  *turn_servers;
+  GHashTable         *overrides;
+  gboolean            media_blocked;
+} McPeerConfig;
+
+McPeerPipeline *mc_peer_pipeline_new                  (const McPeerConfig   *config,
+                                                       GError              **error);
+gint64          mc_peer_pipeline_get_generation       (McPeerPipeline       *self);
+void            mc_peer_pipeline_set_generation       (McPeerPipeline       *self,
+                                                       gint64                generation);
+void            mc_peer_pipeline_stop                 (McPeerPipeline       *self);
+
+void            mc_peer_pipeline_create_offer_async   (McPeerPipeline       *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+void            mc_peer_pipeline_create_answer_async  (McPeerPipeline       *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+char           *mc_peer_pipeline_create_finish        (McPeerPipeline       *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void            mc_peer_pipeline_set_remote_async     (McPeerPipeline       *self,
+                                                       GstWebRTCSDPType      type,
+                                                       const char           *sdp,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean        mc_peer_pipeline_set_remote_finish    (McPeerPipeline       *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void            mc_peer_pipeline_add_ice_candidate    (McPeerPipeline       *self,
+                                                       guint                 mline_index,
+                                                       const char           *candidate);
+void            mc_peer_pipeline_get_stats_async      (McPeerPipeline       *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+GstStructure   *mc_peer_pipeline_get_stats_finish     (McPeerPipeline       *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+void            mc_peer_pipeline_set_media_blocked    (McPeerPipeline       *self,
+                                                       gboolean              blocked);
+gint64          mc_peer_pipeline_get_last_media_time  (McPeerPipeline       *self);
+guint64         mc_peer_pipeline_get_frames_decoded   (McPeerPipeline       *self);
+guint64         mc_peer_pipeline_get_audio_buffers    (McPeerPipeline       *self);
+void            mc_peer_pipeline_get_video_size       (McPeerPipeline       *self,
+                                                       guint                *width,
+                                                       guint                *height);
+GArray         *mc_peer_pipeline_take_latency_samples (McPeerPipeline       *self);
+
+G_END_DECLS

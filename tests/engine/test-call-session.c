@@ -1,0 +1,604 @@
+/* test-call-session.c — two McCallSessions in one process, wired directly
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * No server: what one session emits to send is handed to the other from an
+ * idle callback, in order, the way the server relays it. Test sources at a
+ * small size, fake sinks, ICE on 127.0.0.1 only. Timeouts are generous: the
+ * suite must pass on a loaded two-core machine; nothing here is a benchmark.
+ */
+
+#include <gst/gst.h>
+
+#include "mc-call-session.h"
+#include "mc-frame-stamp.h"
+
+#define TIMEOUT_S 20
+
+typedef struct _Link Link;
+
+typedef struct
+{
+  Link          *link;
+  McCallSession *session;
+  gboolean       present;
+  GArray        *states;
+} Side;
+
+struct _Link
+{
+  Side mentor;
+  Side student;
+};
+
+typedef enum
+{
+  MESSAGE_OFFER,
+  MESSAGE_ANSWER,
+  MESSAGE_CANDIDATE,
+  MESSAGE_MEDIA_STATE,
+} MessageType;
+
+typedef struct
+{
+  Side        *to;
+  MessageType  type;
+  char        *text;
+  guint        number;
+  gint64       generation;
+  gboolean     flag1;
+  gboolean     flag2;
+} Message;
+
+static Side *
+other_side (Side *side)
+{
+  return side == &side->link->mentor ? &side->link->student : &side->link->mentor;
+}
+
+static gboolean
+deliver_cb (gpointer data)
+{
+  Message *message = data;
+  Side *to = message->to;
+
+  /* Like the server: nothing reaches a participant who is not in the room. */
+  if (to->session == NULL || !to->present || !other_side (to)->present)
+    return G_SOURCE_REMOVE;
+
+  switch (message->type)
+    {
+    case MESSAGE_OFFER:
+      mc_call_session_receive_offer (to->session, message->text, message->generation);
+      break;
+    case MESSAGE_ANSWER:
+      mc_call_session_receive_answer (to->session, message->text, message->generation);
+      break;
+    case MESSAGE_CANDIDATE:
+      mc_call_session_receive_ice_candidate (to->session, message->text, message->number,
+                                             message->generation);
+      break;
+    case MESSAGE_MEDIA_STATE:
+      mc_call_session_receive_media_state (to->session, message->flag1, message->flag2);
+      break;
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+message_free (gpointer data)
+{
+  Message *message = data;
+
+  g_free (message->text);
+  g_free (message);
+}
+
+static void
+relay (Side        *from,
+       MessageType  type,
+       const char  *text,
+       guint        number,
+       gint64       generation,
+       gboolean     flag1,
+       gboolean     flag2)
+{
+  Message *message = g_new0 (Message, 1);
+
+  message->to = other_side (from);
+  message->type = type;
+  message->text = g_strdup (text);
+  message->number = number;
+  message->generation = generation;
+  message->flag1 = flag1;
+  message->flag2 = flag2;
+  g_idle_add_full (G_PRIORITY_DEFAULT, deliver_cb, message, message_free);
+}
+
+static void
+send_offer_cb (McCallSession *session,
+               const char    *sdp,
+               gint64         generation,
+               Side          *side)
+{
+  relay (side, MESSAGE_OFFER, sdp, 0, generation, FALSE, FALSE);
+}
+
+static void
+send_answer_cb (McCallSession *session,
+                const char    *sdp,
+                gint64         generation,
+                Side          *side)
+{
+  relay (side, MESSAGE_ANSWER, sdp, 0, generation, FALSE, FALSE);
+}
+
+static void
+send_candidate_cb (McCallSession *session,
+                   const char    *candidate,
+                   guint          mline_index,
+                   gint64         generation,
+                   Side          *side)
+{
+  relay (side, MESSAGE_CANDIDATE, candidate, mline_index, generation, FALSE, FALSE);
+}
+
+static void
+send_media_state_cb (McCallSession *session,
+                     gboolean       muted,
+                     gboolean       camera_off,
+                     Side          *side)
+{
+  relay (side, MESSAGE_MEDIA_STATE, NULL, 0, 0, muted, camera_off);
+}
+
+static void
+state_cb (McCallSession *session,
+          GParamSpec    *pspec,
+          Side          *side)
+{
+  McCallState state = mc_call_session_get_state (session);
+
+  g_array_append_val (side->states, state);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+
+  return !timed_out;
+}
+
+static gboolean
+prepared_cb_condition (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static McCallSession *
+make_session (gboolean initiator)
+{
+  static const char *const loopback[] = { "127.0.0.1", NULL };
+  McCallSession *session = mc_call_session_new (initiator);
+
+  mc_call_session_set_test_sources (session, TRUE);
+  mc_call_session_set_fake_audio_output (session, TRUE);
+  mc_call_session_set_video_format (session, 320, 240, 15);
+  mc_call_session_set_ice_addresses (session, loopback);
+  mc_call_session_set_stamp_frames (session, TRUE);
+
+  return session;
+}
+
+static gboolean
+prepare (McCallSession  *session,
+         GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  mc_call_session_prepare_async (session, NULL, prepared_cb, &result);
+  g_assert_true (wait_for (prepared_cb_condition, &result, TIMEOUT_S));
+
+  return mc_call_session_prepare_finish (session, result, error);
+}
+
+static void
+side_start (Link *link,
+            Side *side,
+            gboolean initiator)
+{
+  g_autoptr(GError) error = NULL;
+
+  side->link = link;
+  side->session = make_session (initiator);
+  side->present = FALSE;
+  if (side->states == NULL)
+    side->states = g_array_new (FALSE, FALSE, sizeof (McCallState));
+  g_array_set_size (side->states, 0);
+
+  g_signal_connect (side->session, "send-offer", G_CALLBACK (send_offer_cb), side);
+  g_signal_connect (side->session, "send-answer", G_CALLBACK (send_answer_cb), side);
+  g_signal_connect (side->session, "send-ice-candidate", G_CALLBACK (send_candidate_cb), side);
+  g_signal_connect (side->session, "send-media-state", G_CALLBACK (send_media_state_cb), side);
+  g_signal_connect (side->session, "notify::state", G_CALLBACK (state_cb), side);
+
+  g_assert_true (prepare (side->session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_STATE_WAITING);
+}
+
+/* What the server does when a participant joins: the joiner learns that the
+ * other one is there, and the other one is told. */
+static void
+side_join (Side *side)
+{
+  Side *other = other_side (side);
+
+  side->present = TRUE;
+  if (other->present)
+    {
+      mc_call_session_peer_joined (side->session);
+      mc_call_session_peer_joined (other->session);
+    }
+}
+
+static void
+side_leave (Side *side)
+{
+  Side *other = other_side (side);
+
+  side->present = FALSE;
+  mc_call_session_hang_up (side->session);
+  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_STATE_ENDED);
+  g_clear_object (&side->session);
+  if (other->present)
+    mc_call_session_peer_left (other->session);
+}
+
+static void
+link_clear (Link *link)
+{
+  Side *sides[] = { &link->mentor, &link->student };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+    {
+      if (sides[i]->session != NULL)
+        {
+          mc_call_session_hang_up (sides[i]->session);
+          g_clear_object (&sides[i]->session);
+        }
+      g_clear_pointer (&sides[i]->states, g_array_unref);
+    }
+
+  /* Let queued deliveries run against the cleared sides. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef struct
+{
+  Link    *link;
+  guint64  mentor_frames;
+  guint64  student_frames;
+  guint64  mentor_audio;
+  guint64  student_audio;
+} Progress;
+
+static gboolean
+side_flowing (Side    *side,
+              guint64  frames,
+              guint64  audio)
+{
+  return mc_call_session_get_state (side->session) == MC_CALL_STATE_CONNECTED &&
+         mc_call_session_get_frames_decoded (side->session) >= frames &&
+         mc_call_session_get_audio_buffers (side->session) >= audio;
+}
+
+static gboolean
+both_flowing (gpointer data)
+{
+  Progress *progress = data;
+
+  return side_flowing (&progress->link->mentor, progress->mentor_frames, progress->mentor_audio) &&
+         side_flowing (&progress->link->student, progress->student_frames, progress->student_audio);
+}
+
+/* Waits until both decode at least @more frames and audio buffers beyond
+ * what they had. */
+static void
+assert_media_flows (Link  *link,
+                    guint  more)
+{
+  Progress progress = {
+    link,
+    mc_call_session_get_frames_decoded (link->mentor.session) + more,
+    mc_call_session_get_frames_decoded (link->student.session) + more,
+    mc_call_session_get_audio_buffers (link->mentor.session) + more,
+    mc_call_session_get_audio_buffers (link->student.session) + more,
+  };
+
+  if (!wait_for (both_flowing, &progress, TIMEOUT_S))
+    g_error ("No media: mentor %s, %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+             " audio; student %s, %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " audio",
+             mc_call_state_to_string (mc_call_session_get_state (link->mentor.session)),
+             mc_call_session_get_frames_decoded (link->mentor.session),
+             mc_call_session_get_audio_buffers (link->mentor.session),
+             mc_call_state_to_string (mc_call_session_get_state (link->student.session)),
+             mc_call_session_get_frames_decoded (link->student.session),
+             mc_call_session_get_audio_buffers (link->student.session));
+}
+
+static void
+connect_link (Link     *link,
+              gboolean  mentor_first)
+{
+  side_start (link, &link->mentor, TRUE);
+  side_start (link, &link->student, FALSE);
+  side_join (mentor_first ? &link->mentor : &link->student);
+  side_join (mentor_first ? &link->student : &link->mentor);
+  assert_media_flows (link, 10);
+}
+
+/* Tests */
+
+static void
+test_frame_stamp (void)
+{
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  g_autoptr(GstBuffer) buffer = NULL;
+  gint64 value = G_GINT64_CONSTANT (123456789012), read = 0;
+
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 320, 240);
+  buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  gst_buffer_memset (buffer, 0, 0x80, GST_VIDEO_INFO_SIZE (&info));
+
+  g_assert_true (gst_video_frame_map (&frame, &info, buffer, GST_MAP_READWRITE));
+  g_assert_false (mc_frame_stamp_read (&frame, &read));
+  mc_frame_stamp_write (&frame, value);
+  g_assert_true (mc_frame_stamp_read (&frame, &read));
+  g_assert_cmpint (read, ==, value);
+  gst_video_frame_unmap (&frame);
+}
+
+static void
+test_ice_servers (void)
+{
+  g_autoptr(McCallSession) session = mc_call_session_new (TRUE);
+  g_autoptr(JsonNode) good = json_from_string ("[{\"urls\":[\"stun:stun.example.org:3478\"]},"
+                                               "{\"urls\":[\"turn:turn.example.org:3478?transport=udp\"],"
+                                               "\"username\":\"1764083100:1\",\"credential\":\"a/b+c=\"}]",
+                                               NULL);
+  g_autoptr(JsonNode) bad = json_from_string ("[{\"urls\":[\"http://example.org\"]}]", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mc_call_session_set_ice_servers (session, json_node_get_array (good), &error));
+  g_assert_no_error (error);
+  g_assert_false (mc_call_session_set_ice_servers (session, json_node_get_array (bad), &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT);
+}
+
+static gboolean
+remote_state_seen (gpointer data)
+{
+  Link *link = data;
+
+  return mc_call_session_get_remote_muted (link->student.session) &&
+         mc_call_session_get_remote_camera_off (link->mentor.session);
+}
+
+static void
+test_call (void)
+{
+  Link link = { 0, };
+  g_autoptr(McCallStats) stats = NULL;
+  g_autoptr(GArray) latencies = NULL;
+
+  connect_link (&link, TRUE);
+
+  g_assert_cmpfloat (mc_call_session_get_time_to_first_frame (link.mentor.session), >=, 0);
+  g_assert_cmpfloat (mc_call_session_get_time_to_first_frame (link.student.session), >=, 0);
+  g_test_message ("time to first frame: mentor %.1f ms, student %.1f ms",
+                  mc_call_session_get_time_to_first_frame (link.mentor.session),
+                  mc_call_session_get_time_to_first_frame (link.student.session));
+
+  /* Mute and camera off need no renegotiation and reach the peer. */
+  mc_call_session_set_muted (link.mentor.session, TRUE);
+  mc_call_session_set_camera_off (link.student.session, TRUE);
+  g_assert_true (mc_call_session_get_muted (link.mentor.session));
+  g_assert_true (mc_call_session_get_camera_off (link.student.session));
+  g_assert_true (wait_for (remote_state_seen, &link, TIMEOUT_S));
+  assert_media_flows (&link, 15);
+
+  mc_call_session_set_muted (link.mentor.session, FALSE);
+  mc_call_session_set_camera_off (link.student.session, FALSE);
+  assert_media_flows (&link, 15);
+
+  stats = mc_call_session_dup_stats (link.student.session);
+  g_assert_cmpuint (stats->frames_decoded, >, 0);
+  latencies = mc_call_session_dup_latency_samples (link.student.session);
+  if (latencies->len > 0)
+    {
+      gint64 sum = 0;
+
+      for (guint i = 0; i < latencies->len; i++)
+        sum += g_array_index (latencies, gint64, i);
+      g_test_message ("frame-in to frame-out latency: %u samples, mean %.1f ms", latencies->len,
+                      sum / (double) latencies->len / 1000.0);
+    }
+  g_test_message ("student stats: %.0f fps, %ux%u, in %" G_GUINT64_FORMAT " bit/s, quality %s",
+                  stats->frame_rate, stats->width, stats->height, stats->bitrate_in,
+                  mc_call_quality_to_string (stats->quality));
+
+  link_clear (&link);
+}
+
+static gboolean
+waiting (gpointer data)
+{
+  return mc_call_session_get_state (data) == MC_CALL_STATE_WAITING;
+}
+
+static void
+test_rejoin (void)
+{
+  Link link = { 0, };
+
+  connect_link (&link, TRUE);
+
+  for (guint cycle = 0; cycle < 3; cycle++)
+    {
+      for (guint who = 0; who < 2; who++)
+        {
+          Side *leaver = who == 0 ? &link.student : &link.mentor;
+          Side *stayer = other_side (leaver);
+          gboolean rejoiner_first = cycle % 2 == 0;
+
+          g_test_message ("cycle %u: the %s leaves and rejoins", cycle,
+                          leaver == &link.mentor ? "mentor" : "student");
+          side_leave (leaver);
+          g_assert_true (wait_for (waiting, stayer->session, TIMEOUT_S));
+
+          /* Rejoin the way the server orders it, or the other way round. */
+          side_start (&link, leaver, leaver == &link.mentor);
+          if (rejoiner_first)
+            {
+              side_join (leaver);
+            }
+          else
+            {
+              leaver->present = TRUE;
+              mc_call_session_peer_joined (stayer->session);
+              mc_call_session_peer_joined (leaver->session);
+            }
+          assert_media_flows (&link, 5);
+        }
+    }
+
+  link_clear (&link);
+}
+
+static gboolean
+reconnecting (gpointer data)
+{
+  Link *link = data;
+
+  return mc_call_session_get_state (link->mentor.session) == MC_CALL_STATE_RECONNECTING ||
+         mc_call_session_get_state (link->student.session) == MC_CALL_STATE_RECONNECTING;
+}
+
+static gboolean
+saw_state (Side        *side,
+           McCallState  state)
+{
+  for (guint i = 0; i < side->states->len; i++)
+    {
+      if (g_array_index (side->states, McCallState, i) == state)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_media_blocked (void)
+{
+  Link link = { 0, };
+  gint64 blocked_at, unblocked_at;
+
+  connect_link (&link, TRUE);
+
+  blocked_at = g_get_monotonic_time ();
+  mc_call_session_set_media_blocked (link.student.session, TRUE);
+  g_assert_true (wait_for (reconnecting, &link, TIMEOUT_S));
+  g_test_message ("reconnecting %.1f s after the media path died",
+                  (g_get_monotonic_time () - blocked_at) / (double) G_USEC_PER_SEC);
+
+  /* Keep it dead for 5 s in all. */
+  while (g_get_monotonic_time () - blocked_at < 5 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+
+  mc_call_session_set_media_blocked (link.student.session, FALSE);
+  unblocked_at = g_get_monotonic_time ();
+  assert_media_flows (&link, 5);
+  g_test_message ("media again %.0f ms after the path came back",
+                  (g_get_monotonic_time () - unblocked_at) / 1000.0);
+
+  g_assert_true (saw_state (&link.mentor, MC_CALL_STATE_RECONNECTING) ||
+                 saw_state (&link.student, MC_CALL_STATE_RECONNECTING));
+
+  link_clear (&link);
+}
+
+static void
+check_missing (const char *factory,
+               const char *package)
+{
+  g_autoptr(McCallSession) session = make_session (TRUE);
+  g_autoptr(GError) error = NULL;
+
+  mc_call_session_debug_override_element (session, factory, "mc-no-such-element");
+  g_assert_false (prepare (session, &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT);
+  g_assert_nonnull (strstr (error->message, package));
+  g_assert_nonnull (strstr (error->message, "mc-no-such-element"));
+  g_assert_cmpint (mc_call_session_get_state (session), ==, MC_CALL_STATE_FAILED);
+  g_assert_nonnull (mc_call_session_get_error (session));
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_missing_element (void)
+{
+  check_missing ("vp8enc", "gstreamer1.0-plugins-good");
+  check_missing ("opusenc", "gstreamer1.0-plugins-base");
+  check_missing ("webrtcbin", "gstreamer1.0-plugins-bad");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/call/frame-stamp", test_frame_stamp);
+  g_test_add_func ("/engine/call/ice-servers", test_ice_servers);
+  g_test_add_func ("/engine/call/missing-element", test_missing_element);
+  g_test_add_func ("/engine/call/basic", test_call);
+  g_test_add_func ("/engine/call/rejoin", test_rejoin);
+  g_test_add_func ("/engine/call/media-blocked", test_media_blocked);
+
+  return g_test_run ();
+}
