@@ -56,6 +56,8 @@ struct _McSignalingClient
 {
   GObject                  parent_instance;
 
+  char                    *instance;       /* our call session, sent with each join */
+
   McApiClient             *api;
   char                    *url;
   GMainContext            *context;
@@ -664,7 +666,8 @@ handle_peer_joined (McSignalingClient *self,
   g_signal_emit (self, signals[PEER_JOINED], 0, self->booking_id,
                  json_object_get_object_member (object, "user"),
                  json_object_get_boolean_member_with_default (object, "muted", FALSE),
-                 json_object_get_boolean_member_with_default (object, "camera_off", FALSE));
+                 json_object_get_boolean_member_with_default (object, "camera_off", FALSE),
+                 json_object_get_string_member_with_default (object, "instance", NULL));
 }
 
 static void
@@ -684,6 +687,20 @@ handle_peer_left (McSignalingClient *self,
                  json_object_get_string_member (object, "reason"));
 }
 
+/* The negotiation generation travels as an extra member that the server
+ * relays untouched (see docs/call-engine.md); 0 when the sender set none. */
+static gint64
+read_generation (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "generation");
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+
+  return json_node_get_int (node);
+}
+
 static void
 handle_description (McSignalingClient *self,
                     JsonObject        *object)
@@ -699,7 +716,7 @@ handle_description (McSignalingClient *self,
 
   g_signal_emit (self, signals[g_str_equal (type, "offer") ? OFFER : ANSWER], 0,
                  self->booking_id, json_object_get_int_member (object, "from"),
-                 json_object_get_string_member (object, "sdp"));
+                 json_object_get_string_member (object, "sdp"), read_generation (object));
 }
 
 static void
@@ -718,7 +735,8 @@ handle_ice_candidate (McSignalingClient *self,
   g_signal_emit (self, signals[ICE_CANDIDATE], 0, self->booking_id,
                  json_object_get_int_member (object, "from"),
                  json_object_get_string_member (object, "candidate"),
-                 (guint) json_object_get_int_member (object, "sdp_mline_index"));
+                 (guint) json_object_get_int_member (object, "sdp_mline_index"),
+                 read_generation (object));
 }
 
 static void
@@ -1004,6 +1022,8 @@ send_join (McSignalingClient *self)
   json_object_set_string_member (join, "call_token", self->call_token);
   json_object_set_int_member (join, "chat_after", self->last_seq);
   json_object_set_string_member (join, "request_id", self->join_request_id);
+  if (self->instance != NULL)
+    json_object_set_string_member (join, "instance", self->instance);
 
   self->join_sent = send_message (self, join);
 }
@@ -1365,6 +1385,7 @@ mc_signaling_client_finalize (GObject *object)
   g_clear_pointer (&self->user, json_object_unref);
   g_clear_pointer (&self->call_token, g_free);
   g_clear_pointer (&self->join_request_id, g_free);
+  g_clear_pointer (&self->instance, g_free);
 
   G_OBJECT_CLASS (mc_signaling_client_parent_class)->finalize (object);
 }
@@ -1547,13 +1568,16 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @user: the other participant
    * @muted: whether they are muted
    * @camera_off: whether their camera is off
+   * @instance: (nullable): the peer's call-session id, as it gave it in its
+   *   join; the same id as before means only its signaling reconnected
    *
    * The other participant came into the room, or came back on a new
-   * connection: (re)negotiate the call.
+   * connection.
    */
   signals[PEER_JOINED] =
     g_signal_new ("peer-joined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 4, G_TYPE_INT64, JSON_TYPE_OBJECT, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+                  G_TYPE_NONE, 5, G_TYPE_INT64, JSON_TYPE_OBJECT, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN,
+                  G_TYPE_STRING);
 
   /**
    * McSignalingClient::peer-left:
@@ -1572,10 +1596,11 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @booking_id: the booking
    * @from: the sender's user id
    * @sdp: the session description
+   * @generation: the negotiation generation it belongs to, or 0
    */
   signals[OFFER] =
     g_signal_new ("offer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+                  G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64);
 
   /**
    * McSignalingClient::answer:
@@ -1583,10 +1608,11 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @booking_id: the booking
    * @from: the sender's user id
    * @sdp: the session description
+   * @generation: the negotiation generation it belongs to, or 0
    */
   signals[ANSWER] =
     g_signal_new ("answer", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+                  G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64);
 
   /**
    * McSignalingClient::ice-candidate:
@@ -1595,10 +1621,12 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @from: the sender's user id
    * @candidate: the candidate line, or "" at the end of candidates
    * @sdp_mline_index: the media line it belongs to
+   * @generation: the negotiation generation it belongs to, or 0
    */
   signals[ICE_CANDIDATE] =
     g_signal_new ("ice-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_UINT);
+                  NULL, G_TYPE_NONE, 5, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_UINT,
+                  G_TYPE_INT64);
 
   /**
    * McSignalingClient::media-state:
@@ -1993,12 +2021,14 @@ mc_signaling_client_end (McSignalingClient *self)
  * mc_signaling_client_send_offer:
  * @self: an #McSignalingClient
  * @sdp: an SDP offer
+ * @generation: the negotiation generation (see docs/call-engine.md)
  *
  * Returns: %TRUE if it was sent; only possible in the room
  */
 gboolean
 mc_signaling_client_send_offer (McSignalingClient *self,
-                                const char        *sdp)
+                                const char        *sdp,
+                                gint64             generation)
 {
   g_autoptr(JsonObject) offer = NULL;
 
@@ -2007,6 +2037,7 @@ mc_signaling_client_send_offer (McSignalingClient *self,
 
   offer = new_message (self, "offer");
   json_object_set_string_member (offer, "sdp", sdp);
+  json_object_set_int_member (offer, "generation", generation);
   return send_relay (self, offer);
 }
 
@@ -2014,12 +2045,14 @@ mc_signaling_client_send_offer (McSignalingClient *self,
  * mc_signaling_client_send_answer:
  * @self: an #McSignalingClient
  * @sdp: an SDP answer
+ * @generation: the generation of the offer it answers
  *
  * Returns: %TRUE if it was sent; only possible in the room
  */
 gboolean
 mc_signaling_client_send_answer (McSignalingClient *self,
-                                 const char        *sdp)
+                                 const char        *sdp,
+                                 gint64             generation)
 {
   g_autoptr(JsonObject) answer = NULL;
 
@@ -2028,6 +2061,7 @@ mc_signaling_client_send_answer (McSignalingClient *self,
 
   answer = new_message (self, "answer");
   json_object_set_string_member (answer, "sdp", sdp);
+  json_object_set_int_member (answer, "generation", generation);
   return send_relay (self, answer);
 }
 
@@ -2036,13 +2070,15 @@ mc_signaling_client_send_answer (McSignalingClient *self,
  * @self: an #McSignalingClient
  * @candidate: a candidate line, or "" for the end of candidates
  * @sdp_mline_index: the media line it belongs to (0–63)
+ * @generation: the negotiation generation it belongs to
  *
  * Returns: %TRUE if it was sent; only possible in the room
  */
 gboolean
 mc_signaling_client_send_ice_candidate (McSignalingClient *self,
                                         const char        *candidate,
-                                        guint              sdp_mline_index)
+                                        guint              sdp_mline_index,
+                                        gint64             generation)
 {
   g_autoptr(JsonObject) message = NULL;
 
@@ -2052,6 +2088,7 @@ mc_signaling_client_send_ice_candidate (McSignalingClient *self,
   message = new_message (self, "ice-candidate");
   json_object_set_string_member (message, "candidate", candidate);
   json_object_set_int_member (message, "sdp_mline_index", sdp_mline_index);
+  json_object_set_int_member (message, "generation", generation);
   return send_relay (self, message);
 }
 
@@ -2161,4 +2198,22 @@ mc_signaling_client_debug_drop_connection (McSignalingClient *self)
 
   if (self->connection != NULL)
     lose_connection (self, TRUE);
+}
+
+/**
+ * mc_signaling_client_set_instance:
+ * @self: an #McSignalingClient
+ * @instance: (nullable): an id of the caller's call session
+ *
+ * Sent with every join, so that the peer can tell a signaling reconnect
+ * (same id: the media never stopped) from a restarted call (a new id).
+ */
+void
+mc_signaling_client_set_instance (McSignalingClient *self,
+                                  const char        *instance)
+{
+  g_return_if_fail (MC_IS_SIGNALING_CLIENT (self));
+
+  g_free (self->instance);
+  self->instance = g_strdup (instance);
 }

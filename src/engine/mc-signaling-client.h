@@ -52,6 +52,8 @@ gboolean           mc_signaling_client_get_in_room        (McSignalingClient *se
 gint64             mc_signaling_client_get_last_seq       (McSignalingClient *self);
 guint              mc_signaling_client_get_n_pending      (McSignalingClient *self);
 
+void               mc_signaling_client_set_instance       (McSignalingClient *self,
+                                                           const char        *instance);
 void               mc_signaling_client_connect            (McSignalingClient *self);
 void               mc_signaling_client_disconnect         (McSignalingClient *self);
 
@@ -62,12 +64,15 @@ gboolean           mc_signaling_client_leave              (McSignalingClient *se
 gboolean           mc_signaling_client_end                (McSignalingClient *self);
 
 gboolean           mc_signaling_client_send_offer         (McSignalingClient *self,
-                                                           const char        *sdp);
+                                                           const char        *sdp,
+                                                           gint64             generation);
 gboolean           mc_signaling_client_send_answer        (McSignalingClient *self,
-                                                           const char        *sdp);
+                                                           const char        *sdp,
+                                                           gint64             generation);
 gboolean           mc_signaling_client_send_ice_candidate (McSignalingClient *self,
                                                            const char        *candidate,
-                                                           guint              sdp_mline_index);
+                                                           guint              sdp_mline_index,
+                                                           gint64             generation);
 gboolean           mc_signaling_client_send_media_state   (McSignalingClient *self,
                                                            gboolean           muted,
                                                            gboolean           camera_off);

@@ -32,6 +32,7 @@
 typedef struct
 {
   McsConnection *connection;   /* NULL while this participant is away */
+  char          *instance;     /* the client's call-session id, or NULL */
   gboolean       muted;
   gboolean       camera_off;
 } Slot;
@@ -120,7 +121,10 @@ static void
 room_free (Room *room)
 {
   for (guint i = 0; i < 2; i++)
-    g_clear_object (&room->slots[i].connection);
+    {
+      g_clear_object (&room->slots[i].connection);
+      g_free (room->slots[i].instance);
+    }
   g_free (room);
 }
 
@@ -148,6 +152,11 @@ add_participant (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, slot->muted);
   json_builder_set_member_name (builder, "camera_off");
   json_builder_add_boolean_value (builder, slot->camera_off);
+  if (slot->instance != NULL)
+    {
+      json_builder_set_member_name (builder, "instance");
+      json_builder_add_string_value (builder, slot->instance);
+    }
   json_builder_end_object (builder);
 }
 
@@ -229,6 +238,7 @@ leave_room (McsSignaling  *self,
     return;
 
   g_clear_object (&room->slots[index].connection);
+  g_clear_pointer (&room->slots[index].instance, g_free);
   room->slots[index].muted = FALSE;
   room->slots[index].camera_off = FALSE;
 
@@ -408,6 +418,7 @@ handle_join (McsSignaling  *self,
                                  NULL, NULL);
       mcs_connection_set_room (old, 0);
       g_clear_object (&room->slots[index].connection);
+      g_clear_pointer (&room->slots[index].instance, g_free);
       if (!mcs_store_call_leave (store, booking_id, user->id, now_seconds (), "taken_over",
                                  &error))
         {
@@ -420,6 +431,9 @@ handle_join (McsSignaling  *self,
   if (room->slots[index].connection == NULL)
     {
       room->slots[index].connection = g_object_ref (connection);
+      room->slots[index].instance = mc_json_has (message, "instance")
+                                      ? g_strdup (json_object_get_string_member (message, "instance"))
+                                      : NULL;
       room->slots[index].muted = FALSE;
       room->slots[index].camera_off = FALSE;
       mcs_connection_set_room (connection, booking_id);
@@ -441,6 +455,8 @@ handle_join (McsSignaling  *self,
           set_node (peer_joined, "user", joiner);
           json_object_set_boolean_member (peer_joined, "muted", FALSE);
           json_object_set_boolean_member (peer_joined, "camera_off", FALSE);
+          if (room->slots[index].instance != NULL)
+            json_object_set_string_member (peer_joined, "instance", room->slots[index].instance);
           mcs_connection_send (room->slots[1 - index].connection, peer_joined);
         }
     }
@@ -728,6 +744,7 @@ static const McJsonRule join_rules[] = {
   { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
   { "call_token", MC_JSON_STRING, TRUE, 1, 4096 },
   { "chat_after", MC_JSON_INT, FALSE, 0, G_MAXINT64 },
+  { "instance", MC_JSON_STRING, FALSE, 1, 64 },
 };
 static const McJsonRule booking_rules[] = {
   { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },

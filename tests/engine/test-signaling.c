@@ -88,9 +88,11 @@ peer_joined_cb (McSignalingClient *client,
                 JsonObject        *user,
                 gboolean           muted,
                 gboolean           camera_off,
+                const char        *instance,
                 Peer              *peer)
 {
-  record (peer, "peer-joined %" G_GINT64_FORMAT, json_object_get_int_member (user, "id"));
+  record (peer, "peer-joined %" G_GINT64_FORMAT " %s", json_object_get_int_member (user, "id"),
+          instance ? instance : "-");
 }
 
 static void
@@ -108,9 +110,10 @@ offer_cb (McSignalingClient *client,
           gint64             booking_id,
           gint64             from,
           const char        *sdp,
+          gint64             generation,
           Peer              *peer)
 {
-  record (peer, "offer %" G_GINT64_FORMAT " %s", from, sdp);
+  record (peer, "offer %" G_GINT64_FORMAT " %s g%" G_GINT64_FORMAT, from, sdp, generation);
 }
 
 static void
@@ -118,9 +121,10 @@ answer_cb (McSignalingClient *client,
            gint64             booking_id,
            gint64             from,
            const char        *sdp,
+           gint64             generation,
            Peer              *peer)
 {
-  record (peer, "answer %" G_GINT64_FORMAT " %s", from, sdp);
+  record (peer, "answer %" G_GINT64_FORMAT " %s g%" G_GINT64_FORMAT, from, sdp, generation);
 }
 
 static void
@@ -129,9 +133,11 @@ ice_candidate_cb (McSignalingClient *client,
                   gint64             from,
                   const char        *candidate,
                   guint              mline,
+                  gint64             generation,
                   Peer              *peer)
 {
-  record (peer, "ice %" G_GINT64_FORMAT " %u %s", from, mline, candidate);
+  record (peer, "ice %" G_GINT64_FORMAT " %u g%" G_GINT64_FORMAT " %s", from, mline, generation,
+          candidate);
 }
 
 static void
@@ -504,16 +510,17 @@ test_relay (Fixture       *fixture,
 
   join_both (fixture);
 
-  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 offer"));
-  wait_event (student, "offer %" G_GINT64_FORMAT " v=0 offer", mentor->user_id);
+  /* The negotiation generation passes through the server untouched. */
+  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 offer", 7));
+  wait_event (student, "offer %" G_GINT64_FORMAT " v=0 offer g7", mentor->user_id);
 
-  g_assert_true (mc_signaling_client_send_answer (student->client, "v=0 answer"));
-  wait_event (mentor, "answer %" G_GINT64_FORMAT " v=0 answer", student->user_id);
+  g_assert_true (mc_signaling_client_send_answer (student->client, "v=0 answer", 7));
+  wait_event (mentor, "answer %" G_GINT64_FORMAT " v=0 answer g7", student->user_id);
 
-  g_assert_true (mc_signaling_client_send_ice_candidate (mentor->client, CANDIDATE, 1));
-  wait_event (student, "ice %" G_GINT64_FORMAT " 1 candidate:1 1 UDP", mentor->user_id);
-  g_assert_true (mc_signaling_client_send_ice_candidate (student->client, "", 0));
-  wait_event (mentor, "ice %" G_GINT64_FORMAT " 0 ", student->user_id);
+  g_assert_true (mc_signaling_client_send_ice_candidate (mentor->client, CANDIDATE, 1, 7));
+  wait_event (student, "ice %" G_GINT64_FORMAT " 1 g7 candidate:1 1 UDP", mentor->user_id);
+  g_assert_true (mc_signaling_client_send_ice_candidate (student->client, "", 0, 7));
+  wait_event (mentor, "ice %" G_GINT64_FORMAT " 0 g7 ", student->user_id);
 
   g_assert_true (mc_signaling_client_send_media_state (student->client, TRUE, FALSE));
   wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 0", student->user_id);
@@ -539,7 +546,7 @@ test_leave_and_rejoin (Fixture       *fixture,
   wait_event (mentor, "peer-left %" G_GINT64_FORMAT " left", student->user_id);
 
   /* Relaying to nobody is refused. */
-  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 lonely"));
+  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 lonely", 1));
   wait_event (mentor, "error no_peer");
 
   join (fixture, student);
@@ -592,7 +599,7 @@ test_takeover (Fixture       *fixture,
   wait_event (mentor, "peer-joined %" G_GINT64_FORMAT, student->user_id);
   assert_no_event (mentor, "peer-left");
 
-  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 to the new one"));
+  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 to the new one", 2));
   wait_event (second, "offer %" G_GINT64_FORMAT " v=0 to the new one", mentor->user_id);
   assert_no_event (student, "offer");
 }
@@ -620,7 +627,7 @@ test_isolation (Fixture       *fixture,
   wait_event (olga, "joined %" G_GINT64_FORMAT, other_booking);
   wait_event (mentor, "presence %" G_GINT64_FORMAT, other_booking);
 
-  mc_signaling_client_send_offer (mentor->client, "v=0 private");
+  mc_signaling_client_send_offer (mentor->client, "v=0 private", 1);
   wait_event (student, "offer");
   g_free (mc_signaling_client_send_chat (student->client, "private words"));
   g_assert_true (mc_signaling_client_leave (olga->client));
@@ -647,7 +654,7 @@ test_isolation (Fixture       *fixture,
   g_assert_cmpint (mc_signaling_client_get_booking_id (olga->client), ==, 0);
 
   wait_until (n_pending_is_zero, student->client, "the student's chat ack");
-  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 still private"));
+  g_assert_true (mc_signaling_client_send_offer (mentor->client, "v=0 still private", 2));
   wait_event (student, "offer %" G_GINT64_FORMAT " v=0 still private", mentor->user_id);
 
   assert_no_event (olga, "joined");
