@@ -64,7 +64,7 @@ struct _McCallSession
   GObject          parent_instance;
 
   gboolean         initiator;
-  McCallState      state;
+  McCallSessionState      state;
   GError          *error;
 
   /* Configuration. */
@@ -159,15 +159,15 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_ENUM_TYPE (McCallState, mc_call_state,
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_IDLE, "idle"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_PREPARING, "preparing"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_WAITING, "waiting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_CONNECTING, "connecting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_CONNECTED, "connected"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_RECONNECTING, "reconnecting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_ENDED, "ended"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_STATE_FAILED, "failed"))
+G_DEFINE_ENUM_TYPE (McCallSessionState, mc_call_session_state,
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_IDLE, "idle"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_PREPARING, "preparing"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_WAITING, "waiting"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_RECONNECTING, "reconnecting"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_ENDED, "ended"),
+                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_FAILED, "failed"))
 
 G_DEFINE_FINAL_TYPE (McCallSession, mc_call_session, G_TYPE_OBJECT)
 
@@ -201,19 +201,19 @@ candidate_new (gint64      generation,
 static gboolean
 is_final (McCallSession *self)
 {
-  return self->state == MC_CALL_STATE_ENDED || self->state == MC_CALL_STATE_FAILED;
+  return self->state == MC_CALL_SESSION_STATE_ENDED || self->state == MC_CALL_SESSION_STATE_FAILED;
 }
 
 static void
 set_state (McCallSession *self,
-           McCallState    state)
+           McCallSessionState    state)
 {
   if (self->state == state)
     return;
 
   g_debug ("Call %s: %s → %s (%.1f ms into the negotiation)",
-           self->initiator ? "initiator" : "answerer", mc_call_state_to_string (self->state),
-           mc_call_state_to_string (state),
+           self->initiator ? "initiator" : "answerer", mc_call_session_state_to_string (self->state),
+           mc_call_session_state_to_string (state),
            (g_get_monotonic_time () - self->negotiation_started) / 1000.0);
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -258,7 +258,7 @@ fail (McCallSession *self,
   g_clear_error (&self->error);
   self->error = error;
   stop_everything (self);
-  set_state (self, MC_CALL_STATE_FAILED);
+  set_state (self, MC_CALL_SESSION_STATE_FAILED);
 }
 
 /* Drops the current connection, keeping its counters. */
@@ -453,9 +453,9 @@ reconnect (McCallSession *self,
     return;
 
   g_message ("Media path lost (%s): reconnecting", reason);
-  if (self->state != MC_CALL_STATE_RECONNECTING)
+  if (self->state != MC_CALL_SESSION_STATE_RECONNECTING)
     self->reconnections++;
-  set_state (self, MC_CALL_STATE_RECONNECTING);
+  set_state (self, MC_CALL_SESSION_STATE_RECONNECTING);
   self->negotiation_started = g_get_monotonic_time ();
 
   if (self->initiator)
@@ -617,9 +617,9 @@ publish_stats (McCallSession      *self,
         g_array_append_vals (self->latency_history, samples->data, samples->len);
     }
 
-  stats->quality = self->state == MC_CALL_STATE_CONNECTED
+  stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, !self->remote_camera_off)
-                   : self->state == MC_CALL_STATE_RECONNECTING ? MC_CALL_QUALITY_POOR
+                   : self->state == MC_CALL_SESSION_STATE_RECONNECTING ? MC_CALL_QUALITY_POOR
                                                                : MC_CALL_QUALITY_UNKNOWN;
 
   mc_call_stats_free (self->stats);
@@ -673,11 +673,11 @@ watchdog_cb (gpointer user_data)
 
   switch (self->state)
     {
-    case MC_CALL_STATE_CONNECTING:
-    case MC_CALL_STATE_RECONNECTING:
+    case MC_CALL_SESSION_STATE_CONNECTING:
+    case MC_CALL_SESSION_STATE_RECONNECTING:
       if (last_media != 0)
         {
-          set_state (self, MC_CALL_STATE_CONNECTED);
+          set_state (self, MC_CALL_SESSION_STATE_CONNECTED);
           /* The peer gets a key frame at once instead of at its first PLI. */
           mc_media_pipeline_force_key_unit (self->media);
         }
@@ -694,7 +694,7 @@ watchdog_cb (gpointer user_data)
         }
 
       if (last_media == 0 && self->initiator &&
-               now - self->attempt_started > (self->state == MC_CALL_STATE_CONNECTING
+               now - self->attempt_started > (self->state == MC_CALL_SESSION_STATE_CONNECTING
                                                 ? CONNECT_TIMEOUT_US
                                                 : RECONNECT_RETRY_US))
         {
@@ -702,7 +702,7 @@ watchdog_cb (gpointer user_data)
         }
       break;
 
-    case MC_CALL_STATE_CONNECTED:
+    case MC_CALL_SESSION_STATE_CONNECTED:
       if (self->ice_state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
         reconnect (self, "ICE failed");
       else if (now - since > MEDIA_TIMEOUT_US)
@@ -746,7 +746,7 @@ peer_ice_state_changed_cb (McPeerPipeline *peer,
     return;
 
   self->ice_state = state;
-  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED && self->state == MC_CALL_STATE_CONNECTED)
+  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED && self->state == MC_CALL_SESSION_STATE_CONNECTED)
     reconnect (self, "ICE failed");
 }
 
@@ -846,7 +846,7 @@ state_notify_cb (McCallSession *self,
   const char *spec = g_getenv ("MENTORCALL_FAULT_BLOCK_MEDIA");
   static const char *const no_fault = "";
 
-  if (self->state != MC_CALL_STATE_CONNECTED || spec == NULL || *spec == '\0' ||
+  if (self->state != MC_CALL_SESSION_STATE_CONNECTED || spec == NULL || *spec == '\0' ||
       self->fault_ids[0] != 0 || g_object_get_data (G_OBJECT (self), "mc-fault-armed") != NULL)
     return;
 
@@ -886,12 +886,12 @@ media_started_cb (GObject      *object,
 
   if (self->peer_present)
     {
-      set_state (self, MC_CALL_STATE_CONNECTING);
+      set_state (self, MC_CALL_SESSION_STATE_CONNECTING);
       start_negotiation (self);
     }
   else
     {
-      set_state (self, MC_CALL_STATE_WAITING);
+      set_state (self, MC_CALL_SESSION_STATE_WAITING);
       /* Prepare the connection now; joining then costs only the network. */
       if (self->initiator)
         offer_new_generation (self);
@@ -1022,10 +1022,10 @@ mc_call_session_class_init (McCallSessionClass *klass)
   /**
    * McCallSession:state:
    *
-   * The #McCallState.
+   * The #McCallSessionState.
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, MC_TYPE_CALL_STATE, MC_CALL_STATE_IDLE,
+    g_param_spec_enum ("state", NULL, NULL, MC_TYPE_CALL_SESSION_STATE, MC_CALL_SESSION_STATE_IDLE,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -1529,7 +1529,7 @@ mc_call_session_prepare_async (McCallSession       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mc_call_session_prepare_async);
 
-  if (self->state != MC_CALL_STATE_IDLE)
+  if (self->state != MC_CALL_SESSION_STATE_IDLE)
     {
       g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
                                "The call was already prepared");
@@ -1553,7 +1553,7 @@ mc_call_session_prepare_async (McCallSession       *self,
   g_signal_connect (self->media, "device-changed", G_CALLBACK (media_device_changed_cb), self);
   g_signal_connect (self->media, "error", G_CALLBACK (media_error_cb), self);
 
-  set_state (self, MC_CALL_STATE_PREPARING);
+  set_state (self, MC_CALL_SESSION_STATE_PREPARING);
   mc_media_pipeline_start_async (self->media, cancellable, media_started_cb,
                                  g_steal_pointer (&task));
 }
@@ -1592,7 +1592,7 @@ mc_call_session_hang_up (McCallSession *self)
 
   drop_peer (self);
   stop_everything (self);
-  set_state (self, MC_CALL_STATE_ENDED);
+  set_state (self, MC_CALL_SESSION_STATE_ENDED);
 }
 
 /**
@@ -1611,10 +1611,10 @@ mc_call_session_peer_joined (McCallSession *self)
     return;
 
   self->peer_present = TRUE;
-  if (self->state == MC_CALL_STATE_IDLE || self->state == MC_CALL_STATE_PREPARING)
+  if (self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
     return;
 
-  set_state (self, MC_CALL_STATE_CONNECTING);
+  set_state (self, MC_CALL_SESSION_STATE_CONNECTING);
   emit_media_state (self);
   start_negotiation (self);
 }
@@ -1639,10 +1639,10 @@ mc_call_session_peer_left (McCallSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_MUTED]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_CAMERA_OFF]);
 
-  if (self->state == MC_CALL_STATE_IDLE || self->state == MC_CALL_STATE_PREPARING)
+  if (self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
     return;
 
-  set_state (self, MC_CALL_STATE_WAITING);
+  set_state (self, MC_CALL_SESSION_STATE_WAITING);
   if (self->initiator)
     offer_new_generation (self);
   else
@@ -1725,20 +1725,20 @@ mc_call_session_receive_offer (McCallSession *self,
     return; /* a duplicate */
 
   /* An offer means the peer is there, even if peer-joined is still on its way. */
-  if (!self->peer_present || self->state == MC_CALL_STATE_WAITING)
+  if (!self->peer_present || self->state == MC_CALL_SESSION_STATE_WAITING)
     {
       self->peer_present = TRUE;
       self->negotiation_started = g_get_monotonic_time ();
       self->time_to_first_frame_ms = -1;
-      set_state (self, MC_CALL_STATE_CONNECTING);
+      set_state (self, MC_CALL_SESSION_STATE_CONNECTING);
     }
-  else if (self->state == MC_CALL_STATE_CONNECTED)
+  else if (self->state == MC_CALL_SESSION_STATE_CONNECTED)
     {
       /* A new offer in the middle of a call: the initiator found the media
        * path dead. Both sides show it. */
       self->reconnections++;
       self->negotiation_started = g_get_monotonic_time ();
-      set_state (self, MC_CALL_STATE_RECONNECTING);
+      set_state (self, MC_CALL_SESSION_STATE_RECONNECTING);
     }
 
   /* Keep candidates that arrived for this generation before its offer. */
@@ -1969,12 +1969,12 @@ mc_call_session_get_initiator (McCallSession *self)
  * mc_call_session_get_state:
  * @self: a session
  *
- * Returns: the #McCallState
+ * Returns: the #McCallSessionState
  */
-McCallState
+McCallSessionState
 mc_call_session_get_state (McCallSession *self)
 {
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), MC_CALL_STATE_FAILED);
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), MC_CALL_SESSION_STATE_FAILED);
 
   return self->state;
 }
@@ -2144,15 +2144,15 @@ mc_call_session_dup_latency_samples (McCallSession *self)
 }
 
 /**
- * mc_call_state_to_string:
+ * mc_call_session_state_to_string:
  * @state: a state
  *
  * Returns: its nick, such as "reconnecting"
  */
 const char *
-mc_call_state_to_string (McCallState state)
+mc_call_session_state_to_string (McCallSessionState state)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (MC_TYPE_CALL_STATE);
+  g_autoptr(GEnumClass) klass = g_type_class_ref (MC_TYPE_CALL_SESSION_STATE);
   GEnumValue *value = g_enum_get_value (klass, state);
 
   return value != NULL ? value->value_nick : "unknown";

@@ -17,38 +17,38 @@
 G_BEGIN_DECLS
 
 /**
- * McCallState:
- * @MC_CALL_STATE_IDLE: made, nothing started
- * @MC_CALL_STATE_PREPARING: capture and encoding are starting
- * @MC_CALL_STATE_WAITING: capture and encoding run (a preview is possible);
+ * McCallSessionState:
+ * @MC_CALL_SESSION_STATE_IDLE: made, nothing started
+ * @MC_CALL_SESSION_STATE_PREPARING: capture and encoding are starting
+ * @MC_CALL_SESSION_STATE_WAITING: capture and encoding run (a preview is possible);
  *   the peer is not there
- * @MC_CALL_STATE_CONNECTING: the peer is there; offer/answer, ICE and DTLS
+ * @MC_CALL_SESSION_STATE_CONNECTING: the peer is there; offer/answer, ICE and DTLS
  *   are under way and no media has arrived yet
- * @MC_CALL_STATE_CONNECTED: media from the peer arrives
- * @MC_CALL_STATE_RECONNECTING: the media path died (ICE failed, or nothing
+ * @MC_CALL_SESSION_STATE_CONNECTED: media from the peer arrives
+ * @MC_CALL_SESSION_STATE_RECONNECTING: the media path died (ICE failed, or nothing
  *   arrived for a few seconds); a new connection is being negotiated
- * @MC_CALL_STATE_ENDED: hung up; final
- * @MC_CALL_STATE_FAILED: a fatal error (see mc_call_session_get_error()); final
+ * @MC_CALL_SESSION_STATE_ENDED: hung up; final
+ * @MC_CALL_SESSION_STATE_FAILED: a fatal error (see mc_call_session_get_error()); final
  *
  * The state of a #McCallSession. Leaving and rejoining of the peer move
  * between WAITING, CONNECTING and CONNECTED any number of times.
  */
 typedef enum
 {
-  MC_CALL_STATE_IDLE,
-  MC_CALL_STATE_PREPARING,
-  MC_CALL_STATE_WAITING,
-  MC_CALL_STATE_CONNECTING,
-  MC_CALL_STATE_CONNECTED,
-  MC_CALL_STATE_RECONNECTING,
-  MC_CALL_STATE_ENDED,
-  MC_CALL_STATE_FAILED,
-} McCallState;
+  MC_CALL_SESSION_STATE_IDLE,
+  MC_CALL_SESSION_STATE_PREPARING,
+  MC_CALL_SESSION_STATE_WAITING,
+  MC_CALL_SESSION_STATE_CONNECTING,
+  MC_CALL_SESSION_STATE_CONNECTED,
+  MC_CALL_SESSION_STATE_RECONNECTING,
+  MC_CALL_SESSION_STATE_ENDED,
+  MC_CALL_SESSION_STATE_FAILED,
+} McCallSessionState;
 
-#define MC_TYPE_CALL_STATE (mc_call_state_get_type ())
+#define MC_TYPE_CALL_SESSION_STATE (mc_call_session_state_get_type ())
 #define MC_TYPE_CALL_SESSION (mc_call_session_get_type ())
 
-GType mc_call_state_get_type (void) G_GNUC_CONST;
+GType mc_call_session_state_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (McCallSession, mc_call_session, MC, CALL_SESSION, GObject)
 
@@ -122,7 +122,7 @@ void           mc_call_session_set_media_blocked       (McCallSession        *se
 
 /* State. */
 gboolean       mc_call_session_get_initiator           (McCallSession        *self);
-McCallState    mc_call_session_get_state               (McCallSession        *self);
+McCallSessionState    mc_call_session_get_state               (McCallSession        *self);
 const GError  *mc_call_session_get_error               (McCallSession        *self);
 gboolean       mc_call_session_get_muted               (McCallSession        *self);
 gboolean       mc_call_session_get_camera_off          (McCallSession        *self);
@@ -134,6 +134,6 @@ guint64        mc_call_session_get_audio_buffers       (McCallSession        *se
 double         mc_call_session_get_time_to_first_frame (McCallSession        *self);
 McCallStats   *mc_call_session_dup_stats               (McCallSession        *self);
 GArray        *mc_call_session_dup_latency_samples     (McCallSession        *self);
-const char    *mc_call_state_to_string                 (McCallState           state);
+const char    *mc_call_session_state_to_string                 (McCallSessionState           state);
 
 G_END_DECLS

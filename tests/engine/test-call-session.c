@@ -159,7 +159,7 @@ state_cb (McCallSession *session,
           GParamSpec    *pspec,
           Side          *side)
 {
-  McCallState state = mc_call_session_get_state (session);
+  McCallSessionState state = mc_call_session_get_state (session);
 
   g_array_append_val (side->states, state);
 }
@@ -244,7 +244,7 @@ side_start (Link *link,
   side->session = make_session (initiator);
   side->present = FALSE;
   if (side->states == NULL)
-    side->states = g_array_new (FALSE, FALSE, sizeof (McCallState));
+    side->states = g_array_new (FALSE, FALSE, sizeof (McCallSessionState));
   g_array_set_size (side->states, 0);
 
   g_signal_connect (side->session, "send-offer", G_CALLBACK (send_offer_cb), side);
@@ -255,7 +255,7 @@ side_start (Link *link,
 
   g_assert_true (prepare (side->session, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_STATE_WAITING);
+  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_SESSION_STATE_WAITING);
 }
 
 /* What the server does when a participant joins: the joiner learns that the
@@ -280,7 +280,7 @@ side_leave (Side *side)
 
   side->present = FALSE;
   mc_call_session_hang_up (side->session);
-  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_STATE_ENDED);
+  g_assert_cmpint (mc_call_session_get_state (side->session), ==, MC_CALL_SESSION_STATE_ENDED);
   g_clear_object (&side->session);
   if (other->present)
     mc_call_session_peer_left (other->session);
@@ -320,7 +320,7 @@ side_flowing (Side    *side,
               guint64  frames,
               guint64  audio)
 {
-  return mc_call_session_get_state (side->session) == MC_CALL_STATE_CONNECTED &&
+  return mc_call_session_get_state (side->session) == MC_CALL_SESSION_STATE_CONNECTED &&
          mc_call_session_get_frames_decoded (side->session) >= frames &&
          mc_call_session_get_audio_buffers (side->session) >= audio;
 }
@@ -351,10 +351,10 @@ assert_media_flows (Link  *link,
   if (!wait_for (both_flowing, &progress, TIMEOUT_S))
     g_error ("No media: mentor %s, %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
              " audio; student %s, %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " audio",
-             mc_call_state_to_string (mc_call_session_get_state (link->mentor.session)),
+             mc_call_session_state_to_string (mc_call_session_get_state (link->mentor.session)),
              mc_call_session_get_frames_decoded (link->mentor.session),
              mc_call_session_get_audio_buffers (link->mentor.session),
-             mc_call_state_to_string (mc_call_session_get_state (link->student.session)),
+             mc_call_session_state_to_string (mc_call_session_get_state (link->student.session)),
              mc_call_session_get_frames_decoded (link->student.session),
              mc_call_session_get_audio_buffers (link->student.session));
 }
@@ -467,7 +467,7 @@ test_call (void)
 static gboolean
 waiting (gpointer data)
 {
-  return mc_call_session_get_state (data) == MC_CALL_STATE_WAITING;
+  return mc_call_session_get_state (data) == MC_CALL_SESSION_STATE_WAITING;
 }
 
 static void
@@ -514,17 +514,17 @@ reconnecting (gpointer data)
 {
   Link *link = data;
 
-  return mc_call_session_get_state (link->mentor.session) == MC_CALL_STATE_RECONNECTING ||
-         mc_call_session_get_state (link->student.session) == MC_CALL_STATE_RECONNECTING;
+  return mc_call_session_get_state (link->mentor.session) == MC_CALL_SESSION_STATE_RECONNECTING ||
+         mc_call_session_get_state (link->student.session) == MC_CALL_SESSION_STATE_RECONNECTING;
 }
 
 static gboolean
 saw_state (Side        *side,
-           McCallState  state)
+           McCallSessionState  state)
 {
   for (guint i = 0; i < side->states->len; i++)
     {
-      if (g_array_index (side->states, McCallState, i) == state)
+      if (g_array_index (side->states, McCallSessionState, i) == state)
         return TRUE;
     }
 
@@ -555,8 +555,8 @@ test_media_blocked (void)
   g_test_message ("media again %.0f ms after the path came back",
                   (g_get_monotonic_time () - unblocked_at) / 1000.0);
 
-  g_assert_true (saw_state (&link.mentor, MC_CALL_STATE_RECONNECTING) ||
-                 saw_state (&link.student, MC_CALL_STATE_RECONNECTING));
+  g_assert_true (saw_state (&link.mentor, MC_CALL_SESSION_STATE_RECONNECTING) ||
+                 saw_state (&link.student, MC_CALL_SESSION_STATE_RECONNECTING));
 
   link_clear (&link);
 }
@@ -573,7 +573,7 @@ check_missing (const char *factory,
   g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT);
   g_assert_nonnull (strstr (error->message, package));
   g_assert_nonnull (strstr (error->message, "mc-no-such-element"));
-  g_assert_cmpint (mc_call_session_get_state (session), ==, MC_CALL_STATE_FAILED);
+  g_assert_cmpint (mc_call_session_get_state (session), ==, MC_CALL_SESSION_STATE_FAILED);
   g_assert_nonnull (mc_call_session_get_error (session));
   g_test_message ("%s", error->message);
 }

@@ -1,0 +1,488 @@
+/* mc-cli-join.c — `mentorcall-cli join` and `end`
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * `join` runs a real call through McCallController: it prints each state
+ * change and each second's statistics as they happen, and at the end
+ * writes a JSON summary (time to the first remote frame, what was
+ * received, frame latencies, CPU time and peak memory, the per-second
+ * statistics) for tests, benchmarks and monitoring probes.
+ */
+
+#define G_LOG_DOMAIN "mentorcall-cli"
+
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include <glib-unix.h>
+
+#include "mc-call-controller.h"
+#include "mc-cli.h"
+#include "mc-protocol.h"
+
+#define END_TIMEOUT_SECONDS 10
+
+typedef struct
+{
+  const McCliJoinOptions *options;
+  McCallController       *controller;
+  GMainLoop              *loop;
+  JsonArray              *states;
+  JsonArray              *stats;
+  gint64                  started;
+  gboolean                failed;
+  gboolean                ended;
+  gboolean                finishing;
+  gboolean                remote_muted_seen;
+  gboolean                remote_camera_off_seen;
+  guint                   duration_id;
+} Join;
+
+static double
+elapsed (Join *join)
+{
+  return (g_get_monotonic_time () - join->started) / (double) G_USEC_PER_SEC;
+}
+
+static void
+session_state_cb (McCallSession *session,
+                  GParamSpec    *pspec,
+                  Join          *join)
+{
+  McCallSessionState state = mc_call_session_get_state (session);
+  g_autoptr(JsonObject) entry = json_object_new ();
+  const char *name = mc_call_session_state_to_string (state);
+
+  g_print ("%.3f state %s\n", elapsed (join), name);
+  json_object_set_double_member (entry, "t", elapsed (join));
+  json_object_set_string_member (entry, "state", name);
+  json_array_add_object_element (join->states, json_object_ref (entry));
+
+  if (state == MC_CALL_SESSION_STATE_FAILED)
+    {
+      const GError *error = mc_call_session_get_error (session);
+
+      g_printerr ("mentorcall-cli: the call failed: %s\n",
+                  error != NULL ? error->message : "unknown error");
+      join->failed = TRUE;
+      g_main_loop_quit (join->loop);
+    }
+}
+
+static void
+session_remote_media_cb (McCallSession *session,
+                         GParamSpec    *pspec,
+                         Join          *join)
+{
+  gboolean muted = mc_call_session_get_remote_muted (session);
+  gboolean camera_off = mc_call_session_get_remote_camera_off (session);
+
+  join->remote_muted_seen |= muted;
+  join->remote_camera_off_seen |= camera_off;
+  g_print ("%.3f peer %s, camera %s\n", elapsed (join), muted ? "muted" : "unmuted",
+           camera_off ? "off" : "on");
+}
+
+static void
+session_stats_cb (McCallSession     *session,
+                  const McCallStats *stats,
+                  Join              *join)
+{
+  g_autoptr(JsonObject) object = mc_call_stats_to_json (stats);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  json_object_set_double_member (object, "t", elapsed (join));
+  g_print ("%.3f stats %s\n", elapsed (join), text);
+  json_array_add_object_element (join->stats, json_object_ref (object));
+}
+
+static void
+first_remote_frame_cb (McCallSession *session,
+                       double         milliseconds,
+                       Join          *join)
+{
+  g_print ("%.3f first remote frame %.1f ms after negotiation began\n", elapsed (join),
+           milliseconds);
+}
+
+static void
+configure_session_cb (McCallController *controller,
+                      McCallSession    *session,
+                      Join             *join)
+{
+  const McCliJoinOptions *options = join->options;
+
+  mc_call_session_set_test_sources (session, options->test_sources);
+  mc_call_session_set_video_format (session,
+                                    options->width > 0 ? options->width : 1280,
+                                    options->height > 0 ? options->height : 720,
+                                    options->framerate > 0 ? options->framerate : 30);
+  if (options->latency > 0)
+    mc_call_session_set_latency (session, options->latency);
+  if (options->ice_addresses != NULL)
+    mc_call_session_set_ice_addresses (session, (const char * const *) options->ice_addresses);
+  mc_call_session_set_fake_audio_output (session, options->fake_audio);
+  mc_call_session_set_stamp_frames (session, options->stamp_frames);
+
+  g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), join);
+  g_signal_connect (session, "notify::remote-muted", G_CALLBACK (session_remote_media_cb), join);
+  g_signal_connect (session, "notify::remote-camera-off",
+                    G_CALLBACK (session_remote_media_cb), join);
+  g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), join);
+  g_signal_connect (session, "first-remote-frame", G_CALLBACK (first_remote_frame_cb), join);
+}
+
+static void
+controller_ended_cb (McCallController *controller,
+                     gint64            by,
+                     Join             *join)
+{
+  g_print ("%.3f ended by %s\n", elapsed (join), by != 0 ? "a participant" : "the server");
+  join->ended = TRUE;
+  g_main_loop_quit (join->loop);
+}
+
+static void
+started_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Join *join = user_data;
+  McCallController *controller = MC_CALL_CONTROLLER (object);
+  g_autoptr(GError) error = NULL;
+  McCallSession *session;
+
+  if (!mc_call_controller_start_finish (controller, result, &error))
+    {
+      g_printerr ("mentorcall-cli: cannot join: %s\n", error->message);
+      join->failed = TRUE;
+      g_main_loop_quit (join->loop);
+      return;
+    }
+
+  session = mc_call_controller_get_session (controller);
+  g_print ("%.3f joined booking %" G_GINT64_FORMAT " as %s\n", elapsed (join),
+           mc_call_controller_get_booking_id (controller), mc_call_controller_get_role (controller));
+
+  if (join->options->muted)
+    mc_call_session_set_muted (session, TRUE);
+  if (join->options->camera_off)
+    mc_call_session_set_camera_off (session, TRUE);
+}
+
+static gboolean
+duration_cb (gpointer user_data)
+{
+  Join *join = user_data;
+
+  join->duration_id = 0;
+  g_main_loop_quit (join->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Join *join = user_data;
+
+  g_main_loop_quit (join->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+end_timeout_cb (gpointer user_data)
+{
+  Join *join = user_data;
+
+  g_printerr ("mentorcall-cli: the server did not confirm the end in time\n");
+  join->failed = TRUE;
+  g_main_loop_quit (join->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static JsonObject *
+summarize_latency (McCallSession *session)
+{
+  g_autoptr(GArray) samples = mc_call_session_dup_latency_samples (session);
+  JsonObject *latency = json_object_new ();
+  double sum = 0;
+
+  json_object_set_int_member (latency, "samples", samples != NULL ? samples->len : 0);
+  if (samples == NULL || samples->len == 0)
+    return latency;
+
+  g_array_sort (samples, compare_gint64);
+  for (guint i = 0; i < samples->len; i++)
+    sum += g_array_index (samples, gint64, i);
+
+  json_object_set_double_member (latency, "mean_ms", sum / samples->len / 1000.0);
+  json_object_set_double_member (latency, "p50_ms",
+                                 g_array_index (samples, gint64, samples->len / 2) / 1000.0);
+  json_object_set_double_member (latency, "p95_ms",
+                                 g_array_index (samples, gint64, samples->len * 95 / 100) / 1000.0);
+  json_object_set_double_member (latency, "max_ms",
+                                 g_array_index (samples, gint64, samples->len - 1) / 1000.0);
+
+  return latency;
+}
+
+static gboolean
+write_summary (Join        *join,
+               const char  *path,
+               GError     **error)
+{
+  McCallSession *session = mc_call_controller_get_session (join->controller);
+  g_autoptr(JsonObject) summary = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  struct rusage usage;
+  double ttff = session != NULL ? mc_call_session_get_time_to_first_frame (session) : -1;
+
+  getrusage (RUSAGE_SELF, &usage);
+
+  json_object_set_int_member (summary, "booking_id",
+                              mc_call_controller_get_booking_id (join->controller));
+  json_object_set_string_member (summary, "role", mc_call_controller_get_role (join->controller)
+                                                    ? mc_call_controller_get_role (join->controller)
+                                                    : "unknown");
+  json_object_set_string_member (summary, "result", join->failed ? "failed" : "ok");
+  json_object_set_boolean_member (summary, "ended", join->ended);
+  json_object_set_double_member (summary, "duration_s", elapsed (join));
+  if (ttff >= 0)
+    json_object_set_double_member (summary, "time_to_first_frame_ms", ttff);
+  else
+    json_object_set_null_member (summary, "time_to_first_frame_ms");
+  json_object_set_int_member (summary, "frames_decoded",
+                              session ? mc_call_session_get_frames_decoded (session) : 0);
+  json_object_set_int_member (summary, "audio_buffers_received",
+                              session ? mc_call_session_get_audio_buffers (session) : 0);
+  json_object_set_boolean_member (summary, "remote_muted_seen", join->remote_muted_seen);
+  json_object_set_boolean_member (summary, "remote_camera_off_seen",
+                                  join->remote_camera_off_seen);
+  if (session != NULL)
+    json_object_set_object_member (summary, "latency", summarize_latency (session));
+  json_object_set_double_member (summary, "cpu_s",
+                                 usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
+  json_object_set_int_member (summary, "max_rss_kib", usage.ru_maxrss);
+  json_object_set_array_member (summary, "states", json_array_ref (join->states));
+  json_object_set_array_member (summary, "stats", json_array_ref (join->stats));
+
+  node = json_node_init_object (json_node_alloc (), summary);
+  text = json_to_string (node, TRUE);
+
+  return g_file_set_contents (path, text, -1, error);
+}
+
+/**
+ * mc_cli_join:
+ * @api: a logged-in client
+ * @booking_id: the booking
+ * @options: the command's options
+ *
+ * Returns: the exit status
+ */
+int
+mc_cli_join (McApiClient            *api,
+             gint64                  booking_id,
+             const McCliJoinOptions *options)
+{
+  g_autoptr(McCallController) controller = mc_call_controller_new (api, booking_id);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  Join join = { 0 };
+  McCallSession *session;
+  guint sigint_id, sigterm_id;
+
+  join.options = options;
+  join.controller = controller;
+  join.loop = loop;
+  join.states = json_array_new ();
+  join.stats = json_array_new ();
+  join.started = g_get_monotonic_time ();
+
+  g_signal_connect (controller, "configure-session", G_CALLBACK (configure_session_cb), &join);
+  g_signal_connect (controller, "ended", G_CALLBACK (controller_ended_cb), &join);
+  mc_call_controller_start_async (controller, NULL, started_cb, &join);
+
+  sigint_id = g_unix_signal_add (SIGINT, signal_cb, &join);
+  sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &join);
+  if (options->duration > 0)
+    join.duration_id = g_timeout_add ((guint) (options->duration * 1000), duration_cb, &join);
+
+  g_main_loop_run (loop);
+
+  g_clear_handle_id (&join.duration_id, g_source_remove);
+
+  if (!join.failed && !join.ended && options->end_at_exit &&
+      mc_call_controller_end (controller))
+    {
+      guint timeout_id = g_timeout_add_seconds (END_TIMEOUT_SECONDS, end_timeout_cb, &join);
+
+      g_main_loop_run (loop);
+      if (!join.failed)
+        g_source_remove (timeout_id);
+    }
+  else if (!join.ended)
+    {
+      mc_call_controller_leave (controller);
+    }
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  session = mc_call_controller_get_session (controller);
+  g_print ("%.3f left: %" G_GUINT64_FORMAT " video frames and %" G_GUINT64_FORMAT
+           " audio buffers received\n", elapsed (&join),
+           session ? mc_call_session_get_frames_decoded (session) : 0,
+           session ? mc_call_session_get_audio_buffers (session) : 0);
+
+  if (options->require_media && !join.failed &&
+      (session == NULL || mc_call_session_get_frames_decoded (session) == 0 ||
+       mc_call_session_get_audio_buffers (session) == 0))
+    {
+      g_printerr ("mentorcall-cli: no video or no audio arrived from the other side\n");
+      join.failed = TRUE;
+    }
+
+  if (options->stats_json != NULL && !write_summary (&join, options->stats_json, &error))
+    {
+      g_printerr ("mentorcall-cli: cannot write %s: %s\n", options->stats_json, error->message);
+      join.failed = TRUE;
+    }
+
+  /* Let the leave go out before the connection closes. */
+  for (gint64 deadline = g_get_monotonic_time () + 100 * 1000;
+       g_get_monotonic_time () < deadline;)
+    g_main_context_iteration (NULL, FALSE);
+
+  json_array_unref (join.states);
+  json_array_unref (join.stats);
+
+  return join.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+typedef struct
+{
+  gboolean joined;
+  gboolean ended;
+  char    *error;
+} EndWait;
+
+static void
+end_joined_cb (McSignalingClient *signaling,
+               gint64             booking_id,
+               JsonObject        *message,
+               EndWait           *wait)
+{
+  wait->joined = TRUE;
+}
+
+static void
+end_ended_cb (McSignalingClient *signaling,
+              gint64             booking_id,
+              gint64             by,
+              JsonObject        *call,
+              EndWait           *wait)
+{
+  wait->ended = TRUE;
+}
+
+static void
+end_error_cb (McSignalingClient *signaling,
+              const char        *code,
+              const char        *message,
+              const char        *request_id,
+              EndWait           *wait)
+{
+  if (g_strcmp0 (code, "network_error") != 0 && wait->error == NULL)
+    wait->error = g_strdup (message);
+}
+
+static gboolean
+flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mc_cli_end:
+ * @api: a logged-in client
+ * @booking_id: the booking
+ *
+ * Joins the booking's room without media, ends the session, and waits for
+ * the server to confirm it.
+ *
+ * Returns: the exit status
+ */
+int
+mc_cli_end (McApiClient *api,
+            gint64       booking_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonObject) token = NULL;
+  g_autoptr(McSignalingClient) signaling = NULL;
+  g_autoptr(GError) error = NULL;
+  EndWait wait = { 0 };
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+
+  mc_api_client_request_call_token_async (api, booking_id, NULL, mc_cli_wait_cb, &result);
+  token = mc_api_client_request_call_token_finish (api, mc_cli_wait (&result), &error);
+  if (token == NULL)
+    {
+      g_printerr ("mentorcall-cli: cannot end the session: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  signaling = mc_signaling_client_new (api);
+  mc_signaling_client_set_url (signaling, json_object_get_string_member (token, "signaling_url"));
+  g_signal_connect (signaling, "joined", G_CALLBACK (end_joined_cb), &wait);
+  g_signal_connect (signaling, "ended", G_CALLBACK (end_ended_cb), &wait);
+  g_signal_connect (signaling, "error", G_CALLBACK (end_error_cb), &wait);
+  mc_signaling_client_join (signaling, booking_id, json_object_get_string_member (token, "token"));
+
+  timeout_id = g_timeout_add_seconds (END_TIMEOUT_SECONDS, flag_cb, &timed_out);
+  while (!wait.joined && wait.error == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (wait.joined)
+    mc_signaling_client_end (signaling);
+
+  while (wait.joined && !wait.ended && wait.error == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_signal_handlers_disconnect_by_data (signaling, &wait);
+  mc_signaling_client_disconnect (signaling);
+
+  if (!wait.ended)
+    {
+      g_printerr ("mentorcall-cli: cannot end the session: %s\n",
+                  wait.error != NULL ? wait.error : "the server did not answer in time");
+      g_free (wait.error);
+      return EXIT_FAILURE;
+    }
+
+  g_print ("Ended the session of booking %" G_GINT64_FORMAT "\n", booking_id);
+  g_free (wait.error);
+  return EXIT_SUCCESS;
+}
