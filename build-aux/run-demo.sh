@@ -8,10 +8,14 @@
 #
 # Installs what is missing, builds in build/, seeds a demo database under
 # ${XDG_DATA_HOME:-~/.local/share}/mentorcall-demo/ (mentor maria / mentor-demo,
-# student sam / student-demo, one confirmed lesson that can be joined now) and runs
-# the server on 127.0.0.1 in the foreground until Ctrl+C.
+# student sam / student-demo, one confirmed lesson that can be joined now), starts
+# the server on 127.0.0.1, runs a real call between the mentor and the student
+# (two mentorcall-cli processes, peer to peer over webrtcbin, test pattern and
+# tone, ICE on 127.0.0.1), prints what each side received, and keeps the server
+# running until Ctrl+C.
 #
-# Environment: MENTORCALL_PORT (default 8080).
+# Environment: MENTORCALL_PORT (default 8080), MENTORCALL_DEMO_SECONDS (length
+# of the demo call, default 15).
 
 set -euo pipefail
 
@@ -39,6 +43,11 @@ fi
 ninja -C build
 
 server="$srcdir/build/src/server/mentorcall-server"
+cli="$srcdir/build/src/cli/mentorcall-cli"
+seconds="${MENTORCALL_DEMO_SECONDS:-15}"
+case "$seconds" in
+  ''|*[!0-9]*) echo "run-demo: MENTORCALL_DEMO_SECONDS must be a number, not '$seconds'" >&2; exit 2 ;;
+esac
 
 # --- Demo data ----------------------------------------------------------------
 
@@ -61,6 +70,56 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
        "stop it or choose another port with MENTORCALL_PORT=8081 $0" >&2
   exit 1
 fi
+
+# --- Server -------------------------------------------------------------------
+
+server_log="$demodir/server.log"
+"$server" \
+  --database "$database" \
+  --listen "127.0.0.1:$port" \
+  --admin-api-key-file "$admin_key_file" >"$server_log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null' EXIT
+
+for _ in $(seq 100); do
+  grep -q '^Listening on' "$server_log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$server_log" >&2; exit 1; }
+  sleep 0.1
+done
+grep '^Listening on' "$server_log"
+
+# --- A real call between the mentor and the student ---------------------------
+
+# Each side is its own process with its own session, as two people would be.
+for who in maria:mentor-demo sam:student-demo; do
+  user=${who%%:*}
+  XDG_CONFIG_HOME="$demodir/$user" MENTORCALL_PASSWORD=${who#*:} \
+    "$cli" --server "$url/" login "$user"
+done
+
+echo
+echo "A ${seconds}-second call between Maria (mentor) and Sam (student), booking $booking_id:"
+join_options=(--test-sources --ice-address 127.0.0.1 --fake-audio-output --stamp-frames
+              --require-media --duration "$seconds")
+XDG_CONFIG_HOME="$demodir/maria" "$cli" join "$booking_id" "${join_options[@]}" \
+  --stats-json "$demodir/call-maria.json" 2>&1 | grep -v ' stats ' | sed 's/^/  maria  /' &
+maria_pid=$!
+sleep 1
+XDG_CONFIG_HOME="$demodir/sam" "$cli" join "$booking_id" "${join_options[@]}" \
+  --stats-json "$demodir/call-sam.json" 2>&1 | grep -v ' stats ' | sed 's/^/  sam    /'
+wait "$maria_pid" || true
+
+python3 - "$demodir/call-maria.json" "$demodir/call-sam.json" <<'SUMMARY' || true
+import json, sys
+print()
+for path in sys.argv[1:]:
+    d = json.load(open(path))
+    lat = d.get("latency", {})
+    print(f"  {d['role']:7} first remote frame {d['time_to_first_frame_ms'] or 0:.0f} ms, "
+          f"{d['frames_decoded']} video frames, {d['audio_buffers_received']} audio buffers, "
+          f"frame latency p50 {lat.get('p50_ms', 0):.1f} ms, CPU {d['cpu_s']:.1f} s, "
+          f"peak memory {d['max_rss_kib'] // 1024} MiB")
+SUMMARY
 
 # --- How to try it ------------------------------------------------------------
 
@@ -88,20 +147,15 @@ Try it from another terminal:
   # the admin API
   curl -s $url/api/v1/admin/users -H "Authorization: Bearer \$(cat '$admin_key_file')"
 
+  # or the headless client: another call, the chat
+  XDG_CONFIG_HOME=$demodir/maria $cli join $booking_id --test-sources --ice-address 127.0.0.1
+  XDG_CONFIG_HOME=$demodir/sam $cli chat $booking_id "Hello, Maria"
+
 Stop the server with Ctrl+C.
 
 GUIDE
 
-# --- Run ----------------------------------------------------------------------
+# --- Keep serving -------------------------------------------------------------
 
-# Later issues: once the app (src/client) and the headless client exist, this is
-# where the demo starts the server in the background, waits for its
-# "Listening on" line, opens two app windows logged in as maria and as sam
-# (test sources instead of camera and microphone when there are none), joins the
-# demo lesson from both, and stops everything on Ctrl+C. Until then the server
-# runs in the foreground.
-
-exec "$server" \
-  --database "$database" \
-  --listen "127.0.0.1:$port" \
-  --admin-api-key-file "$admin_key_file"
+# The desktop app (a later issue) will open two windows here instead.
+wait "$server_pid"

@@ -36,6 +36,8 @@ typedef struct
   gboolean                finishing;
   gboolean                remote_muted_seen;
   gboolean                remote_camera_off_seen;
+  int                     remote_muted;        /* as last printed; -1 before */
+  int                     remote_camera_off;
   guint                   duration_id;
 } Join;
 
@@ -80,6 +82,13 @@ session_remote_media_cb (McCallSession *session,
 
   join->remote_muted_seen |= muted;
   join->remote_camera_off_seen |= camera_off;
+
+  /* Both properties change together at times; say it once. */
+  if (join->remote_muted == muted && join->remote_camera_off == camera_off)
+    return;
+  join->remote_muted = muted;
+  join->remote_camera_off = camera_off;
+
   g_print ("%.3f peer %s, camera %s\n", elapsed (join), muted ? "muted" : "unmuted",
            camera_off ? "off" : "on");
 }
@@ -314,6 +323,7 @@ mc_cli_join (McApiClient            *api,
   join.states = json_array_new ();
   join.stats = json_array_new ();
   join.started = g_get_monotonic_time ();
+  join.remote_muted = join.remote_camera_off = -1;
 
   g_signal_connect (controller, "configure-session", G_CALLBACK (configure_session_cb), &join);
   g_signal_connect (controller, "ended", G_CALLBACK (controller_ended_cb), &join);
