@@ -35,6 +35,14 @@ PACKAGES="
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   gstreamer1.0-nice
+  gstreamer1.0-pulseaudio
+  libgtk-4-dev
+  libadwaita-1-dev
+  libsecret-1-dev
+  xvfb
+  xauth
+  dbus
+  dbus-x11
 "
 
 missing=""

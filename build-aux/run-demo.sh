@@ -11,8 +11,9 @@
 # student sam / student-demo, one confirmed lesson that can be joined now), starts
 # the server on 127.0.0.1, runs a real call between the mentor and the student
 # (two mentorcall-cli processes, peer to peer over webrtcbin, test pattern and
-# tone, ICE on 127.0.0.1), prints what each side received, and keeps the server
-# running until Ctrl+C.
+# tone, ICE on 127.0.0.1), prints what each side received, then opens two app
+# windows, Maria's and Sam's, each with its own profile, which log in and join
+# the lesson (when there is a display), and keeps the server running until Ctrl+C.
 #
 # Environment: MENTORCALL_PORT (default 8080), MENTORCALL_DEMO_SECONDS (length
 # of the demo call, default 15).
@@ -105,9 +106,12 @@ XDG_CONFIG_HOME="$demodir/maria" "$cli" join "$booking_id" "${join_options[@]}" 
   --stats-json "$demodir/call-maria.json" 2>&1 | grep -v ' stats ' | sed 's/^/  maria  /' &
 maria_pid=$!
 sleep 1
+call_ok=true
 XDG_CONFIG_HOME="$demodir/sam" "$cli" join "$booking_id" "${join_options[@]}" \
-  --stats-json "$demodir/call-sam.json" 2>&1 | grep -v ' stats ' | sed 's/^/  sam    /'
-wait "$maria_pid" || true
+  --stats-json "$demodir/call-sam.json" 2>&1 | grep -v ' stats ' | sed 's/^/  sam    /' ||
+  call_ok=false
+wait "$maria_pid" || call_ok=false
+$call_ok || echo "run-demo: the demo call did not work; the lines above say why" >&2
 
 python3 - "$demodir/call-maria.json" "$demodir/call-sam.json" <<'SUMMARY' || true
 import json, sys
@@ -155,7 +159,43 @@ Stop the server with Ctrl+C.
 
 GUIDE
 
+# --- Two app windows in the same lesson -----------------------------------------
+
+app="$srcdir/build/src/client/mentorcall"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$app" ]; then
+  # Each window is its own person: its own settings, data and session bus (so the
+  # two are separate app instances), logged in from MENTORCALL_PASSWORD and
+  # joining the demo lesson by itself. The student sends a test pattern, so that
+  # one camera is not wanted twice; the mentor uses the camera and microphone when
+  # there are any, and a test pattern otherwise.
+  open_app () {
+    local user=$1 password=$2 test_sources=$3
+    local profile="$demodir/app-$user"
+    mkdir -p "$profile/config" "$profile/data" "$profile/cache"
+    env XDG_CONFIG_HOME="$profile/config" XDG_DATA_HOME="$profile/data" \
+        XDG_CACHE_HOME="$profile/cache" GSETTINGS_BACKEND=keyfile \
+        GSETTINGS_SCHEMA_DIR="$srcdir/build/data" MENTORCALL_PASSWORD="$password" \
+        dbus-run-session -- sh -c '
+          gsettings set io.github.mentorcall.Mentorcall server-url "$0" &&
+          gsettings set io.github.mentorcall.Mentorcall username "$1" &&
+          gsettings set io.github.mentorcall.Mentorcall test-sources "$2" &&
+          gsettings set io.github.mentorcall.Mentorcall ice-addresses "[\"127.0.0.1\"]" &&
+          exec "$3" --join "$4"' \
+        "$url/" "$user" "$test_sources" "$app" "$booking_id" \
+        >"$profile/app.log" 2>&1 &
+  }
+
+  echo
+  echo "Opening two app windows: Maria (mentor) and Sam (student) join lesson $booking_id."
+  echo "Close them when you are done; the server keeps running until Ctrl+C."
+  open_app maria mentor-demo false
+  sleep 2
+  open_app sam student-demo true
+else
+  echo
+  echo "No display: the app windows are skipped (run this from a desktop session to see them)."
+fi
+
 # --- Keep serving -------------------------------------------------------------
 
-# The desktop app (a later issue) will open two windows here instead.
 wait "$server_pid"

@@ -1,0 +1,209 @@
+/* mc-application.c — the Mentorcall application
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One instance per user: a second launch raises the first (GApplication's
+ * uniqueness on the session bus). Its actions are what notifications and
+ * the menu reach: app.join(booking), app.about, app.quit.
+ */
+
+#define G_LOG_DOMAIN "mc-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mc-application.h"
+#include "mc-call-window.h"
+#include "mc-window.h"
+
+struct _McApplication
+{
+  AdwApplication  parent_instance;
+
+  McWindow       *window;
+  GHashTable     *calls;     /* booking id → McCallWindow (unowned) */
+  gint64          join;      /* --join */
+};
+
+G_DEFINE_FINAL_TYPE (McApplication, mc_application, ADW_TYPE_APPLICATION)
+
+static McWindow *
+ensure_window (McApplication *self)
+{
+  if (self->window == NULL)
+    {
+      self->window = mc_window_new (ADW_APPLICATION (self));
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      mc_window_start (self->window);
+    }
+
+  return self->window;
+}
+
+static void
+call_window_destroyed_cb (McCallWindow  *call_window,
+                          McApplication *self)
+{
+  gint64 booking_id = mc_call_window_get_booking_id (call_window);
+
+  g_hash_table_remove (self->calls, &booking_id);
+  if (self->window != NULL)
+    mc_window_set_in_call (self->window, booking_id, FALSE);
+}
+
+static void
+join_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  McApplication *self = MC_APPLICATION (user_data);
+  McWindow *window = ensure_window (self);
+  gint64 booking_id = g_variant_get_int64 (parameter);
+  McCallWindow *call_window = g_hash_table_lookup (self->calls, &booking_id);
+  JsonObject *booking;
+
+  /* One window per lesson: joining again raises it. */
+  if (call_window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (call_window));
+      return;
+    }
+
+  booking = mc_window_find_booking (window, booking_id);
+  if (booking == NULL || mc_window_get_api (window) == NULL)
+    {
+      /* From a notification before the list arrived: show the lessons. */
+      gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+
+  call_window = mc_call_window_new (GTK_APPLICATION (self), mc_window_get_api (window), booking);
+  g_hash_table_insert (self->calls, g_memdup2 (&booking_id, sizeof booking_id), call_window);
+  g_signal_connect (call_window, "destroy", G_CALLBACK (call_window_destroyed_cb), self);
+  mc_window_set_in_call (window, booking_id, TRUE);
+
+  gtk_window_present (GTK_WINDOW (call_window));
+  mc_call_window_start (call_window);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  McApplication *self = MC_APPLICATION (user_data);
+  const char *developers[] = { _("The Mentorcall authors"), NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", self->window,
+                        "application-name", _("Mentorcall"),
+                        "application-icon", APPLICATION_ID,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Video lessons for tutoring and mentoring platforms"),
+                        "developers", developers,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+mc_application_activate (GApplication *application)
+{
+  McApplication *self = MC_APPLICATION (application);
+  McWindow *window = ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+
+  if (self->join != 0)
+    {
+      mc_window_set_pending_join (window, self->join);
+      self->join = 0;
+    }
+}
+
+static int
+mc_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  McApplication *self = MC_APPLICATION (application);
+  gint64 join = 0;
+
+  if (g_variant_dict_lookup (options, "join", "x", &join) && join > 0)
+    self->join = join;
+
+  return -1;
+}
+
+static void
+mc_application_startup (GApplication *application)
+{
+  static const GActionEntry actions[] = {
+    { "join", join_action, "x" },
+    { "about", about_action },
+    { "quit", quit_action },
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (mc_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
+                                   application);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+}
+
+static void
+mc_application_finalize (GObject *object)
+{
+  McApplication *self = (McApplication *) object;
+
+  g_clear_pointer (&self->calls, g_hash_table_unref);
+
+  G_OBJECT_CLASS (mc_application_parent_class)->finalize (object);
+}
+
+static void
+mc_application_class_init (McApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = mc_application_finalize;
+
+  application_class->activate = mc_application_activate;
+  application_class->handle_local_options = mc_application_handle_local_options;
+  application_class->startup = mc_application_startup;
+}
+
+static void
+mc_application_init (McApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "join", 'j', 0, G_OPTION_ARG_INT64, NULL,
+      N_("Join this lesson's call as soon as it is listed"), N_("BOOKING") },
+    { NULL }
+  };
+
+  self->calls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+McApplication *
+mc_application_new (void)
+{
+  return g_object_new (MC_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/mentorcall/Mentorcall",
+                       NULL);
+}

@@ -1,0 +1,323 @@
+/* mc-booking-row.c — one lesson in the bookings list
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shows the other person, the subject, the time, the status and a live
+ * countdown, and a Join button that is enabled only for a confirmed lesson
+ * inside its join window — with the reason in its tooltip when it is not.
+ * The window's times come from the server; the page passes the current
+ * time corrected by the server's clock, so a wrong local clock does not
+ * move the window.
+ */
+
+#define G_LOG_DOMAIN "mc-booking-row"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "mc-booking-row.h"
+#include "mc-protocol.h"
+
+struct _McBookingRow
+{
+  GtkListBoxRow  parent_instance;
+
+  JsonObject    *booking;
+  gboolean       can_join;
+
+  AdwAvatar     *avatar;
+  GtkLabel      *title_label;
+  GtkLabel      *subtitle_label;
+  GtkLabel      *countdown_label;
+  GtkButton     *join_button;
+};
+
+G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
+
+enum {
+  JOIN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gint64
+member_time (JsonObject *object,
+             const char *member)
+{
+  gint64 value = 0;
+
+  if (object != NULL && mc_json_has (object, member))
+    mc_json_parse_time (json_object_get_string_member (object, member), &value);
+
+  return value;
+}
+
+/**
+ * mc_format_duration:
+ * @seconds: a duration
+ *
+ * Returns: (transfer full): @seconds for a person: "45 s", "12 min",
+ *   "1 h 5 min", "3 days"
+ */
+char *
+mc_format_duration (gint64 seconds)
+{
+  gint64 minutes = (seconds + 59) / 60;
+
+  if (seconds < 60)
+    return g_strdup_printf (_("%d s"), (int) MAX (seconds, 0));
+  if (minutes < 60)
+    return g_strdup_printf (_("%d min"), (int) minutes);
+  if (minutes < 48 * 60)
+    {
+      if (minutes % 60 == 0)
+        return g_strdup_printf (_("%d h"), (int) (minutes / 60));
+      return g_strdup_printf (_("%d h %d min"), (int) (minutes / 60), (int) (minutes % 60));
+    }
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days",
+                                       minutes / (24 * 60)),
+                          (int) (minutes / (24 * 60)));
+}
+
+static char *
+format_when (gint64 start,
+             gint64 end)
+{
+  g_autoptr(GDateTime) start_time = g_date_time_new_from_unix_local (start);
+  g_autoptr(GDateTime) end_time = g_date_time_new_from_unix_local (end);
+  g_autofree char *day = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+
+  if (start_time == NULL || end_time == NULL)
+    return g_strdup ("");
+
+  /* %x and %X follow the user's locale. */
+  day = g_date_time_format (start_time, "%a %x");
+  from = g_date_time_format (start_time, "%R");
+  to = g_date_time_format (end_time, "%R");
+
+  /* Translators: a lesson's date and times, such as "Wed 11/25/26, 14:00–15:00" */
+  return g_strdup_printf (_("%s, %s–%s"), day, from, to);
+}
+
+static void
+join_clicked_cb (McBookingRow *self)
+{
+  g_signal_emit (self, signals[JOIN], 0, mc_booking_row_get_booking_id (self));
+}
+
+static void
+mc_booking_row_dispose (GObject *object)
+{
+  McBookingRow *self = (McBookingRow *) object;
+
+  g_clear_pointer (&self->booking, json_object_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_BOOKING_ROW);
+
+  G_OBJECT_CLASS (mc_booking_row_parent_class)->dispose (object);
+}
+
+static void
+mc_booking_row_class_init (McBookingRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mc_booking_row_dispose;
+
+  /**
+   * McBookingRow::join:
+   * @self: the row
+   * @booking_id: its booking
+   */
+  signals[JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/mentorcall/Mentorcall/ui/mc-booking-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, avatar);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, countdown_label);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, join_button);
+  gtk_widget_class_bind_template_callback (widget_class, join_clicked_cb);
+}
+
+static void
+mc_booking_row_init (McBookingRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+mc_booking_row_new (JsonObject *booking)
+{
+  McBookingRow *self = g_object_new (MC_TYPE_BOOKING_ROW, NULL);
+
+  mc_booking_row_set_booking (self, booking);
+
+  return GTK_WIDGET (self);
+}
+
+/**
+ * mc_booking_row_set_booking:
+ * @self: a row
+ * @booking: the booking as the server sent it
+ *
+ * Shows @booking; call mc_booking_row_update() for the time-dependent parts.
+ */
+void
+mc_booking_row_set_booking (McBookingRow *self,
+                            JsonObject   *booking)
+{
+  JsonObject *other = json_object_get_object_member (booking, "other");
+  const char *name = other ? json_object_get_string_member (other, "display_name") : "";
+  const char *subject = json_object_get_string_member_with_default (booking, "subject", "");
+  g_autofree char *when = format_when (member_time (booking, "start"),
+                                       member_time (booking, "end"));
+  g_autofree char *subtitle = NULL;
+
+  g_clear_pointer (&self->booking, json_object_unref);
+  self->booking = json_object_ref (booking);
+
+  adw_avatar_set_text (self->avatar, name);
+  gtk_label_set_label (self->title_label, name);
+
+  if (*subject != '\0')
+    /* Translators: a lesson's subject and its date and time */
+    subtitle = g_strdup_printf (_("%s · %s"), subject, when);
+  else
+    subtitle = g_strdup (when);
+  gtk_label_set_label (self->subtitle_label, subtitle);
+}
+
+JsonObject *
+mc_booking_row_get_booking (McBookingRow *self)
+{
+  return self->booking;
+}
+
+gint64
+mc_booking_row_get_booking_id (McBookingRow *self)
+{
+  return json_object_get_int_member (self->booking, "id");
+}
+
+/* Who of the other side is in the running call, or NULL. */
+static const char *
+peer_in_call (McBookingRow *self,
+              JsonObject   *call)
+{
+  JsonObject *other = json_object_get_object_member (self->booking, "other");
+  JsonArray *participants = call ? json_object_get_array_member (call, "participants") : NULL;
+  gint64 other_id = other ? json_object_get_int_member (other, "id") : 0;
+
+  for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
+    {
+      JsonObject *user = json_array_get_object_element (participants, i);
+
+      if (json_object_get_int_member (user, "id") == other_id)
+        return json_object_get_string_member (user, "display_name");
+    }
+
+  return NULL;
+}
+
+/**
+ * mc_booking_row_update:
+ * @self: a row
+ * @now: the current time by the server's clock
+ *
+ * Refreshes the countdown and the Join button.
+ */
+void
+mc_booking_row_update (McBookingRow *self,
+                       gint64        now)
+{
+  JsonObject *window = json_object_get_object_member (self->booking, "join_window");
+  JsonNode *call_node = json_object_get_member (self->booking, "call");
+  JsonObject *call = call_node && JSON_NODE_HOLDS_OBJECT (call_node)
+                       ? json_node_get_object (call_node) : NULL;
+  const char *status = json_object_get_string_member_with_default (self->booking, "status", "");
+  const char *call_state = call ? json_object_get_string_member_with_default (call, "state", "")
+                                : "";
+  gint64 start = member_time (self->booking, "start");
+  gint64 end = member_time (self->booking, "end");
+  gint64 opens = member_time (window, "opens_at");
+  gint64 closes = member_time (window, "closes_at");
+  g_autofree char *countdown = NULL;
+  g_autofree char *reason = NULL;
+  const char *waiting = peer_in_call (self, call);
+  gboolean confirmed = g_str_equal (status, "confirmed");
+
+  if (g_str_equal (status, "cancelled"))
+    countdown = g_strdup (_("Cancelled"));
+  else if (g_str_equal (status, "completed") || g_str_equal (call_state, "ended"))
+    countdown = g_strdup (_("Ended"));
+  else if (g_str_equal (status, "pending"))
+    countdown = g_strdup (_("Waiting for confirmation"));
+  else if (waiting != NULL)
+    /* Translators: %s is the other participant, who is in the call now */
+    countdown = g_strdup_printf (_("In progress — %s is waiting"), waiting);
+  else if (now < start)
+    {
+      g_autofree char *left = mc_format_duration (start - now);
+
+      /* Translators: %s is a duration, such as "12 min" */
+      countdown = g_strdup_printf (_("Starts in %s"), left);
+    }
+  else if (now < end)
+    {
+      g_autofree char *left = mc_format_duration (end - now);
+
+      /* Translators: %s is a duration, such as "12 min" */
+      countdown = g_strdup_printf (_("In progress — %s left"), left);
+    }
+  else
+    countdown = g_strdup (_("Ended"));
+
+  self->can_join = confirmed && now >= opens && now < closes &&
+                   !g_str_equal (call_state, "ended");
+
+  if (!self->can_join)
+    {
+      if (!confirmed)
+        reason = g_strdup (_("Only confirmed lessons can be joined"));
+      else if (g_str_equal (call_state, "ended"))
+        reason = g_strdup (_("This lesson's session has ended"));
+      else if (now < opens)
+        {
+          g_autofree char *left = mc_format_duration (opens - now);
+
+          /* Translators: %s is a duration, such as "12 min" */
+          reason = g_strdup_printf (_("You can join in %s"), left);
+        }
+      else
+        reason = g_strdup (_("The time to join this lesson is over"));
+    }
+
+  gtk_label_set_label (self->countdown_label, countdown);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->join_button), self->can_join);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->join_button),
+                               self->can_join ? _("Join the lesson") : reason);
+  gtk_widget_set_visible (GTK_WIDGET (self->join_button),
+                          confirmed || g_str_equal (status, "pending"));
+}
+
+gboolean
+mc_booking_row_get_can_join (McBookingRow *self)
+{
+  return self->can_join;
+}
+
+const char *
+mc_booking_row_get_countdown (McBookingRow *self)
+{
+  return gtk_label_get_label (self->countdown_label);
+}

@@ -1,0 +1,747 @@
+/* mc-call-window.c — a lesson's call
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The other person's video large, ours small, their name and the time left
+ * above, the controls below and the chat beside. The call itself is an
+ * McCallController; this window shows its state and turns the controls
+ * into its calls. Closing the window leaves the call without ending it —
+ * the main window then offers to rejoin — and only End Session, after a
+ * confirmation, ends it for both. While the window is open the session
+ * inhibits suspend and idle, as a call should.
+ *
+ * Video reaches the window through McVideoSink, which hands frames to a
+ * GdkPaintable; the paintables belong to the window and survive the call
+ * engine's reconnections, which rebuild the sinks.
+ */
+
+#define G_LOG_DOMAIN "mc-call-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mc-booking-row.h"
+#include "mc-call-window.h"
+#include "mc-protocol.h"
+#include "mc-video-paintable.h"
+#include "mc-video-sink.h"
+
+struct _McCallWindow
+{
+  AdwWindow          parent_instance;
+
+  McApiClient       *api;
+  JsonObject        *booking;
+  McCallController  *controller;
+  GSettings         *settings;
+  McVideoPaintable  *remote_paintable;
+  McVideoPaintable  *self_paintable;
+  guint              clock_id;
+  guint              inhibit_cookie;
+  guint              unread;
+  gboolean           muted;
+  gboolean           camera_off;
+  gboolean           chat_visible;
+  gboolean           leaving;
+
+  AdwToastOverlay   *toast_overlay;
+  GtkPicture        *remote_picture;
+  GtkPicture        *self_picture;
+  GtkWidget         *peer_status;
+  AdwAvatar         *peer_avatar;
+  GtkLabel          *peer_status_label;
+  GtkLabel          *peer_label;
+  GtkImage          *peer_muted_image;
+  GtkLabel          *time_label;
+  GtkImage          *quality_image;
+  GtkLabel          *connection_label;
+  GtkWidget         *reconnecting_box;
+  GtkLabel          *unread_label;
+  GtkRevealer       *chat_revealer;
+  McChatPane        *chat_pane;
+};
+
+G_DEFINE_FINAL_TYPE (McCallWindow, mc_call_window, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_MUTED,
+  PROP_CAMERA_OFF,
+  PROP_CHAT_VISIBLE,
+  PROP_FULLSCREEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+peer_name (McCallWindow *self)
+{
+  JsonObject *other = json_object_get_object_member (self->booking, "other");
+
+  return other ? json_object_get_string_member (other, "display_name") : _("The other participant");
+}
+
+static McCallSession *
+get_session (McCallWindow *self)
+{
+  return self->controller ? mc_call_controller_get_session (self->controller) : NULL;
+}
+
+/* The sink the call engine renders into. The engine puts a videoconvert in
+ * front of it, which picks one of the RGB formats a GdkMemoryTexture takes. */
+static GstElement *
+make_sink (McVideoPaintable *paintable,
+           const char       *name)
+{
+  GstElement *sink = mc_video_sink_new_for_paintable (paintable);
+
+  gst_object_set_name (GST_OBJECT (sink), name);
+
+  /* Show each frame when it arrives: the jitter buffer has already paced
+   * them, and waiting for the clock would only add latency. */
+  g_object_set (sink, "sync", FALSE, "qos", FALSE, NULL);
+
+  return sink;
+}
+
+static void
+update_peer_status (McCallWindow *self)
+{
+  McCallSession *session = get_session (self);
+  McCallSessionState state = session ? mc_call_session_get_state (session)
+                                     : MC_CALL_SESSION_STATE_PREPARING;
+  gboolean camera_off = session && mc_call_session_get_remote_camera_off (session);
+  gboolean muted = session && mc_call_session_get_remote_muted (session);
+  g_autofree char *text = NULL;
+
+  if (state == MC_CALL_SESSION_STATE_WAITING || state == MC_CALL_SESSION_STATE_PREPARING ||
+      state == MC_CALL_SESSION_STATE_IDLE)
+    /* Translators: %s is the other participant */
+    text = g_strdup_printf (_("Waiting for %s…"), peer_name (self));
+  else if (camera_off)
+    /* Translators: %s is the other participant */
+    text = g_strdup_printf (_("%s's camera is off"), peer_name (self));
+  else if (state == MC_CALL_SESSION_STATE_CONNECTING &&
+           !mc_video_paintable_get_has_image (self->remote_paintable))
+    /* Translators: %s is the other participant */
+    text = g_strdup_printf (_("Connecting to %s…"), peer_name (self));
+
+  gtk_widget_set_visible (self->peer_status, text != NULL);
+  gtk_label_set_label (self->peer_status_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->remote_picture),
+                          !camera_off && state != MC_CALL_SESSION_STATE_WAITING);
+  gtk_widget_set_visible (GTK_WIDGET (self->peer_muted_image), muted);
+}
+
+static void
+session_state_cb (McCallSession *session,
+                  GParamSpec    *pspec,
+                  McCallWindow  *self)
+{
+  McCallSessionState state = mc_call_session_get_state (session);
+  const char *text;
+
+  switch (state)
+    {
+    case MC_CALL_SESSION_STATE_IDLE:
+    case MC_CALL_SESSION_STATE_PREPARING:
+      text = _("Starting");
+      break;
+    case MC_CALL_SESSION_STATE_WAITING:
+      text = _("Waiting");
+      break;
+    case MC_CALL_SESSION_STATE_CONNECTING:
+      text = _("Connecting");
+      break;
+    case MC_CALL_SESSION_STATE_CONNECTED:
+      text = _("Connected");
+      break;
+    case MC_CALL_SESSION_STATE_RECONNECTING:
+      text = _("Reconnecting");
+      break;
+    case MC_CALL_SESSION_STATE_ENDED:
+      text = _("Ended");
+      break;
+    case MC_CALL_SESSION_STATE_FAILED:
+    default:
+      text = _("Failed");
+      break;
+    }
+
+  gtk_label_set_label (self->connection_label, text);
+  gtk_widget_set_visible (self->reconnecting_box, state == MC_CALL_SESSION_STATE_RECONNECTING);
+
+  if (state == MC_CALL_SESSION_STATE_WAITING)
+    mc_video_paintable_clear (self->remote_paintable);
+
+  if (state == MC_CALL_SESSION_STATE_FAILED)
+    {
+      const GError *error = mc_call_session_get_error (session);
+      g_autofree char *message = g_strdup_printf (_("The call failed: %s"),
+                                                  error ? error->message : _("unknown error"));
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+    }
+
+  update_peer_status (self);
+}
+
+static void
+session_remote_media_cb (McCallSession *session,
+                         GParamSpec    *pspec,
+                         McCallWindow  *self)
+{
+  update_peer_status (self);
+}
+
+static void
+session_stats_cb (McCallSession     *session,
+                  const McCallStats *stats,
+                  McCallWindow      *self)
+{
+  const char *icon, *tooltip;
+
+  switch (stats->quality)
+    {
+    case MC_CALL_QUALITY_GOOD:
+      icon = "network-cellular-signal-excellent-symbolic";
+      tooltip = _("Network quality: good");
+      break;
+    case MC_CALL_QUALITY_FAIR:
+      icon = "network-cellular-signal-ok-symbolic";
+      tooltip = _("Network quality: fair");
+      break;
+    case MC_CALL_QUALITY_POOR:
+      icon = "network-cellular-signal-weak-symbolic";
+      tooltip = _("Network quality: poor");
+      break;
+    case MC_CALL_QUALITY_UNKNOWN:
+    default:
+      icon = "network-cellular-signal-none-symbolic";
+      tooltip = _("Network quality: unknown");
+      break;
+    }
+
+  gtk_image_set_from_icon_name (self->quality_image, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), tooltip);
+}
+
+static void
+update_unread (McCallWindow *self)
+{
+  g_autofree char *text = g_strdup_printf ("%u", self->unread);
+
+  gtk_label_set_label (self->unread_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->unread_label), self->unread > 0);
+}
+
+static void
+chat_received_cb (McSignalingClient *signaling,
+                  McChatMessage     *message,
+                  McCallWindow      *self)
+{
+  mc_chat_pane_show_message (self->chat_pane, message);
+
+  if (!self->chat_visible)
+    {
+      self->unread++;
+      update_unread (self);
+    }
+}
+
+static void
+chat_state_changed_cb (McSignalingClient *signaling,
+                       McChatMessage     *message,
+                       McCallWindow      *self)
+{
+  mc_chat_pane_show_message (self->chat_pane, message);
+}
+
+static void
+chat_send_cb (McChatPane   *pane,
+              const char   *text,
+              McCallWindow *self)
+{
+  McSignalingClient *signaling = self->controller
+                                   ? mc_call_controller_get_signaling (self->controller) : NULL;
+  g_autofree char *client_id = NULL;
+
+  if (signaling != NULL)
+    client_id = mc_signaling_client_send_chat (signaling, text);
+
+  if (client_id == NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("Chat is available once you have joined")));
+}
+
+static void
+controller_ended_cb (McCallController *controller,
+                     gint64            by,
+                     McCallWindow     *self)
+{
+  self->leaving = TRUE;
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+configure_session_cb (McCallController *controller,
+                      McCallSession    *session,
+                      McCallWindow     *self)
+{
+  g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "ice-addresses");
+  g_autofree char *video_device = g_settings_get_string (self->settings, "video-device");
+  g_autofree char *audio_device = g_settings_get_string (self->settings, "audio-device");
+
+  mc_call_session_set_test_sources (session, g_settings_get_boolean (self->settings,
+                                                                     "test-sources"));
+  if (*video_device != '\0' || *audio_device != '\0')
+    mc_call_session_set_devices (session, *video_device ? video_device : NULL,
+                                 *audio_device ? audio_device : NULL);
+  if (addresses[0] != NULL && g_getenv ("MENTORCALL_ICE_ADDRESSES") == NULL)
+    mc_call_session_set_ice_addresses (session, (const char * const *) addresses);
+
+  mc_call_session_set_video_sink (session, make_sink (self->remote_paintable, "mc-remote-view"));
+  mc_call_session_set_preview_sink (session, make_sink (self->self_paintable, "mc-self-view"));
+
+  g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), self);
+  g_signal_connect (session, "notify::remote-muted", G_CALLBACK (session_remote_media_cb), self);
+  g_signal_connect (session, "notify::remote-camera-off",
+                    G_CALLBACK (session_remote_media_cb), self);
+  g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), self);
+}
+
+static void
+started_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(McCallWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  McSignalingClient *signaling;
+  McCallSession *session;
+
+  if (!mc_call_controller_start_finish (MC_CALL_CONTROLLER (object), result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (self->leaving)
+        return;
+
+      /* Translators: %s says why, such as "The lesson cannot be joined yet" */
+      message = g_strdup_printf (_("Cannot join the lesson: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      gtk_label_set_label (self->connection_label, _("Failed"));
+      gtk_label_set_label (self->peer_status_label, message);
+      return;
+    }
+
+  session = get_session (self);
+  if (self->muted)
+    mc_call_session_set_muted (session, TRUE);
+  if (self->camera_off)
+    mc_call_session_set_camera_off (session, TRUE);
+
+  signaling = mc_call_controller_get_signaling (self->controller);
+  g_signal_connect (signaling, "chat-received", G_CALLBACK (chat_received_cb), self);
+  g_signal_connect (signaling, "chat-state-changed", G_CALLBACK (chat_state_changed_cb), self);
+}
+
+static gboolean
+clock_cb (gpointer user_data)
+{
+  McCallWindow *self = user_data;
+  gint64 end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *left = NULL;
+  g_autofree char *text = NULL;
+
+  mc_json_parse_time (json_object_get_string_member (self->booking, "end"), &end);
+  if (end > now)
+    {
+      left = mc_format_duration (end - now);
+      /* Translators: %s is a duration, such as "12 min" */
+      text = g_strdup_printf (_("%s left"), left);
+    }
+  else
+    {
+      left = mc_format_duration (now - end);
+      /* Translators: %s is a duration, such as "3 min" */
+      text = g_strdup_printf (_("%s over time"), left);
+    }
+
+  gtk_label_set_label (self->time_label, text);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+mc_call_window_close_request (GtkWindow *window)
+{
+  McCallWindow *self = MC_CALL_WINDOW (window);
+
+  /* Closing is leaving, not ending: the other side stays, and the main
+   * window offers to come back. */
+  self->leaving = TRUE;
+  if (self->controller != NULL)
+    mc_call_controller_leave (self->controller);
+
+  return GTK_WINDOW_CLASS (mc_call_window_parent_class)->close_request (window);
+}
+
+static void
+end_response_cb (AdwMessageDialog *dialog,
+                 const char       *response,
+                 McCallWindow     *self)
+{
+  if (g_strcmp0 (response, "end") != 0 || self->controller == NULL)
+    return;
+
+  if (!mc_call_controller_end (self->controller))
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("Cannot end the session while disconnected; "
+                                                  "try again in a moment")));
+}
+
+static void
+end_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  McCallWindow *self = MC_CALL_WINDOW (widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("End the Session?"),
+                                   _("The lesson ends for both of you, and cannot be joined "
+                                     "again. To step out for a moment, close this window "
+                                     "instead."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "end", _("_End Session"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "end",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (end_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+set_muted (McCallWindow *self,
+           gboolean      muted)
+{
+  if (self->muted == muted)
+    return;
+
+  self->muted = muted;
+  if (get_session (self) != NULL)
+    mc_call_session_set_muted (get_session (self), muted);
+  g_settings_set_boolean (self->settings, "join-muted", muted);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
+}
+
+static void
+set_camera_off (McCallWindow *self,
+                gboolean      camera_off)
+{
+  if (self->camera_off == camera_off)
+    return;
+
+  self->camera_off = camera_off;
+  if (get_session (self) != NULL)
+    mc_call_session_set_camera_off (get_session (self), camera_off);
+  g_settings_set_boolean (self->settings, "join-camera-off", camera_off);
+  gtk_widget_set_visible (GTK_WIDGET (self->self_picture), !camera_off);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_OFF]);
+}
+
+static void
+set_chat_visible (McCallWindow *self,
+                  gboolean      visible)
+{
+  if (self->chat_visible == visible)
+    return;
+
+  self->chat_visible = visible;
+  gtk_revealer_set_reveal_child (self->chat_revealer, visible);
+  if (visible)
+    {
+      self->unread = 0;
+      update_unread (self);
+      mc_chat_pane_focus_entry (self->chat_pane);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT_VISIBLE]);
+}
+
+static void
+fullscreened_cb (McCallWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FULLSCREEN]);
+}
+
+static void
+mc_call_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  McCallWindow *self = MC_CALL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MUTED:
+      g_value_set_boolean (value, self->muted);
+      break;
+    case PROP_CAMERA_OFF:
+      g_value_set_boolean (value, self->camera_off);
+      break;
+    case PROP_CHAT_VISIBLE:
+      g_value_set_boolean (value, self->chat_visible);
+      break;
+    case PROP_FULLSCREEN:
+      g_value_set_boolean (value, gtk_window_is_fullscreen (GTK_WINDOW (self)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mc_call_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  McCallWindow *self = MC_CALL_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MUTED:
+      set_muted (self, g_value_get_boolean (value));
+      break;
+    case PROP_CAMERA_OFF:
+      set_camera_off (self, g_value_get_boolean (value));
+      break;
+    case PROP_CHAT_VISIBLE:
+      set_chat_visible (self, g_value_get_boolean (value));
+      break;
+    case PROP_FULLSCREEN:
+      if (g_value_get_boolean (value))
+        gtk_window_fullscreen (GTK_WINDOW (self));
+      else
+        gtk_window_unfullscreen (GTK_WINDOW (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mc_call_window_dispose (GObject *object)
+{
+  McCallWindow *self = (McCallWindow *) object;
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_clear_handle_id (&self->clock_id, g_source_remove);
+  if (self->inhibit_cookie != 0 && application != NULL)
+    gtk_application_uninhibit (application, self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+
+  if (self->controller != NULL)
+    {
+      McSignalingClient *signaling = mc_call_controller_get_signaling (self->controller);
+      McCallSession *session = get_session (self);
+
+      if (signaling != NULL)
+        g_signal_handlers_disconnect_by_data (signaling, self);
+      if (session != NULL)
+        g_signal_handlers_disconnect_by_data (session, self);
+      g_signal_handlers_disconnect_by_data (self->controller, self);
+      g_clear_object (&self->controller);
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_CALL_WINDOW);
+
+  G_OBJECT_CLASS (mc_call_window_parent_class)->dispose (object);
+}
+
+static void
+mc_call_window_finalize (GObject *object)
+{
+  McCallWindow *self = (McCallWindow *) object;
+
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->booking, json_object_unref);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->remote_paintable);
+  g_clear_object (&self->self_paintable);
+
+  G_OBJECT_CLASS (mc_call_window_parent_class)->finalize (object);
+}
+
+static void
+mc_call_window_class_init (McCallWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = mc_call_window_dispose;
+  object_class->finalize = mc_call_window_finalize;
+  object_class->get_property = mc_call_window_get_property;
+  object_class->set_property = mc_call_window_set_property;
+  window_class->close_request = mc_call_window_close_request;
+
+  properties[PROP_MUTED] =
+    g_param_spec_boolean ("muted", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAMERA_OFF] =
+    g_param_spec_boolean ("camera-off", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHAT_VISIBLE] =
+    g_param_spec_boolean ("chat-visible", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FULLSCREEN] =
+    g_param_spec_boolean ("fullscreen", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/mentorcall/Mentorcall/ui/mc-call-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, remote_picture);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_picture);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_avatar);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_muted_image);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, quality_image);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, reconnecting_box);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_revealer);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_pane);
+  gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
+
+  gtk_widget_class_install_property_action (widget_class, "call.mute", "muted");
+  gtk_widget_class_install_property_action (widget_class, "call.camera-off", "camera-off");
+  gtk_widget_class_install_property_action (widget_class, "call.chat", "chat-visible");
+  gtk_widget_class_install_property_action (widget_class, "call.fullscreen", "fullscreen");
+  gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "call.mute", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "call.camera-off", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "call.chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "call.fullscreen", NULL);
+}
+
+static void
+mc_call_window_init (McCallWindow *self)
+{
+  g_type_ensure (MC_TYPE_CHAT_PANE);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->remote_paintable = mc_video_paintable_new ();
+  self->self_paintable = mc_video_paintable_new ();
+  gtk_picture_set_paintable (self->remote_picture, GDK_PAINTABLE (self->remote_paintable));
+  gtk_picture_set_paintable (self->self_picture, GDK_PAINTABLE (self->self_paintable));
+
+  g_signal_connect_swapped (self, "notify::fullscreened", G_CALLBACK (fullscreened_cb), self);
+}
+
+/**
+ * mc_call_window_new:
+ * @application: (nullable): the application, for inhibiting suspend
+ * @api: a logged-in client
+ * @booking: the lesson, as the bookings list has it
+ *
+ * Returns: (transfer full): the window; show it and call
+ *   mc_call_window_start()
+ */
+McCallWindow *
+mc_call_window_new (GtkApplication *application,
+                    McApiClient    *api,
+                    JsonObject     *booking)
+{
+  McCallWindow *self = g_object_new (MC_TYPE_CALL_WINDOW, "application", application, NULL);
+  g_autofree char *title = NULL;
+
+  self->api = g_object_ref (api);
+  self->booking = json_object_ref (booking);
+
+  /* Translators: the call window's title; %s is the other participant */
+  title = g_strdup_printf (_("Lesson with %s"), peer_name (self));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_label_set_label (self->peer_label, peer_name (self));
+  adw_avatar_set_text (self->peer_avatar, peer_name (self));
+
+  return self;
+}
+
+/**
+ * mc_call_window_start:
+ * @self: a call window
+ *
+ * Joins the call, with the microphone and camera as the user last left them.
+ */
+void
+mc_call_window_start (McCallWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_return_if_fail (self->controller == NULL);
+
+  set_muted (self, g_settings_get_boolean (self->settings, "join-muted"));
+  set_camera_off (self, g_settings_get_boolean (self->settings, "join-camera-off"));
+
+  self->controller = mc_call_controller_new (self->api, mc_call_window_get_booking_id (self));
+  g_signal_connect (self->controller, "configure-session", G_CALLBACK (configure_session_cb),
+                    self);
+  g_signal_connect (self->controller, "ended", G_CALLBACK (controller_ended_cb), self);
+  mc_call_controller_start_async (self->controller, NULL, started_cb, g_object_ref (self));
+
+  if (application != NULL)
+    self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self),
+                                                    GTK_APPLICATION_INHIBIT_SUSPEND |
+                                                    GTK_APPLICATION_INHIBIT_IDLE,
+                                                    _("In a lesson"));
+
+  clock_cb (self);
+  self->clock_id = g_timeout_add_seconds (1, clock_cb, self);
+  update_peer_status (self);
+}
+
+gint64
+mc_call_window_get_booking_id (McCallWindow *self)
+{
+  return json_object_get_int_member (self->booking, "id");
+}
+
+McCallController *
+mc_call_window_get_controller (McCallWindow *self)
+{
+  return self->controller;
+}
+
+McChatPane *
+mc_call_window_get_chat_pane (McCallWindow *self)
+{
+  return self->chat_pane;
+}
+
+const char *
+mc_call_window_get_connection_text (McCallWindow *self)
+{
+  return gtk_label_get_label (self->connection_label);
+}
+
+guint
+mc_call_window_get_unread (McCallWindow *self)
+{
+  return self->unread;
+}

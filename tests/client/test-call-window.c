@@ -1,0 +1,305 @@
+/* test-call-window.c — the call window in a real call, under Xvfb
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The student's call window and the main window against a real server; the
+ * mentor is an McCallController in the same process. Both use test sources
+ * and ICE on 127.0.0.1. The remote video reaches the window's paintable,
+ * chat goes both ways with an unread count while the pane is hidden, and
+ * closing the call window leaves the call running — the main window's
+ * rejoin banner appears — until the mentor ends the session.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "mc-call-window.h"
+#include "mc-protocol.h"
+#include "mc-test-server.h"
+#include "mc-video-paintable.h"
+#include "mc-window.h"
+
+#define TIMEOUT_SECONDS 30
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!condition (data))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (id);
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *dir = g_getenv ("MC_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  spin (800);
+  paintable = gtk_widget_paintable_new (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static gboolean
+window_has_bookings (gpointer data)
+{
+  return g_strcmp0 (mc_window_get_page (data), "bookings") == 0 &&
+         mc_bookings_page_get_n_rows (mc_window_get_bookings_page (data)) > 0;
+}
+
+static gboolean
+login_done (gpointer data)
+{
+  return !mc_login_page_get_busy (mc_window_get_login_page (data));
+}
+
+typedef struct
+{
+  McCallController *controller;
+  gboolean          started;
+  gboolean          ended;
+} Mentor;
+
+static void
+mentor_configure_cb (McCallController *controller,
+                     McCallSession    *session,
+                     Mentor           *mentor)
+{
+  const char *addresses[] = { "127.0.0.1", NULL };
+
+  mc_call_session_set_test_sources (session, TRUE);
+  mc_call_session_set_video_format (session, 320, 240, 15);
+  mc_call_session_set_fake_audio_output (session, TRUE);
+  mc_call_session_set_ice_addresses (session, addresses);
+}
+
+static void
+mentor_started_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Mentor *mentor = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mc_call_controller_start_finish (MC_CALL_CONTROLLER (object), result, &error));
+  g_assert_no_error (error);
+  mentor->started = TRUE;
+}
+
+static void
+mentor_ended_cb (McCallController *controller,
+                 gint64            by,
+                 Mentor           *mentor)
+{
+  mentor->ended = TRUE;
+}
+
+static gboolean
+mentor_started (gpointer data)
+{
+  return ((Mentor *) data)->started;
+}
+
+static gboolean
+mentor_ended (gpointer data)
+{
+  return ((Mentor *) data)->ended;
+}
+
+static gboolean
+remote_video_shown (gpointer data)
+{
+  McCallWindow *window = data;
+  McCallController *controller = mc_call_window_get_controller (window);
+  McCallSession *session = controller ? mc_call_controller_get_session (controller) : NULL;
+
+  return session != NULL && mc_call_session_get_frames_decoded (session) > 10 &&
+         g_strcmp0 (mc_call_window_get_connection_text (window), "Connected") == 0;
+}
+
+static gboolean
+has_unread (gpointer data)
+{
+  return mc_call_window_get_unread (data) > 0;
+}
+
+static gboolean
+chat_has_two (gpointer data)
+{
+  McChatPane *pane = mc_call_window_get_chat_pane (data);
+
+  return mc_chat_pane_get_n_messages (pane) >= 2 && mc_chat_pane_get_n_pending (pane) == 0;
+}
+
+static gboolean
+banner_shown (gpointer data)
+{
+  return mc_window_get_banner_visible (data);
+}
+
+static gboolean
+banner_hidden (gpointer data)
+{
+  return !mc_window_get_banner_visible (data);
+}
+
+static gboolean
+weak_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_call (void)
+{
+  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(McApiClient) mentor_api = NULL;
+  g_autofree char *mentor_token = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) history = NULL;
+  const char *addresses[] = { "127.0.0.1", NULL };
+  Mentor mentor = { 0 };
+  McCallWindow *call_window;
+  gpointer call_window_pointer;
+  McWindow *window;
+  gint64 booking_id;
+  JsonObject *booking;
+  guint status;
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+
+  g_settings_set_string (settings, "server-url", mc_test_server_get_url (server));
+  g_settings_set_string (settings, "username", "");
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+  g_settings_set_boolean (settings, "join-muted", FALSE);
+  g_settings_set_boolean (settings, "join-camera-off", FALSE);
+
+  /* The student logs in and sees the lesson. */
+  window = mc_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  mc_window_start (window);
+  mc_login_page_set_username (mc_window_get_login_page (window), MC_TEST_STUDENT);
+  mc_login_page_set_password (mc_window_get_login_page (window), MC_TEST_STUDENT_PASSWORD);
+  mc_login_page_submit (mc_window_get_login_page (window));
+  wait_until (login_done, window, "the login");
+  wait_until (window_has_bookings, window, "the lessons");
+
+  /* The mentor is in the call first. */
+  mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_api = mc_api_client_new (mc_test_server_get_url (server));
+  mc_api_client_set_token (mentor_api, mentor_token);
+  mentor.controller = mc_call_controller_new (mentor_api, booking_id);
+  g_signal_connect (mentor.controller, "configure-session", G_CALLBACK (mentor_configure_cb),
+                    &mentor);
+  g_signal_connect (mentor.controller, "ended", G_CALLBACK (mentor_ended_cb), &mentor);
+  mc_call_controller_start_async (mentor.controller, NULL, mentor_started_cb, &mentor);
+  wait_until (mentor_started, &mentor, "the mentor to join");
+
+  /* The student joins from the list. */
+  booking = mc_window_find_booking (window, booking_id);
+  g_assert_nonnull (booking);
+  call_window = mc_call_window_new (NULL, mc_window_get_api (window), booking);
+  mc_window_set_in_call (window, booking_id, TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
+  gtk_window_present (GTK_WINDOW (call_window));
+  mc_call_window_start (call_window);
+  wait_until (remote_video_shown, call_window, "the mentor's video");
+
+  /* Chat: the mentor writes while the pane is closed. */
+  mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
+                                 "Welcome! Today: https://example.org/algebra");
+  wait_until (has_unread, call_window, "an unread message");
+  g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 1);
+
+  g_object_set (call_window, "chat-visible", TRUE, NULL);
+  g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
+  mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Hello, I am ready");
+  mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
+  wait_until (chat_has_two, call_window, "the chat to be acknowledged");
+  screenshot (GTK_WIDGET (call_window), "call");
+
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
+  history = mc_test_request (server, "GET", path, mentor_token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (mc_test_get_int (mc_test_object (history), "last_seq"), ==, 2);
+
+  /* Closing the window leaves the call; the main window offers to rejoin. */
+  call_window_pointer = call_window;
+  g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+  gtk_window_close (GTK_WINDOW (call_window));
+  mc_window_set_in_call (window, booking_id, FALSE);
+  wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  wait_until (banner_shown, window, "the rejoin banner");
+  screenshot (GTK_WIDGET (window), "rejoin-after-close");
+
+  /* The mentor ends the session: the banner goes. */
+  g_assert_true (mc_call_controller_end (mentor.controller));
+  wait_until (mentor_ended, &mentor, "the end");
+  wait_until (banner_hidden, window, "the banner to go");
+
+  g_clear_object (&mentor.controller);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (300);
+  mc_test_server_stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  gst_init (&argc, &argv);
+
+  g_test_add_func ("/client/call-window/call", test_call);
+
+  return g_test_run ();
+}

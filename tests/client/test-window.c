@@ -1,0 +1,351 @@
+/* test-window.c — the main window against a real server, under Xvfb
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Logs in with a wrong password, against a server that is not there, and
+ * for real; checks the lessons list and its Join buttons over the join
+ * window; makes the other participant join and leave a call to bring the
+ * rejoin banner up and take it down. With MC_SCREENSHOT_DIR set, saves a
+ * picture of each state (the README's screenshots come from here).
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "mc-booking-row.h"
+#include "mc-protocol.h"
+#include "mc-signaling-client.h"
+#include "mc-test-server.h"
+#include "mc-window.h"
+
+#define TIMEOUT_SECONDS 20
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!condition (data))
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (id);
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Renders @widget as it is on screen into DIR/NAME.png. */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *dir = g_getenv ("MC_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  /* Let the layout, the transitions and the first frames settle. */
+  spin (600);
+
+  paintable = gtk_widget_paintable_new (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                        &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
+typedef struct
+{
+  McTestServer *server;
+  gint64        now_booking;
+  gint64        later_booking;
+  gint64        cancelled_booking;
+  McWindow     *window;
+  GSettings    *settings;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->server = mc_test_server_start_new (NULL);
+  mc_test_create_pair (fixture->server, NULL, NULL);
+  fixture->now_booking = mc_test_create_booking (fixture->server, MC_TEST_MENTOR,
+                                                 MC_TEST_STUDENT, -300, 3300, "confirmed");
+  fixture->later_booking = mc_test_create_booking (fixture->server, MC_TEST_MENTOR,
+                                                   MC_TEST_STUDENT, 7200, 10800, "confirmed");
+  fixture->cancelled_booking = mc_test_create_booking (fixture->server, MC_TEST_MENTOR,
+                                                       MC_TEST_STUDENT, 3600, 7200, "pending");
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT,
+                                             fixture->cancelled_booking);
+    g_autoptr(JsonNode) answer = NULL;
+    guint status;
+
+    answer = mc_test_admin (fixture->server, "PATCH", path, "{\"status\":\"cancelled\"}",
+                            &status);
+    g_assert_cmpuint (status, ==, 200);
+  }
+
+  fixture->settings = g_settings_new (APPLICATION_ID);
+  g_settings_set_string (fixture->settings, "server-url", mc_test_server_get_url (fixture->server));
+  g_settings_set_string (fixture->settings, "username", "");
+
+  fixture->window = mc_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 720, 600);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  mc_window_start (fixture->window);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gpointer window = fixture->window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  spin (200);
+
+  /* Widget tests check that the window really went away. */
+  g_assert_null (window);
+
+  g_clear_object (&fixture->settings);
+  mc_test_server_stop (fixture->server);
+  mc_test_server_free (fixture->server);
+}
+
+static gboolean
+login_done (gpointer data)
+{
+  McWindow *window = data;
+
+  return !mc_login_page_get_busy (mc_window_get_login_page (window));
+}
+
+static gboolean
+on_bookings_with_rows (gpointer data)
+{
+  McWindow *window = data;
+
+  return g_strcmp0 (mc_window_get_page (window), "bookings") == 0 &&
+         mc_bookings_page_get_n_rows (mc_window_get_bookings_page (window)) > 0;
+}
+
+static void
+log_in (Fixture    *fixture,
+        const char *username,
+        const char *password)
+{
+  McLoginPage *page = mc_window_get_login_page (fixture->window);
+
+  mc_login_page_set_username (page, username);
+  mc_login_page_set_password (page, password);
+  mc_login_page_submit (page);
+  g_assert_true (mc_login_page_get_busy (page));
+  wait_until (login_done, fixture->window, "the login to finish");
+}
+
+static void
+test_login_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  McLoginPage *page = mc_window_get_login_page (fixture->window);
+
+  g_assert_cmpstr (mc_window_get_page (fixture->window), ==, "login");
+
+  log_in (fixture, MC_TEST_MENTOR, "not the password");
+  g_assert_cmpstr (mc_window_get_page (fixture->window), ==, "login");
+  g_assert_nonnull (mc_login_page_get_error (page));
+  g_assert_nonnull (strstr (mc_login_page_get_error (page), "password is wrong"));
+  screenshot (GTK_WIDGET (fixture->window), "login-error");
+
+  /* Nobody listens on port 1. */
+  mc_login_page_set_server (page, "http://127.0.0.1:1/");
+  log_in (fixture, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  g_assert_cmpstr (mc_window_get_page (fixture->window), ==, "login");
+  g_assert_nonnull (strstr (mc_login_page_get_error (page), "cannot be reached"));
+}
+
+static void
+test_bookings (Fixture       *fixture,
+               gconstpointer  data)
+{
+  McBookingsPage *page = mc_window_get_bookings_page (fixture->window);
+  McBookingRow *now_row, *later_row, *cancelled_row;
+
+  log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  wait_until (on_bookings_with_rows, fixture->window, "the lessons");
+  g_assert_null (mc_login_page_get_error (mc_window_get_login_page (fixture->window)));
+  g_assert_cmpuint (mc_bookings_page_get_n_rows (page), ==, 3);
+
+  now_row = MC_BOOKING_ROW (mc_bookings_page_find_row (page, fixture->now_booking));
+  later_row = MC_BOOKING_ROW (mc_bookings_page_find_row (page, fixture->later_booking));
+  cancelled_row = MC_BOOKING_ROW (mc_bookings_page_find_row (page, fixture->cancelled_booking));
+
+  /* Join only inside the join window, and only for confirmed lessons. */
+  g_assert_true (mc_booking_row_get_can_join (now_row));
+  g_assert_nonnull (strstr (mc_booking_row_get_countdown (now_row), "left"));
+  g_assert_false (mc_booking_row_get_can_join (later_row));
+  g_assert_nonnull (strstr (mc_booking_row_get_countdown (later_row), "Starts in 2 h"));
+  g_assert_false (mc_booking_row_get_can_join (cancelled_row));
+  g_assert_cmpstr (mc_booking_row_get_countdown (cancelled_row), ==, "Cancelled");
+
+  /* The same rows, seen from a clock 100 minutes later: the second lesson
+   * is then 15 minutes away, and its window open. */
+  mc_booking_row_update (later_row, mc_bookings_page_get_now (page) + 6300);
+  g_assert_true (mc_booking_row_get_can_join (later_row));
+  mc_booking_row_update (later_row, mc_bookings_page_get_now (page) + 6300 - 120);
+  g_assert_false (mc_booking_row_get_can_join (later_row));
+  mc_booking_row_update (later_row, mc_bookings_page_get_now (page));
+
+  screenshot (GTK_WIDGET (fixture->window), "bookings");
+}
+
+typedef struct
+{
+  McSignalingClient *client;
+  gboolean           joined;
+  gboolean           ended;
+} Peer;
+
+static void
+peer_joined_cb (McSignalingClient *client,
+                gint64             booking_id,
+                JsonObject        *message,
+                Peer              *peer)
+{
+  peer->joined = TRUE;
+}
+
+static void
+peer_ended_cb (McSignalingClient *client,
+               gint64             booking_id,
+               gint64             by,
+               JsonObject        *call,
+               Peer              *peer)
+{
+  peer->ended = TRUE;
+}
+
+static gboolean
+peer_has_joined (gpointer data)
+{
+  return ((Peer *) data)->joined;
+}
+
+static gboolean
+peer_has_ended (gpointer data)
+{
+  return ((Peer *) data)->ended;
+}
+
+static gboolean
+banner_shown (gpointer data)
+{
+  return mc_window_get_banner_visible (data);
+}
+
+static gboolean
+banner_hidden (gpointer data)
+{
+  return !mc_window_get_banner_visible (data);
+}
+
+static void
+test_rejoin_banner (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(McApiClient) mentor_api = mc_api_client_new (mc_test_server_get_url (fixture->server));
+  g_autofree char *token = mc_test_login (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) call_token = NULL;
+  Peer peer = { 0 };
+  guint status;
+
+  log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  wait_until (on_bookings_with_rows, fixture->window, "the lessons");
+  g_assert_false (mc_window_get_banner_visible (fixture->window));
+
+  /* The mentor starts the lesson; the student's window hears it and offers
+   * to join — a call of the student's that runs without the student. */
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                          fixture->now_booking);
+  call_token = mc_test_request (fixture->server, "POST", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  mc_api_client_set_token (mentor_api, token);
+  peer.client = mc_signaling_client_new (mentor_api);
+  g_signal_connect (peer.client, "joined", G_CALLBACK (peer_joined_cb), &peer);
+  g_signal_connect (peer.client, "ended", G_CALLBACK (peer_ended_cb), &peer);
+  mc_signaling_client_join (peer.client, fixture->now_booking,
+                            mc_test_get_string (mc_test_object (call_token), "token"));
+  wait_until (peer_has_joined, &peer, "the mentor to join");
+
+  wait_until (banner_shown, fixture->window, "the rejoin banner");
+  g_assert_nonnull (strstr (mc_window_get_banner_text (fixture->window), "is running"));
+  screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
+
+  /* Ending the session takes it away. */
+  mc_signaling_client_end (peer.client);
+  wait_until (peer_has_ended, &peer, "the end of the session");
+  wait_until (banner_hidden, fixture->window, "the banner to go");
+
+  g_signal_handlers_disconnect_by_data (peer.client, &peer);
+  mc_signaling_client_disconnect (peer.client);
+  g_clear_object (&peer.client);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/client/window/login-errors", Fixture, NULL, fixture_set_up, test_login_errors,
+              fixture_tear_down);
+  g_test_add ("/client/window/bookings", Fixture, NULL, fixture_set_up, test_bookings,
+              fixture_tear_down);
+  g_test_add ("/client/window/rejoin-banner", Fixture, NULL, fixture_set_up,
+              test_rejoin_banner, fixture_tear_down);
+
+  return g_test_run ();
+}
