@@ -105,6 +105,8 @@ struct _McCallSession
   gboolean         remote_muted;
   gboolean         remote_camera_off;
   gboolean         media_blocked;
+  gboolean         warming_up;
+  GTask           *prepare_task;    /* prepared, waiting for the warm-up */
   guint            watchdog_id;
   guint            stats_id;
   guint            fault_ids[2];
@@ -685,8 +687,15 @@ watchdog_cb (gpointer user_data)
         {
           /* Until media arrives, keep a key frame coming every few hundred
            * milliseconds, so that whenever the peer's DTLS completes, one
-           * is near. Key frames are cheap next to a frozen first second. */
-          if (now - self->last_key_unit > KEY_UNIT_WHILE_CONNECTING_US)
+           * is near. Key frames are cheap next to a frozen first second.
+           * Only once our DTLS is through, though: before, SRTP has no key
+           * and the frame is lost, and a 720p key frame occupies the encoder
+           * for tens of milliseconds (hundreds on a busy CPU), so one made
+           * just before DTLS completes delayed the one that counts. The
+           * first key frames are asked for by the peer pipeline itself, when
+           * ICE and when DTLS get through. */
+          if (mc_peer_pipeline_get_dtls_connected (self->peer) &&
+              now - self->last_key_unit > KEY_UNIT_WHILE_CONNECTING_US)
             {
               self->last_key_unit = now;
               mc_media_pipeline_force_key_unit (self->media);
@@ -855,23 +864,11 @@ state_notify_cb (McCallSession *self,
                                       self);
 }
 
+/* Capture, encoding and the warm-up are done: the session is ready. */
 static void
-media_started_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+prepared (McCallSession *self,
+          GTask         *task)
 {
-  g_autoptr(GTask) task = user_data;
-  McCallSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!mc_media_pipeline_start_finish (MC_MEDIA_PIPELINE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail (self, g_error_copy (error));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
   if (is_final (self))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The call was hung up");
@@ -905,6 +902,53 @@ media_started_cb (GObject      *object,
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The call was hung up");
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+media_started_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  McCallSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!mc_media_pipeline_start_finish (MC_MEDIA_PIPELINE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, g_error_copy (error));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The DTLS certificate is still being made: wait for it rather than let
+   * the first offer or answer wait for it (see warmed_up_cb). */
+  if (self->warming_up)
+    {
+      self->prepare_task = g_steal_pointer (&task);
+      return;
+    }
+
+  prepared (self, task);
+}
+
+/* The one-time DTLS certificate of the process exists (see
+ * mc_peer_pipeline_warm_up_async()). Preparing waits for it, so that it is
+ * paid before joining, in parallel with starting capture and encoding,
+ * instead of between the peer's arrival and the first frame, where it cost
+ * 0.3–1.5 s and was the main reason time to first frame varied so much. */
+static void
+warmed_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(McCallSession) self = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&self->prepare_task);
+
+  mc_peer_pipeline_warm_up_finish (result, NULL);
+  self->warming_up = FALSE;
+  if (task != NULL)
+    prepared (self, task);
 }
 
 /* GObject */
@@ -1554,6 +1598,8 @@ mc_call_session_prepare_async (McCallSession       *self,
   g_signal_connect (self->media, "error", G_CALLBACK (media_error_cb), self);
 
   set_state (self, MC_CALL_SESSION_STATE_PREPARING);
+  self->warming_up = TRUE;
+  mc_peer_pipeline_warm_up_async (NULL, warmed_up_cb, g_object_ref (self));
   mc_media_pipeline_start_async (self->media, cancellable, media_started_cb,
                                  g_steal_pointer (&task));
 }

@@ -42,6 +42,9 @@
 
 #define START_TIMEOUT_SECONDS 10
 #define MIN_KEY_UNIT_INTERVAL_US (100 * 1000)
+/* A requested key frame that has not come out of the encoder after this long
+ * is taken as lost (an event dropped while a source was swapped, say). */
+#define KEY_UNIT_PENDING_US (500 * 1000)
 
 struct _McMediaPipeline
 {
@@ -84,6 +87,7 @@ struct _McMediaPipeline
   GstAppSrc        *output[2];
   GstPad           *encoder_src_pad;
   gint64            last_key_unit;
+  gboolean          key_unit_pending;   /* requested, not yet out of the encoder */
   gint              camera_off;
   gint              first_video_sample;
 };
@@ -368,6 +372,13 @@ video_sample_cb (GstAppSink *sink,
 
   if (sample == NULL)
     return GST_FLOW_EOS;
+
+  if (!GST_BUFFER_FLAG_IS_SET (gst_sample_get_buffer (sample), GST_BUFFER_FLAG_DELTA_UNIT))
+    {
+      g_mutex_lock (&self->lock);
+      self->key_unit_pending = FALSE;
+      g_mutex_unlock (&self->lock);
+    }
 
   forward_sample (self, MC_MEDIA_KIND_VIDEO, sample);
 
@@ -1368,25 +1379,22 @@ mc_media_pipeline_push_remote (McMediaPipeline *self,
     gst_app_src_push_sample (GST_APP_SRC (source), sample);
 }
 
-/**
- * mc_media_pipeline_force_key_unit:
- * @self: a pipeline
- *
- * Asks the video encoder for a key frame (rate-limited, so that a burst of
- * PLIs costs one). Thread-safe.
- */
-void
-mc_media_pipeline_force_key_unit (McMediaPipeline *self)
+static void
+request_key_unit (McMediaPipeline *self,
+                  gboolean         throttled)
 {
   g_autoptr(GstPad) pad = NULL;
   gint64 now = g_get_monotonic_time ();
-
-  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+  gboolean pending;
 
   g_mutex_lock (&self->lock);
-  if (now - self->last_key_unit >= MIN_KEY_UNIT_INTERVAL_US)
+  /* A key frame that is being encoded right now comes out after this request
+   * anyway: asking again would only make the next frame a key frame too. */
+  pending = self->key_unit_pending && now - self->last_key_unit < KEY_UNIT_PENDING_US;
+  if (!pending && (!throttled || now - self->last_key_unit >= MIN_KEY_UNIT_INTERVAL_US))
     {
       self->last_key_unit = now;
+      self->key_unit_pending = TRUE;
       g_set_object (&pad, self->encoder_src_pad);
     }
   g_mutex_unlock (&self->lock);
@@ -1394,6 +1402,41 @@ mc_media_pipeline_force_key_unit (McMediaPipeline *self)
   if (pad != NULL)
     gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
                                                                           TRUE, 0));
+}
+
+/**
+ * mc_media_pipeline_force_key_unit:
+ * @self: a pipeline
+ *
+ * Asks the video encoder for a key frame (rate-limited, so that a burst of
+ * PLIs costs one; and not while one is being encoded). Thread-safe.
+ */
+void
+mc_media_pipeline_force_key_unit (McMediaPipeline *self)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  request_key_unit (self, TRUE);
+}
+
+/**
+ * mc_media_pipeline_ensure_key_unit:
+ * @self: a pipeline
+ *
+ * Makes sure that a key frame comes out of the encoder after now: asks for
+ * one unless one is being encoded already, without the rate limit of
+ * mc_media_pipeline_force_key_unit(). For the moments when a new connection
+ * becomes able to carry media, where a key frame held back by the rate limit
+ * (because one was made a few milliseconds before, while it could not be
+ * sent) costs the peer a PLI round trip or a whole watchdog period.
+ * Thread-safe.
+ */
+void
+mc_media_pipeline_ensure_key_unit (McMediaPipeline *self)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  request_key_unit (self, FALSE);
 }
 
 /**

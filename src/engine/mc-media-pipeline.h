@@ -91,6 +91,7 @@ void             mc_media_pipeline_push_remote      (McMediaPipeline      *self,
                                                      McMediaKind           kind,
                                                      GstSample            *sample);
 void             mc_media_pipeline_force_key_unit   (McMediaPipeline      *self);
+void             mc_media_pipeline_ensure_key_unit  (McMediaPipeline      *self);
 
 void             mc_media_pipeline_set_muted        (McMediaPipeline      *self,
                                                      gboolean              muted);

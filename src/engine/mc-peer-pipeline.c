@@ -51,6 +51,7 @@
 #define VIDEO_PAYLOAD 96
 #define AUDIO_PAYLOAD 111
 #define MAX_LATENCY_SAMPLES 1000
+#define ICE_PACING_MS 5
 /* A frame stamp further than this from now is a misread, not a latency. */
 #define MAX_PLAUSIBLE_LATENCY_US (10 * G_USEC_PER_SEC)
 
@@ -74,6 +75,8 @@ struct _McPeerPipeline
 
   /* Shared with streaming threads. */
   gint             media_blocked;
+  gint             ice_connected;
+  gint             dtls_connected;
   gint64           last_media_time;
   guint64          frames_decoded;
   guint64          audio_buffers;
@@ -315,14 +318,30 @@ ice_connection_state_cb (GObject    *webrtc,
                          GParamSpec *pspec,
                          gpointer    user_data)
 {
+  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
   GstWebRTCICEConnectionState state;
 
   g_object_get (webrtc, "ice-connection-state", &state, NULL);
-  emit_on_main (MC_PEER_PIPELINE (user_data), SIGNAL_ICE_STATE_CHANGED, state, 0, NULL);
+
+  /* ICE is through; DTLS follows in one or two round trips (10–30 ms on a
+   * LAN), while a 720p key frame takes about as long to come out of the
+   * encoder. Asking for it now overlaps the two instead of adding them up:
+   * the key frame usually comes out just after DTLS is done. If it comes out
+   * earlier, it is lost (SRTP has no key yet) and connection_state_cb() asks
+   * again. */
+  if ((state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+       state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED) &&
+      g_atomic_int_compare_and_exchange (&self->ice_connected, FALSE, TRUE))
+    mc_media_pipeline_ensure_key_unit (self->media);
+
+  emit_on_main (self, SIGNAL_ICE_STATE_CHANGED, state, 0, NULL);
 }
 
 /* DTLS is through: the first frames the peer can decrypt must include a key
- * frame, or it shows nothing until its PLI comes back. */
+ * frame, or it shows nothing until its PLI comes back. Not rate-limited: the
+ * key frame made a few milliseconds ago may have gone out before SRTP had a
+ * key; but if one is still being encoded, it comes out after this and is
+ * enough (see mc_media_pipeline_ensure_key_unit()). */
 static void
 connection_state_cb (GObject    *webrtc,
                      GParamSpec *pspec,
@@ -333,7 +352,10 @@ connection_state_cb (GObject    *webrtc,
 
   g_object_get (webrtc, "connection-state", &state, NULL);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-    mc_media_pipeline_force_key_unit (self->media);
+    {
+      g_atomic_int_set (&self->dtls_connected, TRUE);
+      mc_media_pipeline_ensure_key_unit (self->media);
+    }
 }
 
 /* The payloader asks for a key frame when the peer sends a PLI or FIR; the
@@ -704,6 +726,33 @@ configure_ice (McPeerPipeline     *self,
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
     g_object_set (ice, "ice-tcp", FALSE, NULL);
 
+  /* webrtcbin makes its libnice agent with regular nomination: the
+   * controlling side nominates the first working pair with a second check,
+   * one pacing tick after the first one succeeded, and each check waits for
+   * the next tick. With libnice's default pacing (Ta = 20 ms) that made ICE
+   * take 60–65 ms even over loopback. A call has a handful of candidate pairs,
+   * so 5 ms pacing (the lowest RFC 8445 allows) is no burden on the network
+   * and brings ICE down to a few milliseconds plus the round trips. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
+    {
+      g_autoptr(GObject) agent = NULL;
+
+      g_object_get (ice, "agent", &agent, NULL);
+      if (agent != NULL &&
+          g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "stun-pacing-timer") != NULL)
+        g_object_set (agent, "stun-pacing-timer", (guint) ICE_PACING_MS, NULL);
+
+      /* No UPnP IGD port mappings (browsers do not use them either; STUN and
+       * TURN are what makes a call through NATs here): libnice would start a
+       * gupnp-igd client with its own thread and SSDP search for every
+       * connection, hold "gathering complete" back by its 200 ms timeout,
+       * and its warnings ("Unable to listen on 127.0.0.1:…") turned up in
+       * test runs. Set before the first stream exists, which is when libnice
+       * reads it. */
+      if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
+        g_object_set (agent, "upnp", FALSE, NULL);
+    }
+
   /* libnice gathers on all non-loopback interfaces unless told otherwise;
    * given addresses, it gathers only on those (and loopback only this way). */
   for (guint i = 0; config->ice_addresses != NULL && config->ice_addresses[i] != NULL; i++)
@@ -883,6 +932,69 @@ mc_peer_pipeline_init (McPeerPipeline *self)
 }
 
 /* Public API */
+
+/* On a worker thread. */
+static void
+warm_up_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  /* The elements webrtcbin puts on each transport: making them is the
+   * point. A missing plugin is reported by webrtcbin itself. */
+  static const char *const factories[] = { "dtlssrtpdec", "dtlssrtpenc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
+    {
+      GstElement *element = gst_element_factory_make (factories[i], NULL);
+
+      if (element != NULL)
+        gst_object_unref (gst_object_ref_sink (element));
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * mc_peer_pipeline_warm_up_async:
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Does, off the main thread, the one-time work that the first connection of
+ * the process would otherwise do in the middle of joining:
+ *
+ *  - GStreamer's DTLS elements share one self-signed certificate per
+ *    process, and the first `dtlsdec` made generates it (an RSA 2048 key in
+ *    GStreamer 1.22: 0.2–0.9 s on an idle machine, seconds on a busy one,
+ *    and random, since it is a search for primes);
+ *  - the first `srtpenc` initialises libsrtp, which runs its crypto self
+ *    tests (20–35 ms).
+ *
+ * webrtcbin makes these inside create-offer (initiator) or
+ * set-remote-description (answerer), so on the answerer that cost landed
+ * right between "the peer is there" and the answer. Later elements reuse
+ * both, so calling this again costs next to nothing.
+ */
+void
+mc_peer_pipeline_warm_up_async (GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, mc_peer_pipeline_warm_up_async);
+  g_task_run_in_thread (task, warm_up_thread);
+}
+
+gboolean
+mc_peer_pipeline_warm_up_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
 /**
  * mc_peer_pipeline_new:
@@ -1276,6 +1388,21 @@ mc_peer_pipeline_get_last_media_time (McPeerPipeline *self)
   g_mutex_unlock (&self->lock);
 
   return time;
+}
+
+/**
+ * mc_peer_pipeline_get_dtls_connected:
+ * @self: a peer
+ *
+ * Returns: whether DTLS is through, so that media sent now can be decrypted
+ *   by the peer. Thread-safe.
+ */
+gboolean
+mc_peer_pipeline_get_dtls_connected (McPeerPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_PEER_PIPELINE (self), FALSE);
+
+  return g_atomic_int_get (&self->dtls_connected);
 }
 
 /**

@@ -46,6 +46,12 @@ typedef struct
   gboolean            media_blocked;
 } McPeerConfig;
 
+void            mc_peer_pipeline_warm_up_async        (GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean        mc_peer_pipeline_warm_up_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
 McPeerPipeline *mc_peer_pipeline_new                  (const McPeerConfig   *config,
                                                        GError              **error);
 gint64          mc_peer_pipeline_get_generation       (McPeerPipeline       *self);
@@ -86,6 +92,7 @@ GstStructure   *mc_peer_pipeline_get_stats_finish     (McPeerPipeline       *sel
 
 void            mc_peer_pipeline_set_media_blocked    (McPeerPipeline       *self,
                                                        gboolean              blocked);
+gboolean        mc_peer_pipeline_get_dtls_connected   (McPeerPipeline       *self);
 gint64          mc_peer_pipeline_get_last_media_time  (McPeerPipeline       *self);
 guint64         mc_peer_pipeline_get_frames_decoded   (McPeerPipeline       *self);
 guint64         mc_peer_pipeline_get_audio_buffers    (McPeerPipeline       *self);

@@ -254,8 +254,8 @@ test_call (void)
   wait_until (remote_video_shown, call_window, "the mentor's video");
 
   /* Chat: the mentor writes while the pane is closed. */
-  mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
-                                 "Welcome! Today: https://example.org/algebra");
+  g_free (mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
+                                         "Welcome! Today: https://example.org/algebra"));
   wait_until (has_unread, call_window, "an unread message");
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 1);
 
