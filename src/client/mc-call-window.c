@@ -294,6 +294,8 @@ configure_session_cb (McCallController *controller,
   g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "ice-addresses");
   g_autofree char *video_device = g_settings_get_string (self->settings, "video-device");
   g_autofree char *audio_device = g_settings_get_string (self->settings, "audio-device");
+  g_autoptr(GstElement) remote_sink = NULL;
+  g_autoptr(GstElement) preview_sink = NULL;
 
   mc_call_session_set_test_sources (session, g_settings_get_boolean (self->settings,
                                                                      "test-sources"));
@@ -303,8 +305,10 @@ configure_session_cb (McCallController *controller,
   if (addresses[0] != NULL && g_getenv ("MENTORCALL_ICE_ADDRESSES") == NULL)
     mc_call_session_set_ice_addresses (session, (const char * const *) addresses);
 
-  mc_call_session_set_video_sink (session, make_sink (self->remote_paintable, "mc-remote-view"));
-  mc_call_session_set_preview_sink (session, make_sink (self->self_paintable, "mc-self-view"));
+  remote_sink = gst_object_ref_sink (make_sink (self->remote_paintable, "mc-remote-view"));
+  preview_sink = gst_object_ref_sink (make_sink (self->self_paintable, "mc-self-view"));
+  mc_call_session_set_video_sink (session, remote_sink);
+  mc_call_session_set_preview_sink (session, preview_sink);
 
   g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), self);
   g_signal_connect (session, "notify::remote-muted", G_CALLBACK (session_remote_media_cb), self);
