@@ -20,69 +20,9 @@
 #include "mc-call-window.h"
 #include "mc-protocol.h"
 #include "mc-test-server.h"
+#include "mc-test-ui.h"
 #include "mc-video-paintable.h"
 #include "mc-window.h"
-
-#define TIMEOUT_SECONDS 30
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (id);
-}
-
-static void
-spin (guint milliseconds)
-{
-  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("MC_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  spin (800);
-  paintable = gtk_widget_paintable_new (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 static gboolean
 window_has_bookings (gpointer data)
@@ -229,8 +169,8 @@ test_call (void)
   mc_login_page_set_username (mc_window_get_login_page (window), MC_TEST_STUDENT);
   mc_login_page_set_password (mc_window_get_login_page (window), MC_TEST_STUDENT_PASSWORD);
   mc_login_page_submit (mc_window_get_login_page (window));
-  wait_until (login_done, window, "the login");
-  wait_until (window_has_bookings, window, "the lessons");
+  mc_test_ui_wait_until (login_done, window, "the login");
+  mc_test_ui_wait_until (window_has_bookings, window, "the lessons");
 
   /* The mentor is in the call first. */
   mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
@@ -241,7 +181,7 @@ test_call (void)
                     &mentor);
   g_signal_connect (mentor.controller, "ended", G_CALLBACK (mentor_ended_cb), &mentor);
   mc_call_controller_start_async (mentor.controller, NULL, mentor_started_cb, &mentor);
-  wait_until (mentor_started, &mentor, "the mentor to join");
+  mc_test_ui_wait_until (mentor_started, &mentor, "the mentor to join");
 
   /* The student joins from the list. */
   booking = mc_window_find_booking (window, booking_id);
@@ -251,20 +191,20 @@ test_call (void)
   gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
   gtk_window_present (GTK_WINDOW (call_window));
   mc_call_window_start (call_window);
-  wait_until (remote_video_shown, call_window, "the mentor's video");
+  mc_test_ui_wait_until (remote_video_shown, call_window, "the mentor's video");
 
   /* Chat: the mentor writes while the pane is closed. */
   g_free (mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
                                          "Welcome! Today: https://example.org/algebra"));
-  wait_until (has_unread, call_window, "an unread message");
+  mc_test_ui_wait_until (has_unread, call_window, "an unread message");
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 1);
 
   g_object_set (call_window, "chat-visible", TRUE, NULL);
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
   mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Hello, I am ready");
   mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
-  wait_until (chat_has_two, call_window, "the chat to be acknowledged");
-  screenshot (GTK_WIDGET (call_window), "call");
+  mc_test_ui_wait_until (chat_has_two, call_window, "the chat to be acknowledged");
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call");
 
   path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
   history = mc_test_request (server, "GET", path, mentor_token, NULL, &status);
@@ -276,18 +216,18 @@ test_call (void)
   g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
   gtk_window_close (GTK_WINDOW (call_window));
   mc_window_set_in_call (window, booking_id, FALSE);
-  wait_until (weak_cleared, &call_window_pointer, "the call window to go");
-  wait_until (banner_shown, window, "the rejoin banner");
-  screenshot (GTK_WIDGET (window), "rejoin-after-close");
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  mc_test_ui_wait_until (banner_shown, window, "the rejoin banner");
+  mc_test_ui_screenshot (GTK_WIDGET (window), "rejoin-after-close");
 
   /* The mentor ends the session: the banner goes. */
   g_assert_true (mc_call_controller_end (mentor.controller));
-  wait_until (mentor_ended, &mentor, "the end");
-  wait_until (banner_hidden, window, "the banner to go");
+  mc_test_ui_wait_until (mentor_ended, &mentor, "the end");
+  mc_test_ui_wait_until (banner_hidden, window, "the banner to go");
 
   g_clear_object (&mentor.controller);
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (300);
+  mc_test_ui_spin (300);
   mc_test_server_stop (server);
 }
 

@@ -20,76 +20,8 @@
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
+#include "mc-test-ui.h"
 #include "mc-window.h"
-
-#define TIMEOUT_SECONDS 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (id);
-}
-
-static void
-spin (guint milliseconds)
-{
-  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-/* Renders @widget as it is on screen into DIR/NAME.png. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("MC_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  /* Let the layout, the transitions and the first frames settle. */
-  spin (600);
-
-  paintable = gtk_widget_paintable_new (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                        &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Saved %s", path);
-}
 
 typedef struct
 {
@@ -142,7 +74,7 @@ fixture_tear_down (Fixture       *fixture,
 
   g_object_add_weak_pointer (G_OBJECT (window), &window);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  spin (200);
+  mc_test_ui_spin (200);
 
   /* Widget tests check that the window really went away. */
   g_assert_null (window);
@@ -180,7 +112,7 @@ log_in (Fixture    *fixture,
   mc_login_page_set_password (page, password);
   mc_login_page_submit (page);
   g_assert_true (mc_login_page_get_busy (page));
-  wait_until (login_done, fixture->window, "the login to finish");
+  mc_test_ui_wait_until (login_done, fixture->window, "the login to finish");
 }
 
 static void
@@ -195,7 +127,7 @@ test_login_errors (Fixture       *fixture,
   g_assert_cmpstr (mc_window_get_page (fixture->window), ==, "login");
   g_assert_nonnull (mc_login_page_get_error (page));
   g_assert_nonnull (strstr (mc_login_page_get_error (page), "password is wrong"));
-  screenshot (GTK_WIDGET (fixture->window), "login-error");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "login-error");
 
   /* Nobody listens on port 1. */
   mc_login_page_set_server (page, "http://127.0.0.1:1/");
@@ -212,7 +144,7 @@ test_bookings (Fixture       *fixture,
   McBookingRow *now_row, *later_row, *cancelled_row;
 
   log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  wait_until (on_bookings_with_rows, fixture->window, "the lessons");
+  mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
   g_assert_null (mc_login_page_get_error (mc_window_get_login_page (fixture->window)));
   g_assert_cmpuint (mc_bookings_page_get_n_rows (page), ==, 3);
 
@@ -236,7 +168,7 @@ test_bookings (Fixture       *fixture,
   g_assert_false (mc_booking_row_get_can_join (later_row));
   mc_booking_row_update (later_row, mc_bookings_page_get_now (page));
 
-  screenshot (GTK_WIDGET (fixture->window), "bookings");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings");
 }
 
 typedef struct
@@ -301,7 +233,7 @@ test_rejoin_banner (Fixture       *fixture,
   guint status;
 
   log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  wait_until (on_bookings_with_rows, fixture->window, "the lessons");
+  mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
   g_assert_false (mc_window_get_banner_visible (fixture->window));
 
   /* The mentor starts the lesson; the student's window hears it and offers
@@ -317,16 +249,16 @@ test_rejoin_banner (Fixture       *fixture,
   g_signal_connect (peer.client, "ended", G_CALLBACK (peer_ended_cb), &peer);
   mc_signaling_client_join (peer.client, fixture->now_booking,
                             mc_test_get_string (mc_test_object (call_token), "token"));
-  wait_until (peer_has_joined, &peer, "the mentor to join");
+  mc_test_ui_wait_until (peer_has_joined, &peer, "the mentor to join");
 
-  wait_until (banner_shown, fixture->window, "the rejoin banner");
+  mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
   g_assert_nonnull (strstr (mc_window_get_banner_text (fixture->window), "is running"));
-  screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
 
   /* Ending the session takes it away. */
   mc_signaling_client_end (peer.client);
-  wait_until (peer_has_ended, &peer, "the end of the session");
-  wait_until (banner_hidden, fixture->window, "the banner to go");
+  mc_test_ui_wait_until (peer_has_ended, &peer, "the end of the session");
+  mc_test_ui_wait_until (banner_hidden, fixture->window, "the banner to go");
 
   g_signal_handlers_disconnect_by_data (peer.client, &peer);
   mc_signaling_client_disconnect (peer.client);
