@@ -227,7 +227,8 @@ test_call (void)
 
   g_clear_object (&mentor.controller);
   gtk_window_destroy (GTK_WINDOW (window));
-  mc_test_ui_spin (300);
+  /* Let the calls' pipelines wind down before the process ends. */
+  mc_test_ui_spin (1000);
   mc_test_server_stop (server);
 }
 
