@@ -14,10 +14,17 @@
 #include "mcs-crypto.h"
 #include "mcs-views.h"
 
-/* Loads the route's booking if the caller takes part in it; otherwise
- * answers 404 or 403 and returns NULL. */
-static McsBooking *
-load_own_booking (McsRequest *request)
+/**
+ * mcs_api_load_own_booking:
+ * @request: a request on a `{id}` route of a participant
+ *
+ * Loads the route's booking if the caller takes part in it; otherwise
+ * answers 404 or 403 and returns %NULL.
+ *
+ * Returns: (transfer full) (nullable): the booking
+ */
+McsBooking *
+mcs_api_load_own_booking (McsRequest *request)
 {
   McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
   g_autoptr(McsBooking) booking = NULL;
@@ -175,7 +182,7 @@ mcs_api_get_booking (McsRequest *request)
 {
   McsConfig *config = mcs_server_get_config (mcs_request_get_server (request));
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(McsBooking) booking = load_own_booking (request);
+  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
 
   if (booking == NULL)
     return;
@@ -340,7 +347,7 @@ void
 mcs_api_get_attendance (McsRequest *request)
 {
   McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = load_own_booking (request);
+  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) attendance = NULL;
   g_autoptr(GError) error = NULL;

@@ -13,30 +13,6 @@
 #define MAX_LIMIT 500
 #define MAX_CHAT_LENGTH 4000
 
-static McsBooking *
-load_own_booking (McsRequest *request)
-{
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(GError) error = NULL;
-
-  booking = mcs_store_get_booking (store, mcs_request_get_id (request), &error);
-  if (booking == NULL)
-    {
-      mcs_request_reply_error (request, error);
-      return NULL;
-    }
-
-  if (!mcs_booking_has_participant (booking, mcs_request_get_user (request)->id))
-    {
-      mcs_request_reply_code (request, MC_ERROR_NOT_PARTICIPANT,
-                              "You are not a participant of this booking");
-      return NULL;
-    }
-
-  return g_steal_pointer (&booking);
-}
-
 static gboolean
 query_number (McsRequest *request,
               const char *name,
@@ -67,7 +43,7 @@ void
 mcs_api_list_messages (McsRequest *request)
 {
   McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = load_own_booking (request);
+  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GError) error = NULL;
@@ -120,7 +96,7 @@ mcs_api_post_message (McsRequest *request)
   if (body == NULL)
     return;
 
-  booking = load_own_booking (request);
+  booking = mcs_api_load_own_booking (request);
   if (booking == NULL)
     return;
 

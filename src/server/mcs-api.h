@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define MCS_RECENT_SECONDS (7 * 24 * 3600)
 
 const McsRoute *mcs_api_get_routes          (guint      *n_routes);
+McsBooking     *mcs_api_load_own_booking    (McsRequest *request);
 
 void mcs_api_healthz                        (McsRequest *request);
 void mcs_api_metrics                        (McsRequest *request);
