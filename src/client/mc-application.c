@@ -5,7 +5,10 @@
  *
  * One instance per user: a second launch raises the first (GApplication's
  * uniqueness on the session bus). Its actions are what notifications and
- * the menu reach: app.join(booking), app.about, app.quit.
+ * the menu reach: app.join(booking) opens the pre-join window, where the
+ * camera, microphone and speaker are checked; app.rejoin(booking) goes
+ * straight into the call with the saved choices (the rejoin banner, and
+ * --join on the command line); app.about, app.quit.
  */
 
 #define G_LOG_DOMAIN "mc-application"
@@ -16,6 +19,7 @@
 
 #include "mc-application.h"
 #include "mc-call-window.h"
+#include "mc-prejoin-window.h"
 #include "mc-window.h"
 
 struct _McApplication
@@ -24,6 +28,7 @@ struct _McApplication
 
   McWindow       *window;
   GHashTable     *calls;     /* booking id → McCallWindow (unowned) */
+  GHashTable     *prejoins;  /* booking id → McPrejoinWindow (unowned) */
   gint64          join;      /* --join */
 };
 
@@ -54,13 +59,21 @@ call_window_destroyed_cb (McCallWindow  *call_window,
 }
 
 static void
-join_action (GSimpleAction *action,
-             GVariant      *parameter,
-             gpointer       user_data)
+prejoin_window_destroyed_cb (McPrejoinWindow *prejoin,
+                             McApplication   *self)
 {
-  McApplication *self = MC_APPLICATION (user_data);
+  gint64 booking_id = mc_prejoin_window_get_booking_id (prejoin);
+
+  if (g_hash_table_lookup (self->prejoins, &booking_id) == prejoin)
+    g_hash_table_remove (self->prejoins, &booking_id);
+}
+
+/* Opens the lesson's call window and joins; raises it if it is open. */
+static void
+start_call (McApplication *self,
+            gint64         booking_id)
+{
   McWindow *window = ensure_window (self);
-  gint64 booking_id = g_variant_get_int64 (parameter);
   McCallWindow *call_window = g_hash_table_lookup (self->calls, &booking_id);
   JsonObject *booking;
 
@@ -86,6 +99,59 @@ join_action (GSimpleAction *action,
 
   gtk_window_present (GTK_WINDOW (call_window));
   mc_call_window_start (call_window);
+}
+
+static void
+prejoin_join_cb (McPrejoinWindow *prejoin,
+                 McApplication   *self)
+{
+  start_call (self, mc_prejoin_window_get_booking_id (prejoin));
+}
+
+static void
+join_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  McApplication *self = MC_APPLICATION (user_data);
+  McWindow *window = ensure_window (self);
+  gint64 booking_id = g_variant_get_int64 (parameter);
+  McPrejoinWindow *prejoin;
+  JsonObject *booking;
+
+  /* In the call already, or checking the devices for it: raise that. */
+  if (g_hash_table_contains (self->calls, &booking_id))
+    {
+      start_call (self, booking_id);
+      return;
+    }
+  prejoin = g_hash_table_lookup (self->prejoins, &booking_id);
+  if (prejoin != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (prejoin));
+      return;
+    }
+
+  booking = mc_window_find_booking (window, booking_id);
+  if (booking == NULL || mc_window_get_api (window) == NULL)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      return;
+    }
+
+  prejoin = mc_prejoin_window_new (GTK_APPLICATION (self), booking);
+  g_hash_table_insert (self->prejoins, g_memdup2 (&booking_id, sizeof booking_id), prejoin);
+  g_signal_connect (prejoin, "join", G_CALLBACK (prejoin_join_cb), self);
+  g_signal_connect (prejoin, "destroy", G_CALLBACK (prejoin_window_destroyed_cb), self);
+  gtk_window_present (GTK_WINDOW (prejoin));
+}
+
+static void
+rejoin_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  start_call (MC_APPLICATION (user_data), g_variant_get_int64 (parameter));
 }
 
 static void
@@ -150,6 +216,7 @@ mc_application_startup (GApplication *application)
 {
   static const GActionEntry actions[] = {
     { "join", join_action, "x" },
+    { "rejoin", rejoin_action, "x" },
     { "about", about_action },
     { "quit", quit_action },
   };
@@ -168,6 +235,7 @@ mc_application_finalize (GObject *object)
   McApplication *self = (McApplication *) object;
 
   g_clear_pointer (&self->calls, g_hash_table_unref);
+  g_clear_pointer (&self->prejoins, g_hash_table_unref);
 
   G_OBJECT_CLASS (mc_application_parent_class)->finalize (object);
 }
@@ -190,11 +258,12 @@ mc_application_init (McApplication *self)
 {
   const GOptionEntry entries[] = {
     { "join", 'j', 0, G_OPTION_ARG_INT64, NULL,
-      N_("Join this lesson's call as soon as it is listed"), N_("BOOKING") },
+      N_("Join this lesson's call as soon as it is listed, with the saved devices"), N_("BOOKING") },
     { NULL }
   };
 
   self->calls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->prejoins = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }
 

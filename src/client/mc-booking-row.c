@@ -209,12 +209,20 @@ mc_booking_row_get_booking_id (McBookingRow *self)
   return json_object_get_int_member (self->booking, "id");
 }
 
-/* Who of the other side is in the running call, or NULL. */
-static const char *
-peer_in_call (McBookingRow *self,
-              JsonObject   *call)
+/**
+ * mc_booking_get_peer_in_call:
+ * @booking: a booking, as the server sends it
+ *
+ * Returns: (nullable): the name of the other participant if they are in the
+ *   lesson's running call
+ */
+const char *
+mc_booking_get_peer_in_call (JsonObject *booking)
 {
-  JsonObject *other = json_object_get_object_member (self->booking, "other");
+  JsonObject *other = json_object_get_object_member (booking, "other");
+  JsonNode *call_node = json_object_get_member (booking, "call");
+  JsonObject *call = call_node != NULL && JSON_NODE_HOLDS_OBJECT (call_node)
+                     ? json_node_get_object (call_node) : NULL;
   JsonArray *participants = call ? json_object_get_array_member (call, "participants") : NULL;
   gint64 other_id = other ? json_object_get_int_member (other, "id") : 0;
 
@@ -253,7 +261,7 @@ mc_booking_row_update (McBookingRow *self,
   gint64 closes = member_time (window, "closes_at");
   g_autofree char *countdown = NULL;
   g_autofree char *reason = NULL;
-  const char *waiting = peer_in_call (self, call);
+  const char *waiting = mc_booking_get_peer_in_call (self->booking);
   gboolean confirmed = g_str_equal (status, "confirmed");
 
   if (g_str_equal (status, "cancelled"))

@@ -25,5 +25,6 @@ gboolean    mc_booking_row_get_can_join   (McBookingRow *self);
 const char *mc_booking_row_get_countdown  (McBookingRow *self);
 
 char       *mc_format_duration            (gint64        seconds);
+const char *mc_booking_get_peer_in_call   (JsonObject   *booking);
 
 G_END_DECLS

@@ -248,7 +248,7 @@ bookings_listed_cb (GObject      *object,
       gint64 booking_id = self->pending_join;
 
       self->pending_join = 0;
-      mc_window_join (self, booking_id);
+      mc_window_rejoin (self, booking_id);
     }
 }
 
@@ -630,7 +630,7 @@ rejoin_action (GtkWidget  *widget,
   McWindow *self = MC_WINDOW (widget);
 
   if (self->banner_booking != 0)
-    mc_window_join (self, self->banner_booking);
+    mc_window_rejoin (self, self->banner_booking);
 }
 
 static void
@@ -744,7 +744,8 @@ mc_window_start (McWindow *self)
  * @self: the window
  * @booking_id: a lesson
  *
- * Opens the lesson's call.
+ * Opens the lesson's pre-join window (app.join), or its call window if the
+ * call is open already.
  */
 void
 mc_window_join (McWindow *self,
@@ -754,6 +755,24 @@ mc_window_join (McWindow *self,
 
   if (application != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (application), "join",
+                                    g_variant_new_int64 (booking_id));
+}
+
+/**
+ * mc_window_rejoin:
+ * @self: the window
+ * @booking_id: a lesson
+ *
+ * Goes straight into the lesson's call with the saved devices (app.rejoin).
+ */
+void
+mc_window_rejoin (McWindow *self,
+                  gint64    booking_id)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (application != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (application), "rejoin",
                                     g_variant_new_int64 (booking_id));
 }
 
@@ -832,7 +851,7 @@ mc_window_set_pending_join (McWindow *self,
   if (self->bookings != NULL && mc_window_find_booking (self, booking_id) != NULL)
     {
       self->pending_join = 0;
-      mc_window_join (self, booking_id);
+      mc_window_rejoin (self, booking_id);
     }
 }
 

@@ -28,6 +28,8 @@ const char     *mc_window_get_banner_text    (McWindow       *self);
 void            mc_window_refresh            (McWindow       *self);
 void            mc_window_join               (McWindow       *self,
                                               gint64          booking_id);
+void            mc_window_rejoin             (McWindow       *self,
+                                              gint64          booking_id);
 JsonObject     *mc_window_find_booking       (McWindow       *self,
                                               gint64          booking_id);
 void            mc_window_set_pending_join   (McWindow       *self,

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <adwaita.h>
+
 #include "mc-test-ui.h"
 
 #define TIMEOUT_SECONDS 30
@@ -13,6 +15,30 @@ timeout_cb (gpointer user_data)
 {
   g_error ("Timed out waiting for %s", (const char *) user_data);
   return G_SOURCE_REMOVE;
+}
+
+/**
+ * mc_test_ui_init:
+ * @argc: the test's argument count
+ * @argv: the test's arguments
+ *
+ * Sets up GTK for tests and libadwaita, and loads the app's style sheet as
+ * the application would, so that windows made without an application look
+ * (and are pictured) as they do in the app.
+ */
+void
+mc_test_ui_init (int    *argc,
+                 char ***argv)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  gtk_css_provider_load_from_resource (provider, "/io/github/mentorcall/Mentorcall/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 /**

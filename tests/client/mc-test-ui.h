@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 typedef gboolean (*McTestCondition) (gpointer data);
 
+void mc_test_ui_init       (int             *argc,
+                            char          ***argv);
 void mc_test_ui_wait_until (McTestCondition  condition,
                             gpointer         data,
                             const char      *what);
