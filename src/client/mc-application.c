@@ -34,6 +34,27 @@ struct _McApplication
 
 G_DEFINE_FINAL_TYPE (McApplication, mc_application, ADW_TYPE_APPLICATION)
 
+/* The pre-join windows follow the list: "waiting for you" when the other
+ * participant arrives. */
+static void
+bookings_changed_cb (McWindow      *window,
+                     McApplication *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->prejoins);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      McPrejoinWindow *prejoin = value;
+      JsonObject *booking = mc_window_find_booking (window,
+                                                    mc_prejoin_window_get_booking_id (prejoin));
+
+      if (booking != NULL)
+        mc_prejoin_window_set_booking (prejoin, booking);
+    }
+}
+
 static McWindow *
 ensure_window (McApplication *self)
 {
@@ -41,6 +62,7 @@ ensure_window (McApplication *self)
     {
       self->window = mc_window_new (ADW_APPLICATION (self));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      g_signal_connect (self->window, "bookings-changed", G_CALLBACK (bookings_changed_cb), self);
       mc_window_start (self->window);
     }
 

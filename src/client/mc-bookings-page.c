@@ -274,3 +274,15 @@ mc_bookings_page_get_n_rows (McBookingsPage *self)
 
   return n;
 }
+
+/**
+ * mc_bookings_page_get_state:
+ * @self: the page
+ *
+ * Returns: what the page shows: "loading", "list", "empty" or "offline"
+ */
+const char *
+mc_bookings_page_get_state (McBookingsPage *self)
+{
+  return gtk_stack_get_visible_child_name (self->stack);
+}

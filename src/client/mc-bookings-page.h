@@ -23,5 +23,6 @@ gint64     mc_bookings_page_get_now      (McBookingsPage *self);
 GtkWidget *mc_bookings_page_find_row     (McBookingsPage *self,
                                           gint64          booking_id);
 guint      mc_bookings_page_get_n_rows   (McBookingsPage *self);
+const char *mc_bookings_page_get_state   (McBookingsPage *self);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ struct _McWindow
   gint64                dismissed_booking;
   gint64                pending_join;      /* join once the list is there (--join) */
   GHashTable           *in_call;           /* booking ids with a call window open */
+  GHashTable           *reminded;          /* booking ids whose reminder went out */
   guint                 poll_id;
   guint                 debounce_id;
   guint                 banner_tick_id;
@@ -58,7 +59,17 @@ struct _McWindow
   GtkLabel             *banner_label;
 };
 
+enum {
+  SIGNAL_BOOKINGS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (McWindow, mc_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* A reminder goes out this long before a lesson starts. */
+#define REMINDER_LEAD_SECONDS (5 * 60)
 
 static void show_login (McWindow *self, const char *message);
 static void show_bookings (McWindow *self);
@@ -200,10 +211,70 @@ update_banner (McWindow *self)
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
+/* A lesson about to start: a notification, once, with Join. */
+static void
+send_reminder (McWindow   *self,
+               JsonObject *booking,
+               gint64      seconds_left)
+{
+  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  JsonObject *other = json_object_get_object_member (booking, "other");
+  const char *name = other ? json_object_get_string_member (other, "display_name") : "";
+  const char *subject = json_object_get_string_member_with_default (booking, "subject", "");
+  gint64 booking_id = json_object_get_int_member (booking, "id");
+  guint minutes = (guint) MAX (1, (seconds_left + 59) / 60);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+
+  if (application == NULL)
+    return;
+
+  /* Translators: a reminder; %s is the other participant, %u a number of minutes */
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Lesson with %s in %u minute",
+                                        "Lesson with %s in %u minutes", minutes),
+                           name, minutes);
+  notification = g_notification_new (title);
+  if (*subject != '\0')
+    g_notification_set_body (notification, subject);
+  g_notification_add_button_with_target (notification, _("Join"), "app.join", "x", booking_id);
+  g_notification_set_default_action_and_target (notification, "app.join", "x", booking_id);
+  id = g_strdup_printf ("reminder-%" G_GINT64_FORMAT, booking_id);
+  g_application_send_notification (application, id, notification);
+}
+
+static void
+check_reminders (McWindow *self)
+{
+  JsonArray *bookings = self->bookings ? json_object_get_array_member (self->bookings, "bookings")
+                                       : NULL;
+  gint64 now = mc_bookings_page_get_now (self->bookings_page);
+
+  for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
+    {
+      JsonObject *booking = json_array_get_object_element (bookings, i);
+      gint64 booking_id = json_object_get_int_member (booking, "id");
+      const char *status = json_object_get_string_member_with_default (booking, "status", "");
+      gint64 start = 0;
+
+      if (g_strcmp0 (status, "confirmed") != 0 ||
+          !mc_json_parse_time (json_object_get_string_member_with_default (booking, "start", ""),
+                               &start) ||
+          start <= now || start - now > REMINDER_LEAD_SECONDS ||
+          g_hash_table_contains (self->reminded, &booking_id) ||
+          g_hash_table_contains (self->in_call, &booking_id))
+        continue;
+
+      g_hash_table_add (self->reminded, g_memdup2 (&booking_id, sizeof booking_id));
+      send_reminder (self, booking, start - now);
+    }
+}
+
 static gboolean
 banner_tick_cb (gpointer user_data)
 {
   update_banner (MC_WINDOW (user_data));
+  check_reminders (MC_WINDOW (user_data));
 
   return G_SOURCE_CONTINUE;
 }
@@ -242,6 +313,8 @@ bookings_listed_cb (GObject      *object,
   self->bookings = json_object_ref (answer);
   mc_bookings_page_set_bookings (self->bookings_page, answer);
   update_banner (self);
+  check_reminders (self);
+  g_signal_emit (self, signals[SIGNAL_BOOKINGS_CHANGED], 0);
 
   if (self->pending_join != 0 && mc_window_find_booking (self, self->pending_join) != NULL)
     {
@@ -654,6 +727,7 @@ mc_window_finalize (GObject *object)
   g_clear_object (&self->api);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->in_call, g_hash_table_unref);
+  g_clear_pointer (&self->reminded, g_hash_table_unref);
 
   G_OBJECT_CLASS (mc_window_parent_class)->finalize (object);
 }
@@ -666,6 +740,15 @@ mc_window_class_init (McWindowClass *klass)
 
   object_class->dispose = mc_window_dispose;
   object_class->finalize = mc_window_finalize;
+
+  /**
+   * McWindow::bookings-changed:
+   *
+   * A new list of lessons arrived from the server.
+   */
+  signals[SIGNAL_BOOKINGS_CHANGED] = g_signal_new ("bookings-changed", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                   G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mentorcall/Mentorcall/ui/mc-window.ui");
@@ -702,6 +785,7 @@ mc_window_init (McWindow *self)
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APPLICATION_ID);
   self->in_call = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->reminded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -879,4 +963,18 @@ mc_window_set_in_call (McWindow *self,
 
   update_banner (self);
   mc_window_refresh (self);
+}
+
+/**
+ * mc_window_get_reminded:
+ * @self: the window
+ * @booking_id: a lesson
+ *
+ * Returns: whether the lesson's reminder went out
+ */
+gboolean
+mc_window_get_reminded (McWindow *self,
+                        gint64    booking_id)
+{
+  return g_hash_table_contains (self->reminded, &booking_id);
 }

@@ -265,13 +265,80 @@ test_rejoin_banner (Fixture       *fixture,
   g_clear_object (&peer.client);
 }
 
+/* A lesson five minutes away gets a reminder, once; a lesson that runs or
+ * is hours away does not. */
+static void
+test_reminder (Fixture       *fixture,
+               gconstpointer  data)
+{
+  gint64 soon = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT, 240,
+                                        3840, "confirmed");
+
+  log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
+
+  g_assert_true (mc_window_get_reminded (fixture->window, soon));
+  g_assert_false (mc_window_get_reminded (fixture->window, fixture->now_booking));
+  g_assert_false (mc_window_get_reminded (fixture->window, fixture->later_booking));
+  g_assert_false (mc_window_get_reminded (fixture->window, fixture->cancelled_booking));
+}
+
+static gboolean
+bookings_state_is (gpointer data)
+{
+  const char **expected = data;
+  McWindow *window = (McWindow *) expected[1];
+
+  return g_strcmp0 (mc_window_get_page (window), "bookings") == 0 &&
+         g_strcmp0 (mc_bookings_page_get_state (mc_window_get_bookings_page (window)),
+                    expected[0]) == 0;
+}
+
+static void
+wait_for_state (Fixture    *fixture,
+                const char *state)
+{
+  const char *expected[2] = { state, (const char *) fixture->window };
+
+  mc_test_ui_wait_until (bookings_state_is, expected, state);
+}
+
+/* A user without lessons sees the empty state; a server that goes away
+ * gives the offline state, and the list comes back with the server. */
+static void
+test_empty_and_offline (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  McBookingsPage *page = mc_window_get_bookings_page (fixture->window);
+
+  mc_test_create_user (fixture->server, "giri", "student", "giri-pass-123");
+  log_in (fixture, "giri", "giri-pass-123");
+  wait_for_state (fixture, "empty");
+  g_assert_cmpuint (mc_bookings_page_get_n_rows (page), ==, 0);
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-empty");
+
+  mc_test_server_keep_port (fixture->server);
+  mc_test_server_stop (fixture->server);
+  mc_window_refresh (fixture->window);
+  wait_for_state (fixture, "offline");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-offline");
+
+  /* Back: the same login (the session survives the restart). */
+  mc_test_server_start (fixture->server);
+  mc_window_refresh (fixture->window);
+  wait_for_state (fixture, "empty");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  mc_test_ui_init (&argc, &argv);
 
+  g_test_add ("/client/window/reminder", Fixture, NULL, fixture_set_up, test_reminder,
+              fixture_tear_down);
+  g_test_add ("/client/window/empty-and-offline", Fixture, NULL, fixture_set_up,
+              test_empty_and_offline, fixture_tear_down);
   g_test_add ("/client/window/login-errors", Fixture, NULL, fixture_set_up, test_login_errors,
               fixture_tear_down);
   g_test_add ("/client/window/bookings", Fixture, NULL, fixture_set_up, test_bookings,
