@@ -433,6 +433,29 @@ end_action (GtkWidget  *widget,
 }
 
 static void
+leave_fullscreen_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  if (gtk_window_is_fullscreen (GTK_WINDOW (widget)))
+    gtk_window_unfullscreen (GTK_WINDOW (widget));
+}
+
+/* The app's shortcuts window (its "In a Lesson" group lists this window's). */
+static void
+show_shortcuts_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui");
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (widget));
+  gtk_window_present (shortcuts);
+}
+
+static void
 set_muted (McCallWindow *self,
            gboolean      muted)
 {
@@ -636,11 +659,19 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "call.chat", "chat-visible");
   gtk_widget_class_install_property_action (widget_class, "call.fullscreen", "fullscreen");
   gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
+  gtk_widget_class_install_action (widget_class, "call.leave-fullscreen", NULL,
+                                   leave_fullscreen_action);
+  gtk_widget_class_install_action (widget_class, "call.show-shortcuts", NULL,
+                                   show_shortcuts_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "call.mute", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "call.camera-off", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "call.chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "call.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "call.leave-fullscreen",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
+                                       "call.show-shortcuts", NULL);
 }
 
 static void
