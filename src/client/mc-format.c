@@ -173,7 +173,7 @@ mc_format_clock (GDateTime     *time,
     /* Translators: the time of day on a 12-hour clock, such as "2:05 PM";
      * see the format of g_date_time_format() */
     /* xgettext:no-c-format */
-    format = C_("time of day", "%l:%M %p");
+    format = C_("time of day", "%-l:%M %p");
   else
     /* Translators: the time of day on a 24-hour clock, such as "14:05";
      * see the format of g_date_time_format() */
@@ -182,8 +182,7 @@ mc_format_clock (GDateTime     *time,
 
   text = g_date_time_format (time, format);
 
-  /* %l pads the hour with a space. */
-  return text != NULL ? g_strstrip (text) : g_strdup ("");
+  return text != NULL ? text : g_strdup ("");
 }
 
 /**
