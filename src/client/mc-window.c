@@ -157,8 +157,10 @@ update_banner (McWindow *self)
   running = mc_format_duration (mc_bookings_page_get_now (self->bookings_page) - started);
 
   if (n > 0)
-    /* Translators: the rejoin banner; %s the other person, %s a duration, %u a count */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         /* Translators: the rejoin banner; %s the other
+                                          * person, %s how long the call has been running,
+                                          * such as "12 minutes", %u how many are in it */
                                          "Your lesson with %s is running (%s, %u participant in the call).",
                                          "Your lesson with %s is running (%s, %u participants in the call).",
                                          n),
