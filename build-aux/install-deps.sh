@@ -23,6 +23,7 @@ PACKAGES="
   sqlite3
   glib-networking
   gettext
+  python3
   desktop-file-utils
   appstream
   curl

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 
@@ -16,8 +18,14 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(McApplication) application = NULL;
+  const char *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Before anything prints or parses options: --help is translated too. */
+  setlocale (LC_ALL, "");
+
+  /* `meson devenv` points MENTORCALL_LOCALEDIR at the build tree's catalogs,
+   * so the uninstalled app speaks the user's language as well. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -280,7 +280,9 @@ mc_application_init (McApplication *self)
 {
   const GOptionEntry entries[] = {
     { "join", 'j', 0, G_OPTION_ARG_INT64, NULL,
-      N_("Join this lesson's call as soon as it is listed, with the saved devices"), N_("BOOKING") },
+      N_("Join this lesson's call as soon as it is listed, with the saved devices"),
+      /* Translators: the value of --join in --help, a booking's number */
+      N_("BOOKING") },
     { NULL }
   };
 

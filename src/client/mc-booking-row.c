@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
+#include "mc-format.h"
 #include "mc-protocol.h"
 
 struct _McBookingRow
@@ -54,56 +55,6 @@ member_time (JsonObject *object,
     mc_json_parse_time (json_object_get_string_member (object, member), &value);
 
   return value;
-}
-
-/**
- * mc_format_duration:
- * @seconds: a duration
- *
- * Returns: (transfer full): @seconds for a person: "45 s", "12 min",
- *   "1 h 5 min", "3 days"
- */
-char *
-mc_format_duration (gint64 seconds)
-{
-  gint64 minutes = (seconds + 59) / 60;
-
-  if (seconds < 60)
-    return g_strdup_printf (_("%d s"), (int) MAX (seconds, 0));
-  if (minutes < 60)
-    return g_strdup_printf (_("%d min"), (int) minutes);
-  if (minutes < 48 * 60)
-    {
-      if (minutes % 60 == 0)
-        return g_strdup_printf (_("%d h"), (int) (minutes / 60));
-      return g_strdup_printf (_("%d h %d min"), (int) (minutes / 60), (int) (minutes % 60));
-    }
-
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day", "%d days",
-                                       minutes / (24 * 60)),
-                          (int) (minutes / (24 * 60)));
-}
-
-static char *
-format_when (gint64 start,
-             gint64 end)
-{
-  g_autoptr(GDateTime) start_time = g_date_time_new_from_unix_local (start);
-  g_autoptr(GDateTime) end_time = g_date_time_new_from_unix_local (end);
-  g_autofree char *day = NULL;
-  g_autofree char *from = NULL;
-  g_autofree char *to = NULL;
-
-  if (start_time == NULL || end_time == NULL)
-    return g_strdup ("");
-
-  /* %x and %X follow the user's locale. */
-  day = g_date_time_format (start_time, "%a %x");
-  from = g_date_time_format (start_time, "%R");
-  to = g_date_time_format (end_time, "%R");
-
-  /* Translators: a lesson's date and times, such as "Wed 11/25/26, 14:00–15:00" */
-  return g_strdup_printf (_("%s, %s–%s"), day, from, to);
 }
 
 static void
@@ -179,8 +130,9 @@ mc_booking_row_set_booking (McBookingRow *self,
   JsonObject *other = json_object_get_object_member (booking, "other");
   const char *name = other ? json_object_get_string_member (other, "display_name") : "";
   const char *subject = json_object_get_string_member_with_default (booking, "subject", "");
-  g_autofree char *when = format_when (member_time (booking, "start"),
-                                       member_time (booking, "end"));
+  g_autofree char *when = mc_format_lesson_time (member_time (booking, "start"),
+                                                 member_time (booking, "end"),
+                                                 g_get_real_time () / G_USEC_PER_SEC);
   g_autofree char *subtitle = NULL;
 
   g_clear_pointer (&self->booking, json_object_unref);
@@ -277,14 +229,14 @@ mc_booking_row_update (McBookingRow *self,
     {
       g_autofree char *left = mc_format_duration (start - now);
 
-      /* Translators: %s is a duration, such as "12 min" */
+      /* Translators: %s is a duration, such as "12 minutes" */
       countdown = g_strdup_printf (_("Starts in %s"), left);
     }
   else if (now < end)
     {
       g_autofree char *left = mc_format_duration (end - now);
 
-      /* Translators: %s is a duration, such as "12 min" */
+      /* Translators: %s is a duration, such as "12 minutes" */
       countdown = g_strdup_printf (_("In progress — %s left"), left);
     }
   else
@@ -303,7 +255,7 @@ mc_booking_row_update (McBookingRow *self,
         {
           g_autofree char *left = mc_format_duration (opens - now);
 
-          /* Translators: %s is a duration, such as "12 min" */
+          /* Translators: %s is a duration, such as "12 minutes" */
           reason = g_strdup_printf (_("You can join in %s"), left);
         }
       else

@@ -9,6 +9,9 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+/* mc_format_duration() was declared here before it moved: its users keep finding it. */
+#include "mc-format.h"
+
 G_BEGIN_DECLS
 
 #define MC_TYPE_BOOKING_ROW (mc_booking_row_get_type ())
@@ -24,7 +27,6 @@ void        mc_booking_row_update         (McBookingRow *self,
 gboolean    mc_booking_row_get_can_join   (McBookingRow *self);
 const char *mc_booking_row_get_countdown  (McBookingRow *self);
 
-char       *mc_format_duration            (gint64        seconds);
 const char *mc_booking_get_peer_in_call   (JsonObject   *booking);
 
 G_END_DECLS

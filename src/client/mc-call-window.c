@@ -24,6 +24,7 @@
 
 #include "mc-booking-row.h"
 #include "mc-call-window.h"
+#include "mc-format.h"
 #include "mc-protocol.h"
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
@@ -233,8 +234,14 @@ static void
 update_unread (McCallWindow *self)
 {
   g_autofree char *text = g_strdup_printf ("%u", self->unread);
+  g_autofree char *tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "%u unread message",
+                                                           "%u unread messages",
+                                                           self->unread),
+                                              self->unread);
 
   gtk_label_set_label (self->unread_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->unread_label), tooltip);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), self->unread > 0);
 }
 
@@ -330,12 +337,14 @@ started_cb (GObject      *object,
   if (!mc_call_controller_start_finish (MC_CALL_CONTROLLER (object), result, &error))
     {
       g_autofree char *message = NULL;
+      g_autofree char *reason = NULL;
 
       if (self->leaving)
         return;
 
-      /* Translators: %s says why, such as "The lesson cannot be joined yet" */
-      message = g_strdup_printf (_("Cannot join the lesson: %s"), error->message);
+      reason = mc_describe_error (error);
+      /* Translators: %s says why, such as "The lesson cannot be joined at this time." */
+      message = g_strdup_printf (_("Cannot join the lesson: %s"), reason);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
       gtk_label_set_label (self->connection_label, _("Failed"));
       gtk_label_set_label (self->peer_status_label, message);
@@ -365,13 +374,13 @@ clock_cb (gpointer user_data)
   if (end > now)
     {
       left = mc_format_duration (end - now);
-      /* Translators: %s is a duration, such as "12 min" */
+      /* Translators: %s is a duration, such as "12 minutes" */
       text = g_strdup_printf (_("%s left"), left);
     }
   else
     {
       left = mc_format_duration (now - end);
-      /* Translators: %s is a duration, such as "3 min" */
+      /* Translators: %s is a duration, such as "3 minutes" */
       text = g_strdup_printf (_("%s over time"), left);
     }
 

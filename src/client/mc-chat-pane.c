@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-chat-pane.h"
+#include "mc-format.h"
 
 struct _McChatPane
 {
@@ -58,6 +59,7 @@ describe_state (McChatMessage *message)
   switch (mc_chat_message_get_state (message))
     {
     case MC_CHAT_MESSAGE_PENDING:
+      /* Translators: a chat message being sent; %s is its sender, such as "You" */
       return g_strdup_printf (_("%s · Sending…"), mc_chat_message_get_sender_name (message)
                                                   ? mc_chat_message_get_sender_name (message)
                                                   : _("You"));
@@ -68,7 +70,7 @@ describe_state (McChatMessage *message)
     default:
       time = g_date_time_new_from_unix_local (mc_chat_message_get_sent_at (message));
       {
-        g_autofree char *clock = time ? g_date_time_format (time, "%R") : g_strdup ("");
+        g_autofree char *clock = time ? mc_format_time (time) : g_strdup ("");
         const char *sender = mc_chat_message_get_sender_name (message);
 
         /* Translators: a chat message's sender and time, such as "Sam Tran · 14:05" */

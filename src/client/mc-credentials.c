@@ -64,6 +64,7 @@ mc_credentials_store_async (const char          *server,
                             gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  /* Translators: the keyring item's label; %s the username, %s the server's address */
   g_autofree char *label = g_strdup_printf (_("Mentorcall session of %s on %s"), username, server);
 
   g_task_set_source_tag (task, mc_credentials_store_async);

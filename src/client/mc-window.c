@@ -25,6 +25,7 @@
 
 #include "mc-booking-row.h"
 #include "mc-credentials.h"
+#include "mc-format.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-window.h"
@@ -79,35 +80,6 @@ toast (McWindow   *self,
        const char *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-/* A person's words for an error from the server or the network. */
-static char *
-describe_error (const GError *error)
-{
-  if (error->domain == MC_ERROR)
-    {
-      switch (error->code)
-        {
-        case MC_ERROR_INVALID_CREDENTIALS:
-          return g_strdup (_("The username or the password is wrong."));
-        case MC_ERROR_RATE_LIMITED:
-          return g_strdup (_("Too many attempts. Wait a few minutes, then try again."));
-        case MC_ERROR_SESSION_EXPIRED:
-        case MC_ERROR_SESSION_INVALID:
-          return g_strdup (_("Your session has ended. Log in again."));
-        case MC_ERROR_NETWORK:
-          return g_strdup_printf (_("The server cannot be reached. Check the address and your "
-                                    "connection. (%s)"), error->message);
-        default:
-          return g_strdup (error->message);
-        }
-    }
-
-  if (error->domain == G_TLS_ERROR)
-    return g_strdup_printf (_("The server's certificate cannot be trusted: %s"), error->message);
-
-  return g_strdup (error->message);
 }
 
 static gboolean
@@ -196,8 +168,10 @@ update_banner (McWindow *self)
   running = mc_format_duration (mc_bookings_page_get_now (self->bookings_page) - started);
 
   if (n > 0)
-    /* Translators: the rejoin banner; %s the other person, %s a duration, %u a count */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         /* Translators: the rejoin banner; %s the other
+                                          * person, %s how long the call has been running,
+                                          * such as "12 minutes", %u how many are in it */
                                          "Your lesson with %s is running (%s, %u participant in the call).",
                                          "Your lesson with %s is running (%s, %u participants in the call).",
                                          n),
@@ -299,12 +273,12 @@ bookings_listed_cb (GObject      *object,
       if (g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED) ||
           g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_INVALID))
         {
-          message = describe_error (error);
+          message = mc_describe_error (error);
           show_login (self, message);
           return;
         }
 
-      message = describe_error (error);
+      message = mc_describe_error (error);
       mc_bookings_page_set_offline (self->bookings_page, message);
       return;
     }
@@ -508,7 +482,7 @@ logged_in_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      message = describe_error (error);
+      message = mc_describe_error (error);
       mc_login_page_set_error (self->login_page, message);
       return;
     }
@@ -589,7 +563,7 @@ me_cb (GObject      *object,
 
   if (g_error_matches (error, MC_ERROR, MC_ERROR_NETWORK))
     {
-      g_autofree char *message = describe_error (error);
+      g_autofree char *message = mc_describe_error (error);
 
       /* Keep the session: the server may be back soon. */
       show_bookings (self);
@@ -598,7 +572,7 @@ me_cb (GObject      *object,
     }
 
   {
-    g_autofree char *message = describe_error (error);
+    g_autofree char *message = mc_describe_error (error);
 
     show_login (self, message);
   }

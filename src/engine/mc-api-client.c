@@ -19,6 +19,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mc-protocol.h"
 
 #include "mc-api-client.h"
@@ -112,7 +114,7 @@ error_from_answer (McApiClient *self,
     return g_error_new (MC_ERROR, code, "%s", text != NULL ? text : code_text);
 
   return g_error_new (MC_ERROR, MC_ERROR_PROTOCOL,
-                      "The server at %s answered %u %s without a Mentorcall error",
+                      _("The server at %s answered %u %s without a Mentorcall error"),
                       self->base_url, status,
                       soup_message_get_reason_phrase (message) != NULL ?
                         soup_message_get_reason_phrase (message) : "");
@@ -146,7 +148,8 @@ send_request (McApiClient         *self,
   if (uri == NULL)
     {
       g_task_return_new_error (task, MC_ERROR, MC_ERROR_NETWORK,
-                               "Cannot reach the server at %s: %s", self->base_url, error->message);
+                               _("Cannot reach the server at %s: %s"), self->base_url,
+                               error->message);
       return;
     }
 
@@ -225,7 +228,7 @@ handle_login (McApiClient *self,
   if (token == NULL || token[0] == '\0')
     {
       g_set_error (error, MC_ERROR, MC_ERROR_PROTOCOL,
-                   "The server at %s accepted the login but sent no session token",
+                   _("The server at %s accepted the login but sent no session token"),
                    self->base_url);
       return FALSE;
     }
@@ -267,7 +270,7 @@ request_sent_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, MC_ERROR, MC_ERROR_NETWORK,
-                                 "Cannot reach the server at %s: %s",
+                                 _("Cannot reach the server at %s: %s"),
                                  self->base_url, error->message);
       return;
     }
@@ -286,7 +289,7 @@ request_sent_cb (GObject      *object,
       if (answer == NULL)
         {
           g_task_return_new_error (task, MC_ERROR, MC_ERROR_PROTOCOL,
-                                   "The server at %s sent an answer that is not understood: %s",
+                                   _("The server at %s sent an answer that is not understood: %s"),
                                    self->base_url, error->message);
           return;
         }

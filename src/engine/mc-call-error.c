@@ -10,6 +10,10 @@
 
 #define G_LOG_DOMAIN "mc-call"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "mc-call-error.h"
 
 G_DEFINE_QUARK (mc-call-error-quark, mc_call_error)
@@ -117,13 +121,14 @@ mc_call_make_element_full (GHashTable  *overrides,
   package = mc_call_element_package (factory_name);
   if (package != NULL)
     g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
-                 "The GStreamer element “%s” is missing: install the package %s "
-                 "(apt install %s)",
+                 /* Translators: the first %s is a GStreamer element, the others a package */
+                 _("The GStreamer element “%s” is missing: install the package %s "
+                   "(apt install %s)"),
                  factory, package, package);
   else
     g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
-                 "The GStreamer element “%s” is missing: install the GStreamer plugin "
-                 "that provides it",
+                 _("The GStreamer element “%s” is missing: install the GStreamer plugin "
+                   "that provides it"),
                  factory);
 
   return NULL;

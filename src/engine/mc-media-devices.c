@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "mc-call-error.h"
 #include "mc-media-devices.h"
 
@@ -327,8 +329,9 @@ mc_media_devices_create_element (McMediaDevices  *self,
     device = mc_media_devices_find (self, role, NULL);
   if (device == NULL)
     {
-      g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                   role == MC_DEVICE_ROLE_CAMERA ? "No camera was found" : "No microphone was found");
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                           role == MC_DEVICE_ROLE_CAMERA ? _("No camera was found")
+                                                         : _("No microphone was found"));
       return NULL;
     }
 
@@ -336,8 +339,18 @@ mc_media_devices_create_element (McMediaDevices  *self,
   if (element == NULL)
     {
       display_name = gst_device_get_display_name (device);
-      g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, "The %s “%s” cannot be opened",
-                   role_names[role], display_name);
+      if (role == MC_DEVICE_ROLE_CAMERA)
+        /* Translators: %s is a device's name */
+        g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                     _("The camera “%s” cannot be opened"), display_name);
+      else if (role == MC_DEVICE_ROLE_MICROPHONE)
+        /* Translators: %s is a device's name */
+        g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                     _("The microphone “%s” cannot be opened"), display_name);
+      else
+        /* Translators: %s is a device's name */
+        g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                     _("The speaker “%s” cannot be opened"), display_name);
       return NULL;
     }
 

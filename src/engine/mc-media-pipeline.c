@@ -33,8 +33,11 @@
 
 #define G_LOG_DOMAIN "mc-call"
 
+#include "config.h"
+
 #include <gst/app/app.h>
 #include <gst/video/video.h>
+#include <glib/gi18n-lib.h>
 
 #include "mc-call-error.h"
 #include "mc-frame-stamp.h"
@@ -309,7 +312,9 @@ make_device_bin (McMediaPipeline  *self,
   if (source == NULL)
     {
       g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                   "The %s “%s” cannot be opened", kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
+                   /* Translators: %s is a device's name */
+                   kind == MC_MEDIA_KIND_VIDEO ? _("The camera “%s” cannot be opened")
+                                               : _("The microphone “%s” cannot be opened"),
                    display_name);
       return NULL;
     }
@@ -943,7 +948,8 @@ bus_cb (GstBus     *bus,
 
         g_debug ("Media pipeline error: %s (%s)", gst_error->message, debug);
         error = g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE,
-                             "The media pipeline failed in %s: %s",
+                             /* Translators: %s is an element's name, then GStreamer's error */
+                             _("The media pipeline failed in %s: %s"),
                              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), gst_error->message);
 
         if (self->start_task != NULL)
@@ -990,7 +996,10 @@ start_timeout_cb (gpointer user_data)
   task = finish_start (self, g_steal_pointer (&self->start_task));
   if (task != NULL)
     g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                             "The camera produced no picture within %d seconds",
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "The camera produced no picture within %d second",
+                                          "The camera produced no picture within %d seconds",
+                                          START_TIMEOUT_SECONDS),
                              START_TIMEOUT_SECONDS);
 
   return G_SOURCE_REMOVE;

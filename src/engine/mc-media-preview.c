@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "mc-call-error.h"
@@ -129,7 +131,9 @@ error_from_message (McDeviceRole  role,
                     GstMessage   *message)
 {
   static const char *const what[MC_DEVICE_ROLE_LAST] = {
-    "The camera cannot be used", "The microphone cannot be used", "The speaker cannot be used",
+    N_("The camera cannot be used"),
+    N_("The microphone cannot be used"),
+    N_("The speaker cannot be used"),
   };
   g_autoptr(GError) gst_error = NULL;
   g_autofree char *debug = NULL;
@@ -137,7 +141,8 @@ error_from_message (McDeviceRole  role,
   gst_message_parse_error (message, &gst_error, &debug);
   g_debug ("%s: %s (%s)", what[role], gst_error->message, debug ? debug : "");
 
-  return g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, "%s: %s", what[role],
+  /* Translators: %s is "The camera cannot be used" or the like, then GStreamer's reason */
+  return g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _("%s: %s"), _(what[role]),
                       gst_error->message);
 }
 
@@ -201,6 +206,11 @@ start_part (McMediaPreview  *self,
   static const char *const names[MC_DEVICE_ROLE_LAST] = {
     "mc-preview-video", "mc-preview-audio", "mc-preview-sound",
   };
+  static const char *const what_failed[MC_DEVICE_ROLE_LAST] = {
+    N_("The camera cannot be started"),
+    N_("The microphone cannot be started"),
+    N_("The speaker cannot be started"),
+  };
   g_autoptr(GstElement) pipeline = gst_pipeline_new (names[role]);
   g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
   Part *part = &self->parts[role];
@@ -224,9 +234,7 @@ start_part (McMediaPreview  *self,
       if (message != NULL)
         g_propagate_error (error, error_from_message (role, message));
       else
-        g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, "The %s cannot be started",
-                     role == MC_DEVICE_ROLE_CAMERA ? "camera" :
-                     role == MC_DEVICE_ROLE_MICROPHONE ? "microphone" : "speaker");
+        g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _(what_failed[role]));
       gst_element_set_state (pipeline, GST_STATE_NULL);
       return FALSE;
     }

@@ -31,8 +31,11 @@
 
 #define G_LOG_DOMAIN "mc-signaling"
 
+#include "config.h"
+
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
 #include "mc-protocol.h"
@@ -777,7 +780,7 @@ handle_ended (McSignalingClient *self,
   if (mc_json_has (object, "call"))
     call = json_object_ref (json_object_get_object_member (object, "call"));
 
-  forget_room (self, "The call ended");
+  forget_room (self, _("The call ended"));
   g_signal_emit (self, signals[ENDED], 0, booking_id,
                  json_object_get_int_member_with_default (object, "by", 0), call);
 }
@@ -1160,7 +1163,8 @@ connection_closed_cb (SoupWebsocketConnection *connection,
   if (code == 4000 || code == 4001)
     {
       self->wanted = FALSE;
-      forget_room (self, code == 4000 ? "Joined from another connection" : "Session ended");
+      forget_room (self, code == 4000 ? _("Joined from another connection")
+                                     : _("Session ended"));
       if (code == 4001)
         emit_error (self, "session_ended", reason != NULL && reason[0] != '\0' ? reason :
                                              "The session expired or was revoked", NULL);
@@ -1990,7 +1994,7 @@ mc_signaling_client_leave (McSignalingClient *self)
       sent = send_message (self, leave);
     }
 
-  forget_room (self, "Left the call");
+  forget_room (self, _("Left the call"));
   return sent;
 }
 
