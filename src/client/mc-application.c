@@ -6,11 +6,18 @@
  * One instance per user: a second launch raises the first (GApplication's
  * uniqueness on the session bus). Its actions are what notifications and
  * the menu reach: app.join(booking), app.about, app.quit.
+ *
+ * It also opens mentorcall://join/BOOKING links (the desktop file declares
+ * the x-scheme-handler/mentorcall type): such a link does what --join does.
+ * A link comes from outside, from a web page or a chat message, so it is
+ * checked strictly and anything else gets a message, never an action.
  */
 
 #define G_LOG_DOMAIN "mc-application"
 
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -28,6 +35,13 @@ struct _McApplication
 };
 
 G_DEFINE_FINAL_TYPE (McApplication, mc_application, ADW_TYPE_APPLICATION)
+
+#define JOIN_URI_SCHEME "mentorcall"
+#define JOIN_URI_HOST   "join"
+/* Longer is not a link of ours, and too long to show in a message. */
+#define JOIN_URI_MAX_LENGTH 256
+/* G_MAXINT64 has 19 digits. */
+#define BOOKING_ID_MAX_DIGITS 19
 
 static McWindow *
 ensure_window (McApplication *self)
@@ -132,6 +146,50 @@ mc_application_activate (GApplication *application)
     }
 }
 
+/* A link that is not ours: say so over the lessons, which is where the
+ * person who clicked it expected to land. */
+static void
+show_bad_link (McApplication *self,
+               const GError  *error)
+{
+  McWindow *window = ensure_window (self);
+  GtkWidget *dialog;
+
+  g_message ("Not opening a link: %s", error->message);
+
+  gtk_window_present (GTK_WINDOW (window));
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Cannot Open Link"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+mc_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  McApplication *self = MC_APPLICATION (application);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      gint64 booking_id;
+
+      if (!mc_application_parse_join_uri (uri, &booking_id, &error))
+        {
+          show_bad_link (self, error);
+          continue;
+        }
+
+      /* What --join does: the lessons, then the call once it is listed
+       * (after logging in, if that is still to come). */
+      self->join = booking_id;
+      g_application_activate (application);
+    }
+}
+
 static int
 mc_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
@@ -181,6 +239,7 @@ mc_application_class_init (McApplicationClass *klass)
   object_class->finalize = mc_application_finalize;
 
   application_class->activate = mc_application_activate;
+  application_class->open = mc_application_open;
   application_class->handle_local_options = mc_application_handle_local_options;
   application_class->startup = mc_application_startup;
 }
@@ -203,7 +262,89 @@ mc_application_new (void)
 {
   return g_object_new (MC_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/mentorcall/Mentorcall",
                        NULL);
+}
+
+/**
+ * mc_application_parse_join_uri:
+ * @uri: a link, such as `mentorcall://join/42`
+ * @booking_id: (out): the booking it names
+ * @error: a #GError in the %G_URI_ERROR domain, with a message for people
+ *
+ * Accepts exactly `mentorcall://join/` followed by a booking number: no user,
+ * port, further path, query or fragment, no sign or leading zero in the
+ * number. As RFC 3986 defines, scheme and host are compared without regard
+ * to case and an escaped digit is the digit (GLib normalizes it); any other
+ * escape is refused, never decoded.
+ *
+ * Returns: %TRUE if @uri is such a link
+ */
+gboolean
+mc_application_parse_join_uri (const char  *uri,
+                               gint64      *booking_id,
+                               GError     **error)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *userinfo = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *fragment = NULL;
+  const char *digits;
+  guint64 value;
+  int port = -1;
+
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  if (strlen (uri) > JOIN_URI_MAX_LENGTH)
+    {
+      g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_FAILED,
+                           _("The link is too long to be a Mentorcall link."));
+      return FALSE;
+    }
+
+  /* Encoded: an escaped character other than a digit stays escaped, and the
+   * number check below refuses it. */
+  if (!g_uri_split (uri, G_URI_FLAGS_ENCODED, &scheme, &userinfo, &host, &port, &path, &query,
+                    &fragment, NULL) ||
+      scheme == NULL || g_ascii_strcasecmp (scheme, JOIN_URI_SCHEME) != 0)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
+                   /* Translators: %s is the link */
+                   _("“%s” is not a Mentorcall link."), uri);
+      return FALSE;
+    }
+
+  if (host == NULL || g_ascii_strcasecmp (host, JOIN_URI_HOST) != 0 ||
+      userinfo != NULL || port != -1)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST,
+                   /* Translators: %s is the link */
+                   _("“%s” is not a link to join a lesson."), uri);
+      return FALSE;
+    }
+
+  if (query != NULL || fragment != NULL)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_QUERY,
+                   /* Translators: %s is the link */
+                   _("“%s” has more in it than a lesson’s number."), uri);
+      return FALSE;
+    }
+
+  digits = path + 1;
+  if (path[0] != '/' || digits[0] == '\0' || digits[0] == '0' || strlen (digits) > BOOKING_ID_MAX_DIGITS ||
+      strspn (digits, "0123456789") != strlen (digits) ||
+      !g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_PATH,
+                   /* Translators: %s is the link */
+                   _("“%s” does not name a lesson: it must end in the lesson’s number."), uri);
+      return FALSE;
+    }
+
+  *booking_id = (gint64) value;
+  return TRUE;
 }
