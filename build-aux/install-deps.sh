@@ -25,6 +25,8 @@ PACKAGES="
   gettext
   desktop-file-utils
   appstream
+  groff-base
+  python3
   curl
   openssl
   ca-certificates
@@ -37,6 +39,7 @@ PACKAGES="
   gstreamer1.0-nice
   gstreamer1.0-pulseaudio
   libgtk-4-dev
+  libgtk-4-bin
   libadwaita-1-dev
   libsecret-1-dev
   xvfb
