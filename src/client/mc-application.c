@@ -255,6 +255,8 @@ mc_application_init (McApplication *self)
 
   self->calls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self),
+                                                     "[mentorcall://join/BOOKING…]");
 }
 
 McApplication *
