@@ -26,6 +26,8 @@ PACKAGES="
   python3
   desktop-file-utils
   appstream
+  groff-base
+  python3
   curl
   openssl
   ca-certificates
@@ -38,6 +40,7 @@ PACKAGES="
   gstreamer1.0-nice
   gstreamer1.0-pulseaudio
   libgtk-4-dev
+  libgtk-4-bin
   libadwaita-1-dev
   libsecret-1-dev
   xvfb

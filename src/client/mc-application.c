@@ -9,11 +9,18 @@
  * camera, microphone and speaker are checked; app.rejoin(booking) goes
  * straight into the call with the saved choices (the rejoin banner, and
  * --join on the command line); app.about, app.quit.
+ *
+ * It also opens mentorcall://join/BOOKING links (the desktop file declares
+ * the x-scheme-handler/mentorcall type): such a link does what --join does.
+ * A link comes from outside, from a web page or a chat message, so it is
+ * checked strictly and anything else gets a message, never an action.
  */
 
 #define G_LOG_DOMAIN "mc-application"
 
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -29,7 +36,6 @@ struct _McApplication
   McWindow       *window;
   GHashTable     *calls;     /* booking id → McCallWindow (unowned) */
   GHashTable     *prejoins;  /* booking id → McPrejoinWindow (unowned) */
-  gint64          join;      /* --join */
 };
 
 G_DEFINE_FINAL_TYPE (McApplication, mc_application, ADW_TYPE_APPLICATION)
@@ -54,6 +60,13 @@ bookings_changed_cb (McWindow      *window,
         mc_prejoin_window_set_booking (prejoin, booking);
     }
 }
+
+#define JOIN_URI_SCHEME "mentorcall"
+#define JOIN_URI_HOST   "join"
+/* Longer is not a link of ours, and too long to show in a message. */
+#define JOIN_URI_MAX_LENGTH 256
+/* G_MAXINT64 has 19 digits. */
+#define BOOKING_ID_MAX_DIGITS 19
 
 static McWindow *
 ensure_window (McApplication *self)
@@ -212,11 +225,68 @@ mc_application_activate (GApplication *application)
   McWindow *window = ensure_window (self);
 
   gtk_window_present (GTK_WINDOW (window));
+}
 
-  if (self->join != 0)
+/* --join, in the running instance: the lessons, then the call once the
+ * lesson is listed (after logging in, if that is still to come). */
+static void
+join_listed_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  McApplication *self = MC_APPLICATION (user_data);
+  McWindow *window = ensure_window (self);
+  gint64 booking_id = g_variant_get_int64 (parameter);
+
+  mc_window_set_pending_join (window, booking_id, FALSE);
+
+  /* Not joined yet (not logged in, or not listed): show the lessons. */
+  if (!g_hash_table_contains (self->calls, &booking_id))
+    gtk_window_present (GTK_WINDOW (window));
+}
+
+/* A link that is not ours: say so over the lessons, which is where the
+ * person who clicked it expected to land. */
+static void
+show_bad_link (McApplication *self,
+               const GError  *error)
+{
+  McWindow *window = ensure_window (self);
+  GtkWidget *dialog;
+
+  g_message ("Not opening a link: %s", error->message);
+
+  gtk_window_present (GTK_WINDOW (window));
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Cannot Open Link"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+mc_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  McApplication *self = MC_APPLICATION (application);
+
+  for (int i = 0; i < n_files; i++)
     {
-      mc_window_set_pending_join (window, self->join);
-      self->join = 0;
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      gint64 booking_id;
+
+      if (!mc_application_parse_join_uri (uri, &booking_id, &error))
+        {
+          show_bad_link (self, error);
+          continue;
+        }
+
+      /* The lessons, then the pre-join window once the lesson is listed
+       * (after logging in, if that is still to come): someone who clicked
+       * a link on a web page has not checked their camera yet. */
+      mc_window_set_pending_join (ensure_window (self), booking_id, TRUE);
+      g_application_activate (application);
     }
 }
 
@@ -224,11 +294,32 @@ static int
 mc_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
-  McApplication *self = MC_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
   gint64 join = 0;
 
-  if (g_variant_dict_lookup (options, "join", "x", &join) && join > 0)
-    self->join = join;
+  if (!g_variant_dict_lookup (options, "join", "x", &join))
+    return -1;
+
+  if (join <= 0)
+    {
+      g_printerr (_("--join needs a booking number above 0\n"));
+      return EXIT_FAILURE;
+    }
+
+  /* Registered now, so that the action reaches the instance that already
+   * runs, if there is one, rather than being lost in this process. */
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (application), "join-listed",
+                                  g_variant_new_int64 (join));
+
+  /* The running instance shows what it should; raising its main window
+   * too would cover the call. */
+  if (g_application_get_is_remote (application))
+    return EXIT_SUCCESS;
 
   return -1;
 }
@@ -239,6 +330,7 @@ mc_application_startup (GApplication *application)
   static const GActionEntry actions[] = {
     { "join", join_action, "x" },
     { "rejoin", rejoin_action, "x" },
+    { "join-listed", join_listed_action, "x" },
     { "about", about_action },
     { "quit", quit_action },
   };
@@ -271,6 +363,7 @@ mc_application_class_init (McApplicationClass *klass)
   object_class->finalize = mc_application_finalize;
 
   application_class->activate = mc_application_activate;
+  application_class->open = mc_application_open;
   application_class->handle_local_options = mc_application_handle_local_options;
   application_class->startup = mc_application_startup;
 }
@@ -289,6 +382,8 @@ mc_application_init (McApplication *self)
   self->calls = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->prejoins = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self),
+                                                     "[mentorcall://join/BOOKING…]");
 }
 
 McApplication *
@@ -296,7 +391,89 @@ mc_application_new (void)
 {
   return g_object_new (MC_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/mentorcall/Mentorcall",
                        NULL);
+}
+
+/**
+ * mc_application_parse_join_uri:
+ * @uri: a link, such as `mentorcall://join/42`
+ * @booking_id: (out): the booking it names
+ * @error: a #GError in the %G_URI_ERROR domain, with a message for people
+ *
+ * Accepts exactly `mentorcall://join/` followed by a booking number: no user,
+ * port, further path, query or fragment, no sign or leading zero in the
+ * number. As RFC 3986 defines, scheme and host are compared without regard
+ * to case and an escaped digit is the digit (GLib normalizes it); any other
+ * escape is refused, never decoded.
+ *
+ * Returns: %TRUE if @uri is such a link
+ */
+gboolean
+mc_application_parse_join_uri (const char  *uri,
+                               gint64      *booking_id,
+                               GError     **error)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *userinfo = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *fragment = NULL;
+  const char *digits;
+  guint64 value;
+  int port = -1;
+
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  if (strlen (uri) > JOIN_URI_MAX_LENGTH)
+    {
+      g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_FAILED,
+                           _("The link is too long to be a Mentorcall link."));
+      return FALSE;
+    }
+
+  /* Encoded: an escaped character other than a digit stays escaped, and the
+   * number check below refuses it. */
+  if (!g_uri_split (uri, G_URI_FLAGS_ENCODED, &scheme, &userinfo, &host, &port, &path, &query,
+                    &fragment, NULL) ||
+      scheme == NULL || g_ascii_strcasecmp (scheme, JOIN_URI_SCHEME) != 0)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
+                   /* Translators: %s is the link */
+                   _("“%s” is not a Mentorcall link."), uri);
+      return FALSE;
+    }
+
+  if (host == NULL || g_ascii_strcasecmp (host, JOIN_URI_HOST) != 0 ||
+      userinfo != NULL || port != -1)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST,
+                   /* Translators: %s is the link */
+                   _("“%s” is not a link to join a lesson."), uri);
+      return FALSE;
+    }
+
+  if (query != NULL || fragment != NULL)
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_QUERY,
+                   /* Translators: %s is the link */
+                   _("“%s” has more in it than a lesson’s number."), uri);
+      return FALSE;
+    }
+
+  digits = path + 1;
+  if (path[0] != '/' || digits[0] == '\0' || digits[0] == '0' || strlen (digits) > BOOKING_ID_MAX_DIGITS ||
+      strspn (digits, "0123456789") != strlen (digits) ||
+      !g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_PATH,
+                   /* Translators: %s is the link */
+                   _("“%s” does not name a lesson: it must end in the lesson’s number."), uri);
+      return FALSE;
+    }
+
+  *booking_id = (gint64) value;
+  return TRUE;
 }

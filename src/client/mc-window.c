@@ -44,7 +44,8 @@ struct _McWindow
   JsonObject           *bookings;          /* the last answer */
   gint64                banner_booking;    /* the lesson the banner offers */
   gint64                dismissed_booking;
-  gint64                pending_join;      /* join once the list is there (--join) */
+  gint64                pending_join;      /* join once the list is there (--join, links) */
+  gboolean              pending_check;     /* …through the pre-join window */
   GHashTable           *in_call;           /* booking ids with a call window open */
   GHashTable           *reminded;          /* booking ids whose reminder went out */
   guint                 poll_id;
@@ -295,7 +296,10 @@ bookings_listed_cb (GObject      *object,
       gint64 booking_id = self->pending_join;
 
       self->pending_join = 0;
-      mc_window_rejoin (self, booking_id);
+      if (self->pending_check)
+        mc_window_join (self, booking_id);
+      else
+        mc_window_rejoin (self, booking_id);
     }
 }
 
@@ -899,17 +903,24 @@ mc_window_find_booking (McWindow *self,
  * mc_window_set_pending_join:
  * @self: the window
  * @booking_id: a lesson to join as soon as it is listed
+ * @check_devices: whether to open the pre-join window first (app.join)
+ *   rather than go straight into the call (app.rejoin)
  */
 void
 mc_window_set_pending_join (McWindow *self,
-                            gint64    booking_id)
+                            gint64    booking_id,
+                            gboolean  check_devices)
 {
   self->pending_join = booking_id;
+  self->pending_check = check_devices;
 
   if (self->bookings != NULL && mc_window_find_booking (self, booking_id) != NULL)
     {
       self->pending_join = 0;
-      mc_window_rejoin (self, booking_id);
+      if (check_devices)
+        mc_window_join (self, booking_id);
+      else
+        mc_window_rejoin (self, booking_id);
     }
 }
 

@@ -35,7 +35,8 @@ gboolean        mc_window_get_reminded       (McWindow       *self,
 JsonObject     *mc_window_find_booking       (McWindow       *self,
                                               gint64          booking_id);
 void            mc_window_set_pending_join   (McWindow       *self,
-                                              gint64          booking_id);
+                                              gint64          booking_id,
+                                              gboolean        check_devices);
 void            mc_window_set_in_call        (McWindow       *self,
                                               gint64          booking_id,
                                               gboolean        in_call);
