@@ -329,12 +329,50 @@ test_empty_and_offline (Fixture       *fixture,
   wait_for_state (fixture, "empty");
 }
 
+/* The shortcuts window, as Ctrl+? shows it in the main window and in a call. */
+static void
+test_shortcuts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui");
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  gboolean in_a_lesson = FALSE;
+
+  g_assert_nonnull (shortcuts);
+
+  /* Every group has a title; the call's is there. */
+  {
+    GSList *objects = gtk_builder_get_objects (builder);
+
+    for (GSList *l = objects; l != NULL; l = l->next)
+      if (GTK_IS_SHORTCUTS_GROUP (l->data))
+        {
+          g_autofree char *title = NULL;
+
+          g_object_get (l->data, "title", &title, NULL);
+          g_assert_nonnull (title);
+          in_a_lesson |= g_strcmp0 (title, "In a Lesson") == 0;
+        }
+    g_slist_free (objects);
+  }
+  g_assert_true (in_a_lesson);
+
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (fixture->window));
+  gtk_window_present (shortcuts);
+  mc_test_ui_spin (300);
+  mc_test_ui_screenshot (GTK_WIDGET (shortcuts), "shortcuts");
+  gtk_window_destroy (shortcuts);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   mc_test_ui_init (&argc, &argv);
 
+  g_test_add ("/client/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
+              fixture_tear_down);
   g_test_add ("/client/window/reminder", Fixture, NULL, fixture_set_up, test_reminder,
               fixture_tear_down);
   g_test_add ("/client/window/empty-and-offline", Fixture, NULL, fixture_set_up,
