@@ -39,6 +39,8 @@ PACKAGES="
   libgtk-4-dev
   libadwaita-1-dev
   libsecret-1-dev
+  gnome-keyring
+  libglib2.0-bin
   xvfb
   xauth
   dbus
