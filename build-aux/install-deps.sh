@@ -43,6 +43,8 @@ PACKAGES="
   libgtk-4-bin
   libadwaita-1-dev
   libsecret-1-dev
+  gnome-keyring
+  libglib2.0-bin
   xvfb
   xauth
   dbus

@@ -5,7 +5,8 @@
  *
  * At start the window looks in the keyring for the last session and logs
  * in silently with it; otherwise, or when the server refuses it, it shows
- * the login page and says why. Once logged in it lists the lessons and
+ * the login page and says why (a refused token is taken out of the keyring,
+ * as logging out does). Once logged in it lists the lessons and
  * keeps a WebSocket to the server open outside any call ("the lobby"),
  * which tells it when the other participant joins a lesson or a booking
  * changes, so the list and the rejoin banner follow the server by
@@ -89,6 +90,40 @@ has_environment_password (void)
   const char *password = g_getenv ("MENTORCALL_PASSWORD");
 
   return password != NULL && *password != '\0';
+}
+
+/* Whether the server says the session token itself is no good (as opposed to
+ * the server or the network having trouble): such a token never works
+ * again, so it must not be kept for the next start either. */
+static gboolean
+is_session_refused (const GError *error)
+{
+  return g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED) ||
+         g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_INVALID) ||
+         g_error_matches (error, MC_ERROR, MC_ERROR_UNAUTHORIZED);
+}
+
+static void
+credentials_cleared_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mc_credentials_clear_finish (result, &error))
+    g_debug ("Cannot clear the session from the keyring: %s", error->message);
+}
+
+/* Takes the kept session of the configured user out of the keyring. Not
+ * cancelled with the window: a token that has been given up must go even
+ * when the window closes right after. */
+static void
+forget_session (McWindow *self)
+{
+  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autofree char *username = g_settings_get_string (self->settings, "username");
+
+  mc_credentials_clear_async (server, username, NULL, credentials_cleared_cb, NULL);
 }
 
 static void
@@ -271,10 +306,10 @@ bookings_listed_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      if (g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED) ||
-          g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_INVALID))
+      if (is_session_refused (error))
         {
           message = mc_describe_error (error);
+          forget_session (self);
           show_login (self, message);
           return;
         }
@@ -575,6 +610,11 @@ me_cb (GObject      *object,
       return;
     }
 
+  /* The server refused the kept token (revoked, expired): ask again, and
+   * do not try that token at the next start. */
+  if (is_session_refused (error))
+    forget_session (self);
+
   {
     g_autofree char *message = mc_describe_error (error);
 
@@ -631,25 +671,15 @@ logged_out_cb (GObject      *object,
 }
 
 static void
-credentials_cleared_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  mc_credentials_clear_finish (result, NULL);
-}
-
-static void
 logout_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   McWindow *self = MC_WINDOW (widget);
-  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
-  g_autofree char *username = g_settings_get_string (self->settings, "username");
 
   if (self->api != NULL)
     mc_api_client_logout_async (self->api, NULL, logged_out_cb, g_object_ref (self));
-  mc_credentials_clear_async (server, username, NULL, credentials_cleared_cb, NULL);
+  forget_session (self);
 
   show_login (self, NULL);
 }
