@@ -27,7 +27,6 @@
 #define EXPIRY_INTERVAL_SECONDS 30
 #define JOIN_CHAT_LIMIT 200
 #define HISTORY_LIMIT 500
-#define MAX_CHAT_LENGTH 4000
 
 typedef struct
 {
@@ -661,14 +660,13 @@ handle_chat (McsSignaling  *self,
   if (room == NULL)
     return;
 
-  text = g_strstrip (g_strdup (json_object_get_string_member (message, "text")));
-  if (text[0] == '\0' || g_utf8_strlen (text, -1) > MAX_CHAT_LENGTH)
+  text = mcs_chat_check_text (json_object_get_string_member (message, "text"), &error);
+  if (text == NULL)
     {
       g_autoptr(JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", "text");
-      mcs_connection_send_error (connection, MC_ERROR_INVALID_FIELD,
-                                 "A chat message has 1 to 4000 characters", request_id, extra);
+      mcs_connection_send_error (connection, error->code, error->message, request_id, extra);
       return;
     }
 

@@ -1255,6 +1255,34 @@ mcs_store_list_expired_calls (McsStore  *self,
   return g_steal_pointer (&ids);
 }
 
+/**
+ * mcs_chat_check_text:
+ * @text: a chat message as a client sent it
+ * @error: a #GError; %MC_ERROR_INVALID_FIELD if the message breaks the rule
+ *
+ * Applies the chat text rule, the same over REST and WebSocket: surrounding
+ * white space is trimmed and what remains has 1 to %MCS_CHAT_MAX_LENGTH
+ * characters.
+ *
+ * Returns: (transfer full): the trimmed text, or %NULL
+ */
+char *
+mcs_chat_check_text (const char  *text,
+                     GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+  if (trimmed[0] == '\0' || g_utf8_strlen (trimmed, -1) > MCS_CHAT_MAX_LENGTH)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_INVALID_FIELD,
+                           "A chat message has 1 to " G_STRINGIFY (MCS_CHAT_MAX_LENGTH)
+                           " characters");
+      return NULL;
+    }
+
+  return g_steal_pointer (&trimmed);
+}
+
 static McsChatMessage *
 read_chat (McsStore      *self,
            McsStatement  *statement,
