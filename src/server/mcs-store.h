@@ -1,4 +1,4 @@
-/* mcs-store.h — users, sessions, bookings, calls and attendance
+/* mcs-store.h — users, sessions, bookings, calls, attendance and chat
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
