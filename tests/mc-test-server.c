@@ -223,19 +223,19 @@ write_config (McTestServer *self,
   g_assert_no_error (error);
 }
 
-/* Runs in the child before exec: the server dies with the test, so an
- * aborted test leaves no server behind. */
+/* Runs in the child before exec: the child dies with the test, so an
+ * aborted test leaves no process behind. */
 static void
 die_with_parent (gpointer user_data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  prctl (PR_SET_PDEATHSIG, GPOINTER_TO_INT (user_data));
 }
 
 static GSubprocessLauncher *
 make_launcher (McTestServer     *self,
                GSubprocessFlags  flags)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  GSubprocessLauncher *launcher = mc_test_launcher_new (flags, self->dir, SIGTERM);
 
   /* Keep the server away from the user's files and settings. */
   g_subprocess_launcher_unsetenv (launcher, "MENTORCALL_ADMIN_API_KEY");
@@ -244,8 +244,55 @@ make_launcher (McTestServer     *self,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", self->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", self->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", self->dir, TRUE);
-  g_subprocess_launcher_set_cwd (launcher, self->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+
+  return launcher;
+}
+
+/* Public API: child processes */
+
+/**
+ * mc_test_get_program:
+ * @variable: the environment variable that names the program, which
+ *   tests/meson.build sets
+ * @name: the program's name, for the message when it is not set
+ *
+ * Returns: the path of a program under test
+ */
+const char *
+mc_test_get_program (const char *variable,
+                     const char *name)
+{
+  const char *binary = g_getenv (variable);
+
+  if (binary == NULL || binary[0] == '\0')
+    g_error ("%s is not set: run the tests with “meson test”, or set it to the path of %s",
+             variable, name);
+
+  return binary;
+}
+
+/**
+ * mc_test_launcher_new:
+ * @flags: the launcher's flags
+ * @dir: the directory the child runs in
+ * @death_signal: the signal the child gets when the test process dies
+ *
+ * Every child of a test runs in a directory of its own and dies with the
+ * test, so that an aborted test leaves no process behind.
+ *
+ * Returns: (transfer full): a launcher, to which the caller adds the
+ *   child's environment
+ */
+GSubprocessLauncher *
+mc_test_launcher_new (GSubprocessFlags  flags,
+                      const char       *dir,
+                      int               death_signal)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+                                         GINT_TO_POINTER (death_signal), NULL);
 
   return launcher;
 }
@@ -255,13 +302,7 @@ make_launcher (McTestServer     *self,
 const char *
 mc_test_server_get_binary (void)
 {
-  const char *binary = g_getenv ("MENTORCALL_SERVER");
-
-  if (binary == NULL || binary[0] == '\0')
-    g_error ("MENTORCALL_SERVER is not set: run the tests with “meson test”, or set it to the "
-             "path of mentorcall-server");
-
-  return binary;
+  return mc_test_get_program ("MENTORCALL_SERVER", "mentorcall-server");
 }
 
 /**

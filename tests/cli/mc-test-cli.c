@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 
@@ -50,19 +49,13 @@ static GPtrArray *all_clis;
 
 /* Helpers */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  /* SIGKILL, not SIGTERM: a peer of an aborted test must not try to leave
-   * the call gracefully through a server that is going away too. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static GSubprocessLauncher *
 make_launcher (McTestCli        *cli,
                GSubprocessFlags  flags)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  /* SIGKILL, not SIGTERM: a peer of an aborted test must not try to leave
+   * the call gracefully through a server that is going away too. */
+  GSubprocessLauncher *launcher = mc_test_launcher_new (flags, cli->dir, SIGKILL);
   GHashTableIter iter;
   gpointer key, value;
 
@@ -92,9 +85,6 @@ make_launcher (McTestCli        *cli,
       else
         g_subprocess_launcher_unsetenv (launcher, key);
     }
-
-  g_subprocess_launcher_set_cwd (launcher, cli->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 
   return launcher;
 }
@@ -172,13 +162,7 @@ fail (McTestCli  *cli,
 const char *
 mc_test_cli_get_binary (void)
 {
-  const char *binary = g_getenv ("MENTORCALL_CLI");
-
-  if (binary == NULL || binary[0] == '\0')
-    g_error ("MENTORCALL_CLI is not set: run the tests with “meson test”, or set it to the "
-             "path of mentorcall-cli");
-
-  return binary;
+  return mc_test_get_program ("MENTORCALL_CLI", "mentorcall-cli");
 }
 
 /**
