@@ -167,20 +167,6 @@ line_read_cb (GObject      *object,
 }
 
 static void
-describe_exit (GSubprocess *process,
-               GString     *out)
-{
-  if (g_subprocess_get_if_exited (process))
-    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
-  else if (g_subprocess_get_if_signaled (process))
-    g_string_append_printf (out, "was killed by signal %d (%s)",
-                            g_subprocess_get_term_sig (process),
-                            g_strsignal (g_subprocess_get_term_sig (process)));
-  else
-    g_string_append (out, "ended in an unknown way");
-}
-
-static void
 write_config (McTestServer *self,
               const char   *overrides)
 {
@@ -295,6 +281,25 @@ mc_test_launcher_new (GSubprocessFlags  flags,
                                          GINT_TO_POINTER (death_signal), NULL);
 
   return launcher;
+}
+
+/**
+ * mc_test_describe_exit:
+ * @process: a child that has ended
+ * @out: where to append how it ended
+ */
+void
+mc_test_describe_exit (GSubprocess *process,
+                       GString     *out)
+{
+  if (g_subprocess_get_if_exited (process))
+    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
+  else if (g_subprocess_get_if_signaled (process))
+    g_string_append_printf (out, "was killed by signal %d (%s)",
+                            g_subprocess_get_term_sig (process),
+                            g_strsignal (g_subprocess_get_term_sig (process)));
+  else
+    g_string_append (out, "ended in an unknown way");
 }
 
 /* Public API: the server process */
@@ -443,7 +448,7 @@ mc_test_server_start (McTestServer *self)
         g_string_append_printf (why, "did not print “Listening on http://127.0.0.1:PORT/” "
                                 "within %d s", START_TIMEOUT_SECONDS);
       else if (wait_for_exit (self->process, STOP_TIMEOUT_SECONDS))
-        describe_exit (self->process, why);
+        mc_test_describe_exit (self->process, why);
       else
         g_string_append (why, "closed its standard output without listening");
 
@@ -513,7 +518,7 @@ mc_test_server_stop (McTestServer *self)
 
   if (!clean)
     {
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
       g_test_fail_printf ("mentorcall-server %s after SIGTERM instead of exiting with status 0 "
                           "(a crash, a fatal warning or a sanitizer report)", how->str);
     }
@@ -1297,7 +1302,7 @@ run_command (McTestServer  *self,
     {
       g_autoptr(GString) how = g_string_new (NULL);
 
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
       g_error ("“%s” %s.\nStandard output:\n%s\nStandard error:\n%s",
                command, how->str, out, err);
     }

@@ -100,20 +100,6 @@ read_file (const char *path)
   return contents;
 }
 
-static void
-describe_exit (GSubprocess *process,
-               GString     *out)
-{
-  if (g_subprocess_get_if_exited (process))
-    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
-  else if (g_subprocess_get_if_signaled (process))
-    g_string_append_printf (out, "was killed by signal %d (%s)",
-                            g_subprocess_get_term_sig (process),
-                            g_strsignal (g_subprocess_get_term_sig (process)));
-  else
-    g_string_append (out, "ended in an unknown way");
-}
-
 /* GSubprocess notices the exit on GLib's worker thread; the identifier
  * becomes NULL then, without iterating any main context here. */
 static gboolean
@@ -301,7 +287,7 @@ mc_test_cli_run (McTestCli   *cli,
     }
   else
     {
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
     }
 
   out = read_file (out_path);
@@ -471,7 +457,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
             return;
 
           g_subprocess_wait (cli->process, NULL, NULL);
-          describe_exit (cli->process, how);
+          mc_test_describe_exit (cli->process, how);
           fail (cli, "the process %s while waiting for: %s", how->str, what);
         }
 
@@ -489,7 +475,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
               g_autoptr(GString) how = g_string_new (NULL);
 
               g_subprocess_wait (other->process, NULL, NULL);
-              describe_exit (other->process, how);
+              mc_test_describe_exit (other->process, how);
               fail (cli, "while waiting for %s, the %s's process %s", what, other->name,
                     how->str);
             }
@@ -519,7 +505,7 @@ mc_test_cli_wait_exit (McTestCli *cli)
   if (!wait_until_exited (cli->process, MC_TEST_CLI_TIMEOUT_SECONDS))
     fail (cli, "the process did not end within %d s", MC_TEST_CLI_TIMEOUT_SECONDS);
 
-  describe_exit (cli->process, how);
+  mc_test_describe_exit (cli->process, how);
   g_test_message ("%s: join %s", cli->name, how->str);
   if (!g_subprocess_get_if_exited (cli->process))
     fail (cli, "the process %s", how->str);
