@@ -167,20 +167,6 @@ line_read_cb (GObject      *object,
 }
 
 static void
-describe_exit (GSubprocess *process,
-               GString     *out)
-{
-  if (g_subprocess_get_if_exited (process))
-    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
-  else if (g_subprocess_get_if_signaled (process))
-    g_string_append_printf (out, "was killed by signal %d (%s)",
-                            g_subprocess_get_term_sig (process),
-                            g_strsignal (g_subprocess_get_term_sig (process)));
-  else
-    g_string_append (out, "ended in an unknown way");
-}
-
-static void
 write_config (McTestServer *self,
               const char   *overrides)
 {
@@ -223,19 +209,19 @@ write_config (McTestServer *self,
   g_assert_no_error (error);
 }
 
-/* Runs in the child before exec: the server dies with the test, so an
- * aborted test leaves no server behind. */
+/* Runs in the child before exec: the child dies with the test, so an
+ * aborted test leaves no process behind. */
 static void
 die_with_parent (gpointer user_data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  prctl (PR_SET_PDEATHSIG, GPOINTER_TO_INT (user_data));
 }
 
 static GSubprocessLauncher *
 make_launcher (McTestServer     *self,
                GSubprocessFlags  flags)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  GSubprocessLauncher *launcher = mc_test_launcher_new (flags, self->dir, SIGTERM);
 
   /* Keep the server away from the user's files and settings. */
   g_subprocess_launcher_unsetenv (launcher, "MENTORCALL_ADMIN_API_KEY");
@@ -244,10 +230,76 @@ make_launcher (McTestServer     *self,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", self->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", self->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", self->dir, TRUE);
-  g_subprocess_launcher_set_cwd (launcher, self->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 
   return launcher;
+}
+
+/* Public API: child processes */
+
+/**
+ * mc_test_get_program:
+ * @variable: the environment variable that names the program, which
+ *   tests/meson.build sets
+ * @name: the program's name, for the message when it is not set
+ *
+ * Returns: the path of a program under test
+ */
+const char *
+mc_test_get_program (const char *variable,
+                     const char *name)
+{
+  const char *binary = g_getenv (variable);
+
+  if (binary == NULL || binary[0] == '\0')
+    g_error ("%s is not set: run the tests with “meson test”, or set it to the path of %s",
+             variable, name);
+
+  return binary;
+}
+
+/**
+ * mc_test_launcher_new:
+ * @flags: the launcher's flags
+ * @dir: the directory the child runs in
+ * @death_signal: the signal the child gets when the test process dies
+ *
+ * Every child of a test runs in a directory of its own and dies with the
+ * test, so that an aborted test leaves no process behind.
+ *
+ * Returns: (transfer full): a launcher, to which the caller adds the
+ *   child's environment
+ */
+GSubprocessLauncher *
+mc_test_launcher_new (GSubprocessFlags  flags,
+                      const char       *dir,
+                      int               death_signal)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
+                                         GINT_TO_POINTER (death_signal), NULL);
+
+  return launcher;
+}
+
+/**
+ * mc_test_describe_exit:
+ * @process: a child that has ended
+ * @out: where to append how it ended
+ */
+void
+mc_test_describe_exit (GSubprocess *process,
+                       GString     *out)
+{
+  if (g_subprocess_get_if_exited (process))
+    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
+  else if (g_subprocess_get_if_signaled (process))
+    g_string_append_printf (out, "was killed by signal %d (%s)",
+                            g_subprocess_get_term_sig (process),
+                            g_strsignal (g_subprocess_get_term_sig (process)));
+  else
+    g_string_append (out, "ended in an unknown way");
 }
 
 /* Public API: the server process */
@@ -255,13 +307,7 @@ make_launcher (McTestServer     *self,
 const char *
 mc_test_server_get_binary (void)
 {
-  const char *binary = g_getenv ("MENTORCALL_SERVER");
-
-  if (binary == NULL || binary[0] == '\0')
-    g_error ("MENTORCALL_SERVER is not set: run the tests with “meson test”, or set it to the "
-             "path of mentorcall-server");
-
-  return binary;
+  return mc_test_get_program ("MENTORCALL_SERVER", "mentorcall-server");
 }
 
 /**
@@ -402,7 +448,7 @@ mc_test_server_start (McTestServer *self)
         g_string_append_printf (why, "did not print “Listening on http://127.0.0.1:PORT/” "
                                 "within %d s", START_TIMEOUT_SECONDS);
       else if (wait_for_exit (self->process, STOP_TIMEOUT_SECONDS))
-        describe_exit (self->process, why);
+        mc_test_describe_exit (self->process, why);
       else
         g_string_append (why, "closed its standard output without listening");
 
@@ -472,7 +518,7 @@ mc_test_server_stop (McTestServer *self)
 
   if (!clean)
     {
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
       g_test_fail_printf ("mentorcall-server %s after SIGTERM instead of exiting with status 0 "
                           "(a crash, a fatal warning or a sanitizer report)", how->str);
     }
@@ -1256,7 +1302,7 @@ run_command (McTestServer  *self,
     {
       g_autoptr(GString) how = g_string_new (NULL);
 
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
       g_error ("“%s” %s.\nStandard output:\n%s\nStandard error:\n%s",
                command, how->str, out, err);
     }

@@ -16,6 +16,15 @@ G_BEGIN_DECLS
 
 typedef struct _McTestServer McTestServer;
 
+/* Child processes: the server, mentorcall-cli */
+const char          *mc_test_get_program   (const char       *variable,
+                                            const char       *name);
+GSubprocessLauncher *mc_test_launcher_new  (GSubprocessFlags  flags,
+                                            const char       *dir,
+                                            int               death_signal);
+void                 mc_test_describe_exit (GSubprocess      *process,
+                                            GString          *out);
+
 McTestServer *mc_test_server_new             (const char    *config_overrides);
 void          mc_test_server_add_args        (McTestServer  *self,
                                               const char    *first_arg,

@@ -10,12 +10,31 @@
 
 #include "mc-cli.h"
 
+static gboolean
+has_gst_options (int    argc,
+                 char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--gst-"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
-  gst_init (&argc, &argv);
+
+  /* Only `join` needs GStreamer, and it initialises it (mc_cli_join ()):
+   * the other commands do not pay for loading the plugin registry.
+   * GStreamer's own options (--gst-debug and the like) still work: they
+   * initialise it here, which also takes them out of argv. */
+  if (has_gst_options (argc, argv))
+    gst_init (&argc, &argv);
 
   return mc_cli_main (argc, argv);
 }

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 
 #include <glib-unix.h>
+#include <gst/gst.h>
 
 #include "mc-call-controller.h"
 #include "mc-cli.h"
@@ -310,13 +311,18 @@ mc_cli_join (McApiClient            *api,
              gint64                  booking_id,
              const McCliJoinOptions *options)
 {
-  g_autoptr(McCallController) controller = mc_call_controller_new (api, booking_id);
+  g_autoptr(McCallController) controller = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   Join join = { 0 };
   McCallSession *session;
   guint sigint_id, sigterm_id;
 
+  /* The only command that needs GStreamer; main () leaves it to us. Does
+   * nothing if --gst-* options made main () initialise it already. */
+  gst_init (NULL, NULL);
+
+  controller = mc_call_controller_new (api, booking_id);
   join.options = options;
   join.controller = controller;
   join.loop = loop;

@@ -193,6 +193,15 @@ finish_request (McApiClient   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The path of a booking's resource below the API: `api/v1/bookings/{id}`
+ * followed by @suffix, such as "/messages" or "". */
+static char *
+booking_path (gint64      booking_id,
+              const char *suffix)
+{
+  return g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT "%s", booking_id, suffix);
+}
+
 static JsonNode *
 build_object (const char *first_member,
               ...) G_GNUC_NULL_TERMINATED;
@@ -710,7 +719,7 @@ mc_api_client_get_booking_async (McApiClient         *self,
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  path = g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT, booking_id);
+  path = booking_path (booking_id, "");
   send_request (self, "GET", path, NULL, NULL,
                 mc_api_client_get_booking_async, cancellable, callback, user_data);
 }
@@ -756,7 +765,7 @@ mc_api_client_request_call_token_async (McApiClient         *self,
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  path = g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT "/call-token", booking_id);
+  path = booking_path (booking_id, "/call-token");
   body = json_node_init_object (json_node_alloc (), empty);
   send_request (self, "POST", path, body, NULL,
                 mc_api_client_request_call_token_async, cancellable, callback, user_data);
@@ -802,17 +811,19 @@ mc_api_client_list_messages_async (McApiClient         *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GString) path = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
 
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  g_string_printf (path, "api/v1/bookings/%" G_GINT64_FORMAT "/messages?after=%" G_GINT64_FORMAT,
-                   booking_id, MAX (after, 0));
   if (limit > 0)
-    g_string_append_printf (path, "&limit=%u", limit);
+    query = g_strdup_printf ("/messages?after=%" G_GINT64_FORMAT "&limit=%u", MAX (after, 0), limit);
+  else
+    query = g_strdup_printf ("/messages?after=%" G_GINT64_FORMAT, MAX (after, 0));
+  path = booking_path (booking_id, query);
 
-  send_request (self, "GET", path->str, NULL, NULL,
+  send_request (self, "GET", path, NULL, NULL,
                 mc_api_client_list_messages_async, cancellable, callback, user_data);
 }
 
@@ -863,7 +874,7 @@ mc_api_client_post_message_async (McApiClient         *self,
   g_return_if_fail (text != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  path = g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
+  path = booking_path (booking_id, "/messages");
   body = build_object ("client_id", client_id, "text", text, NULL);
   send_request (self, "POST", path, body, NULL,
                 mc_api_client_post_message_async, cancellable, callback, user_data);
@@ -909,7 +920,7 @@ mc_api_client_get_attendance_async (McApiClient         *self,
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  path = g_strdup_printf ("api/v1/bookings/%" G_GINT64_FORMAT "/attendance", booking_id);
+  path = booking_path (booking_id, "/attendance");
   send_request (self, "GET", path, NULL, NULL,
                 mc_api_client_get_attendance_async, cancellable, callback, user_data);
 }

@@ -19,14 +19,13 @@
  * The drop closes the socket without a close frame: a server that does not
  * answer will not answer a close handshake either.
  *
- * The chat outbox delivers every message exactly once and in order: messages
- * are sent strictly in queue order, a few at a time, and stay queued until
- * their `chat-ack`. After a reconnect the unacknowledged ones are sent again;
- * the server recognises a repeated `client_id` and acknowledges the original.
- * A message whose ack was lost with the connection usually comes back in the
- * rejoin's `chat` list first, which counts as its ack. The outbox paces
- * itself below the server's per-connection rate limit and keeps a reserve
- * for offers and ICE candidates, which must not wait behind a long chat.
+ * The chat outbox (McChatOutbox) delivers every message exactly once and in
+ * order; its confirmation is the `chat-ack`. After a reconnect the
+ * unacknowledged messages are sent again. A message whose ack was lost with
+ * the connection usually comes back in the rejoin's `chat` list first, which
+ * counts as its ack. The client paces the outbox below the server's
+ * per-connection rate limit and keeps a reserve for offers and ICE
+ * candidates, which must not wait behind a long chat.
  */
 
 #define G_LOG_DOMAIN "mc-signaling"
@@ -40,6 +39,7 @@
 
 #include "mc-protocol.h"
 
+#include "mc-chat-outbox.h"
 #include "mc-signaling-client.h"
 
 #define BACKOFF_INITIAL_MS   100
@@ -50,7 +50,6 @@
 #define SEND_RATE_PER_SECOND 30.0
 #define SEND_BURST           60.0
 #define CHAT_RESERVE         10.0
-#define CHAT_WINDOW          8
 /* Renew a call token that expires within this many seconds before joining. */
 #define TOKEN_MARGIN_S       10
 #define MAX_INCOMING_SIZE    (32 * 1024 * 1024)
@@ -98,11 +97,8 @@ struct _McSignalingClient
   gboolean                 muted;
   gboolean                 camera_off;
 
-  /* The outbox: McChatMessage, oldest first; the first n_in_flight were
-   * sent on the current connection and await their ack. */
-  GQueue                   outbox;
-  guint                    n_in_flight;
-  GSource                  *pump_source;
+  McChatOutbox            *outbox;
+  GSource                 *pump_source;
 };
 
 G_DEFINE_ENUM_TYPE (McSignalingState, mc_signaling_state,
@@ -313,7 +309,7 @@ detach_connection (McSignalingClient *self,
   self->welcomed = FALSE;
   self->join_sent = FALSE;
   self->filling_gap = FALSE;
-  self->n_in_flight = 0;
+  mc_chat_outbox_rewind (self->outbox);
   clear_source (&self->pump_source);
 
   if (connection == NULL)
@@ -363,8 +359,7 @@ fail_outbox (McSignalingClient *self,
 {
   McChatMessage *message;
 
-  self->n_in_flight = 0;
-  while ((message = g_queue_pop_head (&self->outbox)) != NULL)
+  while ((message = mc_chat_outbox_pop (self->outbox)) != NULL)
     {
       g_autoptr(McChatMessage) owned = message;
 
@@ -425,26 +420,6 @@ set_last_seq (McSignalingClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SEQ]);
 }
 
-static GList *
-find_outgoing (McSignalingClient *self,
-               const char        *client_id,
-               guint             *position)
-{
-  guint i = 0;
-
-  for (GList *l = self->outbox.head; l != NULL; l = l->next, i++)
-    {
-      if (g_str_equal (mc_chat_message_get_client_id (l->data), client_id))
-        {
-          if (position != NULL)
-            *position = i;
-          return l;
-        }
-    }
-
-  return NULL;
-}
-
 /* The server stored an outgoing message: via its ack, or because it came
  * back in a rejoin's chat list before its ack could arrive. */
 static void
@@ -454,19 +429,12 @@ acknowledge (McSignalingClient *self,
              gint64             sent_at)
 {
   g_autoptr(McChatMessage) message = NULL;
-  GList *link;
-  guint position = 0;
 
   set_last_seq (self, seq);
 
-  link = find_outgoing (self, client_id, &position);
-  if (link == NULL)
+  message = mc_chat_outbox_take (self->outbox, client_id);
+  if (message == NULL)
     return;
-
-  message = link->data;
-  g_queue_delete_link (&self->outbox, link);
-  if (position < self->n_in_flight)
-    self->n_in_flight--;
 
   mc_chat_message_mark_sent (message, seq, sent_at);
   g_signal_emit (self, signals[CHAT_STATE_CHANGED], 0, message);
@@ -496,7 +464,7 @@ take_chat_message (McSignalingClient *self,
     my_id = json_object_get_int_member_with_default (self->user, "id", 0);
 
   if (mc_chat_message_get_sender_id (message) == my_id &&
-      find_outgoing (self, mc_chat_message_get_client_id (message), NULL) != NULL)
+      mc_chat_outbox_contains (self->outbox, mc_chat_message_get_client_id (message)))
     {
       acknowledge (self, mc_chat_message_get_client_id (message), mc_chat_message_get_seq (message),
                    mc_chat_message_get_sent_at (message));
@@ -596,7 +564,7 @@ handle_joined (McSignalingClient *self,
   self->join_sent = FALSE;
   self->token_refreshed = FALSE;
   self->rejoin_backoff_ms = BACKOFF_INITIAL_MS;
-  self->n_in_flight = 0;
+  mc_chat_outbox_rewind (self->outbox);
   set_in_room (self, TRUE);
 
   if (self->media_state_set)
@@ -961,16 +929,11 @@ handle_error (McSignalingClient *self,
             g_str_equal (code, "malformed_json")))
     {
       /* The server will never take this message: drop it from the outbox. */
-      guint position = 0;
-      GList *link = find_outgoing (self, request_id + strlen ("chat:"), &position);
+      g_autoptr(McChatMessage) message = NULL;
 
-      if (link != NULL)
+      message = mc_chat_outbox_take (self->outbox, request_id + strlen ("chat:"));
+      if (message != NULL)
         {
-          g_autoptr(McChatMessage) message = link->data;
-
-          g_queue_delete_link (&self->outbox, link);
-          if (position < self->n_in_flight)
-            self->n_in_flight--;
           mc_chat_message_mark_failed (message, text);
           g_signal_emit (self, signals[CHAT_STATE_CHANGED], 0, message);
           pump_outbox (self);
@@ -1322,15 +1285,13 @@ begin_join (McSignalingClient *self)
 static void
 pump_outbox (McSignalingClient *self)
 {
-  GList *link;
+  McChatMessage *message;
 
   if (!self->in_room || self->filling_gap || self->pump_source != NULL)
     return;
 
-  link = g_queue_peek_nth_link (&self->outbox, self->n_in_flight);
-  while (link != NULL && self->n_in_flight < CHAT_WINDOW)
+  while ((message = mc_chat_outbox_peek_unsent (self->outbox)) != NULL)
     {
-      McChatMessage *message = link->data;
       g_autoptr(JsonObject) chat = NULL;
       g_autofree char *request_id = NULL;
 
@@ -1352,8 +1313,7 @@ pump_outbox (McSignalingClient *self)
       if (!send_message (self, chat))
         return;
 
-      self->n_in_flight++;
-      link = link->next;
+      mc_chat_outbox_mark_in_flight (self->outbox);
     }
 }
 
@@ -1372,7 +1332,6 @@ mc_signaling_client_dispose (GObject *object)
   clear_source (&self->reconnect_source);
   clear_source (&self->rejoin_source);
   clear_source (&self->pump_source);
-  g_queue_clear_full (&self->outbox, (GDestroyNotify) mc_chat_message_unref);
 
   G_OBJECT_CLASS (mc_signaling_client_parent_class)->dispose (object);
 }
@@ -1384,6 +1343,7 @@ mc_signaling_client_finalize (GObject *object)
 
   g_clear_object (&self->api);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->outbox);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->user, json_object_unref);
@@ -1741,7 +1701,7 @@ mc_signaling_client_init (McSignalingClient *self)
   self->dead_after_us = 3 * HEARTBEAT_DEFAULT_S * G_USEC_PER_SEC;
   self->send_tokens = SEND_BURST;
   self->send_tokens_time = g_get_monotonic_time ();
-  g_queue_init (&self->outbox);
+  self->outbox = mc_chat_outbox_new ();
 }
 
 /* Public API */
@@ -1871,7 +1831,7 @@ mc_signaling_client_get_n_pending (McSignalingClient *self)
 {
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), 0);
 
-  return self->outbox.length;
+  return mc_chat_outbox_get_length (self->outbox);
 }
 
 /**
@@ -2144,7 +2104,6 @@ mc_signaling_client_send_chat (McSignalingClient *self,
                                const char        *text)
 {
   g_autoptr(McChatMessage) message = NULL;
-  g_autofree char *client_id = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -2152,14 +2111,12 @@ mc_signaling_client_send_chat (McSignalingClient *self,
   if (self->booking_id == 0)
     return NULL;
 
-  client_id = g_uuid_string_random ();
-  message = mc_chat_message_new_outgoing (self->booking_id, client_id, text);
-  g_queue_push_tail (&self->outbox, mc_chat_message_ref (message));
+  message = mc_chat_outbox_push (self->outbox, self->booking_id, text);
   g_signal_emit (self, signals[CHAT_STATE_CHANGED], 0, message);
 
   pump_outbox (self);
 
-  return g_steal_pointer (&client_id);
+  return g_strdup (mc_chat_message_get_client_id (message));
 }
 
 /**

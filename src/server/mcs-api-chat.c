@@ -11,7 +11,6 @@
 
 #define DEFAULT_LIMIT 200
 #define MAX_LIMIT 500
-#define MAX_CHAT_LENGTH 4000
 
 static gboolean
 query_number (McsRequest *request,
@@ -106,14 +105,12 @@ mcs_api_post_message (McsRequest *request)
       return;
     }
 
-  text = g_strstrip (g_strdup (json_object_get_string_member (body, "text")));
-  if (text[0] == '\0' || g_utf8_strlen (text, -1) > MAX_CHAT_LENGTH)
+  text = mcs_chat_check_text (json_object_get_string_member (body, "text"), &error);
+  if (text == NULL)
     {
       g_autoptr(JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", "text");
-      g_set_error_literal (&error, MC_ERROR, MC_ERROR_INVALID_FIELD,
-                           "A chat message has 1 to 4000 characters");
       mcs_request_reply_error_extra (request, error, extra);
       return;
     }

@@ -1,4 +1,4 @@
-/* mcs-store.h — users, sessions, bookings, calls and attendance
+/* mcs-store.h — users, sessions, bookings, calls, attendance and chat
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
 #define MCS_SCHEMA_VERSION 3
+
+/* The most characters a chat message may have, after trimming. */
+#define MCS_CHAT_MAX_LENGTH 4000
 
 /* The length of a stored session-token hash (SHA-256). */
 #define MCS_TOKEN_HASH_LENGTH 32
@@ -197,6 +200,9 @@ GPtrArray  *mcs_store_list_chat         (McsStore           *self,
                                          gint64              after,
                                          guint               limit,
                                          gint64             *last_seq,
+                                         GError            **error);
+
+char       *mcs_chat_check_text         (const char         *text,
                                          GError            **error);
 
 void        mcs_chat_message_free       (McsChatMessage     *message);

@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 
@@ -50,19 +49,13 @@ static GPtrArray *all_clis;
 
 /* Helpers */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  /* SIGKILL, not SIGTERM: a peer of an aborted test must not try to leave
-   * the call gracefully through a server that is going away too. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static GSubprocessLauncher *
 make_launcher (McTestCli        *cli,
                GSubprocessFlags  flags)
 {
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  /* SIGKILL, not SIGTERM: a peer of an aborted test must not try to leave
+   * the call gracefully through a server that is going away too. */
+  GSubprocessLauncher *launcher = mc_test_launcher_new (flags, cli->dir, SIGKILL);
   GHashTableIter iter;
   gpointer key, value;
 
@@ -93,9 +86,6 @@ make_launcher (McTestCli        *cli,
         g_subprocess_launcher_unsetenv (launcher, key);
     }
 
-  g_subprocess_launcher_set_cwd (launcher, cli->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-
   return launcher;
 }
 
@@ -108,20 +98,6 @@ read_file (const char *path)
     return g_strdup ("");
 
   return contents;
-}
-
-static void
-describe_exit (GSubprocess *process,
-               GString     *out)
-{
-  if (g_subprocess_get_if_exited (process))
-    g_string_append_printf (out, "exited with status %d", g_subprocess_get_exit_status (process));
-  else if (g_subprocess_get_if_signaled (process))
-    g_string_append_printf (out, "was killed by signal %d (%s)",
-                            g_subprocess_get_term_sig (process),
-                            g_strsignal (g_subprocess_get_term_sig (process)));
-  else
-    g_string_append (out, "ended in an unknown way");
 }
 
 /* GSubprocess notices the exit on GLib's worker thread; the identifier
@@ -172,13 +148,7 @@ fail (McTestCli  *cli,
 const char *
 mc_test_cli_get_binary (void)
 {
-  const char *binary = g_getenv ("MENTORCALL_CLI");
-
-  if (binary == NULL || binary[0] == '\0')
-    g_error ("MENTORCALL_CLI is not set: run the tests with “meson test”, or set it to the "
-             "path of mentorcall-cli");
-
-  return binary;
+  return mc_test_get_program ("MENTORCALL_CLI", "mentorcall-cli");
 }
 
 /**
@@ -317,7 +287,7 @@ mc_test_cli_run (McTestCli   *cli,
     }
   else
     {
-      describe_exit (process, how);
+      mc_test_describe_exit (process, how);
     }
 
   out = read_file (out_path);
@@ -487,7 +457,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
             return;
 
           g_subprocess_wait (cli->process, NULL, NULL);
-          describe_exit (cli->process, how);
+          mc_test_describe_exit (cli->process, how);
           fail (cli, "the process %s while waiting for: %s", how->str, what);
         }
 
@@ -505,7 +475,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
               g_autoptr(GString) how = g_string_new (NULL);
 
               g_subprocess_wait (other->process, NULL, NULL);
-              describe_exit (other->process, how);
+              mc_test_describe_exit (other->process, how);
               fail (cli, "while waiting for %s, the %s's process %s", what, other->name,
                     how->str);
             }
@@ -535,7 +505,7 @@ mc_test_cli_wait_exit (McTestCli *cli)
   if (!wait_until_exited (cli->process, MC_TEST_CLI_TIMEOUT_SECONDS))
     fail (cli, "the process did not end within %d s", MC_TEST_CLI_TIMEOUT_SECONDS);
 
-  describe_exit (cli->process, how);
+  mc_test_describe_exit (cli->process, how);
   g_test_message ("%s: join %s", cli->name, how->str);
   if (!g_subprocess_get_if_exited (cli->process))
     fail (cli, "the process %s", how->str);

@@ -1,0 +1,652 @@
+/* mcs-store-bookings.c — the store: bookings, calls and attendance
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mcs-store"
+
+#include <sodium.h>
+
+#include "mcs-store-private.h"
+
+#define MAX_LESSON_SECONDS (24 * 3600)
+
+#define BOOKING_SELECT \
+  "SELECT b.id, b.mentor_id, b.student_id, b.subject, b.starts_at, b.ends_at, b.status," \
+  "       b.created_at, b.updated_at, c.room_id, c.state, c.started_at, c.ended_at," \
+  "       c.duration_seconds" \
+  " FROM bookings b LEFT JOIN calls c ON c.booking_id = b.id"
+
+static char *
+new_room_id (void)
+{
+  guint8 bytes[32];
+  char hex[sizeof bytes * 2 + 1];
+
+  randombytes_buf (bytes, sizeof bytes);
+  sodium_bin2hex (hex, sizeof hex, bytes, sizeof bytes);
+
+  return g_strdup (hex);
+}
+
+static gboolean
+ensure_call (McsStore  *self,
+             gint64     booking_id,
+             GError   **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  g_autofree char *room_id = new_room_id ();
+  GError *local_error = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      "INSERT OR IGNORE INTO calls (booking_id, room_id, created_at)"
+                                      " VALUES (?1, ?2, ?3)",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error);
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  sqlite3_bind_text (statement, 2, room_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 3, mcs_store_now ());
+
+  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  return TRUE;
+}
+
+static GPtrArray *
+list_present (McsStore  *self,
+              gint64     booking_id,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_user_free);
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT DISTINCT u.id, u.username, u.display_name, u.role,"
+                                      "       u.password_hash, u.disabled, u.created_at"
+                                      " FROM attendance a JOIN users u ON u.id = a.user_id"
+                                      " WHERE a.booking_id = ?1 AND a.left_at IS NULL"
+                                      " ORDER BY a.joined_at",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    g_ptr_array_add (users, mcs_store_read_user (statement, 0));
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&users);
+}
+
+/* Reads the booking in the current row of a BOOKING_SELECT statement. The
+ * participants come from separate lookups, which SQLite answers from its
+ * page cache. */
+static McsBooking *
+read_booking (McsStore      *self,
+              McsStatement  *statement,
+              GError       **error)
+{
+  g_autoptr(McsBooking) booking = g_new0 (McsBooking, 1);
+  gint64 mentor_id, student_id;
+
+  booking->id = sqlite3_column_int64 (statement, 0);
+  mentor_id = sqlite3_column_int64 (statement, 1);
+  student_id = sqlite3_column_int64 (statement, 2);
+  booking->subject = g_strdup (mcs_statement_get_text (statement, 3));
+  booking->starts_at = sqlite3_column_int64 (statement, 4);
+  booking->ends_at = sqlite3_column_int64 (statement, 5);
+  if (!mc_booking_status_from_string (mcs_statement_get_text (statement, 6), &booking->status))
+    booking->status = MC_BOOKING_PENDING;
+  booking->created_at = sqlite3_column_int64 (statement, 7);
+  booking->updated_at = sqlite3_column_int64 (statement, 8);
+  booking->call_duration = -1;
+
+  if (sqlite3_column_type (statement, 9) != SQLITE_NULL)
+    {
+      booking->has_call = TRUE;
+      booking->room_id = g_strdup (mcs_statement_get_text (statement, 9));
+      if (!mc_call_state_from_string (mcs_statement_get_text (statement, 10), &booking->call_state))
+        booking->call_state = MC_CALL_IDLE;
+      booking->call_started_at = sqlite3_column_int64 (statement, 11);
+      booking->call_ended_at = sqlite3_column_int64 (statement, 12);
+      if (sqlite3_column_type (statement, 13) != SQLITE_NULL)
+        booking->call_duration = sqlite3_column_int64 (statement, 13);
+    }
+
+  /* Lookups below reuse other cached statements, never this one. */
+  booking->mentor = mcs_store_get_user (self, mentor_id, error);
+  if (booking->mentor == NULL)
+    return NULL;
+
+  booking->student = mcs_store_get_user (self, student_id, error);
+  if (booking->student == NULL)
+    return NULL;
+
+  if (booking->has_call)
+    {
+      booking->present = list_present (self, booking->id, error);
+      if (booking->present == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&booking);
+}
+
+static GPtrArray *
+collect_bookings (McsStore      *self,
+                  McsStatement  *statement,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_booking_free);
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      McsBooking *booking = read_booking (self, statement, error);
+
+      if (booking == NULL)
+        return NULL;
+
+      g_ptr_array_add (bookings, booking);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&bookings);
+}
+
+McsBooking *
+mcs_store_add_booking (McsStore         *self,
+                       gint64            mentor_id,
+                       gint64            student_id,
+                       const char       *subject,
+                       gint64            starts_at,
+                       gint64            ends_at,
+                       McBookingStatus   status,
+                       GError          **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gint64 now = mcs_store_now ();
+  gint64 id;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error), NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      "INSERT INTO bookings (mentor_id, student_id, subject,"
+                                      "  starts_at, ends_at, status, created_at, updated_at)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                                      &local_error);
+  if (statement == NULL)
+    goto failed;
+
+  sqlite3_bind_int64 (statement, 1, mentor_id);
+  sqlite3_bind_int64 (statement, 2, student_id);
+  sqlite3_bind_text (statement, 3, subject ? subject : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 4, starts_at);
+  sqlite3_bind_int64 (statement, 5, ends_at);
+  sqlite3_bind_text (statement, 6, mc_booking_status_to_string (status), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 7, now);
+
+  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+    goto failed;
+
+  id = mcs_database_last_insert_id (self->database);
+
+  /* The room is created with the confirmation, as the in-house app did. */
+  if (status == MC_BOOKING_CONFIRMED && !ensure_call (self, id, &local_error))
+    goto failed;
+
+  if (!mcs_database_commit (self->database, &local_error))
+    goto failed;
+
+  return mcs_store_get_booking (self, id, error);
+
+failed:
+  mcs_database_rollback (self->database);
+  if (local_error == NULL)
+    return NULL;
+  return mcs_store_fail (error, local_error), NULL;
+}
+
+McsBooking *
+mcs_store_get_booking (McsStore  *self,
+                       gint64     id,
+                       GError   **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database, BOOKING_SELECT " WHERE b.id = ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, id);
+
+  if (!mcs_database_step (self->database, statement, &has_row, &local_error))
+    return mcs_store_fail (error, local_error), NULL;
+
+  if (!has_row)
+    {
+      g_set_error (error, MC_ERROR, MC_ERROR_NOT_FOUND,
+                   "There is no booking %" G_GINT64_FORMAT, id);
+      return NULL;
+    }
+
+  return read_booking (self, statement, error);
+}
+
+/**
+ * mcs_store_list_user_bookings:
+ * @self: a store
+ * @user_id: a participant
+ * @ends_after: leave out bookings that ended before this time
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type McsBooking): the user's bookings,
+ *   earliest start first
+ */
+GPtrArray *
+mcs_store_list_user_bookings (McsStore  *self,
+                              gint64     user_id,
+                              gint64     ends_after,
+                              GError   **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      BOOKING_SELECT
+                                      " WHERE (b.mentor_id = ?1 OR b.student_id = ?1)"
+                                      "   AND b.ends_at >= ?2"
+                                      " ORDER BY b.starts_at, b.id",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, user_id);
+  sqlite3_bind_int64 (statement, 2, ends_after);
+
+  return collect_bookings (self, statement, error);
+}
+
+/**
+ * mcs_store_list_bookings:
+ * @self: a store
+ * @status: an #McBookingStatus to filter by, or -1 for all
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type McsBooking): bookings, earliest
+ *   start first
+ */
+GPtrArray *
+mcs_store_list_bookings (McsStore  *self,
+                         int        status,
+                         GError   **error)
+{
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      BOOKING_SELECT
+                                      " WHERE ?1 IS NULL OR b.status = ?1"
+                                      " ORDER BY b.starts_at, b.id",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  if (status >= 0)
+    sqlite3_bind_text (statement, 1, mc_booking_status_to_string (status), -1, SQLITE_STATIC);
+
+  return collect_bookings (self, statement, error);
+}
+
+/**
+ * mcs_store_update_booking:
+ * @self: a store
+ * @id: the booking
+ * @changes: what to change
+ * @error: a #GError
+ *
+ * Applies @changes in one transaction. A status move that
+ * mc_booking_status_can_move() refuses fails with
+ * %MC_ERROR_INVALID_TRANSITION; confirming creates the call room.
+ *
+ * Returns: (transfer full): the booking as it is now
+ */
+McsBooking *
+mcs_store_update_booking (McsStore                 *self,
+                          gint64                    id,
+                          const McsBookingChanges  *changes,
+                          GError                  **error)
+{
+  g_autoptr(McsBooking) booking = NULL;
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gint64 starts_at, ends_at;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error), NULL;
+
+  booking = mcs_store_get_booking (self, id, error);
+  if (booking == NULL)
+    goto failed;
+
+  if (changes->status >= 0 && !mc_booking_status_can_move (booking->status, changes->status))
+    {
+      g_set_error (error, MC_ERROR, MC_ERROR_INVALID_TRANSITION,
+                   "A %s booking cannot become %s",
+                   mc_booking_status_to_string (booking->status),
+                   mc_booking_status_to_string (changes->status));
+      goto failed;
+    }
+
+  starts_at = changes->starts_at >= 0 ? changes->starts_at : booking->starts_at;
+  ends_at = changes->ends_at >= 0 ? changes->ends_at : booking->ends_at;
+  if (ends_at <= starts_at || ends_at - starts_at > MAX_LESSON_SECONDS)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_INVALID_FIELD,
+                           "A lesson must end after it starts, and last at most 24 hours");
+      goto failed;
+    }
+
+  statement = mcs_database_statement (self->database,
+                                      "UPDATE bookings SET"
+                                      "  subject = coalesce (?2, subject),"
+                                      "  starts_at = ?3, ends_at = ?4,"
+                                      "  status = coalesce (?5, status),"
+                                      "  updated_at = ?6"
+                                      " WHERE id = ?1",
+                                      &local_error);
+  if (statement == NULL)
+    goto failed;
+
+  sqlite3_bind_int64 (statement, 1, id);
+  if (changes->subject != NULL)
+    sqlite3_bind_text (statement, 2, changes->subject, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 3, starts_at);
+  sqlite3_bind_int64 (statement, 4, ends_at);
+  if (changes->status >= 0)
+    sqlite3_bind_text (statement, 5, mc_booking_status_to_string (changes->status), -1,
+                       SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 6, mcs_store_now ());
+
+  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+    goto failed;
+
+  if (changes->status == MC_BOOKING_CONFIRMED && !ensure_call (self, id, &local_error))
+    goto failed;
+
+  if (!mcs_database_commit (self->database, &local_error))
+    goto failed;
+
+  return mcs_store_get_booking (self, id, error);
+
+failed:
+  mcs_database_rollback (self->database);
+  if (local_error == NULL)
+    return NULL;
+  return mcs_store_fail (error, local_error), NULL;
+}
+
+/**
+ * mcs_store_list_attendance:
+ * @self: a store
+ * @booking_id: a booking
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type McsAttendance): every join and
+ *   leave of the booking's call, in order
+ */
+GPtrArray *
+mcs_store_list_attendance (McsStore  *self,
+                           gint64     booking_id,
+                           GError   **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_attendance_free);
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT u.id, u.username, u.display_name, u.role,"
+                                      "       u.password_hash, u.disabled, u.created_at,"
+                                      "       a.joined_at, a.left_at, a.leave_reason"
+                                      " FROM attendance a JOIN users u ON u.id = a.user_id"
+                                      " WHERE a.booking_id = ?1 ORDER BY a.joined_at, a.id",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      McsAttendance *row = g_new0 (McsAttendance, 1);
+
+      row->user = mcs_store_read_user (statement, 0);
+      row->joined_at = sqlite3_column_int64 (statement, 7);
+      row->left_at = sqlite3_column_int64 (statement, 8);
+      row->reason = g_strdup (mcs_statement_get_text (statement, 9));
+      g_ptr_array_add (rows, row);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&rows);
+}
+
+/**
+ * mcs_store_call_join:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: who joined
+ * @now: when
+ * @error: a #GError
+ *
+ * Records a join: the first one makes the call active.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_join (McsStore  *self,
+                     gint64     booking_id,
+                     gint64     user_id,
+                     gint64     now,
+                     GError   **error)
+{
+  GError *local_error = NULL;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  if (!mcs_store_run (self,
+                      "UPDATE calls SET state = 'active', started_at = coalesce (started_at, ?2)"
+                      " WHERE booking_id = ?1 AND state != 'ended'",
+                      error, "ii", booking_id, now) ||
+      !mcs_store_run (self,
+                      "INSERT INTO attendance (booking_id, user_id, joined_at) VALUES (?1, ?2, ?3)",
+                      error, "iii", booking_id, user_id, now) ||
+      !mcs_database_commit (self->database, &local_error))
+    {
+      mcs_database_rollback (self->database);
+      return local_error ? mcs_store_fail (error, local_error) : FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+mcs_store_call_leave (McsStore    *self,
+                      gint64       booking_id,
+                      gint64       user_id,
+                      gint64       now,
+                      const char  *reason,
+                      GError     **error)
+{
+  return mcs_store_run (self,
+                        "UPDATE attendance SET left_at = ?3, leave_reason = ?4"
+                        " WHERE booking_id = ?1 AND user_id = ?2 AND left_at IS NULL",
+                        error, "iiis", booking_id, user_id, now, reason);
+}
+
+/**
+ * mcs_store_call_end:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @ended_by: the user who ended it, or 0 when it timed out
+ * @now: when
+ * @error: a #GError
+ *
+ * Ends the call: closes every open attendance record, stores the end and
+ * the duration (from the first join), and completes a confirmed booking.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_end (McsStore  *self,
+                    gint64     booking_id,
+                    gint64     ended_by,
+                    gint64     now,
+                    GError   **error)
+{
+  GError *local_error = NULL;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  if (!mcs_store_run (self,
+                      "UPDATE attendance SET left_at = ?2, leave_reason = 'ended'"
+                      " WHERE booking_id = ?1 AND left_at IS NULL",
+                      error, "ii", booking_id, now) ||
+      !mcs_store_run (self,
+                      "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
+                      "  started_at = coalesce (started_at, ?2),"
+                      "  duration_seconds = ?2 - coalesce (started_at, ?2)"
+                      " WHERE booking_id = ?1 AND state != 'ended'",
+                      error, "iii", booking_id, now, ended_by) ||
+      !mcs_store_run (self,
+                      "UPDATE bookings SET status = 'completed', updated_at = ?2"
+                      " WHERE id = ?1 AND status = 'confirmed'",
+                      error, "ii", booking_id, now) ||
+      !mcs_database_commit (self->database, &local_error))
+    {
+      mcs_database_rollback (self->database);
+      return local_error ? mcs_store_fail (error, local_error) : FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * mcs_store_close_attendance:
+ * @self: a store
+ * @now: when
+ * @reason: why
+ *
+ * Closes every open attendance record: at start-up, nobody can be in a
+ * call yet, whatever the last run left behind.
+ *
+ * Returns: how many records were closed
+ */
+guint
+mcs_store_close_attendance (McsStore   *self,
+                            gint64      now,
+                            const char *reason)
+{
+  if (!mcs_store_run (self,
+                      "UPDATE attendance SET left_at = ?1, leave_reason = ?2 WHERE left_at IS NULL",
+                      NULL, "is", now, reason))
+    return 0;
+
+  return mcs_database_changes (self->database);
+}
+
+/**
+ * mcs_store_list_expired_calls:
+ * @self: a store
+ * @ended_before: lessons that ended before this time count as over
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type gint64): the bookings whose call
+ *   is active although their lesson is over
+ */
+GArray *
+mcs_store_list_expired_calls (McsStore  *self,
+                              gint64     ended_before,
+                              GError   **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(McsStatement) statement = NULL;
+  GError *local_error = NULL;
+  gboolean has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT c.booking_id FROM calls c"
+                                      " JOIN bookings b ON b.id = c.booking_id"
+                                      " WHERE c.state = 'active' AND b.ends_at < ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, ended_before);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+void
+mcs_booking_free (McsBooking *booking)
+{
+  if (booking == NULL)
+    return;
+
+  mcs_user_free (booking->mentor);
+  mcs_user_free (booking->student);
+  g_free (booking->subject);
+  g_free (booking->room_id);
+  g_clear_pointer (&booking->present, g_ptr_array_unref);
+  g_free (booking);
+}
+
+gboolean
+mcs_booking_has_participant (const McsBooking *booking,
+                             gint64            user_id)
+{
+  return booking->mentor->id == user_id || booking->student->id == user_id;
+}
+
+void
+mcs_attendance_free (McsAttendance *attendance)
+{
+  if (attendance == NULL)
+    return;
+
+  mcs_user_free (attendance->user);
+  g_free (attendance->reason);
+  g_free (attendance);
+}
