@@ -977,7 +977,8 @@ main (int   argc,
   g_test_add_func ("/engine/call/rejoin", test_rejoin);
   g_test_add_func ("/engine/call/media-blocked", test_media_blocked);
   g_test_add_func ("/engine/call/speaker-fallback", test_speaker_fallback);
-  g_test_add_func ("/engine/call/screen-share", test_screen_share);
+  /* Runs as a test of its own: see tests/meson.build. */
+  g_test_add_func ("/engine/call/external-sinks/screen-share", test_screen_share);
   g_test_add_func ("/engine/call/screen-share-unavailable", test_screen_share_unavailable);
   g_test_add_func ("/engine/call/screen-share-missing-element",
                    test_screen_share_missing_element);
