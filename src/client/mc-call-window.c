@@ -14,6 +14,11 @@
  * Video reaches the window through McVideoSink, which hands frames to a
  * GdkPaintable; the paintables belong to the window and survive the call
  * engine's reconnections, which rebuild the sinks.
+ *
+ * Screen sharing swaps what the engine sends, camera or screen, while the
+ * call runs; the self view shows whichever is sent. Where the desktop
+ * session cannot share (Wayland, no display, ximagesrc missing), the button
+ * stays insensitive and its tooltip says why.
  */
 
 #define G_LOG_DOMAIN "mc-call-window"
@@ -44,6 +49,7 @@ struct _McCallWindow
   guint              unread;
   gboolean           muted;
   gboolean           camera_off;
+  gboolean           screen_sharing;
   gboolean           chat_visible;
   gboolean           leaving;
 
@@ -60,6 +66,7 @@ struct _McCallWindow
   GtkLabel          *connection_label;
   GtkWidget         *reconnecting_box;
   GtkLabel          *unread_label;
+  GtkWidget         *share_button;
   GtkRevealer       *chat_revealer;
   McChatPane        *chat_pane;
 };
@@ -70,6 +77,7 @@ enum {
   PROP_0,
   PROP_MUTED,
   PROP_CAMERA_OFF,
+  PROP_SCREEN_SHARING,
   PROP_CHAT_VISIBLE,
   PROP_FULLSCREEN,
   N_PROPS
@@ -198,6 +206,21 @@ session_remote_media_cb (McCallSession *session,
   update_peer_status (self);
 }
 
+static void set_screen_sharing (McCallWindow *self,
+                                gboolean      sharing);
+
+static void
+session_screen_share_stopped_cb (McCallSession *session,
+                                 const GError  *error,
+                                 McCallWindow  *self)
+{
+  /* Translators: %s says why, such as "the X11 display went away" */
+  g_autofree char *message = g_strdup_printf (_("Screen sharing stopped: %s"), error->message);
+
+  set_screen_sharing (self, FALSE);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
 static void
 session_stats_cb (McCallSession     *session,
                   const McCallStats *stats,
@@ -301,6 +324,7 @@ configure_session_cb (McCallController *controller,
   g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "ice-addresses");
   g_autofree char *video_device = g_settings_get_string (self->settings, "video-device");
   g_autofree char *audio_device = g_settings_get_string (self->settings, "audio-device");
+  g_autofree char *speaker_device = g_settings_get_string (self->settings, "speaker-device");
   g_autoptr(GstElement) remote_sink = NULL;
   g_autoptr(GstElement) preview_sink = NULL;
 
@@ -309,6 +333,8 @@ configure_session_cb (McCallController *controller,
   if (*video_device != '\0' || *audio_device != '\0')
     mc_call_session_set_devices (session, *video_device ? video_device : NULL,
                                  *audio_device ? audio_device : NULL);
+  if (*speaker_device != '\0')
+    mc_call_session_set_speaker_device (session, speaker_device);
   if (addresses[0] != NULL && g_getenv ("MENTORCALL_ICE_ADDRESSES") == NULL)
     mc_call_session_set_ice_addresses (session, (const char * const *) addresses);
 
@@ -322,6 +348,8 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "notify::remote-camera-off",
                     G_CALLBACK (session_remote_media_cb), self);
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), self);
+  g_signal_connect (session, "screen-share-stopped",
+                    G_CALLBACK (session_screen_share_stopped_cb), self);
 }
 
 static void
@@ -356,6 +384,13 @@ started_cb (GObject      *object,
     mc_call_session_set_muted (session, TRUE);
   if (self->camera_off)
     mc_call_session_set_camera_off (session, TRUE);
+  if (self->screen_sharing)
+    {
+      g_autoptr(GError) share_error = NULL;
+
+      if (!mc_call_session_set_screen_share (session, TRUE, &share_error))
+        session_screen_share_stopped_cb (session, share_error, self);
+    }
 
   signaling = mc_call_controller_get_signaling (self->controller);
   g_signal_connect (signaling, "chat-received", G_CALLBACK (chat_received_cb), self);
@@ -478,6 +513,16 @@ set_muted (McCallWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
 }
 
+/* The self view shows what is sent: the screen even with the camera off,
+ * and all of it rather than a cropped middle. */
+static void
+update_self_view (McCallWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->self_picture), !self->camera_off || self->screen_sharing);
+  gtk_picture_set_content_fit (self->self_picture, self->screen_sharing ? GTK_CONTENT_FIT_CONTAIN
+                                                                        : GTK_CONTENT_FIT_COVER);
+}
+
 static void
 set_camera_off (McCallWindow *self,
                 gboolean      camera_off)
@@ -489,8 +534,42 @@ set_camera_off (McCallWindow *self,
   if (get_session (self) != NULL)
     mc_call_session_set_camera_off (get_session (self), camera_off);
   g_settings_set_boolean (self->settings, "join-camera-off", camera_off);
-  gtk_widget_set_visible (GTK_WIDGET (self->self_picture), !camera_off);
+  update_self_view (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_OFF]);
+}
+
+static void
+set_screen_sharing (McCallWindow *self,
+                    gboolean      sharing)
+{
+  McCallSession *session = get_session (self);
+
+  if (self->screen_sharing == sharing)
+    return;
+
+  /* Without a session yet, the wish is applied once the call has started. */
+  if (session != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!mc_call_session_set_screen_share (session, sharing, &error))
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %s says why, such as "The ximagesrc element is missing" */
+          message = g_strdup_printf (sharing ? _("Cannot share the screen: %s")
+                                             : _("Cannot stop sharing the screen: %s"),
+                                     error->message);
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+          /* The toggle button flipped already: flip it back. */
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
+          return;
+        }
+    }
+
+  self->screen_sharing = sharing;
+  update_self_view (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
 }
 
 static void
@@ -533,6 +612,9 @@ mc_call_window_get_property (GObject    *object,
     case PROP_CAMERA_OFF:
       g_value_set_boolean (value, self->camera_off);
       break;
+    case PROP_SCREEN_SHARING:
+      g_value_set_boolean (value, self->screen_sharing);
+      break;
     case PROP_CHAT_VISIBLE:
       g_value_set_boolean (value, self->chat_visible);
       break;
@@ -559,6 +641,9 @@ mc_call_window_set_property (GObject      *object,
       break;
     case PROP_CAMERA_OFF:
       set_camera_off (self, g_value_get_boolean (value));
+      break;
+    case PROP_SCREEN_SHARING:
+      set_screen_sharing (self, g_value_get_boolean (value));
       break;
     case PROP_CHAT_VISIBLE:
       set_chat_visible (self, g_value_get_boolean (value));
@@ -636,6 +721,9 @@ mc_call_window_class_init (McCallWindowClass *klass)
   properties[PROP_CAMERA_OFF] =
     g_param_spec_boolean ("camera-off", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SCREEN_SHARING] =
+    g_param_spec_boolean ("screen-sharing", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CHAT_VISIBLE] =
     g_param_spec_boolean ("chat-visible", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -659,12 +747,14 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, reconnecting_box);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, share_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_revealer);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_pane);
   gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
 
   gtk_widget_class_install_property_action (widget_class, "call.mute", "muted");
   gtk_widget_class_install_property_action (widget_class, "call.camera-off", "camera-off");
+  gtk_widget_class_install_property_action (widget_class, "call.share-screen", "screen-sharing");
   gtk_widget_class_install_property_action (widget_class, "call.chat", "chat-visible");
   gtk_widget_class_install_property_action (widget_class, "call.fullscreen", "fullscreen");
   gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
@@ -675,6 +765,8 @@ mc_call_window_class_init (McCallWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "call.mute", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "call.camera-off", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "call.share-screen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "call.chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "call.fullscreen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "call.leave-fullscreen",
@@ -686,6 +778,8 @@ mc_call_window_class_init (McCallWindowClass *klass)
 static void
 mc_call_window_init (McCallWindow *self)
 {
+  g_autoptr(GError) error = NULL;
+
   g_type_ensure (MC_TYPE_CHAT_PANE);
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -696,6 +790,12 @@ mc_call_window_init (McCallWindow *self)
   gtk_picture_set_paintable (self->self_picture, GDK_PAINTABLE (self->self_paintable));
 
   g_signal_connect_swapped (self, "notify::fullscreened", G_CALLBACK (fullscreened_cb), self);
+
+  if (!mc_call_session_can_share_screen (&error))
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.share-screen", FALSE);
+      gtk_widget_set_tooltip_text (self->share_button, error->message);
+    }
 }
 
 /**
@@ -782,6 +882,12 @@ const char *
 mc_call_window_get_connection_text (McCallWindow *self)
 {
   return gtk_label_get_label (self->connection_label);
+}
+
+gboolean
+mc_call_window_get_screen_sharing (McCallWindow *self)
+{
+  return self->screen_sharing;
 }
 
 guint

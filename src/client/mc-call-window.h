@@ -27,5 +27,6 @@ McCallController *mc_call_window_get_controller (McCallWindow   *self);
 McChatPane       *mc_call_window_get_chat_pane  (McCallWindow   *self);
 const char       *mc_call_window_get_connection_text (McCallWindow *self);
 guint             mc_call_window_get_unread     (McCallWindow   *self);
+gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 
 G_END_DECLS

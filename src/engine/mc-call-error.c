@@ -42,6 +42,7 @@ static const struct
   { "autoaudiosink", "gstreamer1.0-plugins-good" },
   { "autovideosrc", "gstreamer1.0-plugins-good" },
   { "v4l2src", "gstreamer1.0-plugins-good" },
+  { "ximagesrc", "gstreamer1.0-plugins-good" },
   { "pulsesrc", "gstreamer1.0-pulseaudio" },
   { "pipewiresrc", "gstreamer1.0-pipewire" },
   { "opusenc", "gstreamer1.0-plugins-base" },

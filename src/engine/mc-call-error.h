@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @MC_CALL_ERROR_DEVICE: a camera or microphone could not be used
  * @MC_CALL_ERROR_INVALID_ARGUMENT: a method was called with a value that makes
  *   no sense (a malformed ICE server list, an empty SDP)
+ * @MC_CALL_ERROR_NOT_SUPPORTED: this session cannot do what was asked (screen
+ *   sharing without an X11 display, say); the message says why
  *
  * The error domain of #McCallSession and its parts.
  */
@@ -33,6 +35,7 @@ typedef enum
   MC_CALL_ERROR_NEGOTIATION,
   MC_CALL_ERROR_DEVICE,
   MC_CALL_ERROR_INVALID_ARGUMENT,
+  MC_CALL_ERROR_NOT_SUPPORTED,
 } McCallError;
 
 GQuark      mc_call_error_quark          (void);

@@ -71,6 +71,7 @@ struct _McCallSession
   gboolean         test_sources;
   char            *video_device;
   char            *audio_device;
+  char            *audio_output_device;
   guint            width;
   guint            height;
   guint            framerate;
@@ -102,6 +103,7 @@ struct _McCallSession
   gint64           last_key_unit;
   gboolean         muted;
   gboolean         camera_off;
+  gboolean         screen_share;
   gboolean         remote_muted;
   gboolean         remote_camera_off;
   gboolean         media_blocked;
@@ -141,6 +143,7 @@ enum
   PROP_STATE,
   PROP_MUTED,
   PROP_CAMERA_OFF,
+  PROP_SCREEN_SHARING,
   PROP_REMOTE_MUTED,
   PROP_REMOTE_CAMERA_OFF,
   N_PROPS
@@ -154,6 +157,7 @@ enum
   SIGNAL_SEND_MEDIA_STATE,
   SIGNAL_STATS,
   SIGNAL_DEVICE_CHANGED,
+  SIGNAL_SCREEN_SHARE_STOPPED,
   SIGNAL_FIRST_REMOTE_FRAME,
   N_SIGNALS
 };
@@ -469,7 +473,24 @@ reconnect (McCallSession *self,
 static void
 emit_media_state (McCallSession *self)
 {
-  g_signal_emit (self, signals[SIGNAL_SEND_MEDIA_STATE], 0, self->muted, self->camera_off);
+  /* "camera off" tells the peer that black frames come, and it then shows
+   * a placeholder instead of the picture; a shared screen is sent even
+   * with the camera off, so the peer must show it. */
+  g_signal_emit (self, signals[SIGNAL_SEND_MEDIA_STATE], 0, self->muted,
+                 self->camera_off && !self->screen_share);
+}
+
+static void
+set_screen_share (McCallSession *self,
+                  gboolean       share)
+{
+  if (self->screen_share == !!share)
+    return;
+
+  self->screen_share = !!share;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
+  if (self->peer_present && self->camera_off)
+    emit_media_state (self);
 }
 
 /* Statistics */
@@ -806,6 +827,17 @@ media_device_changed_cb (McMediaPipeline *media,
 }
 
 static void
+media_screen_share_stopped_cb (McMediaPipeline *media,
+                               const GError    *error,
+                               gpointer         user_data)
+{
+  McCallSession *self = MC_CALL_SESSION (user_data);
+
+  set_screen_share (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_SCREEN_SHARE_STOPPED], 0, error);
+}
+
+static void
 media_error_cb (McMediaPipeline *media,
                 const GError    *error,
                 gpointer         user_data)
@@ -877,6 +909,17 @@ prepared (McCallSession *self,
 
   mc_media_pipeline_set_muted (self->media, self->muted);
   mc_media_pipeline_set_camera_off (self->media, self->camera_off);
+  if (self->screen_share)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!mc_media_pipeline_set_screen_share (self->media, TRUE, &error))
+        {
+          g_message ("Cannot share the screen: %s", error->message);
+          set_screen_share (self, FALSE);
+          g_signal_emit (self, signals[SIGNAL_SCREEN_SHARE_STOPPED], 0, error);
+        }
+    }
 
   self->watchdog_id = g_timeout_add (WATCHDOG_INTERVAL_MS, watchdog_cb, self);
   self->stats_id = g_timeout_add_seconds (1, stats_tick_cb, self);
@@ -973,6 +1016,7 @@ mc_call_session_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->video_device);
   g_free (self->audio_device);
+  g_free (self->audio_output_device);
   g_strfreev (self->ice_addresses);
   g_free (self->stun_server);
   g_strfreev (self->turn_servers);
@@ -1007,6 +1051,9 @@ mc_call_session_get_property (GObject    *object,
       break;
     case PROP_CAMERA_OFF:
       g_value_set_boolean (value, self->camera_off);
+      break;
+    case PROP_SCREEN_SHARING:
+      g_value_set_boolean (value, self->screen_share);
       break;
     case PROP_REMOTE_MUTED:
       g_value_set_boolean (value, self->remote_muted);
@@ -1089,6 +1136,18 @@ mc_call_session_class_init (McCallSessionClass *klass)
   properties[PROP_CAMERA_OFF] =
     g_param_spec_boolean ("camera-off", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * McCallSession:screen-sharing:
+   *
+   * Whether the screen is sent instead of the camera. Changed with
+   * mc_call_session_set_screen_share(), which can fail; it also goes back
+   * to %FALSE by itself when the screen capture fails
+   * (#McCallSession::screen-share-stopped).
+   */
+  properties[PROP_SCREEN_SHARING] =
+    g_param_spec_boolean ("screen-sharing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * McCallSession:remote-muted:
@@ -1183,6 +1242,18 @@ mc_call_session_class_init (McCallSessionClass *klass)
                   NULL, G_TYPE_NONE, 3, MC_TYPE_MEDIA_KIND, G_TYPE_STRING, G_TYPE_STRING);
 
   /**
+   * McCallSession::screen-share-stopped:
+   * @self: the session
+   * @error: why, for the user
+   *
+   * Screen sharing stopped without being asked to: the screen could not be
+   * captured (any more). The camera is sent again.
+   */
+  signals[SIGNAL_SCREEN_SHARE_STOPPED] =
+    g_signal_new ("screen-share-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
    * McCallSession::first-remote-frame:
    * @self: the session
    * @milliseconds: time from the start of negotiation to the first decoded
@@ -1273,6 +1344,23 @@ mc_call_session_set_devices (McCallSession *self,
   self->video_device = g_strdup (video_device);
   g_free (self->audio_device);
   self->audio_device = g_strdup (audio_device);
+}
+
+/**
+ * mc_call_session_set_speaker_device:
+ * @self: an idle session
+ * @speaker_device: (nullable): stable identity of the speaker (an Audio/Sink
+ *   device, named the way cameras and microphones are); %NULL or empty for
+ *   the default output, which is also used when it is not there
+ */
+void
+mc_call_session_set_speaker_device (McCallSession *self,
+                                    const char    *speaker_device)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  g_free (self->audio_output_device);
+  self->audio_output_device = g_strdup (speaker_device);
 }
 
 /**
@@ -1583,6 +1671,7 @@ mc_call_session_prepare_async (McCallSession       *self,
   config.test_sources = self->test_sources;
   config.video_device = self->video_device;
   config.audio_device = self->audio_device;
+  config.audio_output_device = self->audio_output_device;
   config.width = self->width;
   config.height = self->height;
   config.framerate = self->framerate;
@@ -1595,6 +1684,8 @@ mc_call_session_prepare_async (McCallSession       *self,
 
   self->media = mc_media_pipeline_new (&config);
   g_signal_connect (self->media, "device-changed", G_CALLBACK (media_device_changed_cb), self);
+  g_signal_connect (self->media, "screen-share-stopped",
+                    G_CALLBACK (media_screen_share_stopped_cb), self);
   g_signal_connect (self->media, "error", G_CALLBACK (media_error_cb), self);
 
   set_state (self, MC_CALL_SESSION_STATE_PREPARING);
@@ -1978,6 +2069,73 @@ mc_call_session_set_camera_off (McCallSession *self,
 }
 
 /**
+ * mc_call_session_can_share_screen:
+ * @error: return location for why not
+ *
+ * See mc_media_pipeline_can_share_screen(): whether this desktop session
+ * can share its screen at all, and if not, a sentence for the user.
+ *
+ * Returns: %TRUE if screen sharing can work
+ */
+gboolean
+mc_call_session_can_share_screen (GError **error)
+{
+  return mc_media_pipeline_can_share_screen (error);
+}
+
+/**
+ * mc_call_session_set_screen_share:
+ * @self: a session
+ * @share: %TRUE to send the screen instead of the camera
+ * @error: return location for an error
+ *
+ * Swaps the video source of the running call, with no renegotiation (see
+ * mc_media_pipeline_set_screen_share()). Before the session is prepared,
+ * only checks that sharing is possible and remembers it; it then starts
+ * with the capture, and ::screen-share-stopped says if it could not.
+ *
+ * The peer learns nothing new through signaling: the media state sent has
+ * no field for it, and "camera off" is sent as %FALSE while sharing, so
+ * that the peer shows the shared screen.
+ *
+ * Returns: %TRUE if :screen-sharing is now @share
+ */
+gboolean
+mc_call_session_set_screen_share (McCallSession  *self,
+                                  gboolean        share,
+                                  GError        **error)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (is_final (self))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The call is over");
+      return FALSE;
+    }
+
+  if (self->screen_share == !!share)
+    return TRUE;
+
+  /* Before capture runs the wish is applied in prepared(). */
+  if (self->media == NULL || self->prepare_task != NULL ||
+      self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
+    {
+      if (share && !mc_media_pipeline_can_share_screen (error))
+        return FALSE;
+    }
+  else if (!mc_media_pipeline_set_screen_share (self->media, share, error))
+    {
+      return FALSE;
+    }
+
+  set_screen_share (self, share);
+
+  return TRUE;
+}
+
+/**
  * mc_call_session_set_media_blocked:
  * @self: a session
  * @blocked: whether to drop all RTP and RTCP, both ways
@@ -2079,6 +2237,20 @@ mc_call_session_get_remote_muted (McCallSession *self)
   g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
 
   return self->remote_muted;
+}
+
+/**
+ * mc_call_session_get_screen_share:
+ * @self: a session
+ *
+ * Returns: whether the screen is sent instead of the camera
+ */
+gboolean
+mc_call_session_get_screen_share (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->screen_share;
 }
 
 /**

@@ -60,6 +60,8 @@ void           mc_call_session_set_test_sources        (McCallSession        *se
 void           mc_call_session_set_devices             (McCallSession        *self,
                                                         const char           *video_device,
                                                         const char           *audio_device);
+void           mc_call_session_set_speaker_device      (McCallSession        *self,
+                                                        const char           *speaker_device);
 void           mc_call_session_set_video_format        (McCallSession        *self,
                                                         guint                 width,
                                                         guint                 height,
@@ -117,6 +119,10 @@ void           mc_call_session_set_muted               (McCallSession        *se
                                                         gboolean              muted);
 void           mc_call_session_set_camera_off          (McCallSession        *self,
                                                         gboolean              camera_off);
+gboolean       mc_call_session_can_share_screen        (GError              **error);
+gboolean       mc_call_session_set_screen_share        (McCallSession        *self,
+                                                        gboolean              share,
+                                                        GError              **error);
 void           mc_call_session_set_media_blocked       (McCallSession        *self,
                                                         gboolean              blocked);
 
@@ -126,6 +132,7 @@ McCallSessionState    mc_call_session_get_state               (McCallSession    
 const GError  *mc_call_session_get_error               (McCallSession        *self);
 gboolean       mc_call_session_get_muted               (McCallSession        *self);
 gboolean       mc_call_session_get_camera_off          (McCallSession        *self);
+gboolean       mc_call_session_get_screen_share        (McCallSession        *self);
 gboolean       mc_call_session_get_remote_muted        (McCallSession        *self);
 gboolean       mc_call_session_get_remote_camera_off   (McCallSession        *self);
 gint64         mc_call_session_get_generation          (McCallSession        *self);

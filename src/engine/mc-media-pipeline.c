@@ -17,6 +17,9 @@
  *   appsrc (remote video) ! videoconvert ! video sink
  *   appsrc (remote audio) ! audioconvert ! audioresample ! [webrtcechoprobe] ! audio sink
  *
+ * The audio sink is the chosen speaker (an Audio/Sink device of the device
+ * monitor), else autoaudiosink, or a fake sink without sound.
+ *
  * The peer pipeline (webrtcbin and the decoders) is thrown away and rebuilt
  * on every renegotiation; it shares this pipeline's clock and base time, so
  * the timestamps of the encoded buffers mean the same running time on both
@@ -24,7 +27,10 @@
  *
  * Sources are bins of their own so that a camera or microphone that
  * disappears can be swapped for another one, or for a black picture or
- * silence, while the rest keeps running.
+ * silence, while the rest keeps running. Screen sharing uses the same swap:
+ * the video source bin becomes ximagesrc, scaled (with borders) to the size
+ * and rate the encoder already has, so nothing downstream renegotiates and
+ * the peer sees the new picture on the next frame.
  *
  * Threads: the appsink callbacks and the pad probes run on streaming threads
  * and touch only the lock-protected outputs and atomics; the bus watch and
@@ -62,6 +68,7 @@ struct _McMediaPipeline
   guint             video_bitrate;
   gboolean          stamp_frames;
   gboolean          fake_audio_output;
+  char             *audio_output_device;
   gboolean          echo_cancel_wanted;
   GstElement       *video_sink;
   GstElement       *preview_sink;
@@ -80,6 +87,7 @@ struct _McMediaPipeline
   char             *probe_name;
   GstElement       *volume;
   GstElement       *remote_src[2];
+  gboolean          screen_share;
   GTask            *start_task;
   guint             start_timeout;
   GCancellable     *start_cancellable;
@@ -92,12 +100,14 @@ struct _McMediaPipeline
   gint64            last_key_unit;
   gboolean          key_unit_pending;   /* requested, not yet out of the encoder */
   gint              camera_off;
+  gint              sharing_screen;     /* the probe's copy of screen_share */
   gint              first_video_sample;
 };
 
 enum
 {
   SIGNAL_DEVICE_CHANGED,
+  SIGNAL_SCREEN_SHARE_STOPPED,
   SIGNAL_ERROR,
   N_SIGNALS
 };
@@ -325,6 +335,127 @@ make_device_bin (McMediaPipeline  *self,
   return wrap_in_bin (kind == MC_MEDIA_KIND_VIDEO ? "video-source" : "audio-source", source, NULL);
 }
 
+/* The X11 screen, scaled to the size and rate of the camera picture so that
+ * the encoder and the peer see the same caps as before. Scaling comes
+ * before the conversion to I420 in the main chain, so that only the small
+ * picture is converted. The borders keep the screen's shape; the rate is
+ * asked of ximagesrc itself, which then grabs no more often than is sent. */
+static GstElement *
+make_screen_bin (McMediaPipeline  *self,
+                 GError          **error)
+{
+  g_autoptr(GstElement) source = NULL;
+  g_autoptr(GstElement) rate_filter = NULL;
+  g_autoptr(GstElement) scale = NULL;
+  g_autoptr(GstElement) size_filter = NULL;
+  g_autoptr(GstCaps) rate_caps = NULL;
+  g_autoptr(GstCaps) size_caps = NULL;
+
+  source = make (self, "ximagesrc", NULL, error);
+  if (source == NULL)
+    return NULL;
+  rate_filter = make (self, "capsfilter", NULL, error);
+  if (rate_filter == NULL)
+    return NULL;
+  scale = make (self, "videoscale", NULL, error);
+  if (scale == NULL)
+    return NULL;
+  size_filter = make (self, "capsfilter", NULL, error);
+  if (size_filter == NULL)
+    return NULL;
+
+  /* XDamage would copy only what changed, but the whole screen is scaled
+   * anyway, and with a compositing window manager damage is reported
+   * unreliably: full grabs are the predictable choice. */
+  g_object_set (source, "use-damage", FALSE, "show-pointer", TRUE, NULL);
+
+  rate_caps = gst_caps_new_simple ("video/x-raw",
+                                   "framerate", GST_TYPE_FRACTION, (int) self->framerate, 1,
+                                   NULL);
+  g_object_set (rate_filter, "caps", rate_caps, NULL);
+  g_object_set (scale, "add-borders", TRUE, NULL);
+  size_caps = gst_caps_new_simple ("video/x-raw",
+                                   "width", G_TYPE_INT, (int) self->width,
+                                   "height", G_TYPE_INT, (int) self->height,
+                                   "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                                   NULL);
+  g_object_set (size_filter, "caps", size_caps, NULL);
+
+  return wrap_in_bin ("screen-source", g_steal_pointer (&source), g_steal_pointer (&rate_filter),
+                      g_steal_pointer (&scale), g_steal_pointer (&size_filter), NULL);
+}
+
+/* Finds the speaker with the stable identity @identity among the Audio/Sink
+ * devices. The capture monitor watches sources only (and does not run with
+ * test sources), so a monitor of its own probes the sinks once. */
+static GstDevice *
+find_output_device (const char *identity)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  g_autolist(GstDevice) devices = NULL;
+
+  gst_device_monitor_add_filter (monitor, "Audio/Sink", NULL);
+  devices = gst_device_monitor_get_devices (monitor);
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      g_autofree char *id = device_identity (l->data);
+
+      if (g_strcmp0 (id, identity) == 0)
+        return gst_object_ref (l->data);
+    }
+
+  return NULL;
+}
+
+/* The chosen speaker, else the default output. Either way it is a bin that
+ * handles its state changes asynchronously, like autoaudiosink: it may not
+ * preroll before the peer's first audio, and the pipeline must not wait for
+ * it. */
+static GstElement *
+make_audio_output (McMediaPipeline  *self,
+                   GError          **error)
+{
+  const char *wanted = self->audio_output_device;
+  g_autoptr(GstPad) pad = NULL;
+  GstElement *sink;
+
+  if (wanted != NULL && *wanted != '\0')
+    {
+      g_autoptr(GstDevice) device = find_output_device (wanted);
+      g_autofree char *display_name = device != NULL ? gst_device_get_display_name (device)
+                                                     : NULL;
+
+      sink = device != NULL ? gst_device_create_element (device, NULL) : NULL;
+      if (sink != NULL)
+        gst_object_ref_sink (sink);
+      pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
+      if (pad != NULL)
+        {
+          GstElement *bin = gst_bin_new ("remote-audio-sink");
+
+          gst_bin_add (GST_BIN (bin), g_steal_pointer (&sink));
+          gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
+          g_object_set (bin, "async-handling", TRUE, NULL);
+          g_message ("Playing to the speaker “%s”", display_name);
+          return bin;
+        }
+
+      g_clear_object (&sink);
+      if (device != NULL)
+        g_message ("The speaker “%s” cannot be opened: playing to the default output",
+                   display_name);
+      else
+        g_message ("The speaker “%s” is not there: playing to the default output", wanted);
+    }
+
+  sink = make (self, "autoaudiosink", "remote-audio-sink", error);
+  if (sink != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (sink),
+                                                    "async-handling") != NULL)
+    g_object_set (sink, "async-handling", TRUE, NULL);
+
+  return sink;
+}
+
 static void
 forward_sample (McMediaPipeline *self,
                 McMediaKind      kind,
@@ -421,6 +552,11 @@ raw_video_cb (GstPad          *pad,
   GstVideoInfo video_info;
   GstVideoFrame frame;
   g_autoptr(GstCaps) caps = NULL;
+
+  /* A shared screen is sent even with the camera off: sharing is asking
+   * for it to be seen. */
+  if (g_atomic_int_get (&self->sharing_screen))
+    camera_off = FALSE;
 
   if (!camera_off && !self->stamp_frames)
     return GST_PAD_PROBE_OK;
@@ -717,8 +853,10 @@ build_playback (McMediaPipeline  *self,
     }
   else
     {
-      MAKE_OR_FAIL (audio_sink, "autoaudiosink", "remote-audio-sink");
-      g_object_set (audio_sink, "async-handling", TRUE, NULL);
+      audio_sink = make_audio_output (self, error);
+      if (audio_sink == NULL)
+        return FALSE;
+      gst_bin_add (GST_BIN (self->pipeline), audio_sink);
     }
 
   g_mutex_lock (&self->lock);
@@ -870,6 +1008,87 @@ switch_source (McMediaPipeline *self,
     }
 }
 
+/* Puts the screen in place of the camera. On failure the camera (or test
+ * pattern) is back and @error says why. */
+static gboolean
+start_screen_share (McMediaPipeline  *self,
+                    GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GstElement *bin;
+
+  bin = make_screen_bin (self, error);
+  if (bin == NULL)
+    return FALSE;
+
+  self->screen_share = TRUE;
+  g_atomic_int_set (&self->sharing_screen, TRUE);
+  g_clear_object (&self->device[MC_MEDIA_KIND_VIDEO]);
+  g_clear_pointer (&self->device_id[MC_MEDIA_KIND_VIDEO], g_free);
+
+  /* ximagesrc opens the display when it starts, so a display that cannot
+   * be opened fails here, synchronously; its error message on the bus is
+   * then ignored, as the element is gone by the time it is read. */
+  if (replace_source (self, MC_MEDIA_KIND_VIDEO, bin) &&
+      gst_element_get_state (bin, NULL, NULL, 0) != GST_STATE_CHANGE_FAILURE)
+    {
+      g_signal_emit (self, signals[SIGNAL_DEVICE_CHANGED], 0, MC_MEDIA_KIND_VIDEO, NULL,
+                     "Sharing the screen");
+      mc_media_pipeline_ensure_key_unit (self);
+      return TRUE;
+    }
+
+  g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+               "Cannot capture the screen: the X11 display “%s” cannot be opened",
+               g_getenv ("DISPLAY"));
+  self->screen_share = FALSE;
+  g_atomic_int_set (&self->sharing_screen, FALSE);
+  bin = choose_source (self, MC_MEDIA_KIND_VIDEO, NULL, FALSE, &local_error);
+  if (bin == NULL || !replace_source (self, MC_MEDIA_KIND_VIDEO, bin))
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                     "Cannot switch back to the camera");
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, local_error);
+    }
+
+  return FALSE;
+}
+
+/* Puts the camera (the one wanted, or any, or the test pattern) back in
+ * place of the screen. @failure says why sharing stopped if it was not
+ * asked to, and is then reported with ::screen-share-stopped. */
+static gboolean
+stop_screen_share (McMediaPipeline  *self,
+                   const char       *failure)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *bin;
+
+  self->screen_share = FALSE;
+  g_atomic_int_set (&self->sharing_screen, FALSE);
+
+  bin = choose_source (self, MC_MEDIA_KIND_VIDEO, NULL, FALSE, &error);
+  if (bin == NULL || !replace_source (self, MC_MEDIA_KIND_VIDEO, bin))
+    {
+      if (error == NULL)
+        g_set_error (&error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                     "Cannot switch back to the camera");
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      return FALSE;
+    }
+  mc_media_pipeline_ensure_key_unit (self);
+
+  if (failure != NULL)
+    {
+      error = g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, "Screen sharing stopped: %s",
+                           failure);
+      g_signal_emit (self, signals[SIGNAL_SCREEN_SHARE_STOPPED], 0, error);
+    }
+
+  return TRUE;
+}
+
 /* Callbacks */
 
 static gboolean
@@ -888,6 +1107,8 @@ monitor_bus_cb (GstBus     *bus,
 
       for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
         {
+          if (kind == MC_MEDIA_KIND_VIDEO && self->screen_share)
+            continue;
           if (self->device_id[kind] != NULL && g_strcmp0 (id, self->device_id[kind]) == 0)
             {
               g_message ("The %s device “%s” went away", kind_names[kind], id);
@@ -904,7 +1125,10 @@ monitor_bus_cb (GstBus     *bus,
        * has none: take it. */
       for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
         {
-          if (!gst_device_has_classes (device, device_classes[kind]))
+          /* While the screen is shared the camera is chosen again when
+           * sharing stops. */
+          if (!gst_device_has_classes (device, device_classes[kind]) ||
+              (kind == MC_MEDIA_KIND_VIDEO && self->screen_share))
             continue;
           if (self->device[kind] == NULL ||
               (self->wanted_device[kind] != NULL && g_strcmp0 (id, self->wanted_device[kind]) == 0 &&
@@ -932,6 +1156,23 @@ bus_cb (GstBus     *bus,
         g_autofree char *debug = NULL;
 
         gst_message_parse_error (message, &gst_error, &debug);
+
+        /* A source swapped out since (a camera that failed, a screen grab
+         * that could not start) is no longer of any concern. */
+        if (!is_inside (GST_MESSAGE_SRC (message), self->pipeline))
+          {
+            g_debug ("Ignoring an error of a removed element: %s", gst_error->message);
+            break;
+          }
+
+        /* A screen grab that fails ends sharing; the camera comes back. */
+        if (self->screen_share && is_inside (GST_MESSAGE_SRC (message),
+                                             self->source_bin[MC_MEDIA_KIND_VIDEO]))
+          {
+            g_message ("The screen capture failed (%s): back to the camera", gst_error->message);
+            stop_screen_share (self, gst_error->message);
+            return G_SOURCE_CONTINUE;
+          }
 
         /* A device that fails is replaced, not fatal. */
         for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
@@ -1054,6 +1295,7 @@ mc_media_pipeline_finalize (GObject *object)
       g_free (self->wanted_device[i]);
       g_free (self->device_id[i]);
     }
+  g_free (self->audio_output_device);
   g_free (self->probe_name);
   g_clear_pointer (&self->overrides, g_hash_table_unref);
   g_mutex_clear (&self->lock);
@@ -1074,7 +1316,8 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
    * @self: the pipeline
    * @kind: the #McMediaKind that changed
    * @device_id: (nullable): the stable identity of the device now in use, or
-   *   %NULL for a test source or, after a device was lost, for "off"
+   *   %NULL for a test source, the shared screen or, after a device was lost,
+   *   for "off"
    * @message: a sentence for the user
    *
    * A source was chosen or replaced.
@@ -1082,6 +1325,18 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
   signals[SIGNAL_DEVICE_CHANGED] =
     g_signal_new ("device-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, MC_TYPE_MEDIA_KIND, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * McMediaPipeline::screen-share-stopped:
+   * @self: the pipeline
+   * @error: why
+   *
+   * Screen sharing stopped without being asked to (the screen capture
+   * failed); the camera, or the test pattern, is sent again.
+   */
+  signals[SIGNAL_SCREEN_SHARE_STOPPED] =
+    g_signal_new ("screen-share-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
    * McMediaPipeline::error:
@@ -1120,6 +1375,7 @@ mc_media_pipeline_new (const McMediaConfig *config)
   self->test_sources = config->test_sources;
   self->wanted_device[MC_MEDIA_KIND_VIDEO] = g_strdup (config->video_device);
   self->wanted_device[MC_MEDIA_KIND_AUDIO] = g_strdup (config->audio_device);
+  self->audio_output_device = g_strdup (config->audio_output_device);
   self->width = config->width != 0 ? config->width : 1280;
   self->height = config->height != 0 ? config->height : 720;
   self->framerate = config->framerate != 0 ? config->framerate : 30;
@@ -1275,6 +1531,8 @@ mc_media_pipeline_stop (McMediaPipeline *self)
       g_clear_object (&self->pipeline);
     }
   self->source_bin[0] = self->source_bin[1] = NULL;
+  self->screen_share = FALSE;
+  g_atomic_int_set (&self->sharing_screen, FALSE);
 
   if (self->monitor != NULL)
     {
@@ -1509,4 +1767,117 @@ mc_media_pipeline_get_echo_cancel (McMediaPipeline *self)
   g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
 
   return self->echo_cancel;
+}
+
+/**
+ * mc_media_pipeline_can_share_screen:
+ * @error: return location for why not
+ *
+ * Whether this session can share its screen: an X11 session with a display
+ * and the ximagesrc element. A Wayland session cannot (its screen is shared
+ * through the desktop portal, which is not supported yet), even with
+ * Xwayland, which would show only the X11 windows.
+ *
+ * Returns: %TRUE if mc_media_pipeline_set_screen_share() can work; else
+ *   %FALSE with @error set (%MC_CALL_ERROR_NOT_SUPPORTED or
+ *   %MC_CALL_ERROR_MISSING_ELEMENT) and a message for the user
+ */
+gboolean
+mc_media_pipeline_can_share_screen (GError **error)
+{
+  const char *display = g_getenv ("DISPLAY");
+  const char *wayland_display = g_getenv ("WAYLAND_DISPLAY");
+  g_autoptr(GstElementFactory) factory = NULL;
+
+  if (g_strcmp0 (g_getenv ("XDG_SESSION_TYPE"), "wayland") == 0 ||
+      (wayland_display != NULL && *wayland_display != '\0'))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
+                           "Screen sharing in a Wayland session needs the desktop portal, "
+                           "which this version does not support yet");
+      return FALSE;
+    }
+
+  if (display == NULL || *display == '\0')
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
+                           "Screen sharing needs an X11 display, and this session has none "
+                           "(DISPLAY is not set)");
+      return FALSE;
+    }
+
+  factory = gst_element_factory_find ("ximagesrc");
+  if (factory == NULL)
+    {
+      g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
+                   "The ximagesrc element is missing: install the package %s",
+                   mc_call_element_package ("ximagesrc"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * mc_media_pipeline_set_screen_share:
+ * @self: a started pipeline
+ * @share: %TRUE to send the screen, %FALSE to send the camera again
+ * @error: return location for an error
+ *
+ * Swaps the video source while everything else runs: no renegotiation, the
+ * same size and rate (the screen is scaled, with borders), and the preview
+ * shows what is sent. The camera is let go of while the screen is shared,
+ * and chosen again afterwards as at the start. The screen is sent even
+ * with the camera off.
+ *
+ * Returns: %TRUE if the screen (or, for @share %FALSE, the camera) is now
+ *   sent; on failure the camera still is
+ */
+gboolean
+mc_media_pipeline_set_screen_share (McMediaPipeline  *self,
+                                    gboolean          share,
+                                    GError          **error)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->pipeline == NULL)
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The media pipeline is not running");
+      return FALSE;
+    }
+
+  if (self->screen_share == !!share)
+    return TRUE;
+
+  if (!share)
+    {
+      if (!stop_screen_share (self, NULL))
+        {
+          g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                               "Cannot switch back to the camera");
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!mc_media_pipeline_can_share_screen (error))
+    return FALSE;
+
+  return start_screen_share (self, error);
+}
+
+/**
+ * mc_media_pipeline_get_screen_share:
+ * @self: a pipeline
+ *
+ * Returns: whether the screen is sent instead of the camera
+ */
+gboolean
+mc_media_pipeline_get_screen_share (McMediaPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
+
+  return self->screen_share;
 }

@@ -37,6 +37,8 @@ G_DECLARE_FINAL_TYPE (McMediaPipeline, mc_media_pipeline, MC, MEDIA_PIPELINE, GO
  * @test_sources: use the test pattern and tone instead of devices
  * @video_device: (nullable): stable identity of the camera to use
  * @audio_device: (nullable): stable identity of the microphone to use
+ * @audio_output_device: (nullable): stable identity of the speaker to play
+ *   to; the default output (`autoaudiosink`) if %NULL, empty or not found
  * @width: width of the video sent
  * @height: height of the video sent
  * @framerate: frames per second sent
@@ -56,6 +58,7 @@ typedef struct
   gboolean    test_sources;
   const char *video_device;
   const char *audio_device;
+  const char *audio_output_device;
   guint       width;
   guint       height;
   guint       framerate;
@@ -100,5 +103,11 @@ void             mc_media_pipeline_set_camera_off   (McMediaPipeline      *self,
 const char      *mc_media_pipeline_get_device_id    (McMediaPipeline      *self,
                                                      McMediaKind           kind);
 gboolean         mc_media_pipeline_get_echo_cancel  (McMediaPipeline      *self);
+
+gboolean         mc_media_pipeline_can_share_screen (GError              **error);
+gboolean         mc_media_pipeline_set_screen_share (McMediaPipeline      *self,
+                                                     gboolean              share,
+                                                     GError              **error);
+gboolean         mc_media_pipeline_get_screen_share (McMediaPipeline      *self);
 
 G_END_DECLS

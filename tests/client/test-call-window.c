@@ -6,8 +6,9 @@
  * The student's call window and the main window against a real server; the
  * mentor is an McCallController in the same process. Both use test sources
  * and ICE on 127.0.0.1. The remote video reaches the window's paintable,
- * chat goes both ways with an unread count while the pane is hidden, and
- * closing the call window leaves the call running — the main window's
+ * chat goes both ways with an unread count while the pane is hidden, the
+ * student shares the (virtual) screen and stops through the window's
+ * action, and closing the call window leaves the call running — the main window's
  * rejoin banner appears — until the mentor ends the session.
  */
 
@@ -99,6 +100,43 @@ remote_video_shown (gpointer data)
 
   return session != NULL && mc_call_session_get_frames_decoded (session) > 10 &&
          g_strcmp0 (mc_call_window_get_connection_text (window), "Connected") == 0;
+}
+
+typedef struct
+{
+  McCallSession *session;
+  guint64        frames;
+} FramesAfter;
+
+static gboolean
+more_frames (gpointer data)
+{
+  FramesAfter *after = data;
+
+  return mc_call_session_get_frames_decoded (after->session) > after->frames + 10;
+}
+
+static void
+assert_share_screen (McCallWindow     *call_window,
+                     McCallController *mentor)
+{
+  McCallSession *session = mc_call_controller_get_session (mc_call_window_get_controller (call_window));
+  FramesAfter after = { mc_call_controller_get_session (mentor), 0 };
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  g_assert_true (mc_call_window_get_screen_sharing (call_window));
+  g_assert_true (mc_call_session_get_screen_share (session));
+
+  /* The mentor still receives video: the screen now. */
+  after.frames = mc_call_session_get_frames_decoded (after.session);
+  mc_test_ui_wait_until (more_frames, &after, "the mentor to receive the screen");
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-screen-share");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  g_assert_false (mc_call_window_get_screen_sharing (call_window));
+  g_assert_false (mc_call_session_get_screen_share (session));
+  after.frames = mc_call_session_get_frames_decoded (after.session);
+  mc_test_ui_wait_until (more_frames, &after, "the mentor to receive the camera again");
 }
 
 static gboolean
@@ -206,6 +244,9 @@ test_call (void)
   mc_test_ui_wait_until (chat_has_two, call_window, "the chat to be acknowledged");
   mc_test_ui_screenshot (GTK_WIDGET (call_window), "call");
 
+  /* Under Xvfb the screen can be shared. */
+  assert_share_screen (call_window, mentor.controller);
+
   path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
   history = mc_test_request (server, "GET", path, mentor_token, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
@@ -236,6 +277,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Xvfb's display, even inside a Wayland session: screen sharing is X11
+   * only, and must be possible here. */
+  g_unsetenv ("WAYLAND_DISPLAY");
+  g_unsetenv ("XDG_SESSION_TYPE");
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   gst_init (&argc, &argv);

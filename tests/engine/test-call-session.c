@@ -7,10 +7,15 @@
  * idle callback, in order, the way the server relays it. Test sources at a
  * small size, fake sinks, ICE on 127.0.0.1 only. Timeouts are generous: the
  * suite must pass on a loaded two-core machine; nothing here is a benchmark.
+ *
+ * The screen-sharing cases need an X11 display: the suite runs under
+ * xvfb-run, whose root window is black, unlike the test pattern.
  */
 
 #include <string.h>
 #include <gst/gst.h>
+#include <gst/app/app.h>
+#include <gst/video/video.h>
 
 #include "mc-call-session.h"
 #include "mc-frame-stamp.h"
@@ -25,6 +30,8 @@ typedef struct
   McCallSession *session;
   gboolean       present;
   GArray        *states;
+  GstElement    *video_sink;      /* optional, for the next side_start() */
+  GstElement    *preview_sink;    /* likewise */
 } Side;
 
 struct _Link
@@ -247,6 +254,10 @@ side_start (Link *link,
   if (side->states == NULL)
     side->states = g_array_new (FALSE, FALSE, sizeof (McCallSessionState));
   g_array_set_size (side->states, 0);
+  if (side->video_sink != NULL)
+    mc_call_session_set_video_sink (side->session, side->video_sink);
+  if (side->preview_sink != NULL)
+    mc_call_session_set_preview_sink (side->session, side->preview_sink);
 
   g_signal_connect (side->session, "send-offer", G_CALLBACK (send_offer_cb), side);
   g_signal_connect (side->session, "send-answer", G_CALLBACK (send_answer_cb), side);
@@ -587,6 +598,350 @@ test_missing_element (void)
   check_missing ("webrtcbin", "gstreamer1.0-plugins-bad");
 }
 
+/* The mean luma of the frames that reach an appsink: what a picture looks
+ * like, roughly. Written on the streaming thread. */
+typedef struct
+{
+  GstElement *sink;
+  GMutex      lock;
+  guint64     frames;
+  double      luma;
+} Luma;
+
+static GstFlowReturn
+luma_sample_cb (GstAppSink *sink,
+                gpointer    user_data)
+{
+  Luma *luma = user_data;
+  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  guint64 sum = 0;
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  if (!gst_video_info_from_caps (&info, gst_sample_get_caps (sample)) ||
+      !gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample), GST_MAP_READ))
+    return GST_FLOW_OK;
+
+  for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT (&frame); y++)
+    {
+      const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+                          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+
+      for (int x = 0; x < GST_VIDEO_FRAME_WIDTH (&frame); x++)
+        sum += row[x];
+    }
+
+  g_mutex_lock (&luma->lock);
+  luma->frames++;
+  luma->luma = sum / (double) (GST_VIDEO_FRAME_WIDTH (&frame) * GST_VIDEO_FRAME_HEIGHT (&frame));
+  g_mutex_unlock (&luma->lock);
+
+  gst_video_frame_unmap (&frame);
+
+  return GST_FLOW_OK;
+}
+
+static void
+luma_init (Luma       *luma,
+           const char *name)
+{
+  GstAppSinkCallbacks callbacks = { NULL, };
+  g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
+
+  g_mutex_init (&luma->lock);
+  luma->frames = 0;
+  luma->luma = 0;
+  luma->sink = gst_object_ref_sink (gst_element_factory_make ("appsink", name));
+  g_object_set (luma->sink, "sync", FALSE, "async", FALSE, "caps", caps, "max-buffers", 2,
+                "drop", TRUE, NULL);
+  callbacks.new_sample = luma_sample_cb;
+  gst_app_sink_set_callbacks (GST_APP_SINK (luma->sink), &callbacks, luma, NULL);
+}
+
+static void
+luma_clear (Luma *luma)
+{
+  gst_clear_object (&luma->sink);
+  g_mutex_clear (&luma->lock);
+}
+
+static void
+luma_get (Luma    *luma,
+          guint64 *frames,
+          double  *value)
+{
+  g_mutex_lock (&luma->lock);
+  *frames = luma->frames;
+  *value = luma->luma;
+  g_mutex_unlock (&luma->lock);
+}
+
+typedef struct
+{
+  Luma     *luma;
+  guint64   after;      /* frames seen before the change */
+  gboolean  dark;
+} LumaWait;
+
+/* The test pattern's mean luma is well above 100; the black root window of
+ * Xvfb, with the black borders and the frame stamp, well under 40. */
+#define DARK_LUMA 50.0
+
+static gboolean
+luma_reached (gpointer data)
+{
+  LumaWait *wait = data;
+  guint64 frames;
+  double value;
+
+  luma_get (wait->luma, &frames, &value);
+
+  return frames > wait->after + 3 && (wait->dark ? value < DARK_LUMA : value > DARK_LUMA);
+}
+
+static void
+assert_luma (Luma     *luma,
+             gboolean  dark,
+             const char *what)
+{
+  LumaWait wait = { luma, 0, dark };
+  guint64 frames;
+  double value;
+
+  luma_get (luma, &wait.after, &value);
+  if (!wait_for (luma_reached, &wait, TIMEOUT_S))
+    {
+      luma_get (luma, &frames, &value);
+      g_error ("%s: expected a %s picture, mean luma %.1f after %" G_GUINT64_FORMAT " frames",
+               what, dark ? "dark" : "bright", value, frames);
+    }
+
+  luma_get (luma, &frames, &value);
+  g_test_message ("%s: mean luma %.1f", what, value);
+}
+
+static gboolean
+remote_camera_off (gpointer data)
+{
+  return mc_call_session_get_remote_camera_off (data);
+}
+
+static void
+test_screen_share (void)
+{
+  Link link = { 0, };
+  Luma remote, preview;
+  g_autoptr(GError) error = NULL;
+  gint64 generation;
+
+  if (!mc_call_session_can_share_screen (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  luma_init (&remote, "student-remote-view");
+  luma_init (&preview, "mentor-self-view");
+  link.student.video_sink = remote.sink;
+  link.mentor.preview_sink = preview.sink;
+  connect_link (&link, TRUE);
+  generation = mc_call_session_get_generation (link.mentor.session);
+
+  assert_luma (&remote, FALSE, "the test pattern at the student");
+  assert_luma (&preview, FALSE, "the test pattern in the mentor's self view");
+
+  /* The screen replaces the test pattern on both, with no new negotiation. */
+  g_assert_true (mc_call_session_set_screen_share (link.mentor.session, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (mc_call_session_get_screen_share (link.mentor.session));
+  assert_luma (&remote, TRUE, "the screen at the student");
+  assert_luma (&preview, TRUE, "the screen in the mentor's self view");
+  assert_media_flows (&link, 10);
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
+  /* With the camera off the screen is still sent, and the peer is told
+   * that the camera is on, so that it shows it; once sharing stops, the
+   * camera is off for the peer too. */
+  mc_call_session_set_camera_off (link.mentor.session, TRUE);
+  assert_media_flows (&link, 5);
+  g_assert_false (mc_call_session_get_remote_camera_off (link.student.session));
+  g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (remote_camera_off, link.student.session, TIMEOUT_S));
+  mc_call_session_set_camera_off (link.mentor.session, FALSE);
+
+  /* And back to the test pattern. */
+  g_assert_false (mc_call_session_get_screen_share (link.mentor.session));
+  assert_luma (&remote, FALSE, "the test pattern at the student again");
+  assert_luma (&preview, FALSE, "the test pattern in the self view again");
+  assert_media_flows (&link, 10);
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
+  link_clear (&link);
+  luma_clear (&remote);
+  luma_clear (&preview);
+}
+
+/* Runs @check with the environment variable @name set to @value (or unset
+ * for %NULL), and puts it back. Only while no call runs. */
+static void
+with_env (const char *name,
+          const char *value,
+          void      (*check) (gpointer data),
+          gpointer    data)
+{
+  g_autofree char *saved = g_strdup (g_getenv (name));
+
+  if (value != NULL)
+    g_setenv (name, value, TRUE);
+  else
+    g_unsetenv (name);
+
+  check (data);
+
+  if (saved != NULL)
+    g_setenv (name, saved, TRUE);
+  else
+    g_unsetenv (name);
+}
+
+static void
+check_no_display (gpointer data)
+{
+  McCallSession *session = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (mc_call_session_can_share_screen (&error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "X11 display"));
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  g_assert_false (mc_call_session_set_screen_share (session, TRUE, &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED);
+  g_assert_false (mc_call_session_get_screen_share (session));
+}
+
+static void
+check_wayland (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (mc_call_session_can_share_screen (&error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "Wayland"));
+  g_assert_nonnull (strstr (error->message, "portal"));
+  g_test_message ("%s", error->message);
+}
+
+static void
+check_bad_display (gpointer data)
+{
+  McCallSession *session = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mc_call_session_can_share_screen (&error));
+  g_assert_no_error (error);
+  g_assert_false (mc_call_session_set_screen_share (session, TRUE, &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE);
+  g_assert_nonnull (strstr (error->message, ":4242"));
+  g_test_message ("%s", error->message);
+  g_assert_false (mc_call_session_get_screen_share (session));
+}
+
+static gboolean
+session_not_waiting (gpointer data)
+{
+  return mc_call_session_get_state (data) != MC_CALL_SESSION_STATE_WAITING;
+}
+
+/* When sharing is not possible, it says why, and the call goes on. */
+static void
+test_screen_share_unavailable (void)
+{
+  g_autoptr(McCallSession) session = make_session (TRUE);
+  g_autoptr(GError) error = NULL;
+
+  with_env ("XDG_SESSION_TYPE", "wayland", check_wayland, NULL);
+
+  g_assert_true (prepare (session, &error));
+  g_assert_no_error (error);
+
+  with_env ("DISPLAY", NULL, check_no_display, session);
+  with_env ("DISPLAY", ":4242", check_bad_display, session);
+
+  /* The camera (test pattern) is back, and the session is fine. */
+  g_assert_false (wait_for (session_not_waiting, session, 1));
+  g_assert_cmpint (mc_call_session_get_state (session), ==, MC_CALL_SESSION_STATE_WAITING);
+  mc_call_session_hang_up (session);
+}
+
+static void
+test_screen_share_missing_element (void)
+{
+  g_autoptr(McCallSession) session = make_session (TRUE);
+  g_autoptr(GError) error = NULL;
+
+  if (!mc_call_session_can_share_screen (&error))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+
+  mc_call_session_debug_override_element (session, "ximagesrc", "mc-no-such-element");
+  g_assert_true (prepare (session, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (mc_call_session_set_screen_share (session, TRUE, &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT);
+  g_assert_nonnull (strstr (error->message, "gstreamer1.0-plugins-good"));
+  g_test_message ("%s", error->message);
+  g_assert_false (mc_call_session_get_screen_share (session));
+  g_assert_cmpint (mc_call_session_get_state (session), ==, MC_CALL_SESSION_STATE_WAITING);
+  mc_call_session_hang_up (session);
+}
+
+static void
+record_message_cb (const char     *log_domain,
+                   GLogLevelFlags  log_level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (message));
+  g_log_default_handler (log_domain, log_level, message, NULL);
+}
+
+/* A speaker that is not there: the default output instead, and a word in
+ * the log. (No sound server in the tests: the default output is replaced
+ * by a fake sink; a real device cannot be checked here.) */
+static void
+test_speaker_fallback (void)
+{
+  g_autoptr(McCallSession) session = make_session (TRUE);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  guint handler;
+
+  mc_call_session_set_fake_audio_output (session, FALSE);
+  mc_call_session_debug_override_element (session, "autoaudiosink", "fakesink");
+  mc_call_session_set_speaker_device (session, "mc-no-such-speaker");
+
+  handler = g_log_set_handler ("mc-call", G_LOG_LEVEL_MESSAGE, record_message_cb, messages);
+  g_assert_true (prepare (session, &error));
+  g_log_remove_handler ("mc-call", handler);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < messages->len; i++)
+    found = found || (strstr (g_ptr_array_index (messages, i), "mc-no-such-speaker") != NULL &&
+                      strstr (g_ptr_array_index (messages, i), "default output") != NULL);
+  g_assert_true (found);
+  mc_call_session_hang_up (session);
+}
+
 /* Under AddressSanitizer's timing, with two calls in one process, GStreamer
  * 1.22 sometimes trips GLib's check against a hash table changed during
  * g_hash_table_foreach() on one of its own threads (not in our code, which
@@ -606,6 +961,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Screen sharing is X11 only: a Wayland session around the test's Xvfb
+   * must not make it look impossible. */
+  g_unsetenv ("WAYLAND_DISPLAY");
+  g_unsetenv ("XDG_SESSION_TYPE");
+
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_log_set_fatal_handler (fatal_log_cb, NULL);
@@ -616,6 +976,12 @@ main (int   argc,
   g_test_add_func ("/engine/call/basic", test_call);
   g_test_add_func ("/engine/call/rejoin", test_rejoin);
   g_test_add_func ("/engine/call/media-blocked", test_media_blocked);
+  g_test_add_func ("/engine/call/speaker-fallback", test_speaker_fallback);
+  /* Runs as a test of its own: see tests/meson.build. */
+  g_test_add_func ("/engine/call/external-sinks/screen-share", test_screen_share);
+  g_test_add_func ("/engine/call/screen-share-unavailable", test_screen_share_unavailable);
+  g_test_add_func ("/engine/call/screen-share-missing-element",
+                   test_screen_share_missing_element);
 
   return g_test_run ();
 }
