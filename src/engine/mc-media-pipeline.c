@@ -752,7 +752,8 @@ build_video (McMediaPipeline  *self,
       MAKE_OR_FAIL (preview_convert, "videoconvert", "preview-convert");
       gst_util_set_object_arg (G_OBJECT (preview_queue), "leaky", "downstream");
       g_object_set (preview_queue, "max-size-buffers", 2, NULL);
-      gst_bin_add (GST_BIN (self->pipeline), gst_object_ref (self->preview_sink));
+      /* Not floating (we keep a reference): the bin takes one of its own. */
+      gst_bin_add (GST_BIN (self->pipeline), self->preview_sink);
 
       if (!link_many (error, filter, tee, queue, NULL) ||
           !link_many (error, tee, preview_queue, preview_convert, self->preview_sink, NULL))
@@ -829,7 +830,8 @@ build_playback (McMediaPipeline  *self,
 
   if (self->video_sink != NULL)
     {
-      video_sink = gst_object_ref (self->video_sink);
+      /* Not floating (we keep a reference): the bin takes one of its own. */
+      video_sink = self->video_sink;
       gst_bin_add (GST_BIN (self->pipeline), video_sink);
     }
   else

@@ -661,9 +661,18 @@ luma_init (Luma       *luma,
   gst_app_sink_set_callbacks (GST_APP_SINK (luma->sink), &callbacks, luma, NULL);
 }
 
+static gboolean
+only_ours (gpointer data)
+{
+  return GST_OBJECT_REFCOUNT_VALUE (data) == 1;
+}
+
 static void
 luma_clear (Luma *luma)
 {
+  /* The engine gave back every reference it took to the sink (one too many
+   * once kept the sink, its pads and its last sample alive at exit). */
+  g_assert_true (wait_for (only_ours, luma->sink, TIMEOUT_S));
   gst_clear_object (&luma->sink);
   g_mutex_clear (&luma->lock);
 }
