@@ -1041,7 +1041,8 @@ start_screen_share (McMediaPipeline  *self,
     }
 
   g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-               "Cannot capture the screen: the X11 display “%s” cannot be opened",
+               /* Translators: %s is an X11 display name such as ":0" */
+               _("Cannot capture the screen: the X11 display “%s” cannot be opened"),
                g_getenv ("DISPLAY"));
   self->screen_share = FALSE;
   g_atomic_int_set (&self->sharing_screen, FALSE);
@@ -1050,7 +1051,7 @@ start_screen_share (McMediaPipeline  *self,
     {
       if (local_error == NULL)
         g_set_error (&local_error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     "Cannot switch back to the camera");
+                     _("Cannot switch back to the camera"));
       g_signal_emit (self, signals[SIGNAL_ERROR], 0, local_error);
     }
 
@@ -1075,7 +1076,7 @@ stop_screen_share (McMediaPipeline  *self,
     {
       if (error == NULL)
         g_set_error (&error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     "Cannot switch back to the camera");
+                     _("Cannot switch back to the camera"));
       g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
       return FALSE;
     }
@@ -1795,16 +1796,16 @@ mc_media_pipeline_can_share_screen (GError **error)
       (wayland_display != NULL && *wayland_display != '\0'))
     {
       g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
-                           "Screen sharing in a Wayland session needs the desktop portal, "
-                           "which this version does not support yet");
+                           _("Screen sharing in a Wayland session needs the desktop portal, "
+                             "which this version does not support yet"));
       return FALSE;
     }
 
   if (display == NULL || *display == '\0')
     {
       g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
-                           "Screen sharing needs an X11 display, and this session has none "
-                           "(DISPLAY is not set)");
+                           _("Screen sharing needs an X11 display, and this session has none "
+                             "(DISPLAY is not set)"));
       return FALSE;
     }
 
@@ -1812,7 +1813,8 @@ mc_media_pipeline_can_share_screen (GError **error)
   if (factory == NULL)
     {
       g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
-                   "The ximagesrc element is missing: install the package %s",
+                   /* Translators: %s is a Debian package name */
+                   _("The ximagesrc element is missing: install the package %s"),
                    mc_call_element_package ("ximagesrc"));
       return FALSE;
     }
@@ -1858,7 +1860,7 @@ mc_media_pipeline_set_screen_share (McMediaPipeline  *self,
       if (!stop_screen_share (self, NULL))
         {
           g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                               "Cannot switch back to the camera");
+                               _("Cannot switch back to the camera"));
           return FALSE;
         }
       return TRUE;
