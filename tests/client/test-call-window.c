@@ -282,8 +282,7 @@ main (int   argc,
   g_unsetenv ("WAYLAND_DISPLAY");
   g_unsetenv ("XDG_SESSION_TYPE");
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
 
   g_test_add_func ("/client/call-window/call", test_call);
