@@ -194,6 +194,16 @@ bus_cb (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
+/* Elements made for a part that could not be built. */
+static void
+drop_elements (GstElement **elements,
+               guint        n_elements)
+{
+  for (guint i = 0; i < n_elements; i++)
+    if (elements[i] != NULL)
+      gst_object_unref (gst_object_ref_sink (elements[i]));
+}
+
 /* Links the elements in a new pipeline and starts it; on failure, the
  * error GStreamer posted (a device that is busy, say) is the one told. */
 static gboolean
@@ -427,9 +437,7 @@ mc_media_preview_start_video (McMediaPreview  *self,
   return start_part (self, MC_DEVICE_ROLE_CAMERA, elements, n, error);
 
 fail:
-  for (guint i = 0; i < n; i++)
-    if (elements[i] != NULL)
-      gst_object_unref (gst_object_ref_sink (elements[i]));
+  drop_elements (elements, n);
   return FALSE;
 }
 
@@ -491,9 +499,7 @@ mc_media_preview_start_audio (McMediaPreview  *self,
   return start_part (self, MC_DEVICE_ROLE_MICROPHONE, elements, n, error);
 
 fail:
-  for (guint i = 0; i < n; i++)
-    if (elements[i] != NULL)
-      gst_object_unref (gst_object_ref_sink (elements[i]));
+  drop_elements (elements, n);
   return FALSE;
 }
 
@@ -549,9 +555,7 @@ mc_media_preview_play_sound (McMediaPreview  *self,
   return start_part (self, MC_DEVICE_ROLE_SPEAKER, elements, n, error);
 
 fail:
-  for (guint i = 0; i < n; i++)
-    if (elements[i] != NULL)
-      gst_object_unref (gst_object_ref_sink (elements[i]));
+  drop_elements (elements, n);
   return FALSE;
 }
 
