@@ -1,0 +1,378 @@
+/* mc-peer-pipeline-negotiation.c — offers, answers and statistics through webrtcbin's promises
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See mc-peer-pipeline.c for the whole picture. Here are the offer/answer
+ * steps and the statistics as GTask-based _async/_finish pairs over
+ * webrtcbin's promises, whose callbacks run on webrtcbin's threads, and the
+ * one-time warm-up of the DTLS and SRTP elements.
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include <gst/sdp/sdp.h>
+
+#include "mc-call-error.h"
+#include "mc-peer-pipeline-private.h"
+
+/* Promises */
+
+static void
+promise_return_error (GTask      *task,
+                      GstPromise *promise,
+                      const char *what)
+{
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  g_autoptr(GError) error = NULL;
+
+  if (reply != NULL && gst_structure_has_field_typed (reply, "error", G_TYPE_ERROR))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
+
+  g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_NEGOTIATION, "webrtcbin could not %s%s%s",
+                           what, error != NULL ? ": " : "", error != NULL ? error->message : "");
+}
+
+/* On a webrtcbin thread: the offer or answer is there; make it the local
+ * description and return its text. */
+static void
+description_created_cb (GstPromise *promise,
+                        gpointer    user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  McPeerPipeline *self = g_task_get_source_object (task);
+  GstWebRTCSessionDescription *description = NULL;
+  const char *field = g_task_get_task_data (task);
+  const GstStructure *reply;
+  char *text;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
+      (reply = gst_promise_get_reply (promise)) == NULL ||
+      !gst_structure_has_field_typed (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION))
+    {
+      promise_return_error (task, promise, g_str_equal (field, "offer") ? "create an offer"
+                                                                         : "create an answer");
+      gst_promise_unref (promise);
+      return;
+    }
+
+  gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, NULL);
+  gst_promise_unref (promise);
+
+  /* No promise: one of ours can be dropped unanswered when the connection
+   * is torn down meanwhile, which GStreamer warns about. webrtcbin 1.22 then
+   * leaks the error reply it built for a NULL promise (see lsan.supp). */
+  g_signal_emit_by_name (self->webrtc, "set-local-description", description, NULL);
+  text = gst_sdp_message_as_text (description->sdp);
+  gst_webrtc_session_description_free (description);
+
+  g_task_return_pointer (task, text, g_free);
+}
+
+static void
+remote_set_cb (GstPromise *promise,
+               gpointer    user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const GstStructure *reply;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
+      ((reply = gst_promise_get_reply (promise)) != NULL &&
+       gst_structure_has_field (reply, "error")))
+    promise_return_error (task, promise, "apply the peer's description");
+  else
+    g_task_return_boolean (task, TRUE);
+
+  gst_promise_unref (promise);
+}
+
+static void
+stats_cb (GstPromise *promise,
+          gpointer    user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const GstStructure *reply;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED &&
+      (reply = gst_promise_get_reply (promise)) != NULL)
+    g_task_return_pointer (task, gst_structure_copy (reply), (GDestroyNotify) gst_structure_free);
+  else
+    g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE,
+                             "webrtcbin gave no statistics");
+
+  gst_promise_unref (promise);
+}
+
+/* Public API */
+
+/* On a worker thread. */
+static void
+warm_up_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  /* The elements webrtcbin puts on each transport: making them is the
+   * point. A missing plugin is reported by webrtcbin itself. */
+  static const char *const factories[] = { "dtlssrtpdec", "dtlssrtpenc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
+    {
+      GstElement *element = gst_element_factory_make (factories[i], NULL);
+
+      if (element != NULL)
+        gst_object_unref (gst_object_ref_sink (element));
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * mc_peer_pipeline_warm_up_async:
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Does, off the main thread, the one-time work that the first connection of
+ * the process would otherwise do in the middle of joining:
+ *
+ *  - GStreamer's DTLS elements share one self-signed certificate per
+ *    process, and the first `dtlsdec` made generates it (an RSA 2048 key in
+ *    GStreamer 1.22: 0.2–0.9 s on an idle machine, seconds on a busy one,
+ *    and random, since it is a search for primes);
+ *  - the first `srtpenc` initialises libsrtp, which runs its crypto self
+ *    tests (20–35 ms).
+ *
+ * webrtcbin makes these inside create-offer (initiator) or
+ * set-remote-description (answerer), so on the answerer that cost landed
+ * right between "the peer is there" and the answer. Later elements reuse
+ * both; only the first call of a process does the work.
+ */
+void
+mc_peer_pipeline_warm_up_async (GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  static gint started;
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, mc_peer_pipeline_warm_up_async);
+
+  /* Once per process is the point; and making DTLS elements on a worker
+   * while other calls of the process set theirs up raced inside GStreamer
+   * under AddressSanitizer's timing. Later calls find the work done, or
+   * under way on the first call's worker, which they need not wait for. */
+  if (!g_atomic_int_compare_and_exchange (&started, 0, 1))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_task_run_in_thread (task, warm_up_thread);
+}
+
+gboolean
+mc_peer_pipeline_warm_up_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+start_description (McPeerPipeline      *self,
+                   const char          *signal_name,
+                   const char          *field,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, mc_peer_pipeline_create_finish);
+  g_task_set_task_data (task, (gpointer) field, NULL);
+
+  if (self->stopped)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The peer is gone");
+      g_object_unref (task);
+      return;
+    }
+
+  g_signal_emit_by_name (self->webrtc, signal_name, NULL,
+                         gst_promise_new_with_change_func (description_created_cb, task, NULL));
+}
+
+/**
+ * mc_peer_pipeline_create_offer_async:
+ * @self: a peer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the offer
+ * @user_data: data for @callback
+ *
+ * Creates an offer and makes it the local description; ICE gathering starts.
+ */
+void
+mc_peer_pipeline_create_offer_async (McPeerPipeline      *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  start_description (self, "create-offer", "offer", cancellable, callback, user_data);
+}
+
+/**
+ * mc_peer_pipeline_create_answer_async:
+ * @self: a peer whose remote description is an offer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: data for @callback
+ *
+ * Creates an answer and makes it the local description.
+ */
+void
+mc_peer_pipeline_create_answer_async (McPeerPipeline      *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  start_description (self, "create-answer", "answer", cancellable, callback, user_data);
+}
+
+/**
+ * mc_peer_pipeline_create_finish:
+ * @self: a peer
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the SDP text of the offer or answer
+ */
+char *
+mc_peer_pipeline_create_finish (McPeerPipeline  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * mc_peer_pipeline_set_remote_async:
+ * @self: a peer
+ * @type: %GST_WEBRTC_SDP_TYPE_OFFER or %GST_WEBRTC_SDP_TYPE_ANSWER
+ * @sdp: the peer's SDP text
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it has been applied
+ * @user_data: data for @callback
+ */
+void
+mc_peer_pipeline_set_remote_async (McPeerPipeline      *self,
+                                   GstWebRTCSDPType     type,
+                                   const char          *sdp,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+  GstSDPMessage *message = NULL;
+  GstWebRTCSessionDescription *description;
+
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+  g_return_if_fail (sdp != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mc_peer_pipeline_set_remote_async);
+
+  if (self->stopped)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The peer is gone");
+      g_object_unref (task);
+      return;
+    }
+
+  if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK || message == NULL)
+    {
+      g_task_return_new_error (task, MC_CALL_ERROR, MC_CALL_ERROR_NEGOTIATION,
+                               "The peer sent an SDP that cannot be parsed");
+      g_object_unref (task);
+      return;
+    }
+
+  description = gst_webrtc_session_description_new (type, message);
+  g_signal_emit_by_name (self->webrtc, "set-remote-description", description,
+                         gst_promise_new_with_change_func (remote_set_cb, task, NULL));
+  gst_webrtc_session_description_free (description);
+}
+
+/**
+ * mc_peer_pipeline_set_remote_finish:
+ * @self: a peer
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: %TRUE if the peer's description was applied
+ */
+gboolean
+mc_peer_pipeline_set_remote_finish (McPeerPipeline  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * mc_peer_pipeline_get_stats_async:
+ * @self: a peer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with webrtcbin's statistics
+ * @user_data: data for @callback
+ */
+void
+mc_peer_pipeline_get_stats_async (McPeerPipeline      *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mc_peer_pipeline_get_stats_async);
+
+  if (self->stopped)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The peer is gone");
+      g_object_unref (task);
+      return;
+    }
+
+  g_signal_emit_by_name (self->webrtc, "get-stats", NULL,
+                         gst_promise_new_with_change_func (stats_cb, task, NULL));
+}
+
+/**
+ * mc_peer_pipeline_get_stats_finish:
+ * @self: a peer
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): webrtcbin's statistics structure
+ */
+GstStructure *
+mc_peer_pipeline_get_stats_finish (McPeerPipeline  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
