@@ -16,6 +16,108 @@
 #include "mc-call-error.h"
 #include "mc-peer-pipeline-private.h"
 
+/* Requests. webrtcbin answers a promise on one of its threads, or, when it
+ * is torn down with the request still queued, drops it unanswered: the task
+ * waiting for it would wait forever and our reference to the promise would
+ * leak. So each promise of ours is an McPeerRequest the peer keeps until it
+ * stops; whichever comes first — webrtcbin's answer or mc_peer_pipeline_stop ()
+ * — answers the task, the other does nothing. The request itself lives until
+ * both the peer and the promise have let go of it. */
+
+typedef struct
+{
+  gatomicrefcount       refs;
+  gint                  answered;
+  GstPromiseChangeFunc  func;
+  GTask                *task;      /* (owned) until answered */
+  GstPromise           *promise;   /* (owned) until answered */
+} McPeerRequest;
+
+static void
+request_unref (gpointer data)
+{
+  McPeerRequest *request = data;
+
+  if (g_atomic_ref_count_dec (&request->refs))
+    g_free (request);
+}
+
+/* On a webrtcbin thread, or on ours when cancelling. */
+static void
+request_changed_cb (GstPromise *promise,
+                    gpointer    user_data)
+{
+  McPeerRequest *request = user_data;
+
+  /* The callback takes over the task and our reference to the promise. */
+  if (g_atomic_int_compare_and_exchange (&request->answered, FALSE, TRUE))
+    request->func (promise, request->task);
+}
+
+/* A promise for webrtcbin, answered through @func (promise, @task); @func
+ * owns @task and the returned reference to the promise. */
+static GstPromise *
+new_request (McPeerPipeline       *self,
+             GstPromiseChangeFunc  func,
+             GTask                *task)
+{
+  McPeerRequest *request = g_new0 (McPeerRequest, 1);
+
+  /* One reference for the peer's list, one for the promise. */
+  g_atomic_ref_count_init (&request->refs);
+  g_atomic_ref_count_inc (&request->refs);
+  request->func = func;
+  request->task = task;
+  request->promise = gst_promise_new_with_change_func (request_changed_cb, request,
+                                                       request_unref);
+
+  /* The answered ones (statistics come every second) need no keeping. */
+  for (guint i = self->requests->len; i > 0; i--)
+    {
+      McPeerRequest *old = g_ptr_array_index (self->requests, i - 1);
+
+      if (g_atomic_int_get (&old->answered))
+        {
+          g_ptr_array_remove_index_fast (self->requests, i - 1);
+          request_unref (old);
+        }
+    }
+  g_ptr_array_add (self->requests, request);
+
+  return request->promise;
+}
+
+/**
+ * mc_peer_pipeline_cancel_requests:
+ * @self: a peer whose webrtcbin is stopped
+ *
+ * Answers what webrtcbin left unanswered: the tasks return
+ * %G_IO_ERROR_CANCELLED, and the promises are interrupted (a promise must
+ * not be freed while pending) and let go of.
+ */
+void
+mc_peer_pipeline_cancel_requests (McPeerPipeline *self)
+{
+  g_autoptr(GPtrArray) requests = g_steal_pointer (&self->requests);
+
+  self->requests = g_ptr_array_new ();
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      McPeerRequest *request = g_ptr_array_index (requests, i);
+
+      if (g_atomic_int_compare_and_exchange (&request->answered, FALSE, TRUE))
+        {
+          g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   "The peer is gone");
+          g_object_unref (request->task);
+          gst_promise_interrupt (request->promise);
+          gst_promise_unref (request->promise);
+        }
+      request_unref (request);
+    }
+}
+
 /* Promises */
 
 static void
@@ -201,7 +303,7 @@ start_description (McPeerPipeline      *self,
     }
 
   g_signal_emit_by_name (self->webrtc, signal_name, NULL,
-                         gst_promise_new_with_change_func (description_created_cb, task, NULL));
+                         new_request (self, description_created_cb, task));
 }
 
 /**
@@ -306,7 +408,7 @@ mc_peer_pipeline_set_remote_async (McPeerPipeline      *self,
 
   description = gst_webrtc_session_description_new (type, message);
   g_signal_emit_by_name (self->webrtc, "set-remote-description", description,
-                         gst_promise_new_with_change_func (remote_set_cb, task, NULL));
+                         new_request (self, remote_set_cb, task));
   gst_webrtc_session_description_free (description);
 }
 
@@ -356,7 +458,7 @@ mc_peer_pipeline_get_stats_async (McPeerPipeline      *self,
     }
 
   g_signal_emit_by_name (self->webrtc, "get-stats", NULL,
-                         gst_promise_new_with_change_func (stats_cb, task, NULL));
+                         new_request (self, stats_cb, task));
 }
 
 /**

@@ -32,6 +32,7 @@ struct _McPeerPipeline
   GstAppSrc       *audio_src;
   guint            bus_watch;
   gboolean         stopped;
+  GPtrArray       *requests;     /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
   gint             media_blocked;
@@ -77,6 +78,9 @@ gboolean    mc_peer_pipeline_build_receiver          (McPeerPipeline      *self,
 void        mc_peer_pipeline_pad_added_cb            (GstElement          *webrtc,
                                                       GstPad              *pad,
                                                       gpointer             user_data);
+
+/* Negotiation: mc-peer-pipeline-negotiation.c */
+void        mc_peer_pipeline_cancel_requests         (McPeerPipeline      *self);
 
 /* ICE: mc-peer-pipeline-ice.c */
 void        mc_peer_pipeline_configure_ice           (McPeerPipeline      *self,

@@ -184,6 +184,7 @@ mc_peer_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->overrides, g_hash_table_unref);
   g_clear_pointer (&self->latency_samples, g_array_unref);
+  g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (mc_peer_pipeline_parent_class)->finalize (object);
@@ -242,6 +243,7 @@ mc_peer_pipeline_init (McPeerPipeline *self)
 {
   g_mutex_init (&self->lock);
   self->latency_samples = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->requests = g_ptr_array_new ();
   self->context = g_main_context_ref_thread_default ();
 }
 
@@ -388,4 +390,7 @@ mc_peer_pipeline_stop (McPeerPipeline *self)
       g_clear_handle_id (&self->bus_watch, g_source_remove);
       g_clear_object (&self->pipeline);
     }
+
+  /* webrtcbin is gone: what it had not answered, it never will. */
+  mc_peer_pipeline_cancel_requests (self);
 }
