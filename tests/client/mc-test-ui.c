@@ -119,3 +119,108 @@ mc_test_ui_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Saved %s", path);
 }
+
+struct _McTestPeer
+{
+  McApiClient       *api;
+  McSignalingClient *client;
+  gboolean           joined;
+  gboolean           ended;
+};
+
+static void
+peer_joined_cb (McSignalingClient *client,
+                gint64             booking_id,
+                JsonObject        *message,
+                McTestPeer        *peer)
+{
+  peer->joined = TRUE;
+}
+
+static void
+peer_ended_cb (McSignalingClient *client,
+               gint64             booking_id,
+               gint64             by,
+               JsonObject        *call,
+               McTestPeer        *peer)
+{
+  peer->ended = TRUE;
+}
+
+static gboolean
+peer_has_joined (gpointer data)
+{
+  return ((McTestPeer *) data)->joined;
+}
+
+static gboolean
+peer_has_ended (gpointer data)
+{
+  return ((McTestPeer *) data)->ended;
+}
+
+/**
+ * mc_test_peer_join:
+ * @server: the test server
+ * @username: the other participant
+ * @password: their password
+ * @booking_id: the lesson
+ *
+ * Logs in, takes a call token and joins the lesson's room; returns once
+ * the server said so.
+ *
+ * Returns: (transfer full): the participant; free with mc_test_peer_free()
+ */
+McTestPeer *
+mc_test_peer_join (McTestServer *server,
+                   const char   *username,
+                   const char   *password,
+                   gint64        booking_id)
+{
+  McTestPeer *peer = g_new0 (McTestPeer, 1);
+  g_autofree char *token = mc_test_login (server, username, password);
+  g_autofree char *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                                           booking_id);
+  g_autoptr(JsonNode) call_token = NULL;
+  guint status;
+
+  call_token = mc_test_request (server, "POST", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  peer->api = mc_api_client_new (mc_test_server_get_url (server));
+  mc_api_client_set_token (peer->api, token);
+  peer->client = mc_signaling_client_new (peer->api);
+  g_signal_connect (peer->client, "joined", G_CALLBACK (peer_joined_cb), peer);
+  g_signal_connect (peer->client, "ended", G_CALLBACK (peer_ended_cb), peer);
+  mc_signaling_client_join (peer->client, booking_id,
+                            mc_test_get_string (mc_test_object (call_token), "token"));
+  mc_test_ui_wait_until (peer_has_joined, peer, "the other participant to join");
+
+  return peer;
+}
+
+/**
+ * mc_test_peer_end:
+ * @peer: a participant in the room
+ *
+ * Ends the session for both; returns once the server said so.
+ */
+void
+mc_test_peer_end (McTestPeer *peer)
+{
+  mc_signaling_client_end (peer->client);
+  mc_test_ui_wait_until (peer_has_ended, peer, "the end of the session");
+}
+
+void
+mc_test_peer_free (McTestPeer *peer)
+{
+  if (peer == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (peer->client, peer);
+  mc_signaling_client_disconnect (peer->client);
+  g_clear_object (&peer->client);
+  g_clear_object (&peer->api);
+  g_free (peer);
+}

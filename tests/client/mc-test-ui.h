@@ -8,6 +8,9 @@
 
 #include <gtk/gtk.h>
 
+#include "mc-signaling-client.h"
+#include "mc-test-server.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*McTestCondition) (gpointer data);
@@ -20,5 +23,18 @@ void mc_test_ui_wait_until (McTestCondition  condition,
 void mc_test_ui_spin       (guint            milliseconds);
 void mc_test_ui_screenshot (GtkWidget       *widget,
                             const char      *name);
+
+/* The other participant, in the lesson's room over the real signaling
+ * (no media): what makes the app see a call of its own run without it. */
+typedef struct _McTestPeer McTestPeer;
+
+McTestPeer *mc_test_peer_join (McTestServer *server,
+                               const char   *username,
+                               const char   *password,
+                               gint64        booking_id);
+void        mc_test_peer_end  (McTestPeer   *peer);
+void        mc_test_peer_free (McTestPeer   *peer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McTestPeer, mc_test_peer_free)
 
 G_END_DECLS

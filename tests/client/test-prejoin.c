@@ -175,27 +175,6 @@ test_preview (Fixture       *fixture,
   mc_test_ui_wait_until (weak_cleared, &window_pointer, "the window to go");
 }
 
-typedef struct
-{
-  McSignalingClient *client;
-  gboolean           joined;
-} Peer;
-
-static void
-peer_joined_cb (McSignalingClient *client,
-                gint64             booking_id,
-                JsonObject        *message,
-                Peer              *peer)
-{
-  peer->joined = TRUE;
-}
-
-static gboolean
-peer_has_joined (gpointer data)
-{
-  return ((Peer *) data)->joined;
-}
-
 /* The mentor in the call: the window says they are waiting. */
 static void
 test_peer_waiting (Fixture       *fixture,
@@ -203,35 +182,19 @@ test_peer_waiting (Fixture       *fixture,
 {
   g_autoptr(JsonObject) booking = fetch_booking (fixture);
   g_autoptr(JsonObject) later = NULL;
-  g_autoptr(McApiClient) mentor_api = mc_api_client_new (mc_test_server_get_url (fixture->server));
-  g_autofree char *token = mc_test_login (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  g_autofree char *path = NULL;
-  g_autoptr(JsonNode) call_token = NULL;
+  g_autoptr(McTestPeer) mentor = NULL;
   McPrejoinWindow *window;
-  Peer peer = { 0 };
-  guint status;
 
   window = mc_prejoin_window_new (NULL, booking);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_nonnull (strstr (mc_prejoin_window_get_peer_text (window), "has not joined yet"));
 
-  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token", fixture->booking_id);
-  call_token = mc_test_request (fixture->server, "POST", path, token, NULL, &status);
-  g_assert_cmpuint (status, ==, 200);
-  mc_api_client_set_token (mentor_api, token);
-  peer.client = mc_signaling_client_new (mentor_api);
-  g_signal_connect (peer.client, "joined", G_CALLBACK (peer_joined_cb), &peer);
-  mc_signaling_client_join (peer.client, fixture->booking_id,
-                            mc_test_get_string (mc_test_object (call_token), "token"));
-  mc_test_ui_wait_until (peer_has_joined, &peer, "the mentor to join");
-
+  mentor = mc_test_peer_join (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD,
+                              fixture->booking_id);
   later = fetch_booking (fixture);
   mc_prejoin_window_set_booking (window, later);
   g_assert_nonnull (strstr (mc_prejoin_window_get_peer_text (window), "waiting for you"));
 
-  g_signal_handlers_disconnect_by_data (peer.client, &peer);
-  mc_signaling_client_disconnect (peer.client);
-  g_clear_object (&peer.client);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

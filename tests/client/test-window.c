@@ -171,44 +171,6 @@ test_bookings (Fixture       *fixture,
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings");
 }
 
-typedef struct
-{
-  McSignalingClient *client;
-  gboolean           joined;
-  gboolean           ended;
-} Peer;
-
-static void
-peer_joined_cb (McSignalingClient *client,
-                gint64             booking_id,
-                JsonObject        *message,
-                Peer              *peer)
-{
-  peer->joined = TRUE;
-}
-
-static void
-peer_ended_cb (McSignalingClient *client,
-               gint64             booking_id,
-               gint64             by,
-               JsonObject        *call,
-               Peer              *peer)
-{
-  peer->ended = TRUE;
-}
-
-static gboolean
-peer_has_joined (gpointer data)
-{
-  return ((Peer *) data)->joined;
-}
-
-static gboolean
-peer_has_ended (gpointer data)
-{
-  return ((Peer *) data)->ended;
-}
-
 static gboolean
 banner_shown (gpointer data)
 {
@@ -225,12 +187,7 @@ static void
 test_rejoin_banner (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(McApiClient) mentor_api = mc_api_client_new (mc_test_server_get_url (fixture->server));
-  g_autofree char *token = mc_test_login (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  g_autofree char *path = NULL;
-  g_autoptr(JsonNode) call_token = NULL;
-  Peer peer = { 0 };
-  guint status;
+  g_autoptr(McTestPeer) mentor = NULL;
 
   log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
@@ -238,31 +195,16 @@ test_rejoin_banner (Fixture       *fixture,
 
   /* The mentor starts the lesson; the student's window hears it and offers
    * to join — a call of the student's that runs without the student. */
-  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
-                          fixture->now_booking);
-  call_token = mc_test_request (fixture->server, "POST", path, token, NULL, &status);
-  g_assert_cmpuint (status, ==, 200);
-
-  mc_api_client_set_token (mentor_api, token);
-  peer.client = mc_signaling_client_new (mentor_api);
-  g_signal_connect (peer.client, "joined", G_CALLBACK (peer_joined_cb), &peer);
-  g_signal_connect (peer.client, "ended", G_CALLBACK (peer_ended_cb), &peer);
-  mc_signaling_client_join (peer.client, fixture->now_booking,
-                            mc_test_get_string (mc_test_object (call_token), "token"));
-  mc_test_ui_wait_until (peer_has_joined, &peer, "the mentor to join");
+  mentor = mc_test_peer_join (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD,
+                              fixture->now_booking);
 
   mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
   g_assert_nonnull (strstr (mc_window_get_banner_text (fixture->window), "is running"));
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
 
   /* Ending the session takes it away. */
-  mc_signaling_client_end (peer.client);
-  mc_test_ui_wait_until (peer_has_ended, &peer, "the end of the session");
+  mc_test_peer_end (mentor);
   mc_test_ui_wait_until (banner_hidden, fixture->window, "the banner to go");
-
-  g_signal_handlers_disconnect_by_data (peer.client, &peer);
-  mc_signaling_client_disconnect (peer.client);
-  g_clear_object (&peer.client);
 }
 
 /* A lesson five minutes away gets a reminder, once; a lesson that runs or
