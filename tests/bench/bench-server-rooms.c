@@ -618,19 +618,23 @@ tick_cb (gpointer user_data)
 static gboolean
 quit_cb (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  Bench *bench = user_data;
+
+  g_main_loop_quit (bench->loop);
   return G_SOURCE_REMOVE;
 }
 
+/* Runs the loop for @seconds, or until a failure. */
 static void
 run_for (Bench  *bench,
          double  seconds)
 {
-  guint id = g_timeout_add ((guint) (seconds * 1000), quit_cb, bench->loop);
+  g_autoptr(GSource) timeout = g_timeout_source_new ((guint) (seconds * 1000));
 
+  g_source_set_callback (timeout, quit_cb, bench, NULL);
+  g_source_attach (timeout, NULL);
   g_main_loop_run (bench->loop);
-  if (bench->failure != NULL)
-    g_source_remove (id);
+  g_source_destroy (timeout);
 }
 
 static void
@@ -688,7 +692,10 @@ bench_rooms (Bench      *bench,
   start = g_get_monotonic_time ();
   run_for (bench, IDLE_SECONDS);
   if (bench->failure != NULL)
-    return FALSE;
+    {
+      g_printerr ("bench-server-rooms: %s\n", bench->failure);
+      return FALSE;
+    }
   print_resources (idle, "idle", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
                    (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
   json_object_set_int_member (idle, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
@@ -712,7 +719,10 @@ bench_rooms (Bench      *bench,
   }
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   if (bench->failure != NULL)
-    return FALSE;
+    {
+      g_printerr ("bench-server-rooms: relay: %s\n", bench->failure);
+      return FALSE;
+    }
   print_resources (relay, "relay", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
                    seconds);
 
@@ -720,7 +730,10 @@ bench_rooms (Bench      *bench,
   expected = bench->sent;
   run_for (bench, 2);
   if (bench->failure != NULL)
-    return FALSE;
+    {
+      g_printerr ("bench-server-rooms: %s\n", bench->failure);
+      return FALSE;
+    }
 
   json_object_set_int_member (relay, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
   json_object_set_int_member (relay, "server_peak_rss_kib", process_status_kib (pid, "VmHWM:"));
