@@ -678,6 +678,21 @@ mc_test_server_get_port (McTestServer *self)
   return self->port;
 }
 
+/**
+ * mc_test_server_get_pid:
+ * @self: a test server
+ *
+ * Returns: the running server's process id (for reading /proc), or 0
+ */
+GPid
+mc_test_server_get_pid (McTestServer *self)
+{
+  const char *identifier = self->process != NULL ? g_subprocess_get_identifier (self->process)
+                                                 : NULL;
+
+  return identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+}
+
 const char *
 mc_test_server_get_dir (McTestServer *self)
 {

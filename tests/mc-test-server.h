@@ -41,6 +41,7 @@ McTestServer *mc_test_server_start_new       (const char    *config_overrides);
 
 const char   *mc_test_server_get_url         (McTestServer  *self);
 guint16       mc_test_server_get_port        (McTestServer  *self);
+GPid          mc_test_server_get_pid         (McTestServer  *self);
 const char   *mc_test_server_get_dir         (McTestServer  *self);
 const char   *mc_test_server_get_config_path (McTestServer  *self);
 const char   *mc_test_server_get_database    (McTestServer  *self);

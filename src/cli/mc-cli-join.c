@@ -8,6 +8,12 @@
  * writes a JSON summary (time to the first remote frame, what was
  * received, frame latencies, CPU time and peak memory, the per-second
  * statistics) for tests, benchmarks and monitoring probes.
+ *
+ * Besides the call's states it prints what the recovery benchmark times: the
+ * signaling connection's state and the room ("signaling reconnecting",
+ * "signaling connected", "in room"), chat messages as they arrive, and when
+ * remote video stalls and resumes, which the per-second statistics show
+ * only to the second.
  */
 
 #define G_LOG_DOMAIN "mentorcall-cli"
@@ -23,6 +29,10 @@
 #include "mc-protocol.h"
 
 #define END_TIMEOUT_SECONDS 10
+/* Remote video is looked at this often; no new frame for STALL_MS (several
+ * frame intervals at 30 fps) is a stall. */
+#define MEDIA_WATCH_MS      10
+#define STALL_MS            250
 
 typedef struct
 {
@@ -40,6 +50,10 @@ typedef struct
   int                     remote_muted;        /* as last printed; -1 before */
   int                     remote_camera_off;
   guint                   duration_id;
+  guint                   media_watch_id;
+  guint64                 frames_seen;
+  gint64                  last_frame_time;     /* monotonic µs of the last new frame seen */
+  gboolean                stalled;
 } Join;
 
 static double
@@ -117,6 +131,64 @@ first_remote_frame_cb (McCallSession *session,
            milliseconds);
 }
 
+static gboolean
+media_watch_cb (gpointer user_data)
+{
+  Join *join = user_data;
+  McCallSession *session = mc_call_controller_get_session (join->controller);
+  guint64 frames = session != NULL ? mc_call_session_get_frames_decoded (session) : 0;
+  gint64 now = g_get_monotonic_time ();
+
+  if (frames > join->frames_seen)
+    {
+      if (join->stalled)
+        g_print ("%.3f video resumed after %.0f ms\n", elapsed (join),
+                 (now - join->last_frame_time) / 1000.0);
+      join->frames_seen = frames;
+      join->last_frame_time = now;
+      join->stalled = FALSE;
+    }
+  else if (join->frames_seen > 0 && !join->stalled &&
+           now - join->last_frame_time > STALL_MS * 1000)
+    {
+      g_print ("%.3f video stalled since %.3f\n", elapsed (join),
+               (join->last_frame_time - join->started) / (double) G_USEC_PER_SEC);
+      join->stalled = TRUE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+signaling_state_cb (McSignalingClient *signaling,
+                    GParamSpec        *pspec,
+                    Join              *join)
+{
+  g_autoptr(GEnumClass) states = g_type_class_ref (MC_TYPE_SIGNALING_STATE);
+  GEnumValue *value = g_enum_get_value (states, mc_signaling_client_get_state (signaling));
+
+  g_print ("%.3f signaling %s\n", elapsed (join), value != NULL ? value->value_nick : "unknown");
+}
+
+static void
+signaling_in_room_cb (McSignalingClient *signaling,
+                      GParamSpec        *pspec,
+                      Join              *join)
+{
+  g_print ("%.3f %s\n", elapsed (join),
+           mc_signaling_client_get_in_room (signaling) ? "in room" : "out of room");
+}
+
+static void
+signaling_chat_cb (McSignalingClient *signaling,
+                   McChatMessage     *message,
+                   Join              *join)
+{
+  g_print ("%.3f chat %" G_GINT64_FORMAT " from %s: %s\n", elapsed (join),
+           mc_chat_message_get_seq (message), mc_chat_message_get_sender_name (message),
+           mc_chat_message_get_text (message));
+}
+
 static void
 configure_session_cb (McCallController *controller,
                       McCallSession    *session,
@@ -163,6 +235,7 @@ started_cb (GObject      *object,
   McCallController *controller = MC_CALL_CONTROLLER (object);
   g_autoptr(GError) error = NULL;
   McCallSession *session;
+  McSignalingClient *signaling;
 
   if (!mc_call_controller_start_finish (controller, result, &error))
     {
@@ -175,6 +248,15 @@ started_cb (GObject      *object,
   session = mc_call_controller_get_session (controller);
   g_print ("%.3f joined booking %" G_GINT64_FORMAT " as %s\n", elapsed (join),
            mc_call_controller_get_booking_id (controller), mc_call_controller_get_role (controller));
+
+  signaling = mc_call_controller_get_signaling (controller);
+  if (signaling != NULL)
+    {
+      g_signal_connect (signaling, "notify::state", G_CALLBACK (signaling_state_cb), join);
+      g_signal_connect (signaling, "notify::in-room", G_CALLBACK (signaling_in_room_cb), join);
+      g_signal_connect (signaling, "chat-received", G_CALLBACK (signaling_chat_cb), join);
+    }
+  join->media_watch_id = g_timeout_add (MEDIA_WATCH_MS, media_watch_cb, join);
 
   if (join->options->muted)
     mc_call_session_set_muted (session, TRUE);
@@ -343,6 +425,9 @@ mc_cli_join (McApiClient            *api,
   g_main_loop_run (loop);
 
   g_clear_handle_id (&join.duration_id, g_source_remove);
+  g_clear_handle_id (&join.media_watch_id, g_source_remove);
+  if (mc_call_controller_get_signaling (controller) != NULL)
+    g_signal_handlers_disconnect_by_data (mc_call_controller_get_signaling (controller), &join);
 
   if (!join.failed && !join.ended && options->end_at_exit &&
       mc_call_controller_end (controller))

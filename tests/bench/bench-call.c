@@ -32,6 +32,7 @@
 
 #include <string.h>
 
+#include "bench-common.h"
 #include "mc-test-cli.h"
 
 #define N_REPETITIONS      5
@@ -55,87 +56,6 @@ typedef struct
 } Bench;
 
 /* Helpers */
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static JsonObject *
-summarize (GArray     *values,
-           const char *label)
-{
-  JsonObject *object = json_object_new ();
-  JsonArray *all = json_array_new ();
-  double median;
-
-  g_array_sort (values, compare_double);
-  for (guint i = 0; i < values->len; i++)
-    json_array_add_double_element (all, g_array_index (values, double, i));
-
-  json_object_set_array_member (object, "values", all);
-  if (values->len == 0)
-    {
-      g_print ("  %-44s no values\n", label);
-      return object;
-    }
-
-  median = values->len % 2 ? g_array_index (values, double, values->len / 2)
-                           : (g_array_index (values, double, values->len / 2 - 1) +
-                              g_array_index (values, double, values->len / 2)) / 2;
-  json_object_set_double_member (object, "min", g_array_index (values, double, 0));
-  json_object_set_double_member (object, "median", median);
-  json_object_set_double_member (object, "max", g_array_index (values, double, values->len - 1));
-  g_print ("  %-44s min %7.1f  median %7.1f  max %7.1f\n", label,
-           g_array_index (values, double, 0), median,
-           g_array_index (values, double, values->len - 1));
-
-  return object;
-}
-
-/* CLOCK_MONOTONIC µs of a process's time 0, from its statistics lines. */
-static gboolean
-process_origin (const char *output,
-                double     *origin_us)
-{
-  g_autoptr(GPtrArray) stats = mc_test_cli_parse_stats (output);
-  g_autoptr(GArray) origins = g_array_new (FALSE, FALSE, sizeof (double));
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-
-  /* Each statistics line: "T stats {…"monotonic_time_us":M…}"; M − T is
-   * the origin, give or take the moments between taking and printing. The
-   * smallest is the closest. */
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *json = strstr (lines[i], " stats {");
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *object;
-
-      if (json == NULL || !json_parser_load_from_data (parser, json + 7, -1, NULL))
-        continue;
-      object = json_node_get_object (json_parser_get_root (parser));
-      if (!json_object_has_member (object, "monotonic_time_us"))
-        continue;
-
-      {
-        double origin = json_object_get_int_member (object, "monotonic_time_us") -
-                        g_ascii_strtod (lines[i], NULL) * G_USEC_PER_SEC;
-
-        g_array_append_val (origins, origin);
-      }
-    }
-
-  if (origins->len == 0)
-    return FALSE;
-
-  g_array_sort (origins, compare_double);
-  *origin_us = g_array_index (origins, double, 0);
-  return TRUE;
-}
 
 static gboolean
 first_frame_cb (McTestCli  *cli,
@@ -252,8 +172,8 @@ bench_first_frame (Bench *bench)
 
           first_out = mc_test_cli_get_output (first);
           second_out = mc_test_cli_get_output (second);
-          if (!process_origin (first_out, &first_origin) ||
-              !process_origin (second_out, &second_origin))
+          if (!bench_process_origin (first_out, &first_origin) ||
+              !bench_process_origin (second_out, &second_origin))
             {
               g_printerr ("bench-call: no statistics lines to align the clocks\n");
               return FALSE;
@@ -297,20 +217,20 @@ bench_first_frame (Bench *bench)
 
       g_print (" %s, then the %s joins (ms):\n", orders[o], mc_test_cli_get_name (second));
       json_object_set_object_member (order, "second_side_ms",
-                                     summarize (second_side, "on the joining side"));
+                                     bench_summarize (second_side, "on the joining side"));
       json_object_set_object_member (order, "first_side_ms",
-                                     summarize (first_side, "on the waiting side"));
+                                     bench_summarize (first_side, "on the waiting side"));
       json_object_set_object_member (order, "both_ms",
-                                     summarize (both, "on both sides"));
+                                     bench_summarize (both, "on both sides"));
       json_object_set_object_member (order, "from_process_start_ms",
-                                     summarize (from_spawn, "both, from starting the 2nd process"));
+                                     bench_summarize (from_spawn, "both, from starting the 2nd process"));
       json_object_set_object_member (order, "engine_second_side_ms",
-                                     summarize (engine, "engine's own figure, joining side"));
+                                     bench_summarize (engine, "engine's own figure, joining side"));
       json_object_set_object_member (result, orders[o], order);
     }
 
   g_print (" all calls (ms):\n");
-  json_object_set_object_member (result, "both_ms", summarize (all_both, "on both sides"));
+  json_object_set_object_member (result, "both_ms", bench_summarize (all_both, "on both sides"));
   g_print ("  (the bar: under %d ms)\n", BAR_FIRST_FRAME_MS);
 
   return TRUE;
@@ -476,9 +396,6 @@ main (int    argc,
                                                             "resources]…");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) results = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *load = NULL;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL },
@@ -500,13 +417,7 @@ main (int    argc,
     output = g_strdup ("bench-call.json");
   all = names == NULL;
 
-  /* The machine's load is part of every figure: show it. */
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    {
-      g_strchomp (load);
-      g_print ("load average before: %s; %u CPUs\n", load, g_get_num_processors ());
-      json_object_set_string_member (results, "load_before", load);
-    }
+  bench_note_load (results, "before");
 
   bench.results = results;
   bench.server = mc_test_server_start_new (NULL);
@@ -525,28 +436,11 @@ main (int    argc,
   if (ok && (all || g_strv_contains ((const char * const *) names, "resources")))
     ok = bench_resources (&bench);
 
-  g_clear_pointer (&load, g_free);
-  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
-    {
-      g_strchomp (load);
-      g_print ("\nload average after: %s\n", load);
-      json_object_set_string_member (results, "load_after", load);
-    }
-
+  g_print ("\n");
+  bench_note_load (results, "after");
   json_object_set_boolean_member (results, "ok", ok);
-  node = json_node_init_object (json_node_alloc (), results);
-  text = json_to_string (node, TRUE);
-  if (!g_file_set_contents (output, text, -1, &error))
-    {
-      g_printerr ("bench-call: cannot write %s: %s\n", output, error->message);
-      ok = FALSE;
-    }
-  else
-    {
-      g_autofree char *absolute = g_canonicalize_filename (output, NULL);
-
-      g_print ("Wrote %s\n", absolute);
-    }
+  if (!bench_write_json (results, output))
+    ok = FALSE;
 
   g_clear_pointer (&bench.mentor, mc_test_cli_free);
   g_clear_pointer (&bench.student, mc_test_cli_free);

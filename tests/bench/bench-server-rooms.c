@@ -1,0 +1,907 @@
+/* bench-server-rooms.c — the server benchmark: thousands of rooms, relay latency
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A real mentorcall-server on 127.0.0.1 and, in this one process on one main
+ * loop, N rooms: N mentors and N students, N confirmed bookings, 2N
+ * signaling WebSockets, each pair joined to its room. Then:
+ *
+ *   idle   IDLE_SECONDS with every room open and quiet (only the heartbeats):
+ *          the server's CPU
+ *   relay  for SECONDS, in every room one side sends RATE relay messages a
+ *          second (`ice-candidate`, the send time in the candidate text),
+ *          the rooms spread evenly over each second, half of the rooms from
+ *          the mentor and half from the student; the other side records
+ *          the time to arrive: p50, p95, p99, max; the server's CPU and
+ *          memory (from /proc), messages lost
+ *
+ * Environment: MENTORCALL_BENCH_ROOMS (N, default 1000),
+ * MENTORCALL_BENCH_RATE (messages a second per room, default 2),
+ * MENTORCALL_BENCH_SECONDS (the relay phase, default 20).
+ *
+ * The set-up (users, bookings, logins, call tokens, connections and joins,
+ * all through the public and admin HTTP API, a few requests in flight at a
+ * time) is timed and reported apart from the figures. Passwords are hashed
+ * with the test servers' "minimum" Argon2id strength, so that 2N logins take
+ * seconds rather than many minutes; that is the only concession.
+ *
+ * The latency includes this process's own sending and receiving, on the
+ * same two cores as the server: it is an upper bound of the server's part.
+ * The bar of PRODUCT.md: thousands of concurrent rooms on a 2-core machine,
+ * relay latency p99 under 20 ms. The benchmark fails only when the rooms
+ * cannot be set up or messages are refused, never because of a figure.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench-common.h"
+#include "mc-test-server.h"
+
+#define DEFAULT_ROOMS        1000
+#define DEFAULT_RATE         2
+#define DEFAULT_SECONDS      20
+#define IDLE_SECONDS         6
+/* HTTP requests and WebSocket handshakes in flight at once. */
+#define HTTP_WINDOW          16
+#define CONNECT_WINDOW       64
+#define TICK_MS              2
+/* File descriptors this process needs besides its 2N sockets. */
+#define FD_MARGIN            256
+#define PASSWORD             "bench-pass-1"
+#define BAR_P99_MS           20
+/* Bounds how long a broken server can hang the benchmark. */
+#define PHASE_TIMEOUT_SECONDS 600
+
+typedef struct _Bench Bench;
+
+typedef enum
+{
+  JOB_CREATE_USER,
+  JOB_CREATE_BOOKING,
+  JOB_LOGIN,
+  JOB_CALL_TOKEN,
+  JOB_CONNECT,
+} JobKind;
+
+typedef struct
+{
+  Bench                   *bench;
+  guint                    index;
+  char                    *username;
+  char                    *session_token;
+  char                    *call_token;
+  char                    *signaling_url;
+  SoupWebsocketConnection *ws;
+  gboolean                 joined;
+} Peer;
+
+typedef struct
+{
+  Bench   *bench;
+  JobKind  kind;
+  guint    index;
+} Job;
+
+struct _Bench
+{
+  McTestServer *server;
+  SoupSession  *session;
+  GMainLoop    *loop;
+  guint         n_rooms;
+  guint         rate;
+  guint         seconds;
+  Peer         *peers;           /* 2N: mentor of room r at 2r, student at 2r + 1 */
+  gint64       *booking_ids;     /* N */
+
+  /* The phase running */
+  JobKind       kind;
+  guint         total;
+  guint         next;
+  guint         in_flight;
+  guint         done;
+  guint         window;
+  guint         retries;
+  char         *failure;
+  gboolean      closing;
+
+  /* Relay */
+  gint64       *next_send;       /* N, monotonic µs */
+  guint64      *seq;             /* N */
+  GArray       *latencies;       /* ms, doubles */
+  guint64       sent;
+  guint64       received;
+  guint64       unexpected_closes;
+};
+
+/* Helpers */
+
+static void
+fail_bench (Bench      *bench,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fail_bench (Bench      *bench,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  if (bench->failure == NULL)
+    {
+      va_start (args, format);
+      bench->failure = g_strdup_vprintf (format, args);
+      va_end (args);
+    }
+  g_main_loop_quit (bench->loop);
+}
+
+static guint
+env_uint (const char *variable,
+          guint       fallback)
+{
+  const char *text = g_getenv (variable);
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 1000000, &value, NULL))
+    return fallback;
+  return (guint) value;
+}
+
+/* The soft limit of open files, raised to the hard limit; the server
+ * inherits it. Returns how many rooms fit. */
+static guint
+raise_fd_limit (guint wanted)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return wanted;
+
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    getrlimit (RLIMIT_NOFILE, &limit);
+
+  g_print ("open files: %lu allowed (hard limit %lu)\n", (unsigned long) limit.rlim_cur,
+           (unsigned long) limit.rlim_max);
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= 2 * (rlim_t) wanted + FD_MARGIN)
+    return wanted;
+
+  return limit.rlim_cur > FD_MARGIN + 2 ? (guint) ((limit.rlim_cur - FD_MARGIN) / 2) : 1;
+}
+
+/* utime + stime of a process, in seconds, from /proc/PID/stat. */
+static double
+process_cpu_seconds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after = strrchr (text, ')')) == NULL)
+    return -1;
+
+  /* After "PID (COMM) ": state is field 3, utime 14 and stime 15. */
+  fields = g_strsplit (after + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return -1;
+
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) /
+         sysconf (_SC_CLK_TCK);
+}
+
+static double
+self_cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* A "VmRSS:"-style line of /proc/PID/status, in KiB. */
+static gint64
+process_status_kib (GPid        pid,
+                    const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, key)) == NULL)
+    return -1;
+
+  return g_ascii_strtoll (line + strlen (key), NULL, 10);
+}
+
+static JsonObject *
+parse_object (GBytes *bytes)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize length = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+
+  if (data == NULL || !json_parser_load_from_data (parser, data, length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Phases: jobs run with at most bench->window in flight */
+
+static void start_job (Bench *bench);
+
+static void
+pump (Bench *bench)
+{
+  while (bench->failure == NULL && bench->in_flight < bench->window && bench->next < bench->total)
+    {
+      bench->in_flight++;
+      start_job (bench);
+    }
+
+  if (bench->done == bench->total)
+    g_main_loop_quit (bench->loop);
+}
+
+static void
+job_done (Bench *bench)
+{
+  bench->in_flight--;
+  bench->done++;
+  pump (bench);
+}
+
+static gboolean
+phase_timeout_cb (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  fail_bench (bench, "%u of %u done after %d s", bench->done, bench->total,
+              PHASE_TIMEOUT_SECONDS);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+run_phase (Bench      *bench,
+           const char *what,
+           JobKind     kind,
+           guint       total,
+           guint       window,
+           JsonObject *setup)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint timeout_id;
+  double seconds;
+
+  bench->kind = kind;
+  bench->total = total;
+  bench->next = bench->done = bench->in_flight = bench->retries = 0;
+  bench->window = window;
+
+  timeout_id = g_timeout_add_seconds (PHASE_TIMEOUT_SECONDS, phase_timeout_cb, bench);
+  pump (bench);
+  if (bench->done < bench->total)
+    g_main_loop_run (bench->loop);
+  g_source_remove (timeout_id);
+
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  if (bench->failure != NULL)
+    {
+      g_printerr ("bench-server-rooms: %s: %s\n", what, bench->failure);
+      return FALSE;
+    }
+
+  g_print ("  %-36s %5u in %6.1f s (%.0f a second%s)\n", what, total, seconds, total / seconds,
+           bench->retries > 0 ? ", with retries after 503/429" : "");
+  json_object_set_double_member (setup, what, seconds);
+  return TRUE;
+}
+
+/* HTTP jobs */
+
+static void
+http_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data);
+
+static void
+send_http (Job        *job,
+           const char *method,
+           const char *path,
+           const char *bearer,
+           const char *body)
+{
+  Bench *bench = job->bench;
+  g_autofree char *url = g_strdup_printf ("%sapi/v1/%s", mc_test_server_get_url (bench->server),
+                                          path);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autofree char *authorization = g_strdup_printf ("Bearer %s", bearer);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
+                               authorization);
+  soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  soup_session_send_and_read_async (bench->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    http_done_cb, job);
+}
+
+static void
+send_job (Job *job)
+{
+  Bench *bench = job->bench;
+  Peer *peer = &bench->peers[job->index];
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+
+  switch (job->kind)
+    {
+    case JOB_CREATE_USER:
+      body = g_strdup_printf ("{\"username\":\"%s\",\"display_name\":\"Bench %s\","
+                              "\"role\":\"%s\",\"password\":\"" PASSWORD "\"}",
+                              peer->username, peer->username,
+                              job->index % 2 == 0 ? "mentor" : "student");
+      send_http (job, "POST", "admin/users", MC_TEST_ADMIN_KEY, body);
+      break;
+
+    case JOB_CREATE_BOOKING:
+      {
+        g_autofree char *start = mc_test_time (-60);
+        g_autofree char *end = mc_test_time (4 * 3600);
+
+        body = g_strdup_printf ("{\"mentor\":\"%s\",\"student\":\"%s\",\"start\":\"%s\","
+                                "\"end\":\"%s\",\"subject\":\"Bench\",\"status\":\"confirmed\"}",
+                                bench->peers[2 * job->index].username,
+                                bench->peers[2 * job->index + 1].username, start, end);
+        send_http (job, "POST", "admin/bookings", MC_TEST_ADMIN_KEY, body);
+      }
+      break;
+
+    case JOB_LOGIN:
+      body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"" PASSWORD "\"}",
+                              peer->username);
+      send_http (job, "POST", "auth/login", "none", body);
+      break;
+
+    case JOB_CALL_TOKEN:
+      path = g_strdup_printf ("bookings/%" G_GINT64_FORMAT "/call-token",
+                              bench->booking_ids[job->index / 2]);
+      send_http (job, "POST", path, peer->session_token, "{}");
+      break;
+
+    case JOB_CONNECT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  send_job (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+http_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Job *job = user_data;
+  Bench *bench = job->bench;
+  Peer *peer = &bench->peers[job->index];
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
+                                                               &error);
+  g_autoptr(JsonObject) answer = NULL;
+  guint status;
+
+  if (bytes == NULL)
+    {
+      fail_bench (bench, "request %u: %s", job->index, error->message);
+      g_free (job);
+      return;
+    }
+
+  status = soup_message_get_status (message);
+  if (status == 503 || status == 429)
+    {
+      /* Busy: the server says when to come back; a short pause will do. */
+      bench->retries++;
+      g_timeout_add (100, retry_cb, job);
+      return;
+    }
+
+  answer = parse_object (bytes);
+  if (status / 100 != 2 || answer == NULL)
+    {
+      fail_bench (bench, "request %u answered %u: %.*s", job->index, status,
+                  (int) MIN (g_bytes_get_size (bytes), 300),
+                  (const char *) g_bytes_get_data (bytes, NULL));
+      g_free (job);
+      return;
+    }
+
+  switch (job->kind)
+    {
+    case JOB_CREATE_BOOKING:
+      bench->booking_ids[job->index] = json_object_get_int_member_with_default (answer, "id", 0);
+      break;
+
+    case JOB_LOGIN:
+      peer->session_token = g_strdup (json_object_get_string_member_with_default (answer, "token",
+                                                                                  ""));
+      break;
+
+    case JOB_CALL_TOKEN:
+      peer->call_token = g_strdup (json_object_get_string_member_with_default (answer, "token",
+                                                                               ""));
+      peer->signaling_url =
+        g_strdup (json_object_get_string_member_with_default (answer, "signaling_url", ""));
+      break;
+
+    case JOB_CREATE_USER:
+    case JOB_CONNECT:
+    default:
+      break;
+    }
+
+  g_free (job);
+  job_done (bench);
+}
+
+/* WebSockets */
+
+static void
+relay_received (Bench      *bench,
+                JsonObject *message)
+{
+  const char *candidate = json_object_get_string_member_with_default (message, "candidate", "");
+  guint64 seq;
+  gint64 sent_us;
+  double ms;
+
+  if (sscanf (candidate, "candidate:bench %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, &seq,
+              &sent_us) != 2)
+    return;
+
+  ms = (g_get_monotonic_time () - sent_us) / 1000.0;
+  g_array_append_val (bench->latencies, ms);
+  bench->received++;
+}
+
+static void
+ws_message_cb (SoupWebsocketConnection *ws,
+               int                      type,
+               GBytes                  *bytes,
+               gpointer                 user_data)
+{
+  Peer *peer = user_data;
+  Bench *bench = peer->bench;
+  g_autoptr(JsonObject) message = parse_object (bytes);
+  const char *kind;
+
+  if (message == NULL)
+    return;
+
+  kind = json_object_get_string_member_with_default (message, "type", "");
+  if (g_str_equal (kind, "ice-candidate"))
+    {
+      relay_received (bench, message);
+    }
+  else if (g_str_equal (kind, "welcome"))
+    {
+      g_autofree char *join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%"
+                                               G_GINT64_FORMAT ",\"call_token\":\"%s\"}",
+                                               bench->booking_ids[peer->index / 2],
+                                               peer->call_token);
+
+      soup_websocket_connection_send_text (ws, join);
+    }
+  else if (g_str_equal (kind, "joined"))
+    {
+      if (!peer->joined)
+        {
+          peer->joined = TRUE;
+          job_done (bench);
+        }
+    }
+  else if (g_str_equal (kind, "error"))
+    {
+      fail_bench (bench, "%s got the error %s: %s", peer->username,
+                  json_object_get_string_member_with_default (message, "code", "?"),
+                  json_object_get_string_member_with_default (message, "message", "?"));
+    }
+}
+
+static void
+ws_closed_cb (SoupWebsocketConnection *ws,
+              gpointer                 user_data)
+{
+  Peer *peer = user_data;
+  Bench *bench = peer->bench;
+
+  if (bench->closing)
+    return;
+
+  bench->unexpected_closes++;
+  fail_bench (bench, "%s's connection closed (code %u)", peer->username,
+              soup_websocket_connection_get_close_code (ws));
+}
+
+static void
+ws_connected_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Peer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+
+  peer->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  if (peer->ws == NULL)
+    {
+      fail_bench (peer->bench, "%s cannot connect: %s", peer->username, error->message);
+      return;
+    }
+
+  /* Answers to the server's pings come from libsoup by itself. */
+  soup_websocket_connection_set_max_incoming_payload_size (peer->ws, 0);
+  g_signal_connect (peer->ws, "message", G_CALLBACK (ws_message_cb), peer);
+  g_signal_connect (peer->ws, "closed", G_CALLBACK (ws_closed_cb), peer);
+}
+
+static void
+start_job (Bench *bench)
+{
+  guint index = bench->next++;
+  Job *job;
+
+  if (bench->kind == JOB_CONNECT)
+    {
+      Peer *peer = &bench->peers[index];
+      g_autoptr(SoupMessage) message = soup_message_new ("GET", peer->signaling_url);
+      g_autofree char *authorization = g_strdup_printf ("Bearer %s", peer->session_token);
+
+      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
+                                   authorization);
+      soup_session_websocket_connect_async (bench->session, message, NULL, NULL,
+                                            G_PRIORITY_DEFAULT, NULL, ws_connected_cb, peer);
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->bench = bench;
+  job->kind = bench->kind;
+  job->index = index;
+  send_job (job);
+}
+
+/* Relay */
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  Bench *bench = user_data;
+  gint64 period = G_USEC_PER_SEC / bench->rate;
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint r = 0; r < bench->n_rooms; r++)
+    {
+      /* Even rooms from the mentor, odd ones from the student. */
+      Peer *sender = &bench->peers[2 * r + r % 2];
+
+      while (bench->next_send[r] <= now)
+        {
+          g_autofree char *text = NULL;
+
+          bench->next_send[r] += period;
+          text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
+                                  ",\"candidate\":\"candidate:bench %" G_GUINT64_FORMAT " %"
+                                  G_GINT64_FORMAT "\",\"sdp_mline_index\":0}",
+                                  bench->booking_ids[r], bench->seq[r]++, g_get_monotonic_time ());
+          soup_websocket_connection_send_text (sender->ws, text);
+          bench->sent++;
+        }
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  g_main_loop_quit (bench->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the loop for @seconds, or until a failure. */
+static void
+run_for (Bench  *bench,
+         double  seconds)
+{
+  g_autoptr(GSource) timeout = g_timeout_source_new ((guint) (seconds * 1000));
+
+  g_source_set_callback (timeout, quit_cb, bench, NULL);
+  g_source_attach (timeout, NULL);
+  g_main_loop_run (bench->loop);
+  g_source_destroy (timeout);
+}
+
+static void
+print_resources (JsonObject *object,
+                 const char *label,
+                 double      server_cpu,
+                 double      self_cpu,
+                 double      seconds)
+{
+  json_object_set_double_member (object, "seconds", seconds);
+  json_object_set_double_member (object, "server_cpu_percent_of_one_core",
+                                 100 * server_cpu / seconds);
+  json_object_set_double_member (object, "bench_cpu_percent_of_one_core",
+                                 100 * self_cpu / seconds);
+  g_print ("  %-10s server CPU %5.1f %% of one core (this process %5.1f %%) over %.1f s\n", label,
+           100 * server_cpu / seconds, 100 * self_cpu / seconds, seconds);
+}
+
+static gboolean
+bench_rooms (Bench      *bench,
+             JsonObject *results)
+{
+  JsonObject *setup = json_object_new ();
+  JsonObject *idle = json_object_new ();
+  JsonObject *relay = json_object_new ();
+  JsonObject *latency = json_object_new ();
+  GPid pid = mc_test_server_get_pid (bench->server);
+  gint64 start = g_get_monotonic_time ();
+  double cpu0, self0, seconds;
+  guint64 expected;
+
+  json_object_set_object_member (results, "setup_seconds", setup);
+  json_object_set_object_member (results, "idle", idle);
+  json_object_set_object_member (results, "relay", relay);
+
+  g_print ("\n== set-up of %u rooms (%u users, %u WebSockets), not part of the figures\n",
+           bench->n_rooms, 2 * bench->n_rooms, 2 * bench->n_rooms);
+  if (!run_phase (bench, "users created (admin API)", JOB_CREATE_USER, 2 * bench->n_rooms,
+                  HTTP_WINDOW, setup) ||
+      !run_phase (bench, "bookings created (admin API)", JOB_CREATE_BOOKING, bench->n_rooms,
+                  HTTP_WINDOW, setup) ||
+      !run_phase (bench, "logins", JOB_LOGIN, 2 * bench->n_rooms, HTTP_WINDOW, setup) ||
+      !run_phase (bench, "call tokens", JOB_CALL_TOKEN, 2 * bench->n_rooms, HTTP_WINDOW, setup) ||
+      !run_phase (bench, "WebSockets connected and joined", JOB_CONNECT, 2 * bench->n_rooms,
+                  CONNECT_WINDOW, setup))
+    return FALSE;
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  json_object_set_double_member (setup, "total", seconds);
+  g_print ("  set-up took %.1f s\n", seconds);
+
+  g_print ("\n== %u rooms open, %d s without traffic (heartbeats only)\n", bench->n_rooms,
+           IDLE_SECONDS);
+  cpu0 = process_cpu_seconds (pid);
+  self0 = self_cpu_seconds ();
+  start = g_get_monotonic_time ();
+  run_for (bench, IDLE_SECONDS);
+  if (bench->failure != NULL)
+    {
+      g_printerr ("bench-server-rooms: %s\n", bench->failure);
+      return FALSE;
+    }
+  print_resources (idle, "idle", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
+                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+  json_object_set_int_member (idle, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
+  g_print ("  server RSS %.1f MiB\n", process_status_kib (pid, "VmRSS:") / 1024.0);
+
+  g_print ("\n== relay: %u messages a second in each of %u rooms (%u a second), %u s\n",
+           bench->rate, bench->n_rooms, bench->rate * bench->n_rooms, bench->seconds);
+  bench->next_send = g_new0 (gint64, bench->n_rooms);
+  bench->seq = g_new0 (guint64, bench->n_rooms);
+  start = g_get_monotonic_time ();
+  for (guint r = 0; r < bench->n_rooms; r++)
+    bench->next_send[r] = start + (gint64) r * (G_USEC_PER_SEC / bench->rate) / bench->n_rooms;
+
+  cpu0 = process_cpu_seconds (pid);
+  self0 = self_cpu_seconds ();
+  {
+    guint tick_id = g_timeout_add (TICK_MS, tick_cb, bench);
+
+    run_for (bench, bench->seconds);
+    g_source_remove (tick_id);
+  }
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  if (bench->failure != NULL)
+    {
+      g_printerr ("bench-server-rooms: relay: %s\n", bench->failure);
+      return FALSE;
+    }
+  print_resources (relay, "relay", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
+                   seconds);
+
+  /* The stragglers. */
+  expected = bench->sent;
+  run_for (bench, 2);
+  if (bench->failure != NULL)
+    {
+      g_printerr ("bench-server-rooms: %s\n", bench->failure);
+      return FALSE;
+    }
+
+  json_object_set_int_member (relay, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
+  json_object_set_int_member (relay, "server_peak_rss_kib", process_status_kib (pid, "VmHWM:"));
+  json_object_set_int_member (relay, "sent", bench->sent);
+  json_object_set_int_member (relay, "received", bench->received);
+  json_object_set_int_member (relay, "lost", expected - MIN (expected, bench->received));
+  g_print ("  server RSS %.1f MiB, peak %.1f MiB\n", process_status_kib (pid, "VmRSS:") / 1024.0,
+           process_status_kib (pid, "VmHWM:") / 1024.0);
+  g_print ("  messages sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", lost %"
+           G_GUINT64_FORMAT "\n", bench->sent, bench->received,
+           expected - MIN (expected, bench->received));
+
+  g_array_sort (bench->latencies, bench_compare_double);
+  json_object_set_int_member (latency, "samples", bench->latencies->len);
+  if (bench->latencies->len > 0)
+    {
+      double sum = 0;
+
+      for (guint i = 0; i < bench->latencies->len; i++)
+        sum += g_array_index (bench->latencies, double, i);
+      json_object_set_double_member (latency, "p50_ms", bench_percentile (bench->latencies, 50));
+      json_object_set_double_member (latency, "p95_ms", bench_percentile (bench->latencies, 95));
+      json_object_set_double_member (latency, "p99_ms", bench_percentile (bench->latencies, 99));
+      json_object_set_double_member (latency, "max_ms", bench_percentile (bench->latencies, 100));
+      json_object_set_double_member (latency, "mean_ms", sum / bench->latencies->len);
+      g_print ("  relay latency (ms): p50 %.2f  p95 %.2f  p99 %.2f  max %.2f  mean %.2f  "
+               "(%u messages)\n", bench_percentile (bench->latencies, 50),
+               bench_percentile (bench->latencies, 95), bench_percentile (bench->latencies, 99),
+               bench_percentile (bench->latencies, 100), sum / bench->latencies->len,
+               bench->latencies->len);
+    }
+  json_object_set_int_member (latency, "bar_p99_ms", BAR_P99_MS);
+  json_object_set_object_member (relay, "latency", latency);
+  g_print ("  (the bar: thousands of rooms on 2 cores, relay p99 under %d ms)\n", BAR_P99_MS);
+
+  if (bench->received == 0)
+    {
+      g_printerr ("bench-server-rooms: no relayed message arrived\n");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+close_all (Bench *bench)
+{
+  guint open = 0;
+
+  bench->closing = TRUE;
+  for (guint i = 0; i < 2 * bench->n_rooms; i++)
+    if (bench->peers[i].ws != NULL &&
+        soup_websocket_connection_get_state (bench->peers[i].ws) == SOUP_WEBSOCKET_STATE_OPEN)
+      {
+        soup_websocket_connection_close (bench->peers[i].ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+        open++;
+      }
+
+  /* Let the closes go out and be answered. */
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       open > 0 && g_get_monotonic_time () < deadline;)
+    {
+      open = 0;
+      g_main_context_iteration (NULL, FALSE);
+      for (guint i = 0; i < 2 * bench->n_rooms; i++)
+        if (bench->peers[i].ws != NULL &&
+            soup_websocket_connection_get_state (bench->peers[i].ws) != SOUP_WEBSOCKET_STATE_CLOSED)
+          open++;
+      if (open > 0)
+        g_usleep (1000);
+    }
+
+  for (guint i = 0; i < 2 * bench->n_rooms; i++)
+    {
+      Peer *peer = &bench->peers[i];
+
+      if (peer->ws != NULL)
+        g_signal_handlers_disconnect_by_data (peer->ws, peer);
+      g_clear_object (&peer->ws);
+      g_free (peer->username);
+      g_free (peer->session_token);
+      g_free (peer->call_token);
+      g_free (peer->signaling_url);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *output = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) results = json_object_new ();
+  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autofree char *overrides = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+    { NULL }
+  };
+  guint wanted;
+  gboolean ok;
+  Bench bench = { 0 };
+
+  g_test_init (&argc, &argv, NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-server-rooms: %s\n", error->message);
+      return 2;
+    }
+  if (output == NULL)
+    output = g_strdup ("bench-server-rooms.json");
+
+  bench_note_load (results, "before");
+
+  wanted = env_uint ("MENTORCALL_BENCH_ROOMS", DEFAULT_ROOMS);
+  bench.rate = env_uint ("MENTORCALL_BENCH_RATE", DEFAULT_RATE);
+  bench.seconds = env_uint ("MENTORCALL_BENCH_SECONDS", DEFAULT_SECONDS);
+  bench.n_rooms = raise_fd_limit (wanted);
+  if (bench.n_rooms < wanted)
+    g_print ("NOTE: the open-file limit allows only %u rooms (%u sockets on each side), not "
+             "the %u asked for; raise `ulimit -Hn` to measure them all\n",
+             bench.n_rooms, 2 * bench.n_rooms, wanted);
+  json_object_set_int_member (results, "rooms_wanted", wanted);
+  json_object_set_int_member (results, "rooms", bench.n_rooms);
+  json_object_set_int_member (results, "rate_per_room", bench.rate);
+  json_object_set_int_member (results, "n_cpus", g_get_num_processors ());
+
+  /* Each connection's allowance stays above the rate sent. */
+  overrides = g_strdup_printf ("[signaling]\nmessages-per-second=%u\nmessage-burst=%u\n",
+                               MAX (40, 2 * bench.rate), MAX (80, 4 * bench.rate));
+  bench.server = mc_test_server_start_new (overrides);
+  bench.loop = g_main_loop_new (NULL, FALSE);
+  bench.session = soup_session_new_with_options ("max-conns", 2 * bench.n_rooms + 64,
+                                                 "max-conns-per-host", 2 * bench.n_rooms + 64,
+                                                 "proxy-resolver", no_proxy,
+                                                 NULL);
+  bench.peers = g_new0 (Peer, 2 * bench.n_rooms);
+  bench.booking_ids = g_new0 (gint64, bench.n_rooms);
+  bench.latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < 2 * bench.n_rooms; i++)
+    {
+      bench.peers[i].bench = &bench;
+      bench.peers[i].index = i;
+      bench.peers[i].username = g_strdup_printf ("%s%05u", i % 2 == 0 ? "mentor" : "student",
+                                                 i / 2);
+    }
+
+  ok = bench_rooms (&bench, results);
+
+  close_all (&bench);
+  g_clear_object (&bench.session);
+
+  g_print ("\n");
+  bench_note_load (results, "after");
+  json_object_set_boolean_member (results, "ok", ok);
+  if (!bench_write_json (results, output))
+    ok = FALSE;
+
+  g_clear_pointer (&bench.server, mc_test_server_free);
+  g_main_loop_unref (bench.loop);
+  g_array_unref (bench.latencies);
+  g_free (bench.peers);
+  g_free (bench.booking_ids);
+  g_free (bench.next_send);
+  g_free (bench.seq);
+  g_free (bench.failure);
+
+  return ok ? 0 : 1;
+}
