@@ -532,7 +532,7 @@ check_chromium (const char *chromium)
   int status = -1;
   const char *argv[] = { "unshare", "--net", "ip", "link", "set", "lo", "up", NULL };
 
-  if (chromium == NULL)
+  if (chromium == NULL || !g_file_test (chromium, G_FILE_TEST_IS_EXECUTABLE))
     return g_strdup ("chromium is not installed: install the chromium package to compare "
                      "(apt-get install chromium)");
   if (unshare == NULL || ip == NULL)
@@ -731,19 +731,15 @@ measure_chromium (const char *chromium,
         json_object_set_double_member (side, "decoded_fps", fps);
         json_object_set_double_member (side, "received_video_kbit_s", kbps);
         comparable = comparable && fps >= MIN_FPS;
-        g_print ("  Chromium, side %s decodes %.1f frames a second, receives %.0f kbit/s of "
-                 "video\n", json_object_get_string_member_with_default (side, "side", "?"), fps,
-                 kbps);
 
-        g_print ("  Chromium side %s receives %s %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
-                 " at %" G_GINT64_FORMAT " fps (decoder %s), sends %" G_GINT64_FORMAT
-                 "x%" G_GINT64_FORMAT " (encoder %s, limited by %s)\n",
-                 json_object_get_string_member_with_default (side, "side", "?"),
+        g_print ("  Chromium, side %s decodes %.1f frames a second of %s %" G_GINT64_FORMAT
+                 "x%" G_GINT64_FORMAT " (decoder %s), receives %.0f kbit/s of video; sends %"
+                 G_GINT64_FORMAT "x%" G_GINT64_FORMAT " (encoder %s, limited by %s)\n",
+                 json_object_get_string_member_with_default (side, "side", "?"), fps,
                  json_object_get_string_member_with_default (side, "videoCodec", "?"),
                  json_object_get_int_member_with_default (side, "frameWidth", 0),
                  json_object_get_int_member_with_default (side, "frameHeight", 0),
-                 json_object_get_int_member_with_default (side, "framesPerSecond", 0),
-                 json_object_get_string_member_with_default (side, "decoder", "?"),
+                 json_object_get_string_member_with_default (side, "decoder", "?"), kbps,
                  json_object_get_int_member_with_default (side, "sentWidth", 0),
                  json_object_get_int_member_with_default (side, "sentHeight", 0),
                  json_object_get_string_member_with_default (side, "encoder", "?"),
