@@ -41,7 +41,7 @@
 
 #include "mc-test-cli.h"
 
-#define CALL_SECONDS            30    /* as RESOURCES_SECONDS in bench-call.c */
+#define CALL_SECONDS            30 /* as RESOURCES_SECONDS in bench-call.c */
 #define SAMPLE_MS               500
 #define CONNECT_TIMEOUT_SECONDS 60
 #define EXIT_SKIP               77
@@ -55,9 +55,9 @@
 /* A side's process tree over the measured window. */
 typedef struct
 {
-  GArray     *roots;        /* GPid */
-  GHashTable *start_ticks;  /* pid → CPU ticks at the start of the window (0: started later) */
-  GHashTable *last_ticks;   /* pid → CPU ticks when last seen */
+  GArray     *roots;       /* GPid */
+  GHashTable *start_ticks; /* pid → CPU ticks at the start of the window (0: started later) */
+  GHashTable *last_ticks;  /* pid → CPU ticks when last seen */
   gint64      start_time;
   gint64      end_time;
   guint       n_samples;
@@ -571,13 +571,7 @@ stop_chromium (GSubprocess *process,
    * after a while is killed, by its pid. */
   g_subprocess_send_signal (process, SIGTERM);
   while (g_subprocess_get_identifier (process) != NULL && g_get_monotonic_time () < deadline)
-    {
-      GMainContext *context = g_main_context_default ();
-
-      while (g_main_context_iteration (context, FALSE))
-        ;
-      g_usleep (100 * 1000);
-    }
+    g_usleep (100 * 1000);
   g_subprocess_force_exit (process);
   g_subprocess_wait (process, NULL, NULL);
 
@@ -612,7 +606,6 @@ measure_chromium (const char *chromium,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(JsonObject) first = NULL;
   g_autoptr(JsonObject) last = NULL;
-  g_autoptr(JsonObject) error_report = NULL;
   gint64 deadline;
   GPid pid;
   gboolean ok = TRUE;
@@ -629,14 +622,14 @@ measure_chromium (const char *chromium,
    * leaves loopback out of WebRTC's networks unless told, and must not hide
    * the address behind an mDNS name. The browser is exec'd, so the pid of
    * the process started here is the browser's. */
-  script = g_strdup_printf (
-    "ip link set lo up || exit 1; exec \"$0\" --headless --no-sandbox --user-data-dir=%s "
+  script = g_strdup (
+    "ip link set lo up || exit 1; exec \"$0\" --headless --no-sandbox --user-data-dir=\"$2\" "
     "--no-first-run --no-default-browser-check --disable-background-networking "
     "--disable-component-update --disable-sync --disable-default-apps --metrics-recording-only "
     "--disable-domain-reliability --disable-breakpad --use-fake-device-for-media-stream=fps=30 "
     "--use-fake-ui-for-media-stream --autoplay-policy=no-user-gesture-required "
     "--allow-loopback-in-peer-connection --disable-features=WebRtcHideLocalIpsWithMdns "
-    "--enable-logging=stderr --v=0 \"$1\"", profile);
+    "--enable-logging=stderr --v=0 \"$1\"");
   launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
                                    G_SUBPROCESS_FLAGS_STDERR_MERGE, dir, SIGKILL);
   g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
@@ -644,7 +637,7 @@ measure_chromium (const char *chromium,
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   process = g_subprocess_launcher_spawn (launcher, &error, "unshare", "--net", "sh", "-c",
-                                         script, chromium, uri, NULL);
+                                         script, chromium, uri, profile, NULL);
   g_assert_no_error (error);
   pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
   g_array_append_val (usage->roots, pid);
