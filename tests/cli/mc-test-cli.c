@@ -400,6 +400,22 @@ mc_test_cli_get_spawn_time (McTestCli *cli)
   return cli->spawn_time;
 }
 
+/**
+ * mc_test_cli_get_pid:
+ *
+ * Returns: the process id of the running `join`, or 0 when none runs
+ */
+GPid
+mc_test_cli_get_pid (McTestCli *cli)
+{
+  const char *identifier;
+
+  if (cli->process == NULL)
+    return 0;
+  identifier = g_subprocess_get_identifier (cli->process);
+  return identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+}
+
 gboolean
 mc_test_cli_is_running (McTestCli *cli)
 {

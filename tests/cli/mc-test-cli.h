@@ -46,6 +46,7 @@ void        mc_test_cli_join              (McTestCli          *cli,
                                            const char         *first_arg,
                                            ...) G_GNUC_NULL_TERMINATED;
 gint64      mc_test_cli_get_spawn_time    (McTestCli          *cli);
+GPid        mc_test_cli_get_pid           (McTestCli          *cli);
 gboolean    mc_test_cli_is_running        (McTestCli          *cli);
 void        mc_test_cli_signal            (McTestCli          *cli,
                                            int                 signum);
