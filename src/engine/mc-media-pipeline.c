@@ -47,6 +47,7 @@
 
 #include "mc-call-error.h"
 #include "mc-frame-stamp.h"
+#include "mc-media-devices.h"
 #include "mc-media-pipeline.h"
 
 #define START_TIMEOUT_SECONDS 10
@@ -134,36 +135,6 @@ make (McMediaPipeline  *self,
   return mc_call_make_element_full (self->overrides, factory, name, error);
 }
 
-/* A device's stable identity: what stays the same when it is unplugged and
- * plugged in again, or when another device appears. The display name does
- * not (two identical webcams), the device path and the PipeWire node name
- * and PulseAudio's internal name do. */
-static char *
-device_identity (GstDevice *device)
-{
-  static const char *const keys[] = { "node.name", "api.v4l2.path", "device.path", "object.path" };
-  g_autoptr(GstStructure) properties = gst_device_get_properties (device);
-
-  for (guint i = 0; properties != NULL && i < G_N_ELEMENTS (keys); i++)
-    {
-      const char *value = gst_structure_get_string (properties, keys[i]);
-
-      if (value != NULL && *value != '\0')
-        return g_strdup (value);
-    }
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (device), "internal-name") != NULL)
-    {
-      g_autofree char *name = NULL;
-
-      g_object_get (device, "internal-name", &name, NULL);
-      if (name != NULL && *name != '\0')
-        return g_steal_pointer (&name);
-    }
-
-  return gst_device_get_display_name (device);
-}
-
 static GstDevice *
 find_device (McMediaPipeline *self,
              McMediaKind      kind,
@@ -184,10 +155,10 @@ find_device (McMediaPipeline *self,
       if (device == except || !gst_device_has_classes (device, device_classes[kind]))
         continue;
 
-      id = device_identity (device);
+      id = mc_media_device_get_identity (device);
       if (except != NULL)
         {
-          g_autofree char *except_id = device_identity (except);
+          g_autofree char *except_id = mc_media_device_get_identity (except);
 
           if (g_strcmp0 (id, except_id) == 0)
             continue;
@@ -398,7 +369,7 @@ find_output_device (const char *identity)
   devices = gst_device_monitor_get_devices (monitor);
   for (GList *l = devices; l != NULL; l = l->next)
     {
-      g_autofree char *id = device_identity (l->data);
+      g_autofree char *id = mc_media_device_get_identity (l->data);
 
       if (g_strcmp0 (id, identity) == 0)
         return gst_object_ref (l->data);
@@ -955,7 +926,7 @@ choose_source (McMediaPipeline  *self,
 
           g_set_object (&self->device[kind], device);
           g_free (self->device_id[kind]);
-          self->device_id[kind] = device_identity (device);
+          self->device_id[kind] = mc_media_device_get_identity (device);
           message = g_strdup_printf ("Using the %s “%s”",
                                      kind == MC_MEDIA_KIND_VIDEO ? "camera" : "microphone",
                                      display_name);
@@ -1106,7 +1077,7 @@ monitor_bus_cb (GstBus     *bus,
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_REMOVED)
     {
       gst_message_parse_device_removed (message, &device);
-      id = device_identity (device);
+      id = mc_media_device_get_identity (device);
 
       for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
         {
@@ -1122,7 +1093,7 @@ monitor_bus_cb (GstBus     *bus,
   else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_ADDED)
     {
       gst_message_parse_device_added (message, &device);
-      id = device_identity (device);
+      id = mc_media_device_get_identity (device);
 
       /* The wanted device came back, or a device appeared for a medium that
        * has none: take it. */
