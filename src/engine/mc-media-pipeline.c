@@ -356,28 +356,6 @@ make_screen_bin (McMediaPipeline  *self,
                       g_steal_pointer (&scale), g_steal_pointer (&size_filter), NULL);
 }
 
-/* Finds the speaker with the stable identity @identity among the Audio/Sink
- * devices. The capture monitor watches sources only (and does not run with
- * test sources), so a monitor of its own probes the sinks once. */
-static GstDevice *
-find_output_device (const char *identity)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  g_autolist(GstDevice) devices = NULL;
-
-  gst_device_monitor_add_filter (monitor, "Audio/Sink", NULL);
-  devices = gst_device_monitor_get_devices (monitor);
-  for (GList *l = devices; l != NULL; l = l->next)
-    {
-      g_autofree char *id = mc_media_device_get_identity (l->data);
-
-      if (g_strcmp0 (id, identity) == 0)
-        return gst_object_ref (l->data);
-    }
-
-  return NULL;
-}
-
 /* The chosen speaker, else the default output. Either way it is a bin that
  * handles its state changes asynchronously, like autoaudiosink: it may not
  * preroll before the peer's first audio, and the pipeline must not wait for
@@ -392,7 +370,10 @@ make_audio_output (McMediaPipeline  *self,
 
   if (wanted != NULL && *wanted != '\0')
     {
-      g_autoptr(GstDevice) device = find_output_device (wanted);
+      /* The capture monitor watches sources only (and does not run with
+       * test sources), so a device list of its own looks for the speaker. */
+      g_autoptr(McMediaDevices) devices = mc_media_devices_new ();
+      g_autoptr(GstDevice) device = mc_media_devices_find (devices, MC_DEVICE_ROLE_SPEAKER, wanted);
       g_autofree char *display_name = device != NULL ? gst_device_get_display_name (device)
                                                      : NULL;
 
