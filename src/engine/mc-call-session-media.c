@@ -1,0 +1,203 @@
+/* mc-call-session-media.c — a call's media state: mute, camera, screen sharing
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This part of McCallSession turns the user's mute, camera and screen
+ * sharing into the media pipeline's settings and the ::send-media-state the
+ * peer gets, keeps what the peer says of its own, and holds the fault hook
+ * that blocks media. None of it needs a renegotiation.
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include "mc-call-session-private.h"
+
+/* Helpers */
+
+void
+mc_call_session_emit_media_state (McCallSession *self)
+{
+  /* "camera off" tells the peer that black frames come, and it then shows
+   * a placeholder instead of the picture; a shared screen is sent even
+   * with the camera off, so the peer must show it. */
+  g_signal_emit (self, mc_call_session_signals[SIGNAL_SEND_MEDIA_STATE], 0, self->muted,
+                 self->camera_off && !self->screen_share);
+}
+
+void
+mc_call_session_set_screen_sharing (McCallSession *self,
+                  gboolean       share)
+{
+  if (self->screen_share == !!share)
+    return;
+
+  self->screen_share = !!share;
+  g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_SCREEN_SHARING]);
+  if (self->peer_present && self->camera_off)
+    mc_call_session_emit_media_state (self);
+}
+
+/* Public API */
+
+/**
+ * mc_call_session_receive_media_state:
+ * @self: a session
+ * @muted: whether the peer is muted
+ * @camera_off: whether the peer's camera is off
+ */
+void
+mc_call_session_receive_media_state (McCallSession *self,
+                                     gboolean       muted,
+                                     gboolean       camera_off)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  if (self->remote_muted != !!muted)
+    {
+      self->remote_muted = !!muted;
+      g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_REMOTE_MUTED]);
+    }
+
+  if (self->remote_camera_off != !!camera_off)
+    {
+      self->remote_camera_off = !!camera_off;
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                mc_call_session_properties[PROP_REMOTE_CAMERA_OFF]);
+    }
+}
+
+/**
+ * mc_call_session_set_muted:
+ * @self: a session
+ * @muted: whether to send silence
+ *
+ * Needs no renegotiation; the peer is told through ::send-media-state.
+ */
+void
+mc_call_session_set_muted (McCallSession *self,
+                           gboolean       muted)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  if (self->muted == !!muted)
+    return;
+
+  self->muted = !!muted;
+  if (self->media != NULL)
+    mc_media_pipeline_set_muted (self->media, self->muted);
+  g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_MUTED]);
+  if (self->peer_present)
+    mc_call_session_emit_media_state (self);
+}
+
+/**
+ * mc_call_session_set_camera_off:
+ * @self: a session
+ * @camera_off: whether to send black frames
+ *
+ * Needs no renegotiation; the peer is told through ::send-media-state.
+ */
+void
+mc_call_session_set_camera_off (McCallSession *self,
+                                gboolean       camera_off)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  if (self->camera_off == !!camera_off)
+    return;
+
+  self->camera_off = !!camera_off;
+  if (self->media != NULL)
+    mc_media_pipeline_set_camera_off (self->media, self->camera_off);
+  g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_CAMERA_OFF]);
+  if (self->peer_present)
+    mc_call_session_emit_media_state (self);
+}
+
+/**
+ * mc_call_session_can_share_screen:
+ * @error: return location for why not
+ *
+ * See mc_media_pipeline_can_share_screen(): whether this desktop session
+ * can share its screen at all, and if not, a sentence for the user.
+ *
+ * Returns: %TRUE if screen sharing can work
+ */
+gboolean
+mc_call_session_can_share_screen (GError **error)
+{
+  return mc_media_pipeline_can_share_screen (error);
+}
+
+/**
+ * mc_call_session_set_screen_share:
+ * @self: a session
+ * @share: %TRUE to send the screen instead of the camera
+ * @error: return location for an error
+ *
+ * Swaps the video source of the running call, with no renegotiation (see
+ * mc_media_pipeline_set_screen_share()). Before the session is prepared,
+ * only checks that sharing is possible and remembers it; it then starts
+ * with the capture, and ::screen-share-stopped says if it could not.
+ *
+ * The peer learns nothing new through signaling: the media state sent has
+ * no field for it, and "camera off" is sent as %FALSE while sharing, so
+ * that the peer shows the shared screen.
+ *
+ * Returns: %TRUE if :screen-sharing is now @share
+ */
+gboolean
+mc_call_session_set_screen_share (McCallSession  *self,
+                                  gboolean        share,
+                                  GError        **error)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (mc_call_session_is_final (self))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The call is over");
+      return FALSE;
+    }
+
+  if (self->screen_share == !!share)
+    return TRUE;
+
+  /* Before capture runs the wish is applied in prepared(). */
+  if (self->media == NULL || self->prepare_task != NULL ||
+      self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
+    {
+      if (share && !mc_media_pipeline_can_share_screen (error))
+        return FALSE;
+    }
+  else if (!mc_media_pipeline_set_screen_share (self->media, share, error))
+    {
+      return FALSE;
+    }
+
+  mc_call_session_set_screen_sharing (self, share);
+
+  return TRUE;
+}
+
+/**
+ * mc_call_session_set_media_blocked:
+ * @self: a session
+ * @blocked: whether to drop all RTP and RTCP, both ways
+ *
+ * The fault hook for tests: a dead media path while ICE and DTLS still
+ * pass. Also driven by `MENTORCALL_FAULT_BLOCK_MEDIA=START:DURATION`
+ * (seconds after the call first connected).
+ */
+void
+mc_call_session_set_media_blocked (McCallSession *self,
+                                   gboolean       blocked)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  self->media_blocked = !!blocked;
+  if (self->peer != NULL)
+    mc_peer_pipeline_set_media_blocked (self->peer, self->media_blocked);
+}
