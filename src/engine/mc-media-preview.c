@@ -432,7 +432,9 @@ mc_media_preview_start_video (McMediaPreview  *self,
                                                    NULL);
     g_object_set (elements[n - 1], "caps", caps, NULL);
   }
-  elements[n++] = g_steal_pointer (&owned_sink);
+  /* Not floating any more: the bin takes a reference of its own, and ours
+   * goes when we return. */
+  elements[n++] = owned_sink;
 
   return start_part (self, MC_DEVICE_ROLE_CAMERA, elements, n, error);
 

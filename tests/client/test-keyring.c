@@ -461,6 +461,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   mc_test_ui_init (&argc, &argv);
 
   /* Never the real keyring of whoever runs the program by hand. */
@@ -479,5 +481,18 @@ main (int   argc,
   g_test_add ("/client/keyring/logout", Fixture, NULL, fixture_set_up, test_logout,
               fixture_tear_down);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  /* The keyring's last signals, queued for this thread, are handled (and
+   * freed) before the session bus goes. */
+  mc_test_ui_spin (300);
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+    if (bus != NULL)
+      g_dbus_connection_flush_sync (bus, NULL, NULL);
+  }
+  mc_test_ui_spin (100);
+
+  return status;
 }

@@ -133,6 +133,7 @@ test_preview (Fixture       *fixture,
   McPrejoinWindow *window = mc_prejoin_window_new (NULL, booking);
   McMediaPreview *preview = mc_prejoin_window_get_preview (window);
   gpointer window_pointer = window;
+  gpointer paintable_pointer;
   gboolean joined = FALSE;
   g_autofree char *camera = NULL;
   g_autofree char *speaker = NULL;
@@ -168,11 +169,15 @@ test_preview (Fixture       *fixture,
   g_settings_set_boolean (fixture->settings, "join-muted", FALSE);
   g_assert_true (mc_media_preview_get_audio_running (preview));
 
-  /* Join Now: devices released, ::join, the window goes. */
+  /* Join Now: devices released, ::join, the window goes — and with it the
+   * preview's sinks, which hold the paintable. */
+  paintable_pointer = mc_prejoin_window_get_paintable (window);
+  g_object_add_weak_pointer (G_OBJECT (paintable_pointer), &paintable_pointer);
   g_signal_connect (window, "join", G_CALLBACK (joined_cb), &joined);
   mc_prejoin_window_join (window);
   g_assert_true (joined);
   mc_test_ui_wait_until (weak_cleared, &window_pointer, "the window to go");
+  mc_test_ui_wait_until (weak_cleared, &paintable_pointer, "the preview's paintable to go");
 }
 
 /* The mentor in the call: the window says they are waiting. */
