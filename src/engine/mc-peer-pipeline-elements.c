@@ -342,7 +342,8 @@ mc_peer_pipeline_build_receiver (McPeerPipeline  *self,
       /* Ask the sender for a key frame (PLI) after loss, and show nothing
        * broken until one arrives. */
       g_object_set (depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
-      g_object_set (decoder, "threads", CLAMP ((int) g_get_num_processors (), 1, 4), NULL);
+      /* One thread, as for the encoder: VP8's row threads spin-wait. */
+      g_object_set (decoder, "threads", 1, NULL);
       self->video_depay = depay;
     }
   else
