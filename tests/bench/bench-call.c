@@ -392,29 +392,13 @@ main (int    argc,
 {
   g_autofree char *output = NULL;
   g_auto(GStrv) names = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new ("[join-to-first-frame|latency|"
-                                                            "resources]…");
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) results = json_object_new ();
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL },
-    { NULL }
-  };
   gboolean all, ok = TRUE;
   Bench bench = { 0 };
 
-  /* For the harness: its messages, and a failed run keeps the server's
-   * directory. */
-  g_test_init (&argc, &argv, NULL);
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("bench-call: %s\n", error->message);
-      return 2;
-    }
-  if (output == NULL)
-    output = g_strdup ("bench-call.json");
+  if (!bench_parse_args (&argc, &argv, "bench-call", "[join-to-first-frame|latency|resources]…",
+                         &output, &names))
+    return 2;
   all = names == NULL;
 
   bench_note_load (results, "before");

@@ -173,3 +173,46 @@ bench_write_json (JsonObject *results,
   g_print ("Wrote %s\n", absolute);
   return TRUE;
 }
+
+/**
+ * bench_parse_args:
+ * @program: the benchmark's name, for messages and the default output
+ * @names_usage: the parts it can run, for --help
+ * @output: (out): where the JSON goes (PROGRAM.json by default)
+ * @names: (out): the parts named, %NULL for all
+ *
+ * Sets up the test harness (its messages; a failed run keeps the server's
+ * directory) and reads the options every call benchmark takes.
+ *
+ * Returns: %FALSE, with the reason printed, when the arguments are wrong
+ */
+gboolean
+bench_parse_args (int          *argc,
+                  char       ***argv,
+                  const char   *program,
+                  const char   *names_usage,
+                  char        **output,
+                  char       ***names)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (names_usage);
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, output, "Write the JSON here", "FILE" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, names, NULL, NULL },
+    { NULL }
+  };
+
+  *output = NULL;
+  *names = NULL;
+  g_test_init (argc, argv, NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("%s: %s\n", program, error->message);
+      return FALSE;
+    }
+  if (*output == NULL)
+    *output = g_strdup_printf ("%s.json", program);
+
+  return TRUE;
+}

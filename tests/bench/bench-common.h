@@ -22,5 +22,11 @@ void        bench_note_load        (JsonObject    *results,
                                     const char    *when);
 gboolean    bench_write_json       (JsonObject    *results,
                                     const char    *output);
+gboolean    bench_parse_args       (int           *argc,
+                                    char        ***argv,
+                                    const char    *program,
+                                    const char    *names_usage,
+                                    char         **output,
+                                    char        ***names);
 
 G_END_DECLS

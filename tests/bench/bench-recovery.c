@@ -518,26 +518,13 @@ main (int    argc,
 {
   g_autofree char *output = NULL;
   g_auto(GStrv) names = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new ("[media-cut|server-restart]…");
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) results = json_object_new ();
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL },
-    { NULL }
-  };
   gboolean all, ok = TRUE;
   Bench bench = { 0 };
 
-  g_test_init (&argc, &argv, NULL);
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("bench-recovery: %s\n", error->message);
-      return 2;
-    }
-  if (output == NULL)
-    output = g_strdup ("bench-recovery.json");
+  if (!bench_parse_args (&argc, &argv, "bench-recovery", "[media-cut|server-restart]…", &output,
+                         &names))
+    return 2;
   all = names == NULL;
 
   bench_note_load (results, "before");
