@@ -34,14 +34,14 @@
 #define STOP_TIMEOUT_SECONDS  60
 #define HTTP_TIMEOUT_SECONDS  60
 /* Raw requests test answers that must come without the whole body. */
-#define RAW_TIMEOUT_SECONDS   30
+#define RAW_TIMEOUT_SECONDS 30
 
 struct _McTestServer
 {
-  char         *dir;
-  char         *config_path;
-  char         *database;
-  GPtrArray    *extra_args;
+  char      *dir;
+  char      *config_path;
+  char      *database;
+  GPtrArray *extra_args;
 
   GSubprocess  *process;
   GInputStream *stdout_stream;
@@ -49,9 +49,9 @@ struct _McTestServer
   guint         n_starts;
   guint16       fixed_port;
 
-  char         *url;
-  guint16       port;
-  SoupSession  *session;
+  char        *url;
+  guint16      port;
+  SoupSession *session;
 };
 
 typedef struct
@@ -108,10 +108,10 @@ static gboolean
 wait_for_exit (GSubprocess *process,
                guint        seconds)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (seconds);
-  Wait wait = { .loop = loop };
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GMainLoop)    loop = g_main_loop_new (context, FALSE);
+  g_autoptr (GSource)      timeout = g_timeout_source_new_seconds (seconds);
+  Wait                     wait = { .loop = loop };
 
   g_main_context_push_thread_default (context);
 
@@ -144,8 +144,8 @@ line_read_cb (GObject      *object,
               gpointer      user_data)
 {
   GDataInputStream *stream = G_DATA_INPUT_STREAM (object);
-  Wait *wait = user_data;
-  g_autofree char *line = NULL;
+  Wait             *wait = user_data;
+  g_autofree char  *line = NULL;
 
   line = g_data_input_stream_read_line_finish_utf8 (stream, result, NULL, NULL);
   if (line == NULL)
@@ -170,9 +170,9 @@ static void
 write_config (McTestServer *self,
               const char   *overrides)
 {
-  g_autoptr(GKeyFile) config = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
+  g_autoptr (GKeyFile) config = g_key_file_new ();
+  g_autoptr (GError)   error = NULL;
+  g_autofree char     *data = NULL;
 
   g_key_file_set_string (config, "server", "listen", "127.0.0.1:0");
   g_key_file_set_string (config, "server", "database", self->database);
@@ -184,8 +184,8 @@ write_config (McTestServer *self,
 
   if (overrides != NULL)
     {
-      g_autoptr(GKeyFile) extra = g_key_file_new ();
-      g_auto(GStrv) groups = NULL;
+      g_autoptr (GKeyFile) extra = g_key_file_new ();
+      g_auto (GStrv)       groups = NULL;
 
       g_key_file_load_from_data (extra, overrides, -1, G_KEY_FILE_NONE, &error);
       g_assert_no_error (error);
@@ -193,7 +193,7 @@ write_config (McTestServer *self,
       groups = g_key_file_get_groups (extra, NULL);
       for (guint i = 0; groups[i] != NULL; i++)
         {
-          g_auto(GStrv) keys = g_key_file_get_keys (extra, groups[i], NULL, NULL);
+          g_auto (GStrv) keys = g_key_file_get_keys (extra, groups[i], NULL, NULL);
 
           for (guint j = 0; keys != NULL && keys[j] != NULL; j++)
             {
@@ -218,8 +218,8 @@ die_with_parent (gpointer user_data)
 }
 
 static GSubprocessLauncher *
-make_launcher (McTestServer     *self,
-               GSubprocessFlags  flags)
+make_launcher (McTestServer    *self,
+               GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = mc_test_launcher_new (flags, self->dir, SIGTERM);
 
@@ -270,9 +270,9 @@ mc_test_get_program (const char *variable,
  *   child's environment
  */
 GSubprocessLauncher *
-mc_test_launcher_new (GSubprocessFlags  flags,
-                      const char       *dir,
-                      int               death_signal)
+mc_test_launcher_new (GSubprocessFlags flags,
+                      const char      *dir,
+                      int              death_signal)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
@@ -322,9 +322,9 @@ mc_test_server_get_binary (void)
 McTestServer *
 mc_test_server_new (const char *config_overrides)
 {
-  McTestServer *self = g_new0 (McTestServer, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  McTestServer              *self = g_new0 (McTestServer, 1);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
 
   self->dir = g_dir_make_tmp ("mentorcall-test-XXXXXX", &error);
   g_assert_no_error (error);
@@ -375,18 +375,18 @@ mc_test_server_add_args (McTestServer *self,
 void
 mc_test_server_start (McTestServer *self)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  g_autoptr(GSource) timeout = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *listen = NULL;
-  Wait wait = { .loop = loop };
-  const char *port_text;
-  guint64 port;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GError)              error = NULL;
+  g_autoptr (GDataInputStream)    lines = NULL;
+  g_autoptr (GMainContext)        context = g_main_context_new ();
+  g_autoptr (GMainLoop)           loop = g_main_loop_new (context, FALSE);
+  g_autoptr (GSource)             timeout = NULL;
+  g_autofree char                *name = NULL;
+  g_autofree char                *listen = NULL;
+  Wait                            wait = { .loop = loop };
+  const char                     *port_text;
+  guint64                         port;
 
   g_assert_null (self->process);
 
@@ -441,12 +441,13 @@ mc_test_server_start (McTestServer *self)
 
   if (wait.listening_line == NULL)
     {
-      g_autoptr(GString) why = g_string_new (NULL);
-      g_autofree char *stderr_text = NULL;
+      g_autoptr (GString) why = g_string_new (NULL);
+      g_autofree char    *stderr_text = NULL;
 
       if (wait.timed_out)
         g_string_append_printf (why, "did not print “Listening on http://127.0.0.1:PORT/” "
-                                "within %d s", START_TIMEOUT_SECONDS);
+                                     "within %d s",
+                                START_TIMEOUT_SECONDS);
       else if (wait_for_exit (self->process, STOP_TIMEOUT_SECONDS))
         mc_test_describe_exit (self->process, why);
       else
@@ -486,9 +487,9 @@ mc_test_server_start (McTestServer *self)
 void
 mc_test_server_stop (McTestServer *self)
 {
-  g_autoptr(GSubprocess) process = g_steal_pointer (&self->process);
-  g_autoptr(GString) how = g_string_new (NULL);
-  gboolean clean;
+  g_autoptr (GSubprocess) process = g_steal_pointer (&self->process);
+  g_autoptr (GString)     how = g_string_new (NULL);
+  gboolean                clean;
 
   g_assert_nonnull (process);
 
@@ -520,7 +521,8 @@ mc_test_server_stop (McTestServer *self)
     {
       mc_test_describe_exit (process, how);
       g_test_fail_printf ("mentorcall-server %s after SIGTERM instead of exiting with status 0 "
-                          "(a crash, a fatal warning or a sanitizer report)", how->str);
+                          "(a crash, a fatal warning or a sanitizer report)",
+                          how->str);
     }
 
   g_clear_object (&self->stdout_stream);
@@ -550,7 +552,7 @@ mc_test_server_restart (McTestServer *self)
 void
 mc_test_server_kill (McTestServer *self)
 {
-  g_autoptr(GSubprocess) process = g_steal_pointer (&self->process);
+  g_autoptr (GSubprocess) process = g_steal_pointer (&self->process);
 
   g_assert_nonnull (process);
 
@@ -599,8 +601,8 @@ mc_test_server_keep_port (McTestServer *self)
 static void
 remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char      *name;
 
   if (dir != NULL)
     {
@@ -717,10 +719,10 @@ static JsonNode *
 parse_body (GBytes     *body,
             const char *content_type)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const char *data;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError)     error = NULL;
+  gsize                  length = 0;
+  const char            *data;
 
   if (body == NULL)
     return NULL;
@@ -763,22 +765,22 @@ parse_body (GBytes     *body,
  *   %NULL if it was empty or not `application/json`
  */
 JsonNode *
-mc_test_request_full (McTestServer         *self,
-                      const char           *method,
-                      const char           *path,
-                      const char * const   *headers,
-                      const char           *content_type,
-                      GBytes               *body,
-                      guint                *status,
-                      SoupMessageHeaders  **response_headers,
-                      GBytes              **response_body)
+mc_test_request_full (McTestServer        *self,
+                      const char          *method,
+                      const char          *path,
+                      const char * const  *headers,
+                      const char          *content_type,
+                      GBytes              *body,
+                      guint               *status,
+                      SoupMessageHeaders **response_headers,
+                      GBytes             **response_body)
 {
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GBytes) received = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = NULL;
-  SoupMessageHeaders *request_headers;
-  const char *received_type;
+  g_autoptr (SoupMessage) message = NULL;
+  g_autoptr (GBytes)      received = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autofree char        *uri = NULL;
+  SoupMessageHeaders     *request_headers;
+  const char             *received_type;
 
   g_assert_nonnull (self->url);
   g_assert_true (path[0] == '/');
@@ -790,8 +792,8 @@ mc_test_request_full (McTestServer         *self,
   request_headers = soup_message_get_request_headers (message);
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
     {
-      const char *colon = strchr (headers[i], ':');
-      const char *value;
+      const char      *colon = strchr (headers[i], ':');
+      const char      *value;
       g_autofree char *name = NULL;
 
       g_assert_nonnull (colon);
@@ -840,9 +842,9 @@ mc_test_request (McTestServer *self,
                  const char   *json_body,
                  guint        *status)
 {
-  g_autofree char *authorization = NULL;
-  g_autoptr(GBytes) body = NULL;
-  const char *headers[2] = { NULL, NULL };
+  g_autofree char   *authorization = NULL;
+  g_autoptr (GBytes) body = NULL;
+  const char        *headers[2] = { NULL, NULL };
 
   if (bearer != NULL)
     {
@@ -882,14 +884,14 @@ static char *
 dechunk (const char *data,
          gsize       length)
 {
-  GString *out = g_string_new (NULL);
+  GString    *out = g_string_new (NULL);
   const char *p = data;
   const char *end = data + length;
 
   while (p < end)
     {
-      const char *line_end = g_strstr_len (p, end - p, "\r\n");
-      guint64 size;
+      const char      *line_end = g_strstr_len (p, end - p, "\r\n");
+      guint64          size;
       g_autofree char *size_text = NULL;
 
       if (line_end == NULL)
@@ -930,19 +932,19 @@ mc_test_raw_http (McTestServer *self,
                   char        **headers,
                   JsonNode    **body)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GByteArray) response = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *header_block = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *content = NULL;
-  const char *text;
-  const char *split;
-  guint64 status;
-  gsize content_length;
-  guint8 buffer[4096];
-  gssize n;
+  g_autoptr (GSocketClient)     client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GByteArray)        response = g_byte_array_new ();
+  g_autoptr (GError)            error = NULL;
+  g_autofree char              *header_block = NULL;
+  g_autoptr (JsonParser)        parser = NULL;
+  g_autofree char              *content = NULL;
+  const char                   *text;
+  const char                   *split;
+  guint64                       status;
+  gsize                         content_length;
+  guint8                        buffer[4096];
+  gssize                        n;
 
   if (length == (gsize) -1)
     length = strlen (request);
@@ -1019,9 +1021,9 @@ void
 mc_test_raw_send_and_close (McTestServer *self,
                             const char   *request)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GSocketClient)     client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GError)            error = NULL;
 
   g_socket_client_set_timeout (client, RAW_TIMEOUT_SECONDS);
   connection = g_socket_client_connect_to_host (client, "127.0.0.1", self->port, NULL, &error);
@@ -1047,8 +1049,8 @@ mc_test_assert_error_at (const char *location,
                          const char *expected_code)
 {
   g_autofree char *text = node != NULL ? json_to_string (node, FALSE) : g_strdup ("(no JSON body)");
-  JsonObject *error;
-  JsonNode *member;
+  JsonObject      *error;
+  JsonNode        *member;
 
   if (status != expected_status)
     g_error ("%s: expected HTTP %u with error “%s”, got HTTP %u: %s",
@@ -1129,13 +1131,13 @@ mc_test_create_user (McTestServer *self,
                      const char   *role,
                      const char   *password)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) request = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  g_autofree char *display_name = g_strdup_printf ("%s Tester", username);
-  g_autofree char *body = NULL;
-  g_autofree char *text = NULL;
-  guint status;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    request = NULL;
+  g_autoptr (JsonNode)    response = NULL;
+  g_autofree char        *display_name = g_strdup_printf ("%s Tester", username);
+  g_autofree char        *body = NULL;
+  g_autofree char        *text = NULL;
+  guint                   status;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "username");
@@ -1177,14 +1179,14 @@ mc_test_create_booking (McTestServer *self,
                         gint64        end_offset,
                         const char   *status)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) request = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  g_autofree char *start = mc_test_time (start_offset);
-  g_autofree char *end = mc_test_time (end_offset);
-  g_autofree char *body = NULL;
-  g_autofree char *text = NULL;
-  guint http_status;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    request = NULL;
+  g_autoptr (JsonNode)    response = NULL;
+  g_autofree char        *start = mc_test_time (start_offset);
+  g_autofree char        *end = mc_test_time (end_offset);
+  g_autofree char        *body = NULL;
+  g_autofree char        *text = NULL;
+  guint                   http_status;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "mentor");
@@ -1225,9 +1227,9 @@ JsonObject *
 mc_test_get_booking_admin (McTestServer *self,
                            gint64        booking_id)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
-  g_autoptr(JsonNode) response = NULL;
-  guint status;
+  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
+  g_autoptr (JsonNode) response = NULL;
+  guint                status;
 
   response = mc_test_admin (self, "GET", path, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
@@ -1248,12 +1250,12 @@ mc_test_login (McTestServer *self,
                const char   *username,
                const char   *password)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) request = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *text = NULL;
-  guint status;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    request = NULL;
+  g_autoptr (JsonNode)    response = NULL;
+  g_autofree char        *body = NULL;
+  g_autofree char        *text = NULL;
+  guint                   status;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "username");
@@ -1275,21 +1277,21 @@ mc_test_login (McTestServer *self,
 /* Public API: the admin CLI */
 
 static int
-run_command (McTestServer  *self,
-             gboolean       with_config,
-             const char    *stdin_text,
-             char         **stdout_text,
-             char         **stderr_text,
-             const char    *first_arg,
-             va_list        args)
+run_command (McTestServer *self,
+             gboolean      with_config,
+             const char   *stdin_text,
+             char        **stdout_text,
+             char        **stderr_text,
+             const char   *first_arg,
+             va_list       args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *command = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess)         process = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *out = NULL;
+  g_autofree char                *err = NULL;
+  g_autofree char                *command = NULL;
 
   g_ptr_array_add (argv, (char *) mc_test_server_get_binary ());
   if (with_config)
@@ -1305,8 +1307,8 @@ run_command (McTestServer  *self,
   g_test_message ("Running %s", command);
 
   launcher = make_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -1315,7 +1317,7 @@ run_command (McTestServer  *self,
 
   if (!g_subprocess_get_if_exited (process))
     {
-      g_autoptr(GString) how = g_string_new (NULL);
+      g_autoptr (GString) how = g_string_new (NULL);
 
       mc_test_describe_exit (process, how);
       g_error ("“%s” %s.\nStandard output:\n%s\nStandard error:\n%s",
@@ -1346,15 +1348,15 @@ run_command (McTestServer  *self,
  * Returns: its exit status; a crash fails the test
  */
 int
-mc_test_run_cli (McTestServer  *self,
-                 const char    *stdin_text,
-                 char         **stdout_text,
-                 char         **stderr_text,
-                 const char    *first_arg,
+mc_test_run_cli (McTestServer *self,
+                 const char   *stdin_text,
+                 char        **stdout_text,
+                 char        **stderr_text,
+                 const char   *first_arg,
                  ...)
 {
   va_list args;
-  int status;
+  int     status;
 
   va_start (args, first_arg);
   status = run_command (self, TRUE, stdin_text, stdout_text, stderr_text, first_arg, args);
@@ -1369,15 +1371,15 @@ mc_test_run_cli (McTestServer  *self,
  * Like mc_test_run_cli() but without the `--config FILE` in front.
  */
 int
-mc_test_run_command (McTestServer  *self,
-                     const char    *stdin_text,
-                     char         **stdout_text,
-                     char         **stderr_text,
-                     const char    *first_arg,
+mc_test_run_command (McTestServer *self,
+                     const char   *stdin_text,
+                     char        **stdout_text,
+                     char        **stderr_text,
+                     const char   *first_arg,
                      ...)
 {
   va_list args;
-  int status;
+  int     status;
 
   va_start (args, first_arg);
   status = run_command (self, FALSE, stdin_text, stdout_text, stderr_text, first_arg, args);
@@ -1418,16 +1420,16 @@ JsonNode *
 mc_test_get_node (JsonObject *object,
                   const char *path)
 {
-  g_auto(GStrv) names = g_strsplit (path, ".", -1);
-  JsonNode *node = NULL;
+  g_auto (GStrv) names = g_strsplit (path, ".", -1);
+  JsonNode      *node = NULL;
 
   for (guint i = 0; names[i] != NULL; i++)
     {
       node = json_object_get_member (object, names[i]);
       if (node == NULL)
         {
-          g_autoptr(JsonNode) whole = json_node_init_object (json_node_alloc (), object);
-          g_autofree char *text = json_to_string (whole, FALSE);
+          g_autoptr (JsonNode) whole = json_node_init_object (json_node_alloc (), object);
+          g_autofree char     *text = json_to_string (whole, FALSE);
 
           g_error ("Expected a member “%s” (of “%s”) in %s", names[i], path, text);
         }

@@ -31,8 +31,8 @@
 #define END_TIMEOUT_SECONDS 10
 /* Remote video is looked at this often; no new frame for STALL_MS (several
  * frame intervals at 30 fps) is a stall. */
-#define MEDIA_WATCH_MS      10
-#define STALL_MS            250
+#define MEDIA_WATCH_MS 10
+#define STALL_MS       250
 
 typedef struct
 {
@@ -47,12 +47,12 @@ typedef struct
   gboolean                finishing;
   gboolean                remote_muted_seen;
   gboolean                remote_camera_off_seen;
-  int                     remote_muted;        /* as last printed; -1 before */
+  int                     remote_muted; /* as last printed; -1 before */
   int                     remote_camera_off;
   guint                   duration_id;
   guint                   media_watch_id;
   guint64                 frames_seen;
-  gint64                  last_frame_time;     /* monotonic µs of the last new frame seen */
+  gint64                  last_frame_time; /* monotonic µs of the last new frame seen */
   gboolean                stalled;
 } Join;
 
@@ -67,9 +67,9 @@ session_state_cb (McCallSession *session,
                   GParamSpec    *pspec,
                   Join          *join)
 {
-  McCallSessionState state = mc_call_session_get_state (session);
-  g_autoptr(JsonObject) entry = json_object_new ();
-  const char *name = mc_call_session_state_to_string (state);
+  McCallSessionState     state = mc_call_session_get_state (session);
+  g_autoptr (JsonObject) entry = json_object_new ();
+  const char            *name = mc_call_session_state_to_string (state);
 
   g_print ("%.3f state %s\n", elapsed (join), name);
   json_object_set_double_member (entry, "t", elapsed (join));
@@ -113,9 +113,9 @@ session_stats_cb (McCallSession     *session,
                   const McCallStats *stats,
                   Join              *join)
 {
-  g_autoptr(JsonObject) object = mc_call_stats_to_json (stats);
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr (JsonObject) object = mc_call_stats_to_json (stats);
+  g_autoptr (JsonNode)   node = json_node_init_object (json_node_alloc (), object);
+  g_autofree char       *text = json_to_string (node, FALSE);
 
   json_object_set_double_member (object, "t", elapsed (join));
   g_print ("%.3f stats %s\n", elapsed (join), text);
@@ -134,10 +134,10 @@ first_remote_frame_cb (McCallSession *session,
 static gboolean
 media_watch_cb (gpointer user_data)
 {
-  Join *join = user_data;
+  Join          *join = user_data;
   McCallSession *session = mc_call_controller_get_session (join->controller);
-  guint64 frames = session != NULL ? mc_call_session_get_frames_decoded (session) : 0;
-  gint64 now = g_get_monotonic_time ();
+  guint64        frames = session != NULL ? mc_call_session_get_frames_decoded (session) : 0;
+  gint64         now = g_get_monotonic_time ();
 
   if (frames > join->frames_seen)
     {
@@ -164,8 +164,8 @@ signaling_state_cb (McSignalingClient *signaling,
                     GParamSpec        *pspec,
                     Join              *join)
 {
-  g_autoptr(GEnumClass) states = g_type_class_ref (MC_TYPE_SIGNALING_STATE);
-  GEnumValue *value = g_enum_get_value (states, mc_signaling_client_get_state (signaling));
+  g_autoptr (GEnumClass) states = g_type_class_ref (MC_TYPE_SIGNALING_STATE);
+  GEnumValue            *value = g_enum_get_value (states, mc_signaling_client_get_state (signaling));
 
   g_print ("%.3f signaling %s\n", elapsed (join), value != NULL ? value->value_nick : "unknown");
 }
@@ -231,10 +231,10 @@ started_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Join *join = user_data;
-  McCallController *controller = MC_CALL_CONTROLLER (object);
-  g_autoptr(GError) error = NULL;
-  McCallSession *session;
+  Join              *join = user_data;
+  McCallController  *controller = MC_CALL_CONTROLLER (object);
+  g_autoptr (GError) error = NULL;
+  McCallSession     *session;
   McSignalingClient *signaling;
 
   if (!mc_call_controller_start_finish (controller, result, &error))
@@ -309,9 +309,9 @@ compare_gint64 (gconstpointer a,
 static JsonObject *
 summarize_latency (McCallSession *session)
 {
-  g_autoptr(GArray) samples = mc_call_session_dup_latency_samples (session);
-  JsonObject *latency = json_object_new ();
-  double sum = 0;
+  g_autoptr (GArray) samples = mc_call_session_dup_latency_samples (session);
+  JsonObject        *latency = json_object_new ();
+  double             sum = 0;
 
   json_object_set_int_member (latency, "samples", samples != NULL ? samples->len : 0);
   if (samples == NULL || samples->len == 0)
@@ -333,24 +333,22 @@ summarize_latency (McCallSession *session)
 }
 
 static gboolean
-write_summary (Join        *join,
-               const char  *path,
-               GError     **error)
+write_summary (Join       *join,
+               const char *path,
+               GError    **error)
 {
-  McCallSession *session = mc_call_controller_get_session (join->controller);
-  g_autoptr(JsonObject) summary = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-  struct rusage usage;
-  double ttff = session != NULL ? mc_call_session_get_time_to_first_frame (session) : -1;
+  McCallSession         *session = mc_call_controller_get_session (join->controller);
+  g_autoptr (JsonObject) summary = json_object_new ();
+  g_autoptr (JsonNode)   node = NULL;
+  g_autofree char       *text = NULL;
+  struct rusage          usage;
+  double                 ttff = session != NULL ? mc_call_session_get_time_to_first_frame (session) : -1;
 
   getrusage (RUSAGE_SELF, &usage);
 
   json_object_set_int_member (summary, "booking_id",
                               mc_call_controller_get_booking_id (join->controller));
-  json_object_set_string_member (summary, "role", mc_call_controller_get_role (join->controller)
-                                                    ? mc_call_controller_get_role (join->controller)
-                                                    : "unknown");
+  json_object_set_string_member (summary, "role", mc_call_controller_get_role (join->controller) ? mc_call_controller_get_role (join->controller) : "unknown");
   json_object_set_string_member (summary, "result", join->failed ? "failed" : "ok");
   json_object_set_boolean_member (summary, "ended", join->ended);
   json_object_set_double_member (summary, "duration_s", elapsed (join));
@@ -369,7 +367,7 @@ write_summary (Join        *join,
     json_object_set_object_member (summary, "latency", summarize_latency (session));
   json_object_set_double_member (summary, "cpu_s",
                                  usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-                                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
+                                   (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
   json_object_set_int_member (summary, "max_rss_kib", usage.ru_maxrss);
   json_object_set_array_member (summary, "states", json_array_ref (join->states));
   json_object_set_array_member (summary, "stats", json_array_ref (join->stats));
@@ -393,12 +391,12 @@ mc_cli_join (McApiClient            *api,
              gint64                  booking_id,
              const McCliJoinOptions *options)
 {
-  g_autoptr(McCallController) controller = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GError) error = NULL;
-  Join join = { 0 };
-  McCallSession *session;
-  guint sigint_id, sigterm_id;
+  g_autoptr (McCallController) controller = NULL;
+  g_autoptr (GMainLoop)        loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GError)           error = NULL;
+  Join                         join = { 0 };
+  McCallSession               *session;
+  guint                        sigint_id, sigterm_id;
 
   /* The only command that needs GStreamer; main () leaves it to us. Does
    * nothing if --gst-* options made main () initialise it already. */
@@ -448,7 +446,8 @@ mc_cli_join (McApiClient            *api,
 
   session = mc_call_controller_get_session (controller);
   g_print ("%.3f left: %" G_GUINT64_FORMAT " video frames and %" G_GUINT64_FORMAT
-           " audio buffers received\n", elapsed (&join),
+           " audio buffers received\n",
+           elapsed (&join),
            session ? mc_call_session_get_frames_decoded (session) : 0,
            session ? mc_call_session_get_audio_buffers (session) : 0);
 
@@ -537,13 +536,13 @@ int
 mc_cli_end (McApiClient *api,
             gint64       booking_id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonObject) token = NULL;
-  g_autoptr(McSignalingClient) signaling = NULL;
-  g_autoptr(GError) error = NULL;
-  EndWait wait = { 0 };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
+  g_autoptr (GAsyncResult)      result = NULL;
+  g_autoptr (JsonObject)        token = NULL;
+  g_autoptr (McSignalingClient) signaling = NULL;
+  g_autoptr (GError)            error = NULL;
+  EndWait                       wait = { 0 };
+  gboolean                      timed_out = FALSE;
+  guint                         timeout_id;
 
   mc_api_client_request_call_token_async (api, booking_id, NULL, mc_cli_wait_cb, &result);
   token = mc_api_client_request_call_token_finish (api, mc_cli_wait (&result), &error);

@@ -17,8 +17,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(McApplication) application = NULL;
-  const char *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
+  g_autoptr (McApplication) application = NULL;
+  const char               *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
 
   /* Before anything prints or parses options: --help is translated too. */
   setlocale (LC_ALL, "");

@@ -31,11 +31,11 @@
 
 struct _McApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication parent_instance;
 
-  McWindow       *window;
-  GHashTable     *calls;     /* booking id → McCallWindow (unowned) */
-  GHashTable     *prejoins;  /* booking id → McPrejoinWindow (unowned) */
+  McWindow   *window;
+  GHashTable *calls;    /* booking id → McCallWindow (unowned) */
+  GHashTable *prejoins; /* booking id → McPrejoinWindow (unowned) */
 };
 
 G_DEFINE_FINAL_TYPE (McApplication, mc_application, ADW_TYPE_APPLICATION)
@@ -47,14 +47,14 @@ bookings_changed_cb (McWindow      *window,
                      McApplication *self)
 {
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   g_hash_table_iter_init (&iter, self->prejoins);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       McPrejoinWindow *prejoin = value;
-      JsonObject *booking = mc_window_find_booking (window,
-                                                    mc_prejoin_window_get_booking_id (prejoin));
+      JsonObject      *booking = mc_window_find_booking (window,
+                                                         mc_prejoin_window_get_booking_id (prejoin));
 
       if (booking != NULL)
         mc_prejoin_window_set_booking (prejoin, booking);
@@ -108,9 +108,9 @@ static void
 start_call (McApplication *self,
             gint64         booking_id)
 {
-  McWindow *window = ensure_window (self);
+  McWindow     *window = ensure_window (self);
   McCallWindow *call_window = g_hash_table_lookup (self->calls, &booking_id);
-  JsonObject *booking;
+  JsonObject   *booking;
 
   /* One window per lesson: joining again raises it. */
   if (call_window != NULL)
@@ -148,11 +148,11 @@ join_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  McApplication *self = MC_APPLICATION (user_data);
-  McWindow *window = ensure_window (self);
-  gint64 booking_id = g_variant_get_int64 (parameter);
+  McApplication   *self = MC_APPLICATION (user_data);
+  McWindow        *window = ensure_window (self);
+  gint64           booking_id = g_variant_get_int64 (parameter);
   McPrejoinWindow *prejoin;
-  JsonObject *booking;
+  JsonObject      *booking;
 
   /* In the call already, or checking the devices for it: raise that. */
   if (g_hash_table_contains (self->calls, &booking_id))
@@ -195,15 +195,15 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   McApplication *self = MC_APPLICATION (user_data);
-  const char *developers[] = { _("The Mentorcall authors"), NULL };
-  GtkWidget *about;
+  const char    *developers[] = { _ ("The Mentorcall authors"), NULL };
+  GtkWidget     *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", self->window,
-                        "application-name", _("Mentorcall"),
+                        "application-name", _ ("Mentorcall"),
                         "application-icon", APPLICATION_ID,
                         "version", PACKAGE_VERSION,
-                        "comments", _("Video lessons for tutoring and mentoring platforms"),
+                        "comments", _ ("Video lessons for tutoring and mentoring platforms"),
                         "developers", developers,
                         "license-type", GTK_LICENSE_GPL_3_0,
                         NULL);
@@ -222,7 +222,7 @@ static void
 mc_application_activate (GApplication *application)
 {
   McApplication *self = MC_APPLICATION (application);
-  McWindow *window = ensure_window (self);
+  McWindow      *window = ensure_window (self);
 
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -235,8 +235,8 @@ join_listed_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   McApplication *self = MC_APPLICATION (user_data);
-  McWindow *window = ensure_window (self);
-  gint64 booking_id = g_variant_get_int64 (parameter);
+  McWindow      *window = ensure_window (self);
+  gint64         booking_id = g_variant_get_int64 (parameter);
 
   mc_window_set_pending_join (window, booking_id, FALSE);
 
@@ -251,30 +251,30 @@ static void
 show_bad_link (McApplication *self,
                const GError  *error)
 {
-  McWindow *window = ensure_window (self);
+  McWindow  *window = ensure_window (self);
   GtkWidget *dialog;
 
   g_message ("Not opening a link: %s", error->message);
 
   gtk_window_present (GTK_WINDOW (window));
-  dialog = adw_message_dialog_new (GTK_WINDOW (window), _("Cannot Open Link"), error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), _ ("Cannot Open Link"), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-mc_application_open (GApplication  *application,
-                     GFile        **files,
-                     int            n_files,
-                     const char    *hint)
+mc_application_open (GApplication *application,
+                     GFile       **files,
+                     int           n_files,
+                     const char   *hint)
 {
   McApplication *self = MC_APPLICATION (application);
 
   for (int i = 0; i < n_files; i++)
     {
-      g_autofree char *uri = g_file_get_uri (files[i]);
-      g_autoptr(GError) error = NULL;
-      gint64 booking_id;
+      g_autofree char   *uri = g_file_get_uri (files[i]);
+      g_autoptr (GError) error = NULL;
+      gint64             booking_id;
 
       if (!mc_application_parse_join_uri (uri, &booking_id, &error))
         {
@@ -294,15 +294,15 @@ static int
 mc_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 join = 0;
+  g_autoptr (GError) error = NULL;
+  gint64             join = 0;
 
   if (!g_variant_dict_lookup (options, "join", "x", &join))
     return -1;
 
   if (join <= 0)
     {
-      g_printerr (_("--join needs a booking number above 0\n"));
+      g_printerr (_ ("--join needs a booking number above 0\n"));
       return EXIT_FAILURE;
     }
 
@@ -357,7 +357,7 @@ mc_application_finalize (GObject *object)
 static void
 mc_application_class_init (McApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
   object_class->finalize = mc_application_finalize;
@@ -373,9 +373,9 @@ mc_application_init (McApplication *self)
 {
   const GOptionEntry entries[] = {
     { "join", 'j', 0, G_OPTION_ARG_INT64, NULL,
-      N_("Join this lesson's call as soon as it is listed, with the saved devices"),
+      N_ ("Join this lesson's call as soon as it is listed, with the saved devices"),
       /* Translators: the value of --join in --help, a booking's number */
-      N_("BOOKING") },
+      N_ ("BOOKING") },
     { NULL }
   };
 
@@ -411,9 +411,9 @@ mc_application_new (void)
  * Returns: %TRUE if @uri is such a link
  */
 gboolean
-mc_application_parse_join_uri (const char  *uri,
-                               gint64      *booking_id,
-                               GError     **error)
+mc_application_parse_join_uri (const char *uri,
+                               gint64     *booking_id,
+                               GError    **error)
 {
   g_autofree char *scheme = NULL;
   g_autofree char *userinfo = NULL;
@@ -421,16 +421,16 @@ mc_application_parse_join_uri (const char  *uri,
   g_autofree char *path = NULL;
   g_autofree char *query = NULL;
   g_autofree char *fragment = NULL;
-  const char *digits;
-  guint64 value;
-  int port = -1;
+  const char      *digits;
+  guint64          value;
+  int              port = -1;
 
   g_return_val_if_fail (uri != NULL, FALSE);
 
   if (strlen (uri) > JOIN_URI_MAX_LENGTH)
     {
       g_set_error_literal (error, G_URI_ERROR, G_URI_ERROR_FAILED,
-                           _("The link is too long to be a Mentorcall link."));
+                           _ ("The link is too long to be a Mentorcall link."));
       return FALSE;
     }
 
@@ -442,7 +442,7 @@ mc_application_parse_join_uri (const char  *uri,
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME,
                    /* Translators: %s is the link */
-                   _("“%s” is not a Mentorcall link."), uri);
+                   _ ("“%s” is not a Mentorcall link."), uri);
       return FALSE;
     }
 
@@ -451,7 +451,7 @@ mc_application_parse_join_uri (const char  *uri,
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_HOST,
                    /* Translators: %s is the link */
-                   _("“%s” is not a link to join a lesson."), uri);
+                   _ ("“%s” is not a link to join a lesson."), uri);
       return FALSE;
     }
 
@@ -459,7 +459,7 @@ mc_application_parse_join_uri (const char  *uri,
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_QUERY,
                    /* Translators: %s is the link */
-                   _("“%s” has more in it than a lesson’s number."), uri);
+                   _ ("“%s” has more in it than a lesson’s number."), uri);
       return FALSE;
     }
 
@@ -470,7 +470,7 @@ mc_application_parse_join_uri (const char  *uri,
     {
       g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_PATH,
                    /* Translators: %s is the link */
-                   _("“%s” does not name a lesson: it must end in the lesson’s number."), uri);
+                   _ ("“%s” does not name a lesson: it must end in the lesson’s number."), uri);
       return FALSE;
     }
 

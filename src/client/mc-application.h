@@ -13,9 +13,9 @@ G_BEGIN_DECLS
 #define MC_TYPE_APPLICATION (mc_application_get_type ())
 G_DECLARE_FINAL_TYPE (McApplication, mc_application, MC, APPLICATION, AdwApplication)
 
-McApplication *mc_application_new            (void);
-gboolean       mc_application_parse_join_uri (const char  *uri,
-                                              gint64      *booking_id,
-                                              GError     **error);
+McApplication *mc_application_new (void);
+gboolean       mc_application_parse_join_uri (const char *uri,
+                                              gint64     *booking_id,
+                                              GError    **error);
 
 G_END_DECLS

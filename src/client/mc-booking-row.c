@@ -24,21 +24,22 @@
 
 struct _McBookingRow
 {
-  GtkListBoxRow  parent_instance;
+  GtkListBoxRow parent_instance;
 
-  JsonObject    *booking;
-  gboolean       can_join;
+  JsonObject *booking;
+  gboolean    can_join;
 
-  AdwAvatar     *avatar;
-  GtkLabel      *title_label;
-  GtkLabel      *subtitle_label;
-  GtkLabel      *countdown_label;
-  GtkButton     *join_button;
+  AdwAvatar *avatar;
+  GtkLabel  *title_label;
+  GtkLabel  *subtitle_label;
+  GtkLabel  *countdown_label;
+  GtkButton *join_button;
 };
 
 G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
 
-enum {
+enum
+{
   JOIN,
   N_SIGNALS
 };
@@ -77,7 +78,7 @@ mc_booking_row_dispose (GObject *object)
 static void
 mc_booking_row_class_init (McBookingRowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_booking_row_dispose;
@@ -127,9 +128,9 @@ void
 mc_booking_row_set_booking (McBookingRow *self,
                             JsonObject   *booking)
 {
-  JsonObject *other = json_object_get_object_member (booking, "other");
-  const char *name = other ? json_object_get_string_member (other, "display_name") : "";
-  const char *subject = json_object_get_string_member_with_default (booking, "subject", "");
+  JsonObject      *other = json_object_get_object_member (booking, "other");
+  const char      *name = other ? json_object_get_string_member (other, "display_name") : "";
+  const char      *subject = json_object_get_string_member_with_default (booking, "subject", "");
   g_autofree char *when = mc_format_lesson_time (member_time (booking, "start"),
                                                  member_time (booking, "end"),
                                                  g_get_real_time () / G_USEC_PER_SEC);
@@ -143,7 +144,7 @@ mc_booking_row_set_booking (McBookingRow *self,
 
   if (*subject != '\0')
     /* Translators: a lesson's subject and its date and time */
-    subtitle = g_strdup_printf (_("%s · %s"), subject, when);
+    subtitle = g_strdup_printf (_ ("%s · %s"), subject, when);
   else
     subtitle = g_strdup (when);
   gtk_label_set_label (self->subtitle_label, subtitle);
@@ -172,11 +173,12 @@ const char *
 mc_booking_get_peer_in_call (JsonObject *booking)
 {
   JsonObject *other = json_object_get_object_member (booking, "other");
-  JsonNode *call_node = json_object_get_member (booking, "call");
+  JsonNode   *call_node = json_object_get_member (booking, "call");
   JsonObject *call = call_node != NULL && JSON_NODE_HOLDS_OBJECT (call_node)
-                     ? json_node_get_object (call_node) : NULL;
-  JsonArray *participants = call ? json_object_get_array_member (call, "participants") : NULL;
-  gint64 other_id = other ? json_object_get_int_member (other, "id") : 0;
+                       ? json_node_get_object (call_node)
+                       : NULL;
+  JsonArray  *participants = call ? json_object_get_array_member (call, "participants") : NULL;
+  gint64      other_id = other ? json_object_get_int_member (other, "id") : 0;
 
   for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
     {
@@ -200,47 +202,48 @@ void
 mc_booking_row_update (McBookingRow *self,
                        gint64        now)
 {
-  JsonObject *window = json_object_get_object_member (self->booking, "join_window");
-  JsonNode *call_node = json_object_get_member (self->booking, "call");
-  JsonObject *call = call_node && JSON_NODE_HOLDS_OBJECT (call_node)
-                       ? json_node_get_object (call_node) : NULL;
-  const char *status = json_object_get_string_member_with_default (self->booking, "status", "");
-  const char *call_state = call ? json_object_get_string_member_with_default (call, "state", "")
-                                : "";
-  gint64 start = member_time (self->booking, "start");
-  gint64 end = member_time (self->booking, "end");
-  gint64 opens = member_time (window, "opens_at");
-  gint64 closes = member_time (window, "closes_at");
+  JsonObject      *window = json_object_get_object_member (self->booking, "join_window");
+  JsonNode        *call_node = json_object_get_member (self->booking, "call");
+  JsonObject      *call = call_node && JSON_NODE_HOLDS_OBJECT (call_node)
+                            ? json_node_get_object (call_node)
+                            : NULL;
+  const char      *status = json_object_get_string_member_with_default (self->booking, "status", "");
+  const char      *call_state = call ? json_object_get_string_member_with_default (call, "state", "")
+                                     : "";
+  gint64           start = member_time (self->booking, "start");
+  gint64           end = member_time (self->booking, "end");
+  gint64           opens = member_time (window, "opens_at");
+  gint64           closes = member_time (window, "closes_at");
   g_autofree char *countdown = NULL;
   g_autofree char *reason = NULL;
-  const char *waiting = mc_booking_get_peer_in_call (self->booking);
-  gboolean confirmed = g_str_equal (status, "confirmed");
+  const char      *waiting = mc_booking_get_peer_in_call (self->booking);
+  gboolean         confirmed = g_str_equal (status, "confirmed");
 
   if (g_str_equal (status, "cancelled"))
-    countdown = g_strdup (_("Cancelled"));
+    countdown = g_strdup (_ ("Cancelled"));
   else if (g_str_equal (status, "completed") || g_str_equal (call_state, "ended"))
-    countdown = g_strdup (_("Ended"));
+    countdown = g_strdup (_ ("Ended"));
   else if (g_str_equal (status, "pending"))
-    countdown = g_strdup (_("Waiting for confirmation"));
+    countdown = g_strdup (_ ("Waiting for confirmation"));
   else if (waiting != NULL)
     /* Translators: %s is the other participant, who is in the call now */
-    countdown = g_strdup_printf (_("In progress — %s is waiting"), waiting);
+    countdown = g_strdup_printf (_ ("In progress — %s is waiting"), waiting);
   else if (now < start)
     {
       g_autofree char *left = mc_format_duration (start - now);
 
       /* Translators: %s is a duration, such as "12 minutes" */
-      countdown = g_strdup_printf (_("Starts in %s"), left);
+      countdown = g_strdup_printf (_ ("Starts in %s"), left);
     }
   else if (now < end)
     {
       g_autofree char *left = mc_format_duration (end - now);
 
       /* Translators: %s is a duration, such as "12 minutes" */
-      countdown = g_strdup_printf (_("In progress — %s left"), left);
+      countdown = g_strdup_printf (_ ("In progress — %s left"), left);
     }
   else
-    countdown = g_strdup (_("Ended"));
+    countdown = g_strdup (_ ("Ended"));
 
   self->can_join = confirmed && now >= opens && now < closes &&
                    !g_str_equal (call_state, "ended");
@@ -248,24 +251,24 @@ mc_booking_row_update (McBookingRow *self,
   if (!self->can_join)
     {
       if (!confirmed)
-        reason = g_strdup (_("Only confirmed lessons can be joined"));
+        reason = g_strdup (_ ("Only confirmed lessons can be joined"));
       else if (g_str_equal (call_state, "ended"))
-        reason = g_strdup (_("This lesson's session has ended"));
+        reason = g_strdup (_ ("This lesson's session has ended"));
       else if (now < opens)
         {
           g_autofree char *left = mc_format_duration (opens - now);
 
           /* Translators: %s is a duration, such as "12 minutes" */
-          reason = g_strdup_printf (_("You can join in %s"), left);
+          reason = g_strdup_printf (_ ("You can join in %s"), left);
         }
       else
-        reason = g_strdup (_("The time to join this lesson is over"));
+        reason = g_strdup (_ ("The time to join this lesson is over"));
     }
 
   gtk_label_set_label (self->countdown_label, countdown);
   gtk_widget_set_sensitive (GTK_WIDGET (self->join_button), self->can_join);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->join_button),
-                               self->can_join ? _("Join the lesson") : reason);
+                               self->can_join ? _ ("Join the lesson") : reason);
   gtk_widget_set_visible (GTK_WIDGET (self->join_button),
                           confirmed || g_str_equal (status, "pending"));
 }

@@ -17,16 +17,16 @@ G_BEGIN_DECLS
 #define MC_TYPE_BOOKING_ROW (mc_booking_row_get_type ())
 G_DECLARE_FINAL_TYPE (McBookingRow, mc_booking_row, MC, BOOKING_ROW, GtkListBoxRow)
 
-GtkWidget  *mc_booking_row_new            (JsonObject   *booking);
-void        mc_booking_row_set_booking    (McBookingRow *self,
-                                           JsonObject   *booking);
-JsonObject *mc_booking_row_get_booking    (McBookingRow *self);
+GtkWidget  *mc_booking_row_new (JsonObject *booking);
+void        mc_booking_row_set_booking (McBookingRow *self,
+                                        JsonObject   *booking);
+JsonObject *mc_booking_row_get_booking (McBookingRow *self);
 gint64      mc_booking_row_get_booking_id (McBookingRow *self);
-void        mc_booking_row_update         (McBookingRow *self,
-                                           gint64        now);
-gboolean    mc_booking_row_get_can_join   (McBookingRow *self);
-const char *mc_booking_row_get_countdown  (McBookingRow *self);
+void        mc_booking_row_update (McBookingRow *self,
+                                   gint64        now);
+gboolean    mc_booking_row_get_can_join (McBookingRow *self);
+const char *mc_booking_row_get_countdown (McBookingRow *self);
 
-const char *mc_booking_get_peer_in_call   (JsonObject   *booking);
+const char *mc_booking_get_peer_in_call (JsonObject *booking);
 
 G_END_DECLS

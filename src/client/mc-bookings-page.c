@@ -23,19 +23,20 @@
 
 struct _McBookingsPage
 {
-  GtkWidget      parent_instance;
+  GtkWidget parent_instance;
 
   GtkStack      *stack;
   GtkListBox    *list_box;
   AdwStatusPage *offline_page;
 
-  gint64         clock_offset;   /* server time minus local time, seconds */
-  guint          tick_id;
+  gint64 clock_offset; /* server time minus local time, seconds */
+  guint  tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (McBookingsPage, mc_bookings_page, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   JOIN,
   N_SIGNALS
 };
@@ -98,7 +99,7 @@ static void
 mc_bookings_page_dispose (GObject *object)
 {
   McBookingsPage *self = (McBookingsPage *) object;
-  GtkWidget *child;
+  GtkWidget      *child;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_BOOKINGS_PAGE);
@@ -113,7 +114,7 @@ mc_bookings_page_dispose (GObject *object)
 static void
 mc_bookings_page_class_init (McBookingsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_bookings_page_dispose;
@@ -162,10 +163,10 @@ mc_bookings_page_set_bookings (McBookingsPage *self,
                                JsonObject     *answer)
 {
   JsonArray *bookings = json_object_get_array_member (answer, "bookings");
-  guint n = bookings != NULL ? json_array_get_length (bookings) : 0;
-  gint64 server_time = 0;
+  guint      n = bookings != NULL ? json_array_get_length (bookings) : 0;
+  gint64     server_time = 0;
   GtkWidget *child;
-  guint i = 0;
+  guint      i = 0;
 
   if (mc_json_has (answer, "server_time") &&
       mc_json_parse_time (json_object_get_string_member (answer, "server_time"), &server_time))
@@ -176,7 +177,7 @@ mc_bookings_page_set_bookings (McBookingsPage *self,
   for (; i < n; i++)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
-      gint64 id = json_object_get_int_member (booking, "id");
+      gint64      id = json_object_get_int_member (booking, "id");
 
       if (child != NULL && MC_IS_BOOKING_ROW (child) &&
           mc_booking_row_get_booking_id (MC_BOOKING_ROW (child)) == id)

@@ -36,44 +36,45 @@
 
 struct _McCallWindow
 {
-  AdwWindow          parent_instance;
+  AdwWindow parent_instance;
 
-  McApiClient       *api;
-  JsonObject        *booking;
-  McCallController  *controller;
-  GSettings         *settings;
-  McVideoPaintable  *remote_paintable;
-  McVideoPaintable  *self_paintable;
-  guint              clock_id;
-  guint              inhibit_cookie;
-  guint              unread;
-  gboolean           muted;
-  gboolean           camera_off;
-  gboolean           screen_sharing;
-  gboolean           chat_visible;
-  gboolean           leaving;
+  McApiClient      *api;
+  JsonObject       *booking;
+  McCallController *controller;
+  GSettings        *settings;
+  McVideoPaintable *remote_paintable;
+  McVideoPaintable *self_paintable;
+  guint             clock_id;
+  guint             inhibit_cookie;
+  guint             unread;
+  gboolean          muted;
+  gboolean          camera_off;
+  gboolean          screen_sharing;
+  gboolean          chat_visible;
+  gboolean          leaving;
 
-  AdwToastOverlay   *toast_overlay;
-  GtkPicture        *remote_picture;
-  GtkPicture        *self_picture;
-  GtkWidget         *peer_status;
-  AdwAvatar         *peer_avatar;
-  GtkLabel          *peer_status_label;
-  GtkLabel          *peer_label;
-  GtkImage          *peer_muted_image;
-  GtkLabel          *time_label;
-  GtkImage          *quality_image;
-  GtkLabel          *connection_label;
-  GtkWidget         *reconnecting_box;
-  GtkLabel          *unread_label;
-  GtkWidget         *share_button;
-  GtkRevealer       *chat_revealer;
-  McChatPane        *chat_pane;
+  AdwToastOverlay *toast_overlay;
+  GtkPicture      *remote_picture;
+  GtkPicture      *self_picture;
+  GtkWidget       *peer_status;
+  AdwAvatar       *peer_avatar;
+  GtkLabel        *peer_status_label;
+  GtkLabel        *peer_label;
+  GtkImage        *peer_muted_image;
+  GtkLabel        *time_label;
+  GtkImage        *quality_image;
+  GtkLabel        *connection_label;
+  GtkWidget       *reconnecting_box;
+  GtkLabel        *unread_label;
+  GtkWidget       *share_button;
+  GtkRevealer     *chat_revealer;
+  McChatPane      *chat_pane;
 };
 
 G_DEFINE_FINAL_TYPE (McCallWindow, mc_call_window, ADW_TYPE_WINDOW)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MUTED,
   PROP_CAMERA_OFF,
@@ -90,7 +91,7 @@ peer_name (McCallWindow *self)
 {
   JsonObject *other = json_object_get_object_member (self->booking, "other");
 
-  return other ? json_object_get_string_member (other, "display_name") : _("The other participant");
+  return other ? json_object_get_string_member (other, "display_name") : _ ("The other participant");
 }
 
 static McCallSession *
@@ -119,24 +120,24 @@ make_sink (McVideoPaintable *paintable,
 static void
 update_peer_status (McCallWindow *self)
 {
-  McCallSession *session = get_session (self);
+  McCallSession     *session = get_session (self);
   McCallSessionState state = session ? mc_call_session_get_state (session)
                                      : MC_CALL_SESSION_STATE_PREPARING;
-  gboolean camera_off = session && mc_call_session_get_remote_camera_off (session);
-  gboolean muted = session && mc_call_session_get_remote_muted (session);
-  g_autofree char *text = NULL;
+  gboolean           camera_off = session && mc_call_session_get_remote_camera_off (session);
+  gboolean           muted = session && mc_call_session_get_remote_muted (session);
+  g_autofree char   *text = NULL;
 
   if (state == MC_CALL_SESSION_STATE_WAITING || state == MC_CALL_SESSION_STATE_PREPARING ||
       state == MC_CALL_SESSION_STATE_IDLE)
     /* Translators: %s is the other participant */
-    text = g_strdup_printf (_("Waiting for %s…"), peer_name (self));
+    text = g_strdup_printf (_ ("Waiting for %s…"), peer_name (self));
   else if (camera_off)
     /* Translators: %s is the other participant */
-    text = g_strdup_printf (_("%s's camera is off"), peer_name (self));
+    text = g_strdup_printf (_ ("%s's camera is off"), peer_name (self));
   else if (state == MC_CALL_SESSION_STATE_CONNECTING &&
            !mc_video_paintable_get_has_image (self->remote_paintable))
     /* Translators: %s is the other participant */
-    text = g_strdup_printf (_("Connecting to %s…"), peer_name (self));
+    text = g_strdup_printf (_ ("Connecting to %s…"), peer_name (self));
 
   gtk_widget_set_visible (self->peer_status, text != NULL);
   gtk_label_set_label (self->peer_status_label, text ? text : "");
@@ -151,32 +152,32 @@ session_state_cb (McCallSession *session,
                   McCallWindow  *self)
 {
   McCallSessionState state = mc_call_session_get_state (session);
-  const char *text;
+  const char        *text;
 
   switch (state)
     {
     case MC_CALL_SESSION_STATE_IDLE:
     case MC_CALL_SESSION_STATE_PREPARING:
-      text = _("Starting");
+      text = _ ("Starting");
       break;
     case MC_CALL_SESSION_STATE_WAITING:
-      text = _("Waiting");
+      text = _ ("Waiting");
       break;
     case MC_CALL_SESSION_STATE_CONNECTING:
-      text = _("Connecting");
+      text = _ ("Connecting");
       break;
     case MC_CALL_SESSION_STATE_CONNECTED:
-      text = _("Connected");
+      text = _ ("Connected");
       break;
     case MC_CALL_SESSION_STATE_RECONNECTING:
-      text = _("Reconnecting");
+      text = _ ("Reconnecting");
       break;
     case MC_CALL_SESSION_STATE_ENDED:
-      text = _("Ended");
+      text = _ ("Ended");
       break;
     case MC_CALL_SESSION_STATE_FAILED:
     default:
-      text = _("Failed");
+      text = _ ("Failed");
       break;
     }
 
@@ -188,9 +189,9 @@ session_state_cb (McCallSession *session,
 
   if (state == MC_CALL_SESSION_STATE_FAILED)
     {
-      const GError *error = mc_call_session_get_error (session);
-      g_autofree char *message = g_strdup_printf (_("The call failed: %s"),
-                                                  error ? error->message : _("unknown error"));
+      const GError    *error = mc_call_session_get_error (session);
+      g_autofree char *message = g_strdup_printf (_ ("The call failed: %s"),
+                                                  error ? error->message : _ ("unknown error"));
 
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
     }
@@ -215,7 +216,7 @@ session_screen_share_stopped_cb (McCallSession *session,
                                  McCallWindow  *self)
 {
   /* Translators: %s says why, such as "the X11 display went away" */
-  g_autofree char *message = g_strdup_printf (_("Screen sharing stopped: %s"), error->message);
+  g_autofree char *message = g_strdup_printf (_ ("Screen sharing stopped: %s"), error->message);
 
   set_screen_sharing (self, FALSE);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
@@ -232,20 +233,20 @@ session_stats_cb (McCallSession     *session,
     {
     case MC_CALL_QUALITY_GOOD:
       icon = "network-cellular-signal-excellent-symbolic";
-      tooltip = _("Network quality: good");
+      tooltip = _ ("Network quality: good");
       break;
     case MC_CALL_QUALITY_FAIR:
       icon = "network-cellular-signal-ok-symbolic";
-      tooltip = _("Network quality: fair");
+      tooltip = _ ("Network quality: fair");
       break;
     case MC_CALL_QUALITY_POOR:
       icon = "network-cellular-signal-weak-symbolic";
-      tooltip = _("Network quality: poor");
+      tooltip = _ ("Network quality: poor");
       break;
     case MC_CALL_QUALITY_UNKNOWN:
     default:
       icon = "network-cellular-signal-none-symbolic";
-      tooltip = _("Network quality: unknown");
+      tooltip = _ ("Network quality: unknown");
       break;
     }
 
@@ -296,15 +297,16 @@ chat_send_cb (McChatPane   *pane,
               McCallWindow *self)
 {
   McSignalingClient *signaling = self->controller
-                                   ? mc_call_controller_get_signaling (self->controller) : NULL;
-  g_autofree char *client_id = NULL;
+                                   ? mc_call_controller_get_signaling (self->controller)
+                                   : NULL;
+  g_autofree char   *client_id = NULL;
 
   if (signaling != NULL)
     client_id = mc_signaling_client_send_chat (signaling, text);
 
   if (client_id == NULL)
     adw_toast_overlay_add_toast (self->toast_overlay,
-                                 adw_toast_new (_("Chat is available once you have joined")));
+                                 adw_toast_new (_ ("Chat is available once you have joined")));
 }
 
 static void
@@ -321,12 +323,12 @@ configure_session_cb (McCallController *controller,
                       McCallSession    *session,
                       McCallWindow     *self)
 {
-  g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "ice-addresses");
-  g_autofree char *video_device = g_settings_get_string (self->settings, "video-device");
-  g_autofree char *audio_device = g_settings_get_string (self->settings, "audio-device");
-  g_autofree char *speaker_device = g_settings_get_string (self->settings, "speaker-device");
-  g_autoptr(GstElement) remote_sink = NULL;
-  g_autoptr(GstElement) preview_sink = NULL;
+  g_auto (GStrv)         addresses = g_settings_get_strv (self->settings, "ice-addresses");
+  g_autofree char       *video_device = g_settings_get_string (self->settings, "video-device");
+  g_autofree char       *audio_device = g_settings_get_string (self->settings, "audio-device");
+  g_autofree char       *speaker_device = g_settings_get_string (self->settings, "speaker-device");
+  g_autoptr (GstElement) remote_sink = NULL;
+  g_autoptr (GstElement) preview_sink = NULL;
 
   mc_call_session_set_test_sources (session, g_settings_get_boolean (self->settings,
                                                                      "test-sources"));
@@ -357,10 +359,10 @@ started_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(McCallWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  McSignalingClient *signaling;
-  McCallSession *session;
+  g_autoptr (McCallWindow) self = user_data;
+  g_autoptr (GError)       error = NULL;
+  McSignalingClient       *signaling;
+  McCallSession           *session;
 
   if (!mc_call_controller_start_finish (MC_CALL_CONTROLLER (object), result, &error))
     {
@@ -372,9 +374,9 @@ started_cb (GObject      *object,
 
       reason = mc_describe_error (error);
       /* Translators: %s says why, such as "The lesson cannot be joined at this time." */
-      message = g_strdup_printf (_("Cannot join the lesson: %s"), reason);
+      message = g_strdup_printf (_ ("Cannot join the lesson: %s"), reason);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-      gtk_label_set_label (self->connection_label, _("Failed"));
+      gtk_label_set_label (self->connection_label, _ ("Failed"));
       gtk_label_set_label (self->peer_status_label, message);
       return;
     }
@@ -386,7 +388,7 @@ started_cb (GObject      *object,
     mc_call_session_set_camera_off (session, TRUE);
   if (self->screen_sharing)
     {
-      g_autoptr(GError) share_error = NULL;
+      g_autoptr (GError) share_error = NULL;
 
       if (!mc_call_session_set_screen_share (session, TRUE, &share_error))
         session_screen_share_stopped_cb (session, share_error, self);
@@ -400,8 +402,8 @@ started_cb (GObject      *object,
 static gboolean
 clock_cb (gpointer user_data)
 {
-  McCallWindow *self = user_data;
-  gint64 end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
+  McCallWindow    *self = user_data;
+  gint64           end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *left = NULL;
   g_autofree char *text = NULL;
 
@@ -410,13 +412,13 @@ clock_cb (gpointer user_data)
     {
       left = mc_format_duration (end - now);
       /* Translators: %s is a duration, such as "12 minutes" */
-      text = g_strdup_printf (_("%s left"), left);
+      text = g_strdup_printf (_ ("%s left"), left);
     }
   else
     {
       left = mc_format_duration (now - end);
       /* Translators: %s is a duration, such as "3 minutes" */
-      text = g_strdup_printf (_("%s over time"), left);
+      text = g_strdup_printf (_ ("%s over time"), left);
     }
 
   gtk_label_set_label (self->time_label, text);
@@ -448,8 +450,8 @@ end_response_cb (AdwMessageDialog *dialog,
 
   if (!mc_call_controller_end (self->controller))
     adw_toast_overlay_add_toast (self->toast_overlay,
-                                 adw_toast_new (_("Cannot end the session while disconnected; "
-                                                  "try again in a moment")));
+                                 adw_toast_new (_ ("Cannot end the session while disconnected; "
+                                                   "try again in a moment")));
 }
 
 static void
@@ -458,15 +460,15 @@ end_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   McCallWindow *self = MC_CALL_WINDOW (widget);
-  GtkWidget *dialog;
+  GtkWidget    *dialog;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("End the Session?"),
-                                   _("The lesson ends for both of you, and cannot be joined "
-                                     "again. To step out for a moment, close this window "
-                                     "instead."));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("End the Session?"),
+                                   _ ("The lesson ends for both of you, and cannot be joined "
+                                      "again. To step out for a moment, close this window "
+                                      "instead."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "end", _("_End Session"),
+                                    "cancel", _ ("_Cancel"),
+                                    "end", _ ("_End Session"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "end",
                                               ADW_RESPONSE_DESTRUCTIVE);
@@ -491,7 +493,7 @@ show_shortcuts_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  g_autoptr(GtkBuilder) builder =
+  g_autoptr (GtkBuilder) builder =
     gtk_builder_new_from_resource ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui");
   GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
 
@@ -550,15 +552,15 @@ set_screen_sharing (McCallWindow *self,
   /* Without a session yet, the wish is applied once the call has started. */
   if (session != NULL)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (!mc_call_session_set_screen_share (session, sharing, &error))
         {
           g_autofree char *message = NULL;
 
           /* Translators: %s says why, such as "The ximagesrc element is missing" */
-          message = g_strdup_printf (sharing ? _("Cannot share the screen: %s")
-                                             : _("Cannot stop sharing the screen: %s"),
+          message = g_strdup_printf (sharing ? _ ("Cannot share the screen: %s")
+                                             : _ ("Cannot stop sharing the screen: %s"),
                                      error->message);
           adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
           /* The toggle button flipped already: flip it back. */
@@ -662,7 +664,7 @@ mc_call_window_set_property (GObject      *object,
 static void
 mc_call_window_dispose (GObject *object)
 {
-  McCallWindow *self = (McCallWindow *) object;
+  McCallWindow   *self = (McCallWindow *) object;
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   g_clear_handle_id (&self->clock_id, g_source_remove);
@@ -673,7 +675,7 @@ mc_call_window_dispose (GObject *object)
   if (self->controller != NULL)
     {
       McSignalingClient *signaling = mc_call_controller_get_signaling (self->controller);
-      McCallSession *session = get_session (self);
+      McCallSession     *session = get_session (self);
 
       if (signaling != NULL)
         g_signal_handlers_disconnect_by_data (signaling, self);
@@ -705,7 +707,7 @@ mc_call_window_finalize (GObject *object)
 static void
 mc_call_window_class_init (McCallWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -778,7 +780,7 @@ mc_call_window_class_init (McCallWindowClass *klass)
 static void
 mc_call_window_init (McCallWindow *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_type_ensure (MC_TYPE_CHAT_PANE);
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -812,14 +814,14 @@ mc_call_window_new (GtkApplication *application,
                     McApiClient    *api,
                     JsonObject     *booking)
 {
-  McCallWindow *self = g_object_new (MC_TYPE_CALL_WINDOW, "application", application, NULL);
+  McCallWindow    *self = g_object_new (MC_TYPE_CALL_WINDOW, "application", application, NULL);
   g_autofree char *title = NULL;
 
   self->api = g_object_ref (api);
   self->booking = json_object_ref (booking);
 
   /* Translators: the call window's title; %s is the other participant */
-  title = g_strdup_printf (_("Lesson with %s"), peer_name (self));
+  title = g_strdup_printf (_ ("Lesson with %s"), peer_name (self));
   gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_label_set_label (self->peer_label, peer_name (self));
   adw_avatar_set_text (self->peer_avatar, peer_name (self));
@@ -852,8 +854,8 @@ mc_call_window_start (McCallWindow *self)
   if (application != NULL)
     self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self),
                                                     GTK_APPLICATION_INHIBIT_SUSPEND |
-                                                    GTK_APPLICATION_INHIBIT_IDLE,
-                                                    _("In a lesson"));
+                                                      GTK_APPLICATION_INHIBIT_IDLE,
+                                                    _ ("In a lesson"));
 
   clock_cb (self);
   self->clock_id = g_timeout_add_seconds (1, clock_cb, self);

@@ -21,17 +21,18 @@
 
 struct _McChatPane
 {
-  GtkWidget          parent_instance;
+  GtkWidget parent_instance;
 
   GtkScrolledWindow *scroller;
   GtkListBox        *list_box;
   GtkEntry          *entry;
-  GHashTable        *rows;     /* client id → GtkListBoxRow (unowned) */
+  GHashTable        *rows; /* client id → GtkListBoxRow (unowned) */
 };
 
 G_DEFINE_FINAL_TYPE (McChatPane, mc_chat_pane, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   SEND,
   N_SIGNALS
 };
@@ -42,7 +43,7 @@ static guint signals[N_SIGNALS];
 static char *
 linkify (const char *text)
 {
-  static GRegex *regex;
+  static GRegex   *regex;
   g_autofree char *escaped = g_markup_escape_text (text, -1);
 
   if (g_once_init_enter (&regex))
@@ -54,27 +55,27 @@ linkify (const char *text)
 static char *
 describe_state (McChatMessage *message)
 {
-  g_autoptr(GDateTime) time = NULL;
+  g_autoptr (GDateTime) time = NULL;
 
   switch (mc_chat_message_get_state (message))
     {
     case MC_CHAT_MESSAGE_PENDING:
       /* Translators: a chat message being sent; %s is its sender, such as "You" */
-      return g_strdup_printf (_("%s · Sending…"), mc_chat_message_get_sender_name (message)
-                                                  ? mc_chat_message_get_sender_name (message)
-                                                  : _("You"));
+      return g_strdup_printf (_ ("%s · Sending…"), mc_chat_message_get_sender_name (message)
+                                                     ? mc_chat_message_get_sender_name (message)
+                                                     : _ ("You"));
     case MC_CHAT_MESSAGE_FAILED:
       /* Translators: %s is the reason the server gave */
-      return g_strdup_printf (_("Not sent: %s"), mc_chat_message_get_error (message));
+      return g_strdup_printf (_ ("Not sent: %s"), mc_chat_message_get_error (message));
     case MC_CHAT_MESSAGE_SENT:
     default:
       time = g_date_time_new_from_unix_local (mc_chat_message_get_sent_at (message));
       {
         g_autofree char *clock = time ? mc_format_time (time) : g_strdup ("");
-        const char *sender = mc_chat_message_get_sender_name (message);
+        const char      *sender = mc_chat_message_get_sender_name (message);
 
         /* Translators: a chat message's sender and time, such as "Sam Tran · 14:05" */
-        return g_strdup_printf (_("%s · %s"), sender ? sender : _("You"), clock);
+        return g_strdup_printf (_ ("%s · %s"), sender ? sender : _ ("You"), clock);
       }
     }
 }
@@ -83,9 +84,9 @@ static void
 fill_row (GtkListBoxRow *row,
           McChatMessage *message)
 {
-  GtkWidget *box = gtk_list_box_row_get_child (row);
-  GtkWidget *meta = gtk_widget_get_first_child (box);
-  GtkWidget *body = gtk_widget_get_next_sibling (meta);
+  GtkWidget       *box = gtk_list_box_row_get_child (row);
+  GtkWidget       *meta = gtk_widget_get_first_child (box);
+  GtkWidget       *body = gtk_widget_get_next_sibling (meta);
   g_autofree char *markup = linkify (mc_chat_message_get_text (message));
   g_autofree char *state = describe_state (message);
 
@@ -139,7 +140,8 @@ sort_rows (GtkListBoxRow *a,
   int seq_b = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (b), "seq"));
 
   if (seq_a == 0 || seq_b == 0)
-    return seq_a == 0 && seq_b == 0 ? 0 : seq_a == 0 ? 1 : -1;
+    return seq_a == 0 && seq_b == 0 ? 0 : seq_a == 0 ? 1
+                                                     : -1;
 
   return seq_a < seq_b ? -1 : seq_a > seq_b;
 }
@@ -147,7 +149,7 @@ sort_rows (GtkListBoxRow *a,
 static gboolean
 scroll_to_end_cb (gpointer user_data)
 {
-  McChatPane *self = user_data;
+  McChatPane    *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
 
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
@@ -165,7 +167,7 @@ static void
 mc_chat_pane_dispose (GObject *object)
 {
   McChatPane *self = (McChatPane *) object;
-  GtkWidget *child;
+  GtkWidget  *child;
 
   g_clear_pointer (&self->rows, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_CHAT_PANE);
@@ -179,7 +181,7 @@ mc_chat_pane_dispose (GObject *object)
 static void
 mc_chat_pane_class_init (McChatPaneClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_chat_pane_dispose;
@@ -228,7 +230,7 @@ void
 mc_chat_pane_show_message (McChatPane    *self,
                            McChatMessage *message)
 {
-  const char *client_id = mc_chat_message_get_client_id (message);
+  const char    *client_id = mc_chat_message_get_client_id (message);
   GtkListBoxRow *row = g_hash_table_lookup (self->rows, client_id);
 
   if (row == NULL)

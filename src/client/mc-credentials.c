@@ -21,7 +21,8 @@ static const SecretSchema *
 get_schema (void)
 {
   static const SecretSchema schema = {
-    APPLICATION_ID ".Session", SECRET_SCHEMA_NONE,
+    APPLICATION_ID ".Session",
+    SECRET_SCHEMA_NONE,
     {
       { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
@@ -37,8 +38,8 @@ stored_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr (GTask) task = user_data;
+  GError           *error = NULL;
 
   if (!secret_password_store_finish (result, &error))
     g_task_return_error (task, error);
@@ -56,16 +57,16 @@ stored_cb (GObject      *object,
  * @user_data: for @callback
  */
 void
-mc_credentials_store_async (const char          *server,
-                            const char          *username,
-                            const char          *token,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+mc_credentials_store_async (const char         *server,
+                            const char         *username,
+                            const char         *token,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   /* Translators: the keyring item's label; %s the username, %s the server's address */
-  g_autofree char *label = g_strdup_printf (_("Mentorcall session of %s on %s"), username, server);
+  g_autofree char *label = g_strdup_printf (_ ("Mentorcall session of %s on %s"), username, server);
 
   g_task_set_source_tag (task, mc_credentials_store_async);
   secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, token, cancellable,
@@ -74,8 +75,8 @@ mc_credentials_store_async (const char          *server,
 }
 
 gboolean
-mc_credentials_store_finish (GAsyncResult  *result,
-                             GError       **error)
+mc_credentials_store_finish (GAsyncResult *result,
+                             GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -85,9 +86,9 @@ looked_up_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  char *token = secret_password_lookup_finish (result, &error);
+  g_autoptr (GTask) task = user_data;
+  GError           *error = NULL;
+  char             *token = secret_password_lookup_finish (result, &error);
 
   if (error != NULL)
     {
@@ -112,11 +113,11 @@ looked_up_cb (GObject      *object,
  * without an error when there is none.
  */
 void
-mc_credentials_lookup_async (const char          *server,
-                             const char          *username,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+mc_credentials_lookup_async (const char         *server,
+                             const char         *username,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
@@ -126,8 +127,8 @@ mc_credentials_lookup_async (const char          *server,
 }
 
 char *
-mc_credentials_lookup_finish (GAsyncResult  *result,
-                              GError       **error)
+mc_credentials_lookup_finish (GAsyncResult *result,
+                              GError      **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -137,8 +138,8 @@ cleared_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr (GTask) task = user_data;
+  GError           *error = NULL;
 
   secret_password_clear_finish (result, &error);
   if (error != NULL)
@@ -148,11 +149,11 @@ cleared_cb (GObject      *object,
 }
 
 void
-mc_credentials_clear_async (const char          *server,
-                            const char          *username,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+mc_credentials_clear_async (const char         *server,
+                            const char         *username,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
@@ -162,8 +163,8 @@ mc_credentials_clear_async (const char          *server,
 }
 
 gboolean
-mc_credentials_clear_finish (GAsyncResult  *result,
-                             GError       **error)
+mc_credentials_clear_finish (GAsyncResult *result,
+                             GError      **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }

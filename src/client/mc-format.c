@@ -38,12 +38,12 @@ static GSettings *
 get_interface_settings (void)
 {
   static GSettings *settings;
-  static gsize looked_up;
+  static gsize      looked_up;
 
   if (g_once_init_enter (&looked_up))
     {
-      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-      g_autoptr(GSettingsSchema) schema = NULL;
+      GSettingsSchemaSource      *source = g_settings_schema_source_get_default ();
+      g_autoptr (GSettingsSchema) schema = NULL;
 
       if (source != NULL)
         schema = g_settings_schema_source_lookup (source, INTERFACE_SCHEMA, TRUE);
@@ -70,7 +70,7 @@ static int
 days_between (GDateTime *from,
               GDateTime *to)
 {
-  int year, month, day;
+  int   year, month, day;
   GDate a, b;
 
   g_date_time_get_ymd (from, &year, &month, &day);
@@ -115,8 +115,8 @@ mc_get_clock_format (void)
 char *
 mc_format_duration (gint64 seconds)
 {
-  gint64 minutes;
-  int hours, rest;
+  gint64           minutes;
+  int              hours, rest;
   g_autofree char *hours_text = NULL;
   g_autofree char *minutes_text = NULL;
 
@@ -149,7 +149,7 @@ mc_format_duration (gint64 seconds)
 
   /* Translators: a duration of hours and minutes, such as "1 hour 5 minutes":
    * the first %s is the hours, the second the minutes */
-  return g_strdup_printf (C_("duration", "%s %s"), hours_text, minutes_text);
+  return g_strdup_printf (C_ ("duration", "%s %s"), hours_text, minutes_text);
 }
 
 /**
@@ -161,11 +161,11 @@ mc_format_duration (gint64 seconds)
  *   "2:05 PM"
  */
 char *
-mc_format_clock (GDateTime     *time,
-                 McClockFormat  clock_format)
+mc_format_clock (GDateTime    *time,
+                 McClockFormat clock_format)
 {
   const char *format;
-  char *text;
+  char       *text;
 
   g_return_val_if_fail (time != NULL, NULL);
 
@@ -173,12 +173,12 @@ mc_format_clock (GDateTime     *time,
     /* Translators: the time of day on a 12-hour clock, such as "2:05 PM";
      * see the format of g_date_time_format() */
     /* xgettext:no-c-format */
-    format = C_("time of day", "%-l:%M %p");
+    format = C_ ("time of day", "%-l:%M %p");
   else
     /* Translators: the time of day on a 24-hour clock, such as "14:05";
      * see the format of g_date_time_format() */
     /* xgettext:no-c-format */
-    format = C_("time of day", "%H:%M");
+    format = C_ ("time of day", "%H:%M");
 
   text = g_date_time_format (time, format);
 
@@ -209,27 +209,27 @@ char *
 mc_format_day (GDateTime *time,
                GDateTime *now)
 {
-  int days = days_between (now, time);
+  int   days = days_between (now, time);
   char *text;
 
   if (days == 0)
-    return g_strdup (_("Today"));
+    return g_strdup (_ ("Today"));
   if (days == 1)
-    return g_strdup (_("Tomorrow"));
+    return g_strdup (_ ("Tomorrow"));
   if (days == -1)
-    return g_strdup (_("Yesterday"));
+    return g_strdup (_ ("Yesterday"));
 
   if (days > 1 && days < 7)
     /* Translators: the day of a lesson in the coming week, such as "Friday";
      * see the format of g_date_time_format() */
     /* xgettext:no-c-format */
-    text = g_date_time_format (time, C_("day of a lesson", "%A"));
+    text = g_date_time_format (time, C_ ("day of a lesson", "%A"));
   else
     /* Translators: the day of a lesson further away, such as "Wed 11/25/2026";
      * %x is the date as the language writes it. See the format of
      * g_date_time_format() */
     /* xgettext:no-c-format */
-    text = g_date_time_format (time, C_("day of a lesson", "%a %x"));
+    text = g_date_time_format (time, C_ ("day of a lesson", "%a %x"));
 
   return text != NULL ? text : g_strdup ("");
 }
@@ -248,13 +248,13 @@ mc_format_lesson_time (gint64 start,
                        gint64 end,
                        gint64 now)
 {
-  g_autoptr(GDateTime) start_time = g_date_time_new_from_unix_local (start);
-  g_autoptr(GDateTime) end_time = g_date_time_new_from_unix_local (end);
-  g_autoptr(GDateTime) now_time = g_date_time_new_from_unix_local (now);
-  McClockFormat clock_format = mc_get_clock_format ();
-  g_autofree char *day = NULL;
-  g_autofree char *from = NULL;
-  g_autofree char *to = NULL;
+  g_autoptr (GDateTime) start_time = g_date_time_new_from_unix_local (start);
+  g_autoptr (GDateTime) end_time = g_date_time_new_from_unix_local (end);
+  g_autoptr (GDateTime) now_time = g_date_time_new_from_unix_local (now);
+  McClockFormat         clock_format = mc_get_clock_format ();
+  g_autofree char      *day = NULL;
+  g_autofree char      *from = NULL;
+  g_autofree char      *to = NULL;
 
   if (start_time == NULL || end_time == NULL || now_time == NULL)
     return g_strdup ("");
@@ -264,7 +264,7 @@ mc_format_lesson_time (gint64 start,
   to = mc_format_clock (end_time, clock_format);
 
   /* Translators: a lesson's day and times, such as "Today, 14:00–15:00" */
-  return g_strdup_printf (_("%s, %s–%s"), day, from, to);
+  return g_strdup_printf (_ ("%s, %s–%s"), day, from, to);
 }
 
 /**
@@ -283,45 +283,46 @@ mc_describe_error (const GError *error)
       switch ((McErrorCode) error->code)
         {
         case MC_ERROR_INVALID_CREDENTIALS:
-          return g_strdup (_("The username or the password is wrong."));
+          return g_strdup (_ ("The username or the password is wrong."));
         case MC_ERROR_RATE_LIMITED:
-          return g_strdup (_("Too many attempts. Wait a few minutes, then try again."));
+          return g_strdup (_ ("Too many attempts. Wait a few minutes, then try again."));
         case MC_ERROR_SESSION_EXPIRED:
         case MC_ERROR_SESSION_INVALID:
         case MC_ERROR_UNAUTHORIZED:
-          return g_strdup (_("Your session has ended. Log in again."));
+          return g_strdup (_ ("Your session has ended. Log in again."));
         case MC_ERROR_FORBIDDEN:
-          return g_strdup (_("Your account is not allowed to do this. If this is unexpected, "
-                             "contact your platform's support."));
+          return g_strdup (_ ("Your account is not allowed to do this. If this is unexpected, "
+                              "contact your platform's support."));
         case MC_ERROR_NOT_PARTICIPANT:
-          return g_strdup (_("You are not a participant of this lesson."));
+          return g_strdup (_ ("You are not a participant of this lesson."));
         case MC_ERROR_OUTSIDE_JOIN_WINDOW:
-          return g_strdup (_("The lesson cannot be joined at this time."));
+          return g_strdup (_ ("The lesson cannot be joined at this time."));
         case MC_ERROR_BOOKING_NOT_CONFIRMED:
-          return g_strdup (_("Only confirmed lessons can be joined."));
+          return g_strdup (_ ("Only confirmed lessons can be joined."));
         case MC_ERROR_CALL_ENDED:
-          return g_strdup (_("The lesson's session has ended."));
+          return g_strdup (_ ("The lesson's session has ended."));
         case MC_ERROR_CALL_TOKEN_INVALID:
         case MC_ERROR_CALL_TOKEN_EXPIRED:
-          return g_strdup (_("The permission to join has expired. Join again."));
+          return g_strdup (_ ("The permission to join has expired. Join again."));
         case MC_ERROR_TAKEN_OVER:
-          return g_strdup (_("You joined this lesson from another window or device."));
+          return g_strdup (_ ("You joined this lesson from another window or device."));
         case MC_ERROR_NOT_FOUND:
-          return g_strdup (_("The lesson was not found on the server; it may have been "
-                             "removed."));
+          return g_strdup (_ ("The lesson was not found on the server; it may have been "
+                              "removed."));
         case MC_ERROR_SERVER_BUSY:
         case MC_ERROR_INTERNAL:
-          return g_strdup (_("The server cannot answer right now. Try again in a moment."));
+          return g_strdup (_ ("The server cannot answer right now. Try again in a moment."));
         case MC_ERROR_NETWORK:
-          return g_strdup_printf (_("The server cannot be reached. Check the address and your "
-                                    "connection. (%s)"), error->message);
+          return g_strdup_printf (_ ("The server cannot be reached. Check the address and your "
+                                     "connection. (%s)"),
+                                  error->message);
         default:
           return g_strdup (error->message);
         }
     }
 
   if (error->domain == G_TLS_ERROR)
-    return g_strdup_printf (_("The server's certificate cannot be trusted: %s"), error->message);
+    return g_strdup_printf (_ ("The server's certificate cannot be trusted: %s"), error->message);
 
   return g_strdup (error->message);
 }

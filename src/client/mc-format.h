@@ -23,17 +23,17 @@ typedef enum
   MC_CLOCK_FORMAT_12H,
 } McClockFormat;
 
-McClockFormat  mc_get_clock_format     (void);
+McClockFormat mc_get_clock_format (void);
 
-char          *mc_format_duration      (gint64         seconds);
-char          *mc_format_clock         (GDateTime     *time,
-                                        McClockFormat  clock_format);
-char          *mc_format_time          (GDateTime     *time);
-char          *mc_format_day           (GDateTime     *time,
-                                        GDateTime     *now);
-char          *mc_format_lesson_time   (gint64         start,
-                                        gint64         end,
-                                        gint64         now);
-char          *mc_describe_error       (const GError  *error);
+char *mc_format_duration (gint64 seconds);
+char *mc_format_clock (GDateTime    *time,
+                       McClockFormat clock_format);
+char *mc_format_time (GDateTime *time);
+char *mc_format_day (GDateTime *time,
+                     GDateTime *now);
+char *mc_format_lesson_time (gint64 start,
+                             gint64 end,
+                             gint64 now);
+char *mc_describe_error (const GError *error);
 
 G_END_DECLS

@@ -19,7 +19,7 @@
 
 struct _McLoginPage
 {
-  GtkWidget    parent_instance;
+  GtkWidget parent_instance;
 
   AdwEntryRow *server_row;
   AdwEntryRow *username_row;
@@ -32,7 +32,8 @@ struct _McLoginPage
 
 G_DEFINE_FINAL_TYPE (McLoginPage, mc_login_page, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   SUBMIT,
   N_SIGNALS
 };
@@ -97,7 +98,7 @@ mc_login_page_dispose (GObject *object)
 static void
 mc_login_page_class_init (McLoginPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_login_page_dispose;

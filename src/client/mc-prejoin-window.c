@@ -25,34 +25,35 @@
 
 struct _McPrejoinWindow
 {
-  AdwWindow          parent_instance;
+  AdwWindow parent_instance;
 
-  JsonObject        *booking;
-  GSettings         *settings;
-  McMediaDevices    *devices;
-  McMediaPreview    *preview;
-  McVideoPaintable  *paintable;
-  GPtrArray         *identities[MC_DEVICE_ROLE_LAST];
-  gboolean           updating;
-  gboolean           joining;
+  JsonObject       *booking;
+  GSettings        *settings;
+  McMediaDevices   *devices;
+  McMediaPreview   *preview;
+  McVideoPaintable *paintable;
+  GPtrArray        *identities[MC_DEVICE_ROLE_LAST];
+  gboolean          updating;
+  gboolean          joining;
 
-  AdwToastOverlay   *toast_overlay;
-  AdwWindowTitle    *window_title;
-  GtkPicture        *preview_picture;
-  GtkWidget         *preview_status;
-  GtkImage          *preview_status_icon;
-  GtkLabel          *preview_status_label;
-  GtkImage          *microphone_image;
-  GtkLevelBar       *level_bar;
-  AdwComboRow       *rows[MC_DEVICE_ROLE_LAST];
-  GtkWidget         *test_sound_button;
-  GtkSwitch         *muted_switch;
-  GtkSwitch         *camera_off_switch;
-  GtkLabel          *peer_label;
-  GtkWidget         *join_button;
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkPicture      *preview_picture;
+  GtkWidget       *preview_status;
+  GtkImage        *preview_status_icon;
+  GtkLabel        *preview_status_label;
+  GtkImage        *microphone_image;
+  GtkLevelBar     *level_bar;
+  AdwComboRow     *rows[MC_DEVICE_ROLE_LAST];
+  GtkWidget       *test_sound_button;
+  GtkSwitch       *muted_switch;
+  GtkSwitch       *camera_off_switch;
+  GtkLabel        *peer_label;
+  GtkWidget       *join_button;
 };
 
-enum {
+enum
+{
   SIGNAL_JOIN,
   N_SIGNALS
 };
@@ -61,8 +62,10 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (McPrejoinWindow, mc_prejoin_window, ADW_TYPE_WINDOW)
 
-static const char *const setting_keys[MC_DEVICE_ROLE_LAST] = {
-  "video-device", "audio-device", "speaker-device",
+static const char * const setting_keys[MC_DEVICE_ROLE_LAST] = {
+  "video-device",
+  "audio-device",
+  "speaker-device",
 };
 
 static void
@@ -79,7 +82,7 @@ static const char *
 chosen_identity (McPrejoinWindow *self,
                  McDeviceRole     role)
 {
-  guint selected = adw_combo_row_get_selected (self->rows[role]);
+  guint      selected = adw_combo_row_get_selected (self->rows[role]);
   GPtrArray *identities = self->identities[role];
 
   if (identities == NULL || selected >= identities->len)
@@ -105,7 +108,7 @@ show_preview_status (McPrejoinWindow *self,
 static void
 restart_video (McPrejoinWindow *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (self->joining)
     return;
@@ -114,7 +117,7 @@ restart_video (McPrejoinWindow *self)
     {
       mc_media_preview_stop_video (self->preview);
       show_preview_status (self, "camera-disabled-symbolic",
-                           _("Your camera is off. You can turn it on during the lesson."));
+                           _ ("Your camera is off. You can turn it on during the lesson."));
       return;
     }
 
@@ -125,7 +128,7 @@ restart_video (McPrejoinWindow *self)
       g_autofree char *text = NULL;
 
       /* Translators: %s says why the camera cannot be shown */
-      text = g_strdup_printf (_("%s. The other participant will see a test pattern instead."),
+      text = g_strdup_printf (_ ("%s. The other participant will see a test pattern instead."),
                               error->message);
       show_preview_status (self, "camera-disabled-symbolic", text);
     }
@@ -134,8 +137,8 @@ restart_video (McPrejoinWindow *self)
 static void
 restart_audio (McPrejoinWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean muted = gtk_switch_get_active (self->muted_switch);
+  g_autoptr (GError) error = NULL;
+  gboolean           muted = gtk_switch_get_active (self->muted_switch);
 
   if (self->joining)
     return;
@@ -146,7 +149,7 @@ restart_audio (McPrejoinWindow *self)
                                           chosen_identity (self, MC_DEVICE_ROLE_MICROPHONE),
                                           &error) &&
            gtk_widget_get_sensitive (GTK_WIDGET (self->rows[MC_DEVICE_ROLE_MICROPHONE])))
-    toast (self, error->message);   /* "No microphone found" says the rest */
+    toast (self, error->message); /* "No microphone found" says the rest */
 
   gtk_image_set_from_icon_name (self->microphone_image,
                                 mc_media_preview_get_audio_running (self->preview)
@@ -154,10 +157,10 @@ restart_audio (McPrejoinWindow *self)
                                   : "microphone-disabled-symbolic");
   gtk_widget_set_sensitive (GTK_WIDGET (self->level_bar), !muted);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->level_bar),
-                               muted ? _("You will join muted")
+                               muted ? _ ("You will join muted")
                                : mc_media_preview_get_audio_running (self->preview)
-                               ? _("Microphone level: speak to test it")
-                               : _("No microphone: the other participant will hear nothing"));
+                                 ? _ ("Microphone level: speak to test it")
+                                 : _ ("No microphone: the other participant will hear nothing"));
 }
 
 /* The rows list what the devices monitor sees now; the saved choice stays
@@ -166,30 +169,30 @@ static void
 fill_row (McPrejoinWindow *self,
           McDeviceRole     role)
 {
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  g_autoptr(GPtrArray) identities = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *saved = g_settings_get_string (self->settings, setting_keys[role]);
-  gboolean test_sources = g_settings_get_boolean (self->settings, "test-sources");
-  gboolean usable = TRUE;
-  guint selected = 0;
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr (GPtrArray)     identities = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char          *saved = g_settings_get_string (self->settings, setting_keys[role]);
+  gboolean                  test_sources = g_settings_get_boolean (self->settings, "test-sources");
+  gboolean                  usable = TRUE;
+  guint                     selected = 0;
 
   if (role == MC_DEVICE_ROLE_SPEAKER)
     {
       /* Translators: the sound server's default speaker */
-      gtk_string_list_append (names, C_("speaker", "Default"));
+      gtk_string_list_append (names, C_ ("speaker", "Default"));
       g_ptr_array_add (identities, g_strdup (""));
     }
 
   if (test_sources && role != MC_DEVICE_ROLE_SPEAKER)
     {
-      gtk_string_list_append (names, role == MC_DEVICE_ROLE_CAMERA ? _("Test pattern")
-                                                                   : _("Test tone"));
+      gtk_string_list_append (names, role == MC_DEVICE_ROLE_CAMERA ? _ ("Test pattern")
+                                                                   : _ ("Test tone"));
       g_ptr_array_add (identities, g_strdup (""));
       usable = FALSE;
     }
   else
     {
-      g_autoptr(GPtrArray) devices = mc_media_devices_list (self->devices, role);
+      g_autoptr (GPtrArray) devices = mc_media_devices_list (self->devices, role);
 
       for (guint i = 0; i < devices->len; i++)
         {
@@ -204,8 +207,8 @@ fill_row (McPrejoinWindow *self,
 
   if (identities->len == 0)
     {
-      gtk_string_list_append (names, role == MC_DEVICE_ROLE_CAMERA ? _("No camera found")
-                                                                   : _("No microphone found"));
+      gtk_string_list_append (names, role == MC_DEVICE_ROLE_CAMERA ? _ ("No camera found")
+                                                                   : _ ("No microphone found"));
       g_ptr_array_add (identities, g_strdup (""));
       usable = FALSE;
     }
@@ -285,7 +288,7 @@ level_cb (McMediaPreview  *preview,
 static void
 test_sound_cb (McPrejoinWindow *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!mc_media_preview_play_sound (self->preview, chosen_identity (self, MC_DEVICE_ROLE_SPEAKER),
                                     &error))
@@ -301,25 +304,25 @@ join_clicked_cb (McPrejoinWindow *self)
 static void
 update_peer_text (McPrejoinWindow *self)
 {
-  JsonObject *other = json_object_get_object_member (self->booking, "other");
-  const char *name = other ? json_object_get_string_member (other, "display_name") : NULL;
-  const char *waiting = mc_booking_get_peer_in_call (self->booking);
+  JsonObject      *other = json_object_get_object_member (self->booking, "other");
+  const char      *name = other ? json_object_get_string_member (other, "display_name") : NULL;
+  const char      *waiting = mc_booking_get_peer_in_call (self->booking);
   g_autofree char *title = NULL;
   g_autofree char *text = NULL;
 
   if (name == NULL)
-    name = _("the other participant");
+    name = _ ("the other participant");
 
   /* Translators: the pre-join window's title; %s is the other participant */
-  title = g_strdup_printf (_("Lesson with %s"), name);
+  title = g_strdup_printf (_ ("Lesson with %s"), name);
   adw_window_title_set_title (self->window_title, title);
 
   if (waiting != NULL)
     /* Translators: %s is the other participant */
-    text = g_strdup_printf (_("%s is in the lesson, waiting for you."), waiting);
+    text = g_strdup_printf (_ ("%s is in the lesson, waiting for you."), waiting);
   else
     /* Translators: %s is the other participant */
-    text = g_strdup_printf (_("%s has not joined yet. You can join first."), name);
+    text = g_strdup_printf (_ ("%s has not joined yet. You can join first."), name);
   gtk_label_set_label (self->peer_label, text);
 }
 
@@ -357,7 +360,7 @@ mc_prejoin_window_finalize (GObject *object)
 static void
 mc_prejoin_window_class_init (McPrejoinWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_prejoin_window_dispose;

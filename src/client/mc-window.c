@@ -31,38 +31,39 @@
 #include "mc-signaling-client.h"
 #include "mc-window.h"
 
-#define POLL_SECONDS 30
+#define POLL_SECONDS      30
 #define LOBBY_DEBOUNCE_MS 300
 
 struct _McWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow parent_instance;
 
-  GSettings            *settings;
-  McApiClient          *api;
-  McSignalingClient    *lobby;
-  GCancellable         *cancellable;
-  JsonObject           *bookings;          /* the last answer */
-  gint64                banner_booking;    /* the lesson the banner offers */
-  gint64                dismissed_booking;
-  gint64                pending_join;      /* join once the list is there (--join, links) */
-  gboolean              pending_check;     /* …through the pre-join window */
-  GHashTable           *in_call;           /* booking ids with a call window open */
-  GHashTable           *reminded;          /* booking ids whose reminder went out */
-  guint                 poll_id;
-  guint                 debounce_id;
-  guint                 banner_tick_id;
+  GSettings         *settings;
+  McApiClient       *api;
+  McSignalingClient *lobby;
+  GCancellable      *cancellable;
+  JsonObject        *bookings;       /* the last answer */
+  gint64             banner_booking; /* the lesson the banner offers */
+  gint64             dismissed_booking;
+  gint64             pending_join;  /* join once the list is there (--join, links) */
+  gboolean           pending_check; /* …through the pre-join window */
+  GHashTable        *in_call;       /* booking ids with a call window open */
+  GHashTable        *reminded;      /* booking ids whose reminder went out */
+  guint              poll_id;
+  guint              debounce_id;
+  guint              banner_tick_id;
 
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkStack             *stack;
-  McLoginPage          *login_page;
-  McBookingsPage       *bookings_page;
-  GtkRevealer          *banner_revealer;
-  GtkLabel             *banner_label;
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkStack        *stack;
+  McLoginPage     *login_page;
+  McBookingsPage  *bookings_page;
+  GtkRevealer     *banner_revealer;
+  GtkLabel        *banner_label;
 };
 
-enum {
+enum
+{
   SIGNAL_BOOKINGS_CHANGED,
   N_SIGNALS
 };
@@ -108,7 +109,7 @@ credentials_cleared_cb (GObject      *object,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!mc_credentials_clear_finish (result, &error))
     g_debug ("Cannot clear the session from the keyring: %s", error->message);
@@ -139,7 +140,7 @@ set_page (McWindow   *self,
 
 /* The lesson whose call is running without us, if any. */
 static JsonObject *
-find_running_call (McWindow  *self,
+find_running_call (McWindow    *self,
                    JsonObject **call_out)
 {
   JsonArray *bookings = self->bookings ? json_object_get_array_member (self->bookings, "bookings")
@@ -148,7 +149,7 @@ find_running_call (McWindow  *self,
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
-      JsonNode *node = json_object_get_member (booking, "call");
+      JsonNode   *node = json_object_get_member (booking, "call");
       JsonObject *call;
 
       if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -179,14 +180,14 @@ find_running_call (McWindow  *self,
 static void
 update_banner (McWindow *self)
 {
-  JsonObject *call = NULL;
-  JsonObject *booking = find_running_call (self, &call);
-  JsonArray *participants;
-  JsonObject *other;
+  JsonObject      *call = NULL;
+  JsonObject      *booking = find_running_call (self, &call);
+  JsonArray       *participants;
+  JsonObject      *other;
   g_autofree char *running = NULL;
   g_autofree char *text = NULL;
-  gint64 started = 0;
-  guint n;
+  gint64           started = 0;
+  guint            n;
 
   if (booking == NULL)
     {
@@ -214,7 +215,7 @@ update_banner (McWindow *self)
                             json_object_get_string_member (other, "display_name"), running, n);
   else
     /* Translators: the rejoin banner; %s the other person, %s a duration */
-    text = g_strdup_printf (_("Your lesson with %s is running (%s); nobody is in the call."),
+    text = g_strdup_printf (_ ("Your lesson with %s is running (%s); nobody is in the call."),
                             json_object_get_string_member (other, "display_name"), running);
 
   gtk_label_set_label (self->banner_label, text);
@@ -227,15 +228,15 @@ send_reminder (McWindow   *self,
                JsonObject *booking,
                gint64      seconds_left)
 {
-  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  JsonObject *other = json_object_get_object_member (booking, "other");
-  const char *name = other ? json_object_get_string_member (other, "display_name") : "";
-  const char *subject = json_object_get_string_member_with_default (booking, "subject", "");
-  gint64 booking_id = json_object_get_int_member (booking, "id");
-  guint minutes = (guint) MAX (1, (seconds_left + 59) / 60);
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *id = NULL;
+  GApplication             *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  JsonObject               *other = json_object_get_object_member (booking, "other");
+  const char               *name = other ? json_object_get_string_member (other, "display_name") : "";
+  const char               *subject = json_object_get_string_member_with_default (booking, "subject", "");
+  gint64                    booking_id = json_object_get_int_member (booking, "id");
+  guint                     minutes = (guint) MAX (1, (seconds_left + 59) / 60);
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char          *title = NULL;
+  g_autofree char          *id = NULL;
 
   if (application == NULL)
     return;
@@ -247,7 +248,7 @@ send_reminder (McWindow   *self,
   notification = g_notification_new (title);
   if (*subject != '\0')
     g_notification_set_body (notification, subject);
-  g_notification_add_button_with_target (notification, _("Join"), "app.join", "x", booking_id);
+  g_notification_add_button_with_target (notification, _ ("Join"), "app.join", "x", booking_id);
   g_notification_set_default_action_and_target (notification, "app.join", "x", booking_id);
   id = g_strdup_printf ("reminder-%" G_GINT64_FORMAT, booking_id);
   g_application_send_notification (application, id, notification);
@@ -258,14 +259,14 @@ check_reminders (McWindow *self)
 {
   JsonArray *bookings = self->bookings ? json_object_get_array_member (self->bookings, "bookings")
                                        : NULL;
-  gint64 now = mc_bookings_page_get_now (self->bookings_page);
+  gint64     now = mc_bookings_page_get_now (self->bookings_page);
 
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
-      gint64 booking_id = json_object_get_int_member (booking, "id");
+      gint64      booking_id = json_object_get_int_member (booking, "id");
       const char *status = json_object_get_string_member_with_default (booking, "status", "");
-      gint64 start = 0;
+      gint64      start = 0;
 
       if (g_strcmp0 (status, "confirmed") != 0 ||
           !mc_json_parse_time (json_object_get_string_member_with_default (booking, "start", ""),
@@ -294,9 +295,9 @@ bookings_listed_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McWindow)   self = user_data;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
 
   answer = mc_api_client_list_bookings_finish (MC_API_CLIENT (object), result, &error);
   if (answer == NULL)
@@ -388,29 +389,29 @@ lobby_presence_cb (McSignalingClient *lobby,
                    McWindow          *self)
 {
   GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  JsonArray *participants = json_object_get_array_member (message, "participants");
-  JsonObject *me = mc_signaling_client_get_user (lobby);
-  gint64 my_id = me != NULL ? json_object_get_int_member (me, "id") : 0;
+  JsonArray    *participants = json_object_get_array_member (message, "participants");
+  JsonObject   *me = mc_signaling_client_get_user (lobby);
+  gint64        my_id = me != NULL ? json_object_get_int_member (me, "id") : 0;
 
   lobby_event_cb (self);
 
   /* The other participant is in a lesson we are not in: say so, with Join. */
   for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
     {
-      JsonObject *user = json_array_get_object_element (participants, i);
-      g_autoptr(GNotification) notification = NULL;
-      g_autofree char *title = NULL;
-      g_autofree char *id = NULL;
+      JsonObject               *user = json_array_get_object_element (participants, i);
+      g_autoptr (GNotification) notification = NULL;
+      g_autofree char          *title = NULL;
+      g_autofree char          *id = NULL;
 
       if (json_object_get_int_member (user, "id") == my_id || application == NULL)
         continue;
 
       /* Translators: a notification; %s is the other participant */
-      title = g_strdup_printf (_("%s joined your lesson"), json_object_get_string_member (user, "display_name"));
+      title = g_strdup_printf (_ ("%s joined your lesson"), json_object_get_string_member (user, "display_name"));
       notification = g_notification_new (title);
-      g_notification_set_body (notification, _("They are waiting for you in the call."));
+      g_notification_set_body (notification, _ ("They are waiting for you in the call."));
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
-      g_notification_add_button_with_target (notification, _("Join"), "app.join", "x",
+      g_notification_add_button_with_target (notification, _ ("Join"), "app.join", "x",
                                              booking_id);
       g_notification_set_default_action_and_target (notification, "app.join", "x", booking_id);
       id = g_strdup_printf ("peer-joined-%" G_GINT64_FORMAT, booking_id);
@@ -486,16 +487,17 @@ credentials_stored_cb (GObject      *object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McWindow) self = user_data;
+  g_autoptr (GError)   error = NULL;
 
   if (!mc_credentials_store_finish (result, &error))
     {
       g_autofree char *message = NULL;
 
       g_message ("Cannot store the session in the keyring: %s", error->message);
-      message = g_strdup_printf (_("No keyring to keep the session in; you will be asked to "
-                                   "log in again next time (%s)"), error->message);
+      message = g_strdup_printf (_ ("No keyring to keep the session in; you will be asked to "
+                                    "log in again next time (%s)"),
+                                 error->message);
       toast (self, message);
     }
 }
@@ -505,11 +507,11 @@ logged_in_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *server = mc_api_client_get_base_url (MC_API_CLIENT (object));
-  const char *username = mc_login_page_get_username (self->login_page);
+  g_autoptr (McWindow)   self = user_data;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
+  const char            *server = mc_api_client_get_base_url (MC_API_CLIENT (object));
+  const char            *username = mc_login_page_get_username (self->login_page);
 
   answer = mc_api_client_login_finish (MC_API_CLIENT (object), result, &error);
   mc_login_page_set_busy (self->login_page, FALSE);
@@ -586,9 +588,9 @@ me_cb (GObject      *object,
        GAsyncResult *result,
        gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McWindow)   self = user_data;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
 
   answer = mc_api_client_me_finish (MC_API_CLIENT (object), result, &error);
   if (answer != NULL)
@@ -627,10 +629,10 @@ token_looked_up_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = mc_credentials_lookup_finish (result, &error);
-  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+  g_autoptr (McWindow) self = user_data;
+  g_autoptr (GError)   error = NULL;
+  g_autofree char     *token = mc_credentials_lookup_finish (result, &error);
+  g_autofree char     *server = g_settings_get_string (self->settings, "server-url");
 
   if (error != NULL)
     {
@@ -640,8 +642,9 @@ token_looked_up_cb (GObject      *object,
         return;
 
       g_message ("No keyring: %s", error->message);
-      message = g_strdup_printf (_("The keyring is not available, so the session could not be "
-                                   "kept; log in again (%s)."), error->message);
+      message = g_strdup_printf (_ ("The keyring is not available, so the session could not be "
+                                    "kept; log in again (%s)."),
+                                 error->message);
       show_login (self, message);
       auto_login (self);
       return;
@@ -665,7 +668,7 @@ logged_out_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(McWindow) self = user_data;
+  g_autoptr (McWindow) self = user_data;
 
   mc_api_client_logout_finish (MC_API_CLIENT (object), result, NULL);
 }
@@ -743,7 +746,7 @@ mc_window_finalize (GObject *object)
 static void
 mc_window_class_init (McWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = mc_window_dispose;

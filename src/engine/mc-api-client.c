@@ -30,7 +30,7 @@
 
 struct _McApiClient
 {
-  GObject      parent_instance;
+  GObject parent_instance;
 
   char        *base_url;
   GUri        *base_uri;
@@ -40,7 +40,8 @@ struct _McApiClient
 
 G_DEFINE_FINAL_TYPE (McApiClient, mc_api_client, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_BASE_URL,
   PROP_TOKEN,
@@ -56,8 +57,8 @@ typedef gboolean (*AnswerHandler) (McApiClient *self,
 
 typedef struct
 {
-  SoupMessage   *message;
-  AnswerHandler  handler;
+  SoupMessage  *message;
+  AnswerHandler handler;
 } Request;
 
 static void
@@ -85,14 +86,14 @@ error_from_answer (McApiClient *self,
                    SoupMessage *message,
                    GBytes      *body)
 {
-  g_autoptr(JsonObject) answer = NULL;
-  guint status = soup_message_get_status (message);
-  JsonObject *error_object = NULL;
-  const char *code_text = NULL;
-  const char *text = NULL;
-  McErrorCode code;
-  gsize length = 0;
-  const char *data = NULL;
+  g_autoptr (JsonObject) answer = NULL;
+  guint                  status = soup_message_get_status (message);
+  JsonObject            *error_object = NULL;
+  const char            *code_text = NULL;
+  const char            *text = NULL;
+  McErrorCode            code;
+  gsize                  length = 0;
+  const char            *data = NULL;
 
   if (body != NULL)
     data = g_bytes_get_data (body, &length);
@@ -114,10 +115,9 @@ error_from_answer (McApiClient *self,
     return g_error_new (MC_ERROR, code, "%s", text != NULL ? text : code_text);
 
   return g_error_new (MC_ERROR, MC_ERROR_PROTOCOL,
-                      _("The server at %s answered %u %s without a Mentorcall error"),
+                      _ ("The server at %s answered %u %s without a Mentorcall error"),
                       self->base_url, status,
-                      soup_message_get_reason_phrase (message) != NULL ?
-                        soup_message_get_reason_phrase (message) : "");
+                      soup_message_get_reason_phrase (message) != NULL ? soup_message_get_reason_phrase (message) : "");
 }
 
 static void request_sent_cb (GObject      *object,
@@ -125,21 +125,21 @@ static void request_sent_cb (GObject      *object,
                              gpointer      user_data);
 
 static void
-send_request (McApiClient         *self,
-              const char          *method,
-              const char          *path,
-              JsonNode            *body,
-              AnswerHandler        handler,
-              gpointer             source_tag,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+send_request (McApiClient        *self,
+              const char         *method,
+              const char         *path,
+              JsonNode           *body,
+              AnswerHandler       handler,
+              gpointer            source_tag,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GTask)   task = NULL;
+  g_autoptr (GUri)    uri = NULL;
+  g_autoptr (GError)  error = NULL;
   SoupMessageHeaders *headers;
-  Request *request;
+  Request            *request;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
@@ -148,7 +148,7 @@ send_request (McApiClient         *self,
   if (uri == NULL)
     {
       g_task_return_new_error (task, MC_ERROR, MC_ERROR_NETWORK,
-                               _("Cannot reach the server at %s: %s"), self->base_url,
+                               _ ("Cannot reach the server at %s: %s"), self->base_url,
                                error->message);
       return;
     }
@@ -169,9 +169,9 @@ send_request (McApiClient         *self,
 
   if (body != NULL)
     {
-      g_autofree char *text = mc_json_to_string (body);
-      gsize length = strlen (text);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+      g_autofree char   *text = mc_json_to_string (body);
+      gsize              length = strlen (text);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), length);
 
       soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
     }
@@ -181,10 +181,10 @@ send_request (McApiClient         *self,
 }
 
 static gpointer
-finish_request (McApiClient   *self,
-                GAsyncResult  *result,
-                gpointer       source_tag,
-                GError       **error)
+finish_request (McApiClient  *self,
+                GAsyncResult *result,
+                gpointer      source_tag,
+                GError      **error)
 {
   g_return_val_if_fail (MC_IS_API_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -211,8 +211,8 @@ static JsonNode *
 build_object (const char *first_member,
               ...)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  va_list args;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  va_list                 args;
 
   json_builder_begin_object (builder);
   va_start (args, first_member);
@@ -237,7 +237,7 @@ handle_login (McApiClient *self,
   if (token == NULL || token[0] == '\0')
     {
       g_set_error (error, MC_ERROR, MC_ERROR_PROTOCOL,
-                   _("The server at %s accepted the login but sent no session token"),
+                   _ ("The server at %s accepted the login but sent no session token"),
                    self->base_url);
       return FALSE;
     }
@@ -262,15 +262,15 @@ request_sent_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  McApiClient *self = g_task_get_source_object (task);
-  Request *request = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) answer = NULL;
-  guint status;
-  const char *data;
-  gsize length = 0;
+  g_autoptr (GTask)      task = user_data;
+  McApiClient           *self = g_task_get_source_object (task);
+  Request               *request = g_task_get_task_data (task);
+  g_autoptr (GBytes)     body = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) answer = NULL;
+  guint                  status;
+  const char            *data;
+  gsize                  length = 0;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
   if (body == NULL)
@@ -279,7 +279,7 @@ request_sent_cb (GObject      *object,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, MC_ERROR, MC_ERROR_NETWORK,
-                                 _("Cannot reach the server at %s: %s"),
+                                 _ ("Cannot reach the server at %s: %s"),
                                  self->base_url, error->message);
       return;
     }
@@ -298,7 +298,7 @@ request_sent_cb (GObject      *object,
       if (answer == NULL)
         {
           g_task_return_new_error (task, MC_ERROR, MC_ERROR_PROTOCOL,
-                                   _("The server at %s sent an answer that is not understood: %s"),
+                                   _ ("The server at %s sent an answer that is not understood: %s"),
                                    self->base_url, error->message);
           return;
         }
@@ -368,7 +368,7 @@ mc_api_client_set_property (GObject      *object,
     {
     case PROP_BASE_URL:
       {
-        g_autoptr(GError) error = NULL;
+        g_autoptr (GError) error = NULL;
 
         self->base_url = normalize_base_url (g_value_get_string (value));
         self->base_uri = g_uri_parse (self->base_url, SOUP_HTTP_URI_FLAGS, &error);
@@ -517,8 +517,8 @@ mc_api_client_get_session (McApiClient *self)
 char *
 mc_api_client_dup_signaling_url (McApiClient *self)
 {
-  g_autoptr(GUri) uri = NULL;
-  const char *scheme;
+  g_autoptr (GUri) uri = NULL;
+  const char      *scheme;
 
   g_return_val_if_fail (MC_IS_API_CLIENT (self), NULL);
   g_return_val_if_fail (self->base_uri != NULL, NULL);
@@ -544,14 +544,14 @@ mc_api_client_dup_signaling_url (McApiClient *self)
  * session token (#McApiClient:token) for all later requests.
  */
 void
-mc_api_client_login_async (McApiClient         *self,
-                           const char          *username,
-                           const char          *password,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+mc_api_client_login_async (McApiClient        *self,
+                           const char         *username,
+                           const char         *password,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
 {
-  g_autoptr(JsonNode) body = NULL;
+  g_autoptr (JsonNode) body = NULL;
 
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (username != NULL);
@@ -573,9 +573,9 @@ mc_api_client_login_async (McApiClient         *self,
  * Returns: (transfer full): `{"token","expires_at","user"}`, or %NULL
  */
 JsonObject *
-mc_api_client_login_finish (McApiClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+mc_api_client_login_finish (McApiClient  *self,
+                            GAsyncResult *result,
+                            GError      **error)
 {
   return finish_request (self, result, mc_api_client_login_async, error);
 }
@@ -590,10 +590,10 @@ mc_api_client_login_finish (McApiClient   *self,
  * Revokes the session token on the server and forgets it.
  */
 void
-mc_api_client_logout_async (McApiClient         *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+mc_api_client_logout_async (McApiClient        *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
 {
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -611,11 +611,11 @@ mc_api_client_logout_async (McApiClient         *self,
  * Returns: %TRUE if the server revoked the token
  */
 gboolean
-mc_api_client_logout_finish (McApiClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
+mc_api_client_logout_finish (McApiClient  *self,
+                             GAsyncResult *result,
+                             GError      **error)
 {
-  g_autoptr(JsonObject) answer = finish_request (self, result, mc_api_client_logout_async, error);
+  g_autoptr (JsonObject) answer = finish_request (self, result, mc_api_client_logout_async, error);
 
   return answer != NULL;
 }
@@ -631,10 +631,10 @@ mc_api_client_logout_finish (McApiClient   *self,
  * check that a stored token still works.
  */
 void
-mc_api_client_me_async (McApiClient         *self,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
+mc_api_client_me_async (McApiClient        *self,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
 {
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -652,9 +652,9 @@ mc_api_client_me_async (McApiClient         *self,
  * Returns: (transfer full): `{"user","session"}`, or %NULL
  */
 JsonObject *
-mc_api_client_me_finish (McApiClient   *self,
-                         GAsyncResult  *result,
-                         GError       **error)
+mc_api_client_me_finish (McApiClient  *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
   return finish_request (self, result, mc_api_client_me_async, error);
 }
@@ -669,10 +669,10 @@ mc_api_client_me_finish (McApiClient   *self,
  * Lists the user's upcoming and recent bookings (`GET /api/v1/bookings`).
  */
 void
-mc_api_client_list_bookings_async (McApiClient         *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+mc_api_client_list_bookings_async (McApiClient        *self,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
 {
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -690,9 +690,9 @@ mc_api_client_list_bookings_async (McApiClient         *self,
  * Returns: (transfer full): `{"bookings":[…],"server_time"}`, or %NULL
  */
 JsonObject *
-mc_api_client_list_bookings_finish (McApiClient   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
+mc_api_client_list_bookings_finish (McApiClient  *self,
+                                    GAsyncResult *result,
+                                    GError      **error)
 {
   return finish_request (self, result, mc_api_client_list_bookings_async, error);
 }
@@ -708,11 +708,11 @@ mc_api_client_list_bookings_finish (McApiClient   *self,
  * Fetches one booking (`GET /api/v1/bookings/{id}`).
  */
 void
-mc_api_client_get_booking_async (McApiClient         *self,
-                                 gint64               booking_id,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+mc_api_client_get_booking_async (McApiClient        *self,
+                                 gint64              booking_id,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
 {
   g_autofree char *path = NULL;
 
@@ -733,9 +733,9 @@ mc_api_client_get_booking_async (McApiClient         *self,
  * Returns: (transfer full): the booking as the user sees it, or %NULL
  */
 JsonObject *
-mc_api_client_get_booking_finish (McApiClient   *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
+mc_api_client_get_booking_finish (McApiClient  *self,
+                                  GAsyncResult *result,
+                                  GError      **error)
 {
   return finish_request (self, result, mc_api_client_get_booking_async, error);
 }
@@ -752,15 +752,15 @@ mc_api_client_get_booking_finish (McApiClient   *self,
  * (`POST /api/v1/bookings/{id}/call-token`). Asking again renews it.
  */
 void
-mc_api_client_request_call_token_async (McApiClient         *self,
-                                        gint64               booking_id,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
+mc_api_client_request_call_token_async (McApiClient        *self,
+                                        gint64              booking_id,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(JsonObject) empty = json_object_new ();
-  g_autoptr(JsonNode) body = NULL;
+  g_autofree char       *path = NULL;
+  g_autoptr (JsonObject) empty = json_object_new ();
+  g_autoptr (JsonNode)   body = NULL;
 
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -782,9 +782,9 @@ mc_api_client_request_call_token_async (McApiClient         *self,
  *   "signaling_url",…}`, or %NULL
  */
 JsonObject *
-mc_api_client_request_call_token_finish (McApiClient   *self,
-                                         GAsyncResult  *result,
-                                         GError       **error)
+mc_api_client_request_call_token_finish (McApiClient  *self,
+                                         GAsyncResult *result,
+                                         GError      **error)
 {
   return finish_request (self, result, mc_api_client_request_call_token_async, error);
 }
@@ -803,13 +803,13 @@ mc_api_client_request_call_token_finish (McApiClient   *self,
  * Fetches a booking's chat (`GET /api/v1/bookings/{id}/messages`).
  */
 void
-mc_api_client_list_messages_async (McApiClient         *self,
-                                   gint64               booking_id,
-                                   gint64               after,
-                                   guint                limit,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+mc_api_client_list_messages_async (McApiClient        *self,
+                                   gint64              booking_id,
+                                   gint64              after,
+                                   guint               limit,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
 {
   g_autofree char *path = NULL;
   g_autofree char *query = NULL;
@@ -836,9 +836,9 @@ mc_api_client_list_messages_async (McApiClient         *self,
  * Returns: (transfer full): `{"booking_id","messages":[…],"last_seq"}`, or %NULL
  */
 JsonObject *
-mc_api_client_list_messages_finish (McApiClient   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
+mc_api_client_list_messages_finish (McApiClient  *self,
+                                    GAsyncResult *result,
+                                    GError      **error)
 {
   return finish_request (self, result, mc_api_client_list_messages_async, error);
 }
@@ -858,16 +858,16 @@ mc_api_client_list_messages_finish (McApiClient   *self,
  * (`POST /api/v1/bookings/{id}/messages`).
  */
 void
-mc_api_client_post_message_async (McApiClient         *self,
-                                  gint64               booking_id,
-                                  const char          *client_id,
-                                  const char          *text,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+mc_api_client_post_message_async (McApiClient        *self,
+                                  gint64              booking_id,
+                                  const char         *client_id,
+                                  const char         *text,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(JsonNode) body = NULL;
+  g_autofree char     *path = NULL;
+  g_autoptr (JsonNode) body = NULL;
 
   g_return_if_fail (MC_IS_API_CLIENT (self));
   g_return_if_fail (client_id != NULL);
@@ -890,9 +890,9 @@ mc_api_client_post_message_async (McApiClient         *self,
  *   "text","sent_at"}`, or %NULL
  */
 JsonObject *
-mc_api_client_post_message_finish (McApiClient   *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
+mc_api_client_post_message_finish (McApiClient  *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
 {
   return finish_request (self, result, mc_api_client_post_message_async, error);
 }
@@ -909,11 +909,11 @@ mc_api_client_post_message_finish (McApiClient   *self,
  * (`GET /api/v1/bookings/{id}/attendance`).
  */
 void
-mc_api_client_get_attendance_async (McApiClient         *self,
-                                    gint64               booking_id,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+mc_api_client_get_attendance_async (McApiClient        *self,
+                                    gint64              booking_id,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
 {
   g_autofree char *path = NULL;
 
@@ -934,9 +934,9 @@ mc_api_client_get_attendance_async (McApiClient         *self,
  * Returns: (transfer full): `{"booking_id","call","attendance":[…]}`, or %NULL
  */
 JsonObject *
-mc_api_client_get_attendance_finish (McApiClient   *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
+mc_api_client_get_attendance_finish (McApiClient  *self,
+                                     GAsyncResult *result,
+                                     GError      **error)
 {
   return finish_request (self, result, mc_api_client_get_attendance_async, error);
 }

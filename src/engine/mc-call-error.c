@@ -16,7 +16,10 @@
 
 #include "mc-call-error.h"
 
+/* clang-format would space out the dashes of the quark's name. */
+/* clang-format off */
 G_DEFINE_QUARK (mc-call-error-quark, mc_call_error)
+/* clang-format on */
 
 /* Debian 12 package of each element the engine uses. */
 static const struct
@@ -101,10 +104,10 @@ mc_call_element_package (const char *factory_name)
  * Returns: (transfer floating): the element, or %NULL with @error set
  */
 GstElement *
-mc_call_make_element_full (GHashTable  *overrides,
-                           const char  *factory_name,
-                           const char  *name,
-                           GError     **error)
+mc_call_make_element_full (GHashTable *overrides,
+                           const char *factory_name,
+                           const char *name,
+                           GError    **error)
 {
   GstElement *element;
   const char *package;
@@ -123,13 +126,13 @@ mc_call_make_element_full (GHashTable  *overrides,
   if (package != NULL)
     g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
                  /* Translators: the first %s is a GStreamer element, the others a package */
-                 _("The GStreamer element “%s” is missing: install the package %s "
-                   "(apt install %s)"),
+                 _ ("The GStreamer element “%s” is missing: install the package %s "
+                    "(apt install %s)"),
                  factory, package, package);
   else
     g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
-                 _("The GStreamer element “%s” is missing: install the GStreamer plugin "
-                   "that provides it"),
+                 _ ("The GStreamer element “%s” is missing: install the GStreamer plugin "
+                    "that provides it"),
                  factory);
 
   return NULL;
@@ -146,9 +149,9 @@ mc_call_make_element_full (GHashTable  *overrides,
  * Returns: (transfer floating): the element, or %NULL with @error set
  */
 GstElement *
-mc_call_make_element (const char  *factory_name,
-                      const char  *name,
-                      GError     **error)
+mc_call_make_element (const char *factory_name,
+                      const char *name,
+                      GError    **error)
 {
   return mc_call_make_element_full (NULL, factory_name, name, error);
 }

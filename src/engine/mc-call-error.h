@@ -38,15 +38,15 @@ typedef enum
   MC_CALL_ERROR_NOT_SUPPORTED,
 } McCallError;
 
-GQuark      mc_call_error_quark          (void);
+GQuark mc_call_error_quark (void);
 
-const char *mc_call_element_package      (const char  *factory_name);
-GstElement *mc_call_make_element         (const char  *factory_name,
-                                          const char  *name,
-                                          GError     **error);
-GstElement *mc_call_make_element_full    (GHashTable  *overrides,
-                                          const char  *factory_name,
-                                          const char  *name,
-                                          GError     **error);
+const char *mc_call_element_package (const char *factory_name);
+GstElement *mc_call_make_element (const char *factory_name,
+                                  const char *name,
+                                  GError    **error);
+GstElement *mc_call_make_element_full (GHashTable *overrides,
+                                       const char *factory_name,
+                                       const char *name,
+                                       GError    **error);
 
 G_END_DECLS

@@ -192,8 +192,8 @@ mc_call_session_set_preview_sink (McCallSession *self,
  * Takes effect with the next connection.
  */
 void
-mc_call_session_set_ice_addresses (McCallSession     *self,
-                                   const char *const *addresses)
+mc_call_session_set_ice_addresses (McCallSession      *self,
+                                   const char * const *addresses)
 {
   g_return_if_fail (MC_IS_CALL_SESSION (self));
 
@@ -206,9 +206,9 @@ server_url (const char *url,
             const char *username,
             const char *credential)
 {
-  const char *scheme_end = strchr (url, ':');
+  const char      *scheme_end = strchr (url, ':');
   g_autofree char *scheme = NULL;
-  const char *rest;
+  const char      *rest;
 
   if (scheme_end == NULL)
     return NULL;
@@ -246,23 +246,23 @@ server_url (const char *url,
  * Returns: %TRUE if @servers made sense
  */
 gboolean
-mc_call_session_set_ice_servers (McCallSession  *self,
-                                 JsonArray      *servers,
-                                 GError        **error)
+mc_call_session_set_ice_servers (McCallSession *self,
+                                 JsonArray     *servers,
+                                 GError       **error)
 {
-  g_autoptr(GStrvBuilder) turn = g_strv_builder_new ();
-  g_autofree char *stun = NULL;
+  g_autoptr (GStrvBuilder) turn = g_strv_builder_new ();
+  g_autofree char         *stun = NULL;
 
   g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
   g_return_val_if_fail (servers != NULL, FALSE);
 
   for (guint i = 0; i < json_array_get_length (servers); i++)
     {
-      JsonNode *node = json_array_get_element (servers, i);
-      JsonObject *server;
-      JsonNode *urls;
-      const char *username, *credential;
-      g_autoptr(GPtrArray) list = g_ptr_array_new ();
+      JsonNode             *node = json_array_get_element (servers, i);
+      JsonObject           *server;
+      JsonNode             *urls;
+      const char           *username, *credential;
+      g_autoptr (GPtrArray) list = g_ptr_array_new ();
 
       if (!JSON_NODE_HOLDS_OBJECT (node) || !json_object_has_member (json_node_get_object (node), "urls"))
         {
@@ -290,7 +290,7 @@ mc_call_session_set_ice_servers (McCallSession  *self,
 
       for (guint j = 0; j < list->len; j++)
         {
-          const char *url = g_ptr_array_index (list, j);
+          const char      *url = g_ptr_array_index (list, j);
           g_autofree char *converted = url != NULL ? server_url (url, username, credential) : NULL;
 
           if (converted == NULL)

@@ -27,7 +27,7 @@ mc_call_session_emit_media_state (McCallSession *self)
 
 void
 mc_call_session_set_screen_sharing (McCallSession *self,
-                  gboolean       share)
+                                    gboolean       share)
 {
   if (self->screen_share == !!share)
     return;
@@ -148,9 +148,9 @@ mc_call_session_can_share_screen (GError **error)
  * Returns: %TRUE if :screen-sharing is now @share
  */
 gboolean
-mc_call_session_set_screen_share (McCallSession  *self,
-                                  gboolean        share,
-                                  GError        **error)
+mc_call_session_set_screen_share (McCallSession *self,
+                                  gboolean       share,
+                                  GError       **error)
 {
   g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);

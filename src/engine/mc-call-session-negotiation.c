@@ -17,16 +17,16 @@
 
 #include "mc-call-session-private.h"
 
-#define MEDIA_TIMEOUT_US (3 * G_USEC_PER_SEC)
-#define CONNECT_TIMEOUT_US (8 * G_USEC_PER_SEC)
-#define RECONNECT_RETRY_US (2500 * G_TIME_SPAN_MILLISECOND)
+#define MEDIA_TIMEOUT_US             (3 * G_USEC_PER_SEC)
+#define CONNECT_TIMEOUT_US           (8 * G_USEC_PER_SEC)
+#define RECONNECT_RETRY_US           (2500 * G_TIME_SPAN_MILLISECOND)
 #define KEY_UNIT_WHILE_CONNECTING_US (300 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct
 {
-  gint64  generation;
-  guint   mline_index;
-  char   *candidate;
+  gint64 generation;
+  guint  mline_index;
+  char  *candidate;
 } Candidate;
 
 /* Helpers */
@@ -97,17 +97,19 @@ static gboolean
 new_peer (McCallSession *self,
           gint64         generation)
 {
-  g_autoptr(GError) error = NULL;
-  McPeerConfig config = { NULL, };
+  g_autoptr (GError) error = NULL;
+  McPeerConfig       config = {
+          NULL,
+  };
 
   mc_call_session_drop_peer (self);
 
   config.media = self->media;
   config.generation = generation;
   config.latency_ms = self->latency_ms;
-  config.ice_addresses = (const char *const *) self->ice_addresses;
+  config.ice_addresses = (const char * const *) self->ice_addresses;
   config.stun_server = self->stun_server;
-  config.turn_servers = (const char *const *) self->turn_servers;
+  config.turn_servers = (const char * const *) self->turn_servers;
   config.overrides = self->overrides;
   config.media_blocked = self->media_blocked;
 
@@ -175,10 +177,10 @@ offer_created_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  McCallSession *self = user_data;
-  McPeerPipeline *peer = MC_PEER_PIPELINE (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sdp = mc_peer_pipeline_create_finish (peer, result, &error);
+  McCallSession     *self = user_data;
+  McPeerPipeline    *peer = MC_PEER_PIPELINE (object);
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *sdp = mc_peer_pipeline_create_finish (peer, result, &error);
 
   if (sdp == NULL)
     {
@@ -264,8 +266,8 @@ gboolean
 mc_call_session_watchdog_cb (gpointer user_data)
 {
   McCallSession *self = MC_CALL_SESSION (user_data);
-  gint64 now = g_get_monotonic_time ();
-  gint64 last_media, since;
+  gint64         now = g_get_monotonic_time ();
+  gint64         last_media, since;
 
   if (self->peer == NULL || !self->peer_present)
     return G_SOURCE_CONTINUE;
@@ -303,9 +305,9 @@ mc_call_session_watchdog_cb (gpointer user_data)
         }
 
       if (last_media == 0 && self->initiator &&
-               now - self->attempt_started > (self->state == MC_CALL_SESSION_STATE_CONNECTING
-                                                ? CONNECT_TIMEOUT_US
-                                                : RECONNECT_RETRY_US))
+          now - self->attempt_started > (self->state == MC_CALL_SESSION_STATE_CONNECTING
+                                           ? CONNECT_TIMEOUT_US
+                                           : RECONNECT_RETRY_US))
         {
           reconnect (self, "no media from the new connection");
         }
@@ -332,7 +334,7 @@ peer_ice_candidate_cb (McPeerPipeline *peer,
                        gpointer        user_data)
 {
   McCallSession *self = MC_CALL_SESSION (user_data);
-  gint64 generation = mc_peer_pipeline_get_generation (peer);
+  gint64         generation = mc_peer_pipeline_get_generation (peer);
 
   if (peer != self->peer)
     return;
@@ -401,10 +403,10 @@ answer_created_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  McCallSession *self = user_data;
-  McPeerPipeline *peer = MC_PEER_PIPELINE (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sdp = mc_peer_pipeline_create_finish (peer, result, &error);
+  McCallSession     *self = user_data;
+  McPeerPipeline    *peer = MC_PEER_PIPELINE (object);
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *sdp = mc_peer_pipeline_create_finish (peer, result, &error);
 
   if (peer == self->peer && !mc_call_session_is_final (self))
     {
@@ -423,9 +425,9 @@ remote_offer_set_cb (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  McCallSession *self = user_data;
-  McPeerPipeline *peer = MC_PEER_PIPELINE (object);
-  g_autoptr(GError) error = NULL;
+  McCallSession     *self = user_data;
+  McPeerPipeline    *peer = MC_PEER_PIPELINE (object);
+  g_autoptr (GError) error = NULL;
 
   if (!mc_peer_pipeline_set_remote_finish (peer, result, &error))
     {
@@ -490,7 +492,7 @@ mc_call_session_receive_offer (McCallSession *self,
 
   /* Keep candidates that arrived for this generation before its offer. */
   {
-    g_autoptr(GPtrArray) early = g_ptr_array_new_with_free_func (mc_call_session_candidate_free);
+    g_autoptr (GPtrArray) early = g_ptr_array_new_with_free_func (mc_call_session_candidate_free);
 
     for (guint i = 0; i < self->pending_remote->len; i++)
       {
@@ -529,9 +531,9 @@ remote_answer_set_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  McCallSession *self = user_data;
-  McPeerPipeline *peer = MC_PEER_PIPELINE (object);
-  g_autoptr(GError) error = NULL;
+  McCallSession     *self = user_data;
+  McPeerPipeline    *peer = MC_PEER_PIPELINE (object);
+  g_autoptr (GError) error = NULL;
 
   if (!mc_peer_pipeline_set_remote_finish (peer, result, &error) && peer == self->peer &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

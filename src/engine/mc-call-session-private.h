@@ -16,30 +16,30 @@ G_BEGIN_DECLS
 
 struct _McCallSession
 {
-  GObject          parent_instance;
+  GObject parent_instance;
 
-  gboolean         initiator;
-  McCallSessionState      state;
-  GError          *error;
+  gboolean           initiator;
+  McCallSessionState state;
+  GError            *error;
 
   /* Configuration. */
-  gboolean         test_sources;
-  char            *video_device;
-  char            *audio_device;
-  char            *audio_output_device;
-  guint            width;
-  guint            height;
-  guint            framerate;
-  guint            latency_ms;
-  gboolean         fake_audio_output;
-  gboolean         echo_cancel;
-  gboolean         stamp_frames;
-  GstElement      *video_sink;
-  GstElement      *preview_sink;
-  GStrv            ice_addresses;
-  char            *stun_server;
-  GStrv            turn_servers;
-  GHashTable      *overrides;
+  gboolean    test_sources;
+  char       *video_device;
+  char       *audio_device;
+  char       *audio_output_device;
+  guint       width;
+  guint       height;
+  guint       framerate;
+  guint       latency_ms;
+  gboolean    fake_audio_output;
+  gboolean    echo_cancel;
+  gboolean    stamp_frames;
+  GstElement *video_sink;
+  GstElement *preview_sink;
+  GStrv       ice_addresses;
+  char       *stun_server;
+  GStrv       turn_servers;
+  GHashTable *overrides;
 
   /* The call. */
   McMediaPipeline *media;
@@ -63,25 +63,25 @@ struct _McCallSession
   gboolean         remote_camera_off;
   gboolean         media_blocked;
   gboolean         warming_up;
-  GTask           *prepare_task;    /* prepared, waiting for the warm-up */
+  GTask           *prepare_task; /* prepared, waiting for the warm-up */
   guint            watchdog_id;
   guint            stats_id;
   guint            fault_ids[2];
 
   /* Statistics. */
-  guint64          frames_before;
-  guint64          audio_before;
-  double           time_to_first_frame_ms;
-  guint            reconnections;
-  McCallStats     *stats;
-  McPeerPipeline  *stats_peer;
-  gint64           stats_time;
-  guint64          stats_bytes_in;
-  guint64          stats_bytes_out;
-  guint64          stats_packets_in;
-  guint64          stats_lost_in;
-  guint64          stats_frames;
-  GArray          *latency_history;
+  guint64         frames_before;
+  guint64         audio_before;
+  double          time_to_first_frame_ms;
+  guint           reconnections;
+  McCallStats    *stats;
+  McPeerPipeline *stats_peer;
+  gint64          stats_time;
+  guint64         stats_bytes_in;
+  guint64         stats_bytes_out;
+  guint64         stats_packets_in;
+  guint64         stats_lost_in;
+  guint64         stats_frames;
+  GArray         *latency_history;
 };
 
 enum
@@ -114,26 +114,26 @@ extern GParamSpec *mc_call_session_properties[N_PROPS];
 extern guint       mc_call_session_signals[N_SIGNALS];
 
 /* The session: mc-call-session.c */
-gboolean  mc_call_session_is_final             (McCallSession       *self);
-void      mc_call_session_set_state            (McCallSession       *self,
-                                                McCallSessionState   state);
-void      mc_call_session_fail                 (McCallSession       *self,
-                                                GError              *error);
+gboolean mc_call_session_is_final (McCallSession *self);
+void     mc_call_session_set_state (McCallSession     *self,
+                                    McCallSessionState state);
+void     mc_call_session_fail (McCallSession *self,
+                               GError        *error);
 
 /* Negotiation and recovery: mc-call-session-negotiation.c */
-void      mc_call_session_candidate_free       (gpointer             data);
-void      mc_call_session_drop_peer            (McCallSession       *self);
-void      mc_call_session_offer_new_generation (McCallSession       *self);
-void      mc_call_session_await_offer          (McCallSession       *self);
-void      mc_call_session_start_negotiation    (McCallSession       *self);
-gboolean  mc_call_session_watchdog_cb          (gpointer             user_data);
+void     mc_call_session_candidate_free (gpointer data);
+void     mc_call_session_drop_peer (McCallSession *self);
+void     mc_call_session_offer_new_generation (McCallSession *self);
+void     mc_call_session_await_offer (McCallSession *self);
+void     mc_call_session_start_negotiation (McCallSession *self);
+gboolean mc_call_session_watchdog_cb (gpointer user_data);
 
 /* Statistics: mc-call-session-stats.c */
-gboolean  mc_call_session_stats_tick_cb        (gpointer             user_data);
+gboolean mc_call_session_stats_tick_cb (gpointer user_data);
 
 /* Media state: mc-call-session-media.c */
-void      mc_call_session_emit_media_state     (McCallSession       *self);
-void      mc_call_session_set_screen_sharing   (McCallSession       *self,
-                                                gboolean             share);
+void mc_call_session_emit_media_state (McCallSession *self);
+void mc_call_session_set_screen_sharing (McCallSession *self,
+                                         gboolean       share);
 
 G_END_DECLS

@@ -25,8 +25,8 @@ number_field (const GstStructure *structure,
               const char         *field)
 {
   const GValue *value = gst_structure_get_value (structure, field);
-  GValue as_double = G_VALUE_INIT;
-  double result = 0;
+  GValue        as_double = G_VALUE_INIT;
+  double        result = 0;
 
   if (value == NULL)
     return 0;
@@ -55,9 +55,9 @@ sum_stats_cb (GQuark        field,
               const GValue *value,
               gpointer      user_data)
 {
-  Totals *totals = user_data;
+  Totals             *totals = user_data;
   const GstStructure *stats;
-  GstWebRTCStatsType type;
+  GstWebRTCStatsType  type;
 
   if (!GST_VALUE_HOLDS_STRUCTURE (value))
     return TRUE;
@@ -96,10 +96,12 @@ static void
 publish_stats (McCallSession      *self,
                const GstStructure *webrtc_stats)
 {
-  g_autoptr(McCallStats) stats = mc_call_stats_new ();
-  g_autoptr(GArray) samples = NULL;
-  Totals totals = { 0, };
-  double seconds;
+  g_autoptr (McCallStats) stats = mc_call_stats_new ();
+  g_autoptr (GArray)      samples = NULL;
+  Totals                  totals = {
+                     0,
+  };
+  double  seconds;
   guint64 frames;
 
   stats->monotonic_time = g_get_monotonic_time ();
@@ -168,7 +170,7 @@ publish_stats (McCallSession      *self,
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, !self->remote_camera_off)
                    : self->state == MC_CALL_SESSION_STATE_RECONNECTING ? MC_CALL_QUALITY_POOR
-                                                               : MC_CALL_QUALITY_UNKNOWN;
+                                                                       : MC_CALL_QUALITY_UNKNOWN;
 
   mc_call_stats_free (self->stats);
   self->stats = mc_call_stats_copy (stats);
@@ -180,8 +182,8 @@ stats_ready_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  McCallSession *self = user_data;
-  g_autoptr(GstStructure) stats = NULL;
+  McCallSession           *self = user_data;
+  g_autoptr (GstStructure) stats = NULL;
 
   stats = mc_peer_pipeline_get_stats_finish (MC_PEER_PIPELINE (object), result, NULL);
   if (!mc_call_session_is_final (self) && MC_PEER_PIPELINE (object) == self->peer)

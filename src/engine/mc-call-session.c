@@ -57,20 +57,12 @@
 #include "mc-call-session-private.h"
 
 #define WATCHDOG_INTERVAL_MS 100
-#define DEFAULT_LATENCY_MS 40
+#define DEFAULT_LATENCY_MS   40
 
 GParamSpec *mc_call_session_properties[N_PROPS];
-guint mc_call_session_signals[N_SIGNALS];
+guint       mc_call_session_signals[N_SIGNALS];
 
-G_DEFINE_ENUM_TYPE (McCallSessionState, mc_call_session_state,
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_IDLE, "idle"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_PREPARING, "preparing"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_WAITING, "waiting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTING, "connecting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTED, "connected"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_RECONNECTING, "reconnecting"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_ENDED, "ended"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_FAILED, "failed"))
+G_DEFINE_ENUM_TYPE (McCallSessionState, mc_call_session_state, G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_IDLE, "idle"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_PREPARING, "preparing"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_WAITING, "waiting"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTING, "connecting"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_CONNECTED, "connected"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_RECONNECTING, "reconnecting"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_ENDED, "ended"), G_DEFINE_ENUM_VALUE (MC_CALL_SESSION_STATE_FAILED, "failed"))
 
 G_DEFINE_FINAL_TYPE (McCallSession, mc_call_session, G_TYPE_OBJECT)
 
@@ -83,8 +75,8 @@ mc_call_session_is_final (McCallSession *self)
 }
 
 void
-mc_call_session_set_state (McCallSession *self,
-           McCallSessionState    state)
+mc_call_session_set_state (McCallSession     *self,
+                           McCallSessionState state)
 {
   if (self->state == state)
     return;
@@ -124,7 +116,7 @@ stop_everything (McCallSession *self)
 
 void
 mc_call_session_fail (McCallSession *self,
-      GError        *error)
+                      GError        *error)
 {
   if (mc_call_session_is_final (self))
     {
@@ -189,9 +181,9 @@ static gboolean
 fault_start_cb (gpointer user_data)
 {
   McCallSession *self = MC_CALL_SESSION (user_data);
-  const char *spec = g_getenv ("MENTORCALL_FAULT_BLOCK_MEDIA");
-  double duration = 5;
-  const char *colon;
+  const char    *spec = g_getenv ("MENTORCALL_FAULT_BLOCK_MEDIA");
+  double         duration = 5;
+  const char    *colon;
 
   self->fault_ids[0] = 0;
   colon = spec != NULL ? strchr (spec, ':') : NULL;
@@ -212,8 +204,8 @@ state_notify_cb (McCallSession *self,
                  GParamSpec    *pspec,
                  gpointer       user_data)
 {
-  const char *spec = g_getenv ("MENTORCALL_FAULT_BLOCK_MEDIA");
-  static const char *const no_fault = "";
+  const char               *spec = g_getenv ("MENTORCALL_FAULT_BLOCK_MEDIA");
+  static const char * const no_fault = "";
 
   if (self->state != MC_CALL_SESSION_STATE_CONNECTED || spec == NULL || *spec == '\0' ||
       self->fault_ids[0] != 0 || g_object_get_data (G_OBJECT (self), "mc-fault-armed") != NULL)
@@ -239,7 +231,7 @@ prepared (McCallSession *self,
   mc_media_pipeline_set_camera_off (self->media, self->camera_off);
   if (self->screen_share)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (!mc_media_pipeline_set_screen_share (self->media, TRUE, &error))
         {
@@ -280,9 +272,9 @@ media_started_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  McCallSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GTask)  task = user_data;
+  McCallSession     *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
 
   if (!mc_media_pipeline_start_finish (MC_MEDIA_PIPELINE (object), result, &error))
     {
@@ -313,8 +305,8 @@ warmed_up_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(McCallSession) self = user_data;
-  g_autoptr(GTask) task = g_steal_pointer (&self->prepare_task);
+  g_autoptr (McCallSession) self = user_data;
+  g_autoptr (GTask)         task = g_steal_pointer (&self->prepare_task);
 
   mc_peer_pipeline_warm_up_finish (result, NULL);
   self->warming_up = FALSE;
@@ -610,8 +602,8 @@ mc_call_session_init (McCallSession *self)
 
   if (addresses != NULL && *addresses != '\0')
     {
-      g_auto(GStrv) parts = g_strsplit (addresses, ",", -1);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv)           parts = g_strsplit (addresses, ",", -1);
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
       for (guint i = 0; parts[i] != NULL; i++)
         {
@@ -651,13 +643,15 @@ mc_call_session_new (gboolean initiator)
  * PREPARING, then WAITING (or CONNECTING if the peer is already there).
  */
 void
-mc_call_session_prepare_async (McCallSession       *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+mc_call_session_prepare_async (McCallSession      *self,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  McMediaConfig config = { 0, };
+  g_autoptr (GTask) task = NULL;
+  McMediaConfig     config = {
+        0,
+  };
 
   g_return_if_fail (MC_IS_CALL_SESSION (self));
 
@@ -707,9 +701,9 @@ mc_call_session_prepare_async (McCallSession       *self,
  * Returns: %TRUE if the session is ready for the peer
  */
 gboolean
-mc_call_session_prepare_finish (McCallSession  *self,
-                                GAsyncResult   *result,
-                                GError        **error)
+mc_call_session_prepare_finish (McCallSession *self,
+                                GAsyncResult  *result,
+                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -924,8 +918,8 @@ mc_call_session_get_generation (McCallSession *self)
 const char *
 mc_call_session_state_to_string (McCallSessionState state)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (MC_TYPE_CALL_SESSION_STATE);
-  GEnumValue *value = g_enum_get_value (klass, state);
+  g_autoptr (GEnumClass) klass = g_type_class_ref (MC_TYPE_CALL_SESSION_STATE);
+  GEnumValue            *value = g_enum_get_value (klass, state);
 
   return value != NULL ? value->value_nick : "unknown";
 }

@@ -46,101 +46,101 @@ typedef enum
 } McCallSessionState;
 
 #define MC_TYPE_CALL_SESSION_STATE (mc_call_session_state_get_type ())
-#define MC_TYPE_CALL_SESSION (mc_call_session_get_type ())
+#define MC_TYPE_CALL_SESSION       (mc_call_session_get_type ())
 
 GType mc_call_session_state_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (McCallSession, mc_call_session, MC, CALL_SESSION, GObject)
 
-McCallSession *mc_call_session_new                     (gboolean              initiator);
+McCallSession *mc_call_session_new (gboolean initiator);
 
 /* Configuration, before mc_call_session_prepare_async(). */
-void           mc_call_session_set_test_sources        (McCallSession        *self,
-                                                        gboolean              test_sources);
-void           mc_call_session_set_devices             (McCallSession        *self,
-                                                        const char           *video_device,
-                                                        const char           *audio_device);
-void           mc_call_session_set_speaker_device      (McCallSession        *self,
-                                                        const char           *speaker_device);
-void           mc_call_session_set_video_format        (McCallSession        *self,
-                                                        guint                 width,
-                                                        guint                 height,
-                                                        guint                 framerate);
-void           mc_call_session_set_latency             (McCallSession        *self,
-                                                        guint                 latency_ms);
-void           mc_call_session_set_fake_audio_output   (McCallSession        *self,
-                                                        gboolean              fake);
-void           mc_call_session_set_echo_cancel         (McCallSession        *self,
-                                                        gboolean              echo_cancel);
-void           mc_call_session_set_stamp_frames        (McCallSession        *self,
-                                                        gboolean              stamp_frames);
-void           mc_call_session_set_video_sink          (McCallSession        *self,
-                                                        GstElement           *sink);
-void           mc_call_session_set_preview_sink        (McCallSession        *self,
-                                                        GstElement           *sink);
-void           mc_call_session_set_ice_addresses       (McCallSession        *self,
-                                                        const char *const    *addresses);
-gboolean       mc_call_session_set_ice_servers         (McCallSession        *self,
-                                                        JsonArray            *servers,
-                                                        GError              **error);
-void           mc_call_session_debug_override_element  (McCallSession        *self,
-                                                        const char           *factory,
-                                                        const char           *replacement);
+void     mc_call_session_set_test_sources (McCallSession *self,
+                                           gboolean       test_sources);
+void     mc_call_session_set_devices (McCallSession *self,
+                                      const char    *video_device,
+                                      const char    *audio_device);
+void     mc_call_session_set_speaker_device (McCallSession *self,
+                                             const char    *speaker_device);
+void     mc_call_session_set_video_format (McCallSession *self,
+                                           guint          width,
+                                           guint          height,
+                                           guint          framerate);
+void     mc_call_session_set_latency (McCallSession *self,
+                                      guint          latency_ms);
+void     mc_call_session_set_fake_audio_output (McCallSession *self,
+                                                gboolean       fake);
+void     mc_call_session_set_echo_cancel (McCallSession *self,
+                                          gboolean       echo_cancel);
+void     mc_call_session_set_stamp_frames (McCallSession *self,
+                                           gboolean       stamp_frames);
+void     mc_call_session_set_video_sink (McCallSession *self,
+                                         GstElement    *sink);
+void     mc_call_session_set_preview_sink (McCallSession *self,
+                                           GstElement    *sink);
+void     mc_call_session_set_ice_addresses (McCallSession      *self,
+                                            const char     *const *addresses);
+gboolean mc_call_session_set_ice_servers (McCallSession *self,
+                                          JsonArray     *servers,
+                                          GError       **error);
+void     mc_call_session_debug_override_element (McCallSession *self,
+                                                 const char    *factory,
+                                                 const char    *replacement);
 
 /* Life cycle. */
-void           mc_call_session_prepare_async           (McCallSession        *self,
-                                                        GCancellable         *cancellable,
-                                                        GAsyncReadyCallback   callback,
-                                                        gpointer              user_data);
-gboolean       mc_call_session_prepare_finish          (McCallSession        *self,
-                                                        GAsyncResult         *result,
-                                                        GError              **error);
-void           mc_call_session_hang_up                 (McCallSession        *self);
+void     mc_call_session_prepare_async (McCallSession      *self,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+gboolean mc_call_session_prepare_finish (McCallSession *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+void     mc_call_session_hang_up (McCallSession *self);
 
 /* What arrives from the signaling server. */
-void           mc_call_session_peer_joined             (McCallSession        *self);
-void           mc_call_session_peer_left               (McCallSession        *self);
-void           mc_call_session_receive_offer           (McCallSession        *self,
-                                                        const char           *sdp,
-                                                        gint64                generation);
-void           mc_call_session_receive_answer          (McCallSession        *self,
-                                                        const char           *sdp,
-                                                        gint64                generation);
-void           mc_call_session_receive_ice_candidate   (McCallSession        *self,
-                                                        const char           *candidate,
-                                                        guint                 mline_index,
-                                                        gint64                generation);
-void           mc_call_session_receive_media_state     (McCallSession        *self,
-                                                        gboolean              muted,
-                                                        gboolean              camera_off);
+void mc_call_session_peer_joined (McCallSession *self);
+void mc_call_session_peer_left (McCallSession *self);
+void mc_call_session_receive_offer (McCallSession *self,
+                                    const char    *sdp,
+                                    gint64         generation);
+void mc_call_session_receive_answer (McCallSession *self,
+                                     const char    *sdp,
+                                     gint64         generation);
+void mc_call_session_receive_ice_candidate (McCallSession *self,
+                                            const char    *candidate,
+                                            guint          mline_index,
+                                            gint64         generation);
+void mc_call_session_receive_media_state (McCallSession *self,
+                                          gboolean       muted,
+                                          gboolean       camera_off);
 
 /* Controls. */
-void           mc_call_session_set_muted               (McCallSession        *self,
-                                                        gboolean              muted);
-void           mc_call_session_set_camera_off          (McCallSession        *self,
-                                                        gboolean              camera_off);
-gboolean       mc_call_session_can_share_screen        (GError              **error);
-gboolean       mc_call_session_set_screen_share        (McCallSession        *self,
-                                                        gboolean              share,
-                                                        GError              **error);
-void           mc_call_session_set_media_blocked       (McCallSession        *self,
-                                                        gboolean              blocked);
+void     mc_call_session_set_muted (McCallSession *self,
+                                    gboolean       muted);
+void     mc_call_session_set_camera_off (McCallSession *self,
+                                         gboolean       camera_off);
+gboolean mc_call_session_can_share_screen (GError **error);
+gboolean mc_call_session_set_screen_share (McCallSession *self,
+                                           gboolean       share,
+                                           GError       **error);
+void     mc_call_session_set_media_blocked (McCallSession *self,
+                                            gboolean       blocked);
 
 /* State. */
-gboolean       mc_call_session_get_initiator           (McCallSession        *self);
-McCallSessionState    mc_call_session_get_state               (McCallSession        *self);
-const GError  *mc_call_session_get_error               (McCallSession        *self);
-gboolean       mc_call_session_get_muted               (McCallSession        *self);
-gboolean       mc_call_session_get_camera_off          (McCallSession        *self);
-gboolean       mc_call_session_get_screen_share        (McCallSession        *self);
-gboolean       mc_call_session_get_remote_muted        (McCallSession        *self);
-gboolean       mc_call_session_get_remote_camera_off   (McCallSession        *self);
-gint64         mc_call_session_get_generation          (McCallSession        *self);
-guint64        mc_call_session_get_frames_decoded      (McCallSession        *self);
-guint64        mc_call_session_get_audio_buffers       (McCallSession        *self);
-double         mc_call_session_get_time_to_first_frame (McCallSession        *self);
-McCallStats   *mc_call_session_dup_stats               (McCallSession        *self);
-GArray        *mc_call_session_dup_latency_samples     (McCallSession        *self);
-const char    *mc_call_session_state_to_string                 (McCallSessionState           state);
+gboolean           mc_call_session_get_initiator (McCallSession *self);
+McCallSessionState mc_call_session_get_state (McCallSession *self);
+const GError      *mc_call_session_get_error (McCallSession *self);
+gboolean           mc_call_session_get_muted (McCallSession *self);
+gboolean           mc_call_session_get_camera_off (McCallSession *self);
+gboolean           mc_call_session_get_screen_share (McCallSession *self);
+gboolean           mc_call_session_get_remote_muted (McCallSession *self);
+gboolean           mc_call_session_get_remote_camera_off (McCallSession *self);
+gint64             mc_call_session_get_generation (McCallSession *self);
+guint64            mc_call_session_get_frames_decoded (McCallSession *self);
+guint64            mc_call_session_get_audio_buffers (McCallSession *self);
+double             mc_call_session_get_time_to_first_frame (McCallSession *self);
+McCallStats       *mc_call_session_dup_stats (McCallSession *self);
+GArray            *mc_call_session_dup_latency_samples (McCallSession *self);
+const char        *mc_call_session_state_to_string (McCallSessionState state);
 
 G_END_DECLS

@@ -26,12 +26,12 @@
 
 struct _McChatOutbox
 {
-  GObject  parent_instance;
+  GObject parent_instance;
 
   /* McChatMessage, oldest first; the first n_in_flight were sent on the
    * current connection and await their confirmation. */
-  GQueue   queue;
-  guint    n_in_flight;
+  GQueue queue;
+  guint  n_in_flight;
 };
 
 G_DEFINE_FINAL_TYPE (McChatOutbox, mc_chat_outbox, G_TYPE_OBJECT)
@@ -122,7 +122,7 @@ mc_chat_outbox_push (McChatOutbox *self,
                      const char   *text)
 {
   g_autofree char *client_id = NULL;
-  McChatMessage *message;
+  McChatMessage   *message;
 
   g_return_val_if_fail (MC_IS_CHAT_OUTBOX (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -216,7 +216,7 @@ McChatMessage *
 mc_chat_outbox_take (McChatOutbox *self,
                      const char   *client_id)
 {
-  guint position = 0;
+  guint  position = 0;
   GList *link;
 
   g_return_val_if_fail (MC_IS_CHAT_OUTBOX (self), NULL);

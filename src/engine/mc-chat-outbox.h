@@ -16,19 +16,19 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (McChatOutbox, mc_chat_outbox, MC, CHAT_OUTBOX, GObject)
 
-McChatOutbox  *mc_chat_outbox_new            (void);
+McChatOutbox *mc_chat_outbox_new (void);
 
-McChatMessage *mc_chat_outbox_push           (McChatOutbox *self,
-                                              gint64        booking_id,
-                                              const char   *text);
-McChatMessage *mc_chat_outbox_peek_unsent    (McChatOutbox *self);
+McChatMessage *mc_chat_outbox_push (McChatOutbox *self,
+                                    gint64        booking_id,
+                                    const char   *text);
+McChatMessage *mc_chat_outbox_peek_unsent (McChatOutbox *self);
 void           mc_chat_outbox_mark_in_flight (McChatOutbox *self);
-void           mc_chat_outbox_rewind         (McChatOutbox *self);
-gboolean       mc_chat_outbox_contains       (McChatOutbox *self,
-                                              const char   *client_id);
-McChatMessage *mc_chat_outbox_take           (McChatOutbox *self,
-                                              const char   *client_id);
-McChatMessage *mc_chat_outbox_pop            (McChatOutbox *self);
-guint          mc_chat_outbox_get_length     (McChatOutbox *self);
+void           mc_chat_outbox_rewind (McChatOutbox *self);
+gboolean       mc_chat_outbox_contains (McChatOutbox *self,
+                                        const char   *client_id);
+McChatMessage *mc_chat_outbox_take (McChatOutbox *self,
+                                    const char   *client_id);
+McChatMessage *mc_chat_outbox_pop (McChatOutbox *self);
+guint          mc_chat_outbox_get_length (McChatOutbox *self);
 
 G_END_DECLS

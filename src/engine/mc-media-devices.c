@@ -21,14 +21,15 @@
 
 struct _McMediaDevices
 {
-  GObject           parent_instance;
+  GObject parent_instance;
 
   GstDeviceMonitor *monitor;
   guint             bus_watch;
   gboolean          started;
 };
 
-enum {
+enum
+{
   SIGNAL_CHANGED,
   N_SIGNALS
 };
@@ -37,12 +38,16 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (McMediaDevices, mc_media_devices, G_TYPE_OBJECT)
 
-static const char *const role_classes[MC_DEVICE_ROLE_LAST] = {
-  "Video/Source", "Audio/Source", "Audio/Sink",
+static const char * const role_classes[MC_DEVICE_ROLE_LAST] = {
+  "Video/Source",
+  "Audio/Source",
+  "Audio/Sink",
 };
 
-static const char *const role_names[MC_DEVICE_ROLE_LAST] = {
-  "camera", "microphone", "speaker",
+static const char * const role_names[MC_DEVICE_ROLE_LAST] = {
+  "camera",
+  "microphone",
+  "speaker",
 };
 
 /**
@@ -88,8 +93,8 @@ mc_device_role_get_classes (McDeviceRole role)
 char *
 mc_media_device_get_identity (GstDevice *device)
 {
-  static const char *const keys[] = { "node.name", "api.v4l2.path", "device.path", "object.path" };
-  g_autoptr(GstStructure) properties = NULL;
+  static const char * const keys[] = { "node.name", "api.v4l2.path", "device.path", "object.path" };
+  g_autoptr (GstStructure)  properties = NULL;
 
   g_return_val_if_fail (GST_IS_DEVICE (device), NULL);
 
@@ -170,7 +175,7 @@ mc_media_devices_class_init (McMediaDevicesClass *klass)
 static void
 mc_media_devices_init (McMediaDevices *self)
 {
-  g_autoptr(GstBus) bus = NULL;
+  g_autoptr (GstBus) bus = NULL;
 
   self->monitor = gst_device_monitor_new ();
   for (guint i = 0; i < MC_DEVICE_ROLE_LAST; i++)
@@ -211,8 +216,8 @@ GPtrArray *
 mc_media_devices_list (McMediaDevices *self,
                        McDeviceRole    role)
 {
-  g_autolist(GstDevice) devices = NULL;
-  GPtrArray *list;
+  g_autolist (GstDevice) devices = NULL;
+  GPtrArray             *list;
 
   g_return_val_if_fail (MC_IS_MEDIA_DEVICES (self), NULL);
   g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, NULL);
@@ -225,8 +230,8 @@ mc_media_devices_list (McMediaDevices *self,
   for (GList *l = devices; l != NULL; l = l->next)
     {
       McMediaDeviceInfo *info;
-      g_autofree char *identity = NULL;
-      gboolean seen = FALSE;
+      g_autofree char   *identity = NULL;
+      gboolean           seen = FALSE;
 
       if (!gst_device_has_classes (l->data, role_classes[role]))
         continue;
@@ -260,7 +265,7 @@ mc_media_devices_find (McMediaDevices *self,
                        McDeviceRole    role,
                        const char     *identity)
 {
-  g_autolist(GstDevice) devices = NULL;
+  g_autolist (GstDevice) devices = NULL;
 
   g_return_val_if_fail (MC_IS_MEDIA_DEVICES (self), NULL);
   g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, NULL);
@@ -303,14 +308,14 @@ mc_media_devices_find (McMediaDevices *self,
  *   @error set when there is no such device at all
  */
 GstElement *
-mc_media_devices_create_element (McMediaDevices  *self,
-                                 McDeviceRole     role,
-                                 const char      *identity,
-                                 GError         **error)
+mc_media_devices_create_element (McMediaDevices *self,
+                                 McDeviceRole    role,
+                                 const char     *identity,
+                                 GError        **error)
 {
-  g_autoptr(GstDevice) device = NULL;
-  g_autofree char *display_name = NULL;
-  GstElement *element;
+  g_autoptr (GstDevice) device = NULL;
+  g_autofree char      *display_name = NULL;
+  GstElement           *element;
 
   g_return_val_if_fail (MC_IS_MEDIA_DEVICES (self), NULL);
   g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, NULL);
@@ -330,8 +335,8 @@ mc_media_devices_create_element (McMediaDevices  *self,
   if (device == NULL)
     {
       g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                           role == MC_DEVICE_ROLE_CAMERA ? _("No camera was found")
-                                                         : _("No microphone was found"));
+                           role == MC_DEVICE_ROLE_CAMERA ? _ ("No camera was found")
+                                                         : _ ("No microphone was found"));
       return NULL;
     }
 
@@ -342,15 +347,15 @@ mc_media_devices_create_element (McMediaDevices  *self,
       if (role == MC_DEVICE_ROLE_CAMERA)
         /* Translators: %s is a device's name */
         g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     _("The camera “%s” cannot be opened"), display_name);
+                     _ ("The camera “%s” cannot be opened"), display_name);
       else if (role == MC_DEVICE_ROLE_MICROPHONE)
         /* Translators: %s is a device's name */
         g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     _("The microphone “%s” cannot be opened"), display_name);
+                     _ ("The microphone “%s” cannot be opened"), display_name);
       else
         /* Translators: %s is a device's name */
         g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     _("The speaker “%s” cannot be opened"), display_name);
+                     _ ("The speaker “%s” cannot be opened"), display_name);
       return NULL;
     }
 

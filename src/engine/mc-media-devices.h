@@ -47,18 +47,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (McMediaDeviceInfo, mc_media_device_info_free)
 
 G_DECLARE_FINAL_TYPE (McMediaDevices, mc_media_devices, MC, MEDIA_DEVICES, GObject)
 
-char           *mc_media_device_get_identity    (GstDevice       *device);
-const char     *mc_device_role_get_classes      (McDeviceRole     role);
+char       *mc_media_device_get_identity (GstDevice *device);
+const char *mc_device_role_get_classes (McDeviceRole role);
 
-McMediaDevices *mc_media_devices_new            (void);
-GPtrArray      *mc_media_devices_list           (McMediaDevices  *self,
-                                                 McDeviceRole     role);
-GstDevice      *mc_media_devices_find           (McMediaDevices  *self,
-                                                 McDeviceRole     role,
-                                                 const char      *identity);
-GstElement     *mc_media_devices_create_element (McMediaDevices  *self,
-                                                 McDeviceRole     role,
-                                                 const char      *identity,
-                                                 GError         **error);
+McMediaDevices *mc_media_devices_new (void);
+GPtrArray      *mc_media_devices_list (McMediaDevices *self,
+                                       McDeviceRole    role);
+GstDevice      *mc_media_devices_find (McMediaDevices *self,
+                                       McDeviceRole    role,
+                                       const char     *identity);
+GstElement     *mc_media_devices_create_element (McMediaDevices *self,
+                                                 McDeviceRole    role,
+                                                 const char     *identity,
+                                                 GError        **error);
 
 G_END_DECLS

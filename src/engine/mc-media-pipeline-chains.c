@@ -27,21 +27,21 @@
  * preroll before the peer's first audio, and the pipeline must not wait for
  * it. */
 static GstElement *
-make_audio_output (McMediaPipeline  *self,
-                   GError          **error)
+make_audio_output (McMediaPipeline *self,
+                   GError         **error)
 {
-  const char *wanted = self->audio_output_device;
-  g_autoptr(GstPad) pad = NULL;
-  GstElement *sink;
+  const char        *wanted = self->audio_output_device;
+  g_autoptr (GstPad) pad = NULL;
+  GstElement        *sink;
 
   if (wanted != NULL && *wanted != '\0')
     {
       /* The capture monitor watches sources only (and does not run with
        * test sources), so a device list of its own looks for the speaker. */
-      g_autoptr(McMediaDevices) devices = mc_media_devices_new ();
-      g_autoptr(GstDevice) device = mc_media_devices_find (devices, MC_DEVICE_ROLE_SPEAKER, wanted);
-      g_autofree char *display_name = device != NULL ? gst_device_get_display_name (device)
-                                                     : NULL;
+      g_autoptr (McMediaDevices) devices = mc_media_devices_new ();
+      g_autoptr (GstDevice)      device = mc_media_devices_find (devices, MC_DEVICE_ROLE_SPEAKER, wanted);
+      g_autofree char           *display_name = device != NULL ? gst_device_get_display_name (device)
+                                                               : NULL;
 
       sink = device != NULL ? gst_device_create_element (device, NULL) : NULL;
       if (sink != NULL)
@@ -79,7 +79,7 @@ forward_sample (McMediaPipeline *self,
                 McMediaKind      kind,
                 GstSample       *sample)
 {
-  g_autoptr(GstAppSrc) output = NULL;
+  g_autoptr (GstAppSrc) output = NULL;
 
   g_mutex_lock (&self->lock);
   g_set_object (&output, self->output[kind]);
@@ -93,8 +93,8 @@ static GstFlowReturn
 video_sample_cb (GstAppSink *sink,
                  gpointer    user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  McMediaPipeline      *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
 
   if (sample == NULL)
     return GST_FLOW_EOS;
@@ -119,8 +119,8 @@ static GstFlowReturn
 audio_sample_cb (GstAppSink *sink,
                  gpointer    user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  McMediaPipeline      *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
 
   if (sample == NULL)
     return GST_FLOW_EOS;
@@ -136,12 +136,12 @@ raw_video_cb (GstPad          *pad,
               GstPadProbeInfo *info,
               gpointer         user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  gboolean camera_off = g_atomic_int_get (&self->camera_off);
-  GstBuffer *buffer;
-  GstVideoInfo video_info;
-  GstVideoFrame frame;
-  g_autoptr(GstCaps) caps = NULL;
+  McMediaPipeline    *self = MC_MEDIA_PIPELINE (user_data);
+  gboolean            camera_off = g_atomic_int_get (&self->camera_off);
+  GstBuffer          *buffer;
+  GstVideoInfo        video_info;
+  GstVideoFrame       frame;
+  g_autoptr (GstCaps) caps = NULL;
 
   /* A shared screen is sent even with the camera off: sharing is asking
    * for it to be seen. */
@@ -169,8 +169,8 @@ raw_video_cb (GstPad          *pad,
       for (guint plane = 0; plane < GST_VIDEO_FRAME_N_PLANES (&frame); plane++)
         {
           guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (&frame, plane);
-          int stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, plane);
-          guint rows = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, plane);
+          int     stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, plane);
+          guint   rows = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, plane);
 
           memset (data, plane == 0 ? 16 : 128, (gsize) stride * rows);
         }
@@ -185,13 +185,15 @@ raw_video_cb (GstPad          *pad,
 }
 
 static GstElement *
-make_appsink (McMediaPipeline  *self,
-              const char       *name,
-              GstFlowReturn   (*new_sample) (GstAppSink *, gpointer),
-              GError          **error)
+make_appsink (McMediaPipeline *self,
+              const char      *name,
+              GstFlowReturn (*new_sample) (GstAppSink *, gpointer),
+              GError **error)
 {
-  GstElement *sink = mc_media_pipeline_make (self, "appsink", name, error);
-  GstAppSinkCallbacks callbacks = { NULL, };
+  GstElement         *sink = mc_media_pipeline_make (self, "appsink", name, error);
+  GstAppSinkCallbacks callbacks = {
+    NULL,
+  };
 
   if (sink == NULL)
     return NULL;
@@ -205,9 +207,9 @@ make_appsink (McMediaPipeline  *self,
 }
 
 static GstElement *
-make_remote_appsrc (McMediaPipeline  *self,
-                    const char       *name,
-                    GError          **error)
+make_remote_appsrc (McMediaPipeline *self,
+                    const char      *name,
+                    GError         **error)
 {
   GstElement *source = mc_media_pipeline_make (self, "appsrc", name, error);
 
@@ -230,8 +232,8 @@ link_many (GError    **error,
 {
   GstElement *previous = first;
   GstElement *element;
-  va_list args;
-  gboolean ok = TRUE;
+  va_list     args;
+  gboolean    ok = TRUE;
 
   va_start (args, first);
   while (ok && (element = va_arg (args, GstElement *)) != NULL)
@@ -250,14 +252,14 @@ link_many (GError    **error,
   return ok;
 }
 
-#define MAKE_OR_FAIL(var, factory, name)                       \
-  G_STMT_START                                                 \
-  {                                                            \
+#define MAKE_OR_FAIL(var, factory, name) \
+  G_STMT_START \
+  { \
     var = mc_media_pipeline_make (self, factory, name, error); \
-    if (var == NULL)                                           \
-      return FALSE;                                            \
-    gst_bin_add (GST_BIN (self->pipeline), var);               \
-  }                                                            \
+    if (var == NULL) \
+      return FALSE; \
+    gst_bin_add (GST_BIN (self->pipeline), var); \
+  } \
   G_STMT_END
 
 static guint
@@ -270,12 +272,12 @@ default_bitrate (McMediaPipeline *self)
 }
 
 gboolean
-mc_media_pipeline_build_video (McMediaPipeline  *self,
-                               GError          **error)
+mc_media_pipeline_build_video (McMediaPipeline *self,
+                               GError         **error)
 {
-  GstElement *convert, *scale, *rate, *filter, *queue, *encoder, *sink;
-  g_autoptr(GstCaps) caps = NULL;
-  g_autoptr(GstPad) pad = NULL;
+  GstElement         *convert, *scale, *rate, *filter, *queue, *encoder, *sink;
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GstPad)  pad = NULL;
 
   MAKE_OR_FAIL (convert, "videoconvert", "video-convert");
   MAKE_OR_FAIL (scale, "videoscale", "video-scale");
@@ -313,8 +315,7 @@ mc_media_pipeline_build_video (McMediaPipeline  *self,
                 "deadline", (gint64) 1,
                 "cpu-used", 16,
                 "lag-in-frames", 0,
-                "target-bitrate", (int) (self->video_bitrate != 0 ? self->video_bitrate
-                                                                  : default_bitrate (self)),
+                "target-bitrate", (int) (self->video_bitrate != 0 ? self->video_bitrate : default_bitrate (self)),
                 "keyframe-max-dist", 3000,
                 "buffer-initial-size", 100,
                 "buffer-optimal-size", 120,
@@ -365,12 +366,12 @@ mc_media_pipeline_build_video (McMediaPipeline  *self,
 }
 
 gboolean
-mc_media_pipeline_build_audio (McMediaPipeline  *self,
-                               GError          **error)
+mc_media_pipeline_build_audio (McMediaPipeline *self,
+                               GError         **error)
 {
-  GstElement *convert, *resample, *filter, *volume, *encoder, *sink;
-  GstElement *dsp = NULL;
-  g_autoptr(GstCaps) caps = NULL;
+  GstElement         *convert, *resample, *filter, *volume, *encoder, *sink;
+  GstElement         *dsp = NULL;
+  g_autoptr (GstCaps) caps = NULL;
 
   MAKE_OR_FAIL (convert, "audioconvert", "audio-convert");
   MAKE_OR_FAIL (resample, "audioresample", "audio-resample");
@@ -412,8 +413,8 @@ mc_media_pipeline_build_audio (McMediaPipeline  *self,
 }
 
 gboolean
-mc_media_pipeline_build_playback (McMediaPipeline  *self,
-                                  GError          **error)
+mc_media_pipeline_build_playback (McMediaPipeline *self,
+                                  GError         **error)
 {
   GstElement *video_src, *video_convert, *video_sink;
   GstElement *audio_src, *audio_convert, *audio_resample, *audio_sink;

@@ -18,22 +18,22 @@ G_BEGIN_DECLS
 
 struct _McMediaPipeline
 {
-  GObject           parent_instance;
+  GObject parent_instance;
 
   /* Configuration, fixed at construction. */
-  gboolean          test_sources;
-  char             *wanted_device[2];
-  guint             width;
-  guint             height;
-  guint             framerate;
-  guint             video_bitrate;
-  gboolean          stamp_frames;
-  gboolean          fake_audio_output;
-  char             *audio_output_device;
-  gboolean          echo_cancel_wanted;
-  GstElement       *video_sink;
-  GstElement       *preview_sink;
-  GHashTable       *overrides;
+  gboolean    test_sources;
+  char       *wanted_device[2];
+  guint       width;
+  guint       height;
+  guint       framerate;
+  guint       video_bitrate;
+  gboolean    stamp_frames;
+  gboolean    fake_audio_output;
+  char       *audio_output_device;
+  gboolean    echo_cancel_wanted;
+  GstElement *video_sink;
+  GstElement *preview_sink;
+  GHashTable *overrides;
 
   /* Main context only. */
   GstElement       *pipeline;
@@ -55,14 +55,14 @@ struct _McMediaPipeline
   gulong            cancelled_id;
 
   /* Shared with streaming threads. */
-  GMutex            lock;
-  GstAppSrc        *output[2];
-  GstPad           *encoder_src_pad;
-  gint64            last_key_unit;
-  gboolean          key_unit_pending;   /* requested, not yet out of the encoder */
-  gint              camera_off;
-  gint              sharing_screen;     /* the probe's copy of screen_share */
-  gint              first_video_sample;
+  GMutex     lock;
+  GstAppSrc *output[2];
+  GstPad    *encoder_src_pad;
+  gint64     last_key_unit;
+  gboolean   key_unit_pending; /* requested, not yet out of the encoder */
+  gint       camera_off;
+  gint       sharing_screen; /* the probe's copy of screen_share */
+  gint       first_video_sample;
 };
 
 enum
@@ -73,43 +73,43 @@ enum
   N_SIGNALS
 };
 
-extern guint             mc_media_pipeline_signals[N_SIGNALS];
-extern const char *const mc_media_pipeline_kind_names[2];
+extern guint              mc_media_pipeline_signals[N_SIGNALS];
+extern const char * const mc_media_pipeline_kind_names[2];
 
 /* The object: mc-media-pipeline.c */
-GstElement *mc_media_pipeline_make               (McMediaPipeline  *self,
-                                                  const char       *factory,
-                                                  const char       *name,
-                                                  GError          **error);
-gboolean    mc_media_pipeline_start_done_cb      (gpointer          user_data);
+GstElement *mc_media_pipeline_make (McMediaPipeline *self,
+                                    const char      *factory,
+                                    const char      *name,
+                                    GError         **error);
+gboolean    mc_media_pipeline_start_done_cb (gpointer user_data);
 
 /* The encoding and playback chains: mc-media-pipeline-chains.c */
-gboolean    mc_media_pipeline_build_video        (McMediaPipeline  *self,
-                                                  GError          **error);
-gboolean    mc_media_pipeline_build_audio        (McMediaPipeline  *self,
-                                                  GError          **error);
-gboolean    mc_media_pipeline_build_playback     (McMediaPipeline  *self,
-                                                  GError          **error);
+gboolean mc_media_pipeline_build_video (McMediaPipeline *self,
+                                        GError         **error);
+gboolean mc_media_pipeline_build_audio (McMediaPipeline *self,
+                                        GError         **error);
+gboolean mc_media_pipeline_build_playback (McMediaPipeline *self,
+                                           GError         **error);
 
 /* The sources: mc-media-pipeline-sources.c */
-GstElement *mc_media_pipeline_wrap_in_bin        (const char       *name,
-                                                  GstElement       *first,
-                                                  ...) G_GNUC_NULL_TERMINATED;
-gboolean    mc_media_pipeline_replace_source     (McMediaPipeline  *self,
-                                                  McMediaKind       kind,
-                                                  GstElement       *bin);
-GstElement *mc_media_pipeline_choose_source      (McMediaPipeline  *self,
-                                                  McMediaKind       kind,
-                                                  GstDevice        *except,
-                                                  gboolean          lost,
-                                                  GError          **error);
-void        mc_media_pipeline_switch_source      (McMediaPipeline  *self,
-                                                  McMediaKind       kind);
-void        mc_media_pipeline_watch_devices      (McMediaPipeline  *self);
-void        mc_media_pipeline_unwatch_devices    (McMediaPipeline  *self);
+GstElement *mc_media_pipeline_wrap_in_bin (const char *name,
+                                           GstElement *first,
+                                           ...) G_GNUC_NULL_TERMINATED;
+gboolean    mc_media_pipeline_replace_source (McMediaPipeline *self,
+                                              McMediaKind      kind,
+                                              GstElement      *bin);
+GstElement *mc_media_pipeline_choose_source (McMediaPipeline *self,
+                                             McMediaKind      kind,
+                                             GstDevice       *except,
+                                             gboolean         lost,
+                                             GError         **error);
+void        mc_media_pipeline_switch_source (McMediaPipeline *self,
+                                             McMediaKind      kind);
+void        mc_media_pipeline_watch_devices (McMediaPipeline *self);
+void        mc_media_pipeline_unwatch_devices (McMediaPipeline *self);
 
 /* Screen sharing: mc-media-pipeline-screen.c */
-gboolean    mc_media_pipeline_stop_screen_share  (McMediaPipeline  *self,
-                                                  const char       *failure);
+gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
+                                              const char      *failure);
 
 G_END_DECLS

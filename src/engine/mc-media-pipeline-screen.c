@@ -25,15 +25,15 @@
  * picture is converted. The borders keep the screen's shape; the rate is
  * asked of ximagesrc itself, which then grabs no more often than is sent. */
 static GstElement *
-make_screen_bin (McMediaPipeline  *self,
-                 GError          **error)
+make_screen_bin (McMediaPipeline *self,
+                 GError         **error)
 {
-  g_autoptr(GstElement) source = NULL;
-  g_autoptr(GstElement) rate_filter = NULL;
-  g_autoptr(GstElement) scale = NULL;
-  g_autoptr(GstElement) size_filter = NULL;
-  g_autoptr(GstCaps) rate_caps = NULL;
-  g_autoptr(GstCaps) size_caps = NULL;
+  g_autoptr (GstElement) source = NULL;
+  g_autoptr (GstElement) rate_filter = NULL;
+  g_autoptr (GstElement) scale = NULL;
+  g_autoptr (GstElement) size_filter = NULL;
+  g_autoptr (GstCaps)    rate_caps = NULL;
+  g_autoptr (GstCaps)    size_caps = NULL;
 
   source = mc_media_pipeline_make (self, "ximagesrc", NULL, error);
   if (source == NULL)
@@ -73,11 +73,11 @@ make_screen_bin (McMediaPipeline  *self,
 /* Puts the screen in place of the camera. On failure the camera (or test
  * pattern) is back and @error says why. */
 static gboolean
-start_screen_share (McMediaPipeline  *self,
-                    GError          **error)
+start_screen_share (McMediaPipeline *self,
+                    GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  GstElement *bin;
+  g_autoptr (GError) local_error = NULL;
+  GstElement        *bin;
 
   bin = make_screen_bin (self, error);
   if (bin == NULL)
@@ -102,7 +102,7 @@ start_screen_share (McMediaPipeline  *self,
 
   g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
                /* Translators: %s is an X11 display name such as ":0" */
-               _("Cannot capture the screen: the X11 display “%s” cannot be opened"),
+               _ ("Cannot capture the screen: the X11 display “%s” cannot be opened"),
                g_getenv ("DISPLAY"));
   self->screen_share = FALSE;
   g_atomic_int_set (&self->sharing_screen, FALSE);
@@ -111,7 +111,7 @@ start_screen_share (McMediaPipeline  *self,
     {
       if (local_error == NULL)
         g_set_error (&local_error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     _("Cannot switch back to the camera"));
+                     _ ("Cannot switch back to the camera"));
       g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_ERROR], 0, local_error);
     }
 
@@ -122,11 +122,11 @@ start_screen_share (McMediaPipeline  *self,
  * place of the screen. @failure says why sharing stopped if it was not
  * asked to, and is then reported with ::screen-share-stopped. */
 gboolean
-mc_media_pipeline_stop_screen_share (McMediaPipeline  *self,
-                                     const char       *failure)
+mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
+                                     const char      *failure)
 {
-  g_autoptr(GError) error = NULL;
-  GstElement *bin;
+  g_autoptr (GError) error = NULL;
+  GstElement        *bin;
 
   self->screen_share = FALSE;
   g_atomic_int_set (&self->sharing_screen, FALSE);
@@ -136,7 +136,7 @@ mc_media_pipeline_stop_screen_share (McMediaPipeline  *self,
     {
       if (error == NULL)
         g_set_error (&error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                     _("Cannot switch back to the camera"));
+                     _ ("Cannot switch back to the camera"));
       g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_ERROR], 0, error);
       return FALSE;
     }
@@ -170,24 +170,24 @@ mc_media_pipeline_stop_screen_share (McMediaPipeline  *self,
 gboolean
 mc_media_pipeline_can_share_screen (GError **error)
 {
-  const char *display = g_getenv ("DISPLAY");
-  const char *wayland_display = g_getenv ("WAYLAND_DISPLAY");
-  g_autoptr(GstElementFactory) factory = NULL;
+  const char                   *display = g_getenv ("DISPLAY");
+  const char                   *wayland_display = g_getenv ("WAYLAND_DISPLAY");
+  g_autoptr (GstElementFactory) factory = NULL;
 
   if (g_strcmp0 (g_getenv ("XDG_SESSION_TYPE"), "wayland") == 0 ||
       (wayland_display != NULL && *wayland_display != '\0'))
     {
       g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
-                           _("Screen sharing in a Wayland session needs the desktop portal, "
-                             "which this version does not support yet"));
+                           _ ("Screen sharing in a Wayland session needs the desktop portal, "
+                              "which this version does not support yet"));
       return FALSE;
     }
 
   if (display == NULL || *display == '\0')
     {
       g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
-                           _("Screen sharing needs an X11 display, and this session has none "
-                             "(DISPLAY is not set)"));
+                           _ ("Screen sharing needs an X11 display, and this session has none "
+                              "(DISPLAY is not set)"));
       return FALSE;
     }
 
@@ -196,7 +196,7 @@ mc_media_pipeline_can_share_screen (GError **error)
     {
       g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_MISSING_ELEMENT,
                    /* Translators: %s is a Debian package name */
-                   _("The ximagesrc element is missing: install the package %s"),
+                   _ ("The ximagesrc element is missing: install the package %s"),
                    mc_call_element_package ("ximagesrc"));
       return FALSE;
     }
@@ -220,9 +220,9 @@ mc_media_pipeline_can_share_screen (GError **error)
  *   sent; on failure the camera still is
  */
 gboolean
-mc_media_pipeline_set_screen_share (McMediaPipeline  *self,
-                                    gboolean          share,
-                                    GError          **error)
+mc_media_pipeline_set_screen_share (McMediaPipeline *self,
+                                    gboolean         share,
+                                    GError         **error)
 {
   g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -242,7 +242,7 @@ mc_media_pipeline_set_screen_share (McMediaPipeline  *self,
       if (!mc_media_pipeline_stop_screen_share (self, NULL))
         {
           g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
-                               _("Cannot switch back to the camera"));
+                               _ ("Cannot switch back to the camera"));
           return FALSE;
         }
       return TRUE;

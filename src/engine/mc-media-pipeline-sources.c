@@ -19,7 +19,7 @@
 #include "mc-media-devices.h"
 #include "mc-media-pipeline-private.h"
 
-static const char *const device_classes[2] = { "Audio/Source", "Video/Source" };
+static const char * const device_classes[2] = { "Audio/Source", "Video/Source" };
 
 /* Helpers */
 
@@ -29,7 +29,7 @@ find_device (McMediaPipeline *self,
              const char      *identity,
              GstDevice       *except)
 {
-  g_autolist(GstDevice) devices = NULL;
+  g_autolist (GstDevice) devices = NULL;
 
   if (self->monitor == NULL)
     return NULL;
@@ -37,7 +37,7 @@ find_device (McMediaPipeline *self,
   devices = gst_device_monitor_get_devices (self->monitor);
   for (GList *l = devices; l != NULL; l = l->next)
     {
-      GstDevice *device = l->data;
+      GstDevice       *device = l->data;
       g_autofree char *id = NULL;
 
       if (device == except || !gst_device_has_classes (device, device_classes[kind]))
@@ -73,16 +73,16 @@ drop_eos_cb (GstPad          *pad,
 }
 
 GstElement *
-mc_media_pipeline_wrap_in_bin (const char  *name,
-                               GstElement  *first,
+mc_media_pipeline_wrap_in_bin (const char *name,
+                               GstElement *first,
                                ...)
 {
-  GstElement *bin = gst_bin_new (name);
-  GstElement *previous = NULL;
-  GstElement *element;
-  g_autoptr(GstPad) pad = NULL;
-  GstPad *ghost;
-  va_list args;
+  GstElement        *bin = gst_bin_new (name);
+  GstElement        *previous = NULL;
+  GstElement        *element;
+  g_autoptr (GstPad) pad = NULL;
+  GstPad            *ghost;
+  va_list            args;
 
   va_start (args, first);
   for (element = first; element != NULL; element = va_arg (args, GstElement *))
@@ -106,14 +106,14 @@ mc_media_pipeline_wrap_in_bin (const char  *name,
  * frozen picture is obvious. @off gives a black picture instead (the camera
  * went away and no other one is there). */
 static GstElement *
-make_test_video_bin (McMediaPipeline  *self,
-                     gboolean          off,
-                     GError          **error)
+make_test_video_bin (McMediaPipeline *self,
+                     gboolean         off,
+                     GError         **error)
 {
-  g_autoptr(GstElement) source = NULL;
-  g_autoptr(GstElement) filter = NULL;
-  g_autoptr(GstElement) overlay = NULL;
-  g_autoptr(GstCaps) caps = NULL;
+  g_autoptr (GstElement) source = NULL;
+  g_autoptr (GstElement) filter = NULL;
+  g_autoptr (GstElement) overlay = NULL;
+  g_autoptr (GstCaps)    caps = NULL;
 
   source = mc_media_pipeline_make (self, "videotestsrc", NULL, error);
   if (source == NULL)
@@ -153,11 +153,11 @@ make_test_video_bin (McMediaPipeline  *self,
 }
 
 static GstElement *
-make_test_audio_bin (McMediaPipeline  *self,
-                     gboolean          off,
-                     GError          **error)
+make_test_audio_bin (McMediaPipeline *self,
+                     gboolean         off,
+                     GError         **error)
 {
-  g_autoptr(GstElement) source = mc_media_pipeline_make (self, "audiotestsrc", NULL, error);
+  g_autoptr (GstElement) source = mc_media_pipeline_make (self, "audiotestsrc", NULL, error);
 
   if (source == NULL)
     return NULL;
@@ -172,20 +172,20 @@ make_test_audio_bin (McMediaPipeline  *self,
 }
 
 static GstElement *
-make_device_bin (McMediaPipeline  *self,
-                 McMediaKind       kind,
-                 GstDevice        *device,
-                 GError          **error)
+make_device_bin (McMediaPipeline *self,
+                 McMediaKind      kind,
+                 GstDevice       *device,
+                 GError         **error)
 {
-  GstElement *source = gst_device_create_element (device, NULL);
+  GstElement      *source = gst_device_create_element (device, NULL);
   g_autofree char *display_name = gst_device_get_display_name (device);
 
   if (source == NULL)
     {
       g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
                    /* Translators: %s is a device's name */
-                   kind == MC_MEDIA_KIND_VIDEO ? _("The camera “%s” cannot be opened")
-                                               : _("The microphone “%s” cannot be opened"),
+                   kind == MC_MEDIA_KIND_VIDEO ? _ ("The camera “%s” cannot be opened")
+                                               : _ ("The microphone “%s” cannot be opened"),
                    display_name);
       return NULL;
     }
@@ -229,16 +229,16 @@ mc_media_pipeline_replace_source (McMediaPipeline *self,
  * went away, a black picture or silence so that the call goes on without it).
  * Reports the outcome with ::device-changed. */
 GstElement *
-mc_media_pipeline_choose_source (McMediaPipeline  *self,
-                                 McMediaKind       kind,
-                                 GstDevice        *except,
-                                 gboolean          lost,
-                                 GError          **error)
+mc_media_pipeline_choose_source (McMediaPipeline *self,
+                                 McMediaKind      kind,
+                                 GstDevice       *except,
+                                 gboolean         lost,
+                                 GError         **error)
 {
-  g_autoptr(GstDevice) device = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *message = NULL;
-  GstElement *bin = NULL;
+  g_autoptr (GstDevice) device = NULL;
+  g_autoptr (GError)    local_error = NULL;
+  g_autofree char      *message = NULL;
+  GstElement           *bin = NULL;
 
   if (self->test_sources)
     return kind == MC_MEDIA_KIND_VIDEO ? make_test_video_bin (self, FALSE, error)
@@ -299,9 +299,9 @@ void
 mc_media_pipeline_switch_source (McMediaPipeline *self,
                                  McMediaKind      kind)
 {
-  g_autoptr(GstDevice) lost = self->device[kind] != NULL ? gst_object_ref (self->device[kind]) : NULL;
-  g_autoptr(GError) error = NULL;
-  GstElement *bin;
+  g_autoptr (GstDevice) lost = self->device[kind] != NULL ? gst_object_ref (self->device[kind]) : NULL;
+  g_autoptr (GError)    error = NULL;
+  GstElement           *bin;
 
   bin = mc_media_pipeline_choose_source (self, kind, lost, TRUE, &error);
   if (bin == NULL || !mc_media_pipeline_replace_source (self, kind, bin))
@@ -320,9 +320,9 @@ monitor_bus_cb (GstBus     *bus,
                 GstMessage *message,
                 gpointer    user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GstDevice) device = NULL;
-  g_autofree char *id = NULL;
+  McMediaPipeline      *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GstDevice) device = NULL;
+  g_autofree char      *id = NULL;
 
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_REMOVED)
     {
@@ -369,7 +369,7 @@ monitor_bus_cb (GstBus     *bus,
 void
 mc_media_pipeline_watch_devices (McMediaPipeline *self)
 {
-  g_autoptr(GstBus) bus = NULL;
+  g_autoptr (GstBus) bus = NULL;
 
   self->monitor = gst_device_monitor_new ();
   gst_device_monitor_add_filter (self->monitor, device_classes[MC_MEDIA_KIND_VIDEO], NULL);

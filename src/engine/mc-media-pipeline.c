@@ -53,7 +53,7 @@
 
 #include "mc-media-pipeline-private.h"
 
-#define START_TIMEOUT_SECONDS 10
+#define START_TIMEOUT_SECONDS    10
 #define MIN_KEY_UNIT_INTERVAL_US (100 * 1000)
 /* A requested key frame that has not come out of the encoder after this long
  * is taken as lost (an event dropped while a source was swapped, say). */
@@ -61,21 +61,19 @@
 
 guint mc_media_pipeline_signals[N_SIGNALS];
 
-G_DEFINE_ENUM_TYPE (McMediaKind, mc_media_kind,
-                    G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_AUDIO, "audio"),
-                    G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_VIDEO, "video"))
+G_DEFINE_ENUM_TYPE (McMediaKind, mc_media_kind, G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_AUDIO, "audio"), G_DEFINE_ENUM_VALUE (MC_MEDIA_KIND_VIDEO, "video"))
 
 G_DEFINE_FINAL_TYPE (McMediaPipeline, mc_media_pipeline, G_TYPE_OBJECT)
 
-const char *const mc_media_pipeline_kind_names[2] = { "audio", "video" };
+const char * const mc_media_pipeline_kind_names[2] = { "audio", "video" };
 
 /* Helpers */
 
 GstElement *
-mc_media_pipeline_make (McMediaPipeline  *self,
-                        const char       *factory,
-                        const char       *name,
-                        GError          **error)
+mc_media_pipeline_make (McMediaPipeline *self,
+                        const char      *factory,
+                        const char      *name,
+                        GError         **error)
 {
   return mc_call_make_element_full (self->overrides, factory, name, error);
 }
@@ -99,8 +97,8 @@ finish_start (McMediaPipeline *self,
 gboolean
 mc_media_pipeline_start_done_cb (gpointer user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+  McMediaPipeline  *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
 
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
@@ -134,9 +132,9 @@ bus_cb (GstBus     *bus,
     {
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) gst_error = NULL;
-        g_autoptr(GError) error = NULL;
-        g_autofree char *debug = NULL;
+        g_autoptr (GError) gst_error = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autofree char   *debug = NULL;
 
         gst_message_parse_error (message, &gst_error, &debug);
 
@@ -173,12 +171,12 @@ bus_cb (GstBus     *bus,
         g_debug ("Media pipeline error: %s (%s)", gst_error->message, debug);
         error = g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE,
                              /* Translators: %s is an element's name, then GStreamer's error */
-                             _("The media pipeline failed in %s: %s"),
+                             _ ("The media pipeline failed in %s: %s"),
                              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), gst_error->message);
 
         if (self->start_task != NULL)
           {
-            g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+            g_autoptr (GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
 
             g_task_return_error (task, g_steal_pointer (&error));
           }
@@ -191,7 +189,7 @@ bus_cb (GstBus     *bus,
 
     case GST_MESSAGE_WARNING:
       {
-        g_autoptr(GError) warning = NULL;
+        g_autoptr (GError) warning = NULL;
 
         gst_message_parse_warning (message, &warning, NULL);
         g_debug ("Media pipeline warning from %s: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
@@ -213,8 +211,8 @@ bus_cb (GstBus     *bus,
 static gboolean
 start_timeout_cb (gpointer user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GTask) task = NULL;
+  McMediaPipeline  *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GTask) task = NULL;
 
   self->start_timeout = 0;
   task = finish_start (self, g_steal_pointer (&self->start_task));
@@ -232,8 +230,8 @@ start_timeout_cb (gpointer user_data)
 static gboolean
 start_cancelled_idle_cb (gpointer user_data)
 {
-  McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
-  g_autoptr(GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
+  McMediaPipeline  *self = MC_MEDIA_PIPELINE (user_data);
+  g_autoptr (GTask) task = finish_start (self, g_steal_pointer (&self->start_task));
 
   if (task != NULL)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
@@ -387,15 +385,15 @@ mc_media_pipeline_new (const McMediaConfig *config)
  * mc_media_pipeline_set_outputs() is called.
  */
 void
-mc_media_pipeline_start_async (McMediaPipeline     *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+mc_media_pipeline_start_async (McMediaPipeline    *self,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  GstElement *bin;
+  g_autoptr (GTask)  task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  GstElement        *bin;
 
   g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
   g_return_if_fail (self->pipeline == NULL);
@@ -463,9 +461,9 @@ fail:
  * Returns: %TRUE if capture and encoding run
  */
 gboolean
-mc_media_pipeline_start_finish (McMediaPipeline  *self,
-                                GAsyncResult     *result,
-                                GError          **error)
+mc_media_pipeline_start_finish (McMediaPipeline *self,
+                                GAsyncResult    *result,
+                                GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -493,7 +491,7 @@ mc_media_pipeline_stop (McMediaPipeline *self)
 
   if (self->start_task != NULL)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+      g_autoptr (GTask) task = g_steal_pointer (&self->start_task);
 
       finish_start (self, NULL);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
@@ -604,7 +602,7 @@ mc_media_pipeline_push_remote (McMediaPipeline *self,
                                McMediaKind      kind,
                                GstSample       *sample)
 {
-  g_autoptr(GstElement) source = NULL;
+  g_autoptr (GstElement) source = NULL;
 
   g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
 
@@ -620,9 +618,9 @@ static void
 request_key_unit (McMediaPipeline *self,
                   gboolean         throttled)
 {
-  g_autoptr(GstPad) pad = NULL;
-  gint64 now = g_get_monotonic_time ();
-  gboolean pending;
+  g_autoptr (GstPad) pad = NULL;
+  gint64             now = g_get_monotonic_time ();
+  gboolean           pending;
 
   g_mutex_lock (&self->lock);
   /* A key frame that is being encoded right now comes out after this request

@@ -25,7 +25,7 @@ typedef enum
   MC_MEDIA_KIND_VIDEO,
 } McMediaKind;
 
-#define MC_TYPE_MEDIA_KIND (mc_media_kind_get_type ())
+#define MC_TYPE_MEDIA_KIND     (mc_media_kind_get_type ())
 #define MC_TYPE_MEDIA_PIPELINE (mc_media_pipeline_get_type ())
 
 GType mc_media_kind_get_type (void) G_GNUC_CONST;
@@ -71,43 +71,43 @@ typedef struct
   GHashTable *overrides;
 } McMediaConfig;
 
-McMediaPipeline *mc_media_pipeline_new              (const McMediaConfig  *config);
+McMediaPipeline *mc_media_pipeline_new (const McMediaConfig *config);
 
-void             mc_media_pipeline_start_async      (McMediaPipeline      *self,
-                                                     GCancellable         *cancellable,
-                                                     GAsyncReadyCallback   callback,
-                                                     gpointer              user_data);
-gboolean         mc_media_pipeline_start_finish     (McMediaPipeline      *self,
-                                                     GAsyncResult         *result,
-                                                     GError              **error);
-void             mc_media_pipeline_stop             (McMediaPipeline      *self);
+void     mc_media_pipeline_start_async (McMediaPipeline    *self,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+gboolean mc_media_pipeline_start_finish (McMediaPipeline *self,
+                                         GAsyncResult    *result,
+                                         GError         **error);
+void     mc_media_pipeline_stop (McMediaPipeline *self);
 
-GstClock        *mc_media_pipeline_get_clock        (McMediaPipeline      *self);
-GstClockTime     mc_media_pipeline_get_base_time    (McMediaPipeline      *self);
+GstClock    *mc_media_pipeline_get_clock (McMediaPipeline *self);
+GstClockTime mc_media_pipeline_get_base_time (McMediaPipeline *self);
 
-void             mc_media_pipeline_set_outputs      (McMediaPipeline      *self,
-                                                     GstAppSrc            *video,
-                                                     GstAppSrc            *audio);
-void             mc_media_pipeline_clear_outputs    (McMediaPipeline      *self,
-                                                     GstAppSrc            *video);
-void             mc_media_pipeline_push_remote      (McMediaPipeline      *self,
-                                                     McMediaKind           kind,
-                                                     GstSample            *sample);
-void             mc_media_pipeline_force_key_unit   (McMediaPipeline      *self);
-void             mc_media_pipeline_ensure_key_unit  (McMediaPipeline      *self);
+void mc_media_pipeline_set_outputs (McMediaPipeline *self,
+                                    GstAppSrc       *video,
+                                    GstAppSrc       *audio);
+void mc_media_pipeline_clear_outputs (McMediaPipeline *self,
+                                      GstAppSrc       *video);
+void mc_media_pipeline_push_remote (McMediaPipeline *self,
+                                    McMediaKind      kind,
+                                    GstSample       *sample);
+void mc_media_pipeline_force_key_unit (McMediaPipeline *self);
+void mc_media_pipeline_ensure_key_unit (McMediaPipeline *self);
 
-void             mc_media_pipeline_set_muted        (McMediaPipeline      *self,
-                                                     gboolean              muted);
-void             mc_media_pipeline_set_camera_off   (McMediaPipeline      *self,
-                                                     gboolean              camera_off);
-const char      *mc_media_pipeline_get_device_id    (McMediaPipeline      *self,
-                                                     McMediaKind           kind);
-gboolean         mc_media_pipeline_get_echo_cancel  (McMediaPipeline      *self);
+void        mc_media_pipeline_set_muted (McMediaPipeline *self,
+                                         gboolean         muted);
+void        mc_media_pipeline_set_camera_off (McMediaPipeline *self,
+                                              gboolean         camera_off);
+const char *mc_media_pipeline_get_device_id (McMediaPipeline *self,
+                                             McMediaKind      kind);
+gboolean    mc_media_pipeline_get_echo_cancel (McMediaPipeline *self);
 
-gboolean         mc_media_pipeline_can_share_screen (GError              **error);
-gboolean         mc_media_pipeline_set_screen_share (McMediaPipeline      *self,
-                                                     gboolean              share,
-                                                     GError              **error);
-gboolean         mc_media_pipeline_get_screen_share (McMediaPipeline      *self);
+gboolean mc_media_pipeline_can_share_screen (GError **error);
+gboolean mc_media_pipeline_set_screen_share (McMediaPipeline *self,
+                                             gboolean         share,
+                                             GError         **error);
+gboolean mc_media_pipeline_get_screen_share (McMediaPipeline *self);
 
 G_END_DECLS

@@ -35,7 +35,7 @@ typedef struct
 
 struct _McMediaPreview
 {
-  GObject         parent_instance;
+  GObject parent_instance;
 
   McMediaDevices *devices;
   gboolean        test_sources;
@@ -43,7 +43,8 @@ struct _McMediaPreview
   double          level;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_LEVEL,
   PROP_VIDEO_RUNNING,
@@ -51,13 +52,14 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   SIGNAL_ERROR,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+static guint       signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (McMediaPreview, mc_media_preview, G_TYPE_OBJECT)
 
@@ -105,7 +107,7 @@ static double
 level_from_message (const GstStructure *structure)
 {
   const GValue *peaks = gst_structure_get_value (structure, "peak");
-  double loudest = -INFINITY;
+  double        loudest = -INFINITY;
 
   /* A GValueArray in GStreamer 1.22 (the type name avoids its deprecated macro). */
   if (peaks == NULL || g_strcmp0 (G_VALUE_TYPE_NAME (peaks), "GValueArray") != 0)
@@ -127,22 +129,22 @@ level_from_message (const GstStructure *structure)
 }
 
 static GError *
-error_from_message (McDeviceRole  role,
-                    GstMessage   *message)
+error_from_message (McDeviceRole role,
+                    GstMessage  *message)
 {
-  static const char *const what[MC_DEVICE_ROLE_LAST] = {
-    N_("The camera cannot be used"),
-    N_("The microphone cannot be used"),
-    N_("The speaker cannot be used"),
+  static const char * const what[MC_DEVICE_ROLE_LAST] = {
+    N_ ("The camera cannot be used"),
+    N_ ("The microphone cannot be used"),
+    N_ ("The speaker cannot be used"),
   };
-  g_autoptr(GError) gst_error = NULL;
-  g_autofree char *debug = NULL;
+  g_autoptr (GError) gst_error = NULL;
+  g_autofree char   *debug = NULL;
 
   gst_message_parse_error (message, &gst_error, &debug);
   g_debug ("%s: %s (%s)", what[role], gst_error->message, debug ? debug : "");
 
   /* Translators: %s is "The camera cannot be used" or the like, then GStreamer's reason */
-  return g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _("%s: %s"), _(what[role]),
+  return g_error_new (MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _ ("%s: %s"), _ (what[role]),
                       gst_error->message);
 }
 
@@ -152,7 +154,7 @@ bus_cb (GstBus     *bus,
         gpointer    user_data)
 {
   McMediaPreview *self = MC_MEDIA_PREVIEW (user_data);
-  McDeviceRole role;
+  McDeviceRole    role;
 
   for (role = 0; role < MC_DEVICE_ROLE_LAST; role++)
     if (self->parts[role].pipeline != NULL &&
@@ -179,7 +181,7 @@ bus_cb (GstBus     *bus,
 
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) error = error_from_message (role, message);
+        g_autoptr (GError) error = error_from_message (role, message);
 
         self->parts[role].bus_watch = 0;
         stop_part (self, role);
@@ -207,23 +209,25 @@ drop_elements (GstElement **elements,
 /* Links the elements in a new pipeline and starts it; on failure, the
  * error GStreamer posted (a device that is busy, say) is the one told. */
 static gboolean
-start_part (McMediaPreview  *self,
-            McDeviceRole     role,
-            GstElement     **elements,
-            guint            n_elements,
-            GError         **error)
+start_part (McMediaPreview *self,
+            McDeviceRole    role,
+            GstElement    **elements,
+            guint           n_elements,
+            GError        **error)
 {
-  static const char *const names[MC_DEVICE_ROLE_LAST] = {
-    "mc-preview-video", "mc-preview-audio", "mc-preview-sound",
+  static const char * const names[MC_DEVICE_ROLE_LAST] = {
+    "mc-preview-video",
+    "mc-preview-audio",
+    "mc-preview-sound",
   };
-  static const char *const what_failed[MC_DEVICE_ROLE_LAST] = {
-    N_("The camera cannot be started"),
-    N_("The microphone cannot be started"),
-    N_("The speaker cannot be started"),
+  static const char * const what_failed[MC_DEVICE_ROLE_LAST] = {
+    N_ ("The camera cannot be started"),
+    N_ ("The microphone cannot be started"),
+    N_ ("The speaker cannot be started"),
   };
-  g_autoptr(GstElement) pipeline = gst_pipeline_new (names[role]);
-  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
-  Part *part = &self->parts[role];
+  g_autoptr (GstElement) pipeline = gst_pipeline_new (names[role]);
+  g_autoptr (GstBus)     bus = gst_element_get_bus (pipeline);
+  Part                  *part = &self->parts[role];
 
   for (guint i = 0; i < n_elements; i++)
     gst_bin_add (GST_BIN (pipeline), elements[i]);
@@ -239,12 +243,12 @@ start_part (McMediaPreview  *self,
 
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
-      g_autoptr(GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+      g_autoptr (GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
 
       if (message != NULL)
         g_propagate_error (error, error_from_message (role, message));
       else
-        g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _(what_failed[role]));
+        g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE, _ (what_failed[role]));
       gst_element_set_state (pipeline, GST_STATE_NULL);
       return FALSE;
     }
@@ -392,14 +396,14 @@ mc_media_preview_set_test_sources (McMediaPreview *self,
  * Returns: %TRUE if the camera runs
  */
 gboolean
-mc_media_preview_start_video (McMediaPreview  *self,
-                              const char      *identity,
-                              GstElement      *sink,
-                              GError         **error)
+mc_media_preview_start_video (McMediaPreview *self,
+                              const char     *identity,
+                              GstElement     *sink,
+                              GError        **error)
 {
-  g_autoptr(GstElement) owned_sink = NULL;
-  GstElement *elements[5] = { NULL };
-  guint n = 0;
+  g_autoptr (GstElement) owned_sink = NULL;
+  GstElement            *elements[5] = { NULL };
+  guint                  n = 0;
 
   g_return_val_if_fail (MC_IS_MEDIA_PREVIEW (self), FALSE);
   g_return_val_if_fail (GST_IS_ELEMENT (sink), FALSE);
@@ -425,11 +429,11 @@ mc_media_preview_start_video (McMediaPreview  *self,
       (elements[n++] = mc_call_make_element ("capsfilter", NULL, error)) == NULL)
     goto fail;
   {
-    g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
-                                                   "width", G_TYPE_INT, 640,
-                                                   "height", G_TYPE_INT, 360,
-                                                   "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                                                   NULL);
+    g_autoptr (GstCaps) caps = gst_caps_new_simple ("video/x-raw",
+                                                    "width", G_TYPE_INT, 640,
+                                                    "height", G_TYPE_INT, 360,
+                                                    "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                                                    NULL);
     g_object_set (elements[n - 1], "caps", caps, NULL);
   }
   /* Not floating any more: the bin takes a reference of its own, and ours
@@ -467,12 +471,12 @@ mc_media_preview_stop_video (McMediaPreview *self)
  * Returns: %TRUE if the microphone runs
  */
 gboolean
-mc_media_preview_start_audio (McMediaPreview  *self,
-                              const char      *identity,
-                              GError         **error)
+mc_media_preview_start_audio (McMediaPreview *self,
+                              const char     *identity,
+                              GError        **error)
 {
   GstElement *elements[4] = { NULL };
-  guint n = 0;
+  guint       n = 0;
 
   g_return_val_if_fail (MC_IS_MEDIA_PREVIEW (self), FALSE);
 
@@ -529,12 +533,12 @@ mc_media_preview_stop_audio (McMediaPreview *self)
  * Returns: %TRUE if the tone plays
  */
 gboolean
-mc_media_preview_play_sound (McMediaPreview  *self,
-                             const char      *speaker_identity,
-                             GError         **error)
+mc_media_preview_play_sound (McMediaPreview *self,
+                             const char     *speaker_identity,
+                             GError        **error)
 {
   GstElement *elements[4] = { NULL };
-  guint n = 0;
+  guint       n = 0;
 
   g_return_val_if_fail (MC_IS_MEDIA_PREVIEW (self), FALSE);
 

@@ -21,8 +21,8 @@
 #include "mc-frame-stamp.h"
 #include "mc-peer-pipeline-private.h"
 
-#define VIDEO_PAYLOAD 96
-#define AUDIO_PAYLOAD 111
+#define VIDEO_PAYLOAD       96
+#define AUDIO_PAYLOAD       111
 #define MAX_LATENCY_SAMPLES 1000
 /* A frame stamp further than this from now is a misread, not a latency. */
 #define MAX_PLAUSIBLE_LATENCY_US (10 * G_USEC_PER_SEC)
@@ -30,10 +30,10 @@
 /* Helpers */
 
 GstElement *
-mc_peer_pipeline_make (McPeerPipeline  *self,
-                       const char      *factory,
-                       const char      *name,
-                       GError         **error)
+mc_peer_pipeline_make (McPeerPipeline *self,
+                       const char     *factory,
+                       const char     *name,
+                       GError        **error)
 {
   GstElement *element = mc_call_make_element_full (self->overrides, factory, name, error);
 
@@ -78,7 +78,7 @@ key_unit_request_cb (GstPad          *pad,
                      gpointer         user_data)
 {
   McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstEvent       *event = GST_PAD_PROBE_INFO_EVENT (info);
 
   if (gst_video_event_is_force_key_unit (event))
     {
@@ -94,12 +94,12 @@ mc_peer_pipeline_pad_added_cb (GstElement *webrtc,
                                GstPad     *pad,
                                gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
-  g_autoptr(GstCaps) caps = NULL;
-  g_autoptr(GstPad) sink_pad = NULL;
+  McPeerPipeline     *self = MC_PEER_PIPELINE (user_data);
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GstPad)  sink_pad = NULL;
   const GstStructure *structure;
-  const char *media;
-  GstElement *depay;
+  const char         *media;
+  GstElement         *depay;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
@@ -137,11 +137,11 @@ static GstFlowReturn
 video_frame_cb (GstAppSink *sink,
                 gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  gint64 now = g_get_monotonic_time ();
+  McPeerPipeline       *self = MC_PEER_PIPELINE (user_data);
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+  GstVideoInfo          info;
+  GstVideoFrame         frame;
+  gint64                now = g_get_monotonic_time ();
 
   if (sample == NULL)
     return GST_FLOW_EOS;
@@ -190,8 +190,8 @@ static GstFlowReturn
 audio_buffer_cb (GstAppSink *sink,
                  gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
+  McPeerPipeline       *self = MC_PEER_PIPELINE (user_data);
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
 
   if (sample == NULL)
     return GST_FLOW_EOS;
@@ -208,13 +208,15 @@ audio_buffer_cb (GstAppSink *sink,
 /* Building */
 
 static GstElement *
-make_receiver_sink (McPeerPipeline  *self,
-                    const char      *name,
-                    GstFlowReturn  (*new_sample) (GstAppSink *, gpointer),
-                    GError         **error)
+make_receiver_sink (McPeerPipeline *self,
+                    const char     *name,
+                    GstFlowReturn (*new_sample) (GstAppSink *, gpointer),
+                    GError **error)
 {
-  GstElement *sink = mc_peer_pipeline_make (self, "appsink", name, error);
-  GstAppSinkCallbacks callbacks = { NULL, };
+  GstElement         *sink = mc_peer_pipeline_make (self, "appsink", name, error);
+  GstAppSinkCallbacks callbacks = {
+    NULL,
+  };
 
   if (sink == NULL)
     return NULL;
@@ -233,13 +235,13 @@ make_receiver_sink (McPeerPipeline  *self,
 }
 
 static GstAppSrc *
-make_sender_src (McPeerPipeline  *self,
-                 const char      *name,
-                 const char      *caps_string,
-                 GError         **error)
+make_sender_src (McPeerPipeline *self,
+                 const char     *name,
+                 const char     *caps_string,
+                 GError        **error)
 {
-  GstElement *source = mc_peer_pipeline_make (self, "appsrc", name, error);
-  g_autoptr(GstCaps) caps = NULL;
+  GstElement         *source = mc_peer_pipeline_make (self, "appsrc", name, error);
+  g_autoptr (GstCaps) caps = NULL;
 
   if (source == NULL)
     return NULL;
@@ -255,17 +257,17 @@ make_sender_src (McPeerPipeline  *self,
 }
 
 gboolean
-mc_peer_pipeline_build_sender (McPeerPipeline  *self,
-                               McMediaKind      kind,
-                               GError         **error)
+mc_peer_pipeline_build_sender (McPeerPipeline *self,
+                               McMediaKind     kind,
+                               GError        **error)
 {
-  GstElement *payloader;
-  GstAppSrc *source;
-  g_autoptr(GstPad) src_pad = NULL;
-  g_autoptr(GstPad) sink_pad = NULL;
-  g_autoptr(GstPad) app_pad = NULL;
-  g_autoptr(GstWebRTCRTPTransceiver) transceiver = NULL;
-  g_autoptr(GstCaps) caps = rtp_caps (kind);
+  GstElement                         *payloader;
+  GstAppSrc                          *source;
+  g_autoptr (GstPad)                  src_pad = NULL;
+  g_autoptr (GstPad)                  sink_pad = NULL;
+  g_autoptr (GstPad)                  app_pad = NULL;
+  g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+  g_autoptr (GstCaps)                 caps = rtp_caps (kind);
 
   if (kind == MC_MEDIA_KIND_VIDEO)
     {
@@ -325,12 +327,12 @@ mc_peer_pipeline_build_sender (McPeerPipeline  *self,
 }
 
 gboolean
-mc_peer_pipeline_build_receiver (McPeerPipeline  *self,
-                                 McMediaKind      kind,
-                                 GError         **error)
+mc_peer_pipeline_build_receiver (McPeerPipeline *self,
+                                 McMediaKind     kind,
+                                 GError        **error)
 {
   GstElement *depay, *decoder, *sink;
-  gboolean ok;
+  gboolean    ok;
 
   if (kind == MC_MEDIA_KIND_VIDEO)
     {

@@ -104,10 +104,10 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
                                         GstElement *element,
                                         gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
+  McPeerPipeline    *self = MC_PEER_PIPELINE (user_data);
   GstElementFactory *factory = gst_element_get_factory (element);
-  const char *name = factory != NULL ? GST_OBJECT_NAME (factory) : "";
-  g_autoptr(GstPad) pad = NULL;
+  const char        *name = factory != NULL ? GST_OBJECT_NAME (factory) : "";
+  g_autoptr (GstPad) pad = NULL;
 
   if (g_str_equal (name, "nicesrc"))
     {
@@ -138,7 +138,7 @@ mc_peer_pipeline_ice_connection_state_cb (GObject    *webrtc,
                                           GParamSpec *pspec,
                                           gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
+  McPeerPipeline             *self = MC_PEER_PIPELINE (user_data);
   GstWebRTCICEConnectionState state;
 
   g_object_get (webrtc, "ice-connection-state", &state, NULL);
@@ -167,7 +167,7 @@ mc_peer_pipeline_connection_state_cb (GObject    *webrtc,
                                       GParamSpec *pspec,
                                       gpointer    user_data)
 {
-  McPeerPipeline *self = MC_PEER_PIPELINE (user_data);
+  McPeerPipeline              *self = MC_PEER_PIPELINE (user_data);
   GstWebRTCPeerConnectionState state;
 
   g_object_get (webrtc, "connection-state", &state, NULL);
@@ -184,7 +184,7 @@ void
 mc_peer_pipeline_configure_ice (McPeerPipeline     *self,
                                 const McPeerConfig *config)
 {
-  g_autoptr(GstWebRTCICE) ice = NULL;
+  g_autoptr (GstWebRTCICE) ice = NULL;
 
   if (config->stun_server != NULL)
     g_object_set (self->webrtc, "stun-server", config->stun_server, NULL);
@@ -215,7 +215,7 @@ mc_peer_pipeline_configure_ice (McPeerPipeline     *self,
    * and brings ICE down to a few milliseconds plus the round trips. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
     {
-      g_autoptr(GObject) agent = NULL;
+      g_autoptr (GObject) agent = NULL;
 
       g_object_get (ice, "agent", &agent, NULL);
       if (agent != NULL &&

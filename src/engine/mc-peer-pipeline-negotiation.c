@@ -26,11 +26,11 @@
 
 typedef struct
 {
-  gatomicrefcount       refs;
-  gint                  answered;
-  GstPromiseChangeFunc  func;
-  GTask                *task;      /* (owned) until answered */
-  GstPromise           *promise;   /* (owned) until answered */
+  gatomicrefcount      refs;
+  gint                 answered;
+  GstPromiseChangeFunc func;
+  GTask               *task;    /* (owned) until answered */
+  GstPromise          *promise; /* (owned) until answered */
 } McPeerRequest;
 
 static void
@@ -57,9 +57,9 @@ request_changed_cb (GstPromise *promise,
 /* A promise for webrtcbin, answered through @func (promise, @task); @func
  * owns @task and the returned reference to the promise. */
 static GstPromise *
-new_request (McPeerPipeline       *self,
-             GstPromiseChangeFunc  func,
-             GTask                *task)
+new_request (McPeerPipeline      *self,
+             GstPromiseChangeFunc func,
+             GTask               *task)
 {
   McPeerRequest *request = g_new0 (McPeerRequest, 1);
 
@@ -98,7 +98,7 @@ new_request (McPeerPipeline       *self,
 void
 mc_peer_pipeline_cancel_requests (McPeerPipeline *self)
 {
-  g_autoptr(GPtrArray) requests = g_steal_pointer (&self->requests);
+  g_autoptr (GPtrArray) requests = g_steal_pointer (&self->requests);
 
   self->requests = g_ptr_array_new ();
 
@@ -126,7 +126,7 @@ promise_return_error (GTask      *task,
                       const char *what)
 {
   const GstStructure *reply = gst_promise_get_reply (promise);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError)  error = NULL;
 
   if (reply != NULL && gst_structure_has_field_typed (reply, "error", G_TYPE_ERROR))
     gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
@@ -141,19 +141,18 @@ static void
 description_created_cb (GstPromise *promise,
                         gpointer    user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  McPeerPipeline *self = g_task_get_source_object (task);
+  g_autoptr (GTask)            task = user_data;
+  McPeerPipeline              *self = g_task_get_source_object (task);
   GstWebRTCSessionDescription *description = NULL;
-  const char *field = g_task_get_task_data (task);
-  const GstStructure *reply;
-  char *text;
+  const char                  *field = g_task_get_task_data (task);
+  const GstStructure          *reply;
+  char                        *text;
 
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
       (reply = gst_promise_get_reply (promise)) == NULL ||
       !gst_structure_has_field_typed (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION))
     {
-      promise_return_error (task, promise, g_str_equal (field, "offer") ? "create an offer"
-                                                                         : "create an answer");
+      promise_return_error (task, promise, g_str_equal (field, "offer") ? "create an offer" : "create an answer");
       gst_promise_unref (promise);
       return;
     }
@@ -175,7 +174,7 @@ static void
 remote_set_cb (GstPromise *promise,
                gpointer    user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask)   task = user_data;
   const GstStructure *reply;
 
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
@@ -192,7 +191,7 @@ static void
 stats_cb (GstPromise *promise,
           gpointer    user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask)   task = user_data;
   const GstStructure *reply;
 
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED &&
@@ -216,7 +215,7 @@ warm_up_thread (GTask        *task,
 {
   /* The elements webrtcbin puts on each transport: making them is the
    * point. A missing plugin is reported by webrtcbin itself. */
-  static const char *const factories[] = { "dtlssrtpdec", "dtlssrtpenc" };
+  static const char * const factories[] = { "dtlssrtpdec", "dtlssrtpenc" };
 
   for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
     {
@@ -251,12 +250,12 @@ warm_up_thread (GTask        *task,
  * both; only the first call of a process does the work.
  */
 void
-mc_peer_pipeline_warm_up_async (GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
 {
-  static gint started;
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  static gint       started;
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, mc_peer_pipeline_warm_up_async);
 
@@ -274,8 +273,8 @@ mc_peer_pipeline_warm_up_async (GCancellable        *cancellable,
 }
 
 gboolean
-mc_peer_pipeline_warm_up_finish (GAsyncResult  *result,
-                                 GError       **error)
+mc_peer_pipeline_warm_up_finish (GAsyncResult *result,
+                                 GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
 
@@ -283,12 +282,12 @@ mc_peer_pipeline_warm_up_finish (GAsyncResult  *result,
 }
 
 static void
-start_description (McPeerPipeline      *self,
-                   const char          *signal_name,
-                   const char          *field,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
+start_description (McPeerPipeline     *self,
+                   const char         *signal_name,
+                   const char         *field,
+                   GCancellable       *cancellable,
+                   GAsyncReadyCallback callback,
+                   gpointer            user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -316,10 +315,10 @@ start_description (McPeerPipeline      *self,
  * Creates an offer and makes it the local description; ICE gathering starts.
  */
 void
-mc_peer_pipeline_create_offer_async (McPeerPipeline      *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+mc_peer_pipeline_create_offer_async (McPeerPipeline     *self,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
 {
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
 
@@ -336,10 +335,10 @@ mc_peer_pipeline_create_offer_async (McPeerPipeline      *self,
  * Creates an answer and makes it the local description.
  */
 void
-mc_peer_pipeline_create_answer_async (McPeerPipeline      *self,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
+mc_peer_pipeline_create_answer_async (McPeerPipeline     *self,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
 {
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
 
@@ -355,9 +354,9 @@ mc_peer_pipeline_create_answer_async (McPeerPipeline      *self,
  * Returns: (transfer full): the SDP text of the offer or answer
  */
 char *
-mc_peer_pipeline_create_finish (McPeerPipeline  *self,
-                                GAsyncResult    *result,
-                                GError         **error)
+mc_peer_pipeline_create_finish (McPeerPipeline *self,
+                                GAsyncResult   *result,
+                                GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -374,15 +373,15 @@ mc_peer_pipeline_create_finish (McPeerPipeline  *self,
  * @user_data: data for @callback
  */
 void
-mc_peer_pipeline_set_remote_async (McPeerPipeline      *self,
-                                   GstWebRTCSDPType     type,
-                                   const char          *sdp,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+mc_peer_pipeline_set_remote_async (McPeerPipeline     *self,
+                                   GstWebRTCSDPType    type,
+                                   const char         *sdp,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
 {
-  GTask *task;
-  GstSDPMessage *message = NULL;
+  GTask                       *task;
+  GstSDPMessage               *message = NULL;
   GstWebRTCSessionDescription *description;
 
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
@@ -421,9 +420,9 @@ mc_peer_pipeline_set_remote_async (McPeerPipeline      *self,
  * Returns: %TRUE if the peer's description was applied
  */
 gboolean
-mc_peer_pipeline_set_remote_finish (McPeerPipeline  *self,
-                                    GAsyncResult    *result,
-                                    GError         **error)
+mc_peer_pipeline_set_remote_finish (McPeerPipeline *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -438,10 +437,10 @@ mc_peer_pipeline_set_remote_finish (McPeerPipeline  *self,
  * @user_data: data for @callback
  */
 void
-mc_peer_pipeline_get_stats_async (McPeerPipeline      *self,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+mc_peer_pipeline_get_stats_async (McPeerPipeline     *self,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
 {
   GTask *task;
 
@@ -470,9 +469,9 @@ mc_peer_pipeline_get_stats_async (McPeerPipeline      *self,
  * Returns: (transfer full): webrtcbin's statistics structure
  */
 GstStructure *
-mc_peer_pipeline_get_stats_finish (McPeerPipeline  *self,
-                                   GAsyncResult    *result,
-                                   GError         **error)
+mc_peer_pipeline_get_stats_finish (McPeerPipeline *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

@@ -17,34 +17,34 @@ G_BEGIN_DECLS
 
 struct _McPeerPipeline
 {
-  GObject          parent_instance;
+  GObject parent_instance;
 
   McMediaPipeline *media;
   gint64           generation;
   GMainContext    *context;
   GHashTable      *overrides;
 
-  GstElement      *pipeline;
-  GstElement      *webrtc;
-  GstElement      *video_depay;
-  GstElement      *audio_depay;
-  GstAppSrc       *video_src;
-  GstAppSrc       *audio_src;
-  guint            bus_watch;
-  gboolean         stopped;
-  GPtrArray       *requests;     /* McPeerRequest: webrtcbin's unanswered promises */
+  GstElement *pipeline;
+  GstElement *webrtc;
+  GstElement *video_depay;
+  GstElement *audio_depay;
+  GstAppSrc  *video_src;
+  GstAppSrc  *audio_src;
+  guint       bus_watch;
+  gboolean    stopped;
+  GPtrArray  *requests; /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
-  gint             media_blocked;
-  gint             ice_connected;
-  gint             dtls_connected;
-  gint64           last_media_time;
-  guint64          frames_decoded;
-  guint64          audio_buffers;
-  gint             width;
-  gint             height;
-  GMutex           lock;
-  GArray          *latency_samples;
+  gint    media_blocked;
+  gint    ice_connected;
+  gint    dtls_connected;
+  gint64  last_media_time;
+  guint64 frames_decoded;
+  guint64 audio_buffers;
+  gint    width;
+  gint    height;
+  GMutex  lock;
+  GArray *latency_samples;
 };
 
 enum
@@ -57,47 +57,47 @@ enum
 };
 
 /* The object: mc-peer-pipeline.c */
-void        mc_peer_pipeline_emit_on_main            (McPeerPipeline      *self,
-                                                      guint                signal_id,
-                                                      guint                number,
-                                                      gint64               time,
-                                                      const char          *text);
+void mc_peer_pipeline_emit_on_main (McPeerPipeline *self,
+                                    guint           signal_id,
+                                    guint           number,
+                                    gint64          time,
+                                    const char     *text);
 
 /* The elements: mc-peer-pipeline-elements.c. The callbacks (*_cb) here and below are
  * connected by mc_peer_pipeline_new () and run on streaming threads. */
-GstElement *mc_peer_pipeline_make                    (McPeerPipeline      *self,
-                                                      const char          *factory,
-                                                      const char          *name,
-                                                      GError             **error);
-gboolean    mc_peer_pipeline_build_sender            (McPeerPipeline      *self,
-                                                      McMediaKind          kind,
-                                                      GError             **error);
-gboolean    mc_peer_pipeline_build_receiver          (McPeerPipeline      *self,
-                                                      McMediaKind          kind,
-                                                      GError             **error);
-void        mc_peer_pipeline_pad_added_cb            (GstElement          *webrtc,
-                                                      GstPad              *pad,
-                                                      gpointer             user_data);
+GstElement *mc_peer_pipeline_make (McPeerPipeline *self,
+                                   const char     *factory,
+                                   const char     *name,
+                                   GError        **error);
+gboolean    mc_peer_pipeline_build_sender (McPeerPipeline *self,
+                                           McMediaKind     kind,
+                                           GError        **error);
+gboolean    mc_peer_pipeline_build_receiver (McPeerPipeline *self,
+                                             McMediaKind     kind,
+                                             GError        **error);
+void        mc_peer_pipeline_pad_added_cb (GstElement *webrtc,
+                                           GstPad     *pad,
+                                           gpointer    user_data);
 
 /* Negotiation: mc-peer-pipeline-negotiation.c */
-void        mc_peer_pipeline_cancel_requests         (McPeerPipeline      *self);
+void mc_peer_pipeline_cancel_requests (McPeerPipeline *self);
 
 /* ICE: mc-peer-pipeline-ice.c */
-void        mc_peer_pipeline_configure_ice           (McPeerPipeline      *self,
-                                                      const McPeerConfig  *config);
-void        mc_peer_pipeline_deep_element_added_cb   (GstBin              *bin,
-                                                      GstBin              *sub_bin,
-                                                      GstElement          *element,
-                                                      gpointer             user_data);
-void        mc_peer_pipeline_on_ice_candidate_cb     (GstElement          *webrtc,
-                                                      guint                mline_index,
-                                                      const char          *candidate,
-                                                      gpointer             user_data);
-void        mc_peer_pipeline_ice_connection_state_cb (GObject             *webrtc,
-                                                      GParamSpec          *pspec,
-                                                      gpointer             user_data);
-void        mc_peer_pipeline_connection_state_cb     (GObject             *webrtc,
-                                                      GParamSpec          *pspec,
-                                                      gpointer             user_data);
+void mc_peer_pipeline_configure_ice (McPeerPipeline     *self,
+                                     const McPeerConfig *config);
+void mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
+                                             GstBin     *sub_bin,
+                                             GstElement *element,
+                                             gpointer    user_data);
+void mc_peer_pipeline_on_ice_candidate_cb (GstElement *webrtc,
+                                           guint       mline_index,
+                                           const char *candidate,
+                                           gpointer    user_data);
+void mc_peer_pipeline_ice_connection_state_cb (GObject    *webrtc,
+                                               GParamSpec *pspec,
+                                               gpointer    user_data);
+void mc_peer_pipeline_connection_state_cb (GObject    *webrtc,
+                                           GParamSpec *pspec,
+                                           gpointer    user_data);
 
 G_END_DECLS

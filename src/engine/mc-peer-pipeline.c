@@ -69,7 +69,7 @@ emission_free (gpointer data)
 static gboolean
 emit_on_main_cb (gpointer data)
 {
-  Emission *emission = data;
+  Emission       *emission = data;
   McPeerPipeline *self = emission->self;
 
   if (self->stopped)
@@ -126,9 +126,9 @@ bus_cb (GstBus     *bus,
     {
     case GST_MESSAGE_ERROR:
       {
-        g_autoptr(GError) gst_error = NULL;
-        g_autoptr(GError) error = NULL;
-        g_autofree char *debug = NULL;
+        g_autoptr (GError) gst_error = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autofree char   *debug = NULL;
 
         gst_message_parse_error (message, &gst_error, &debug);
         g_debug ("Peer pipeline error: %s (%s)", gst_error->message, debug);
@@ -141,13 +141,13 @@ bus_cb (GstBus     *bus,
 
     case GST_MESSAGE_LATENCY:
       {
-        g_autoptr(GstQuery) query = gst_query_new_latency ();
+        g_autoptr (GstQuery) query = gst_query_new_latency ();
 
         gst_bin_recalculate_latency (GST_BIN (self->pipeline));
         if (gst_element_query (self->pipeline, query))
           {
             GstClockTime min_latency, max_latency;
-            gboolean live;
+            gboolean     live;
 
             gst_query_parse_latency (query, &live, &min_latency, &max_latency);
             g_debug ("Peer pipeline latency: %" GST_TIME_FORMAT " (from %s)",
@@ -262,12 +262,12 @@ mc_peer_pipeline_init (McPeerPipeline *self)
  * Returns: (transfer full) (nullable): the peer, or %NULL with @error set
  */
 McPeerPipeline *
-mc_peer_pipeline_new (const McPeerConfig  *config,
-                      GError             **error)
+mc_peer_pipeline_new (const McPeerConfig *config,
+                      GError            **error)
 {
-  g_autoptr(McPeerPipeline) self = NULL;
-  g_autoptr(GstClock) clock = NULL;
-  g_autoptr(GstBus) bus = NULL;
+  g_autoptr (McPeerPipeline) self = NULL;
+  g_autoptr (GstClock)       clock = NULL;
+  g_autoptr (GstBus)         bus = NULL;
 
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (config->media), NULL);

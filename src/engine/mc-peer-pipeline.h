@@ -39,66 +39,66 @@ typedef struct
   McMediaPipeline    *media;
   gint64              generation;
   guint               latency_ms;
-  const char *const  *ice_addresses;
+  const char * const *ice_addresses;
   const char         *stun_server;
-  const char *const  *turn_servers;
+  const char * const *turn_servers;
   GHashTable         *overrides;
   gboolean            media_blocked;
 } McPeerConfig;
 
-void            mc_peer_pipeline_warm_up_async        (GCancellable         *cancellable,
-                                                       GAsyncReadyCallback   callback,
-                                                       gpointer              user_data);
-gboolean        mc_peer_pipeline_warm_up_finish       (GAsyncResult         *result,
-                                                       GError              **error);
+void     mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+gboolean mc_peer_pipeline_warm_up_finish (GAsyncResult *result,
+                                          GError      **error);
 
-McPeerPipeline *mc_peer_pipeline_new                  (const McPeerConfig   *config,
-                                                       GError              **error);
-gint64          mc_peer_pipeline_get_generation       (McPeerPipeline       *self);
-void            mc_peer_pipeline_set_generation       (McPeerPipeline       *self,
-                                                       gint64                generation);
-void            mc_peer_pipeline_stop                 (McPeerPipeline       *self);
+McPeerPipeline *mc_peer_pipeline_new (const McPeerConfig *config,
+                                      GError            **error);
+gint64          mc_peer_pipeline_get_generation (McPeerPipeline *self);
+void            mc_peer_pipeline_set_generation (McPeerPipeline *self,
+                                                 gint64          generation);
+void            mc_peer_pipeline_stop (McPeerPipeline *self);
 
-void            mc_peer_pipeline_create_offer_async   (McPeerPipeline       *self,
-                                                       GCancellable         *cancellable,
-                                                       GAsyncReadyCallback   callback,
-                                                       gpointer              user_data);
-void            mc_peer_pipeline_create_answer_async  (McPeerPipeline       *self,
-                                                       GCancellable         *cancellable,
-                                                       GAsyncReadyCallback   callback,
-                                                       gpointer              user_data);
-char           *mc_peer_pipeline_create_finish        (McPeerPipeline       *self,
-                                                       GAsyncResult         *result,
-                                                       GError              **error);
-void            mc_peer_pipeline_set_remote_async     (McPeerPipeline       *self,
-                                                       GstWebRTCSDPType      type,
-                                                       const char           *sdp,
-                                                       GCancellable         *cancellable,
-                                                       GAsyncReadyCallback   callback,
-                                                       gpointer              user_data);
-gboolean        mc_peer_pipeline_set_remote_finish    (McPeerPipeline       *self,
-                                                       GAsyncResult         *result,
-                                                       GError              **error);
-void            mc_peer_pipeline_add_ice_candidate    (McPeerPipeline       *self,
-                                                       guint                 mline_index,
-                                                       const char           *candidate);
-void            mc_peer_pipeline_get_stats_async      (McPeerPipeline       *self,
-                                                       GCancellable         *cancellable,
-                                                       GAsyncReadyCallback   callback,
-                                                       gpointer              user_data);
-GstStructure   *mc_peer_pipeline_get_stats_finish     (McPeerPipeline       *self,
-                                                       GAsyncResult         *result,
-                                                       GError              **error);
+void          mc_peer_pipeline_create_offer_async (McPeerPipeline     *self,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+void          mc_peer_pipeline_create_answer_async (McPeerPipeline     *self,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+char         *mc_peer_pipeline_create_finish (McPeerPipeline *self,
+                                              GAsyncResult   *result,
+                                              GError        **error);
+void          mc_peer_pipeline_set_remote_async (McPeerPipeline     *self,
+                                                 GstWebRTCSDPType    type,
+                                                 const char         *sdp,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+gboolean      mc_peer_pipeline_set_remote_finish (McPeerPipeline *self,
+                                                  GAsyncResult   *result,
+                                                  GError        **error);
+void          mc_peer_pipeline_add_ice_candidate (McPeerPipeline *self,
+                                                  guint           mline_index,
+                                                  const char     *candidate);
+void          mc_peer_pipeline_get_stats_async (McPeerPipeline     *self,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+GstStructure *mc_peer_pipeline_get_stats_finish (McPeerPipeline *self,
+                                                 GAsyncResult   *result,
+                                                 GError        **error);
 
-void            mc_peer_pipeline_set_media_blocked    (McPeerPipeline       *self,
-                                                       gboolean              blocked);
-gboolean        mc_peer_pipeline_get_dtls_connected   (McPeerPipeline       *self);
-gint64          mc_peer_pipeline_get_last_media_time  (McPeerPipeline       *self);
-guint64         mc_peer_pipeline_get_frames_decoded   (McPeerPipeline       *self);
-guint64         mc_peer_pipeline_get_audio_buffers    (McPeerPipeline       *self);
-void            mc_peer_pipeline_get_video_size       (McPeerPipeline       *self,
-                                                       guint                *width,
-                                                       guint                *height);
-GArray         *mc_peer_pipeline_take_latency_samples (McPeerPipeline       *self);
+void     mc_peer_pipeline_set_media_blocked (McPeerPipeline *self,
+                                             gboolean        blocked);
+gboolean mc_peer_pipeline_get_dtls_connected (McPeerPipeline *self);
+gint64   mc_peer_pipeline_get_last_media_time (McPeerPipeline *self);
+guint64  mc_peer_pipeline_get_frames_decoded (McPeerPipeline *self);
+guint64  mc_peer_pipeline_get_audio_buffers (McPeerPipeline *self);
+void     mc_peer_pipeline_get_video_size (McPeerPipeline *self,
+                                          guint          *width,
+                                          guint          *height);
+GArray  *mc_peer_pipeline_take_latency_samples (McPeerPipeline *self);
 
 G_END_DECLS

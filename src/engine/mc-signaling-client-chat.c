@@ -22,9 +22,9 @@
 
 #include "mc-signaling-client-private.h"
 
-#define CHAT_RESERVE         10.0
+#define CHAT_RESERVE 10.0
 
-static gboolean pump_cb        (gpointer           user_data);
+static gboolean pump_cb (gpointer user_data);
 
 /* Helpers */
 
@@ -36,7 +36,7 @@ mc_signaling_client_fail_outbox (McSignalingClient *self,
 
   while ((message = mc_chat_outbox_pop (self->outbox)) != NULL)
     {
-      g_autoptr(McChatMessage) owned = message;
+      g_autoptr (McChatMessage) owned = message;
 
       mc_chat_message_mark_failed (owned, reason);
       g_signal_emit (self, mc_signaling_client_signals[CHAT_STATE_CHANGED], 0, owned);
@@ -62,7 +62,7 @@ mc_signaling_client_acknowledge (McSignalingClient *self,
                                  gint64             seq,
                                  gint64             sent_at)
 {
-  g_autoptr(McChatMessage) message = NULL;
+  g_autoptr (McChatMessage) message = NULL;
 
   set_last_seq (self, seq);
 
@@ -80,9 +80,9 @@ void
 mc_signaling_client_take_chat_message (McSignalingClient *self,
                                        JsonObject        *object)
 {
-  g_autoptr(McChatMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 my_id = 0;
+  g_autoptr (McChatMessage) message = NULL;
+  g_autoptr (GError)        error = NULL;
+  gint64                    my_id = 0;
 
   message = mc_chat_message_new_from_json (self->booking_id, object, &error);
   if (message == NULL)
@@ -113,8 +113,8 @@ mc_signaling_client_take_chat_message (McSignalingClient *self,
 void
 mc_signaling_client_request_gap (McSignalingClient *self)
 {
-  g_autoptr(JsonObject) request = mc_signaling_client_new_message (self, "history");
-  g_autofree char *request_id = mc_signaling_client_next_request_id (self, "gap");
+  g_autoptr (JsonObject) request = mc_signaling_client_new_message (self, "history");
+  g_autofree char       *request_id = mc_signaling_client_next_request_id (self, "gap");
 
   json_object_set_int_member (request, "after", self->last_seq);
   json_object_set_string_member (request, "request_id", request_id);
@@ -146,14 +146,15 @@ mc_signaling_client_pump_outbox (McSignalingClient *self)
 
   while ((message = mc_chat_outbox_peek_unsent (self->outbox)) != NULL)
     {
-      g_autoptr(JsonObject) chat = NULL;
-      g_autofree char *request_id = NULL;
+      g_autoptr (JsonObject) chat = NULL;
+      g_autofree char       *request_id = NULL;
 
       mc_signaling_client_refill_send_tokens (self);
       if (self->send_tokens < 1 + CHAT_RESERVE)
         {
           guint wait_ms = (guint) ((1 + CHAT_RESERVE - self->send_tokens) * 1000 /
-                                   SEND_RATE_PER_SECOND) + 1;
+                                   SEND_RATE_PER_SECOND) +
+                          1;
 
           self->pump_source = mc_signaling_client_add_timeout (self, wait_ms, pump_cb);
           return;
@@ -204,7 +205,7 @@ char *
 mc_signaling_client_send_chat (McSignalingClient *self,
                                const char        *text)
 {
-  g_autoptr(McChatMessage) message = NULL;
+  g_autoptr (McChatMessage) message = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -233,8 +234,8 @@ gboolean
 mc_signaling_client_request_history (McSignalingClient *self,
                                      gint64             after)
 {
-  g_autoptr(JsonObject) request = NULL;
-  g_autofree char *request_id = NULL;
+  g_autoptr (JsonObject) request = NULL;
+  g_autofree char       *request_id = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
 

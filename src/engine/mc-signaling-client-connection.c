@@ -25,12 +25,12 @@
 
 #include "mc-signaling-client-private.h"
 
-#define WATCHDOG_PERIOD_MS   500
-#define MAX_INCOMING_SIZE    (32 * 1024 * 1024)
+#define WATCHDOG_PERIOD_MS 500
+#define MAX_INCOMING_SIZE  (32 * 1024 * 1024)
 
-static void begin_connect      (McSignalingClient *self);
-static gboolean reconnect_cb   (gpointer           user_data);
-static gboolean watchdog_cb    (gpointer           user_data);
+static void     begin_connect (McSignalingClient *self);
+static gboolean reconnect_cb (gpointer user_data);
+static gboolean watchdog_cb (gpointer user_data);
 
 /* Helpers */
 
@@ -89,7 +89,7 @@ void
 mc_signaling_client_detach_connection (McSignalingClient *self,
                                        gboolean           abruptly)
 {
-  g_autoptr(SoupWebsocketConnection) connection = g_steal_pointer (&self->connection);
+  g_autoptr (SoupWebsocketConnection) connection = g_steal_pointer (&self->connection);
 
   mc_signaling_client_clear_source (&self->watchdog);
   self->welcomed = FALSE;
@@ -147,12 +147,12 @@ message_received_cb (SoupWebsocketConnection *connection,
                      GBytes                  *bytes,
                      gpointer                 user_data)
 {
-  g_autoptr(McSignalingClient) self = g_object_ref (user_data);
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *data;
-  const char *kind;
-  gsize length = 0;
+  g_autoptr (McSignalingClient) self = g_object_ref (user_data);
+  g_autoptr (JsonObject)        object = NULL;
+  g_autoptr (GError)            error = NULL;
+  const char                   *data;
+  const char                   *kind;
+  gsize                         length = 0;
 
   self->last_activity = g_get_monotonic_time ();
 
@@ -190,21 +190,20 @@ static void
 connection_closed_cb (SoupWebsocketConnection *connection,
                       gpointer                 user_data)
 {
-  g_autoptr(McSignalingClient) self = g_object_ref (user_data);
-  gushort code = soup_websocket_connection_get_close_code (connection);
-  const char *reason = soup_websocket_connection_get_close_data (connection);
+  g_autoptr (McSignalingClient) self = g_object_ref (user_data);
+  gushort                       code = soup_websocket_connection_get_close_code (connection);
+  const char                   *reason = soup_websocket_connection_get_close_data (connection);
 
   g_debug ("%p: connection closed with %u (%s)", self, code, reason ? reason : "");
 
   if (code == 4000 || code == 4001)
     {
       self->wanted = FALSE;
-      mc_signaling_client_forget_room (self, code == 4000 ? _("Joined from another connection")
-                                                         : _("Session ended"));
+      mc_signaling_client_forget_room (self, code == 4000 ? _ ("Joined from another connection")
+                                                          : _ ("Session ended"));
       if (code == 4001)
         mc_signaling_client_emit_error (self, "session_ended",
-                                        reason != NULL && reason[0] != '\0' ? reason :
-                                          "The session expired or was revoked", NULL);
+                                        reason != NULL && reason[0] != '\0' ? reason : "The session expired or was revoked", NULL);
     }
 
   lose_connection (self, FALSE);
@@ -231,11 +230,11 @@ websocket_connected_cb (GObject      *object,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) handshake = NULL;
-  McSignalingClient *self;
-  guint status;
+  g_autoptr (SoupWebsocketConnection) connection = NULL;
+  g_autoptr (GError)                  error = NULL;
+  g_autoptr (SoupMessage)             handshake = NULL;
+  McSignalingClient                  *self;
+  guint                               status;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -299,7 +298,7 @@ begin_connect (McSignalingClient *self)
 {
   g_autofree char *url = NULL;
   g_autofree char *authorization = NULL;
-  const char *token = mc_api_client_get_token (self->api);
+  const char      *token = mc_api_client_get_token (self->api);
 
   if (self->connection != NULL || self->handshake != NULL)
     return;

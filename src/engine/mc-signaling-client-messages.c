@@ -29,8 +29,8 @@ validate (JsonObject       *object,
           const McJsonRule *rules,
           guint             n_rules)
 {
-  g_autoptr(GError) error = NULL;
-  const char *bad = NULL;
+  g_autoptr (GError) error = NULL;
+  const char        *bad = NULL;
 
   if (mc_json_validate (object, rules, n_rules, &bad, &error))
     return TRUE;
@@ -86,7 +86,7 @@ handle_joined (McSignalingClient *self,
     { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
     { "chat", MC_JSON_ARRAY, FALSE, 0, 0 },
   };
-  gint64 booking_id;
+  gint64     booking_id;
   JsonArray *chat = NULL;
 
   if (!VALIDATE (object, rules))
@@ -106,7 +106,7 @@ handle_joined (McSignalingClient *self,
     {
       /* The server forgets the media state with the room (a restart, an
        * auto-end); tell it again. */
-      g_autoptr(JsonObject) state = mc_signaling_client_new_message (self, "media-state");
+      g_autoptr (JsonObject) state = mc_signaling_client_new_message (self, "media-state");
 
       json_object_set_boolean_member (state, "muted", self->muted);
       json_object_set_boolean_member (state, "camera_off", self->camera_off);
@@ -123,7 +123,7 @@ handle_joined (McSignalingClient *self,
   if (chat != NULL && json_array_get_length (chat) > 0)
     {
       JsonNode *first = json_array_get_element (chat, 0);
-      gint64 first_seq = 0;
+      gint64    first_seq = 0;
 
       if (JSON_NODE_HOLDS_OBJECT (first))
         first_seq = json_object_get_int_member_with_default (json_node_get_object (first),
@@ -273,8 +273,8 @@ handle_ended (McSignalingClient *self,
     { "by", MC_JSON_INT, FALSE, 0, 0 },
     { "call", MC_JSON_OBJECT, FALSE, 0, 0 },
   };
-  g_autoptr(JsonObject) call = NULL;
-  gint64 booking_id;
+  g_autoptr (JsonObject) call = NULL;
+  gint64                 booking_id;
 
   if (!is_relay_for_room (self, object) || !VALIDATE (object, rules))
     return;
@@ -283,7 +283,7 @@ handle_ended (McSignalingClient *self,
   if (mc_json_has (object, "call"))
     call = json_object_ref (json_object_get_object_member (object, "call"));
 
-  mc_signaling_client_forget_room (self, _("The call ended"));
+  mc_signaling_client_forget_room (self, _ ("The call ended"));
   g_signal_emit (self, mc_signaling_client_signals[ENDED], 0, booking_id,
                  json_object_get_int_member_with_default (object, "by", 0), call);
 }
@@ -337,8 +337,8 @@ handle_history (McSignalingClient *self,
     { "last_seq", MC_JSON_INT, TRUE, 0, G_MAXINT64 },
   };
   const char *request_id;
-  JsonArray *messages;
-  gint64 last_seq;
+  JsonArray  *messages;
+  gint64      last_seq;
 
   if (!is_relay_for_room (self, object) || !VALIDATE (object, rules))
     return;
@@ -370,13 +370,13 @@ handle_history (McSignalingClient *self,
     }
   else
     {
-      g_autoptr(GPtrArray) list = NULL;
+      g_autoptr (GPtrArray) list = NULL;
 
       list = g_ptr_array_new_with_free_func ((GDestroyNotify) mc_chat_message_unref);
 
       for (guint i = 0; i < json_array_get_length (messages); i++)
         {
-          JsonNode *node = json_array_get_element (messages, i);
+          JsonNode      *node = json_array_get_element (messages, i);
           McChatMessage *message = NULL;
 
           if (JSON_NODE_HOLDS_OBJECT (node))
@@ -465,7 +465,7 @@ handle_error (McSignalingClient *self,
             g_str_equal (code, "malformed_json")))
     {
       /* The server will never take this message: drop it from the outbox. */
-      g_autoptr(McChatMessage) message = NULL;
+      g_autoptr (McChatMessage) message = NULL;
 
       message = mc_chat_outbox_take (self->outbox, request_id + strlen ("chat:"));
       if (message != NULL)
@@ -493,8 +493,8 @@ handle_error (McSignalingClient *self,
 static const struct
 {
   const char *type;
-  void      (*handle) (McSignalingClient *self,
-                       JsonObject        *object);
+  void (*handle) (McSignalingClient *self,
+                  JsonObject        *object);
 } handlers[] = {
   { "welcome", handle_welcome },
   { "joined", handle_joined },

@@ -21,9 +21,9 @@
 #include "mc-signaling-client-private.h"
 
 /* Renew a call token that expires within this many seconds before joining. */
-#define TOKEN_MARGIN_S       10
+#define TOKEN_MARGIN_S 10
 
-static gboolean rejoin_cb      (gpointer           user_data);
+static gboolean rejoin_cb (gpointer user_data);
 
 /* Helpers */
 
@@ -65,7 +65,7 @@ mc_signaling_client_forget_room (McSignalingClient *self,
 static gboolean
 token_usable (const char *token)
 {
-  g_autoptr(McCallTokenClaims) claims = NULL;
+  g_autoptr (McCallTokenClaims) claims = NULL;
 
   if (token == NULL)
     return FALSE;
@@ -81,7 +81,7 @@ token_usable (const char *token)
 static void
 send_join (McSignalingClient *self)
 {
-  g_autoptr(JsonObject) join = mc_signaling_client_new_message (self, "join");
+  g_autoptr (JsonObject) join = mc_signaling_client_new_message (self, "join");
 
   g_free (self->join_request_id);
   self->join_request_id = mc_signaling_client_next_request_id (self, "join");
@@ -101,10 +101,10 @@ call_token_received_cb (GObject      *object,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  McSignalingClient *self;
-  const char *token;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
+  McSignalingClient     *self;
+  const char            *token;
 
   answer = mc_api_client_request_call_token_finish (MC_API_CLIENT (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -248,12 +248,12 @@ mc_signaling_client_leave (McSignalingClient *self)
 
   if (self->in_room || self->join_sent)
     {
-      g_autoptr(JsonObject) leave = mc_signaling_client_new_message (self, "leave");
+      g_autoptr (JsonObject) leave = mc_signaling_client_new_message (self, "leave");
 
       sent = mc_signaling_client_send_message (self, leave);
     }
 
-  mc_signaling_client_forget_room (self, _("Left the call"));
+  mc_signaling_client_forget_room (self, _ ("Left the call"));
   return sent;
 }
 
@@ -269,7 +269,7 @@ mc_signaling_client_leave (McSignalingClient *self)
 gboolean
 mc_signaling_client_end (McSignalingClient *self)
 {
-  g_autoptr(JsonObject) end = NULL;
+  g_autoptr (JsonObject) end = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
 
@@ -293,7 +293,7 @@ mc_signaling_client_send_offer (McSignalingClient *self,
                                 const char        *sdp,
                                 gint64             generation)
 {
-  g_autoptr(JsonObject) offer = NULL;
+  g_autoptr (JsonObject) offer = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
   g_return_val_if_fail (sdp != NULL, FALSE);
@@ -317,7 +317,7 @@ mc_signaling_client_send_answer (McSignalingClient *self,
                                  const char        *sdp,
                                  gint64             generation)
 {
-  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr (JsonObject) answer = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
   g_return_val_if_fail (sdp != NULL, FALSE);
@@ -343,7 +343,7 @@ mc_signaling_client_send_ice_candidate (McSignalingClient *self,
                                         guint              sdp_mline_index,
                                         gint64             generation)
 {
-  g_autoptr(JsonObject) message = NULL;
+  g_autoptr (JsonObject) message = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
   g_return_val_if_fail (candidate != NULL, FALSE);
@@ -371,7 +371,7 @@ mc_signaling_client_send_media_state (McSignalingClient *self,
                                       gboolean           muted,
                                       gboolean           camera_off)
 {
-  g_autoptr(JsonObject) message = NULL;
+  g_autoptr (JsonObject) message = NULL;
 
   g_return_val_if_fail (MC_IS_SIGNALING_CLIENT (self), FALSE);
 

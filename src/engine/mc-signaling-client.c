@@ -30,16 +30,12 @@
 
 #include "mc-signaling-client-private.h"
 
-G_DEFINE_ENUM_TYPE (McSignalingState, mc_signaling_state,
-                    G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_DISCONNECTED, "disconnected"),
-                    G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_CONNECTING, "connecting"),
-                    G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_CONNECTED, "connected"),
-                    G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_RECONNECTING, "reconnecting"))
+G_DEFINE_ENUM_TYPE (McSignalingState, mc_signaling_state, G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_DISCONNECTED, "disconnected"), G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_CONNECTING, "connecting"), G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_CONNECTED, "connected"), G_DEFINE_ENUM_VALUE (MC_SIGNALING_STATE_RECONNECTING, "reconnecting"))
 
 G_DEFINE_FINAL_TYPE (McSignalingClient, mc_signaling_client, G_TYPE_OBJECT)
 
 GParamSpec *mc_signaling_client_properties[N_PROPS];
-guint mc_signaling_client_signals[N_SIGNALS];
+guint       mc_signaling_client_signals[N_SIGNALS];
 
 /* Helpers every part uses */
 

@@ -26,9 +26,9 @@
 McsBooking *
 mcs_api_load_own_booking (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(GError) error = NULL;
+  McsStore              *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (GError)     error = NULL;
 
   booking = mcs_store_get_booking (store, mcs_request_get_id (request), &error);
   if (booking == NULL)
@@ -48,13 +48,13 @@ mcs_api_load_own_booking (McsRequest *request)
 }
 
 static void
-refuse_token (McsRequest  *request,
-              McErrorCode  code,
-              const char  *message,
-              JsonObject  *extra)
+refuse_token (McsRequest *request,
+              McErrorCode code,
+              const char *message,
+              JsonObject *extra)
 {
-  McsMetrics *metrics = mcs_server_get_metrics (mcs_request_get_server (request));
-  g_autoptr(GError) error = g_error_new_literal (MC_ERROR, code, message);
+  McsMetrics        *metrics = mcs_server_get_metrics (mcs_request_get_server (request));
+  g_autoptr (GError) error = g_error_new_literal (MC_ERROR, code, message);
 
   mcs_metrics_count (metrics, "mentorcall_call_token_refusals_total", "code",
                      mc_error_code_to_string (code));
@@ -66,16 +66,16 @@ refuse_token (McsRequest  *request,
 static char *
 signaling_url (McsRequest *request)
 {
-  McsConfig *config = mcs_server_get_config (mcs_request_get_server (request));
-  GUri *uri = soup_server_message_get_uri (mcs_request_get_message (request));
+  McsConfig       *config = mcs_server_get_config (mcs_request_get_server (request));
+  GUri            *uri = soup_server_message_get_uri (mcs_request_get_message (request));
   g_autofree char *base = NULL;
-  const char *rest;
+  const char      *rest;
 
   if (config->public_url != NULL)
     base = g_strdup (config->public_url);
   else
     base = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
-                                         G_URI_HIDE_FRAGMENT);
+                                           G_URI_HIDE_FRAGMENT);
 
   if (g_str_has_prefix (base, "https://"))
     rest = base + 8;
@@ -89,7 +89,7 @@ signaling_url (McsRequest *request)
   if (config->public_url != NULL)
     {
       g_autofree char *trimmed = g_strdup (rest);
-      gsize length = strlen (trimmed);
+      gsize            length = strlen (trimmed);
 
       while (length > 0 && trimmed[length - 1] == '/')
         trimmed[--length] = '\0';
@@ -149,12 +149,12 @@ add_ice_servers (JsonBuilder *builder,
 void
 mcs_api_list_bookings (McsRequest *request)
 {
-  McsServer *server = mcs_request_get_server (request);
-  const McsUser *user = mcs_request_get_user (request);
-  gint64 now = mcs_request_get_now (request);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) bookings = NULL;
-  g_autoptr(GError) error = NULL;
+  McsServer              *server = mcs_request_get_server (request);
+  const McsUser          *user = mcs_request_get_user (request);
+  gint64                  now = mcs_request_get_now (request);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray)   bookings = NULL;
+  g_autoptr (GError)      error = NULL;
 
   bookings = mcs_store_list_user_bookings (mcs_server_get_store (server), user->id,
                                            now - MCS_RECENT_SECONDS, &error);
@@ -180,9 +180,9 @@ mcs_api_list_bookings (McsRequest *request)
 void
 mcs_api_get_booking (McsRequest *request)
 {
-  McsConfig *config = mcs_server_get_config (mcs_request_get_server (request));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
+  McsConfig              *config = mcs_server_get_config (mcs_request_get_server (request));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (McsBooking)  booking = mcs_api_load_own_booking (request);
 
   if (booking == NULL)
     return;
@@ -195,18 +195,18 @@ mcs_api_get_booking (McsRequest *request)
 void
 mcs_api_create_call_token (McsRequest *request)
 {
-  McsServer *server = mcs_request_get_server (request);
-  McsConfig *config = mcs_server_get_config (server);
-  const McsUser *user = mcs_request_get_user (request);
-  gint64 now = mcs_request_get_now (request);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *url = NULL;
-  McCallTokenClaims claims = { 0 };
-  guint8 nonce[12];
-  gint64 opens_at, closes_at;
+  McsServer              *server = mcs_request_get_server (request);
+  McsConfig              *config = mcs_server_get_config (server);
+  const McsUser          *user = mcs_request_get_user (request);
+  gint64                  now = mcs_request_get_now (request);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (McsBooking)  booking = NULL;
+  g_autoptr (JsonObject)  body = NULL;
+  g_autofree char        *token = NULL;
+  g_autofree char        *url = NULL;
+  McCallTokenClaims       claims = { 0 };
+  guint8                  nonce[12];
+  gint64                  opens_at, closes_at;
 
   /* No member is defined yet, but a body that is there must be JSON. */
   body = mcs_request_parse_body (request, NULL, 0);
@@ -230,9 +230,9 @@ mcs_api_create_call_token (McsRequest *request)
 
   if (booking->status != MC_BOOKING_CONFIRMED)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
-      g_autofree char *message = g_strdup_printf ("The booking is %s, not confirmed",
-                                                  mc_booking_status_to_string (booking->status));
+      g_autoptr (JsonObject) extra = json_object_new ();
+      g_autofree char       *message = g_strdup_printf ("The booking is %s, not confirmed",
+                                                        mc_booking_status_to_string (booking->status));
 
       json_object_set_string_member (extra, "status",
                                      mc_booking_status_to_string (booking->status));
@@ -243,10 +243,10 @@ mcs_api_create_call_token (McsRequest *request)
   mcs_booking_get_join_window (booking, config, &opens_at, &closes_at);
   if (now < opens_at || now >= closes_at)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
-      g_autoptr(JsonObject) window = json_object_new ();
-      g_autofree char *opens_text = mc_json_format_time (opens_at);
-      g_autofree char *closes_text = mc_json_format_time (closes_at);
+      g_autoptr (JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) window = json_object_new ();
+      g_autofree char       *opens_text = mc_json_format_time (opens_at);
+      g_autofree char       *closes_text = mc_json_format_time (closes_at);
 
       json_object_set_string_member (window, "opens_at", opens_text);
       json_object_set_string_member (window, "closes_at", closes_text);
@@ -301,11 +301,11 @@ mcs_api_verify_call_token (McsRequest *request)
   static const McJsonRule rules[] = {
     { "token", MC_JSON_STRING, TRUE, 1, 4096 },
   };
-  McsServer *server = mcs_request_get_server (request);
-  g_autoptr(McCallTokenClaims) claims = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
+  McsServer                    *server = mcs_request_get_server (request);
+  g_autoptr (McCallTokenClaims) claims = NULL;
+  g_autoptr (JsonBuilder)       builder = json_builder_new ();
+  g_autoptr (JsonObject)        body = NULL;
+  g_autoptr (GError)            error = NULL;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -346,11 +346,11 @@ mcs_api_verify_call_token (McsRequest *request)
 void
 mcs_api_get_attendance (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) attendance = NULL;
-  g_autoptr(GError) error = NULL;
+  McsStore               *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (McsBooking)  booking = mcs_api_load_own_booking (request);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray)   attendance = NULL;
+  g_autoptr (GError)      error = NULL;
 
   if (booking == NULL)
     return;

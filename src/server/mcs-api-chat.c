@@ -10,7 +10,7 @@
 #include "mcs-views.h"
 
 #define DEFAULT_LIMIT 200
-#define MAX_LIMIT 500
+#define MAX_LIMIT     500
 
 static gboolean
 query_number (McsRequest *request,
@@ -19,19 +19,18 @@ query_number (McsRequest *request,
               gint64      max,
               gint64     *value)
 {
-  const char *text = mcs_request_get_query (request, name);
-  g_autoptr(JsonObject) extra = NULL;
-  g_autofree char *message = NULL;
+  const char            *text = mcs_request_get_query (request, name);
+  g_autoptr (JsonObject) extra = NULL;
+  g_autofree char       *message = NULL;
 
   if (text == NULL || g_ascii_string_to_signed (text, 10, min, max, value, NULL))
     return TRUE;
 
   extra = json_object_new ();
   json_object_set_string_member (extra, "field", name);
-  message = g_strdup_printf ("“%s” must be a number from %" G_GINT64_FORMAT " to %"
-                             G_GINT64_FORMAT, name, min, max);
+  message = g_strdup_printf ("“%s” must be a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, name, min, max);
   {
-    g_autoptr(GError) error = g_error_new_literal (MC_ERROR, MC_ERROR_INVALID_FIELD, message);
+    g_autoptr (GError) error = g_error_new_literal (MC_ERROR, MC_ERROR_INVALID_FIELD, message);
 
     mcs_request_reply_error_extra (request, error, extra);
   }
@@ -41,12 +40,12 @@ query_number (McsRequest *request,
 void
 mcs_api_list_messages (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = mcs_api_load_own_booking (request);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 after = 0, limit = DEFAULT_LIMIT, last_seq = 0;
+  McsStore               *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (McsBooking)  booking = mcs_api_load_own_booking (request);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray)   messages = NULL;
+  g_autoptr (GError)      error = NULL;
+  gint64                  after = 0, limit = DEFAULT_LIMIT, last_seq = 0;
 
   if (booking == NULL ||
       !query_number (request, "after", 0, G_MAXINT64, &after) ||
@@ -82,14 +81,14 @@ mcs_api_post_message (McsRequest *request)
     { "client_id", MC_JSON_STRING, TRUE, 1, 64 },
     { "text", MC_JSON_STRING, TRUE, 0, 0 },
   };
-  McsServer *server = mcs_request_get_server (request);
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(McsChatMessage) stored = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  gboolean duplicate;
+  McsServer                 *server = mcs_request_get_server (request);
+  g_autoptr (McsBooking)     booking = NULL;
+  g_autoptr (McsChatMessage) stored = NULL;
+  g_autoptr (JsonBuilder)    builder = json_builder_new ();
+  g_autoptr (JsonObject)     body = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *text = NULL;
+  gboolean                   duplicate;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -108,7 +107,7 @@ mcs_api_post_message (McsRequest *request)
   text = mcs_chat_check_text (json_object_get_string_member (body, "text"), &error);
   if (text == NULL)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", "text");
       mcs_request_reply_error_extra (request, error, extra);
@@ -135,10 +134,10 @@ mcs_api_post_message (McsRequest *request)
 void
 mcs_api_websocket (McsRequest *request)
 {
-  McsServer *server = mcs_request_get_server (request);
-  McsConfig *config = mcs_server_get_config (server);
+  McsServer         *server = mcs_request_get_server (request);
+  McsConfig         *config = mcs_server_get_config (server);
   SoupServerMessage *message = mcs_request_get_message (request);
-  guint count;
+  guint              count;
 
   if (!soup_websocket_server_check_handshake (message, NULL, NULL, NULL, NULL))
     {

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  McsConnection *connection;   /* NULL while this participant is away */
-  char          *instance;     /* the client's call-session id, or NULL */
+  McsConnection *connection; /* NULL while this participant is away */
+  char          *instance;   /* the client's call-session id, or NULL */
   gboolean       muted;
   gboolean       camera_off;
 } Slot;
@@ -27,76 +27,76 @@ typedef struct
 typedef struct
 {
   gint64 booking_id;
-  gint64 user_ids[2];          /* mentor, student */
+  gint64 user_ids[2]; /* mentor, student */
   Slot   slots[2];
 } Room;
 
 struct _McsSignaling
 {
-  GObject     parent_instance;
+  GObject parent_instance;
 
-  McsServer  *server;          /* unowned: the server owns us */
-  GHashTable *connections;     /* user id → GPtrArray of McsConnection */
-  GHashTable *rooms;           /* booking id → Room */
+  McsServer  *server;      /* unowned: the server owns us */
+  GHashTable *connections; /* user id → GPtrArray of McsConnection */
+  GHashTable *rooms;       /* booking id → Room */
   guint       expiry_id;
 };
 
 /* The hub: mcs-signaling.c */
-gint64       mcs_signaling_now                (void);
-JsonObject  *mcs_signaling_new_message        (const char     *type,
-                                               gint64          booking_id,
-                                               const char     *request_id);
-void         mcs_signaling_set_node           (JsonObject     *object,
-                                               const char     *name,
-                                               JsonBuilder    *builder);
-McsBooking  *mcs_signaling_load_booking       (McsSignaling   *self,
-                                               gint64          booking_id,
-                                               GError        **error);
-void         mcs_signaling_notify_presence    (McsSignaling   *self,
-                                               gint64          booking_id);
+gint64      mcs_signaling_now (void);
+JsonObject *mcs_signaling_new_message (const char *type,
+                                       gint64      booking_id,
+                                       const char *request_id);
+void        mcs_signaling_set_node (JsonObject  *object,
+                                    const char  *name,
+                                    JsonBuilder *builder);
+McsBooking *mcs_signaling_load_booking (McsSignaling *self,
+                                        gint64        booking_id,
+                                        GError      **error);
+void        mcs_signaling_notify_presence (McsSignaling *self,
+                                           gint64        booking_id);
 
 /* The rooms: mcs-signaling-rooms.c */
-Room        *mcs_signaling_find_room          (McsSignaling   *self,
-                                               gint64          booking_id);
-void         mcs_signaling_room_free          (Room           *room);
-gboolean     mcs_signaling_room_is_empty      (Room           *room);
-void         mcs_signaling_leave_room         (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               const char     *reason,
-                                               gboolean        tell_peer);
-gboolean     mcs_signaling_end_call           (McsSignaling   *self,
-                                               gint64          booking_id,
-                                               gint64          ended_by,
-                                               GError        **error);
+Room    *mcs_signaling_find_room (McsSignaling *self,
+                                  gint64        booking_id);
+void     mcs_signaling_room_free (Room *room);
+gboolean mcs_signaling_room_is_empty (Room *room);
+void     mcs_signaling_leave_room (McsSignaling  *self,
+                                   McsConnection *connection,
+                                   const char    *reason,
+                                   gboolean       tell_peer);
+gboolean mcs_signaling_end_call (McsSignaling *self,
+                                 gint64        booking_id,
+                                 gint64        ended_by,
+                                 GError      **error);
 
 /* Message handlers, as the hub's dispatch table calls them. */
-void         mcs_signaling_handle_join        (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_leave       (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_end         (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_relay       (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_media_state (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_chat        (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
-void         mcs_signaling_handle_history     (McsSignaling   *self,
-                                               McsConnection  *connection,
-                                               JsonObject     *message,
-                                               const char     *request_id);
+void mcs_signaling_handle_join (McsSignaling  *self,
+                                McsConnection *connection,
+                                JsonObject    *message,
+                                const char    *request_id);
+void mcs_signaling_handle_leave (McsSignaling  *self,
+                                 McsConnection *connection,
+                                 JsonObject    *message,
+                                 const char    *request_id);
+void mcs_signaling_handle_end (McsSignaling  *self,
+                               McsConnection *connection,
+                               JsonObject    *message,
+                               const char    *request_id);
+void mcs_signaling_handle_relay (McsSignaling  *self,
+                                 McsConnection *connection,
+                                 JsonObject    *message,
+                                 const char    *request_id);
+void mcs_signaling_handle_media_state (McsSignaling  *self,
+                                       McsConnection *connection,
+                                       JsonObject    *message,
+                                       const char    *request_id);
+void mcs_signaling_handle_chat (McsSignaling  *self,
+                                McsConnection *connection,
+                                JsonObject    *message,
+                                const char    *request_id);
+void mcs_signaling_handle_history (McsSignaling  *self,
+                                   McsConnection *connection,
+                                   JsonObject    *message,
+                                   const char    *request_id);
 
 G_END_DECLS

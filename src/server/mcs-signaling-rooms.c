@@ -19,11 +19,11 @@
 #include "mcs-views.h"
 
 #define JOIN_CHAT_LIMIT 200
-#define HISTORY_LIMIT 500
+#define HISTORY_LIMIT   500
 
 static int
-slot_index (Room   *room,
-            gint64  user_id)
+slot_index (Room  *room,
+            gint64 user_id)
 {
   if (room->user_ids[0] == user_id)
     return 0;
@@ -82,12 +82,12 @@ mcs_signaling_leave_room (McsSignaling  *self,
                           const char    *reason,
                           gboolean       tell_peer)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  gint64 booking_id = mcs_connection_get_room (connection);
-  gint64 user_id = mcs_connection_get_user (connection)->id;
-  g_autoptr(GError) error = NULL;
-  Room *room;
-  int index;
+  McsStore          *store = mcs_server_get_store (self->server);
+  gint64             booking_id = mcs_connection_get_room (connection);
+  gint64             user_id = mcs_connection_get_user (connection)->id;
+  g_autoptr (GError) error = NULL;
+  Room              *room;
+  int                index;
 
   if (booking_id == 0)
     return;
@@ -111,7 +111,7 @@ mcs_signaling_leave_room (McsSignaling  *self,
 
   if (tell_peer && room->slots[1 - index].connection != NULL)
     {
-      g_autoptr(JsonObject) message = mcs_signaling_new_message ("peer-left", booking_id, NULL);
+      g_autoptr (JsonObject) message = mcs_signaling_new_message ("peer-left", booking_id, NULL);
 
       json_object_set_int_member (message, "user_id", user_id);
       json_object_set_string_member (message, "reason", reason);
@@ -127,16 +127,16 @@ mcs_signaling_leave_room (McsSignaling  *self,
 /* Ends the call for both: records it, tells everyone in the room, and
  * closes the room. @ended_by is 0 when the call timed out. */
 gboolean
-mcs_signaling_end_call (McsSignaling  *self,
-                        gint64         booking_id,
-                        gint64         ended_by,
-                        GError       **error)
+mcs_signaling_end_call (McsSignaling *self,
+                        gint64        booking_id,
+                        gint64        ended_by,
+                        GError      **error)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(JsonBuilder) call = json_builder_new ();
-  g_autoptr(JsonNode) call_node = NULL;
-  Room *room;
+  McsStore               *store = mcs_server_get_store (self->server);
+  g_autoptr (McsBooking)  booking = NULL;
+  g_autoptr (JsonBuilder) call = json_builder_new ();
+  g_autoptr (JsonNode)    call_node = NULL;
+  Room                   *room;
 
   if (!mcs_store_call_end (store, booking_id, ended_by, mcs_signaling_now (), error))
     return FALSE;
@@ -151,15 +151,15 @@ mcs_signaling_end_call (McsSignaling  *self,
   room = mcs_signaling_find_room (self, booking_id);
   for (guint i = 0; room != NULL && i < 2; i++)
     {
-      McsConnection *connection = room->slots[i].connection;
-      g_autoptr(JsonObject) ended = NULL;
+      McsConnection         *connection = room->slots[i].connection;
+      g_autoptr (JsonObject) ended = NULL;
 
       if (connection == NULL)
         continue;
 
       if (ended_by != 0 && mcs_connection_get_user (connection)->id != ended_by)
         {
-          g_autoptr(JsonObject) left = mcs_signaling_new_message ("peer-left", booking_id, NULL);
+          g_autoptr (JsonObject) left = mcs_signaling_new_message ("peer-left", booking_id, NULL);
 
           json_object_set_int_member (left, "user_id", ended_by);
           json_object_set_string_member (left, "reason", "ended");
@@ -192,21 +192,21 @@ mcs_signaling_handle_join (McsSignaling  *self,
                            JsonObject    *message,
                            const char    *request_id)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  const McsUser *user = mcs_connection_get_user (connection);
-  gint64 booking_id = json_object_get_int_member (message, "booking_id");
-  gint64 chat_after = 0;
-  g_autoptr(McCallTokenClaims) claims = NULL;
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(GPtrArray) chat = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) joined = NULL;
-  g_autoptr(JsonBuilder) participants = json_builder_new ();
-  g_autoptr(JsonBuilder) call = json_builder_new ();
-  g_autoptr(JsonBuilder) messages = json_builder_new ();
-  gint64 last_seq = 0;
-  Room *room;
-  int index;
+  McsStore                     *store = mcs_server_get_store (self->server);
+  const McsUser                *user = mcs_connection_get_user (connection);
+  gint64                        booking_id = json_object_get_int_member (message, "booking_id");
+  gint64                        chat_after = 0;
+  g_autoptr (McCallTokenClaims) claims = NULL;
+  g_autoptr (McsBooking)        booking = NULL;
+  g_autoptr (GPtrArray)         chat = NULL;
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (JsonObject)        joined = NULL;
+  g_autoptr (JsonBuilder)       participants = json_builder_new ();
+  g_autoptr (JsonBuilder)       call = json_builder_new ();
+  g_autoptr (JsonBuilder)       messages = json_builder_new ();
+  gint64                        last_seq = 0;
+  Room                         *room;
+  int                           index;
 
   if (mc_json_has (message, "chat_after"))
     chat_after = json_object_get_int_member (message, "chat_after");
@@ -235,7 +235,8 @@ mcs_signaling_handle_join (McsSignaling  *self,
       return;
     }
 
-  index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1 : -1;
+  index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1
+                                                                                 : -1;
   if (index < 0)
     {
       mcs_connection_send_error (connection, MC_ERROR_NOT_PARTICIPANT,
@@ -275,7 +276,7 @@ mcs_signaling_handle_join (McsSignaling  *self,
   if (room->slots[index].connection != NULL && room->slots[index].connection != connection)
     {
       /* The same user from somewhere else: the newer connection wins. */
-      g_autoptr(McsConnection) old = g_object_ref (room->slots[index].connection);
+      g_autoptr (McsConnection) old = g_object_ref (room->slots[index].connection);
 
       mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
                                  "You joined this lesson from another window or device",
@@ -312,8 +313,8 @@ mcs_signaling_handle_join (McsSignaling  *self,
 
       if (room->slots[1 - index].connection != NULL)
         {
-          g_autoptr(JsonObject) peer_joined = NULL;
-          g_autoptr(JsonBuilder) joiner = json_builder_new ();
+          g_autoptr (JsonObject)  peer_joined = NULL;
+          g_autoptr (JsonBuilder) joiner = json_builder_new ();
 
           peer_joined = mcs_signaling_new_message ("peer-joined", booking_id, NULL);
 
@@ -376,7 +377,7 @@ require_room (McsSignaling  *self,
               int           *index)
 {
   gint64 booking_id = json_object_get_int_member (message, "booking_id");
-  Room *room;
+  Room  *room;
 
   if (mcs_connection_get_room (connection) != booking_id ||
       (room = mcs_signaling_find_room (self, booking_id)) == NULL)
@@ -396,9 +397,9 @@ mcs_signaling_handle_leave (McsSignaling  *self,
                             JsonObject    *message,
                             const char    *request_id)
 {
-  gint64 booking_id = json_object_get_int_member (message, "booking_id");
-  g_autoptr(JsonObject) left = NULL;
-  int index;
+  gint64                 booking_id = json_object_get_int_member (message, "booking_id");
+  g_autoptr (JsonObject) left = NULL;
+  int                    index;
 
   if (require_room (self, connection, message, request_id, &index) == NULL)
     return;
@@ -415,8 +416,8 @@ mcs_signaling_handle_end (McsSignaling  *self,
                           JsonObject    *message,
                           const char    *request_id)
 {
-  g_autoptr(GError) error = NULL;
-  int index;
+  g_autoptr (GError) error = NULL;
+  int                index;
 
   if (require_room (self, connection, message, request_id, &index) == NULL)
     return;
@@ -433,12 +434,12 @@ mcs_signaling_handle_relay (McsSignaling  *self,
                             JsonObject    *message,
                             const char    *request_id)
 {
-  g_autoptr(JsonObject) copy = NULL;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
-  Room *room;
-  int index;
+  g_autoptr (JsonObject) copy = NULL;
+  JsonObjectIter         iter;
+  const char            *name;
+  JsonNode              *node;
+  Room                  *room;
+  int                    index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
@@ -470,10 +471,10 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
                                   JsonObject    *message,
                                   const char    *request_id)
 {
-  g_autoptr(JsonObject) state = NULL;
-  Room *room;
-  Slot *slot;
-  int index;
+  g_autoptr (JsonObject) state = NULL;
+  Room                  *room;
+  Slot                  *slot;
+  int                    index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
@@ -500,8 +501,8 @@ send_chat_ack (McsConnection        *connection,
                const McsChatMessage *stored,
                const char           *request_id)
 {
-  g_autoptr(JsonObject) ack = NULL;
-  g_autofree char *sent_at = mc_json_format_time (stored->sent_at);
+  g_autoptr (JsonObject) ack = NULL;
+  g_autofree char       *sent_at = mc_json_format_time (stored->sent_at);
 
   ack = mcs_signaling_new_message ("chat-ack", stored->booking_id, request_id);
 
@@ -517,13 +518,13 @@ mcs_signaling_handle_chat (McsSignaling  *self,
                            JsonObject    *message,
                            const char    *request_id)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  g_autoptr(McsChatMessage) stored = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  gboolean duplicate;
-  Room *room;
-  int index;
+  McsStore                  *store = mcs_server_get_store (self->server);
+  g_autoptr (McsChatMessage) stored = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *text = NULL;
+  gboolean                   duplicate;
+  Room                      *room;
+  int                        index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
@@ -532,7 +533,7 @@ mcs_signaling_handle_chat (McsSignaling  *self,
   text = mcs_chat_check_text (json_object_get_string_member (message, "text"), &error);
   if (text == NULL)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", "text");
       mcs_connection_send_error (connection, error->code, error->message, request_id, extra);
@@ -544,8 +545,7 @@ mcs_signaling_handle_chat (McsSignaling  *self,
                                mcs_signaling_now (), &duplicate, &error);
   if (stored == NULL)
     {
-      mcs_connection_send_error (connection, error->domain == MC_ERROR ? error->code
-                                                                      : MC_ERROR_INTERNAL,
+      mcs_connection_send_error (connection, error->domain == MC_ERROR ? error->code : MC_ERROR_INTERNAL,
                                  error->message, request_id, NULL);
       return;
     }
@@ -562,14 +562,14 @@ mcs_signaling_handle_history (McsSignaling  *self,
                               JsonObject    *message,
                               const char    *request_id)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(JsonBuilder) messages = json_builder_new ();
-  g_autoptr(GPtrArray) chat = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 after = 0, last_seq = 0;
-  Room *room;
-  int index;
+  McsStore               *store = mcs_server_get_store (self->server);
+  g_autoptr (JsonObject)  reply = NULL;
+  g_autoptr (JsonBuilder) messages = json_builder_new ();
+  g_autoptr (GPtrArray)   chat = NULL;
+  g_autoptr (GError)      error = NULL;
+  gint64                  after = 0, last_seq = 0;
+  Room                   *room;
+  int                     index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
@@ -607,9 +607,9 @@ void
 mcs_signaling_chat_posted (McsSignaling         *self,
                            const McsChatMessage *message)
 {
-  Room *room = mcs_signaling_find_room (self, message->booking_id);
-  g_autoptr(JsonObject) chat = NULL;
-  g_autoptr(JsonBuilder) body = json_builder_new ();
+  Room                   *room = mcs_signaling_find_room (self, message->booking_id);
+  g_autoptr (JsonObject)  chat = NULL;
+  g_autoptr (JsonBuilder) body = json_builder_new ();
 
   if (room == NULL)
     return;

@@ -83,9 +83,9 @@ mcs_signaling_set_node (JsonObject  *object,
 }
 
 McsBooking *
-mcs_signaling_load_booking (McsSignaling  *self,
-                            gint64         booking_id,
-                            GError       **error)
+mcs_signaling_load_booking (McsSignaling *self,
+                            gint64        booking_id,
+                            GError      **error)
 {
   return mcs_store_get_booking (mcs_server_get_store (self->server), booking_id, error);
 }
@@ -97,8 +97,8 @@ void
 mcs_signaling_notify_presence (McsSignaling *self,
                                gint64        booking_id)
 {
-  g_autoptr(McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  gint64 user_ids[2];
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+  gint64                 user_ids[2];
 
   if (booking == NULL)
     return;
@@ -112,10 +112,10 @@ mcs_signaling_notify_presence (McsSignaling *self,
 
       for (guint i = 0; connections != NULL && i < connections->len; i++)
         {
-          McsConnection *connection = g_ptr_array_index (connections, i);
-          g_autoptr(JsonObject) message = NULL;
-          g_autoptr(JsonBuilder) participants = json_builder_new ();
-          g_autoptr(JsonBuilder) call = json_builder_new ();
+          McsConnection          *connection = g_ptr_array_index (connections, i);
+          g_autoptr (JsonObject)  message = NULL;
+          g_autoptr (JsonBuilder) participants = json_builder_new ();
+          g_autoptr (JsonBuilder) call = json_builder_new ();
 
           if (mcs_connection_get_room (connection) == booking_id)
             continue;
@@ -139,7 +139,7 @@ handle_ping (McsSignaling  *self,
              JsonObject    *message,
              const char    *request_id)
 {
-  g_autoptr(JsonObject) pong = mcs_signaling_new_message ("pong", 0, request_id);
+  g_autoptr (JsonObject) pong = mcs_signaling_new_message ("pong", 0, request_id);
 
   mcs_connection_send (connection, pong);
 }
@@ -203,10 +203,10 @@ connection_message_cb (McsConnection *connection,
   static const McJsonRule request_id_rule[] = {
     { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
   };
-  g_autoptr(GError) error = NULL;
-  const char *request_id = NULL;
-  const char *bad_member = NULL;
-  const char *type;
+  g_autoptr (GError) error = NULL;
+  const char        *request_id = NULL;
+  const char        *bad_member = NULL;
+  const char        *type;
 
   /* Find the request id first, so that even an error about the envelope
    * can be matched to its request. */
@@ -217,7 +217,7 @@ connection_message_cb (McsConnection *connection,
   if (!mc_json_validate (message, envelope_rules, G_N_ELEMENTS (envelope_rules),
                          &bad_member, &error))
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", bad_member);
       mcs_connection_send_error (connection, MC_ERROR_INVALID_FIELD, error->message,
@@ -235,7 +235,7 @@ connection_message_cb (McsConnection *connection,
       if (!mc_json_validate (message, handlers[i].rules, handlers[i].n_rules, &bad_member,
                              &error))
         {
-          g_autoptr(JsonObject) extra = json_object_new ();
+          g_autoptr (JsonObject) extra = json_object_new ();
 
           json_object_set_string_member (extra, "field", bad_member);
           mcs_connection_send_error (connection, MC_ERROR_INVALID_FIELD, error->message,
@@ -259,7 +259,7 @@ connection_gone_cb (McsConnection *connection,
                     gboolean       lost,
                     McsSignaling  *self)
 {
-  gint64 user_id = mcs_connection_get_user (connection)->id;
+  gint64     user_id = mcs_connection_get_user (connection)->id;
   GPtrArray *connections;
 
   g_object_ref (connection);
@@ -281,10 +281,10 @@ connection_gone_cb (McsConnection *connection,
 static gboolean
 expiry_cb (gpointer user_data)
 {
-  McsSignaling *self = user_data;
-  McsConfig *config = mcs_server_get_config (self->server);
-  g_autoptr(GArray) expired = NULL;
-  g_autoptr(GError) error = NULL;
+  McsSignaling      *self = user_data;
+  McsConfig         *config = mcs_server_get_config (self->server);
+  g_autoptr (GArray) expired = NULL;
+  g_autoptr (GError) error = NULL;
 
   expired = mcs_store_list_expired_calls (mcs_server_get_store (self->server),
                                           mcs_signaling_now () - config->end_grace, &error);
@@ -294,7 +294,7 @@ expiry_cb (gpointer user_data)
   for (guint i = 0; i < expired->len; i++)
     {
       gint64 booking_id = g_array_index (expired, gint64, i);
-      Room *room = mcs_signaling_find_room (self, booking_id);
+      Room  *room = mcs_signaling_find_room (self, booking_id);
 
       /* Never cut off a lesson that runs over while people are in it. */
       if (room != NULL && !mcs_signaling_room_is_empty (room))
@@ -350,7 +350,7 @@ McsSignaling *
 mcs_signaling_new (McsServer *server)
 {
   McsSignaling *self = g_object_new (MCS_TYPE_SIGNALING, NULL);
-  guint closed;
+  guint         closed;
 
   self->server = server;
 
@@ -380,12 +380,12 @@ mcs_signaling_accept (McsSignaling            *self,
                       const McsUser           *user,
                       gint64                   session_id)
 {
-  McsConfig *config = mcs_server_get_config (self->server);
-  McsConnection *connection = mcs_connection_new (websocket, user, session_id, config);
-  g_autoptr(JsonObject) welcome = mcs_signaling_new_message ("welcome", 0, NULL);
-  g_autoptr(JsonBuilder) user_builder = json_builder_new ();
-  g_autofree char *server_time = mc_json_format_time (mcs_signaling_now ());
-  GPtrArray *connections = user_connections (self, user->id);
+  McsConfig              *config = mcs_server_get_config (self->server);
+  McsConnection          *connection = mcs_connection_new (websocket, user, session_id, config);
+  g_autoptr (JsonObject)  welcome = mcs_signaling_new_message ("welcome", 0, NULL);
+  g_autoptr (JsonBuilder) user_builder = json_builder_new ();
+  g_autofree char        *server_time = mc_json_format_time (mcs_signaling_now ());
+  GPtrArray              *connections = user_connections (self, user->id);
 
   if (connections == NULL)
     {
@@ -426,10 +426,10 @@ void
 mcs_signaling_booking_changed (McsSignaling *self,
                                gint64        booking_id)
 {
-  McsConfig *config = mcs_server_get_config (self->server);
-  g_autoptr(McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  const McsUser *users[2];
-  Room *room;
+  McsConfig             *config = mcs_server_get_config (self->server);
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+  const McsUser         *users[2];
+  Room                  *room;
 
   if (booking == NULL)
     return;
@@ -450,8 +450,8 @@ mcs_signaling_booking_changed (McsSignaling *self,
 
       for (guint i = 0; connections != NULL && i < connections->len; i++)
         {
-          g_autoptr(JsonObject) message = mcs_signaling_new_message ("booking-changed", 0, NULL);
-          g_autoptr(JsonBuilder) view = json_builder_new ();
+          g_autoptr (JsonObject)  message = mcs_signaling_new_message ("booking-changed", 0, NULL);
+          g_autoptr (JsonBuilder) view = json_builder_new ();
 
           mcs_view_add_booking (view, booking, config, users[u], mcs_signaling_now ());
           mcs_signaling_set_node (message, "booking", view);
@@ -471,9 +471,9 @@ void
 mcs_signaling_session_ended (McsSignaling *self,
                              gint64        session_id)
 {
-  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  GPtrArray *connections;
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter        iter;
+  GPtrArray            *connections;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
@@ -503,7 +503,7 @@ void
 mcs_signaling_shutdown (McsSignaling *self)
 {
   GHashTableIter iter;
-  GPtrArray *connections;
+  GPtrArray     *connections;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))

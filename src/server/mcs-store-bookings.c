@@ -22,7 +22,7 @@ static char *
 new_room_id (void)
 {
   guint8 bytes[32];
-  char hex[sizeof bytes * 2 + 1];
+  char   hex[sizeof bytes * 2 + 1];
 
   randombytes_buf (bytes, sizeof bytes);
   sodium_bin2hex (hex, sizeof hex, bytes, sizeof bytes);
@@ -31,13 +31,13 @@ new_room_id (void)
 }
 
 static gboolean
-ensure_call (McsStore  *self,
-             gint64     booking_id,
-             GError   **error)
+ensure_call (McsStore *self,
+             gint64    booking_id,
+             GError  **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  g_autofree char *room_id = new_room_id ();
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  g_autofree char         *room_id = new_room_id ();
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "INSERT OR IGNORE INTO calls (booking_id, room_id, created_at)"
@@ -57,14 +57,14 @@ ensure_call (McsStore  *self,
 }
 
 static GPtrArray *
-list_present (McsStore  *self,
-              gint64     booking_id,
-              GError   **error)
+list_present (McsStore *self,
+              gint64    booking_id,
+              GError  **error)
 {
-  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_user_free);
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GPtrArray)    users = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_user_free);
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT DISTINCT u.id, u.username, u.display_name, u.role,"
@@ -91,12 +91,12 @@ list_present (McsStore  *self,
  * participants come from separate lookups, which SQLite answers from its
  * page cache. */
 static McsBooking *
-read_booking (McsStore      *self,
-              McsStatement  *statement,
-              GError       **error)
+read_booking (McsStore     *self,
+              McsStatement *statement,
+              GError      **error)
 {
-  g_autoptr(McsBooking) booking = g_new0 (McsBooking, 1);
-  gint64 mentor_id, student_id;
+  g_autoptr (McsBooking) booking = g_new0 (McsBooking, 1);
+  gint64                 mentor_id, student_id;
 
   booking->id = sqlite3_column_int64 (statement, 0);
   mentor_id = sqlite3_column_int64 (statement, 1);
@@ -142,13 +142,13 @@ read_booking (McsStore      *self,
 }
 
 static GPtrArray *
-collect_bookings (McsStore      *self,
-                  McsStatement  *statement,
-                  GError       **error)
+collect_bookings (McsStore     *self,
+                  McsStatement *statement,
+                  GError      **error)
 {
-  g_autoptr(GPtrArray) bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_booking_free);
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GPtrArray) bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_booking_free);
+  GError               *local_error = NULL;
+  gboolean              has_row;
 
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     {
@@ -167,19 +167,19 @@ collect_bookings (McsStore      *self,
 }
 
 McsBooking *
-mcs_store_add_booking (McsStore         *self,
-                       gint64            mentor_id,
-                       gint64            student_id,
-                       const char       *subject,
-                       gint64            starts_at,
-                       gint64            ends_at,
-                       McBookingStatus   status,
-                       GError          **error)
+mcs_store_add_booking (McsStore       *self,
+                       gint64          mentor_id,
+                       gint64          student_id,
+                       const char     *subject,
+                       gint64          starts_at,
+                       gint64          ends_at,
+                       McBookingStatus status,
+                       GError        **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gint64 now = mcs_store_now ();
-  gint64 id;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gint64                   now = mcs_store_now ();
+  gint64                   id;
 
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -222,13 +222,13 @@ failed:
 }
 
 McsBooking *
-mcs_store_get_booking (McsStore  *self,
-                       gint64     id,
-                       GError   **error)
+mcs_store_get_booking (McsStore *self,
+                       gint64    id,
+                       GError  **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database, BOOKING_SELECT " WHERE b.id = ?1",
                                       &local_error);
@@ -261,13 +261,13 @@ mcs_store_get_booking (McsStore  *self,
  *   earliest start first
  */
 GPtrArray *
-mcs_store_list_user_bookings (McsStore  *self,
-                              gint64     user_id,
-                              gint64     ends_after,
-                              GError   **error)
+mcs_store_list_user_bookings (McsStore *self,
+                              gint64    user_id,
+                              gint64    ends_after,
+                              GError  **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       BOOKING_SELECT
@@ -294,12 +294,12 @@ mcs_store_list_user_bookings (McsStore  *self,
  *   start first
  */
 GPtrArray *
-mcs_store_list_bookings (McsStore  *self,
-                         int        status,
-                         GError   **error)
+mcs_store_list_bookings (McsStore *self,
+                         int       status,
+                         GError  **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       BOOKING_SELECT
@@ -329,15 +329,15 @@ mcs_store_list_bookings (McsStore  *self,
  * Returns: (transfer full): the booking as it is now
  */
 McsBooking *
-mcs_store_update_booking (McsStore                 *self,
-                          gint64                    id,
-                          const McsBookingChanges  *changes,
-                          GError                  **error)
+mcs_store_update_booking (McsStore                *self,
+                          gint64                   id,
+                          const McsBookingChanges *changes,
+                          GError                 **error)
 {
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gint64 starts_at, ends_at;
+  g_autoptr (McsBooking)   booking = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gint64                   starts_at, ends_at;
 
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -413,14 +413,14 @@ failed:
  *   leave of the booking's call, in order
  */
 GPtrArray *
-mcs_store_list_attendance (McsStore  *self,
-                           gint64     booking_id,
-                           GError   **error)
+mcs_store_list_attendance (McsStore *self,
+                           gint64    booking_id,
+                           GError  **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_attendance_free);
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GPtrArray)    rows = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_attendance_free);
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT u.id, u.username, u.display_name, u.role,"
@@ -464,11 +464,11 @@ mcs_store_list_attendance (McsStore  *self,
  * Returns: %TRUE on success
  */
 gboolean
-mcs_store_call_join (McsStore  *self,
-                     gint64     booking_id,
-                     gint64     user_id,
-                     gint64     now,
-                     GError   **error)
+mcs_store_call_join (McsStore *self,
+                     gint64    booking_id,
+                     gint64    user_id,
+                     gint64    now,
+                     GError  **error)
 {
   GError *local_error = NULL;
 
@@ -492,12 +492,12 @@ mcs_store_call_join (McsStore  *self,
 }
 
 gboolean
-mcs_store_call_leave (McsStore    *self,
-                      gint64       booking_id,
-                      gint64       user_id,
-                      gint64       now,
-                      const char  *reason,
-                      GError     **error)
+mcs_store_call_leave (McsStore   *self,
+                      gint64      booking_id,
+                      gint64      user_id,
+                      gint64      now,
+                      const char *reason,
+                      GError    **error)
 {
   return mcs_store_run (self,
                         "UPDATE attendance SET left_at = ?3, leave_reason = ?4"
@@ -519,11 +519,11 @@ mcs_store_call_leave (McsStore    *self,
  * Returns: %TRUE on success
  */
 gboolean
-mcs_store_call_end (McsStore  *self,
-                    gint64     booking_id,
-                    gint64     ended_by,
-                    gint64     now,
-                    GError   **error)
+mcs_store_call_end (McsStore *self,
+                    gint64    booking_id,
+                    gint64    ended_by,
+                    gint64    now,
+                    GError  **error)
 {
   GError *local_error = NULL;
 
@@ -587,14 +587,14 @@ mcs_store_close_attendance (McsStore   *self,
  *   is active although their lesson is over
  */
 GArray *
-mcs_store_list_expired_calls (McsStore  *self,
-                              gint64     ended_before,
-                              GError   **error)
+mcs_store_list_expired_calls (McsStore *self,
+                              gint64    ended_before,
+                              GError  **error)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GArray)       ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT c.booking_id FROM calls c"

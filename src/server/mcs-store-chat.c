@@ -9,11 +9,11 @@
 #include "mcs-store-private.h"
 
 static McsChatMessage *
-read_chat (McsStore      *self,
-           McsStatement  *statement,
-           GError       **error)
+read_chat (McsStore     *self,
+           McsStatement *statement,
+           GError      **error)
 {
-  g_autoptr(McsChatMessage) message = g_new0 (McsChatMessage, 1);
+  g_autoptr (McsChatMessage) message = g_new0 (McsChatMessage, 1);
 
   message->booking_id = sqlite3_column_int64 (statement, 0);
   message->seq = sqlite3_column_int64 (statement, 1);
@@ -30,14 +30,14 @@ read_chat (McsStore      *self,
 #define CHAT_COLUMNS "booking_id, seq, client_id, sender_id, text, sent_at"
 
 static McsChatMessage *
-find_chat (McsStore    *self,
-           gint64       booking_id,
-           const char  *client_id,
-           GError     **error)
+find_chat (McsStore   *self,
+           gint64      booking_id,
+           const char *client_id,
+           GError    **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT " CHAT_COLUMNS " FROM chat_messages"
@@ -73,16 +73,15 @@ find_chat (McsStore    *self,
  * Returns: (transfer full): the trimmed text, or %NULL
  */
 char *
-mcs_chat_check_text (const char  *text,
-                     GError     **error)
+mcs_chat_check_text (const char *text,
+                     GError    **error)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (text));
 
   if (trimmed[0] == '\0' || g_utf8_strlen (trimmed, -1) > MCS_CHAT_MAX_LENGTH)
     {
       g_set_error_literal (error, MC_ERROR, MC_ERROR_INVALID_FIELD,
-                           "A chat message has 1 to " G_STRINGIFY (MCS_CHAT_MAX_LENGTH)
-                           " characters");
+                           "A chat message has 1 to " G_STRINGIFY (MCS_CHAT_MAX_LENGTH) " characters");
       return NULL;
     }
 
@@ -104,17 +103,17 @@ mcs_chat_check_text (const char  *text,
  * Returns: (transfer full): the stored message, with its sequence number
  */
 McsChatMessage *
-mcs_store_add_chat (McsStore    *self,
-                    gint64       booking_id,
-                    gint64       sender_id,
-                    const char  *client_id,
-                    const char  *text,
-                    gint64       now,
-                    gboolean    *duplicate,
-                    GError     **error)
+mcs_store_add_chat (McsStore   *self,
+                    gint64      booking_id,
+                    gint64      sender_id,
+                    const char *client_id,
+                    const char *text,
+                    gint64      now,
+                    gboolean   *duplicate,
+                    GError    **error)
 {
-  g_autoptr(McsChatMessage) existing = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsChatMessage) existing = NULL;
+  GError                    *local_error = NULL;
 
   *duplicate = FALSE;
 
@@ -162,17 +161,17 @@ mcs_store_add_chat (McsStore    *self,
  * Returns: (transfer full) (element-type McsChatMessage): messages in order
  */
 GPtrArray *
-mcs_store_list_chat (McsStore  *self,
-                     gint64     booking_id,
-                     gint64     after,
-                     guint      limit,
-                     gint64    *last_seq,
-                     GError   **error)
+mcs_store_list_chat (McsStore *self,
+                     gint64    booking_id,
+                     gint64    after,
+                     guint     limit,
+                     gint64   *last_seq,
+                     GError  **error)
 {
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_chat_message_free);
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GPtrArray)    messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_chat_message_free);
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT * FROM (SELECT " CHAT_COLUMNS " FROM chat_messages"
@@ -201,7 +200,7 @@ mcs_store_list_chat (McsStore  *self,
 
   if (last_seq != NULL)
     {
-      g_autoptr(McsStatement) max = NULL;
+      g_autoptr (McsStatement) max = NULL;
 
       max = mcs_database_statement (self->database,
                                     "SELECT coalesce (max (seq), 0) FROM chat_messages"

@@ -15,20 +15,20 @@ G_BEGIN_DECLS
 
 struct _McsStore
 {
-  GObject      parent_instance;
+  GObject parent_instance;
 
   McsDatabase *database;
 };
 
-gboolean  mcs_store_fail      (GError       **error,
-                               GError        *local_error);
-gint64    mcs_store_now       (void);
-gboolean  mcs_store_run       (McsStore      *self,
-                               const char    *sql,
-                               GError       **error,
-                               const char    *types,
-                               ...);
-McsUser  *mcs_store_read_user (McsStatement  *statement,
-                               int            first);
+gboolean mcs_store_fail (GError **error,
+                         GError  *local_error);
+gint64   mcs_store_now (void);
+gboolean mcs_store_run (McsStore   *self,
+                        const char *sql,
+                        GError    **error,
+                        const char *types,
+                        ...);
+McsUser *mcs_store_read_user (McsStatement *statement,
+                              int           first);
 
 G_END_DECLS

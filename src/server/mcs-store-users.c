@@ -35,15 +35,15 @@ mcs_store_read_user (McsStatement *statement,
 }
 
 McsUser *
-mcs_store_add_user (McsStore    *self,
-                    const char  *username,
-                    const char  *display_name,
-                    McRole       role,
-                    const char  *password_hash,
-                    GError     **error)
+mcs_store_add_user (McsStore   *self,
+                    const char *username,
+                    const char *display_name,
+                    McRole      role,
+                    const char *password_hash,
+                    GError    **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "INSERT INTO users (username, display_name, role,"
@@ -76,15 +76,15 @@ mcs_store_add_user (McsStore    *self,
 }
 
 static McsUser *
-get_user_where (McsStore    *self,
-                const char  *sql,
-                gint64       id,
-                const char  *username,
-                GError     **error)
+get_user_where (McsStore   *self,
+                const char *sql,
+                gint64      id,
+                const char *username,
+                GError    **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database, sql, &local_error);
   if (statement == NULL)
@@ -108,18 +108,18 @@ get_user_where (McsStore    *self,
 }
 
 McsUser *
-mcs_store_get_user (McsStore  *self,
-                    gint64     id,
-                    GError   **error)
+mcs_store_get_user (McsStore *self,
+                    gint64    id,
+                    GError  **error)
 {
   return get_user_where (self, "SELECT " USER_COLUMNS " FROM users WHERE id = ?1",
                          id, NULL, error);
 }
 
 McsUser *
-mcs_store_find_user (McsStore    *self,
-                     const char  *username,
-                     GError     **error)
+mcs_store_find_user (McsStore   *self,
+                     const char *username,
+                     GError    **error)
 {
   g_return_val_if_fail (username != NULL, NULL);
 
@@ -128,13 +128,13 @@ mcs_store_find_user (McsStore    *self,
 }
 
 GPtrArray *
-mcs_store_list_users (McsStore  *self,
-                      GError   **error)
+mcs_store_list_users (McsStore *self,
+                      GError  **error)
 {
-  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_user_free);
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  gboolean has_row;
+  g_autoptr (GPtrArray)    users = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_user_free);
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT " USER_COLUMNS " FROM users ORDER BY id",
@@ -165,15 +165,15 @@ mcs_store_list_users (McsStore  *self,
  * Returns: %TRUE on success; %MC_ERROR_NOT_FOUND for an unknown user
  */
 gboolean
-mcs_store_update_user (McsStore    *self,
-                       gint64       id,
-                       const char  *display_name,
-                       const char  *password_hash,
-                       int          disabled,
-                       GError     **error)
+mcs_store_update_user (McsStore   *self,
+                       gint64      id,
+                       const char *display_name,
+                       const char *password_hash,
+                       int         disabled,
+                       GError    **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "UPDATE users SET"
@@ -204,7 +204,7 @@ mcs_store_update_user (McsStore    *self,
 
   if (disabled == 1)
     {
-      g_autoptr(McsStatement) revoke = NULL;
+      g_autoptr (McsStatement) revoke = NULL;
 
       revoke = mcs_database_statement (self->database,
                                        "UPDATE sessions SET revoked_at = ?2"
@@ -223,15 +223,15 @@ mcs_store_update_user (McsStore    *self,
 }
 
 gboolean
-mcs_store_add_session (McsStore      *self,
-                       const guint8  *token_hash,
-                       gint64         user_id,
-                       gint64         created_at,
-                       gint64         expires_at,
-                       GError       **error)
+mcs_store_add_session (McsStore     *self,
+                       const guint8 *token_hash,
+                       gint64        user_id,
+                       gint64        created_at,
+                       gint64        expires_at,
+                       GError      **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "INSERT INTO sessions (token_hash, user_id, created_at,"
@@ -262,14 +262,14 @@ mcs_store_add_session (McsStore      *self,
  *   %MC_ERROR_SESSION_INVALID if there is none
  */
 McsSession *
-mcs_store_find_session (McsStore      *self,
-                        const guint8  *token_hash,
-                        GError       **error)
+mcs_store_find_session (McsStore     *self,
+                        const guint8 *token_hash,
+                        GError      **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  McsSession *session;
-  gboolean has_row;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  McsSession              *session;
+  gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT id, user_id, expires_at, revoked_at FROM sessions"
@@ -300,13 +300,13 @@ mcs_store_find_session (McsStore      *self,
 }
 
 gboolean
-mcs_store_revoke_session (McsStore  *self,
-                          gint64     session_id,
-                          gint64     now,
-                          GError   **error)
+mcs_store_revoke_session (McsStore *self,
+                          gint64    session_id,
+                          gint64    now,
+                          GError  **error)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "UPDATE sessions SET revoked_at = ?2"
@@ -338,8 +338,8 @@ guint
 mcs_store_purge_sessions (McsStore *self,
                           gint64    now)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
                                       "DELETE FROM sessions WHERE expires_at < ?1"

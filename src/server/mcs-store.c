@@ -133,15 +133,15 @@ mcs_store_now (void)
 /* Runs one parameterised statement that returns no rows. Parameters are
  * bound in order: 'i' an integer (gint64), 's' a string (NULL binds NULL). */
 gboolean
-mcs_store_run (McsStore    *self,
-               const char  *sql,
-               GError     **error,
-               const char  *types,
+mcs_store_run (McsStore   *self,
+               const char *sql,
+               GError    **error,
+               const char *types,
                ...)
 {
-  g_autoptr(McsStatement) statement = NULL;
-  GError *local_error = NULL;
-  va_list args;
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  va_list                  args;
 
   statement = mcs_database_statement (self->database, sql, &local_error);
   if (statement == NULL)
@@ -203,10 +203,10 @@ mcs_store_init (McsStore *self)
  * Returns: (transfer full): the store
  */
 McsStore *
-mcs_store_open (const char  *path,
-                GError     **error)
+mcs_store_open (const char *path,
+                GError    **error)
 {
-  g_autoptr(McsStore) self = g_object_new (MCS_TYPE_STORE, NULL);
+  g_autoptr (McsStore) self = g_object_new (MCS_TYPE_STORE, NULL);
 
   if (sodium_init () < 0)
     {

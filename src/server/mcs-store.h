@@ -24,43 +24,43 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64    id;
-  char     *username;
-  char     *display_name;
-  McRole    role;
-  char     *password_hash;
-  gboolean  disabled;
-  gint64    created_at;
+  gint64   id;
+  char    *username;
+  char    *display_name;
+  McRole   role;
+  char    *password_hash;
+  gboolean disabled;
+  gint64   created_at;
 } McsUser;
 
 typedef struct
 {
-  gint64           id;
-  McsUser         *mentor;
-  McsUser         *student;
-  char            *subject;
-  gint64           starts_at;
-  gint64           ends_at;
-  McBookingStatus  status;
-  gint64           created_at;
-  gint64           updated_at;
+  gint64          id;
+  McsUser        *mentor;
+  McsUser        *student;
+  char           *subject;
+  gint64          starts_at;
+  gint64          ends_at;
+  McBookingStatus status;
+  gint64          created_at;
+  gint64          updated_at;
 
   /* The call room, which exists once the booking was confirmed. */
-  gboolean         has_call;
-  char            *room_id;
-  McCallState      call_state;
-  gint64           call_started_at;   /* 0 if not started */
-  gint64           call_ended_at;     /* 0 if not ended */
-  gint64           call_duration;     /* -1 if not ended */
-  GPtrArray       *present;           /* McsUser: who is in the call now */
+  gboolean    has_call;
+  char       *room_id;
+  McCallState call_state;
+  gint64      call_started_at; /* 0 if not started */
+  gint64      call_ended_at;   /* 0 if not ended */
+  gint64      call_duration;   /* -1 if not ended */
+  GPtrArray  *present;         /* McsUser: who is in the call now */
 } McsBooking;
 
 typedef struct
 {
   McsUser *user;
   gint64   joined_at;
-  gint64   left_at;                   /* 0 while still in the call */
-  char    *reason;                    /* why they left, or NULL */
+  gint64   left_at; /* 0 while still in the call */
+  char    *reason;  /* why they left, or NULL */
 } McsAttendance;
 
 typedef struct
@@ -68,7 +68,7 @@ typedef struct
   gint64 id;
   gint64 user_id;
   gint64 expires_at;
-  gint64 revoked_at;                  /* 0 unless revoked */
+  gint64 revoked_at; /* 0 unless revoked */
 } McsSession;
 
 typedef struct
@@ -87,131 +87,131 @@ typedef struct
   const char *subject;
   gint64      starts_at;
   gint64      ends_at;
-  int         status;                 /* McBookingStatus or -1 */
+  int         status; /* McBookingStatus or -1 */
 } McsBookingChanges;
 
 #define MCS_TYPE_STORE (mcs_store_get_type ())
 G_DECLARE_FINAL_TYPE (McsStore, mcs_store, MCS, STORE, GObject)
 
-McsStore   *mcs_store_open              (const char         *path,
-                                         GError            **error);
-McsDatabase *mcs_store_get_database     (McsStore           *self);
-const char * const *mcs_store_get_migrations (guint         *n_migrations);
+McsStore           *mcs_store_open (const char *path,
+                                    GError    **error);
+McsDatabase        *mcs_store_get_database (McsStore *self);
+const char * const *mcs_store_get_migrations (guint *n_migrations);
 
 /* Users */
-McsUser    *mcs_store_add_user          (McsStore           *self,
-                                         const char         *username,
-                                         const char         *display_name,
-                                         McRole              role,
-                                         const char         *password_hash,
-                                         GError            **error);
-McsUser    *mcs_store_get_user          (McsStore           *self,
-                                         gint64              id,
-                                         GError            **error);
-McsUser    *mcs_store_find_user         (McsStore           *self,
-                                         const char         *username,
-                                         GError            **error);
-GPtrArray  *mcs_store_list_users        (McsStore           *self,
-                                         GError            **error);
-gboolean    mcs_store_update_user       (McsStore           *self,
-                                         gint64              id,
-                                         const char         *display_name,
-                                         const char         *password_hash,
-                                         int                 disabled,
-                                         GError            **error);
+McsUser   *mcs_store_add_user (McsStore   *self,
+                               const char *username,
+                               const char *display_name,
+                               McRole      role,
+                               const char *password_hash,
+                               GError    **error);
+McsUser   *mcs_store_get_user (McsStore *self,
+                               gint64    id,
+                               GError  **error);
+McsUser   *mcs_store_find_user (McsStore   *self,
+                                const char *username,
+                                GError    **error);
+GPtrArray *mcs_store_list_users (McsStore *self,
+                                 GError  **error);
+gboolean   mcs_store_update_user (McsStore   *self,
+                                  gint64      id,
+                                  const char *display_name,
+                                  const char *password_hash,
+                                  int         disabled,
+                                  GError    **error);
 
 /* Sessions */
-gboolean    mcs_store_add_session       (McsStore           *self,
-                                         const guint8       *token_hash,
-                                         gint64              user_id,
-                                         gint64              created_at,
-                                         gint64              expires_at,
-                                         GError            **error);
-McsSession *mcs_store_find_session      (McsStore           *self,
-                                         const guint8       *token_hash,
-                                         GError            **error);
-gboolean    mcs_store_revoke_session    (McsStore           *self,
-                                         gint64              session_id,
-                                         gint64              now,
-                                         GError            **error);
-guint       mcs_store_purge_sessions    (McsStore           *self,
-                                         gint64              now);
+gboolean    mcs_store_add_session (McsStore     *self,
+                                   const guint8 *token_hash,
+                                   gint64        user_id,
+                                   gint64        created_at,
+                                   gint64        expires_at,
+                                   GError      **error);
+McsSession *mcs_store_find_session (McsStore     *self,
+                                    const guint8 *token_hash,
+                                    GError      **error);
+gboolean    mcs_store_revoke_session (McsStore *self,
+                                      gint64    session_id,
+                                      gint64    now,
+                                      GError  **error);
+guint       mcs_store_purge_sessions (McsStore *self,
+                                      gint64    now);
 
 /* Bookings */
-McsBooking *mcs_store_add_booking       (McsStore           *self,
-                                         gint64              mentor_id,
-                                         gint64              student_id,
-                                         const char         *subject,
-                                         gint64              starts_at,
-                                         gint64              ends_at,
-                                         McBookingStatus     status,
-                                         GError            **error);
-McsBooking *mcs_store_get_booking       (McsStore           *self,
-                                         gint64              id,
-                                         GError            **error);
-GPtrArray  *mcs_store_list_user_bookings (McsStore          *self,
-                                         gint64              user_id,
-                                         gint64              ends_after,
-                                         GError            **error);
-GPtrArray  *mcs_store_list_bookings     (McsStore           *self,
-                                         int                 status,
-                                         GError            **error);
-McsBooking *mcs_store_update_booking    (McsStore           *self,
-                                         gint64              id,
-                                         const McsBookingChanges *changes,
-                                         GError            **error);
-GPtrArray  *mcs_store_list_attendance   (McsStore           *self,
-                                         gint64              booking_id,
-                                         GError            **error);
+McsBooking *mcs_store_add_booking (McsStore       *self,
+                                   gint64          mentor_id,
+                                   gint64          student_id,
+                                   const char     *subject,
+                                   gint64          starts_at,
+                                   gint64          ends_at,
+                                   McBookingStatus status,
+                                   GError        **error);
+McsBooking *mcs_store_get_booking (McsStore *self,
+                                   gint64    id,
+                                   GError  **error);
+GPtrArray  *mcs_store_list_user_bookings (McsStore *self,
+                                          gint64    user_id,
+                                          gint64    ends_after,
+                                          GError  **error);
+GPtrArray  *mcs_store_list_bookings (McsStore *self,
+                                     int       status,
+                                     GError  **error);
+McsBooking *mcs_store_update_booking (McsStore                *self,
+                                      gint64                   id,
+                                      const McsBookingChanges *changes,
+                                      GError                 **error);
+GPtrArray  *mcs_store_list_attendance (McsStore *self,
+                                       gint64    booking_id,
+                                       GError  **error);
 
 /* Calls and chat */
-gboolean    mcs_store_call_join         (McsStore           *self,
-                                         gint64              booking_id,
-                                         gint64              user_id,
-                                         gint64              now,
-                                         GError            **error);
-gboolean    mcs_store_call_leave        (McsStore           *self,
-                                         gint64              booking_id,
-                                         gint64              user_id,
-                                         gint64              now,
-                                         const char         *reason,
-                                         GError            **error);
-gboolean    mcs_store_call_end          (McsStore           *self,
-                                         gint64              booking_id,
-                                         gint64              ended_by,
-                                         gint64              now,
-                                         GError            **error);
-guint       mcs_store_close_attendance  (McsStore           *self,
-                                         gint64              now,
-                                         const char         *reason);
-GArray     *mcs_store_list_expired_calls (McsStore          *self,
-                                         gint64              ended_before,
-                                         GError            **error);
-McsChatMessage *mcs_store_add_chat      (McsStore           *self,
-                                         gint64              booking_id,
-                                         gint64              sender_id,
-                                         const char         *client_id,
-                                         const char         *text,
-                                         gint64              now,
-                                         gboolean           *duplicate,
-                                         GError            **error);
-GPtrArray  *mcs_store_list_chat         (McsStore           *self,
-                                         gint64              booking_id,
-                                         gint64              after,
-                                         guint               limit,
-                                         gint64             *last_seq,
-                                         GError            **error);
+gboolean        mcs_store_call_join (McsStore *self,
+                                     gint64    booking_id,
+                                     gint64    user_id,
+                                     gint64    now,
+                                     GError  **error);
+gboolean        mcs_store_call_leave (McsStore   *self,
+                                      gint64      booking_id,
+                                      gint64      user_id,
+                                      gint64      now,
+                                      const char *reason,
+                                      GError    **error);
+gboolean        mcs_store_call_end (McsStore *self,
+                                    gint64    booking_id,
+                                    gint64    ended_by,
+                                    gint64    now,
+                                    GError  **error);
+guint           mcs_store_close_attendance (McsStore   *self,
+                                            gint64      now,
+                                            const char *reason);
+GArray         *mcs_store_list_expired_calls (McsStore *self,
+                                              gint64    ended_before,
+                                              GError  **error);
+McsChatMessage *mcs_store_add_chat (McsStore   *self,
+                                    gint64      booking_id,
+                                    gint64      sender_id,
+                                    const char *client_id,
+                                    const char *text,
+                                    gint64      now,
+                                    gboolean   *duplicate,
+                                    GError    **error);
+GPtrArray      *mcs_store_list_chat (McsStore *self,
+                                     gint64    booking_id,
+                                     gint64    after,
+                                     guint     limit,
+                                     gint64   *last_seq,
+                                     GError  **error);
 
-char       *mcs_chat_check_text         (const char         *text,
-                                         GError            **error);
+char *mcs_chat_check_text (const char *text,
+                           GError    **error);
 
-void        mcs_chat_message_free       (McsChatMessage     *message);
-void        mcs_user_free               (McsUser            *user);
-McsUser    *mcs_user_copy               (const McsUser      *user);
-void        mcs_booking_free            (McsBooking         *booking);
-gboolean    mcs_booking_has_participant (const McsBooking   *booking,
-                                         gint64              user_id);
-void        mcs_attendance_free         (McsAttendance      *attendance);
+void     mcs_chat_message_free (McsChatMessage *message);
+void     mcs_user_free (McsUser *user);
+McsUser *mcs_user_copy (const McsUser *user);
+void     mcs_booking_free (McsBooking *booking);
+gboolean mcs_booking_has_participant (const McsBooking *booking,
+                                      gint64            user_id);
+void     mcs_attendance_free (McsAttendance *attendance);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsUser, mcs_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsBooking, mcs_booking_free)

@@ -35,13 +35,13 @@
 #include "bench-common.h"
 #include "mc-test-cli.h"
 
-#define N_REPETITIONS      5
-#define LATENCY_SECONDS    20
-#define RESOURCES_SECONDS  30
+#define N_REPETITIONS     5
+#define LATENCY_SECONDS   20
+#define RESOURCES_SECONDS 30
 /* How long the first participant is alone before the second joins: its
  * capture, encoders and prepared offer are ready, as in a real lesson. */
-#define ALONE_SECONDS      2.0
-#define WARM_UP_SECONDS    3
+#define ALONE_SECONDS   2.0
+#define WARM_UP_SECONDS 3
 
 #define BAR_FIRST_FRAME_MS 150
 #define BAR_LATENCY_MS     60
@@ -79,7 +79,7 @@ seconds_of_stats_cb (McTestCli  *cli,
                      const char *output,
                      gpointer    user_data)
 {
-  g_autoptr(GPtrArray) stats = mc_test_cli_parse_stats (output);
+  g_autoptr (GPtrArray) stats = mc_test_cli_parse_stats (output);
 
   return stats->len >= GPOINTER_TO_UINT (user_data);
 }
@@ -124,10 +124,10 @@ sleep_seconds (double seconds)
 static gboolean
 bench_first_frame (Bench *bench)
 {
-  JsonObject *result = json_object_new ();
-  JsonArray *runs = json_array_new ();
-  const char *orders[] = { "mentor-first", "student-first" };
-  g_autoptr(GArray) all_both = g_array_new (FALSE, FALSE, sizeof (double));
+  JsonObject        *result = json_object_new ();
+  JsonArray         *runs = json_array_new ();
+  const char        *orders[] = { "mentor-first", "student-first" };
+  g_autoptr (GArray) all_both = g_array_new (FALSE, FALSE, sizeof (double));
 
   g_print ("\n== join to first remote frame (720p30, %u fresh calls per join order)\n",
            N_REPETITIONS);
@@ -138,25 +138,25 @@ bench_first_frame (Bench *bench)
 
   for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
     {
-      McTestCli *first = o == 0 ? bench->mentor : bench->student;
-      McTestCli *second = o == 0 ? bench->student : bench->mentor;
-      g_autoptr(GArray) second_side = g_array_new (FALSE, FALSE, sizeof (double));
-      g_autoptr(GArray) first_side = g_array_new (FALSE, FALSE, sizeof (double));
-      g_autoptr(GArray) both = g_array_new (FALSE, FALSE, sizeof (double));
-      g_autoptr(GArray) from_spawn = g_array_new (FALSE, FALSE, sizeof (double));
-      g_autoptr(GArray) engine = g_array_new (FALSE, FALSE, sizeof (double));
-      JsonObject *order = json_object_new ();
+      McTestCli         *first = o == 0 ? bench->mentor : bench->student;
+      McTestCli         *second = o == 0 ? bench->student : bench->mentor;
+      g_autoptr (GArray) second_side = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr (GArray) first_side = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr (GArray) both = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr (GArray) from_spawn = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr (GArray) engine = g_array_new (FALSE, FALSE, sizeof (double));
+      JsonObject        *order = json_object_new ();
 
       for (guint i = 0; i < N_REPETITIONS; i++)
         {
-          g_autoptr(JsonObject) first_summary = NULL;
-          g_autoptr(JsonObject) second_summary = NULL;
-          g_autofree char *first_out = NULL;
-          g_autofree char *second_out = NULL;
-          JsonObject *run = json_object_new ();
-          double first_origin, second_origin;
-          double joined, first_frame_first, first_frame_second;
-          double t_first, t_second, value, spawned;
+          g_autoptr (JsonObject) first_summary = NULL;
+          g_autoptr (JsonObject) second_summary = NULL;
+          g_autofree char       *first_out = NULL;
+          g_autofree char       *second_out = NULL;
+          JsonObject            *run = json_object_new ();
+          double                 first_origin, second_origin;
+          double                 joined, first_frame_first, first_frame_second;
+          double                 t_first, t_second, value, spawned;
 
           join (bench, first, NULL);
           mc_test_cli_wait_for (first, "state waiting", has_line_cb, (gpointer) "state waiting");
@@ -186,7 +186,8 @@ bench_first_frame (Bench *bench)
           t_first = mc_test_cli_find_line (first_out, "first remote frame");
           first_frame_second = (t_second - joined) * 1000;
           first_frame_first = ((first_origin + t_first * G_USEC_PER_SEC) -
-                               (second_origin + joined * G_USEC_PER_SEC)) / 1000;
+                               (second_origin + joined * G_USEC_PER_SEC)) /
+                              1000;
 
           g_array_append_val (second_side, first_frame_second);
           g_array_append_val (first_side, first_frame_first);
@@ -194,9 +195,11 @@ bench_first_frame (Bench *bench)
           g_array_append_val (both, value);
           g_array_append_val (all_both, value);
           spawned = (second_origin + t_second * G_USEC_PER_SEC -
-                     mc_test_cli_get_spawn_time (second)) / 1000;
+                     mc_test_cli_get_spawn_time (second)) /
+                    1000;
           spawned = MAX (spawned, (first_origin + t_first * G_USEC_PER_SEC -
-                                   mc_test_cli_get_spawn_time (second)) / 1000);
+                                   mc_test_cli_get_spawn_time (second)) /
+                                    1000);
           g_array_append_val (from_spawn, spawned);
           value = json_object_get_double_member (second_summary, "time_to_first_frame_ms");
           g_array_append_val (engine, value);
@@ -244,17 +247,17 @@ latency_direction (JsonObject *summary,
                    JsonObject *result)
 {
   JsonObject *latency = json_object_get_object_member (summary, "latency");
-  JsonArray *stats = json_object_get_array_member (summary, "stats");
+  JsonArray  *stats = json_object_get_array_member (summary, "stats");
   JsonObject *object = json_object_new ();
-  double sum = 0;
-  guint64 samples = 0;
+  double      sum = 0;
+  guint64     samples = 0;
 
   /* The steady state: the per-second means after the first seconds, which
    * hold the start (key frame, jitter buffer filling). */
   for (guint i = WARM_UP_SECONDS; i < json_array_get_length (stats); i++)
     {
       JsonObject *second = json_array_get_object_element (stats, i);
-      gint64 n = json_object_get_int_member (second, "latency_samples");
+      gint64      n = json_object_get_int_member (second, "latency_samples");
 
       if (n > 0)
         {
@@ -299,9 +302,9 @@ latency_direction (JsonObject *summary,
 static gboolean
 bench_latency (Bench *bench)
 {
-  JsonObject *result = json_object_new ();
-  g_autoptr(JsonObject) mentor = NULL;
-  g_autoptr(JsonObject) student = NULL;
+  JsonObject            *result = json_object_new ();
+  g_autoptr (JsonObject) mentor = NULL;
+  g_autoptr (JsonObject) student = NULL;
 
   g_print ("\n== frame-in to frame-out latency (720p30, --stamp-frames, %d s call)\n",
            LATENCY_SECONDS);
@@ -335,9 +338,9 @@ resources_of (JsonObject *summary,
               JsonObject *result)
 {
   JsonObject *object = json_object_new ();
-  double cpu = json_object_get_double_member (summary, "cpu_s");
-  double duration = json_object_get_double_member (summary, "duration_s");
-  gint64 rss = json_object_get_int_member (summary, "max_rss_kib");
+  double      cpu = json_object_get_double_member (summary, "cpu_s");
+  double      duration = json_object_get_double_member (summary, "duration_s");
+  gint64      rss = json_object_get_int_member (summary, "max_rss_kib");
 
   json_object_set_double_member (object, "cpu_s", cpu);
   json_object_set_double_member (object, "duration_s", duration);
@@ -356,10 +359,10 @@ resources_of (JsonObject *summary,
 static gboolean
 bench_resources (Bench *bench)
 {
-  JsonObject *result = json_object_new ();
-  g_autoptr(JsonObject) mentor = NULL;
-  g_autoptr(JsonObject) student = NULL;
-  guint n_cpus = g_get_num_processors ();
+  JsonObject            *result = json_object_new ();
+  g_autoptr (JsonObject) mentor = NULL;
+  g_autoptr (JsonObject) student = NULL;
+  guint                  n_cpus = g_get_num_processors ();
 
   g_print ("\n== CPU and memory per process (720p30 call of %d s, %u CPUs)\n",
            RESOURCES_SECONDS, n_cpus);
@@ -390,11 +393,11 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *output = NULL;
-  g_auto(GStrv) names = NULL;
-  g_autoptr(JsonObject) results = json_object_new ();
-  gboolean all, ok = TRUE;
-  Bench bench = { 0 };
+  g_autofree char       *output = NULL;
+  g_auto (GStrv)         names = NULL;
+  g_autoptr (JsonObject) results = json_object_new ();
+  gboolean               all, ok = TRUE;
+  Bench                  bench = { 0 };
 
   if (!bench_parse_args (&argc, &argv, "bench-call", "[join-to-first-frame|latency|resources]…",
                          &output, &names))

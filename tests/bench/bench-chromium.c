@@ -47,10 +47,10 @@
 #define EXIT_SKIP               77
 /* Below this many decoded frames a second a side did not make the 720p30
  * call (the machine was too busy): its figures do not compare. */
-#define MIN_FPS                 25
+#define MIN_FPS 25
 
-#define BAR_CPU_RATIO           0.5
-#define BAR_MEMORY_RATIO        (1.0 / 3.0)
+#define BAR_CPU_RATIO    0.5
+#define BAR_MEMORY_RATIO (1.0 / 3.0)
 
 /* A side's process tree over the measured window. */
 typedef struct
@@ -83,8 +83,8 @@ read_stat (GPid      pid,
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
   g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *end;
+  g_auto (GStrv)   fields = NULL;
+  const char      *end;
 
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return FALSE;
@@ -109,12 +109,12 @@ read_stat (GPid      pid,
 static GArray *
 list_tree (GArray *roots)
 {
-  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (ProcStat));
-  g_autoptr(GHashTable) in_tree = g_hash_table_new (NULL, NULL);
-  GArray *tree = g_array_new (FALSE, FALSE, sizeof (ProcStat));
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  gboolean grew = TRUE;
+  g_autoptr (GArray)     all = g_array_new (FALSE, FALSE, sizeof (ProcStat));
+  g_autoptr (GHashTable) in_tree = g_hash_table_new (NULL, NULL);
+  GArray                *tree = g_array_new (FALSE, FALSE, sizeof (ProcStat));
+  g_autoptr (GDir)       dir = g_dir_open ("/proc", 0, NULL);
+  const char            *name;
+  gboolean               grew = TRUE;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -165,7 +165,7 @@ read_memory (GPid    pid,
   *pss_kib = -1;
   if (g_file_get_contents (path, &text, NULL, NULL))
     {
-      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+      g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 
       for (guint i = 0; lines[i] != NULL; i++)
         {
@@ -182,7 +182,7 @@ read_memory (GPid    pid,
   path = g_strdup_printf ("/proc/%d/statm", pid);
   if (g_file_get_contents (path, &text, NULL, NULL))
     {
-      g_auto(GStrv) fields = g_strsplit (text, " ", -1);
+      g_auto (GStrv) fields = g_strsplit (text, " ", -1);
 
       if (g_strv_length (fields) >= 2)
         *rss_kib = g_ascii_strtod (fields[1], NULL) * sysconf (_SC_PAGESIZE) / 1024;
@@ -196,8 +196,8 @@ remove_tree (const char *path)
 {
   if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
+      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+      const char      *name;
 
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         {
@@ -230,17 +230,17 @@ usage_clear (Usage *usage)
 }
 
 static void
-usage_sample (Usage    *usage,
-              gboolean  start)
+usage_sample (Usage   *usage,
+              gboolean start)
 {
-  g_autoptr(GArray) tree = list_tree (usage->roots);
-  double rss_sum = 0, pss_sum = 0;
+  g_autoptr (GArray) tree = list_tree (usage->roots);
+  double             rss_sum = 0, pss_sum = 0;
 
   for (guint i = 0; i < tree->len; i++)
     {
       ProcStat *stat = &g_array_index (tree, ProcStat, i);
-      gpointer key = GINT_TO_POINTER (stat->pid);
-      double rss, pss;
+      gpointer  key = GINT_TO_POINTER (stat->pid);
+      double    rss, pss;
 
       /* A process that appears during the window started during it. */
       if (start)
@@ -286,8 +286,8 @@ static double
 usage_cpu_seconds (Usage *usage)
 {
   GHashTableIter iter;
-  gpointer key, value;
-  guint64 ticks = 0;
+  gpointer       key, value;
+  guint64        ticks = 0;
 
   g_hash_table_iter_init (&iter, usage->last_ticks);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -315,7 +315,7 @@ usage_report (Usage      *usage,
               const char *who)
 {
   JsonObject *object = json_object_new ();
-  double cpu = usage_cpu_seconds (usage), seconds = usage_seconds (usage);
+  double      cpu = usage_cpu_seconds (usage), seconds = usage_seconds (usage);
 
   json_object_set_double_member (object, "window_s", seconds);
   json_object_set_double_member (object, "cpu_s", cpu);
@@ -381,15 +381,15 @@ in_window (JsonObject *summary,
            Usage      *usage)
 {
   JsonArray *stats = json_object_get_array_member (summary, "stats");
-  double first = 0, last = 0, sum = 0;
-  gint64 first_time = 0, last_time = 0;
-  guint n = 0;
+  double     first = 0, last = 0, sum = 0;
+  gint64     first_time = 0, last_time = 0;
+  guint      n = 0;
 
   for (guint i = 0; stats != NULL && i < json_array_get_length (stats); i++)
     {
       JsonObject *second = json_array_get_object_element (stats, i);
-      gint64 time = json_object_get_int_member_with_default (second, "monotonic_time_us", 0);
-      double value = json_object_get_double_member_with_default (second, member, 0);
+      gint64      time = json_object_get_int_member_with_default (second, "monotonic_time_us", 0);
+      double      value = json_object_get_double_member_with_default (second, member, 0);
 
       if (time < usage->start_time || time > usage->end_time)
         continue;
@@ -413,15 +413,15 @@ static gboolean
 measure_ours (Usage      *usage,
               JsonObject *result)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(McTestCli) mentor = NULL;
-  g_autoptr(McTestCli) student = NULL;
-  g_autoptr(JsonObject) mentor_summary = NULL;
-  g_autoptr(JsonObject) student_summary = NULL;
-  McTestCli *clis[2];
-  JsonObject *summaries[2];
-  const char *names[] = { "mentor", "student" };
-  gint64 booking_id;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McTestCli)    mentor = NULL;
+  g_autoptr (McTestCli)    student = NULL;
+  g_autoptr (JsonObject)   mentor_summary = NULL;
+  g_autoptr (JsonObject)   student_summary = NULL;
+  McTestCli               *clis[2];
+  JsonObject              *summaries[2];
+  const char              *names[] = { "mentor", "student" };
+  gint64                   booking_id;
 
   mc_test_create_pair (server, NULL, NULL);
   booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
@@ -476,7 +476,7 @@ measure_ours (Usage      *usage,
       json_object_set_boolean_member (result, "comparable",
                                       (i == 0 || json_object_get_boolean_member (result,
                                                                                  "comparable")) &&
-                                      fps >= MIN_FPS);
+                                        fps >= MIN_FPS);
     }
 
   return TRUE;
@@ -490,10 +490,10 @@ static JsonObject *
 find_report (const char *log,
              const char *what)
 {
-  g_autofree char *marker = g_strdup_printf ("\"MCBENCH %s {", what);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *start = NULL, *end;
-  g_autofree char *json = NULL;
+  g_autofree char       *marker = g_strdup_printf ("\"MCBENCH %s {", what);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  const char            *start = NULL, *end;
+  g_autofree char       *json = NULL;
 
   /* [pid:tid:time:INFO:CONSOLE:N] "MCBENCH stats {…}", source: file://… (N) */
   for (const char *p = strstr (log, marker); p != NULL; p = strstr (p + 1, marker))
@@ -529,8 +529,8 @@ check_chromium (const char *chromium)
   g_autofree char *unshare = g_find_program_in_path ("unshare");
   g_autofree char *ip = g_find_program_in_path ("ip");
   g_autofree char *errors = NULL;
-  int status = -1;
-  const char *argv[] = { "unshare", "--net", "ip", "link", "set", "lo", "up", NULL };
+  int              status = -1;
+  const char      *argv[] = { "unshare", "--net", "ip", "link", "set", "lo", "up", NULL };
 
   if (chromium == NULL || !g_file_test (chromium, G_FILE_TEST_IS_EXECUTABLE))
     return g_strdup ("chromium is not installed: install the chromium package to compare "
@@ -552,7 +552,7 @@ sum_sides (JsonObject *stats,
            const char *member)
 {
   JsonArray *sides = json_object_get_array_member (stats, "sides");
-  double sum = 0;
+  double     sum = 0;
 
   for (guint i = 0; sides != NULL && i < json_array_get_length (sides); i++)
     sum += json_object_get_double_member_with_default (json_array_get_object_element (sides, i),
@@ -564,8 +564,8 @@ static void
 stop_chromium (GSubprocess *process,
                Usage       *usage)
 {
-  g_autoptr(GArray) tree = list_tree (usage->roots);
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autoptr (GArray) tree = list_tree (usage->roots);
+  gint64             deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
   /* The browser ends its other processes; whatever of the tree is left
    * after a while is killed, by its pid. */
@@ -579,7 +579,7 @@ stop_chromium (GSubprocess *process,
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   for (guint i = 0; i < tree->len; i++)
     {
-      GPid pid = g_array_index (tree, ProcStat, i).pid;
+      GPid     pid = g_array_index (tree, ProcStat, i).pid;
       ProcStat stat;
 
       while (read_stat (pid, &stat) && stat.state != 'Z' && g_get_monotonic_time () < deadline)
@@ -595,21 +595,21 @@ measure_chromium (const char *chromium,
                   Usage      *usage,
                   JsonObject *result)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("bench-chromium-XXXXXX", &error);
-  g_autofree char *profile = NULL;
-  g_autofree char *log_path = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *script = NULL;
-  g_autofree char *log = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(JsonObject) first = NULL;
-  g_autoptr(JsonObject) last = NULL;
-  gint64 deadline;
-  GPid pid;
-  gboolean ok = TRUE;
-  double frames;
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *dir = g_dir_make_tmp ("bench-chromium-XXXXXX", &error);
+  g_autofree char                *profile = NULL;
+  g_autofree char                *log_path = NULL;
+  g_autofree char                *uri = NULL;
+  g_autofree char                *script = NULL;
+  g_autofree char                *log = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess)         process = NULL;
+  g_autoptr (JsonObject)          first = NULL;
+  g_autoptr (JsonObject)          last = NULL;
+  gint64                          deadline;
+  GPid                            pid;
+  gboolean                        ok = TRUE;
+  double                          frames;
 
   g_assert_no_error (error);
   profile = g_build_filename (dir, "profile", NULL);
@@ -631,7 +631,8 @@ measure_chromium (const char *chromium,
     "--allow-loopback-in-peer-connection --disable-features=WebRtcHideLocalIpsWithMdns "
     "--enable-logging=stderr --v=0 \"$1\"");
   launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
-                                   G_SUBPROCESS_FLAGS_STDERR_MERGE, dir, SIGKILL);
+                                     G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                   dir, SIGKILL);
   g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
@@ -675,7 +676,7 @@ measure_chromium (const char *chromium,
   if (!ok || first == NULL || last == NULL)
     {
       g_autofree char *full = read_log (log_path);
-      g_auto(GStrv) lines = g_strsplit (full, "\n", -1);
+      g_auto (GStrv)   lines = g_strsplit (full, "\n", -1);
 
       /* Its log is long, and mostly about D-Bus: the page's lines and the
        * errors. */
@@ -684,7 +685,8 @@ measure_chromium (const char *chromium,
             strstr (lines[i], ":FATAL:") != NULL)
           g_printerr ("chromium: %s\n", lines[i]);
       g_printerr ("bench-chromium: the call in Chromium did not connect and decode video "
-                  "within %d s (log: %s)\n", CONNECT_TIMEOUT_SECONDS, log_path);
+                  "within %d s (log: %s)\n",
+                  CONNECT_TIMEOUT_SECONDS, log_path);
       return FALSE;
     }
 
@@ -692,7 +694,7 @@ measure_chromium (const char *chromium,
   json_object_set_double_member (result, "frames_decoded_in_window", frames);
   json_object_set_double_member (result, "frames_rendered_in_window",
                                  sum_sides (last, "framesRendered") -
-                                 sum_sides (first, "framesRendered"));
+                                   sum_sides (first, "framesRendered"));
   json_object_set_object_member (result, "page_stats_end", json_object_ref (last));
   if (frames <= 0)
     {
@@ -704,7 +706,7 @@ measure_chromium (const char *chromium,
   {
     JsonArray *sides = json_object_get_array_member (last, "sides");
     JsonArray *first_sides = json_object_get_array_member (first, "sides");
-    double seconds = json_object_get_double_member (last, "t") -
+    double     seconds = json_object_get_double_member (last, "t") -
                      json_object_get_double_member (first, "t");
     gboolean comparable = TRUE;
 
@@ -712,9 +714,10 @@ measure_chromium (const char *chromium,
       {
         JsonObject *side = json_array_get_object_element (sides, i);
         JsonObject *first_side = json_array_get_object_element (first_sides, i);
-        double fps = (json_object_get_double_member_with_default (side, "framesDecoded", 0) -
+        double      fps = (json_object_get_double_member_with_default (side, "framesDecoded", 0) -
                       json_object_get_double_member_with_default (first_side, "framesDecoded",
-                                                                  0)) / seconds;
+                                                                       0)) /
+                     seconds;
         double kbps = (json_object_get_double_member_with_default (side, "videoBytesReceived",
                                                                    0) -
                        json_object_get_double_member_with_default (first_side,
@@ -726,8 +729,7 @@ measure_chromium (const char *chromium,
         comparable = comparable && fps >= MIN_FPS;
 
         g_print ("  Chromium, side %s decodes %.1f frames a second of %s %" G_GINT64_FORMAT
-                 "x%" G_GINT64_FORMAT " (decoder %s), receives %.0f kbit/s of video; sends %"
-                 G_GINT64_FORMAT "x%" G_GINT64_FORMAT " (encoder %s, limited by %s)\n",
+                 "x%" G_GINT64_FORMAT " (decoder %s), receives %.0f kbit/s of video; sends %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT " (encoder %s, limited by %s)\n",
                  json_object_get_string_member_with_default (side, "side", "?"), fps,
                  json_object_get_string_member_with_default (side, "videoCodec", "?"),
                  json_object_get_int_member_with_default (side, "frameWidth", 0),
@@ -749,25 +751,25 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *output = NULL;
-  g_autofree char *page = NULL;
-  g_autofree char *chromium = NULL;
-  g_autofree char *why_not = NULL;
-  g_autofree char *load = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) results = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  const GOptionEntry entries[] = {
-    { "page", 'p', 0, G_OPTION_ARG_FILENAME, &page, "The page of the Chromium side", "HTML" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
-    { NULL }
+  g_autofree char           *output = NULL;
+  g_autofree char           *page = NULL;
+  g_autofree char           *chromium = NULL;
+  g_autofree char           *why_not = NULL;
+  g_autofree char           *load = NULL;
+  g_autofree char           *text = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (JsonObject)     results = json_object_new ();
+  g_autoptr (JsonNode)       node = NULL;
+  const GOptionEntry         entries[] = {
+            { "page", 'p', 0, G_OPTION_ARG_FILENAME, &page, "The page of the Chromium side", "HTML" },
+            { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+            { NULL }
   };
   JsonObject *ours_result = json_object_new ();
   JsonObject *chromium_result = json_object_new ();
-  Usage ours, theirs;
-  gboolean ok, comparable;
+  Usage       ours, theirs;
+  gboolean    ok, comparable;
 
   g_test_init (&argc, &argv, NULL);
   g_option_context_add_main_entries (context, entries, NULL);
@@ -802,7 +804,8 @@ main (int    argc,
   json_object_set_object_member (results, "chromium", chromium_result);
 
   g_print ("\n== CPU and memory of a 720p30 call, both sides: ours, then Chromium (%d s each, "
-           "from both sides decoding)\n", CALL_SECONDS);
+           "from both sides decoding)\n",
+           CALL_SECONDS);
   usage_init (&ours);
   usage_init (&theirs);
   ok = measure_ours (&ours, ours_result);
@@ -813,8 +816,8 @@ main (int    argc,
     {
       double cpu_ratio = usage_cpu_seconds (&ours) / usage_seconds (&ours) /
                          (usage_cpu_seconds (&theirs) / usage_seconds (&theirs));
-      double memory_ratio = usage_memory_kib (&ours) / usage_memory_kib (&theirs);
-      double rss_ratio = ours.rss_peak_kib / theirs.rss_peak_kib;
+      double      memory_ratio = usage_memory_kib (&ours) / usage_memory_kib (&theirs);
+      double      rss_ratio = ours.rss_peak_kib / theirs.rss_peak_kib;
       const char *memory = ours.have_pss && theirs.have_pss ? "PSS" : "RSS";
       JsonObject *ratios = json_object_new ();
 
@@ -840,7 +843,8 @@ main (int    argc,
       json_object_set_boolean_member (results, "comparable", comparable);
       if (!comparable)
         g_print ("  NOT COMPARABLE: a side decoded fewer than %d frames a second, so it did not "
-                 "make the same call; run again on a quiet machine\n", MIN_FPS);
+                 "make the same call; run again on a quiet machine\n",
+                 MIN_FPS);
     }
   usage_clear (&ours);
   usage_clear (&theirs);

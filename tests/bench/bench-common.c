@@ -51,8 +51,8 @@ bench_summarize (GArray     *values,
                  const char *label)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *all = json_array_new ();
-  double median;
+  JsonArray  *all = json_array_new ();
+  double      median;
 
   g_array_sort (values, bench_compare_double);
   for (guint i = 0; i < values->len; i++)
@@ -67,7 +67,8 @@ bench_summarize (GArray     *values,
 
   median = values->len % 2 ? g_array_index (values, double, values->len / 2)
                            : (g_array_index (values, double, values->len / 2 - 1) +
-                              g_array_index (values, double, values->len / 2)) / 2;
+                              g_array_index (values, double, values->len / 2)) /
+                               2;
   json_object_set_double_member (object, "min", g_array_index (values, double, 0));
   json_object_set_double_member (object, "median", median);
   json_object_set_double_member (object, "max", g_array_index (values, double, values->len - 1));
@@ -94,18 +95,18 @@ gboolean
 bench_process_origin (const char *output,
                       double     *origin_us)
 {
-  g_autoptr(GArray) origins = g_array_new (FALSE, FALSE, sizeof (double));
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autoptr (GArray) origins = g_array_new (FALSE, FALSE, sizeof (double));
+  g_auto (GStrv)     lines = g_strsplit (output, "\n", -1);
 
   /* Each statistics line: "T stats {…"monotonic_time_us":M…}"; M − T is
    * the origin, give or take the moments between taking and printing. The
    * smallest is the closest. */
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *json = strstr (lines[i], " stats {");
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *object;
-      double origin;
+      const char            *json = strstr (lines[i], " stats {");
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject            *object;
+      double                 origin;
 
       if (json == NULL || !json_parser_load_from_data (parser, json + 7, -1, NULL) ||
           !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -159,10 +160,10 @@ gboolean
 bench_write_json (JsonObject *results,
                   const char *output)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), results);
-  g_autofree char *text = json_to_string (node, TRUE);
-  g_autofree char *absolute = g_canonicalize_filename (output, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), results);
+  g_autofree char     *text = json_to_string (node, TRUE);
+  g_autofree char     *absolute = g_canonicalize_filename (output, NULL);
+  g_autoptr (GError)   error = NULL;
 
   if (!g_file_set_contents (output, text, -1, &error))
     {
@@ -187,19 +188,19 @@ bench_write_json (JsonObject *results,
  * Returns: %FALSE, with the reason printed, when the arguments are wrong
  */
 gboolean
-bench_parse_args (int          *argc,
-                  char       ***argv,
-                  const char   *program,
-                  const char   *names_usage,
-                  char        **output,
-                  char       ***names)
+bench_parse_args (int        *argc,
+                  char     ***argv,
+                  const char *program,
+                  const char *names_usage,
+                  char      **output,
+                  char     ***names)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (names_usage);
-  g_autoptr(GError) error = NULL;
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, output, "Write the JSON here", "FILE" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, names, NULL, NULL },
-    { NULL }
+  g_autoptr (GOptionContext) context = g_option_context_new (names_usage);
+  g_autoptr (GError)         error = NULL;
+  const GOptionEntry         entries[] = {
+            { "output", 'o', 0, G_OPTION_ARG_FILENAME, output, "Write the JSON here", "FILE" },
+            { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, names, NULL, NULL },
+            { NULL }
   };
 
   *output = NULL;

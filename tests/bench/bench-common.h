@@ -10,23 +10,23 @@
 
 G_BEGIN_DECLS
 
-int         bench_compare_double   (gconstpointer  a,
-                                    gconstpointer  b);
-JsonObject *bench_summarize        (GArray        *values,
-                                    const char    *label);
-double      bench_percentile       (GArray        *sorted,
-                                    double         percent);
-gboolean    bench_process_origin   (const char    *output,
-                                    double        *origin_us);
-void        bench_note_load        (JsonObject    *results,
-                                    const char    *when);
-gboolean    bench_write_json       (JsonObject    *results,
-                                    const char    *output);
-gboolean    bench_parse_args       (int           *argc,
-                                    char        ***argv,
-                                    const char    *program,
-                                    const char    *names_usage,
-                                    char         **output,
-                                    char        ***names);
+int         bench_compare_double (gconstpointer a,
+                                  gconstpointer b);
+JsonObject *bench_summarize (GArray     *values,
+                             const char *label);
+double      bench_percentile (GArray *sorted,
+                              double  percent);
+gboolean    bench_process_origin (const char *output,
+                                  double     *origin_us);
+void        bench_note_load (JsonObject *results,
+                             const char *when);
+gboolean    bench_write_json (JsonObject *results,
+                              const char *output);
+gboolean    bench_parse_args (int        *argc,
+                              char     ***argv,
+                              const char *program,
+                              const char *names_usage,
+                              char      **output,
+                              char     ***names);
 
 G_END_DECLS

@@ -40,13 +40,13 @@
 #include "bench-common.h"
 #include "mc-test-cli.h"
 
-#define N_CUTS               3
-#define CUT_START_SECONDS    3
-#define CUT_SECONDS          5
-#define N_RESTARTS           3
+#define N_CUTS            3
+#define CUT_START_SECONDS 3
+#define CUT_SECONDS       5
+#define N_RESTARTS        3
 /* The call runs this long before the first restart and between restarts. */
-#define STEADY_SECONDS       4
-#define BAR_RECOVERY_MS      2000
+#define STEADY_SECONDS  4
+#define BAR_RECOVERY_MS 2000
 
 typedef struct
 {
@@ -54,7 +54,7 @@ typedef struct
   gint64        booking_id;
   McTestCli    *mentor;
   McTestCli    *student;
-  char         *student_token;  /* a session of the student's, for REST chat */
+  char         *student_token; /* a session of the student's, for REST chat */
   JsonObject   *results;
 } Bench;
 
@@ -66,12 +66,12 @@ line_after (const char *output,
             const char *what,
             double      after)
 {
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *space = strchr (lines[i], ' ');
-      double t;
+      double      t;
 
       if (space == NULL || strstr (space + 1, what) == NULL)
         continue;
@@ -90,13 +90,13 @@ count_between (const char *output,
                double      from,
                double      to)
 {
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  guint count = 0;
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  guint          count = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *space = strchr (lines[i], ' ');
-      double t = g_ascii_strtod (lines[i], NULL);
+      double      t = g_ascii_strtod (lines[i], NULL);
 
       if (space != NULL && strstr (space + 1, what) != NULL && t >= from && t <= to)
         count++;
@@ -112,13 +112,13 @@ longest_stall (const char *output,
                double      from,
                double      to)
 {
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  double longest = 0;
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  double         longest = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *found = strstr (lines[i], " video resumed after ");
-      double t = g_ascii_strtod (lines[i], NULL);
+      double      t = g_ascii_strtod (lines[i], NULL);
 
       if (found != NULL && t >= from && t <= to)
         longest = MAX (longest, g_ascii_strtod (found + strlen (" video resumed after "), NULL));
@@ -155,7 +155,7 @@ resumed_after_cut_cb (McTestCli  *cli,
  * process's time. */
 typedef struct
 {
-  double      after;     /* process time */
+  double      after; /* process time */
   const char *what;
   guint       count;
 } After;
@@ -215,11 +215,11 @@ to_process (double origin_us,
 static gboolean
 bench_media_cut (Bench *bench)
 {
-  JsonObject *result = json_object_new ();
-  JsonArray *runs = json_array_new ();
-  g_autoptr(GArray) video = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) connected = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autofree char *spec = g_strdup_printf ("%d:%d", CUT_START_SECONDS, CUT_SECONDS);
+  JsonObject        *result = json_object_new ();
+  JsonArray         *runs = json_array_new ();
+  g_autoptr (GArray) video = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) connected = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char   *spec = g_strdup_printf ("%d:%d", CUT_START_SECONDS, CUT_SECONDS);
 
   g_print ("\n== media cut: all RTP/RTCP of one side dropped for %d s, %d fresh calls\n",
            CUT_SECONDS, N_CUTS);
@@ -230,16 +230,16 @@ bench_media_cut (Bench *bench)
 
   for (guint i = 0; i < N_CUTS; i++)
     {
-      McTestCli *faulty = i % 2 == 0 ? bench->student : bench->mentor;
-      McTestCli *other = faulty == bench->student ? bench->mentor : bench->student;
-      McTestCli *both[] = { faulty, other };
-      g_autoptr(JsonObject) faulty_summary = NULL;
-      g_autoptr(JsonObject) other_summary = NULL;
-      g_autofree char *faulty_out = NULL;
-      g_autofree char *other_out = NULL;
-      JsonObject *run = json_object_new ();
-      double faulty_origin, other_origin, unblocked_us;
-      double video_ms = 0, connected_ms = 0;
+      McTestCli             *faulty = i % 2 == 0 ? bench->student : bench->mentor;
+      McTestCli             *other = faulty == bench->student ? bench->mentor : bench->student;
+      McTestCli             *both[] = { faulty, other };
+      g_autoptr (JsonObject) faulty_summary = NULL;
+      g_autoptr (JsonObject) other_summary = NULL;
+      g_autofree char       *faulty_out = NULL;
+      g_autofree char       *other_out = NULL;
+      JsonObject            *run = json_object_new ();
+      double                 faulty_origin, other_origin, unblocked_us;
+      double                 video_ms = 0, connected_ms = 0;
 
       mc_test_cli_setenv (faulty, "MENTORCALL_FAULT_BLOCK_MEDIA", spec);
       join (bench, bench->mentor);
@@ -267,18 +267,19 @@ bench_media_cut (Bench *bench)
         }
 
       unblocked_us = faulty_origin + (mc_test_cli_find_line (faulty_out, "state connected") +
-                                      CUT_START_SECONDS + CUT_SECONDS) * G_USEC_PER_SEC;
+                                      CUT_START_SECONDS + CUT_SECONDS) *
+                                       G_USEC_PER_SEC;
       json_object_set_string_member (run, "faulty", mc_test_cli_get_name (faulty));
 
       for (guint j = 0; j < G_N_ELEMENTS (both); j++)
         {
           const char *out = j == 0 ? faulty_out : other_out;
-          double origin = j == 0 ? faulty_origin : other_origin;
-          double end = to_process (origin, (gint64) unblocked_us);
-          double resumed = line_after (out, "video resumed", end - 0.5);
-          double again = line_after (out, "state connected", end - 0.5);
-          double resumed_ms = (origin + resumed * G_USEC_PER_SEC - unblocked_us) / 1000;
-          double again_ms = (origin + again * G_USEC_PER_SEC - unblocked_us) / 1000;
+          double      origin = j == 0 ? faulty_origin : other_origin;
+          double      end = to_process (origin, (gint64) unblocked_us);
+          double      resumed = line_after (out, "video resumed", end - 0.5);
+          double      again = line_after (out, "state connected", end - 0.5);
+          double      resumed_ms = (origin + resumed * G_USEC_PER_SEC - unblocked_us) / 1000;
+          double      again_ms = (origin + again * G_USEC_PER_SEC - unblocked_us) / 1000;
           JsonObject *side = json_object_new ();
 
           json_object_set_double_member (side, "video_resumed_ms", resumed_ms);
@@ -329,8 +330,8 @@ post_chat (Bench      *bench,
 
   for (guint attempt = 0; attempt < 200; attempt++)
     {
-      g_autoptr(JsonNode) answer = NULL;
-      guint status = 0;
+      g_autoptr (JsonNode) answer = NULL;
+      guint                status = 0;
 
       answer = mc_test_request (bench->server, "POST", path, bench->student_token, body, &status);
       if (status == 201 || status == 200)
@@ -345,25 +346,26 @@ post_chat (Bench      *bench,
 static gboolean
 bench_server_restart (Bench *bench)
 {
-  JsonObject *result = json_object_new ();
-  JsonArray *runs = json_array_new ();
-  McTestCli *both[2];
-  g_autoptr(GArray) signaling = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) chat = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) down = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(JsonObject) mentor_summary = NULL;
-  g_autoptr(JsonObject) student_summary = NULL;
-  g_autofree char *mentor_out = NULL;
-  g_autofree char *student_out = NULL;
-  gint64 kills[N_RESTARTS], backs[N_RESTARTS], posted[N_RESTARTS];
-  double origins[2];
-  gboolean media_never_stopped = TRUE;
+  JsonObject            *result = json_object_new ();
+  JsonArray             *runs = json_array_new ();
+  McTestCli             *both[2];
+  g_autoptr (GArray)     signaling = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray)     chat = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray)     down = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (JsonObject) mentor_summary = NULL;
+  g_autoptr (JsonObject) student_summary = NULL;
+  g_autofree char       *mentor_out = NULL;
+  g_autofree char       *student_out = NULL;
+  gint64                 kills[N_RESTARTS], backs[N_RESTARTS], posted[N_RESTARTS];
+  double                 origins[2];
+  gboolean               media_never_stopped = TRUE;
 
   both[0] = bench->mentor;
   both[1] = bench->student;
 
   g_print ("\n== server restart: SIGKILL and start again on the same port, %d times in one "
-           "call\n", N_RESTARTS);
+           "call\n",
+           N_RESTARTS);
   json_object_set_int_member (result, "bar_ms", BAR_RECOVERY_MS);
   json_object_set_array_member (result, "runs", runs);
   json_object_set_object_member (bench->results, "server_restart", result);
@@ -378,7 +380,7 @@ bench_server_restart (Bench *bench)
     {
       g_autofree char *text = g_strdup_printf ("bench restart %u", i + 1);
       g_autofree char *out = NULL;
-      double origin;
+      double           origin;
 
       kills[i] = g_get_monotonic_time ();
       mc_test_server_kill (bench->server);
@@ -427,16 +429,16 @@ bench_server_restart (Bench *bench)
   for (guint i = 0; i < N_RESTARTS; i++)
     {
       g_autofree char *text = g_strdup_printf ("bench restart %u", i + 1);
-      JsonObject *run = json_object_new ();
-      double back_ms = 0, chat_ms, down_ms = (backs[i] - kills[i]) / 1000.0, stall_ms = 0;
-      guint stalls = 0, failures = 0;
+      JsonObject      *run = json_object_new ();
+      double           back_ms = 0, chat_ms, down_ms = (backs[i] - kills[i]) / 1000.0, stall_ms = 0;
+      guint            stalls = 0, failures = 0;
 
       for (guint j = 0; j < G_N_ELEMENTS (both); j++)
         {
           const char *out = j == 0 ? mentor_out : student_out;
-          double killed = to_process (origins[j], kills[i]);
-          double in_room = line_after (out, "in room", killed);
-          double ms = (origins[j] + in_room * G_USEC_PER_SEC - backs[i]) / 1000;
+          double      killed = to_process (origins[j], kills[i]);
+          double      in_room = line_after (out, "in room", killed);
+          double      ms = (origins[j] + in_room * G_USEC_PER_SEC - backs[i]) / 1000;
           /* The window in which the media must not stop: the kill to a
            * second after both were back. */
           double until = in_room + 1;
@@ -469,7 +471,8 @@ bench_server_restart (Bench *bench)
       g_array_append_val (down, down_ms);
       g_print ("  restart %u: server down %.0f ms; both back in the room %.0f ms and the chat "
                "message at the mentor %.0f ms after it listened; video stalls %u (longest %.0f "
-               "ms), session state changes %u\n", i + 1, down_ms, back_ms, chat_ms, stalls,
+               "ms), session state changes %u\n",
+               i + 1, down_ms, back_ms, chat_ms, stalls,
                stall_ms, failures);
     }
 
@@ -477,14 +480,14 @@ bench_server_restart (Bench *bench)
    * which only the machine's load can cause. */
   {
     JsonObject *baseline = json_object_new ();
-    guint stalls = 0;
-    double stall_ms = 0;
+    guint       stalls = 0;
+    double      stall_ms = 0;
 
     for (guint j = 0; j < G_N_ELEMENTS (both); j++)
       {
         const char *out = j == 0 ? mentor_out : student_out;
-        double from = mc_test_cli_find_line (out, "first remote frame") + 1;
-        double to = to_process (origins[j], kills[0]);
+        double      from = mc_test_cli_find_line (out, "first remote frame") + 1;
+        double      to = to_process (origins[j], kills[0]);
 
         stalls += count_between (out, "video stalled", from, to);
         stall_ms = MAX (stall_ms, longest_stall (out, from, to));
@@ -516,11 +519,11 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *output = NULL;
-  g_auto(GStrv) names = NULL;
-  g_autoptr(JsonObject) results = json_object_new ();
-  gboolean all, ok = TRUE;
-  Bench bench = { 0 };
+  g_autofree char       *output = NULL;
+  g_auto (GStrv)         names = NULL;
+  g_autoptr (JsonObject) results = json_object_new ();
+  gboolean               all, ok = TRUE;
+  Bench                  bench = { 0 };
 
   if (!bench_parse_args (&argc, &argv, "bench-recovery", "[media-cut|server-restart]…", &output,
                          &names))

@@ -41,18 +41,18 @@
 #include "bench-common.h"
 #include "mc-test-server.h"
 
-#define DEFAULT_ROOMS        1000
-#define DEFAULT_RATE         2
-#define DEFAULT_SECONDS      20
-#define IDLE_SECONDS         6
+#define DEFAULT_ROOMS   1000
+#define DEFAULT_RATE    2
+#define DEFAULT_SECONDS 20
+#define IDLE_SECONDS    6
 /* HTTP requests and WebSocket handshakes in flight at once. */
-#define HTTP_WINDOW          16
-#define CONNECT_WINDOW       64
-#define TICK_MS              2
+#define HTTP_WINDOW    16
+#define CONNECT_WINDOW 64
+#define TICK_MS        2
 /* File descriptors this process needs besides its 2N sockets. */
-#define FD_MARGIN            256
-#define PASSWORD             "bench-pass-1"
-#define BAR_P99_MS           20
+#define FD_MARGIN  256
+#define PASSWORD   "bench-pass-1"
+#define BAR_P99_MS 20
 /* Bounds how long a broken server can hang the benchmark. */
 #define PHASE_TIMEOUT_SECONDS 600
 
@@ -81,9 +81,9 @@ typedef struct
 
 typedef struct
 {
-  Bench   *bench;
-  JobKind  kind;
-  guint    index;
+  Bench  *bench;
+  JobKind kind;
+  guint   index;
 } Job;
 
 struct _Bench
@@ -94,27 +94,27 @@ struct _Bench
   guint         n_rooms;
   guint         rate;
   guint         seconds;
-  Peer         *peers;           /* 2N: mentor of room r at 2r, student at 2r + 1 */
-  gint64       *booking_ids;     /* N */
+  Peer         *peers;       /* 2N: mentor of room r at 2r, student at 2r + 1 */
+  gint64       *booking_ids; /* N */
 
   /* The phase running */
-  JobKind       kind;
-  guint         total;
-  guint         next;
-  guint         in_flight;
-  guint         done;
-  guint         window;
-  guint         retries;
-  char         *failure;
-  gboolean      closing;
+  JobKind  kind;
+  guint    total;
+  guint    next;
+  guint    in_flight;
+  guint    done;
+  guint    window;
+  guint    retries;
+  char    *failure;
+  gboolean closing;
 
   /* Relay */
-  gint64       *next_send;       /* N, monotonic µs */
-  guint64      *seq;             /* N */
-  GArray       *latencies;       /* ms, doubles */
-  guint64       sent;
-  guint64       received;
-  guint64       unexpected_closes;
+  gint64  *next_send; /* N, monotonic µs */
+  guint64 *seq;       /* N */
+  GArray  *latencies; /* ms, doubles */
+  guint64  sent;
+  guint64  received;
+  guint64  unexpected_closes;
 };
 
 /* Helpers */
@@ -145,7 +145,7 @@ env_uint (const char *variable,
           guint       fallback)
 {
   const char *text = g_getenv (variable);
-  guint64 value;
+  guint64     value;
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 1000000, &value, NULL))
     return fallback;
@@ -180,8 +180,8 @@ process_cpu_seconds (GPid pid)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *after;
+  g_auto (GStrv)   fields = NULL;
+  const char      *after;
 
   if (!g_file_get_contents (path, &text, NULL, NULL) || (after = strrchr (text, ')')) == NULL)
     return -1;
@@ -212,7 +212,7 @@ process_status_kib (GPid        pid,
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
   g_autofree char *text = NULL;
-  const char *line;
+  const char      *line;
 
   if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, key)) == NULL)
     return -1;
@@ -223,9 +223,9 @@ process_status_kib (GPid        pid,
 static JsonObject *
 parse_object (GBytes *bytes)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize length = 0;
-  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize                  length = 0;
+  const char            *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
 
   if (data == NULL || !json_parser_load_from_data (parser, data, length, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -278,7 +278,7 @@ run_phase (Bench      *bench,
            JsonObject *setup)
 {
   gint64 start = g_get_monotonic_time ();
-  guint timeout_id;
+  guint  timeout_id;
   double seconds;
 
   bench->kind = kind;
@@ -319,12 +319,12 @@ send_http (Job        *job,
            const char *bearer,
            const char *body)
 {
-  Bench *bench = job->bench;
-  g_autofree char *url = g_strdup_printf ("%sapi/v1/%s", mc_test_server_get_url (bench->server),
-                                          path);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autofree char *authorization = g_strdup_printf ("Bearer %s", bearer);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  Bench                  *bench = job->bench;
+  g_autofree char        *url = g_strdup_printf ("%sapi/v1/%s", mc_test_server_get_url (bench->server),
+                                                 path);
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  g_autofree char        *authorization = g_strdup_printf ("Bearer %s", bearer);
+  g_autoptr (GBytes)      bytes = g_bytes_new (body, strlen (body));
 
   soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
                                authorization);
@@ -336,8 +336,8 @@ send_http (Job        *job,
 static void
 send_job (Job *job)
 {
-  Bench *bench = job->bench;
-  Peer *peer = &bench->peers[job->index];
+  Bench           *bench = job->bench;
+  Peer            *peer = &bench->peers[job->index];
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
 
@@ -394,15 +394,15 @@ http_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Job *job = user_data;
-  Bench *bench = job->bench;
-  Peer *peer = &bench->peers[job->index];
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
-                                                               &error);
-  g_autoptr(JsonObject) answer = NULL;
-  guint status;
+  Job                   *job = user_data;
+  Bench                 *bench = job->bench;
+  Peer                  *peer = &bench->peers[job->index];
+  SoupMessage           *message = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (GBytes)     bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result,
+                                                                    &error);
+  g_autoptr (JsonObject) answer = NULL;
+  guint                  status;
 
   if (bytes == NULL)
     {
@@ -465,9 +465,9 @@ relay_received (Bench      *bench,
                 JsonObject *message)
 {
   const char *candidate = json_object_get_string_member_with_default (message, "candidate", "");
-  guint64 seq;
-  gint64 sent_us;
-  double ms;
+  guint64     seq;
+  gint64      sent_us;
+  double      ms;
 
   if (sscanf (candidate, "candidate:bench %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, &seq,
               &sent_us) != 2)
@@ -484,10 +484,10 @@ ws_message_cb (SoupWebsocketConnection *ws,
                GBytes                  *bytes,
                gpointer                 user_data)
 {
-  Peer *peer = user_data;
-  Bench *bench = peer->bench;
-  g_autoptr(JsonObject) message = parse_object (bytes);
-  const char *kind;
+  Peer                  *peer = user_data;
+  Bench                 *bench = peer->bench;
+  g_autoptr (JsonObject) message = parse_object (bytes);
+  const char            *kind;
 
   if (message == NULL)
     return;
@@ -499,8 +499,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
     }
   else if (g_str_equal (kind, "welcome"))
     {
-      g_autofree char *join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%"
-                                               G_GINT64_FORMAT ",\"call_token\":\"%s\"}",
+      g_autofree char *join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%" G_GINT64_FORMAT ",\"call_token\":\"%s\"}",
                                                bench->booking_ids[peer->index / 2],
                                                peer->call_token);
 
@@ -526,7 +525,7 @@ static void
 ws_closed_cb (SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
-  Peer *peer = user_data;
+  Peer  *peer = user_data;
   Bench *bench = peer->bench;
 
   if (bench->closing)
@@ -542,8 +541,8 @@ ws_connected_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  Peer *peer = user_data;
-  g_autoptr(GError) error = NULL;
+  Peer              *peer = user_data;
+  g_autoptr (GError) error = NULL;
 
   peer->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   if (peer->ws == NULL)
@@ -562,13 +561,13 @@ static void
 start_job (Bench *bench)
 {
   guint index = bench->next++;
-  Job *job;
+  Job  *job;
 
   if (bench->kind == JOB_CONNECT)
     {
-      Peer *peer = &bench->peers[index];
-      g_autoptr(SoupMessage) message = soup_message_new ("GET", peer->signaling_url);
-      g_autofree char *authorization = g_strdup_printf ("Bearer %s", peer->session_token);
+      Peer                   *peer = &bench->peers[index];
+      g_autoptr (SoupMessage) message = soup_message_new ("GET", peer->signaling_url);
+      g_autofree char        *authorization = g_strdup_printf ("Bearer %s", peer->session_token);
 
       soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
                                    authorization);
@@ -604,8 +603,7 @@ tick_cb (gpointer user_data)
 
           bench->next_send[r] += period;
           text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
-                                  ",\"candidate\":\"candidate:bench %" G_GUINT64_FORMAT " %"
-                                  G_GINT64_FORMAT "\",\"sdp_mline_index\":0}",
+                                  ",\"candidate\":\"candidate:bench %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\",\"sdp_mline_index\":0}",
                                   bench->booking_ids[r], bench->seq[r]++, g_get_monotonic_time ());
           soup_websocket_connection_send_text (sender->ws, text);
           bench->sent++;
@@ -626,10 +624,10 @@ quit_cb (gpointer user_data)
 
 /* Runs the loop for @seconds, or until a failure. */
 static void
-run_for (Bench  *bench,
-         double  seconds)
+run_for (Bench *bench,
+         double seconds)
 {
-  g_autoptr(GSource) timeout = g_timeout_source_new ((guint) (seconds * 1000));
+  g_autoptr (GSource) timeout = g_timeout_source_new ((guint) (seconds * 1000));
 
   g_source_set_callback (timeout, quit_cb, bench, NULL);
   g_source_attach (timeout, NULL);
@@ -661,10 +659,10 @@ bench_rooms (Bench      *bench,
   JsonObject *idle = json_object_new ();
   JsonObject *relay = json_object_new ();
   JsonObject *latency = json_object_new ();
-  GPid pid = mc_test_server_get_pid (bench->server);
-  gint64 start = g_get_monotonic_time ();
-  double cpu0, self0, seconds;
-  guint64 expected;
+  GPid        pid = mc_test_server_get_pid (bench->server);
+  gint64      start = g_get_monotonic_time ();
+  double      cpu0, self0, seconds;
+  guint64     expected;
 
   json_object_set_object_member (results, "setup_seconds", setup);
   json_object_set_object_member (results, "idle", idle);
@@ -742,8 +740,7 @@ bench_rooms (Bench      *bench,
   json_object_set_int_member (relay, "lost", expected - MIN (expected, bench->received));
   g_print ("  server RSS %.1f MiB, peak %.1f MiB\n", process_status_kib (pid, "VmRSS:") / 1024.0,
            process_status_kib (pid, "VmHWM:") / 1024.0);
-  g_print ("  messages sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", lost %"
-           G_GUINT64_FORMAT "\n", bench->sent, bench->received,
+  g_print ("  messages sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT "\n", bench->sent, bench->received,
            expected - MIN (expected, bench->received));
 
   g_array_sort (bench->latencies, bench_compare_double);
@@ -760,7 +757,8 @@ bench_rooms (Bench      *bench,
       json_object_set_double_member (latency, "max_ms", bench_percentile (bench->latencies, 100));
       json_object_set_double_member (latency, "mean_ms", sum / bench->latencies->len);
       g_print ("  relay latency (ms): p50 %.2f  p95 %.2f  p99 %.2f  max %.2f  mean %.2f  "
-               "(%u messages)\n", bench_percentile (bench->latencies, 50),
+               "(%u messages)\n",
+               bench_percentile (bench->latencies, 50),
                bench_percentile (bench->latencies, 95), bench_percentile (bench->latencies, 99),
                bench_percentile (bench->latencies, 100), sum / bench->latencies->len,
                bench->latencies->len);
@@ -824,19 +822,19 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree char *output = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) results = json_object_new ();
-  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autofree char *overrides = NULL;
-  const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
-    { NULL }
+  g_autofree char           *output = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (JsonObject)     results = json_object_new ();
+  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  g_autofree char           *overrides = NULL;
+  const GOptionEntry         entries[] = {
+            { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+            { NULL }
   };
-  guint wanted;
+  guint    wanted;
   gboolean ok;
-  Bench bench = { 0 };
+  Bench    bench = { 0 };
 
   g_test_init (&argc, &argv, NULL);
   g_option_context_add_main_entries (context, entries, NULL);

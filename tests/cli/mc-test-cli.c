@@ -32,15 +32,15 @@ struct _McTestCli
   McTestServer *server;
   char         *name;
   char         *dir;
-  GHashTable   *env;          /* extra environment of the next runs; NULL value unsets */
+  GHashTable   *env; /* extra environment of the next runs; NULL value unsets */
 
-  GSubprocess  *process;
-  gboolean      exit_expected; /* signalled, or awaited with wait_exit() */
-  guint         n_joins;
-  gint64        spawn_time;
-  char         *stdout_path;
-  char         *stderr_path;
-  char         *json_path;
+  GSubprocess *process;
+  gboolean     exit_expected; /* signalled, or awaited with wait_exit() */
+  guint        n_joins;
+  gint64       spawn_time;
+  char        *stdout_path;
+  char        *stderr_path;
+  char        *json_path;
 };
 
 /* Every McTestCli alive, so that a failure shows the output of all of
@@ -50,14 +50,14 @@ static GPtrArray *all_clis;
 /* Helpers */
 
 static GSubprocessLauncher *
-make_launcher (McTestCli        *cli,
-               GSubprocessFlags  flags)
+make_launcher (McTestCli       *cli,
+               GSubprocessFlags flags)
 {
   /* SIGKILL, not SIGTERM: a peer of an aborted test must not try to leave
    * the call gracefully through a server that is going away too. */
   GSubprocessLauncher *launcher = mc_test_launcher_new (flags, cli->dir, SIGKILL);
-  GHashTableIter iter;
-  gpointer key, value;
+  GHashTableIter       iter;
+  gpointer             key, value;
 
   /* Each simulated user has its own configuration (the session token). The
    * GStreamer registry cache stays where it is, so that every process does
@@ -130,7 +130,7 @@ fail (McTestCli  *cli,
       ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -235,25 +235,25 @@ mc_test_cli_setenv (McTestCli  *cli,
  * Returns: the exit status
  */
 int
-mc_test_cli_run (McTestCli   *cli,
-                 const char  *stdin_text,
-                 char       **stdout_text,
-                 char       **stderr_text,
-                 const char  *first_arg,
+mc_test_cli_run (McTestCli  *cli,
+                 const char *stdin_text,
+                 char      **stdout_text,
+                 char      **stderr_text,
+                 const char *first_arg,
                  ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) how = g_string_new (NULL);
-  g_autofree char *command = NULL;
-  g_autofree char *out_path = g_build_filename (cli->dir, "run.out", NULL);
-  g_autofree char *err_path = g_build_filename (cli->dir, "run.err", NULL);
-  g_autofree char *in_path = g_build_filename (cli->dir, "run.in", NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  va_list args;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess)         process = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GError)              error = NULL;
+  g_autoptr (GString)             how = g_string_new (NULL);
+  g_autofree char                *command = NULL;
+  g_autofree char                *out_path = g_build_filename (cli->dir, "run.out", NULL);
+  g_autofree char                *err_path = g_build_filename (cli->dir, "run.err", NULL);
+  g_autofree char                *in_path = g_build_filename (cli->dir, "run.in", NULL);
+  g_autofree char                *out = NULL;
+  g_autofree char                *err = NULL;
+  va_list                         args;
 
   g_ptr_array_add (argv, (char *) mc_test_cli_get_binary ());
   va_start (args, first_arg);
@@ -318,7 +318,7 @@ mc_test_cli_login (McTestCli  *cli,
                    const char *password)
 {
   g_autofree char *err = NULL;
-  int status;
+  int              status;
 
   mc_test_cli_setenv (cli, "MENTORCALL_PASSWORD", password);
   status = mc_test_cli_run (cli, NULL, NULL, &err, "--server", mc_test_server_get_url (cli->server),
@@ -343,12 +343,12 @@ mc_test_cli_join (McTestCli  *cli,
                   const char *first_arg,
                   ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
-  g_autofree char *base = NULL;
-  va_list args;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *command = NULL;
+  g_autofree char                *base = NULL;
+  va_list                         args;
 
   g_assert_null (cli->process);
 
@@ -446,10 +446,10 @@ mc_test_cli_signal (McTestCli *cli,
  * %MC_TEST_CLI_TIMEOUT_SECONDS.
  */
 void
-mc_test_cli_wait_for (McTestCli      *cli,
-                      const char     *what,
-                      McTestCliCheck  check,
-                      gpointer        user_data)
+mc_test_cli_wait_for (McTestCli     *cli,
+                      const char    *what,
+                      McTestCliCheck check,
+                      gpointer       user_data)
 {
   gint64 deadline = g_get_monotonic_time () + MC_TEST_CLI_TIMEOUT_SECONDS * G_USEC_PER_SEC;
 
@@ -458,7 +458,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
   for (;;)
     {
       g_autofree char *output = read_file (cli->stdout_path);
-      gboolean running = mc_test_cli_is_running (cli);
+      gboolean         running = mc_test_cli_is_running (cli);
 
       if (check (cli, output, user_data))
         {
@@ -470,8 +470,8 @@ mc_test_cli_wait_for (McTestCli      *cli,
        * flushed the awaited line. */
       if (!running)
         {
-          g_autofree char *final = read_file (cli->stdout_path);
-          g_autoptr(GString) how = g_string_new (NULL);
+          g_autofree char    *final = read_file (cli->stdout_path);
+          g_autoptr (GString) how = g_string_new (NULL);
 
           if (check (cli, final, user_data))
             return;
@@ -492,7 +492,7 @@ mc_test_cli_wait_for (McTestCli      *cli,
           if (other != cli && other->process != NULL && !other->exit_expected &&
               !mc_test_cli_is_running (other))
             {
-              g_autoptr(GString) how = g_string_new (NULL);
+              g_autoptr (GString) how = g_string_new (NULL);
 
               g_subprocess_wait (other->process, NULL, NULL);
               mc_test_describe_exit (other->process, how);
@@ -514,11 +514,11 @@ mc_test_cli_wait_for (McTestCli      *cli,
 static void
 check_log (McTestCli *cli)
 {
-  static const char *const known[] = {
+  static const char * const known[] = {
     "g_hash_table_foreach: assertion 'version == hash_table->version' failed",
   };
   g_autofree char *err = read_file (cli->stderr_path);
-  g_auto(GStrv) lines = g_strsplit (err != NULL ? err : "", "\n", -1);
+  g_auto (GStrv)   lines = g_strsplit (err != NULL ? err : "", "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -548,8 +548,8 @@ check_log (McTestCli *cli)
 int
 mc_test_cli_wait_exit (McTestCli *cli)
 {
-  g_autoptr(GString) how = g_string_new (NULL);
-  int status;
+  g_autoptr (GString) how = g_string_new (NULL);
+  int                 status;
 
   g_assert_nonnull (cli->process);
   cli->exit_expected = TRUE;
@@ -633,8 +633,8 @@ mc_test_cli_dump (McTestCli *cli)
 JsonObject *
 mc_test_cli_read_summary (McTestCli *cli)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError)     error = NULL;
 
   g_assert_null (cli->process);
 
@@ -659,8 +659,8 @@ guint
 mc_test_cli_count_lines (const char *output,
                          const char *suffix)
 {
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  guint count = 0;
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  guint          count = 0;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -684,7 +684,7 @@ double
 mc_test_cli_find_line (const char *output,
                        const char *contains)
 {
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -706,14 +706,14 @@ mc_test_cli_find_line (const char *output,
 GPtrArray *
 mc_test_cli_parse_stats (const char *output)
 {
-  g_autoptr(GPtrArray) stats = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_autoptr (GPtrArray) stats = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_auto (GStrv)        lines = g_strsplit (output, "\n", -1);
 
   /* The last element is after the last newline: possibly half written. */
   for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      const char *json = strstr (lines[i], " stats {");
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      const char            *json = strstr (lines[i], " stats {");
 
       if (json == NULL || !json_parser_load_from_data (parser, json + 7, -1, NULL) ||
           !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -738,11 +738,11 @@ mc_test_cli_has_media (McTestCli  *cli,
                        const char *output,
                        gpointer    user_data)
 {
-  gsize offset = GPOINTER_TO_SIZE (user_data);
-  g_autofree char *before_text = g_strndup (output, MIN (offset, strlen (output)));
-  g_autoptr(GPtrArray) before = mc_test_cli_parse_stats (before_text);
-  g_autoptr(GPtrArray) all = mc_test_cli_parse_stats (output);
-  gint64 frames = 0, audio = 0;
+  gsize                 offset = GPOINTER_TO_SIZE (user_data);
+  g_autofree char      *before_text = g_strndup (output, MIN (offset, strlen (output)));
+  g_autoptr (GPtrArray) before = mc_test_cli_parse_stats (before_text);
+  g_autoptr (GPtrArray) all = mc_test_cli_parse_stats (output);
+  gint64                frames = 0, audio = 0;
 
   if (before->len > 0)
     {

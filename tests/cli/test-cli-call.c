@@ -40,8 +40,8 @@ typedef struct
 /* Fixture */
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
   fixture->server = mc_test_server_start_new (NULL);
   mc_test_create_pair (fixture->server, NULL, NULL);
@@ -55,8 +55,8 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_clear_pointer (&fixture->mentor, mc_test_cli_free);
   g_clear_pointer (&fixture->student, mc_test_cli_free);
@@ -89,7 +89,7 @@ count_states_cb (McTestCli  *cli,
                  gpointer    user_data)
 {
   const char *spec = user_data;
-  guint wanted = g_ascii_strtoull (spec, NULL, 10);
+  guint       wanted = g_ascii_strtoull (spec, NULL, 10);
 
   return mc_test_cli_count_lines (output, strchr (spec, ' ') + 1) >= wanted;
 }
@@ -98,8 +98,7 @@ static void
 wait_for_media (McTestCli *cli,
                 gsize      after)
 {
-  mc_test_cli_wait_for (cli, after == 0 ? "remote video and audio" :
-                                          "remote video and audio after the event",
+  mc_test_cli_wait_for (cli, after == 0 ? "remote video and audio" : "remote video and audio after the event",
                         mc_test_cli_has_media, GSIZE_TO_POINTER (after));
 }
 
@@ -126,8 +125,8 @@ output_length (McTestCli *cli)
 static char *
 summary_states (JsonObject *summary)
 {
-  JsonArray *states = json_object_get_array_member (summary, "states");
-  g_autoptr(GString) text = g_string_new (NULL);
+  JsonArray          *states = json_object_get_array_member (summary, "states");
+  g_autoptr (GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < json_array_get_length (states); i++)
     {
@@ -147,8 +146,8 @@ static JsonObject *
 leave (McTestCli *cli)
 {
   g_autofree char *states = NULL;
-  JsonObject *summary;
-  int status;
+  JsonObject      *summary;
+  int              status;
 
   mc_test_cli_signal (cli, SIGTERM);
   status = mc_test_cli_wait_exit (cli);
@@ -161,7 +160,8 @@ leave (McTestCli *cli)
   summary = mc_test_cli_read_summary (cli);
   states = summary_states (summary);
   g_test_message ("%s: states %s; %" G_GINT64_FORMAT " frames, %" G_GINT64_FORMAT
-                  " audio buffers", mc_test_cli_get_name (cli), states,
+                  " audio buffers",
+                  mc_test_cli_get_name (cli), states,
                   json_object_get_int_member (summary, "frames_decoded"),
                   json_object_get_int_member (summary, "audio_buffers_received"));
 
@@ -202,9 +202,9 @@ static gboolean
 has_subsequence (const char *states,
                  const char *sequence)
 {
-  g_auto(GStrv) have = g_strsplit (states, " ", -1);
-  g_auto(GStrv) want = g_strsplit (sequence, " ", -1);
-  guint j = 0;
+  g_auto (GStrv) have = g_strsplit (states, " ", -1);
+  g_auto (GStrv) want = g_strsplit (sequence, " ", -1);
+  guint          j = 0;
 
   for (guint i = 0; have[i] != NULL && want[j] != NULL; i++)
     if (g_str_equal (have[i], want[j]))
@@ -214,21 +214,23 @@ has_subsequence (const char *states,
 }
 
 #define assert_states(summary, sequence) \
-  G_STMT_START { \
+  G_STMT_START \
+  { \
     g_autofree char *_states = summary_states (summary); \
     if (!has_subsequence (_states, sequence)) \
       g_error ("%s: expected the states to go through “%s”, got “%s”", G_STRLOC, sequence, \
                _states); \
-  } G_STMT_END
+  } \
+  G_STMT_END
 
 /* Tests: calls */
 
 static void
-test_media (Fixture       *fixture,
-            gconstpointer  data)
+test_media (Fixture      *fixture,
+            gconstpointer data)
 {
-  g_autoptr(JsonObject) mentor = NULL;
-  g_autoptr(JsonObject) student = NULL;
+  g_autoptr (JsonObject) mentor = NULL;
+  g_autoptr (JsonObject) student = NULL;
 
   join (fixture, fixture->mentor, NULL);
   join (fixture, fixture->student, NULL);
@@ -253,11 +255,11 @@ test_media (Fixture       *fixture,
 }
 
 static void
-test_mute_camera_off (Fixture       *fixture,
-                      gconstpointer  data)
+test_mute_camera_off (Fixture      *fixture,
+                      gconstpointer data)
 {
-  g_autoptr(JsonObject) mentor = NULL;
-  g_autoptr(JsonObject) student = NULL;
+  g_autoptr (JsonObject) mentor = NULL;
+  g_autoptr (JsonObject) student = NULL;
 
   /* The mentor is muted from the start, before the student is there; the
    * student turns the camera off once in the call. Each must be seen by the
@@ -290,15 +292,15 @@ stay_while_other_rejoins (Fixture   *fixture,
                           McTestCli *stayer,
                           McTestCli *rejoiner)
 {
-  g_autoptr(JsonObject) summary = NULL;
-  g_autofree char *output = NULL;
+  g_autoptr (JsonObject) summary = NULL;
+  g_autofree char       *output = NULL;
 
   join (fixture, stayer, NULL);
 
   for (guint i = 1; i <= 3; i++)
     {
-      g_autoptr(JsonObject) run = NULL;
-      gsize mark = output_length (stayer);
+      g_autoptr (JsonObject) run = NULL;
+      gsize                  mark = output_length (stayer);
 
       g_test_message ("%s joins for the %u. time", mc_test_cli_get_name (rejoiner), i);
       join (fixture, rejoiner, NULL);
@@ -323,15 +325,15 @@ stay_while_other_rejoins (Fixture   *fixture,
 }
 
 static void
-test_rejoin_mentor_stays (Fixture       *fixture,
-                          gconstpointer  data)
+test_rejoin_mentor_stays (Fixture      *fixture,
+                          gconstpointer data)
 {
   stay_while_other_rejoins (fixture, fixture->mentor, fixture->student);
 }
 
 static void
-test_rejoin_student_stays (Fixture       *fixture,
-                           gconstpointer  data)
+test_rejoin_student_stays (Fixture      *fixture,
+                           gconstpointer data)
 {
   stay_while_other_rejoins (fixture, fixture->student, fixture->mentor);
 }
@@ -340,12 +342,12 @@ test_rejoin_student_stays (Fixture       *fixture,
  * making and sending its offer, three times; then a fourth join must still
  * bring media both ways. */
 static void
-test_rejoin_quick_leave (Fixture       *fixture,
-                         gconstpointer  data)
+test_rejoin_quick_leave (Fixture      *fixture,
+                         gconstpointer data)
 {
-  g_autoptr(JsonObject) summary = NULL;
-  g_autoptr(JsonObject) last = NULL;
-  gsize mark;
+  g_autoptr (JsonObject) summary = NULL;
+  g_autoptr (JsonObject) last = NULL;
+  gsize                  mark;
 
   join (fixture, fixture->mentor, NULL);
   mc_test_cli_wait_for (fixture->mentor, "joined", has_line_cb, (gpointer) "joined booking");
@@ -377,8 +379,8 @@ test_rejoin_quick_leave (Fixture       *fixture,
 /* Both leave and come back alternately, so that each join order and each
  * leave order happens: M+S, S leaves, S alone after M leaves… */
 static void
-test_rejoin_alternating (Fixture       *fixture,
-                         gconstpointer  data)
+test_rejoin_alternating (Fixture      *fixture,
+                         gconstpointer data)
 {
   McTestCli *first = fixture->mentor;
   McTestCli *second = fixture->student;
@@ -390,9 +392,9 @@ test_rejoin_alternating (Fixture       *fixture,
 
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(JsonObject) summary = NULL;
-      McTestCli *swap;
-      gsize mark;
+      g_autoptr (JsonObject) summary = NULL;
+      McTestCli             *swap;
+      gsize                  mark;
 
       /* The one who joined first leaves first and comes back. */
       g_test_message ("round %u: %s leaves and rejoins while %s stays", i + 1,
@@ -419,10 +421,10 @@ kill_and_restart (Fixture   *fixture,
                   McTestCli *survivor,
                   McTestCli *victim)
 {
-  g_autoptr(JsonObject) restarted = NULL;
-  g_autoptr(JsonObject) summary = NULL;
-  guint connected;
-  gsize mark;
+  g_autoptr (JsonObject) restarted = NULL;
+  g_autoptr (JsonObject) summary = NULL;
+  guint                  connected;
+  gsize                  mark;
 
   join (fixture, survivor, NULL);
   join (fixture, victim, NULL);
@@ -452,15 +454,15 @@ kill_and_restart (Fixture   *fixture,
 }
 
 static void
-test_kill_student (Fixture       *fixture,
-                   gconstpointer  data)
+test_kill_student (Fixture      *fixture,
+                   gconstpointer data)
 {
   kill_and_restart (fixture, fixture->mentor, fixture->student);
 }
 
 static void
-test_kill_mentor (Fixture       *fixture,
-                  gconstpointer  data)
+test_kill_mentor (Fixture      *fixture,
+                  gconstpointer data)
 {
   kill_and_restart (fixture, fixture->student, fixture->mentor);
 }
@@ -472,9 +474,9 @@ media_cut (Fixture   *fixture,
            McTestCli *faulty,
            McTestCli *other)
 {
-  g_autoptr(JsonObject) faulty_summary = NULL;
-  g_autoptr(JsonObject) other_summary = NULL;
-  McTestCli *both[] = { faulty, other };
+  g_autoptr (JsonObject) faulty_summary = NULL;
+  g_autoptr (JsonObject) other_summary = NULL;
+  McTestCli             *both[] = { faulty, other };
 
   mc_test_cli_setenv (faulty, "MENTORCALL_FAULT_BLOCK_MEDIA", "2:5");
   join (fixture, fixture->mentor, NULL);
@@ -498,7 +500,7 @@ media_cut (Fixture   *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (both); i++)
     {
       JsonObject *summary = both[i] == faulty ? faulty_summary : other_summary;
-      JsonArray *stats = json_object_get_array_member (summary, "stats");
+      JsonArray  *stats = json_object_get_array_member (summary, "stats");
       JsonObject *last = json_array_get_object_element (stats, json_array_get_length (stats) - 1);
 
       assert_states (summary, "connected reconnecting connected");
@@ -507,22 +509,23 @@ media_cut (Fixture   *fixture,
       /* For the record, not checked: the cut lasts from 2 s to 7 s after
        * the faulty side first connected. */
       g_test_message ("%s: connected at %.2f s, reconnecting at %.2f s, connected again at "
-                      "%.2f s", mc_test_cli_get_name (both[i]),
+                      "%.2f s",
+                      mc_test_cli_get_name (both[i]),
                       state_time (summary, "connected", 1), state_time (summary, "reconnecting", 1),
                       state_time (summary, "connected", 2));
     }
 }
 
 static void
-test_media_cut_student (Fixture       *fixture,
-                        gconstpointer  data)
+test_media_cut_student (Fixture      *fixture,
+                        gconstpointer data)
 {
   media_cut (fixture, fixture->student, fixture->mentor);
 }
 
 static void
-test_media_cut_mentor (Fixture       *fixture,
-                       gconstpointer  data)
+test_media_cut_mentor (Fixture      *fixture,
+                       gconstpointer data)
 {
   media_cut (fixture, fixture->mentor, fixture->student);
 }
@@ -532,7 +535,7 @@ static gboolean
 has_reason_line (const char *errors,
                  const char *needle)
 {
-  g_auto(GStrv) lines = g_strsplit (errors, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (errors, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     if (g_str_has_prefix (lines[i], "mentorcall-cli: ") && strstr (lines[i], needle) != NULL)
@@ -544,8 +547,8 @@ has_reason_line (const char *errors,
 /* No GStreamer plugin at all: the join fails, and says which Debian
  * package to install. */
 static void
-test_missing_plugin (Fixture       *fixture,
-                     gconstpointer  data)
+test_missing_plugin (Fixture      *fixture,
+                     gconstpointer data)
 {
   g_autofree char *empty = g_build_filename (mc_test_server_get_dir (fixture->server),
                                              "no-plugins", NULL);
@@ -553,7 +556,7 @@ test_missing_plugin (Fixture       *fixture,
                                                 "gst-registry.bin", NULL);
   g_autofree char *errors = NULL;
   g_autofree char *output = NULL;
-  int status;
+  int              status;
 
   g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
   mc_test_cli_setenv (fixture->student, "GST_PLUGIN_SYSTEM_PATH_1_0", empty);
@@ -577,7 +580,8 @@ test_missing_plugin (Fixture       *fixture,
   g_assert_cmpint (status, !=, 0);
   if (!has_reason_line (errors, "gstreamer1.0-"))
     g_error ("expected a line “mentorcall-cli: …” naming a Debian package (gstreamer1.0-…) on "
-             "standard error, got:\n%s", errors);
+             "standard error, got:\n%s",
+             errors);
   /* No crash or critical warning on the way. */
   g_assert_null (strstr (errors, "CRITICAL"));
   g_assert_null (strstr (errors, "ERROR:"));
@@ -595,13 +599,13 @@ test_missing_plugin (Fixture       *fixture,
 /* Tests: simple commands */
 
 static void
-test_login_wrong_password (Fixture       *fixture,
-                           gconstpointer  data)
+test_login_wrong_password (Fixture      *fixture,
+                           gconstpointer data)
 {
-  g_autoptr(McTestCli) cli = mc_test_cli_new (fixture->server, "wrong");
-  g_autofree char *err = NULL;
-  g_autofree char *unreachable_err = NULL;
-  int status;
+  g_autoptr (McTestCli) cli = mc_test_cli_new (fixture->server, "wrong");
+  g_autofree char      *err = NULL;
+  g_autofree char      *unreachable_err = NULL;
+  int                   status;
 
   mc_test_cli_setenv (cli, "MENTORCALL_PASSWORD", "not-the-password");
   status = mc_test_cli_run (cli, NULL, NULL, &err, "--server", mc_test_server_get_url (fixture->server),
@@ -634,12 +638,12 @@ test_login_wrong_password (Fixture       *fixture,
 }
 
 static void
-test_bookings (Fixture       *fixture,
-               gconstpointer  data)
+test_bookings (Fixture      *fixture,
+               gconstpointer data)
 {
   g_autofree char *out = NULL;
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT " ", fixture->booking_id);
-  int status;
+  int              status;
 
   status = mc_test_cli_run (fixture->student, NULL, &out, NULL, "bookings", NULL);
   g_assert_cmpint (status, ==, 0);
@@ -656,14 +660,14 @@ test_bookings (Fixture       *fixture,
 }
 
 static void
-test_chat_history (Fixture       *fixture,
-                   gconstpointer  data)
+test_chat_history (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_autofree char *booking = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->booking_id);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char *first, *second;
-  int status;
+  const char      *first, *second;
+  int              status;
 
   status = mc_test_cli_run (fixture->student, NULL, NULL, NULL, "chat", booking,
                             "Hello from Sam — ünïcödé", NULL);
@@ -683,7 +687,7 @@ test_chat_history (Fixture       *fixture,
 
   /* Not a participant: refused with a reason. */
   {
-    g_autoptr(McTestCli) other = mc_test_cli_new (fixture->server, "other");
+    g_autoptr (McTestCli) other = mc_test_cli_new (fixture->server, "other");
 
     mc_test_create_user (fixture->server, "olga", "student", "olga-pass-1");
     mc_test_cli_login (other, "olga", "olga-pass-1");
@@ -694,13 +698,13 @@ test_chat_history (Fixture       *fixture,
 }
 
 static void
-test_end (Fixture       *fixture,
-          gconstpointer  data)
+test_end (Fixture      *fixture,
+          gconstpointer data)
 {
-  g_autofree char *booking = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->booking_id);
-  g_autoptr(JsonObject) admin = NULL;
-  g_autofree char *errors = NULL;
-  int status;
+  g_autofree char       *booking = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->booking_id);
+  g_autoptr (JsonObject) admin = NULL;
+  g_autofree char       *errors = NULL;
+  int                    status;
 
   status = mc_test_cli_run (fixture->mentor, NULL, NULL, NULL, "end", booking, NULL);
   g_assert_cmpint (status, ==, 0);
@@ -722,19 +726,19 @@ test_end (Fixture       *fixture,
 }
 
 static void
-test_logout (Fixture       *fixture,
-             gconstpointer  data)
+test_logout (Fixture      *fixture,
+             gconstpointer data)
 {
-  g_autofree char *ini = g_build_filename (mc_test_server_get_dir (fixture->server), "student",
-                                           "mentorcall", "cli.ini", NULL);
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *err = NULL;
-  GStatBuf info;
-  guint http_status;
-  int status;
+  g_autofree char     *ini = g_build_filename (mc_test_server_get_dir (fixture->server), "student",
+                                               "mentorcall", "cli.ini", NULL);
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError)   error = NULL;
+  g_autoptr (JsonNode) response = NULL;
+  g_autofree char     *token = NULL;
+  g_autofree char     *err = NULL;
+  GStatBuf             info;
+  guint                http_status;
+  int                  status;
 
   /* The token is kept readable by its owner only. */
   g_assert_cmpint (g_stat (ini, &info), ==, 0);

@@ -30,7 +30,7 @@ void
 mc_test_ui_init (int    *argc,
                  char ***argv)
 {
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  g_autoptr (GtkCssProvider) provider = gtk_css_provider_new ();
 
   gtk_test_init (argc, argv, NULL);
   adw_init ();
@@ -51,9 +51,9 @@ mc_test_ui_init (int    *argc,
  * a generous timeout.
  */
 void
-mc_test_ui_wait_until (McTestCondition  condition,
-                       gpointer         data,
-                       const char      *what)
+mc_test_ui_wait_until (McTestCondition condition,
+                       gpointer        data,
+                       const char     *what)
 {
   guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
 
@@ -92,13 +92,13 @@ void
 mc_test_ui_screenshot (GtkWidget  *widget,
                        const char *name)
 {
-  const char *dir = g_getenv ("MC_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
+  const char               *dir = g_getenv ("MC_SCREENSHOT_DIR");
+  g_autoptr (GdkPaintable)  paintable = NULL;
+  g_autoptr (GtkSnapshot)   snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture)    texture = NULL;
+  g_autofree char          *path = NULL;
+  int                       width, height;
 
   if (dir == NULL)
     return;
@@ -177,12 +177,12 @@ mc_test_peer_join (McTestServer *server,
                    const char   *password,
                    gint64        booking_id)
 {
-  McTestPeer *peer = g_new0 (McTestPeer, 1);
-  g_autofree char *token = mc_test_login (server, username, password);
-  g_autofree char *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
-                                           booking_id);
-  g_autoptr(JsonNode) call_token = NULL;
-  guint status;
+  McTestPeer          *peer = g_new0 (McTestPeer, 1);
+  g_autofree char     *token = mc_test_login (server, username, password);
+  g_autofree char     *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                                               booking_id);
+  g_autoptr (JsonNode) call_token = NULL;
+  guint                status;
 
   call_token = mc_test_request (server, "POST", path, token, NULL, &status);
   g_assert_cmpuint (status, ==, 200);

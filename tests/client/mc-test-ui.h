@@ -15,14 +15,14 @@ G_BEGIN_DECLS
 
 typedef gboolean (*McTestCondition) (gpointer data);
 
-void mc_test_ui_init       (int             *argc,
-                            char          ***argv);
-void mc_test_ui_wait_until (McTestCondition  condition,
-                            gpointer         data,
-                            const char      *what);
-void mc_test_ui_spin       (guint            milliseconds);
-void mc_test_ui_screenshot (GtkWidget       *widget,
-                            const char      *name);
+void mc_test_ui_init (int    *argc,
+                      char ***argv);
+void mc_test_ui_wait_until (McTestCondition condition,
+                            gpointer        data,
+                            const char     *what);
+void mc_test_ui_spin (guint milliseconds);
+void mc_test_ui_screenshot (GtkWidget  *widget,
+                            const char *name);
 
 /* The other participant, in the lesson's room over the real signaling
  * (no media): what makes the app see a call of its own run without it. */
@@ -32,8 +32,8 @@ McTestPeer *mc_test_peer_join (McTestServer *server,
                                const char   *username,
                                const char   *password,
                                gint64        booking_id);
-void        mc_test_peer_end  (McTestPeer   *peer);
-void        mc_test_peer_free (McTestPeer   *peer);
+void        mc_test_peer_end (McTestPeer *peer);
+void        mc_test_peer_free (McTestPeer *peer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McTestPeer, mc_test_peer_free)
 

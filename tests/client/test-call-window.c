@@ -63,8 +63,8 @@ mentor_started_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  Mentor *mentor = user_data;
-  g_autoptr(GError) error = NULL;
+  Mentor            *mentor = user_data;
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (mc_call_controller_start_finish (MC_CALL_CONTROLLER (object), result, &error));
   g_assert_no_error (error);
@@ -94,9 +94,9 @@ mentor_ended (gpointer data)
 static gboolean
 remote_video_shown (gpointer data)
 {
-  McCallWindow *window = data;
+  McCallWindow     *window = data;
   McCallController *controller = mc_call_window_get_controller (window);
-  McCallSession *session = controller ? mc_call_controller_get_session (controller) : NULL;
+  McCallSession    *session = controller ? mc_call_controller_get_session (controller) : NULL;
 
   return session != NULL && mc_call_session_get_frames_decoded (session) > 10 &&
          g_strcmp0 (mc_call_window_get_connection_text (window), "Connected") == 0;
@@ -121,7 +121,7 @@ assert_share_screen (McCallWindow     *call_window,
                      McCallController *mentor)
 {
   McCallSession *session = mc_call_controller_get_session (mc_call_window_get_controller (call_window));
-  FramesAfter after = { mc_call_controller_get_session (mentor), 0 };
+  FramesAfter    after = { mc_call_controller_get_session (mentor), 0 };
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
   g_assert_true (mc_call_window_get_screen_sharing (call_window));
@@ -174,20 +174,20 @@ weak_cleared (gpointer data)
 static void
 test_call (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autoptr(McApiClient) mentor_api = NULL;
-  g_autofree char *mentor_token = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(JsonNode) history = NULL;
-  const char *addresses[] = { "127.0.0.1", NULL };
-  Mentor mentor = { 0 };
-  McCallWindow *call_window;
-  gpointer call_window_pointer;
-  McWindow *window;
-  gint64 booking_id;
-  JsonObject *booking;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (McApiClient)  mentor_api = NULL;
+  g_autofree char         *mentor_token = NULL;
+  g_autofree char         *path = NULL;
+  g_autoptr (JsonNode)     history = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  Mentor                   mentor = { 0 };
+  McCallWindow            *call_window;
+  gpointer                 call_window_pointer;
+  McWindow                *window;
+  gint64                   booking_id;
+  JsonObject              *booking;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
   booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,

@@ -55,14 +55,14 @@ test_duration (void)
 static void
 test_clock (void)
 {
-  g_autoptr(GDateTime) afternoon = g_date_time_new_utc (2026, 11, 25, 14, 5, 0);
-  g_autoptr(GDateTime) morning = g_date_time_new_utc (2026, 11, 25, 9, 30, 0);
-  g_autoptr(GDateTime) midnight = g_date_time_new_utc (2026, 11, 25, 0, 0, 0);
+  g_autoptr (GDateTime) afternoon = g_date_time_new_utc (2026, 11, 25, 14, 5, 0);
+  g_autoptr (GDateTime) morning = g_date_time_new_utc (2026, 11, 25, 9, 30, 0);
+  g_autoptr (GDateTime) midnight = g_date_time_new_utc (2026, 11, 25, 0, 0, 0);
   struct
   {
-    GDateTime     *time;
-    McClockFormat  clock_format;
-    const char    *text;
+    GDateTime    *time;
+    McClockFormat clock_format;
+    const char   *text;
   } cases[] = {
     { afternoon, MC_CLOCK_FORMAT_24H, "14:05" },
     { afternoon, MC_CLOCK_FORMAT_12H, "2:05 PM" },
@@ -85,11 +85,11 @@ test_clock (void)
 static void
 test_clock_format_setting (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autoptr(GDateTime) afternoon = g_date_time_new_utc (2026, 11, 25, 14, 5, 0);
-  g_autofree char *text = NULL;
+  GSettingsSchemaSource      *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GSettings)       settings = NULL;
+  g_autoptr (GDateTime)       afternoon = g_date_time_new_utc (2026, 11, 25, 14, 5, 0);
+  g_autofree char            *text = NULL;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
@@ -119,7 +119,7 @@ static void
 test_day (void)
 {
   /* Wednesday, 25 November 2026. */
-  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 25, 10, 0, 0);
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 25, 10, 0, 0);
   struct
   {
     int         days;
@@ -136,8 +136,8 @@ test_day (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GDateTime) time = g_date_time_add_days (now, cases[i].days);
-      g_autofree char *text = mc_format_day (time, now);
+      g_autoptr (GDateTime) time = g_date_time_add_days (now, cases[i].days);
+      g_autofree char      *text = mc_format_day (time, now);
 
       g_assert_cmpstr (text, ==, cases[i].text);
     }
@@ -146,13 +146,13 @@ test_day (void)
 static void
 test_lesson_time (void)
 {
-  g_autoptr(GDateTime) start = g_date_time_new_utc (2026, 11, 25, 14, 0, 0);
-  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 25, 10, 0, 0);
-  gint64 start_unix = g_date_time_to_unix (start);
-  gint64 now_unix = g_date_time_to_unix (now);
-  g_autofree char *today = mc_format_lesson_time (start_unix, start_unix + 3600, now_unix);
-  g_autofree char *tomorrow = mc_format_lesson_time (start_unix + 86400,
-                                                     start_unix + 86400 + 5400, now_unix);
+  g_autoptr (GDateTime) start = g_date_time_new_utc (2026, 11, 25, 14, 0, 0);
+  g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 11, 25, 10, 0, 0);
+  gint64                start_unix = g_date_time_to_unix (start);
+  gint64                now_unix = g_date_time_to_unix (now);
+  g_autofree char      *today = mc_format_lesson_time (start_unix, start_unix + 3600, now_unix);
+  g_autofree char      *tomorrow = mc_format_lesson_time (start_unix + 86400,
+                                                          start_unix + 86400 + 5400, now_unix);
 
   /* TZ=UTC in the test environment. */
   g_assert_cmpstr (today, ==, "Today, 14:00–15:00");
@@ -185,9 +185,9 @@ test_describe_error (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = g_error_new_literal (cases[i].domain, cases[i].code,
-                                                     cases[i].message);
-      g_autofree char *text = mc_describe_error (error);
+      g_autoptr (GError) error = g_error_new_literal (cases[i].domain, cases[i].code,
+                                                      cases[i].message);
+      g_autofree char   *text = mc_describe_error (error);
 
       g_assert_cmpstr (text, ==, cases[i].text);
     }
@@ -198,15 +198,15 @@ test_describe_error (void)
 static void
 test_vietnamese (void)
 {
-  const char *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
-  g_autofree char *catalog = NULL;
-  g_autofree char *minutes = NULL;
-  g_autofree char *one_minute = NULL;
-  g_autofree char *mixed = NULL;
-  g_autofree char *today = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 25, 10, 0, 0);
-  g_autoptr(GError) error = g_error_new_literal (MC_ERROR, MC_ERROR_INVALID_CREDENTIALS, "x");
-  g_autofree char *described = NULL;
+  const char           *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
+  g_autofree char      *catalog = NULL;
+  g_autofree char      *minutes = NULL;
+  g_autofree char      *one_minute = NULL;
+  g_autofree char      *mixed = NULL;
+  g_autofree char      *today = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_local (2026, 11, 25, 10, 0, 0);
+  g_autoptr (GError)    error = g_error_new_literal (MC_ERROR, MC_ERROR_INVALID_CREDENTIALS, "x");
+  g_autofree char      *described = NULL;
 
   if (localedir == NULL)
     {

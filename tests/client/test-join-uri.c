@@ -30,8 +30,8 @@ test_good (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      gint64 booking_id = 0;
+      g_autoptr (GError) error = NULL;
+      gint64             booking_id = 0;
 
       g_test_message ("%s", cases[i].uri);
       g_assert_true (mc_application_parse_join_uri (cases[i].uri, &booking_id, &error));
@@ -87,8 +87,8 @@ test_bad (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      gint64 booking_id = -1;
+      g_autoptr (GError) error = NULL;
+      gint64             booking_id = -1;
 
       g_test_message ("%s", cases[i].uri);
       g_assert_false (mc_application_parse_join_uri (cases[i].uri, &booking_id, &error));
@@ -108,8 +108,8 @@ test_bad (void)
       long_uri = longer;
     }
   {
-    g_autoptr(GError) error = NULL;
-    gint64 booking_id = -1;
+    g_autoptr (GError) error = NULL;
+    gint64             booking_id = -1;
 
     g_assert_false (mc_application_parse_join_uri (long_uri, &booking_id, &error));
     g_assert_error (error, G_URI_ERROR, G_URI_ERROR_FAILED);

@@ -36,9 +36,9 @@ typedef struct
   McWindow        *window;
   GDBusConnection *bus;
   guint            keyring_subscription;
-  guint            keyring_changes;     /* items created, changed or deleted so far */
+  guint            keyring_changes; /* items created, changed or deleted so far */
   guint            seen_changes;
-  char            *complaint;           /* what the window logged about the keyring */
+  char            *complaint; /* what the window logged about the keyring */
   guint            log_handler;
 } Fixture;
 
@@ -61,10 +61,10 @@ keyring_changed_cb (GDBusConnection *bus,
  * toast for the person); a test that expects the keyring to work fails on
  * it at once instead of waiting for a token that will not come. */
 static void
-window_logged_cb (const char     *domain,
-                  GLogLevelFlags  level,
-                  const char     *message,
-                  gpointer        user_data)
+window_logged_cb (const char    *domain,
+                  GLogLevelFlags level,
+                  const char    *message,
+                  gpointer       user_data)
 {
   Fixture *fixture = user_data;
 
@@ -74,10 +74,10 @@ window_logged_cb (const char     *domain,
 }
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   fixture->server = mc_test_server_start_new (NULL);
   mc_test_create_pair (fixture->server, NULL, NULL);
@@ -119,8 +119,8 @@ close_window (Fixture *fixture)
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
   close_window (fixture);
 
@@ -161,9 +161,9 @@ keyring_store (const char *server,
                const char *username,
                const char *token)
 {
-  Call call = { NULL };
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  Call               call = { NULL };
+  g_autoptr (GError) error = NULL;
+  gboolean           ok;
 
   mc_credentials_store_async (server, username, token, NULL, call_done_cb, &call);
   mc_test_ui_wait_until (call_done, &call, "a keyring store");
@@ -177,9 +177,9 @@ static char *
 keyring_lookup (const char *server,
                 const char *username)
 {
-  Call call = { NULL };
-  g_autoptr(GError) error = NULL;
-  char *token;
+  Call               call = { NULL };
+  g_autoptr (GError) error = NULL;
+  char              *token;
 
   mc_credentials_lookup_async (server, username, NULL, call_done_cb, &call);
   mc_test_ui_wait_until (call_done, &call, "a keyring lookup");
@@ -194,9 +194,9 @@ static void
 keyring_clear (const char *server,
                const char *username)
 {
-  Call call = { NULL };
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
+  Call               call = { NULL };
+  g_autoptr (GError) error = NULL;
+  gboolean           ok;
 
   mc_credentials_clear_async (server, username, NULL, call_done_cb, &call);
   mc_test_ui_wait_until (call_done, &call, "a keyring clear");
@@ -212,11 +212,11 @@ static guint
 keyring_count (const char *server,
                const char *username)
 {
-  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GError) error = NULL;
-  Call call = { NULL };
-  GList *items;
-  guint n;
+  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError)     error = NULL;
+  Call                   call = { NULL };
+  GList                 *items;
+  guint                  n;
 
   g_hash_table_insert (attributes, "server", (gpointer) server);
   g_hash_table_insert (attributes, "username", (gpointer) username);
@@ -310,7 +310,7 @@ log_in (Fixture    *fixture,
         const char *password)
 {
   McLoginPage *page;
-  const char *token;
+  const char  *token;
 
   open_window (fixture);
   mc_test_ui_wait_until (on_login_page, fixture->window, "the login page");
@@ -333,10 +333,10 @@ log_in (Fixture    *fixture,
 
 /* McCredentials alone: store, look up, replace, clear. */
 static void
-test_credentials (Fixture       *fixture,
-                  gconstpointer  data)
+test_credentials (Fixture      *fixture,
+                  gconstpointer data)
 {
-  const char *server = mc_test_server_get_url (fixture->server);
+  const char      *server = mc_test_server_get_url (fixture->server);
   g_autofree char *token = NULL;
   g_autofree char *other = NULL;
 
@@ -372,11 +372,11 @@ test_credentials (Fixture       *fixture,
 
 /* A login with the password keeps the session; the next start uses it. */
 static void
-test_silent_login (Fixture       *fixture,
-                   gconstpointer  data)
+test_silent_login (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_autofree char *token = log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  McLoginPage *page;
+  McLoginPage     *page;
 
   /* The app again, a new window with the same settings: no password. */
   close_window (fixture);
@@ -402,13 +402,13 @@ test_silent_login (Fixture       *fixture,
 /* A token the server no longer takes: the next start asks for the password,
  * says why, and forgets the token. */
 static void
-test_refused_token (Fixture       *fixture,
-                    gconstpointer  data)
+test_refused_token (Fixture      *fixture,
+                    gconstpointer data)
 {
-  g_autofree char *token = log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  g_autoptr(JsonNode) answer = NULL;
-  McLoginPage *page;
-  guint status;
+  g_autofree char     *token = log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  g_autoptr (JsonNode) answer = NULL;
+  McLoginPage         *page;
+  guint                status;
 
   close_window (fixture);
 
@@ -433,8 +433,8 @@ test_refused_token (Fixture       *fixture,
 
 /* Logging out (win.logout) takes the session out of the keyring. */
 static void
-test_logout (Fixture       *fixture,
-             gconstpointer  data)
+test_logout (Fixture      *fixture,
+             gconstpointer data)
 {
   g_autofree char *token = log_in (fixture, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
 
@@ -487,7 +487,7 @@ main (int   argc,
    * freed) before the session bus goes. */
   mc_test_ui_spin (300);
   {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
 
     if (bus != NULL)
       g_dbus_connection_flush_sync (bus, NULL, NULL);

@@ -33,8 +33,8 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
   fixture->server = mc_test_server_start_new (NULL);
   mc_test_create_pair (fixture->server, NULL, NULL);
@@ -51,8 +51,8 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->student_token, g_free);
@@ -64,9 +64,9 @@ fixture_tear_down (Fixture       *fixture,
 static JsonObject *
 fetch_booking (Fixture *fixture)
 {
-  g_autoptr(JsonNode) answer = NULL;
-  JsonArray *bookings;
-  guint status;
+  g_autoptr (JsonNode) answer = NULL;
+  JsonArray           *bookings;
+  guint                status;
 
   answer = mc_test_request (fixture->server, "GET", "/api/v1/bookings", fixture->student_token,
                             NULL, &status);
@@ -107,7 +107,7 @@ static char *
 row_text (McPrejoinWindow *window,
           McDeviceRole     role)
 {
-  AdwComboRow *row = mc_prejoin_window_get_device_row (window, role);
+  AdwComboRow   *row = mc_prejoin_window_get_device_row (window, role);
   GtkStringList *model = GTK_STRING_LIST (adw_combo_row_get_model (row));
 
   return g_strdup (gtk_string_list_get_string (model, adw_combo_row_get_selected (row)));
@@ -126,17 +126,17 @@ joined_cb (McPrejoinWindow *window,
 }
 
 static void
-test_preview (Fixture       *fixture,
-              gconstpointer  data)
+test_preview (Fixture      *fixture,
+              gconstpointer data)
 {
-  g_autoptr(JsonObject) booking = fetch_booking (fixture);
-  McPrejoinWindow *window = mc_prejoin_window_new (NULL, booking);
-  McMediaPreview *preview = mc_prejoin_window_get_preview (window);
-  gpointer window_pointer = window;
-  gpointer paintable_pointer;
-  gboolean joined = FALSE;
-  g_autofree char *camera = NULL;
-  g_autofree char *speaker = NULL;
+  g_autoptr (JsonObject) booking = fetch_booking (fixture);
+  McPrejoinWindow       *window = mc_prejoin_window_new (NULL, booking);
+  McMediaPreview        *preview = mc_prejoin_window_get_preview (window);
+  gpointer               window_pointer = window;
+  gpointer               paintable_pointer;
+  gboolean               joined = FALSE;
+  g_autofree char       *camera = NULL;
+  g_autofree char       *speaker = NULL;
 
   g_object_add_weak_pointer (G_OBJECT (window), &window_pointer);
   gtk_window_present (GTK_WINDOW (window));
@@ -182,13 +182,13 @@ test_preview (Fixture       *fixture,
 
 /* The mentor in the call: the window says they are waiting. */
 static void
-test_peer_waiting (Fixture       *fixture,
-                   gconstpointer  data)
+test_peer_waiting (Fixture      *fixture,
+                   gconstpointer data)
 {
-  g_autoptr(JsonObject) booking = fetch_booking (fixture);
-  g_autoptr(JsonObject) later = NULL;
-  g_autoptr(McTestPeer) mentor = NULL;
-  McPrejoinWindow *window;
+  g_autoptr (JsonObject) booking = fetch_booking (fixture);
+  g_autoptr (JsonObject) later = NULL;
+  g_autoptr (McTestPeer) mentor = NULL;
+  McPrejoinWindow       *window;
 
   window = mc_prejoin_window_new (NULL, booking);
   gtk_window_present (GTK_WINDOW (window));
@@ -206,14 +206,14 @@ test_peer_waiting (Fixture       *fixture,
 /* Real devices on a machine that has none (CI, a container): the window
  * says so, the rows cannot be opened, and Join Now still works. */
 static void
-test_no_devices (Fixture       *fixture,
-                 gconstpointer  data)
+test_no_devices (Fixture      *fixture,
+                 gconstpointer data)
 {
-  g_autoptr(JsonObject) booking = fetch_booking (fixture);
-  g_autoptr(McMediaDevices) devices = NULL;
-  g_autoptr(GPtrArray) cameras = NULL;
-  McPrejoinWindow *window;
-  gboolean joined = FALSE;
+  g_autoptr (JsonObject)     booking = fetch_booking (fixture);
+  g_autoptr (McMediaDevices) devices = NULL;
+  g_autoptr (GPtrArray)      cameras = NULL;
+  McPrejoinWindow           *window;
+  gboolean                   joined = FALSE;
 
   g_settings_set_boolean (fixture->settings, "test-sources", FALSE);
   devices = mc_media_devices_new ();

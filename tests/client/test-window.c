@@ -34,8 +34,8 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
   fixture->server = mc_test_server_start_new (NULL);
   mc_test_create_pair (fixture->server, NULL, NULL);
@@ -46,10 +46,10 @@ fixture_set_up (Fixture       *fixture,
   fixture->cancelled_booking = mc_test_create_booking (fixture->server, MC_TEST_MENTOR,
                                                        MC_TEST_STUDENT, 3600, 7200, "pending");
   {
-    g_autofree char *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT,
-                                             fixture->cancelled_booking);
-    g_autoptr(JsonNode) answer = NULL;
-    guint status;
+    g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT,
+                                                 fixture->cancelled_booking);
+    g_autoptr (JsonNode) answer = NULL;
+    guint                status;
 
     answer = mc_test_admin (fixture->server, "PATCH", path, "{\"status\":\"cancelled\"}",
                             &status);
@@ -67,8 +67,8 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
   gpointer window = fixture->window;
 
@@ -116,8 +116,8 @@ log_in (Fixture    *fixture,
 }
 
 static void
-test_login_errors (Fixture       *fixture,
-                   gconstpointer  data)
+test_login_errors (Fixture      *fixture,
+                   gconstpointer data)
 {
   McLoginPage *page = mc_window_get_login_page (fixture->window);
 
@@ -137,11 +137,11 @@ test_login_errors (Fixture       *fixture,
 }
 
 static void
-test_bookings (Fixture       *fixture,
-               gconstpointer  data)
+test_bookings (Fixture      *fixture,
+               gconstpointer data)
 {
   McBookingsPage *page = mc_window_get_bookings_page (fixture->window);
-  McBookingRow *now_row, *later_row, *cancelled_row;
+  McBookingRow   *now_row, *later_row, *cancelled_row;
 
   log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
@@ -184,10 +184,10 @@ banner_hidden (gpointer data)
 }
 
 static void
-test_rejoin_banner (Fixture       *fixture,
-                    gconstpointer  data)
+test_rejoin_banner (Fixture      *fixture,
+                    gconstpointer data)
 {
-  g_autoptr(McTestPeer) mentor = NULL;
+  g_autoptr (McTestPeer) mentor = NULL;
 
   log_in (fixture, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mc_test_ui_wait_until (on_bookings_with_rows, fixture->window, "the lessons");
@@ -210,8 +210,8 @@ test_rejoin_banner (Fixture       *fixture,
 /* A lesson five minutes away gets a reminder, once; a lesson that runs or
  * is hours away does not. */
 static void
-test_reminder (Fixture       *fixture,
-               gconstpointer  data)
+test_reminder (Fixture      *fixture,
+               gconstpointer data)
 {
   gint64 soon = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT, 240,
                                         3840, "confirmed");
@@ -229,7 +229,7 @@ static gboolean
 bookings_state_is (gpointer data)
 {
   const char **expected = data;
-  McWindow *window = (McWindow *) expected[1];
+  McWindow    *window = (McWindow *) expected[1];
 
   return g_strcmp0 (mc_window_get_page (window), "bookings") == 0 &&
          g_strcmp0 (mc_bookings_page_get_state (mc_window_get_bookings_page (window)),
@@ -248,8 +248,8 @@ wait_for_state (Fixture    *fixture,
 /* A user without lessons sees the empty state; a server that goes away
  * gives the offline state, and the list comes back with the server. */
 static void
-test_empty_and_offline (Fixture       *fixture,
-                        gconstpointer  data)
+test_empty_and_offline (Fixture      *fixture,
+                        gconstpointer data)
 {
   McBookingsPage *page = mc_window_get_bookings_page (fixture->window);
 
@@ -273,13 +273,13 @@ test_empty_and_offline (Fixture       *fixture,
 
 /* The shortcuts window, as Ctrl+? shows it in the main window and in a call. */
 static void
-test_shortcuts (Fixture       *fixture,
-                gconstpointer  data)
+test_shortcuts (Fixture      *fixture,
+                gconstpointer data)
 {
-  g_autoptr(GtkBuilder) builder =
+  g_autoptr (GtkBuilder) builder =
     gtk_builder_new_from_resource ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui");
   GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
-  gboolean in_a_lesson = FALSE;
+  gboolean   in_a_lesson = FALSE;
 
   g_assert_nonnull (shortcuts);
 

@@ -30,8 +30,8 @@ typedef struct
   McCallSession *session;
   gboolean       present;
   GArray        *states;
-  GstElement    *video_sink;      /* optional, for the next side_start() */
-  GstElement    *preview_sink;    /* likewise */
+  GstElement    *video_sink;   /* optional, for the next side_start() */
+  GstElement    *preview_sink; /* likewise */
 } Side;
 
 struct _Link
@@ -50,13 +50,13 @@ typedef enum
 
 typedef struct
 {
-  Side        *to;
-  MessageType  type;
-  char        *text;
-  guint        number;
-  gint64       generation;
-  gboolean     flag1;
-  gboolean     flag2;
+  Side       *to;
+  MessageType type;
+  char       *text;
+  guint       number;
+  gint64      generation;
+  gboolean    flag1;
+  gboolean    flag2;
 } Message;
 
 static Side *
@@ -69,7 +69,7 @@ static gboolean
 deliver_cb (gpointer data)
 {
   Message *message = data;
-  Side *to = message->to;
+  Side    *to = message->to;
 
   /* Like the server: nothing reaches a participant who is not in the room. */
   if (to->session == NULL || !to->present || !other_side (to)->present)
@@ -105,13 +105,13 @@ message_free (gpointer data)
 }
 
 static void
-relay (Side        *from,
-       MessageType  type,
-       const char  *text,
-       guint        number,
-       gint64       generation,
-       gboolean     flag1,
-       gboolean     flag2)
+relay (Side       *from,
+       MessageType type,
+       const char *text,
+       guint       number,
+       gint64      generation,
+       gboolean    flag1,
+       gboolean    flag2)
 {
   Message *message = g_new0 (Message, 1);
 
@@ -189,7 +189,7 @@ wait_for (Condition condition,
           guint     seconds)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+  guint    id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
 
   while (!condition (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -217,8 +217,8 @@ prepared_cb (GObject      *object,
 static McCallSession *
 make_session (gboolean initiator)
 {
-  static const char *const loopback[] = { "127.0.0.1", NULL };
-  McCallSession *session = mc_call_session_new (initiator);
+  static const char * const loopback[] = { "127.0.0.1", NULL };
+  McCallSession            *session = mc_call_session_new (initiator);
 
   mc_call_session_set_test_sources (session, TRUE);
   mc_call_session_set_fake_audio_output (session, TRUE);
@@ -230,10 +230,10 @@ make_session (gboolean initiator)
 }
 
 static gboolean
-prepare (McCallSession  *session,
-         GError        **error)
+prepare (McCallSession *session,
+         GError       **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
 
   mc_call_session_prepare_async (session, NULL, prepared_cb, &result);
   g_assert_true (wait_for (prepared_cb_condition, &result, TIMEOUT_S));
@@ -242,11 +242,11 @@ prepare (McCallSession  *session,
 }
 
 static void
-side_start (Link *link,
-            Side *side,
+side_start (Link    *link,
+            Side    *side,
             gboolean initiator)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   side->link = link;
   side->session = make_session (initiator);
@@ -320,17 +320,17 @@ link_clear (Link *link)
 
 typedef struct
 {
-  Link    *link;
-  guint64  mentor_frames;
-  guint64  student_frames;
-  guint64  mentor_audio;
-  guint64  student_audio;
+  Link   *link;
+  guint64 mentor_frames;
+  guint64 student_frames;
+  guint64 mentor_audio;
+  guint64 student_audio;
 } Progress;
 
 static gboolean
-side_flowing (Side    *side,
-              guint64  frames,
-              guint64  audio)
+side_flowing (Side   *side,
+              guint64 frames,
+              guint64 audio)
 {
   return mc_call_session_get_state (side->session) == MC_CALL_SESSION_STATE_CONNECTED &&
          mc_call_session_get_frames_decoded (side->session) >= frames &&
@@ -349,8 +349,8 @@ both_flowing (gpointer data)
 /* Waits until both decode at least @more frames and audio buffers beyond
  * what they had. */
 static void
-assert_media_flows (Link  *link,
-                    guint  more)
+assert_media_flows (Link *link,
+                    guint more)
 {
   Progress progress = {
     link,
@@ -372,8 +372,8 @@ assert_media_flows (Link  *link,
 }
 
 static void
-connect_link (Link     *link,
-              gboolean  mentor_first)
+connect_link (Link    *link,
+              gboolean mentor_first)
 {
   side_start (link, &link->mentor, TRUE);
   side_start (link, &link->student, FALSE);
@@ -387,10 +387,10 @@ connect_link (Link     *link,
 static void
 test_frame_stamp (void)
 {
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  g_autoptr(GstBuffer) buffer = NULL;
-  gint64 value = G_GINT64_CONSTANT (123456789012), read = 0;
+  GstVideoInfo          info;
+  GstVideoFrame         frame;
+  g_autoptr (GstBuffer) buffer = NULL;
+  gint64                value = G_GINT64_CONSTANT (123456789012), read = 0;
 
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 320, 240);
   buffer = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
@@ -407,13 +407,13 @@ test_frame_stamp (void)
 static void
 test_ice_servers (void)
 {
-  g_autoptr(McCallSession) session = mc_call_session_new (TRUE);
-  g_autoptr(JsonNode) good = json_from_string ("[{\"urls\":[\"stun:stun.example.org:3478\"]},"
-                                               "{\"urls\":[\"turn:turn.example.org:3478?transport=udp\"],"
-                                               "\"username\":\"1764083100:1\",\"credential\":\"a/b+c=\"}]",
-                                               NULL);
-  g_autoptr(JsonNode) bad = json_from_string ("[{\"urls\":[\"http://example.org\"]}]", NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McCallSession) session = mc_call_session_new (TRUE);
+  g_autoptr (JsonNode)      good = json_from_string ("[{\"urls\":[\"stun:stun.example.org:3478\"]},"
+                                                          "{\"urls\":[\"turn:turn.example.org:3478?transport=udp\"],"
+                                                          "\"username\":\"1764083100:1\",\"credential\":\"a/b+c=\"}]",
+                                                     NULL);
+  g_autoptr (JsonNode)      bad = json_from_string ("[{\"urls\":[\"http://example.org\"]}]", NULL);
+  g_autoptr (GError)        error = NULL;
 
   g_assert_true (mc_call_session_set_ice_servers (session, json_node_get_array (good), &error));
   g_assert_no_error (error);
@@ -433,9 +433,11 @@ remote_state_seen (gpointer data)
 static void
 test_call (void)
 {
-  Link link = { 0, };
-  g_autoptr(McCallStats) stats = NULL;
-  g_autoptr(GArray) latencies = NULL;
+  Link link = {
+    0,
+  };
+  g_autoptr (McCallStats) stats = NULL;
+  g_autoptr (GArray)      latencies = NULL;
 
   connect_link (&link, TRUE);
 
@@ -485,7 +487,9 @@ waiting (gpointer data)
 static void
 test_rejoin (void)
 {
-  Link link = { 0, };
+  Link link = {
+    0,
+  };
 
   connect_link (&link, TRUE);
 
@@ -493,8 +497,8 @@ test_rejoin (void)
     {
       for (guint who = 0; who < 2; who++)
         {
-          Side *leaver = who == 0 ? &link.student : &link.mentor;
-          Side *stayer = other_side (leaver);
+          Side    *leaver = who == 0 ? &link.student : &link.mentor;
+          Side    *stayer = other_side (leaver);
           gboolean rejoiner_first = cycle % 2 == 0;
 
           g_test_message ("cycle %u: the %s leaves and rejoins", cycle,
@@ -531,8 +535,8 @@ reconnecting (gpointer data)
 }
 
 static gboolean
-saw_state (Side        *side,
-           McCallSessionState  state)
+saw_state (Side              *side,
+           McCallSessionState state)
 {
   for (guint i = 0; i < side->states->len; i++)
     {
@@ -546,7 +550,9 @@ saw_state (Side        *side,
 static void
 test_media_blocked (void)
 {
-  Link link = { 0, };
+  Link link = {
+    0,
+  };
   gint64 blocked_at, unblocked_at;
 
   connect_link (&link, TRUE);
@@ -577,8 +583,8 @@ static void
 check_missing (const char *factory,
                const char *package)
 {
-  g_autoptr(McCallSession) session = make_session (TRUE);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McCallSession) session = make_session (TRUE);
+  g_autoptr (GError)        error = NULL;
 
   mc_call_session_debug_override_element (session, factory, "mc-no-such-element");
   g_assert_false (prepare (session, &error));
@@ -612,11 +618,11 @@ static GstFlowReturn
 luma_sample_cb (GstAppSink *sink,
                 gpointer    user_data)
 {
-  Luma *luma = user_data;
-  g_autoptr(GstSample) sample = gst_app_sink_pull_sample (sink);
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  guint64 sum = 0;
+  Luma                 *luma = user_data;
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+  GstVideoInfo          info;
+  GstVideoFrame         frame;
+  guint64               sum = 0;
 
   if (sample == NULL)
     return GST_FLOW_EOS;
@@ -648,8 +654,10 @@ static void
 luma_init (Luma       *luma,
            const char *name)
 {
-  GstAppSinkCallbacks callbacks = { NULL, };
-  g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
+  GstAppSinkCallbacks callbacks = {
+    NULL,
+  };
+  g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
 
   g_mutex_init (&luma->lock);
   luma->frames = 0;
@@ -690,9 +698,9 @@ luma_get (Luma    *luma,
 
 typedef struct
 {
-  Luma     *luma;
-  guint64   after;      /* frames seen before the change */
-  gboolean  dark;
+  Luma    *luma;
+  guint64  after; /* frames seen before the change */
+  gboolean dark;
 } LumaWait;
 
 /* The test pattern's mean luma is well above 100; the black root window of
@@ -703,8 +711,8 @@ static gboolean
 luma_reached (gpointer data)
 {
   LumaWait *wait = data;
-  guint64 frames;
-  double value;
+  guint64   frames;
+  double    value;
 
   luma_get (wait->luma, &frames, &value);
 
@@ -712,13 +720,13 @@ luma_reached (gpointer data)
 }
 
 static void
-assert_luma (Luma     *luma,
-             gboolean  dark,
+assert_luma (Luma       *luma,
+             gboolean    dark,
              const char *what)
 {
   LumaWait wait = { luma, 0, dark };
-  guint64 frames;
-  double value;
+  guint64  frames;
+  double   value;
 
   luma_get (luma, &wait.after, &value);
   if (!wait_for (luma_reached, &wait, TIMEOUT_S))
@@ -741,10 +749,12 @@ remote_camera_off (gpointer data)
 static void
 test_screen_share (void)
 {
-  Link link = { 0, };
-  Luma remote, preview;
-  g_autoptr(GError) error = NULL;
-  gint64 generation;
+  Link link = {
+    0,
+  };
+  Luma               remote, preview;
+  g_autoptr (GError) error = NULL;
+  gint64             generation;
 
   if (!mc_call_session_can_share_screen (&error))
     {
@@ -799,8 +809,8 @@ test_screen_share (void)
 static void
 with_env (const char *name,
           const char *value,
-          void      (*check) (gpointer data),
-          gpointer    data)
+          void (*check) (gpointer data),
+          gpointer data)
 {
   g_autofree char *saved = g_strdup (g_getenv (name));
 
@@ -820,8 +830,8 @@ with_env (const char *name,
 static void
 check_no_display (gpointer data)
 {
-  McCallSession *session = data;
-  g_autoptr(GError) error = NULL;
+  McCallSession     *session = data;
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (mc_call_session_can_share_screen (&error));
   g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED);
@@ -837,7 +847,7 @@ check_no_display (gpointer data)
 static void
 check_wayland (gpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (mc_call_session_can_share_screen (&error));
   g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED);
@@ -849,8 +859,8 @@ check_wayland (gpointer data)
 static void
 check_bad_display (gpointer data)
 {
-  McCallSession *session = data;
-  g_autoptr(GError) error = NULL;
+  McCallSession     *session = data;
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (mc_call_session_can_share_screen (&error));
   g_assert_no_error (error);
@@ -871,8 +881,8 @@ session_not_waiting (gpointer data)
 static void
 test_screen_share_unavailable (void)
 {
-  g_autoptr(McCallSession) session = make_session (TRUE);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McCallSession) session = make_session (TRUE);
+  g_autoptr (GError)        error = NULL;
 
   with_env ("XDG_SESSION_TYPE", "wayland", check_wayland, NULL);
 
@@ -891,8 +901,8 @@ test_screen_share_unavailable (void)
 static void
 test_screen_share_missing_element (void)
 {
-  g_autoptr(McCallSession) session = make_session (TRUE);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (McCallSession) session = make_session (TRUE);
+  g_autoptr (GError)        error = NULL;
 
   if (!mc_call_session_can_share_screen (&error))
     {
@@ -914,10 +924,10 @@ test_screen_share_missing_element (void)
 }
 
 static void
-record_message_cb (const char     *log_domain,
-                   GLogLevelFlags  log_level,
-                   const char     *message,
-                   gpointer        user_data)
+record_message_cb (const char    *log_domain,
+                   GLogLevelFlags log_level,
+                   const char    *message,
+                   gpointer       user_data)
 {
   g_ptr_array_add (user_data, g_strdup (message));
   g_log_default_handler (log_domain, log_level, message, NULL);
@@ -929,11 +939,11 @@ record_message_cb (const char     *log_domain,
 static void
 test_speaker_fallback (void)
 {
-  g_autoptr(McCallSession) session = make_session (TRUE);
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  gboolean found = FALSE;
-  guint handler;
+  g_autoptr (McCallSession) session = make_session (TRUE);
+  g_autoptr (GPtrArray)     messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError)        error = NULL;
+  gboolean                  found = FALSE;
+  guint                     handler;
 
   mc_call_session_set_fake_audio_output (session, FALSE);
   mc_call_session_debug_override_element (session, "autoaudiosink", "fakesink");
@@ -957,10 +967,10 @@ test_speaker_fallback (void)
  * never iterates a hash table; not seen outside the sanitizer build). That
  * one message is let through; every other warning stays fatal. */
 static gboolean
-fatal_log_cb (const char     *log_domain,
-              GLogLevelFlags  log_level,
-              const char     *message,
-              gpointer        user_data)
+fatal_log_cb (const char    *log_domain,
+              GLogLevelFlags log_level,
+              const char    *message,
+              gpointer       user_data)
 {
   return !(g_strcmp0 (log_domain, "GLib") == 0 && message != NULL &&
            strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'"));

@@ -48,9 +48,7 @@ struct _McVideoPaintable
 
 static void mc_video_paintable_paintable_init (GdkPaintableInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (McVideoPaintable, mc_video_paintable, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (GDK_TYPE_PAINTABLE,
-                                                      mc_video_paintable_paintable_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (McVideoPaintable, mc_video_paintable, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (GDK_TYPE_PAINTABLE, mc_video_paintable_paintable_init))
 
 enum
 {

@@ -42,9 +42,7 @@ struct _McVideoSink
 GST_DEBUG_CATEGORY_STATIC (mc_video_sink_debug);
 #define GST_CAT_DEFAULT mc_video_sink_debug
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (McVideoSink, mc_video_sink, GST_TYPE_VIDEO_SINK,
-                               GST_DEBUG_CATEGORY_INIT (mc_video_sink_debug, "mcvideosink", 0,
-                                                        "Mentorcall video sink"))
+G_DEFINE_FINAL_TYPE_WITH_CODE (McVideoSink, mc_video_sink, GST_TYPE_VIDEO_SINK, GST_DEBUG_CATEGORY_INIT (mc_video_sink_debug, "mcvideosink", 0, "Mentorcall video sink"))
 
 enum
 {

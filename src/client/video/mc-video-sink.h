@@ -26,8 +26,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (McVideoSink, mc_video_sink, MC, VIDEO_SINK, GstVideoSink)
 
-GstElement       *mc_video_sink_new               (void);
+GstElement       *mc_video_sink_new (void);
 GstElement       *mc_video_sink_new_for_paintable (McVideoPaintable *paintable);
-McVideoPaintable *mc_video_sink_get_paintable     (McVideoSink      *self);
+McVideoPaintable *mc_video_sink_get_paintable (McVideoSink *self);
 
 G_END_DECLS
