@@ -7,6 +7,11 @@
 # Installs only the packages that are missing, so a machine that has everything
 # does nothing (and needs neither root nor the network). Runs `apt-get update`
 # only when something is missing. Safe to run any number of times.
+#
+# Installs with --no-install-recommends, so every package a program, a test or
+# a script uses must be named here: tests/engine/test-dependencies.c checks
+# that the package of every GStreamer element the engine can create, and of
+# every program the tests and scripts run, is in this list.
 
 set -eu
 
@@ -15,6 +20,9 @@ PACKAGES="
   ninja-build
   pkg-config
   gcc
+  clang
+  libclang-rt-14-dev
+  iproute2
   libglib2.0-dev
   libsoup-3.0-dev
   libjson-glib-dev
@@ -27,10 +35,10 @@ PACKAGES="
   desktop-file-utils
   appstream
   groff-base
-  python3
   curl
   openssl
   ca-certificates
+  libgstreamer1.0-0
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
@@ -38,7 +46,7 @@ PACKAGES="
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   gstreamer1.0-nice
-  gstreamer1.0-pulseaudio
+  gstreamer1.0-x
   libgtk-4-dev
   libgtk-4-bin
   libadwaita-1-dev

@@ -4,7 +4,7 @@
 # Copyright 2026 The Mentorcall authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: build-aux/run-demo.sh
+# Usage: build-aux/run-demo.sh [--call-only]
 #
 # Installs what is missing, builds in build/, seeds a demo database under
 # ${XDG_DATA_HOME:-~/.local/share}/mentorcall-demo/ (mentor maria / mentor-demo,
@@ -14,14 +14,29 @@
 # tone, ICE on 127.0.0.1), prints what each side received, then opens two app
 # windows, Maria's and Sam's, each with its own profile, which log in and join
 # the lesson (when there is a display), and keeps the server running until Ctrl+C.
+# If the demo call fails, it says why, stops the server and exits non-zero.
+#
+#   --call-only  stop after the demo call (exit 0 when it worked): no app
+#                windows, no server left running; what check-fresh-machine.sh runs
 #
 # Environment: MENTORCALL_PORT (default 8080), MENTORCALL_DEMO_SECONDS (length
-# of the demo call, default 15).
+# of the demo call, default 15). The app windows speak the language of LANGUAGE
+# or LANG, e.g. `LANGUAGE=vi build-aux/run-demo.sh`.
 
 set -euo pipefail
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$srcdir"
+
+call_only=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --call-only) call_only=true ;;
+    -h|--help) sed -n '4,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-demo: unknown argument '$1'; try --help" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 port="${MENTORCALL_PORT:-8080}"
 case "$port" in
@@ -111,7 +126,13 @@ XDG_CONFIG_HOME="$demodir/sam" "$cli" join "$booking_id" "${join_options[@]}" \
   --stats-json "$demodir/call-sam.json" 2>&1 | grep -v ' stats ' | sed 's/^/  sam    /' ||
   call_ok=false
 wait "$maria_pid" || call_ok=false
-$call_ok || echo "run-demo: the demo call did not work; the lines above say why" >&2
+if ! $call_ok; then
+  echo >&2
+  echo "run-demo: the demo call did not work; the lines above say why." >&2
+  echo "run-demo: \`$cli check\` lists the GStreamer elements a call needs;" \
+       "the server's log is $server_log. Stopping the server." >&2
+  exit 1
+fi
 
 python3 - "$demodir/call-maria.json" "$demodir/call-sam.json" <<'SUMMARY' || true
 import json, sys
@@ -124,6 +145,12 @@ for path in sys.argv[1:]:
           f"frame latency p50 {lat.get('p50_ms', 0):.1f} ms, CPU {d['cpu_s']:.1f} s, "
           f"peak memory {d['max_rss_kib'] // 1024} MiB")
 SUMMARY
+
+if $call_only; then
+  echo
+  echo "The demo call worked; stopping the server (--call-only)."
+  exit 0
+fi
 
 # --- How to try it ------------------------------------------------------------
 
@@ -175,6 +202,7 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$app" ]; then
     env XDG_CONFIG_HOME="$profile/config" XDG_DATA_HOME="$profile/data" \
         XDG_CACHE_HOME="$profile/cache" GSETTINGS_BACKEND=keyfile \
         GSETTINGS_SCHEMA_DIR="$srcdir/build/data" MENTORCALL_PASSWORD="$password" \
+        MENTORCALL_LOCALEDIR="$srcdir/build/po" LC_ALL="$app_locale" \
         dbus-run-session -- sh -c '
           gsettings set io.github.mentorcall.Mentorcall server-url "$0" &&
           gsettings set io.github.mentorcall.Mentorcall username "$1" &&
@@ -184,6 +212,12 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$app" ]; then
         "$url/" "$user" "$test_sources" "$app" "$booking_id" \
         >"$profile/app.log" 2>&1 &
   }
+
+  # The uninstalled app finds its translations in the build tree. gettext
+  # ignores LANGUAGE in the C locale, which is what a fresh machine without
+  # LANG has: then the apps run in C.UTF-8, where LANGUAGE=vi works.
+  app_locale=${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}
+  case "$app_locale" in ''|C|POSIX) app_locale=C.UTF-8 ;; esac
 
   echo
   echo "Opening two app windows: Maria (mentor) and Sam (student) join lesson $booking_id."

@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 
+#include "mc-call-error.h"
 #include "mc-cli.h"
 
 static gboolean
@@ -27,6 +28,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   setlocale (LC_ALL, "");
 
   /* Only `join` needs GStreamer, and it initialises it (mc_cli_join ()):
@@ -36,5 +39,10 @@ main (int   argc,
   if (has_gst_options (argc, argv))
     gst_init (&argc, &argv);
 
-  return mc_cli_main (argc, argv);
+  status = mc_cli_main (argc, argv);
+
+  /* Every way out passes here: no engine thread may outlive main (). */
+  mc_call_engine_shutdown ();
+
+  return status;
 }

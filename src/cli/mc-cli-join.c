@@ -25,6 +25,7 @@
 #include <gst/gst.h>
 
 #include "mc-call-controller.h"
+#include "mc-call-error.h"
 #include "mc-cli.h"
 #include "mc-protocol.h"
 
@@ -585,4 +586,49 @@ mc_cli_end (McApiClient *api,
   g_print ("Ended the session of booking %" G_GINT64_FORMAT "\n", booking_id);
   g_free (wait.error);
   return EXIT_SUCCESS;
+}
+
+/**
+ * mc_cli_check:
+ *
+ * `mentorcall-cli check`: says, for every GStreamer element a call can
+ * need, whether it is installed, and which packages to install when not.
+ *
+ * Returns: the exit status: failure when an element is missing
+ */
+int
+mc_cli_check (void)
+{
+  g_autoptr (GPtrArray) packages = g_ptr_array_new ();
+  const McCallElement  *elements;
+  gsize                 n_elements;
+
+  gst_init (NULL, NULL);
+
+  elements = mc_call_elements (&n_elements);
+  for (gsize i = 0; i < n_elements; i++)
+    {
+      g_autoptr (GstElementFactory) factory = gst_element_factory_find (elements[i].factory);
+
+      g_print ("%-8s %-16s %-26s %s\n", factory != NULL ? "ok" : "MISSING",
+               elements[i].factory, elements[i].package, elements[i].purpose);
+      if (factory == NULL &&
+          !g_ptr_array_find_with_equal_func (packages, elements[i].package, g_str_equal, NULL))
+        g_ptr_array_add (packages, (gpointer) elements[i].package);
+    }
+
+  if (packages->len == 0)
+    {
+      g_print ("All %" G_GSIZE_FORMAT " elements are installed.\n", n_elements);
+      return EXIT_SUCCESS;
+    }
+
+  g_ptr_array_add (packages, NULL);
+  {
+    g_autofree char *list = g_strjoinv (" ", (char **) packages->pdata);
+
+    g_printerr ("mentorcall-cli: elements are missing; install them with: apt install %s\n",
+                list);
+  }
+  return EXIT_FAILURE;
 }

@@ -373,7 +373,9 @@ mc_cli_main (int    argc,
                                 "  chat BOOKING TEXT\n"
                                 "  history BOOKING\n"
                                 "  end BOOKING           end the session for both participants\n"
-                                "  logout");
+                                "  logout\n"
+                                "  check                 are the GStreamer elements for calls "
+                                "installed?");
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -395,6 +397,10 @@ mc_cli_main (int    argc,
     }
 
   command = argv[1];
+
+  if (g_str_equal (command, "check") && argc == 2)
+    return mc_cli_check ();
+
   credentials_load (&credentials);
 
   if (server != NULL)

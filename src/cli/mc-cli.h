@@ -42,6 +42,7 @@ int mc_cli_join (McApiClient            *api,
                  const McCliJoinOptions *options);
 int mc_cli_end  (McApiClient            *api,
                  gint64                  booking_id);
+int mc_cli_check (void);
 
 /* Runs the default main context until @result is set by mc_cli_wait_cb(). */
 GAsyncResult *mc_cli_wait      (GAsyncResult **result);

@@ -12,12 +12,14 @@
 #include <gst/gst.h>
 
 #include "mc-application.h"
+#include "mc-call-error.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr (McApplication) application = NULL;
+  int                       status;
   const char               *localedir = g_getenv ("MENTORCALL_LOCALEDIR");
 
   /* Before anything prints or parses options: --help is translated too. */
@@ -33,5 +35,12 @@ main (int   argc,
 
   application = mc_application_new ();
 
-  return g_application_run (G_APPLICATION (application), argc, argv);
+  status = g_application_run (G_APPLICATION (application), argc, argv);
+
+  /* The windows, and with them the calls, are gone: wait for the engine's
+   * own threads before exit () tears down the libraries they use. */
+  g_clear_object (&application);
+  mc_call_engine_shutdown ();
+
+  return status;
 }

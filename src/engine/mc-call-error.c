@@ -15,58 +15,100 @@
 #include <glib/gi18n-lib.h>
 
 #include "mc-call-error.h"
+#include "mc-peer-pipeline.h"
 
 /* clang-format would space out the dashes of the quark's name. */
 /* clang-format off */
 G_DEFINE_QUARK (mc-call-error-quark, mc_call_error)
 /* clang-format on */
 
-/* Debian 12 package of each element the engine uses. */
-static const struct
-{
-  const char *factory;
-  const char *package;
-} packages[] = {
-  { "webrtcbin", "gstreamer1.0-plugins-bad" },
-  { "webrtcdsp", "gstreamer1.0-plugins-bad" },
-  { "webrtcechoprobe", "gstreamer1.0-plugins-bad" },
-  { "dtlssrtpenc", "gstreamer1.0-plugins-bad" },
-  { "srtpenc", "gstreamer1.0-plugins-bad" },
-  { "fakevideosink", "gstreamer1.0-plugins-bad" },
-  { "nicesrc", "gstreamer1.0-nice" },
-  { "nicesink", "gstreamer1.0-nice" },
-  { "vp8enc", "gstreamer1.0-plugins-good" },
-  { "vp8dec", "gstreamer1.0-plugins-good" },
-  { "rtpvp8pay", "gstreamer1.0-plugins-good" },
-  { "rtpvp8depay", "gstreamer1.0-plugins-good" },
-  { "rtpopuspay", "gstreamer1.0-plugins-good" },
-  { "rtpopusdepay", "gstreamer1.0-plugins-good" },
-  { "rtpbin", "gstreamer1.0-plugins-good" },
-  { "autoaudiosink", "gstreamer1.0-plugins-good" },
-  { "autovideosrc", "gstreamer1.0-plugins-good" },
-  { "v4l2src", "gstreamer1.0-plugins-good" },
-  { "ximagesrc", "gstreamer1.0-plugins-good" },
-  { "pulsesrc", "gstreamer1.0-pulseaudio" },
-  { "pipewiresrc", "gstreamer1.0-pipewire" },
-  { "opusenc", "gstreamer1.0-plugins-base" },
-  { "opusdec", "gstreamer1.0-plugins-base" },
-  { "videotestsrc", "gstreamer1.0-plugins-base" },
-  { "audiotestsrc", "gstreamer1.0-plugins-base" },
-  { "timeoverlay", "gstreamer1.0-plugins-base" },
-  { "clockoverlay", "gstreamer1.0-plugins-base" },
-  { "videoconvert", "gstreamer1.0-plugins-base" },
-  { "videoscale", "gstreamer1.0-plugins-base" },
-  { "videorate", "gstreamer1.0-plugins-base" },
-  { "audioconvert", "gstreamer1.0-plugins-base" },
-  { "audioresample", "gstreamer1.0-plugins-base" },
-  { "volume", "gstreamer1.0-plugins-base" },
-  { "appsrc", "gstreamer1.0-plugins-base" },
-  { "appsink", "gstreamer1.0-plugins-base" },
-  { "queue", "libgstreamer1.0-0" },
-  { "capsfilter", "libgstreamer1.0-0" },
-  { "tee", "libgstreamer1.0-0" },
-  { "fakesink", "libgstreamer1.0-0" },
+/* Every element the engine can create, directly or through webrtcbin and the
+ * device providers, with the Debian 12 package that ships its plugin file.
+ * This is the one list: the missing-element error below names the package
+ * from it, `mentorcall-cli check` prints it, and test-dependencies checks on
+ * the machine it runs on that each element is there, that `dpkg -S` of its
+ * plugin file names this package, and that build-aux/install-deps.sh
+ * installs it. Keep it sorted by package, then element. */
+static const McCallElement elements[] = {
+  /* libgstreamer1.0-0: the core elements */
+  { "capsfilter", "libgstreamer1.0-0", "fixing formats" },
+  { "fakesink", "libgstreamer1.0-0", "discarding media" },
+  { "funnel", "libgstreamer1.0-0", "webrtcbin's RTP and RTCP streams" },
+  { "queue", "libgstreamer1.0-0", "thread boundaries" },
+  { "tee", "libgstreamer1.0-0", "the camera to the self view" },
+
+  /* gstreamer1.0-nice */
+  { "nicesink", "gstreamer1.0-nice", "ICE (webrtcbin)" },
+  { "nicesrc", "gstreamer1.0-nice", "ICE (webrtcbin)" },
+
+  /* gstreamer1.0-plugins-bad */
+  { "dtlssrtpdec", "gstreamer1.0-plugins-bad", "DTLS-SRTP (webrtcbin)" },
+  { "dtlssrtpenc", "gstreamer1.0-plugins-bad", "DTLS-SRTP (webrtcbin)" },
+  { "fakevideosink", "gstreamer1.0-plugins-bad", "video output without a display" },
+  { "srtpdec", "gstreamer1.0-plugins-bad", "SRTP (webrtcbin)" },
+  { "srtpenc", "gstreamer1.0-plugins-bad", "SRTP (webrtcbin)" },
+  { "webrtcbin", "gstreamer1.0-plugins-bad", "the peer connection" },
+  { "webrtcdsp", "gstreamer1.0-plugins-bad", "echo cancellation, noise suppression" },
+  { "webrtcechoprobe", "gstreamer1.0-plugins-bad", "echo cancellation" },
+
+  /* gstreamer1.0-plugins-base */
+  { "appsink", "gstreamer1.0-plugins-base", "frames out of a pipeline" },
+  { "appsrc", "gstreamer1.0-plugins-base", "frames into a pipeline" },
+  { "audioconvert", "gstreamer1.0-plugins-base", "audio formats" },
+  { "audioresample", "gstreamer1.0-plugins-base", "audio rates" },
+  { "audiotestsrc", "gstreamer1.0-plugins-base", "the test tone" },
+  { "opusdec", "gstreamer1.0-plugins-base", "Opus audio" },
+  { "opusenc", "gstreamer1.0-plugins-base", "Opus audio" },
+  { "videoconvert", "gstreamer1.0-plugins-base", "video formats" },
+  { "videorate", "gstreamer1.0-plugins-base", "the frame rate" },
+  { "videoscale", "gstreamer1.0-plugins-base", "the picture size" },
+  { "videotestsrc", "gstreamer1.0-plugins-base", "the test pattern" },
+  { "volume", "gstreamer1.0-plugins-base", "muting" },
+
+  /* gstreamer1.0-plugins-good */
+  { "autoaudiosink", "gstreamer1.0-plugins-good", "the speaker" },
+  { "autovideosrc", "gstreamer1.0-plugins-good", "the camera" },
+  { "level", "gstreamer1.0-plugins-good", "the microphone level meter" },
+  { "pulsesink", "gstreamer1.0-plugins-good", "the speaker (PulseAudio, PipeWire)" },
+  { "pulsesrc", "gstreamer1.0-plugins-good", "the microphone (PulseAudio, PipeWire)" },
+  { "rtpbin", "gstreamer1.0-plugins-good", "RTP sessions (webrtcbin)" },
+  { "rtpopusdepay", "gstreamer1.0-plugins-good", "Opus over RTP" },
+  { "rtpopuspay", "gstreamer1.0-plugins-good", "Opus over RTP" },
+  { "rtpreddec", "gstreamer1.0-plugins-good", "redundant coding (webrtcbin)" },
+  { "rtpredenc", "gstreamer1.0-plugins-good", "redundant coding (webrtcbin)" },
+  { "rtprtxreceive", "gstreamer1.0-plugins-good", "retransmission (webrtcbin)" },
+  { "rtprtxsend", "gstreamer1.0-plugins-good", "retransmission (webrtcbin)" },
+  { "rtpstorage", "gstreamer1.0-plugins-good", "retransmission and FEC (webrtcbin)" },
+  { "rtpulpfecdec", "gstreamer1.0-plugins-good", "forward error correction (webrtcbin)" },
+  { "rtpulpfecenc", "gstreamer1.0-plugins-good", "forward error correction (webrtcbin)" },
+  { "rtpvp8depay", "gstreamer1.0-plugins-good", "VP8 over RTP" },
+  { "rtpvp8pay", "gstreamer1.0-plugins-good", "VP8 over RTP" },
+  { "v4l2src", "gstreamer1.0-plugins-good", "the camera" },
+  { "vp8dec", "gstreamer1.0-plugins-good", "VP8 video" },
+  { "vp8enc", "gstreamer1.0-plugins-good", "VP8 video" },
+  { "ximagesrc", "gstreamer1.0-plugins-good", "screen sharing on X11" },
+
+  /* gstreamer1.0-x: the text overlays are here, not in plugins-base */
+  { "timeoverlay", "gstreamer1.0-x", "the test pattern's clock" },
 };
+
+/**
+ * mc_call_elements:
+ * @n_elements: (out): return location for the number of elements
+ *
+ * Every GStreamer element the engine can create, with the Debian package
+ * that provides it. The table is static.
+ *
+ * Returns: (array length=n_elements) (transfer none): the elements
+ */
+const McCallElement *
+mc_call_elements (gsize *n_elements)
+{
+  g_return_val_if_fail (n_elements != NULL, NULL);
+
+  *n_elements = G_N_ELEMENTS (elements);
+  return elements;
+}
 
 /**
  * mc_call_element_package:
@@ -80,10 +122,10 @@ mc_call_element_package (const char *factory_name)
 {
   g_return_val_if_fail (factory_name != NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (packages); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (elements); i++)
     {
-      if (g_str_equal (packages[i].factory, factory_name))
-        return packages[i].package;
+      if (g_str_equal (elements[i].factory, factory_name))
+        return elements[i].package;
     }
 
   return NULL;
@@ -154,4 +196,19 @@ mc_call_make_element (const char *factory_name,
                       GError    **error)
 {
   return mc_call_make_element_full (NULL, factory_name, name, error);
+}
+
+/**
+ * mc_call_engine_shutdown:
+ *
+ * Waits for the threads the engine started on its own (not those of
+ * GStreamer pipelines, which stop with their pipelines) to finish. Every
+ * program that used a #McCallSession calls it on its way out, after the
+ * sessions are gone: a worker still inside OpenSSL when exit () runs the
+ * library destructors crashes the process. Cheap when nothing runs.
+ */
+void
+mc_call_engine_shutdown (void)
+{
+  mc_peer_pipeline_warm_up_wait ();
 }

@@ -38,7 +38,24 @@ typedef enum
   MC_CALL_ERROR_NOT_SUPPORTED,
 } McCallError;
 
+/**
+ * McCallElement:
+ * @factory: the element factory's name
+ * @package: the Debian 12 package that ships the plugin with @factory
+ * @purpose: what the engine uses it for, for people reading a report
+ *
+ * One GStreamer element the engine can create (see mc_call_elements()).
+ */
+typedef struct
+{
+  const char *factory;
+  const char *package;
+  const char *purpose;
+} McCallElement;
+
 GQuark mc_call_error_quark (void);
+
+const McCallElement *mc_call_elements (gsize *n_elements);
 
 const char *mc_call_element_package (const char *factory_name);
 GstElement *mc_call_make_element (const char *factory_name,
@@ -48,5 +65,7 @@ GstElement *mc_call_make_element_full (GHashTable *overrides,
                                        const char *factory_name,
                                        const char *name,
                                        GError    **error);
+
+void        mc_call_engine_shutdown (void);
 
 G_END_DECLS

@@ -204,6 +204,13 @@ stats_cb (GstPromise *promise,
   gst_promise_unref (promise);
 }
 
+/* The warm-up's worker is the one thread of its own the engine starts. A
+ * process must not exit while it runs: it is inside OpenSSL, whose locks
+ * exit () frees under it (a crash seen when `join` failed at once). */
+static GMutex warm_up_lock;
+static GCond  warm_up_done;
+static gboolean warm_up_running;
+
 /* Public API */
 
 /* On a worker thread. */
@@ -224,6 +231,11 @@ warm_up_thread (GTask        *task,
       if (element != NULL)
         gst_object_unref (gst_object_ref_sink (element));
     }
+
+  g_mutex_lock (&warm_up_lock);
+  warm_up_running = FALSE;
+  g_cond_broadcast (&warm_up_done);
+  g_mutex_unlock (&warm_up_lock);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -269,7 +281,27 @@ mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
       return;
     }
 
+  g_mutex_lock (&warm_up_lock);
+  warm_up_running = TRUE;
+  g_mutex_unlock (&warm_up_lock);
+
   g_task_run_in_thread (task, warm_up_thread);
+}
+
+/**
+ * mc_peer_pipeline_warm_up_wait:
+ *
+ * Blocks until the warm-up's worker thread, if one was started, has
+ * finished its work. Programs call it (through mc_call_engine_shutdown())
+ * before they exit; it returns at once when no warm-up runs.
+ */
+void
+mc_peer_pipeline_warm_up_wait (void)
+{
+  g_mutex_lock (&warm_up_lock);
+  while (warm_up_running)
+    g_cond_wait (&warm_up_done, &warm_up_lock);
+  g_mutex_unlock (&warm_up_lock);
 }
 
 gboolean

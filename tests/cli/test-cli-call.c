@@ -18,6 +18,7 @@
  */
 
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -596,6 +597,69 @@ test_missing_plugin (Fixture      *fixture,
     }
 }
 
+/* Only the plugin with the test pattern's clock overlay is missing, as on a
+ * fresh Debian 12 machine without gstreamer1.0-x: the join fails within
+ * milliseconds while the DTLS warm-up thread is still inside OpenSSL making
+ * the process's certificate. The process must wait for that thread and exit
+ * with status 1 (it crashed in exit () before), and name the right package. */
+static void
+test_missing_overlay (Fixture      *fixture,
+                      gconstpointer data)
+{
+  const char      *system_dir = g_getenv ("MC_GST_PLUGINS_DIR");
+  g_autofree char *plugins = g_build_filename (mc_test_server_get_dir (fixture->server),
+                                               "plugins-without-pango", NULL);
+  g_autofree char *registry = g_build_filename (mc_test_server_get_dir (fixture->server),
+                                                "gst-registry-without-pango.bin", NULL);
+  g_autoptr (GDir)  dir = NULL;
+  g_autoptr (GError) error = NULL;
+  const char       *name;
+
+  if (system_dir == NULL || !g_file_test (system_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("MC_GST_PLUGINS_DIR does not name the GStreamer plugin directory");
+      return;
+    }
+
+  /* The system's plugins, all but the one with timeoverlay. */
+  g_assert_cmpint (g_mkdir_with_parents (plugins, 0700), ==, 0);
+  dir = g_dir_open (system_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *target = g_build_filename (system_dir, name, NULL);
+      g_autofree char *link = g_build_filename (plugins, name, NULL);
+
+      if (g_str_equal (name, "libgstpango.so") || !g_str_has_suffix (name, ".so"))
+        continue;
+      g_assert_cmpint (symlink (target, link), ==, 0);
+    }
+
+  for (guint attempt = 0; attempt < 5; attempt++)
+    {
+      g_autofree char *errors = NULL;
+      int              status;
+
+      mc_test_cli_setenv (fixture->student, "GST_PLUGIN_SYSTEM_PATH_1_0", plugins);
+      mc_test_cli_setenv (fixture->student, "GST_PLUGIN_SYSTEM_PATH", plugins);
+      mc_test_cli_setenv (fixture->student, "GST_PLUGIN_PATH_1_0", NULL);
+      mc_test_cli_setenv (fixture->student, "GST_PLUGIN_PATH", NULL);
+      mc_test_cli_setenv (fixture->student, "GST_REGISTRY_1_0", registry);
+      mc_test_cli_setenv (fixture->student, "GST_REGISTRY", registry);
+
+      /* A crash or a signal fails inside mc_test_cli_wait_exit (). */
+      mc_test_cli_join (fixture->student, fixture->booking_id, VIDEO_ARGS, NULL);
+      status = mc_test_cli_wait_exit (fixture->student);
+      errors = mc_test_cli_get_errors (fixture->student);
+      g_test_message ("without timeoverlay: status %d, standard error:\n%s", status, errors);
+
+      g_assert_cmpint (status, ==, 1);
+      if (strstr (errors, "“timeoverlay” is missing: install the package gstreamer1.0-x") == NULL)
+        g_error ("expected the missing timeoverlay to name gstreamer1.0-x, got:\n%s", errors);
+      g_assert_null (strstr (errors, "CRITICAL"));
+    }
+}
+
 /* Tests: simple commands */
 
 static void
@@ -787,6 +851,7 @@ main (int    argc,
   ADD ("/cli/call/media-cut/student", test_media_cut_student);
   ADD ("/cli/call/media-cut/mentor", test_media_cut_mentor);
   ADD ("/cli/call/missing-plugin", test_missing_plugin);
+  ADD ("/cli/call/missing-overlay", test_missing_overlay);
 
 #undef ADD
 
