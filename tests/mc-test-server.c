@@ -654,6 +654,27 @@ mc_test_server_free (McTestServer *self)
 }
 
 /**
+ * mc_test_server_advance_clock:
+ * @self: a test server started with `--test-clock`
+ * @seconds: how far to move its clock forward
+ *
+ * Moves the server's clock (expiry, join windows) forward, instead of
+ * sleeping until something expires.
+ */
+void
+mc_test_server_advance_clock (McTestServer *self,
+                              gint64        seconds)
+{
+  g_autofree char *body = g_strdup_printf ("{\"advance\": %" G_GINT64_FORMAT "}", seconds);
+  g_autoptr (JsonNode) response = NULL;
+  guint status;
+
+  response = mc_test_admin (self, "POST", "/api/v1/admin/test-clock", body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (mc_test_get_int (mc_test_object (response), "offset"), >=, seconds);
+}
+
+/**
  * mc_test_server_start_new:
  * @config_overrides: (nullable): see mc_test_server_new()
  *

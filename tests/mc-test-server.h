@@ -63,6 +63,8 @@ JsonNode *mc_test_request_full (McTestServer        *self,
                                 guint               *status,
                                 SoupMessageHeaders **response_headers,
                                 GBytes             **response_body);
+void      mc_test_server_advance_clock (McTestServer *self,
+                                        gint64        seconds);
 JsonNode *mc_test_admin (McTestServer *self,
                          const char   *method,
                          const char   *path,

@@ -16,6 +16,7 @@
 
 #include "mcs-admin.h"
 #include "mcs-cli.h"
+#include "mcs-clock.h"
 #include "mcs-server.h"
 
 typedef struct
@@ -37,6 +38,7 @@ typedef struct
   gboolean demo;
   gboolean check_config;
   gboolean verbose;
+  gboolean test_clock;
   gboolean version;
   McsCliOptions cli;
 } Options;
@@ -260,6 +262,8 @@ main (int   argc,
       "Create demo accounts and a lesson joinable now before serving", NULL },
     { "check-config", 0, 0, G_OPTION_ARG_NONE, &options.check_config,
       "Check the configuration and exit", NULL },
+    { "test-clock", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.test_clock,
+      "For tests: let POST /api/v1/admin/test-clock move the server's clock", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose,
       "Log every request", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options.version,
@@ -323,6 +327,13 @@ main (int   argc,
 
   if (options.verbose)
     g_log_set_debug_enabled (TRUE);
+
+  if (options.test_clock)
+    {
+      g_printerr ("mentorcall-server: --test-clock: the admin API can move this server's clock "
+                  "forward; for tests only, never in production\n");
+      mcs_clock_enable_test_mode ();
+    }
 
   config = build_config (&options, &error);
   if (config == NULL)

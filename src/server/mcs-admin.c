@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "mcs-clock.h"
 #include "mcs-admin.h"
 #include "mcs-password.h"
 #include "mcs-views.h"
@@ -297,7 +298,7 @@ mcs_admin_seed_demo (McsStore   *store,
   g_autoptr(McsBooking) booking = NULL;
   g_autofree char *start = NULL;
   g_autofree char *end = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = mcs_clock_now ();
 
   mentor = ensure_demo_user (store, config, DEMO_MENTOR, DEMO_MENTOR_NAME, MC_ROLE_MENTOR,
                              DEMO_MENTOR_PASSWORD, report, error);

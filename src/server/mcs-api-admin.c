@@ -11,6 +11,7 @@
 
 #include "mcs-admin.h"
 #include "mcs-api.h"
+#include "mcs-clock.h"
 #include "mcs-views.h"
 
 typedef struct
@@ -508,5 +509,42 @@ mcs_api_admin_get_attendance (McsRequest *request)
     }
 
   mcs_view_add_attendance (builder, booking, attendance);
+  mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
+}
+
+/* POST /api/v1/admin/test-clock: moves the server's clock forward, so that
+ * tests of expiry need not sleep. Only a server started with --test-clock
+ * has it; any other answers as if the path did not exist. */
+void
+mcs_api_admin_test_clock (McsRequest *request)
+{
+  static const McJsonRule rules[] = {
+    { "advance", MC_JSON_INT, TRUE, 0, 366 * 24 * 3600 },
+  };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonObject) body = NULL;
+
+  if (!mcs_clock_is_test_mode ())
+    {
+      mcs_request_reply_code (request, MC_ERROR_NOT_FOUND, "No such resource");
+      return;
+    }
+
+  body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
+  if (body == NULL)
+    return;
+
+  mcs_clock_advance (json_object_get_int_member (body, "advance"));
+  g_message ("Test clock moved forward by %" G_GINT64_FORMAT " s (now %" G_GINT64_FORMAT
+             " s ahead)",
+             json_object_get_int_member (body, "advance"), mcs_clock_get_offset ());
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "now");
+  json_builder_add_int_value (builder, mcs_clock_now ());
+  json_builder_set_member_name (builder, "offset");
+  json_builder_add_int_value (builder, mcs_clock_get_offset ());
+  json_builder_end_object (builder);
   mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
 }

@@ -13,6 +13,7 @@
 
 #define G_LOG_DOMAIN "mcs-api"
 
+#include "mcs-clock.h"
 #include "mcs-admin.h"
 #include "mcs-api.h"
 #include "mcs-crypto.h"
@@ -68,7 +69,7 @@ login_verified_cb (GObject      *object,
   g_autofree char *new_hash = NULL;
   g_autofree char *token = NULL;
   guint8 token_hash[MCS_TOKEN_HASH_LENGTH];
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = mcs_clock_now ();
   gint64 expires_at = now + config->session_lifetime;
   gboolean matches;
 

@@ -41,5 +41,6 @@ void mcs_api_admin_create_booking (McsRequest *request);
 void mcs_api_admin_get_booking (McsRequest *request);
 void mcs_api_admin_update_booking (McsRequest *request);
 void mcs_api_admin_get_attendance (McsRequest *request);
+void mcs_api_admin_test_clock (McsRequest *request);
 
 G_END_DECLS

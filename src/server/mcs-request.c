@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "mcs-clock.h"
 #include "mcs-crypto.h"
 #include "mcs-request.h"
 
@@ -54,7 +55,7 @@ request_new (McsServer         *server,
   g_atomic_ref_count_init (&self->ref_count);
   self->server = g_object_ref (server);
   self->message = g_object_ref (message);
-  self->now = g_get_real_time () / G_USEC_PER_SEC;
+  self->now = mcs_clock_now ();
   /* Read it now: once the client is gone, libsoup can no longer tell. */
   self->client_address = g_strdup (soup_server_message_get_remote_host (message));
   self->disconnected_id = g_signal_connect (message, "disconnected",

@@ -17,6 +17,7 @@
 
 #include <gio/gio.h>
 
+#include "mcs-clock.h"
 #include "mcs-api.h"
 #include "mcs-crypto.h"
 #include "mcs-server.h"
@@ -69,6 +70,7 @@ static const McsRoute routes[] = {
   { "PATCH", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_booking },
   { "GET", "/api/v1/admin/bookings/{id}/attendance", MCS_AUTH_ADMIN,
     mcs_api_admin_get_attendance },
+  { "POST", "/api/v1/admin/test-clock", MCS_AUTH_ADMIN, mcs_api_admin_test_clock },
 };
 
 const McsRoute *
@@ -255,7 +257,7 @@ static gboolean
 housekeeping_cb (gpointer user_data)
 {
   McsServer *self = user_data;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now = mcs_clock_now ();
   guint purged;
 
   purged = mcs_store_purge_sessions (self->store, now);

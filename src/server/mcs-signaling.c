@@ -23,6 +23,7 @@
 
 #define G_LOG_DOMAIN "mcs-signaling"
 
+#include "mcs-clock.h"
 #include "mcs-connection.h"
 #include "mcs-server.h"
 #include "mcs-signaling-private.h"
@@ -55,7 +56,7 @@ user_connections (McsSignaling *self,
 gint64
 mcs_signaling_now (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return mcs_clock_now ();
 }
 
 JsonObject *

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "mcs-clock.h"
 #include "mcs-store-private.h"
 
 G_DEFINE_TYPE (McsStore, mcs_store, G_TYPE_OBJECT)
@@ -127,7 +128,7 @@ mcs_store_fail (GError **error,
 gint64
 mcs_store_now (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return mcs_clock_now ();
 }
 
 /* Runs one parameterised statement that returns no rows. Parameters are

@@ -318,10 +318,12 @@ test_missing_authorization (void)
 static void
 test_session_expired (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[auth]\nsession-lifetime=2\n");
+  g_autoptr(McTestServer) server = mc_test_server_new ("[auth]\nsession-lifetime=60\n");
   g_autofree char *token = NULL;
   guint status;
 
+  mc_test_server_add_args (server, "--test-clock", NULL);
+  mc_test_server_start (server);
   mc_test_create_pair (server, NULL, NULL);
   token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
 
@@ -332,7 +334,16 @@ test_session_expired (void)
     g_assert_cmpuint (status, ==, 200);
   }
 
-  g_usleep (3 * G_USEC_PER_SEC);
+  /* A second before the end it still works; at the end it does not. */
+  mc_test_server_advance_clock (server, 59);
+  {
+    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+                                                     &status);
+
+    g_assert_cmpuint (status, ==, 200);
+  }
+
+  mc_test_server_advance_clock (server, 2);
 
   {
     g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
@@ -346,6 +357,19 @@ test_session_expired (void)
 
     mc_test_assert_error (response, status, 401, "session_expired");
   }
+}
+
+/* Without --test-clock, the clock cannot be moved: the path does not exist. */
+static void
+test_clock_fixed (void)
+{
+  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr(JsonNode) response = NULL;
+  guint status;
+
+  response = mc_test_admin (server, "POST", "/api/v1/admin/test-clock", "{\"advance\": 10}",
+                            &status);
+  mc_test_assert_error (response, status, 404, "not_found");
 }
 
 static void
@@ -538,6 +562,7 @@ main (int   argc,
   g_test_add_func ("/server/auth/logout", test_logout);
   g_test_add_func ("/server/auth/missing-authorization", test_missing_authorization);
   g_test_add_func ("/server/auth/session-expired", test_session_expired);
+  g_test_add_func ("/server/auth/clock-fixed", test_clock_fixed);
   g_test_add_func ("/server/auth/disabled-account", test_disabled_account);
   g_test_add_func ("/server/auth/rate-limit/account", test_rate_limit_account);
   g_test_add_func ("/server/auth/rate-limit/success-clears", test_rate_limit_success_clears);
