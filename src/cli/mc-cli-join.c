@@ -240,7 +240,9 @@ started_cb (GObject      *object,
 
   if (!mc_call_controller_start_finish (controller, result, &error))
     {
-      g_printerr ("mentorcall-cli: cannot join: %s\n", error->message);
+      /* A session that failed has said why already (session_state_cb). */
+      if (!join->failed)
+        g_printerr ("mentorcall-cli: cannot join: %s\n", error->message);
       join->failed = TRUE;
       g_main_loop_quit (join->loop);
       return;

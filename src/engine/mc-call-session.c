@@ -124,7 +124,8 @@ mc_call_session_fail (McCallSession *self,
       return;
     }
 
-  g_message ("Call failed: %s", error->message);
+  /* The session's state and error tell the caller, who says it once. */
+  g_debug ("Call failed: %s", error->message);
   g_clear_error (&self->error);
   self->error = error;
   stop_everything (self);
