@@ -35,6 +35,7 @@ PACKAGES="
   desktop-file-utils
   appstream
   groff-base
+  coturn
   curl
   openssl
   ca-certificates
@@ -42,6 +43,7 @@ PACKAGES="
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
+  libnice-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad

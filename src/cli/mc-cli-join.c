@@ -206,6 +206,8 @@ configure_session_cb (McCallController *controller,
     mc_call_session_set_latency (session, options->latency);
   if (options->ice_addresses != NULL)
     mc_call_session_set_ice_addresses (session, (const char * const *) options->ice_addresses);
+  if (options->relay_only)
+    mc_call_session_set_relay_only (session, TRUE);
   mc_call_session_set_fake_audio_output (session, options->fake_audio);
   mc_call_session_set_stamp_frames (session, options->stamp_frames);
 

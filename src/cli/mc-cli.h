@@ -32,6 +32,7 @@ typedef struct
   gboolean  camera_off;
   gboolean  end_at_exit;
   gboolean  require_media;
+  gboolean  relay_only;
   int       latency;
 } McCliJoinOptions;
 

@@ -15,7 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "mc-call-error.h"
-#include "mc-peer-pipeline.h"
+#include "mc-peer-pipeline-private.h"
 
 /* clang-format would space out the dashes of the quark's name. */
 /* clang-format off */
@@ -211,4 +211,5 @@ void
 mc_call_engine_shutdown (void)
 {
   mc_peer_pipeline_warm_up_wait ();
+  mc_peer_pipeline_wait_for_turn_releases ();
 }

@@ -201,6 +201,26 @@ mc_call_session_set_ice_addresses (McCallSession      *self,
   self->ice_addresses = g_strdupv ((char **) addresses);
 }
 
+/**
+ * mc_call_session_set_relay_only:
+ * @self: a session
+ * @relay_only: whether media may only go through a TURN relay
+ *
+ * With @relay_only, ICE uses only relayed candidates (webrtcbin's
+ * `ice-transport-policy` "relay"): the call works only through one of the
+ * TURN servers of mc_call_session_set_ice_servers(), and the peer never sees
+ * this machine's addresses. The default comes from
+ * `MENTORCALL_ICE_RELAY_ONLY=1`. Takes effect with the next connection.
+ */
+void
+mc_call_session_set_relay_only (McCallSession *self,
+                                gboolean       relay_only)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  self->relay_only = !!relay_only;
+}
+
 static char *
 server_url (const char *url,
             const char *username,

@@ -110,6 +110,7 @@ new_peer (McCallSession *self,
   config.ice_addresses = (const char * const *) self->ice_addresses;
   config.stun_server = self->stun_server;
   config.turn_servers = (const char * const *) self->turn_servers;
+  config.relay_only = self->relay_only;
   config.overrides = self->overrides;
   config.media_blocked = self->media_blocked;
 

@@ -39,6 +39,7 @@ struct _McCallSession
   GStrv       ice_addresses;
   char       *stun_server;
   GStrv       turn_servers;
+  gboolean    relay_only;
   GHashTable *overrides;
 
   /* The call. */

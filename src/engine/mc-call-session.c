@@ -596,6 +596,7 @@ mc_call_session_init (McCallSession *self)
   self->latency_ms = DEFAULT_LATENCY_MS;
   self->echo_cancel = TRUE;
   self->time_to_first_frame_ms = -1;
+  self->relay_only = g_strcmp0 (g_getenv ("MENTORCALL_ICE_RELAY_ONLY"), "1") == 0;
   self->next_generation = g_random_int_range (1, G_MAXINT32 / 2);
   self->pending_local = g_ptr_array_new_with_free_func (mc_call_session_candidate_free);
   self->pending_remote = g_ptr_array_new_with_free_func (mc_call_session_candidate_free);

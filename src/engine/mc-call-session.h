@@ -80,6 +80,8 @@ void     mc_call_session_set_preview_sink (McCallSession *self,
                                            GstElement    *sink);
 void     mc_call_session_set_ice_addresses (McCallSession      *self,
                                             const char     *const *addresses);
+void     mc_call_session_set_relay_only (McCallSession *self,
+                                         gboolean       relay_only);
 gboolean mc_call_session_set_ice_servers (McCallSession *self,
                                           JsonArray     *servers,
                                           GError       **error);

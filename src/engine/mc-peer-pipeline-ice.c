@@ -15,9 +15,16 @@
  * looks fine, the hardest case for detection, and it lets a rebuilt
  * connection complete its handshakes during the fault so that media flows
  * the moment the fault ends.
+ *
+ * A peer that used TURN gives its allocations back to the relay before its
+ * webrtcbin goes (nice_agent_close_async ()): otherwise the relay keeps them,
+ * and their ports, for the rest of their lifetime (ten minutes by default),
+ * and libnice warns that refreshes were still alive.
  */
 
 #define G_LOG_DOMAIN "mc-call"
+
+#include <nice/agent.h>
 
 #include "mc-peer-pipeline-private.h"
 
@@ -178,6 +185,135 @@ mc_peer_pipeline_connection_state_cb (GObject    *webrtc,
     }
 }
 
+/* Releasing TURN allocations */
+
+typedef struct
+{
+  GstElement   *pipeline;
+  NiceAgent    *agent;
+  GMainContext *context;
+} TurnRelease;
+
+/* The peers whose relay allocations are being released; programs wait for
+ * them on their way out (mc_call_engine_shutdown ()). */
+static GMutex release_lock;
+static GCond  release_done;
+static guint  releases_pending;
+
+/* On the session's main context: the relay has answered (or given up), and
+ * the pipeline, with webrtcbin and its ICE agent, can go. It must not go on
+ * the agent's own thread, which finalizing webrtcbin's ICE object joins. */
+static gboolean
+turn_released_cb (gpointer user_data)
+{
+  TurnRelease *release = user_data;
+
+  g_clear_object (&release->agent);
+  gst_clear_object (&release->pipeline);
+  g_main_context_unref (release->context);
+  g_free (release);
+
+  g_mutex_lock (&release_lock);
+  releases_pending--;
+  g_cond_broadcast (&release_done);
+  g_mutex_unlock (&release_lock);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* On the ICE agent's thread. */
+static void
+agent_closed_cb (GObject      *agent,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  TurnRelease *release = user_data;
+
+  g_main_context_invoke (release->context, turn_released_cb, release);
+}
+
+static NiceAgent *
+find_nice_agent (GstElement *webrtc)
+{
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
+  g_auto (GValue) item = G_VALUE_INIT;
+  NiceAgent *agent = NULL;
+
+  while (agent == NULL && gst_iterator_next (iterator, &item) == GST_ITERATOR_OK)
+    {
+      GstElement        *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL &&
+          g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)), "nicesrc"))
+        g_object_get (element, "agent", &agent, NULL);
+      g_value_reset (&item);
+    }
+
+  return agent;
+}
+
+/**
+ * mc_peer_pipeline_release_turn:
+ * @webrtc: the stopped peer's webrtcbin
+ * @pipeline: (transfer full): its pipeline, in the NULL state
+ *
+ * Gives the TURN allocations of @webrtc's ICE agent back to the relay, then
+ * drops @pipeline on the calling thread's main context.
+ */
+void
+mc_peer_pipeline_release_turn (GstElement *webrtc,
+                               GstElement *pipeline)
+{
+  TurnRelease *release;
+  NiceAgent   *agent = find_nice_agent (webrtc);
+
+  if (agent == NULL)
+    {
+      gst_object_unref (pipeline);
+      return;
+    }
+
+  release = g_new0 (TurnRelease, 1);
+  release->pipeline = pipeline;
+  release->agent = agent;
+  release->context = g_main_context_ref_thread_default ();
+
+  g_mutex_lock (&release_lock);
+  releases_pending++;
+  g_mutex_unlock (&release_lock);
+
+  nice_agent_close_async (agent, agent_closed_cb, release);
+}
+
+/**
+ * mc_peer_pipeline_wait_for_turn_releases:
+ *
+ * Waits, at most two seconds, for the relays to answer the releases under
+ * way, running the default main context meanwhile (the pipelines are dropped
+ * there). For the end of a program.
+ */
+void
+mc_peer_pipeline_wait_for_turn_releases (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  g_mutex_lock (&release_lock);
+  while (releases_pending > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_mutex_unlock (&release_lock);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_mutex_lock (&release_lock);
+      if (releases_pending > 0)
+        g_cond_wait_until (&release_done, &release_lock, g_get_monotonic_time () + 10 * 1000);
+    }
+  if (releases_pending > 0)
+    g_message ("Gave up waiting for %u TURN relays to release their allocations",
+               releases_pending);
+  g_mutex_unlock (&release_lock);
+}
+
 /* Building */
 
 void
@@ -196,7 +332,14 @@ mc_peer_pipeline_configure_ice (McPeerPipeline     *self,
       g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i], &added);
       if (!added)
         g_message ("webrtcbin refused a TURN server URL");
+      self->uses_turn |= added;
     }
+
+  /* Only relayed candidates: the peer never learns this machine's
+   * addresses, and media goes through the TURN server or not at all. */
+  if (config->relay_only)
+    g_object_set (self->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
+                  NULL);
 
   g_object_get (self->webrtc, "ice-agent", &ice, NULL);
   if (ice == NULL)

@@ -32,6 +32,7 @@ struct _McPeerPipeline
   GstAppSrc  *audio_src;
   guint       bus_watch;
   gboolean    stopped;
+  gboolean    uses_turn; /* TURN allocations to release when stopping */
   GPtrArray  *requests; /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
@@ -46,6 +47,10 @@ struct _McPeerPipeline
   GMutex  lock;
   GArray *latency_samples;
 };
+
+void mc_peer_pipeline_release_turn (GstElement *webrtc,
+                                    GstElement *pipeline);
+void mc_peer_pipeline_wait_for_turn_releases (void);
 
 enum
 {

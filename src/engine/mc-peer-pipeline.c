@@ -388,6 +388,10 @@ mc_peer_pipeline_stop (McPeerPipeline *self)
     {
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       g_clear_handle_id (&self->bus_watch, g_source_remove);
+      /* With TURN, the relay's allocations are given back first; the
+       * pipeline goes when that is done (mc-peer-pipeline-ice.c). */
+      if (self->uses_turn)
+        mc_peer_pipeline_release_turn (self->webrtc, g_steal_pointer (&self->pipeline));
       g_clear_object (&self->pipeline);
     }
 

@@ -29,6 +29,7 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @ice_addresses: (nullable): restrict ICE to these local addresses
  * @stun_server: (nullable): a `stun://host:port` URL
  * @turn_servers: (nullable): `turn(s)://user:pass@host:port` URLs
+ * @relay_only: gather only relay candidates (media through TURN only)
  * @overrides: (nullable): element factory overrides, for tests
  * @media_blocked: start with the media-blocking fault set
  *
@@ -42,6 +43,7 @@ typedef struct
   const char * const *ice_addresses;
   const char         *stun_server;
   const char * const *turn_servers;
+  gboolean            relay_only;
   GHashTable         *overrides;
   gboolean            media_blocked;
 } McPeerConfig;

@@ -48,6 +48,7 @@ static const char * const programs[] = {
   "python3",             /* .ci/run, the po checks */
   "sqlite3",
   "timeout",
+  "turnserver",          /* coturn, for test-cli-turn */
   "xauth",               /* xvfb-run */
   "Xvfb",
   "xvfb-run",            /* the engine and client tests */
