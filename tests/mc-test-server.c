@@ -665,9 +665,9 @@ void
 mc_test_server_advance_clock (McTestServer *self,
                               gint64        seconds)
 {
-  g_autofree char *body = g_strdup_printf ("{\"advance\": %" G_GINT64_FORMAT "}", seconds);
+  g_autofree char     *body = g_strdup_printf ("{\"advance\": %" G_GINT64_FORMAT "}", seconds);
   g_autoptr (JsonNode) response = NULL;
-  guint status;
+  guint                status;
 
   response = mc_test_admin (self, "POST", "/api/v1/admin/test-clock", body, &status);
   g_assert_cmpuint (status, ==, 200);

@@ -66,6 +66,6 @@ GstElement *mc_call_make_element_full (GHashTable *overrides,
                                        const char *name,
                                        GError    **error);
 
-void        mc_call_engine_shutdown (void);
+void mc_call_engine_shutdown (void);
 
 G_END_DECLS

@@ -236,8 +236,8 @@ static NiceAgent *
 find_nice_agent (GstElement *webrtc)
 {
   g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
-  g_auto (GValue) item = G_VALUE_INIT;
-  NiceAgent *agent = NULL;
+  g_auto (GValue)         item = G_VALUE_INIT;
+  NiceAgent              *agent = NULL;
 
   while (agent == NULL && gst_iterator_next (iterator, &item) == GST_ITERATOR_OK)
     {

@@ -207,8 +207,8 @@ stats_cb (GstPromise *promise,
 /* The warm-up's worker is the one thread of its own the engine starts. A
  * process must not exit while it runs: it is inside OpenSSL, whose locks
  * exit () frees under it (a crash seen when `join` failed at once). */
-static GMutex warm_up_lock;
-static GCond  warm_up_done;
+static GMutex   warm_up_lock;
+static GCond    warm_up_done;
 static gboolean warm_up_running;
 
 /* Public API */

@@ -51,7 +51,7 @@ typedef struct
 void     mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
                                          GAsyncReadyCallback callback,
                                          gpointer            user_data);
-void     mc_peer_pipeline_warm_up_wait   (void);
+void     mc_peer_pipeline_warm_up_wait (void);
 gboolean mc_peer_pipeline_warm_up_finish (GAsyncResult *result,
                                           GError      **error);
 

@@ -17,7 +17,7 @@
 
 #include "mcs-clock.h"
 
-static gint64 offset;     /* seconds; only ever moved forward */
+static gint64 offset; /* seconds; only ever moved forward */
 static gint   test_mode;
 
 /**

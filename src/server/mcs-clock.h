@@ -10,10 +10,10 @@
 
 G_BEGIN_DECLS
 
-gint64   mcs_clock_now              (void);
-gint64   mcs_clock_get_offset       (void);
+gint64   mcs_clock_now (void);
+gint64   mcs_clock_get_offset (void);
 void     mcs_clock_enable_test_mode (void);
-gboolean mcs_clock_is_test_mode     (void);
-gboolean mcs_clock_advance          (gint64 seconds);
+gboolean mcs_clock_is_test_mode (void);
+gboolean mcs_clock_advance (gint64 seconds);
 
 G_END_DECLS

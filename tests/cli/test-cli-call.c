@@ -606,14 +606,14 @@ static void
 test_missing_overlay (Fixture      *fixture,
                       gconstpointer data)
 {
-  const char      *system_dir = g_getenv ("MC_GST_PLUGINS_DIR");
-  g_autofree char *plugins = g_build_filename (mc_test_server_get_dir (fixture->server),
-                                               "plugins-without-pango", NULL);
-  g_autofree char *registry = g_build_filename (mc_test_server_get_dir (fixture->server),
-                                                "gst-registry-without-pango.bin", NULL);
-  g_autoptr (GDir)  dir = NULL;
+  const char        *system_dir = g_getenv ("MC_GST_PLUGINS_DIR");
+  g_autofree char   *plugins = g_build_filename (mc_test_server_get_dir (fixture->server),
+                                                 "plugins-without-pango", NULL);
+  g_autofree char   *registry = g_build_filename (mc_test_server_get_dir (fixture->server),
+                                                  "gst-registry-without-pango.bin", NULL);
+  g_autoptr (GDir)   dir = NULL;
   g_autoptr (GError) error = NULL;
-  const char       *name;
+  const char        *name;
 
   if (system_dir == NULL || !g_file_test (system_dir, G_FILE_TEST_IS_DIR))
     {

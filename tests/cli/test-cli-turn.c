@@ -53,11 +53,11 @@ typedef struct
 static guint16
 free_port (GSocketType type)
 {
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocket)        socket = NULL;
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError)         error = NULL;
 
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
   g_assert_no_error (error);
@@ -72,7 +72,7 @@ free_port (GSocketType type)
 static gboolean
 tcp_listening (guint16 port)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketClient)     client = g_socket_client_new ();
   g_autoptr (GSocketConnection) connection = NULL;
 
   g_socket_client_set_timeout (client, 1);
@@ -93,16 +93,16 @@ static void
 start_turnserver (Fixture *fixture,
                   gboolean tcp_only)
 {
-  g_autofree char *turnserver = g_find_program_in_path ("turnserver");
-  g_autofree char *listening_port = NULL;
-  g_autofree char *min_port = NULL;
-  g_autofree char *max_port = NULL;
-  g_autofree char *log_file = NULL;
-  g_autofree char *db = NULL;
-  g_autofree char *pid_file = NULL;
+  g_autofree char      *turnserver = g_find_program_in_path ("turnserver");
+  g_autofree char      *listening_port = NULL;
+  g_autofree char      *min_port = NULL;
+  g_autofree char      *max_port = NULL;
+  g_autofree char      *log_file = NULL;
+  g_autofree char      *db = NULL;
+  g_autofree char      *pid_file = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  guint16 relay_base;
+  g_autoptr (GError)    error = NULL;
+  guint16               relay_base;
 
   g_assert_nonnull (turnserver);
 
@@ -167,8 +167,8 @@ static void
 fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
-  const Case      *test_case = data;
-  g_autofree char *config = NULL;
+  const Case        *test_case = data;
+  g_autofree char   *config = NULL;
   g_autoptr (GError) error = NULL;
 
   fixture->dir = g_dir_make_tmp ("mentorcall-turn-XXXXXX", &error);
@@ -226,9 +226,9 @@ static guint64
 relayed_bytes (const char *log,
                guint      *n_reports)
 {
-  g_autoptr (GRegex) regex = g_regex_new ("peer usage: .*rb=([0-9]+)", 0, 0, NULL);
+  g_autoptr (GRegex)     regex = g_regex_new ("peer usage: .*rb=([0-9]+)", 0, 0, NULL);
   g_autoptr (GMatchInfo) match = NULL;
-  guint64 most = 0;
+  guint64                most = 0;
 
   *n_reports = 0;
   g_regex_match (regex, log, 0, &match);

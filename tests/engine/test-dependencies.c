@@ -29,34 +29,34 @@
 /* The programs that the tests (tests/meson.build, the scripts in tests/client,
  * the test sources), build-aux/run-demo.sh, run-tests.sh and .ci/run start. */
 static const char * const programs[] = {
-  "appstreamcli",        /* data: the metainfo */
-  "clang",               /* tests/fuzz */
-  "curl",                /* run-demo.sh's guide */
-  "dbus-run-session",    /* run-demo.sh, tests/client/run-with-keyring.sh */
+  "appstreamcli",     /* data: the metainfo */
+  "clang",            /* tests/fuzz */
+  "curl",             /* run-demo.sh's guide */
+  "dbus-run-session", /* run-demo.sh, tests/client/run-with-keyring.sh */
   "desktop-file-validate",
-  "gcc",                 /* the build */
+  "gcc", /* the build */
   "glib-compile-schemas",
   "gnome-keyring-daemon", /* tests/client/run-with-keyring.sh */
-  "groff",               /* the man pages' test */
-  "gsettings",           /* run-demo.sh */
-  "ip",                  /* network namespaces in tests and benchmarks */
+  "groff",                /* the man pages' test */
+  "gsettings",            /* run-demo.sh */
+  "ip",                   /* network namespaces in tests and benchmarks */
   "meson",
   "msgfmt",
   "ninja",
-  "openssl",             /* run-demo.sh's admin key, the TLS tests */
+  "openssl", /* run-demo.sh's admin key, the TLS tests */
   "pkg-config",
-  "python3",             /* .ci/run, the po checks */
+  "python3", /* .ci/run, the po checks */
   "sqlite3",
   "timeout",
-  "turnserver",          /* coturn, for test-cli-turn */
-  "xauth",               /* xvfb-run */
+  "turnserver", /* coturn, for test-cli-turn */
+  "xauth",      /* xvfb-run */
   "Xvfb",
-  "xvfb-run",            /* the engine and client tests */
+  "xvfb-run", /* the engine and client tests */
 };
 
 typedef struct
 {
-  GHashTable *listed;   /* packages named in install-deps.sh */
+  GHashTable *listed; /* packages named in install-deps.sh */
   gboolean    have_dpkg;
 } Fixture;
 
@@ -65,8 +65,8 @@ run (const char * const *argv,
      int                *status)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *output = NULL;
-  int              wait_status = 0;
+  g_autofree char   *output = NULL;
+  int                wait_status = 0;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
                      NULL, NULL, &output, NULL, &wait_status, &error))
@@ -80,13 +80,13 @@ run (const char * const *argv,
 static GHashTable *
 read_listed_packages (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "build-aux",
-                                                 "install-deps.sh", NULL);
-  g_autofree char *text = NULL;
+  g_autofree char   *path = g_test_build_filename (G_TEST_DIST, "..", "build-aux",
+                                                   "install-deps.sh", NULL);
+  g_autofree char   *text = NULL;
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) lines = NULL;
-  GHashTable      *listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gboolean         inside = FALSE;
+  g_auto (GStrv)     lines = NULL;
+  GHashTable        *listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean           inside = FALSE;
 
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
@@ -116,10 +116,10 @@ static char *
 package_of_path (const char *path)
 {
   static GHashTable *known; /* path → package or "" */
-  const char      *argv[] = { "dpkg", "-S", path, NULL };
-  g_autofree char *output = NULL;
-  char            *colon;
-  int              status;
+  const char        *argv[] = { "dpkg", "-S", path, NULL };
+  g_autofree char   *output = NULL;
+  char              *colon;
+  int                status;
 
   /* Many elements share a plugin file, and dpkg -S reads its whole list of
    * files each time. */
@@ -154,7 +154,7 @@ static char *
 package_of_file (const char *path)
 {
   static const char * const merged[] = { "/bin/", "/sbin/", "/lib/", "/lib64/" };
-  char *owner = package_of_path (path);
+  char                     *owner = package_of_path (path);
 
   for (guint i = 0; owner == NULL && i < G_N_ELEMENTS (merged); i++)
     {
@@ -208,7 +208,7 @@ package_is_installed_by_us (Fixture    *fixture,
       g_autofree char *pre_depends = package_field (listed, "Pre-Depends");
       g_autofree char *all = g_strdup_printf ("%s, %s", depends ? depends : "",
                                               pre_depends ? pre_depends : "");
-      g_auto (GStrv) items = g_regex_split_simple ("[,|]", all, 0, 0);
+      g_auto (GStrv)   items = g_regex_split_simple ("[,|]", all, 0, 0);
 
       for (guint i = 0; items[i] != NULL; i++)
         {
@@ -256,11 +256,11 @@ test_elements (Fixture      *fixture,
 
   for (gsize i = 0; i < n_elements; i++)
     {
-      const McCallElement *element = &elements[i];
+      const McCallElement          *element = &elements[i];
       g_autoptr (GstElementFactory) factory = gst_element_factory_find (element->factory);
-      g_autoptr (GstPlugin) plugin = NULL;
-      g_autofree char *owner = NULL;
-      const char      *filename;
+      g_autoptr (GstPlugin)         plugin = NULL;
+      g_autofree char              *owner = NULL;
+      const char                   *filename;
 
       if (!g_hash_table_contains (fixture->listed, element->package))
         g_string_append_printf (failures,
@@ -308,7 +308,7 @@ test_programs (Fixture      *fixture,
                gconstpointer data)
 {
   static const char * const system_dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
-  g_autoptr (GString) failures = g_string_new (NULL);
+  g_autoptr (GString)       failures = g_string_new (NULL);
 
   if (!fixture->have_dpkg)
     {
