@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "mcs-connection.h"
+#include "mcs-views.h"
 
 struct _McsConnection
 {
@@ -341,16 +342,7 @@ send_error (McsConnection *self,
   if (request_id != NULL)
     json_object_set_string_member (object, "request_id", request_id);
 
-  if (extra != NULL)
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *node;
-
-      json_object_iter_init (&iter, extra);
-      while (json_object_iter_next (&iter, &name, &node))
-        json_object_set_member (object, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (object, extra, NULL);
 
   mcs_connection_send (self, object);
 }

@@ -16,6 +16,7 @@
 
 #include "mcs-crypto.h"
 #include "mcs-request.h"
+#include "mcs-views.h"
 
 #define MAX_PATH_SEGMENTS 16
 
@@ -575,16 +576,7 @@ mcs_reply_error_to_message (SoupServerMessage *message,
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
 
-  if (extra != NULL)
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *node;
-
-      json_object_iter_init (&iter, extra);
-      while (json_object_iter_next (&iter, &name, &node))
-        json_object_set_member (error, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (error, extra, NULL);
 
   json_object_set_object_member (root, "error", g_steal_pointer (&error));
   body = mc_json_object_to_string (root);

@@ -20,6 +20,7 @@
 #include "mcs-api.h"
 #include "mcs-crypto.h"
 #include "mcs-server.h"
+#include "mcs-views.h"
 
 /* Housekeeping: expired sessions and idle rate-limit entries. */
 #define HOUSEKEEPING_INTERVAL_SECONDS 600
@@ -148,9 +149,7 @@ reject_unread (McsServer         *self,
 
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
-  if (extra != NULL)
-    json_object_set_member (error, "limit",
-                            json_node_copy (json_object_get_member (extra, "limit")));
+  mcs_view_merge_members (error, extra, NULL);
   json_object_set_object_member (root, "error", g_steal_pointer (&error));
   body = mc_json_object_to_string (root);
 

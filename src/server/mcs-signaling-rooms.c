@@ -435,9 +435,6 @@ mcs_signaling_handle_relay (McsSignaling  *self,
                             const char    *request_id)
 {
   g_autoptr (JsonObject) copy = NULL;
-  JsonObjectIter         iter;
-  const char            *name;
-  JsonNode              *node;
   Room                  *room;
   int                    index;
 
@@ -454,12 +451,7 @@ mcs_signaling_handle_relay (McsSignaling  *self,
 
   /* Verbatim, minus our own bookkeeping member, plus who sent it. */
   copy = json_object_new ();
-  json_object_iter_init (&iter, message);
-  while (json_object_iter_next (&iter, &name, &node))
-    {
-      if (!g_str_equal (name, "request_id"))
-        json_object_set_member (copy, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (copy, message, "request_id");
   json_object_set_int_member (copy, "from", mcs_connection_get_user (connection)->id);
 
   mcs_connection_send (room->slots[1 - index].connection, copy);
