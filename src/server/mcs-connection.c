@@ -31,6 +31,7 @@ struct _McsConnection
   McsUser                 *user;
   gint64                   session_id;
   gint64                   room;             /* booking id, or 0 */
+  gint64                   session_expires_at; /* Unix time, or 0 for never */
 
   /* Limits */
   double                   tokens;
@@ -378,4 +379,26 @@ mcs_connection_close (McsConnection *self,
     soup_websocket_connection_close (self->websocket, code, reason);
   else
     become_gone (self, FALSE);
+}
+
+/**
+ * mcs_connection_set_session_expiry:
+ * @self: a connection
+ * @expires_at: when the session it authenticated with expires (Unix
+ *   time), or 0 for never
+ *
+ * The hub closes the connection when that time has come: a session
+ * checked once at the handshake must not outlive its expiry on a socket.
+ */
+void
+mcs_connection_set_session_expiry (McsConnection *self,
+                                   gint64         expires_at)
+{
+  self->session_expires_at = expires_at;
+}
+
+gint64
+mcs_connection_get_session_expiry (McsConnection *self)
+{
+  return self->session_expires_at;
 }

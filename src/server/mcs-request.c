@@ -448,7 +448,7 @@ mcs_request_parse_body (McsRequest       *self,
  *
  * Lets a WebSocket handshake go on to the upgrade without an answer of
  * ours. The authenticated user and session are attached to the message as
- * "mcs-user" and "mcs-session-id" for the WebSocket handler.
+ * "mcs-user" and "mcs-session" (an #McsSession) for the WebSocket handler.
  */
 void
 mcs_request_accept_upgrade (McsRequest *self)
@@ -457,8 +457,8 @@ mcs_request_accept_upgrade (McsRequest *self)
 
   g_object_set_data_full (G_OBJECT (self->message), "mcs-user", mcs_user_copy (self->user),
                           (GDestroyNotify) mcs_user_free);
-  g_object_set_data_full (G_OBJECT (self->message), "mcs-session-id",
-                          g_memdup2 (&self->session->id, sizeof (gint64)), g_free);
+  g_object_set_data_full (G_OBJECT (self->message), "mcs-session",
+                          g_memdup2 (self->session, sizeof (McsSession)), g_free);
   self->replied = TRUE;
 }
 

@@ -64,6 +64,7 @@ static const McsRoute routes[] = {
   { "POST", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_create_user },
   { "GET", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_user },
   { "PATCH", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_user },
+  { "DELETE", "/api/v1/admin/users/{id}/sessions", MCS_AUTH_ADMIN, mcs_api_admin_revoke_sessions },
   { "GET", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_list_bookings },
   { "POST", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_create_booking },
   { "GET", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_booking },
@@ -230,12 +231,12 @@ websocket_cb (SoupServer              *soup_server,
 {
   McsServer *self = user_data;
   McsUser *user = g_object_get_data (G_OBJECT (message), "mcs-user");
-  gint64 *session_id = g_object_get_data (G_OBJECT (message), "mcs-session-id");
+  McsSession *session = g_object_get_data (G_OBJECT (message), "mcs-session");
 
   /* The route's handler always attaches both before letting an upgrade on. */
-  g_return_if_fail (user != NULL && session_id != NULL);
+  g_return_if_fail (user != NULL && session != NULL);
 
-  mcs_signaling_accept (self->signaling, connection, user, *session_id);
+  mcs_signaling_accept (self->signaling, connection, user, session);
 }
 
 static void
