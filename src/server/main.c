@@ -153,12 +153,12 @@ build_config (const Options  *options,
 static void
 set_tls_minimum (void)
 {
-  const char      *operator = g_getenv ("G_TLS_GNUTLS_PRIORITY");
+  const char      *custom = g_getenv ("G_TLS_GNUTLS_PRIORITY");
   g_autofree char *priority = NULL;
 
   /* An operator's own string is kept, with the old versions still taken
    * out of it: removals can be appended to any priority string. */
-  priority = g_strconcat (operator != NULL && operator[0] != '\0' ? operator : TLS_PRIORITY,
+  priority = g_strconcat (custom != NULL && custom[0] != '\0' ? custom : TLS_PRIORITY,
                           TLS_PRIORITY_LIMITS, NULL);
   g_setenv ("G_TLS_GNUTLS_PRIORITY", priority, TRUE);
 }

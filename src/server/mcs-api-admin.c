@@ -321,11 +321,11 @@ mcs_api_admin_update_user (McsRequest *request)
 void
 mcs_api_admin_revoke_sessions (McsRequest *request)
 {
-  McsServer             *server = mcs_request_get_server (request);
+  McsServer              *server = mcs_request_get_server (request);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (McsUser)    user = NULL;
-  g_autoptr (GError)     error = NULL;
-  guint                  revoked = 0;
+  g_autoptr (McsUser)     user = NULL;
+  g_autoptr (GError)      error = NULL;
+  guint                   revoked = 0;
 
   user = load_user (request);
   if (user == NULL)

@@ -86,8 +86,8 @@ mcs_database_init (McsDatabase *self)
 /* Makes @path (and its -wal and -shm files, when they exist) readable
  * and writable by its owner only, creating @path if it is missing. */
 static gboolean
-make_private (const char  *path,
-              GError     **error)
+make_private (const char *path,
+              GError    **error)
 {
   const char *suffixes[] = { "", "-wal", "-shm" };
   int         fd;

@@ -230,7 +230,8 @@ check_join (McsSignaling  *self,
       return NULL;
     }
 
-  *index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1 : -1;
+  *index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1
+                                                                                  : -1;
   if (*index < 0)
     {
       mcs_connection_send_error (connection, MC_ERROR_NOT_PARTICIPANT,

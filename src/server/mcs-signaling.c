@@ -493,11 +493,11 @@ expiry_cb (gpointer user_data)
 static gboolean
 session_check_cb (gpointer user_data)
 {
-  McsSignaling         *self = user_data;
-  gint64                now = mcs_signaling_now ();
-  g_autoptr (GArray)    revoked = NULL;
+  McsSignaling          *self = user_data;
+  gint64                 now = mcs_signaling_now ();
+  g_autoptr (GArray)     revoked = NULL;
   g_autoptr (GHashTable) codes = NULL;
-  g_autoptr (GError)    error = NULL;
+  g_autoptr (GError)     error = NULL;
 
   close_where (self, session_expired_cb, &now);
 

@@ -197,7 +197,14 @@ handshake_succeeds (guint16     port,
 {
   g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", port);
   const char      *argv[] = {
-    "openssl", "s_client", "-connect", address, version, "-cipher", "DEFAULT:@SECLEVEL=0", NULL,
+         "openssl",
+         "s_client",
+         "-connect",
+         address,
+         version,
+         "-cipher",
+         "DEFAULT:@SECLEVEL=0",
+         NULL,
   };
   g_autoptr (GError)      error = NULL;
   g_autoptr (GSubprocess) process = NULL;
@@ -218,7 +225,7 @@ handshake_succeeds (guint16     port,
 static gboolean
 openssl_knows (const char *version)
 {
-  const char *argv[] = { "openssl", "s_client", "-help", NULL };
+  const char      *argv[] = { "openssl", "s_client", "-help", NULL };
   g_autofree char *out = NULL;
   g_autofree char *word = g_strconcat (version, " ", NULL);
 
@@ -228,8 +235,8 @@ openssl_knows (const char *version)
 }
 
 static void
-test_minimum_version (Fixture       *fixture,
-                      gconstpointer  data)
+test_minimum_version (Fixture      *fixture,
+                      gconstpointer data)
 {
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError)      error = NULL;
@@ -295,8 +302,8 @@ check_config (Fixture    *fixture,
 }
 
 static void
-test_plain_http_warning (Fixture       *fixture,
-                         gconstpointer  data)
+test_plain_http_warning (Fixture      *fixture,
+                         gconstpointer data)
 {
   g_autofree char *everywhere = check_config (fixture, "0.0.0.0:8080", FALSE);
   g_autofree char *everywhere6 = check_config (fixture, "[::]:8080", FALSE);
