@@ -236,14 +236,14 @@ command_bookings (McApiClient *api)
       JsonObject *window = json_object_get_object_member (booking, "join_window");
       JsonNode *call = json_object_get_member (booking, "call");
       const char *call_state = "-";
+      g_autofree char *with = NULL;
+      g_autofree char *subject = NULL;
 
       if (call != NULL && JSON_NODE_HOLDS_OBJECT (call))
         call_state = json_object_get_string_member (json_node_get_object (call), "state");
 
-      g_autofree char *with = mc_cli_escape_text (json_object_get_string_member (other,
-                                                                                  "display_name"));
-      g_autofree char *subject = mc_cli_escape_text (json_object_get_string_member (booking,
-                                                                                   "subject"));
+      with = mc_cli_escape_text (json_object_get_string_member (other, "display_name"));
+      subject = mc_cli_escape_text (json_object_get_string_member (booking, "subject"));
 
       g_print ("%-6" G_GINT64_FORMAT " %-10s %-20s %-20s %-8s %-8s %-20s %s\n",
                json_object_get_int_member (booking, "id"),
@@ -360,10 +360,11 @@ command_history (McApiClient *api,
     {
       JsonObject      *message = json_array_get_object_element (messages, i);
       JsonObject      *sender = json_object_get_object_member (message, "sender");
-      g_autofree char *name = mc_cli_escape_text (json_object_get_string_member (sender,
-                                                                                  "display_name"));
-      g_autofree char *text = mc_cli_escape_text (json_object_get_string_member (message,
-                                                                                  "text"));
+      g_autofree char *name = NULL;
+      g_autofree char *text = NULL;
+
+      name = mc_cli_escape_text (json_object_get_string_member (sender, "display_name"));
+      text = mc_cli_escape_text (json_object_get_string_member (message, "text"));
 
       g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n",
                json_object_get_int_member (message, "seq"),
