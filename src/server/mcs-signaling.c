@@ -380,6 +380,10 @@ connection_message_cb (McsConnection *connection,
   const char        *bad_member = NULL;
   const char        *type;
 
+  /* An expired session sends nothing more, whatever the timer's phase. */
+  if (!session_alive (connection))
+    return;
+
   /* Find the request id first, so that even an error about the envelope
    * can be matched to its request. */
   if (mc_json_has (message, "request_id") &&
@@ -396,10 +400,6 @@ connection_message_cb (McsConnection *connection,
                                  request_id, extra);
       return;
     }
-
-  /* An expired session sends nothing more, whatever the timer's phase. */
-  if (!session_alive (connection))
-    return;
 
   type = json_object_get_string_member (message, "type");
 
@@ -503,6 +503,13 @@ session_check_cb (gpointer user_data)
 
   if (now - self->revocations_checked_at < REVOCATION_CHECK_INTERVAL_SECONDS)
     return G_SOURCE_CONTINUE;
+
+  /* Nobody to close: spare the store the question. */
+  if (g_hash_table_size (self->connections) == 0)
+    {
+      self->revocations_checked_at = now;
+      return G_SOURCE_CONTINUE;
+    }
 
   /* Revocation times have a resolution of one second: look one second
    * back so that one made in the second of the last check is not missed.

@@ -402,14 +402,15 @@ test_expired (void)
   g_autoptr (JsonNode)   node = NULL;
   guint                  status;
 
-  /* Sessions of 4 s: long enough to log in and join, short enough to wait. */
-  lesson_set_up (&lesson, "[auth]\nsession-lifetime=4\n");
+  /* Sessions of 6 s: long enough to log in and join (also under the
+   * sanitizers), short enough to wait for. */
+  lesson_set_up (&lesson, "[auth]\nsession-lifetime=6\n");
   student = join_lesson (&lesson, lesson.student_token);
   mentor = socket_open (lesson.server, lesson.mentor_token);
   welcome = socket_wait (mentor, "welcome");
 
-  socket_wait_closed (student, 4 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
-  socket_wait_closed (mentor, 4 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  socket_wait_closed (student, 6 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  socket_wait_closed (mentor, 6 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
 
   /* And the session is refused over HTTP as before. */
   node = mc_test_request (lesson.server, "GET", "/api/v1/me", lesson.student_token, NULL,
