@@ -246,8 +246,13 @@ close_where (McsSignaling *self,
       for (guint i = 0; i < connections->len; i++)
         {
           McsConnection *connection = g_ptr_array_index (connections, i);
-          gushort        code = func (connection, data);
+          gushort        code;
 
+          /* One that is closing already waits for the peer's close frame. */
+          if (!mcs_connection_is_open (connection))
+            continue;
+
+          code = func (connection, data);
           if (code != 0)
             {
               g_ptr_array_add (doomed, g_object_ref (connection));
