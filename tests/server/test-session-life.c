@@ -649,11 +649,16 @@ test_negative_content_length (void)
     "-5",
     "-1",
     "+5",
+    "18446744073709551615",
+    "99999999999999999999999",
+#ifndef __SANITIZE_ADDRESS__
+    /* libsoup 3.2 refuses these itself, and leaks the request's path
+     * when it does (fixed upstream in 3.5.2, commit 450d43c4 "Fix memory
+     * leak in error path"): LeakSanitizer would report libsoup, not us. */
     "5x",
     "0x10",
     "",
-    "18446744073709551615",
-    "99999999999999999999999",
+#endif
   };
   g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
 
