@@ -320,6 +320,64 @@ test_plain_http_warning (Fixture      *fixture,
   g_assert_null (strstr (tls, "plain HTTP"));
 }
 
+/* The same warning at start, from a server listening on 0.0.0.0 inside a
+ * network namespace of its own (made with unshare, which needs root or
+ * user namespaces): nothing outside the namespace can reach it. */
+static void
+test_plain_http_warning_at_start (Fixture      *fixture,
+                                  gconstpointer data)
+{
+  g_autofree char                *database = g_build_filename (fixture->dir, "mc.db", NULL);
+  g_autofree char                *unshare = g_find_program_in_path ("unshare");
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess)         probe = NULL;
+  g_autoptr (GSubprocess)         process = NULL;
+  g_autoptr (GDataInputStream)    output = NULL;
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *line = NULL;
+  g_autofree char                *err = NULL;
+
+  if (unshare == NULL)
+    {
+      g_test_skip ("unshare is not installed");
+      return;
+    }
+
+  probe = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, unshare, "--net", "true",
+                            NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (probe, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (probe))
+    {
+      g_test_skip ("cannot make a network namespace here (needs root or user namespaces)");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* The warning is a real g_warning (), which the tests' fatal-warnings
+   * would turn into an abort. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  process = g_subprocess_launcher_spawn (launcher, &error, unshare, "--net",
+                                         mc_test_server_get_binary (), "--listen", "0.0.0.0:0",
+                                         "--database", database, NULL);
+  g_assert_no_error (error);
+
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on http://"));
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("The server's standard error:\n%s", err);
+  g_assert_nonnull (strstr (err, "WARNING **"));
+  g_assert_nonnull (strstr (err, "Serving plain HTTP on 0.0.0.0:0, which is not a loopback"));
+}
+
 static void
 test_bad_certificate (Fixture       *fixture,
                       gconstpointer  data)
@@ -374,6 +432,8 @@ main (int   argc,
               test_minimum_version, fixture_tear_down);
   g_test_add ("/server/tls/plain-http-warning", Fixture, NULL, fixture_set_up,
               test_plain_http_warning, fixture_tear_down);
+  g_test_add ("/server/tls/plain-http-warning-at-start", Fixture, NULL, fixture_set_up,
+              test_plain_http_warning_at_start, fixture_tear_down);
 
   return g_test_run ();
 }
