@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 3
+#define MCS_SCHEMA_VERSION 4
 
 /* The most characters a chat message may have, after trimming. */
 #define MCS_CHAT_MAX_LENGTH 4000

@@ -285,6 +285,34 @@ test_migration_from_v1 (void)
     g_assert_cmpint (read_user_version (mc_test_server_get_database (server)), ==, current);
   }
 
+  /* The sessions revoked lately are found through an index (version 4),
+   * not by reading every session: the server asks every few seconds. */
+  {
+    sqlite3      *upgraded = NULL;
+    sqlite3_stmt *plan = NULL;
+    gboolean      indexed = FALSE;
+
+    g_assert_cmpint (sqlite3_open (mc_test_server_get_database (server), &upgraded), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (upgraded,
+                                         "EXPLAIN QUERY PLAN"
+                                         " SELECT s.id, s.user_id, u.disabled"
+                                         " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                         " WHERE s.revoked_at >= ?1",
+                                         -1, &plan, NULL),
+                     ==, SQLITE_OK);
+    while (sqlite3_step (plan) == SQLITE_ROW)
+      {
+        const char *detail = (const char *) sqlite3_column_text (plan, 3);
+
+        g_test_message ("plan: %s", detail);
+        indexed |= strstr (detail, "INDEX sessions_revoked") != NULL;
+      }
+    sqlite3_finalize (plan);
+    sqlite3_close (upgraded);
+    g_assert_true (indexed);
+  }
+
   /* Starting again on the upgraded file changes nothing. */
   mc_test_server_start (server);
   g_free (mc_test_login (server, "otto", "student-v1-password"));
