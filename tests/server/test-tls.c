@@ -82,8 +82,9 @@ spawn_server (Fixture    *fixture,
   g_autofree char *database = g_build_filename (fixture->dir, "mc.db", NULL);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* The server dies with the test, also when an assertion aborts it. */
+  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   fixture->dir, SIGKILL);
 
   return g_subprocess_launcher_spawn (launcher, error,
                                       mc_test_server_get_binary (), "--listen", "127.0.0.1:0",
@@ -354,8 +355,8 @@ test_plain_http_warning_at_start (Fixture      *fixture,
       return;
     }
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   fixture->dir, SIGKILL);
   /* The warning is a real g_warning (), which the tests' fatal-warnings
    * would turn into an abort. */
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
