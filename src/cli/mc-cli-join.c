@@ -185,9 +185,11 @@ signaling_chat_cb (McSignalingClient *signaling,
                    McChatMessage     *message,
                    Join              *join)
 {
+  g_autofree char *sender = mc_cli_escape_text (mc_chat_message_get_sender_name (message));
+  g_autofree char *text = mc_cli_escape_text (mc_chat_message_get_text (message));
+
   g_print ("%.3f chat %" G_GINT64_FORMAT " from %s: %s\n", elapsed (join),
-           mc_chat_message_get_seq (message), mc_chat_message_get_sender_name (message),
-           mc_chat_message_get_text (message));
+           mc_chat_message_get_seq (message), sender, text);
 }
 
 static void

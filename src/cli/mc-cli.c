@@ -7,6 +7,10 @@
  * session token is kept in $XDG_CONFIG_HOME/mentorcall/cli.ini, readable by
  * its owner only. Every command exits non-zero with the reason on standard
  * error when anything fails.
+ *
+ * Text that other people wrote — chat, display names, subjects — is
+ * printed through mc_cli_escape_text(): the server keeps it as it was sent,
+ * and a control character in it must not drive the reader's terminal.
  */
 
 #define G_LOG_DOMAIN "mentorcall-cli"
@@ -232,9 +236,14 @@ command_bookings (McApiClient *api)
       JsonObject *window = json_object_get_object_member (booking, "join_window");
       JsonNode *call = json_object_get_member (booking, "call");
       const char *call_state = "-";
+      g_autofree char *with = NULL;
+      g_autofree char *subject = NULL;
 
       if (call != NULL && JSON_NODE_HOLDS_OBJECT (call))
         call_state = json_object_get_string_member (json_node_get_object (call), "state");
+
+      with = mc_cli_escape_text (json_object_get_string_member (other, "display_name"));
+      subject = mc_cli_escape_text (json_object_get_string_member (booking, "subject"));
 
       g_print ("%-6" G_GINT64_FORMAT " %-10s %-20s %-20s %-8s %-8s %-20s %s\n",
                json_object_get_int_member (booking, "id"),
@@ -242,12 +251,74 @@ command_bookings (McApiClient *api)
                json_object_get_string_member (booking, "start"),
                json_object_get_string_member (booking, "end"),
                json_object_get_boolean_member (window, "open") ? "open" : "closed",
-               call_state,
-               json_object_get_string_member (other, "display_name"),
-               json_object_get_string_member (booking, "subject"));
+               call_state, with, subject);
     }
 
   return EXIT_SUCCESS;
+}
+
+/* Characters that make a terminal do something rather than show
+ * something: C0 controls and DEL (escape sequences, bell, carriage
+ * return), C1 controls (U+009B is a one-character CSI to some terminals),
+ * and the bidirectional overrides and isolates that reorder what follows
+ * them on the line. */
+static gboolean
+is_unsafe_for_terminal (gunichar c)
+{
+  return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * mc_cli_escape_text:
+ * @text: (nullable): text from someone else, as the server stored it
+ *
+ * Makes @text safe to print on a terminal while keeping all of it
+ * readable: newline, carriage return and tab become `\n`, `\r` and `\t`,
+ * other control characters `\xHH` (ASCII) or `\uHHHH`, and bytes that are
+ * not UTF-8 `\xHH`. Everything else, other scripts and emoji included, is
+ * left as it is.
+ *
+ * Returns: (transfer full) (nullable): the escaped text, %NULL for %NULL
+ */
+char *
+mc_cli_escape_text (const char *text)
+{
+  GString    *escaped;
+  const char *p;
+
+  if (text == NULL)
+    return NULL;
+
+  escaped = g_string_sized_new (strlen (text));
+  for (p = text; *p != '\0';)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (escaped, "\\x%02X", (guint) (guchar) *p);
+          p++;
+          continue;
+        }
+
+      if (c == '\n')
+        g_string_append (escaped, "\\n");
+      else if (c == '\r')
+        g_string_append (escaped, "\\r");
+      else if (c == '\t')
+        g_string_append (escaped, "\\t");
+      else if (c < 0x80 && is_unsafe_for_terminal (c))
+        g_string_append_printf (escaped, "\\x%02X", c);
+      else if (is_unsafe_for_terminal (c))
+        g_string_append_printf (escaped, "\\u%04X", c);
+      else
+        g_string_append_len (escaped, p, g_utf8_next_char (p) - p);
+
+      p = g_utf8_next_char (p);
+    }
+
+  return g_string_free (escaped, FALSE);
 }
 
 static int
@@ -287,14 +358,17 @@ command_history (McApiClient *api,
   messages = json_object_get_array_member (answer, "messages");
   for (guint i = 0; messages != NULL && i < json_array_get_length (messages); i++)
     {
-      JsonObject *message = json_array_get_object_element (messages, i);
-      JsonObject *sender = json_object_get_object_member (message, "sender");
+      JsonObject      *message = json_array_get_object_element (messages, i);
+      JsonObject      *sender = json_object_get_object_member (message, "sender");
+      g_autofree char *name = NULL;
+      g_autofree char *text = NULL;
+
+      name = mc_cli_escape_text (json_object_get_string_member (sender, "display_name"));
+      text = mc_cli_escape_text (json_object_get_string_member (message, "text"));
 
       g_print ("%" G_GINT64_FORMAT "\t%s\t%s\t%s\n",
                json_object_get_int_member (message, "seq"),
-               json_object_get_string_member (message, "sent_at"),
-               json_object_get_string_member (sender, "display_name"),
-               json_object_get_string_member (message, "text"));
+               json_object_get_string_member (message, "sent_at"), name, text);
     }
 
   return EXIT_SUCCESS;

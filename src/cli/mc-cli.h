@@ -45,6 +45,8 @@ int mc_cli_end  (McApiClient            *api,
                  gint64                  booking_id);
 int mc_cli_check (void);
 
+char *mc_cli_escape_text (const char *text);
+
 /* Runs the default main context until @result is set by mc_cli_wait_cb(). */
 GAsyncResult *mc_cli_wait      (GAsyncResult **result);
 void          mc_cli_wait_cb   (GObject       *object,

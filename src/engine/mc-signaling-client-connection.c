@@ -196,12 +196,15 @@ connection_closed_cb (SoupWebsocketConnection *connection,
 
   g_debug ("%p: connection closed with %u (%s)", self, code, reason ? reason : "");
 
-  if (code == 4000 || code == 4001)
+  /* 4000: taken over by another connection; 4001 to 4003: the session was
+   * logged out or revoked, expired, or its account disabled. Reconnecting
+   * would only be refused, so stop and say why. */
+  if (code >= 4000 && code <= 4003)
     {
       self->wanted = FALSE;
       mc_signaling_client_forget_room (self, code == 4000 ? _ ("Joined from another connection")
                                                           : _ ("Session ended"));
-      if (code == 4001)
+      if (code != 4000)
         mc_signaling_client_emit_error (self, "session_ended",
                                         reason != NULL && reason[0] != '\0' ? reason : "The session expired or was revoked", NULL);
     }

@@ -143,6 +143,28 @@ build_config (const Options  *options,
   return g_steal_pointer (&config);
 }
 
+/* The GnuTLS priority glib-networking uses for every TLS connection: the
+ * library's defaults and %COMPAT (what glib-networking itself adds), minus
+ * TLS 1.0 and 1.1, which have no secure cipher suites left (RFC 8996).
+ * glib-networking reads G_TLS_GNUTLS_PRIORITY once, when the first TLS
+ * connection is made, and offers no API for a minimum version, so the
+ * variable is the way to set it; see docs/protocol.md. */
+#define TLS_PRIORITY        "NORMAL:%COMPAT"
+#define TLS_PRIORITY_LIMITS ":-VERS-TLS1.1:-VERS-TLS1.0"
+
+static void
+set_tls_minimum (void)
+{
+  const char      *custom = g_getenv ("G_TLS_GNUTLS_PRIORITY");
+  g_autofree char *priority = NULL;
+
+  /* An operator's own string is kept, with the old versions still taken
+   * out of it: removals can be appended to any priority string. */
+  priority = g_strconcat (custom != NULL && custom[0] != '\0' ? custom : TLS_PRIORITY,
+                          TLS_PRIORITY_LIMITS, NULL);
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", priority, TRUE);
+}
+
 static gboolean
 quit_cb (gpointer user_data)
 {
@@ -162,8 +184,12 @@ run_server (McsConfig *config,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(McsServer) server = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *plain_http = mcs_config_get_plain_http_warning (config);
   GSList *uris;
   guint sigint_id, sigterm_id;
+
+  if (plain_http != NULL)
+    g_warning ("%s", plain_http);
 
   server = mcs_server_new (config, &error);
   if (server == NULL)
@@ -293,6 +319,9 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
 
+  /* Before anything can make a TLS connection, while no thread runs yet. */
+  set_tls_minimum ();
+
   context = g_option_context_new ("[COMMAND…] — the Mentorcall server");
   g_option_context_set_summary (context,
                                 "Without a command, serves the REST API. Commands work on the "
@@ -345,6 +374,10 @@ main (int   argc,
 
   if (options.check_config)
     {
+      g_autofree char *plain_http = mcs_config_get_plain_http_warning (config);
+
+      if (plain_http != NULL)
+        g_printerr ("mentorcall-server: warning: %s\n", plain_http);
       g_print ("Configuration OK\n");
       options_clear (&options);
       return EXIT_SUCCESS;

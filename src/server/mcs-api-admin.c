@@ -245,6 +245,11 @@ update_user (McsRequest  *request,
       return;
     }
 
+  /* The store revoked the account's sessions; their open sockets go too. */
+  if (disabled == 1)
+    mcs_signaling_user_disabled (mcs_server_get_signaling (mcs_request_get_server (request)),
+                                 mcs_request_get_id (request));
+
   user = load_user (request);
   if (user != NULL)
     reply_user (request, SOUP_STATUS_OK, user);
@@ -310,6 +315,38 @@ mcs_api_admin_update_user (McsRequest *request)
                update_user_hashed_cb);
   else
     update_user (request, body, NULL);
+}
+
+/* Ends every session of a user, for a lost or stolen device: the user must
+ * log in again everywhere, and every open WebSocket of theirs is closed. */
+void
+mcs_api_admin_revoke_sessions (McsRequest *request)
+{
+  McsServer              *server = mcs_request_get_server (request);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (McsUser)     user = NULL;
+  g_autoptr (GError)      error = NULL;
+  guint                   revoked = 0;
+
+  user = load_user (request);
+  if (user == NULL)
+    return;
+
+  if (!mcs_store_revoke_user_sessions (mcs_server_get_store (server), user->id,
+                                       mcs_request_get_now (request), &revoked, &error))
+    {
+      mcs_request_reply_error (request, error);
+      return;
+    }
+
+  mcs_signaling_user_sessions_revoked (mcs_server_get_signaling (server), user->id);
+  g_message ("Revoked %u sessions of “%s”", revoked, user->username);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "revoked");
+  json_builder_add_int_value (builder, revoked);
+  json_builder_end_object (builder);
+  mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
 }
 
 void

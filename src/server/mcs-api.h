@@ -36,6 +36,7 @@ void mcs_api_admin_list_users (McsRequest *request);
 void mcs_api_admin_create_user (McsRequest *request);
 void mcs_api_admin_get_user (McsRequest *request);
 void mcs_api_admin_update_user (McsRequest *request);
+void mcs_api_admin_revoke_sessions (McsRequest *request);
 void mcs_api_admin_list_bookings (McsRequest *request);
 void mcs_api_admin_create_booking (McsRequest *request);
 void mcs_api_admin_get_booking (McsRequest *request);

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "mcs-config.h"
 
 G_DEFINE_QUARK (mcs-config-error-quark, mcs_config_error)
@@ -163,7 +165,8 @@ load_key_file (McsConfig  *config,
       !read_string (file, "server", "tls-key", &config->tls_key, error) ||
       !read_string (file, "server", "public-url", &config->public_url, error) ||
       !read_int (file, "server", "max-body-size", 256, 64 * 1024 * 1024,
-                 &config->max_body_size, error))
+                 &config->max_body_size, error) ||
+      !read_uint (file, "server", "request-timeout", 1, 3600, &config->request_timeout, error))
     return FALSE;
 
   if (!read_secret (file, "auth", "admin-api-key", "admin-api-key-file",
@@ -250,6 +253,7 @@ mcs_config_new (void)
 
   config->listen = g_strdup ("127.0.0.1:8080");
   config->max_body_size = 64 * 1024;
+  config->request_timeout = 30;
   config->session_lifetime = 30 * 24 * 3600;
   config->password_hash_strength = MCS_HASH_STRENGTH_INTERACTIVE;
   config->max_concurrent_hashes = 2;
@@ -379,6 +383,40 @@ invalid:
                "The listen address must be HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080, "
                "not “%s”", listen ? listen : "");
   return FALSE;
+}
+
+/**
+ * mcs_config_get_plain_http_warning:
+ * @config: a valid configuration
+ *
+ * Plain HTTP is fine on loopback, behind a TLS proxy on the same machine,
+ * and nowhere else: passwords and session tokens would cross the network
+ * in clear text. The server says so at start, and `--check-config` too.
+ *
+ * Returns: (transfer full) (nullable): the warning, or %NULL when the
+ *   server serves TLS or listens on a loopback address only
+ */
+char *
+mcs_config_get_plain_http_warning (const McsConfig *config)
+{
+  g_autoptr (GInetAddress) address = NULL;
+  g_autofree char         *host = NULL;
+  guint16                  port;
+
+  if (config->tls_certificate != NULL ||
+      !mcs_config_parse_listen (config->listen, &host, &port, NULL) ||
+      g_str_equal (host, "localhost"))
+    return NULL;
+
+  address = g_inet_address_new_from_string (host);
+  if (address != NULL && g_inet_address_get_is_loopback (address))
+    return NULL;
+
+  return g_strdup_printf ("Serving plain HTTP on %s, which is not a loopback address: passwords "
+                          "and session tokens would cross the network unencrypted. Set "
+                          "tls-certificate and tls-key, or listen on 127.0.0.1 behind a TLS "
+                          "proxy on this machine",
+                          config->listen);
 }
 
 /**

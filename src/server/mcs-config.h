@@ -41,6 +41,7 @@ typedef struct
   char   *tls_key;
   char   *public_url;
   gint64  max_body_size;
+  guint   request_timeout;
 
   /* [auth] */
   char   *admin_api_key;
@@ -88,6 +89,7 @@ gboolean   mcs_config_parse_listen (const char  *listen,
                                     char       **host,
                                     guint16     *port,
                                     GError     **error);
+char      *mcs_config_get_plain_http_warning (const McsConfig *config);
 char      *mcs_config_default_database (void);
 char      *mcs_config_get_secret_file  (McsConfig *config);
 gboolean   mcs_config_read_secret_file (const char  *path,

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "mcs-connection.h"
+#include "mcs-views.h"
 
 struct _McsConnection
 {
@@ -30,6 +31,7 @@ struct _McsConnection
   McsUser                 *user;
   gint64                   session_id;
   gint64                   room;             /* booking id, or 0 */
+  gint64                   session_expires_at; /* Unix time, or 0 for never */
 
   /* Limits */
   double                   tokens;
@@ -341,16 +343,7 @@ send_error (McsConnection *self,
   if (request_id != NULL)
     json_object_set_string_member (object, "request_id", request_id);
 
-  if (extra != NULL)
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *node;
-
-      json_object_iter_init (&iter, extra);
-      while (json_object_iter_next (&iter, &name, &node))
-        json_object_set_member (object, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (object, extra, NULL);
 
   mcs_connection_send (self, object);
 }
@@ -386,4 +379,26 @@ mcs_connection_close (McsConnection *self,
     soup_websocket_connection_close (self->websocket, code, reason);
   else
     become_gone (self, FALSE);
+}
+
+/**
+ * mcs_connection_set_session_expiry:
+ * @self: a connection
+ * @expires_at: when the session it authenticated with expires (Unix
+ *   time), or 0 for never
+ *
+ * The hub closes the connection when that time has come: a session
+ * checked once at the handshake must not outlive its expiry on a socket.
+ */
+void
+mcs_connection_set_session_expiry (McsConnection *self,
+                                   gint64         expires_at)
+{
+  self->session_expires_at = expires_at;
+}
+
+gint64
+mcs_connection_get_session_expiry (McsConnection *self)
+{
+  return self->session_expires_at;
 }

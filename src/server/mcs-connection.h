@@ -15,9 +15,13 @@
 
 G_BEGIN_DECLS
 
-/* Close codes of our own, in the range RFC 6455 leaves to applications. */
-#define MCS_CLOSE_TAKEN_OVER   4000
-#define MCS_CLOSE_SESSION_ENDED 4001
+/* Close codes of our own, in the range RFC 6455 leaves to applications.
+ * A session that ends while its WebSocket is open closes it with the
+ * reason, so that a client knows whether to log in again or give up. */
+#define MCS_CLOSE_TAKEN_OVER       4000
+#define MCS_CLOSE_SESSION_ENDED    4001 /* logged out, or revoked */
+#define MCS_CLOSE_SESSION_EXPIRED  4002
+#define MCS_CLOSE_ACCOUNT_DISABLED 4003
 
 #define MCS_TYPE_CONNECTION (mcs_connection_get_type ())
 G_DECLARE_FINAL_TYPE (McsConnection, mcs_connection, MCS, CONNECTION, GObject)
@@ -42,5 +46,8 @@ void           mcs_connection_send_error     (McsConnection           *self,
 void           mcs_connection_close          (McsConnection           *self,
                                               gushort                  code,
                                               const char              *reason);
+void           mcs_connection_set_session_expiry (McsConnection *self,
+                                                  gint64         expires_at);
+gint64         mcs_connection_get_session_expiry (McsConnection *self);
 
 G_END_DECLS

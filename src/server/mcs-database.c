@@ -8,9 +8,19 @@
  * foreign keys on; its schema version is SQLite's user_version, and
  * mcs_database_migrate() upgrades an older file in place, one step per
  * transaction.
+ *
+ * The file holds password and session hashes, so it is private to the
+ * server's user (0600) whatever the umask: it is created with that mode
+ * before SQLite opens it, and SQLite gives its -wal and -shm files the
+ * mode of the database. A file left readable by an older version is
+ * tightened at start.
  */
 
 #define G_LOG_DOMAIN "mcs-database"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -73,6 +83,48 @@ mcs_database_init (McsDatabase *self)
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
+/* Makes @path (and its -wal and -shm files, when they exist) readable
+ * and writable by its owner only, creating @path if it is missing. */
+static gboolean
+make_private (const char *path,
+              GError    **error)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  int         fd;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                   "Cannot open the database %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  g_close (fd, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf         info;
+
+      if (g_stat (file, &info) != 0 || (info.st_mode & 0077) == 0)
+        continue;
+
+      if (g_chmod (file, 0600) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                       "Cannot make %s private (mode 0600): %s", file, g_strerror (saved_errno));
+          return FALSE;
+        }
+      g_message ("Made %s private (mode 0600); it was %04o", file, info.st_mode & 0777);
+    }
+
+  return TRUE;
+}
+
 /**
  * mcs_database_open:
  * @path: a file, created if missing along with its directory, or `:memory:`
@@ -101,6 +153,9 @@ mcs_database_open (const char  *path,
                        "Cannot create the directory %s: %s", dir, g_strerror (saved_errno));
           return NULL;
         }
+
+      if (!make_private (path, error))
+        return NULL;
     }
 
   rc = sqlite3_open_v2 (path, &self->db,

@@ -17,6 +17,7 @@
 #include "mcs-clock.h"
 #include "mcs-crypto.h"
 #include "mcs-request.h"
+#include "mcs-views.h"
 
 #define MAX_PATH_SEGMENTS 16
 
@@ -448,7 +449,7 @@ mcs_request_parse_body (McsRequest       *self,
  *
  * Lets a WebSocket handshake go on to the upgrade without an answer of
  * ours. The authenticated user and session are attached to the message as
- * "mcs-user" and "mcs-session-id" for the WebSocket handler.
+ * "mcs-user" and "mcs-session" (an #McsSession) for the WebSocket handler.
  */
 void
 mcs_request_accept_upgrade (McsRequest *self)
@@ -457,8 +458,8 @@ mcs_request_accept_upgrade (McsRequest *self)
 
   g_object_set_data_full (G_OBJECT (self->message), "mcs-user", mcs_user_copy (self->user),
                           (GDestroyNotify) mcs_user_free);
-  g_object_set_data_full (G_OBJECT (self->message), "mcs-session-id",
-                          g_memdup2 (&self->session->id, sizeof (gint64)), g_free);
+  g_object_set_data_full (G_OBJECT (self->message), "mcs-session",
+                          g_memdup2 (self->session, sizeof (McsSession)), g_free);
   self->replied = TRUE;
 }
 
@@ -576,16 +577,7 @@ mcs_reply_error_to_message (SoupServerMessage *message,
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
 
-  if (extra != NULL)
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *node;
-
-      json_object_iter_init (&iter, extra);
-      while (json_object_iter_next (&iter, &name, &node))
-        json_object_set_member (error, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (error, extra, NULL);
 
   json_object_set_object_member (root, "error", g_steal_pointer (&error));
   body = mc_json_object_to_string (root);

@@ -7,6 +7,14 @@
  * request's headers before its body is read and refuses bodies that are
  * too large or of unknown length, so no client can make the server buffer
  * more than max-body-size. Everything else goes through the route table.
+ *
+ * libsoup 3.2 has no timeout of its own for reading a request: a client
+ * that opens a connection and sends its headers one byte a minute would
+ * hold the socket forever. Each request therefore gets request-timeout
+ * seconds, from the moment libsoup starts waiting for it (the connection's
+ * accept, or the previous response on a kept-alive connection) to its
+ * last body byte; then its socket is shut down. Handlers that take long
+ * (a password hash) run after that and are not cut.
  */
 
 #define G_LOG_DOMAIN "mcs-server"
@@ -21,9 +29,15 @@
 #include "mcs-api.h"
 #include "mcs-crypto.h"
 #include "mcs-server.h"
+#include "mcs-views.h"
 
 /* Housekeeping: expired sessions and idle rate-limit entries. */
 #define HOUSEKEEPING_INTERVAL_SECONDS 600
+
+/* Browsers remember for a year that this host speaks only HTTPS. */
+#define HSTS_HEADER_VALUE "max-age=31536000"
+
+#define REQUEST_TIMER_KEY "mcs-request-timer"
 
 struct _McsServer
 {
@@ -64,6 +78,8 @@ static const McsRoute routes[] = {
   { "POST", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_create_user },
   { "GET", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_user },
   { "PATCH", "/api/v1/admin/users/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_user },
+  { "DELETE", "/api/v1/admin/users/{id}/sessions", MCS_AUTH_ADMIN,
+    mcs_api_admin_revoke_sessions },
   { "GET", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_list_bookings },
   { "POST", "/api/v1/admin/bookings", MCS_AUTH_ADMIN, mcs_api_admin_create_booking },
   { "GET", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_booking },
@@ -106,9 +122,30 @@ mcs_api_metrics (McsRequest *request)
 
 typedef struct
 {
+  SoupServerMessage *message; /* unowned: the message owns the timer */
+  guint              timeout_id;
+} RequestTimer;
+
+typedef struct
+{
   GIOStream *stream;
   char      *response;
 } Rejection;
+
+static void
+request_timer_free (gpointer data)
+{
+  RequestTimer *timer = data;
+
+  g_clear_handle_id (&timer->timeout_id, g_source_remove);
+  g_free (timer);
+}
+
+static void
+stop_request_timer (SoupServerMessage *message)
+{
+  g_object_set_data (G_OBJECT (message), REQUEST_TIMER_KEY, NULL);
+}
 
 static void
 rejection_free (Rejection *rejection)
@@ -150,9 +187,7 @@ reject_unread (McsServer         *self,
 
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
-  if (extra != NULL)
-    json_object_set_member (error, "limit",
-                            json_node_copy (json_object_get_member (extra, "limit")));
+  mcs_view_merge_members (error, extra, NULL);
   json_object_set_object_member (root, "error", g_steal_pointer (&error));
   body = mc_json_object_to_string (root);
 
@@ -160,10 +195,17 @@ reject_unread (McsServer         *self,
   rejection->response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
                                          "Content-Type: application/json\r\n"
                                          "Content-Length: %zu\r\n"
+                                         "%s"
                                          "Connection: close\r\n"
                                          "\r\n%s",
                                          status_code, soup_status_get_phrase (status_code),
-                                         strlen (body), body);
+                                         strlen (body),
+                                         self->config->tls_certificate != NULL
+                                           ? "Strict-Transport-Security: " HSTS_HEADER_VALUE "\r\n"
+                                           : "",
+                                         body);
+  /* The stream is ours now: no timer may shut its socket under the reply. */
+  stop_request_timer (message);
   rejection->stream = soup_server_message_steal_connection (message);
 
   status = g_strdup_printf ("%u", status_code);
@@ -178,6 +220,31 @@ reject_unread (McsServer         *self,
   g_output_stream_write_all_async (g_io_stream_get_output_stream (rejection->stream),
                                    rejection->response, strlen (rejection->response),
                                    G_PRIORITY_DEFAULT, NULL, rejection_written_cb, rejection);
+}
+
+/* Reads a Content-Length value: 1*DIGIT (RFC 9110). A number too large
+ * for 64 bits is a length like any other, just too large. */
+static gboolean
+parse_content_length (const char *text,
+                      goffset    *length)
+{
+  g_autoptr (GError) error = NULL;
+  guint64            value;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (!g_ascii_isdigit (*c))
+        return FALSE;
+    }
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, &error))
+    value = G_MAXINT64;
+
+  *length = (goffset) value;
+  return TRUE;
 }
 
 static void
@@ -199,8 +266,19 @@ early_handler_cb (SoupServer        *soup_server,
       return;
     }
 
-  length = soup_message_headers_get_content_length (headers);
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->max_body_size)
+  if (encoding != SOUP_ENCODING_CONTENT_LENGTH)
+    return;
+
+  /* libsoup reads the header with strtoull, which takes "-5" for a huge
+   * number that then wraps to a negative length: only digits are a length. */
+  if (!parse_content_length (soup_message_headers_get_one (headers, "Content-Length"), &length))
+    {
+      reject_unread (self, message, MC_ERROR_BAD_REQUEST,
+                     "The Content-Length is not a number of bytes", NULL);
+      return;
+    }
+
+  if (length > self->config->max_body_size)
     {
       g_autoptr(JsonObject) extra = json_object_new ();
       g_autofree char *text = g_strdup_printf ("The body is larger than the server's limit of "
@@ -233,12 +311,56 @@ websocket_cb (SoupServer              *soup_server,
 {
   McsServer *self = user_data;
   McsUser *user = g_object_get_data (G_OBJECT (message), "mcs-user");
-  gint64 *session_id = g_object_get_data (G_OBJECT (message), "mcs-session-id");
+  McsSession *session = g_object_get_data (G_OBJECT (message), "mcs-session");
 
   /* The route's handler always attaches both before letting an upgrade on. */
-  g_return_if_fail (user != NULL && session_id != NULL);
+  g_return_if_fail (user != NULL && session != NULL);
 
-  mcs_signaling_accept (self->signaling, connection, user, *session_id);
+  mcs_signaling_accept (self->signaling, connection, user, session);
+}
+
+static gboolean
+request_timed_out_cb (gpointer user_data)
+{
+  RequestTimer *timer = user_data;
+  GSocket      *socket = soup_server_message_get_socket (timer->message);
+
+  timer->timeout_id = 0;
+
+  /* Shutting the socket down makes libsoup's pending read fail, and it
+   * drops the connection as after any I/O error. */
+  g_debug ("A request from %s did not arrive in time; closing its connection",
+           soup_server_message_get_remote_host (timer->message));
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_read_cb (SoupServerMessage *message,
+                 gpointer           user_data)
+{
+  stop_request_timer (message);
+}
+
+static void
+request_started_cb (SoupServer        *soup_server,
+                    SoupServerMessage *message,
+                    McsServer         *self)
+{
+  RequestTimer *timer = g_new0 (RequestTimer, 1);
+
+  timer->message = message;
+  timer->timeout_id = g_timeout_add_seconds (self->config->request_timeout,
+                                             request_timed_out_cb, timer);
+  g_object_set_data_full (G_OBJECT (message), REQUEST_TIMER_KEY, timer, request_timer_free);
+  g_signal_connect (message, "got-body", G_CALLBACK (request_read_cb), NULL);
+
+  /* Every answer over TLS, errors included, tells browsers to stay on it. */
+  if (self->config->tls_certificate != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "Strict-Transport-Security", HSTS_HEADER_VALUE);
 }
 
 static void
@@ -247,10 +369,12 @@ request_finished_cb (SoupServer        *soup_server,
                      McsServer         *self)
 {
   g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
+  GUri            *uri = soup_server_message_get_uri (message);
 
+  /* A request libsoup could not parse (it answered 400 itself) has no URI. */
   mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
   g_debug ("%s %s → %s", soup_server_message_get_method (message),
-           g_uri_get_path (soup_server_message_get_uri (message)), status);
+           uri != NULL ? g_uri_get_path (uri) : "(unparsable)", status);
 }
 
 static gboolean
@@ -386,6 +510,8 @@ mcs_server_new (McsConfig  *config,
   soup_server_add_websocket_handler (self->soup_server, "/api/v1/ws", NULL, NULL,
                                      websocket_cb, self, NULL);
   self->signaling = mcs_signaling_new (self);
+  g_signal_connect (self->soup_server, "request-started",
+                    G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup_server, "request-finished",
                     G_CALLBACK (request_finished_cb), self);
 

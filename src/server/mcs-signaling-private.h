@@ -39,6 +39,8 @@ struct _McsSignaling
   GHashTable *connections; /* user id → GPtrArray of McsConnection */
   GHashTable *rooms;       /* booking id → Room */
   guint       expiry_id;
+  guint       session_check_id;
+  gint64      revocations_checked_at; /* Unix time */
 };
 
 /* The hub: mcs-signaling.c */

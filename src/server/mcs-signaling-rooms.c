@@ -186,38 +186,33 @@ mcs_signaling_end_call (McsSignaling *self,
   return TRUE;
 }
 
-void
-mcs_signaling_handle_join (McsSignaling  *self,
-                           McsConnection *connection,
-                           JsonObject    *message,
-                           const char    *request_id)
+/* Join, step 1: checks that @connection's user may join the booking now,
+ * from what the store says at this moment, not only from the call token's
+ * claims: a token issued before the booking was cancelled, moved or ended
+ * must not open its room. On refusal the error has been sent and %NULL is
+ * returned; otherwise the booking, with the user's slot in @index. */
+static McsBooking *
+check_join (McsSignaling  *self,
+            McsConnection *connection,
+            JsonObject    *message,
+            const char    *request_id,
+            int           *index)
 {
-  McsStore                     *store = mcs_server_get_store (self->server);
+  McsConfig                    *config = mcs_server_get_config (self->server);
   const McsUser                *user = mcs_connection_get_user (connection);
   gint64                        booking_id = json_object_get_int_member (message, "booking_id");
-  gint64                        chat_after = 0;
+  gint64                        now = mcs_signaling_now ();
   g_autoptr (McCallTokenClaims) claims = NULL;
   g_autoptr (McsBooking)        booking = NULL;
-  g_autoptr (GPtrArray)         chat = NULL;
   g_autoptr (GError)            error = NULL;
-  g_autoptr (JsonObject)        joined = NULL;
-  g_autoptr (JsonBuilder)       participants = json_builder_new ();
-  g_autoptr (JsonBuilder)       call = json_builder_new ();
-  g_autoptr (JsonBuilder)       messages = json_builder_new ();
-  gint64                        last_seq = 0;
-  Room                         *room;
-  int                           index;
-
-  if (mc_json_has (message, "chat_after"))
-    chat_after = json_object_get_int_member (message, "chat_after");
 
   claims = mcs_call_token_verify (mcs_server_get_secret (self->server),
-                                  json_object_get_string_member (message, "call_token"),
-                                  mcs_signaling_now (), &error);
+                                  json_object_get_string_member (message, "call_token"), now,
+                                  &error);
   if (claims == NULL)
     {
       mcs_connection_send_error (connection, error->code, error->message, request_id, NULL);
-      return;
+      return NULL;
     }
 
   if (claims->booking_id != booking_id || claims->user_id != user->id)
@@ -225,111 +220,183 @@ mcs_signaling_handle_join (McsSignaling  *self,
       mcs_connection_send_error (connection, MC_ERROR_CALL_TOKEN_INVALID,
                                  "This call token is for another booking or another user",
                                  request_id, NULL);
-      return;
+      return NULL;
     }
 
   booking = mcs_signaling_load_booking (self, booking_id, &error);
   if (booking == NULL)
     {
       mcs_connection_send_error (connection, error->code, error->message, request_id, NULL);
-      return;
+      return NULL;
     }
 
-  index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1
-                                                                                 : -1;
-  if (index < 0)
+  *index = booking->mentor->id == user->id ? 0 : booking->student->id == user->id ? 1
+                                                                                  : -1;
+  if (*index < 0)
     {
       mcs_connection_send_error (connection, MC_ERROR_NOT_PARTICIPANT,
                                  "You are not a participant of this booking", request_id, NULL);
-      return;
+      return NULL;
     }
 
   if (booking->has_call && booking->call_state == MC_CALL_ENDED)
     {
       mcs_connection_send_error (connection, MC_ERROR_CALL_ENDED,
                                  "This lesson's call has ended", request_id, NULL);
-      return;
+      return NULL;
     }
 
   if (booking->status != MC_BOOKING_CONFIRMED || !booking->has_call)
     {
       mcs_connection_send_error (connection, MC_ERROR_BOOKING_NOT_CONFIRMED,
                                  "The booking is not confirmed", request_id, NULL);
-      return;
+      return NULL;
     }
 
-  /* One room per connection: joining another leaves the current one. */
-  if (mcs_connection_get_room (connection) != 0 &&
-      mcs_connection_get_room (connection) != booking_id)
-    mcs_signaling_leave_room (self, connection, "left", TRUE);
+  if (!mcs_booking_is_joinable (booking, config, now))
+    {
+      g_autoptr (JsonObject)  extra = json_object_new ();
+      g_autoptr (JsonBuilder) window = json_builder_new ();
+      gint64                  opens_at, closes_at;
 
-  room = mcs_signaling_find_room (self, booking_id);
+      mcs_booking_get_join_window (booking, config, &opens_at, &closes_at);
+      mcs_view_add_join_window (window, booking, config, now);
+      mcs_signaling_set_node (extra, "join_window", window);
+      mcs_connection_send_error (connection, MC_ERROR_OUTSIDE_JOIN_WINDOW,
+                                 now < opens_at ? "The lesson cannot be joined yet"
+                                                : "The lesson can no longer be joined",
+                                 request_id, extra);
+      return NULL;
+    }
+
+  return g_steal_pointer (&booking);
+}
+
+/* Join, step 2: the booking's room, made when its first participant comes. */
+static Room *
+ensure_room (McsSignaling     *self,
+             const McsBooking *booking)
+{
+  Room *room = mcs_signaling_find_room (self, booking->id);
+
   if (room == NULL)
     {
       room = g_new0 (Room, 1);
-      room->booking_id = booking_id;
+      room->booking_id = booking->id;
       room->user_ids[0] = booking->mentor->id;
       room->user_ids[1] = booking->student->id;
       g_hash_table_insert (self->rooms, &room->booking_id, room);
     }
 
-  if (room->slots[index].connection != NULL && room->slots[index].connection != connection)
-    {
-      /* The same user from somewhere else: the newer connection wins. */
-      g_autoptr (McsConnection) old = g_object_ref (room->slots[index].connection);
+  return room;
+}
 
-      mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
-                                 "You joined this lesson from another window or device",
-                                 NULL, NULL);
-      mcs_connection_set_room (old, 0);
-      g_clear_object (&room->slots[index].connection);
-      g_clear_pointer (&room->slots[index].instance, g_free);
-      if (!mcs_store_call_leave (store, booking_id, user->id, mcs_signaling_now (), "taken_over",
-                                 &error))
-        {
-          g_warning ("Cannot record a takeover: %s", error->message);
-          g_clear_error (&error);
-        }
-      mcs_connection_close (old, MCS_CLOSE_TAKEN_OVER, "taken over");
+/* Join, step 3: the same user in the same room from another connection
+ * (another window or device) loses the slot to @connection: the newer
+ * connection wins, and the old one is told why and closed with 4000. */
+static void
+take_over (McsSignaling  *self,
+           Room          *room,
+           int            index,
+           McsConnection *connection)
+{
+  McsStore                 *store = mcs_server_get_store (self->server);
+  gint64                    user_id = mcs_connection_get_user (connection)->id;
+  g_autoptr (McsConnection) old = NULL;
+  g_autoptr (GError)        error = NULL;
+
+  if (room->slots[index].connection == NULL || room->slots[index].connection == connection)
+    return;
+
+  old = g_object_ref (room->slots[index].connection);
+  mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
+                             "You joined this lesson from another window or device", NULL, NULL);
+  mcs_connection_set_room (old, 0);
+  g_clear_object (&room->slots[index].connection);
+  g_clear_pointer (&room->slots[index].instance, g_free);
+  if (!mcs_store_call_leave (store, room->booking_id, user_id, mcs_signaling_now (), "taken_over",
+                             &error))
+    g_warning ("Cannot record a takeover: %s", error->message);
+  mcs_connection_close (old, MCS_CLOSE_TAKEN_OVER, "taken over");
+}
+
+/* Join, step 4: puts @connection into its free slot, records the join
+ * (which makes an idle call active) and tells the peer. Returns %FALSE,
+ * with the error sent, if the store failed. A connection already in the
+ * slot (a repeated join) changes nothing. */
+static gboolean
+occupy (McsSignaling  *self,
+        Room          *room,
+        int            index,
+        McsConnection *connection,
+        JsonObject    *message,
+        const char    *request_id)
+{
+  McsStore          *store = mcs_server_get_store (self->server);
+  const McsUser     *user = mcs_connection_get_user (connection);
+  Slot              *slot = &room->slots[index];
+  Slot              *peer = &room->slots[1 - index];
+  g_autoptr (GError) error = NULL;
+
+  if (slot->connection != NULL)
+    return TRUE;
+
+  slot->connection = g_object_ref (connection);
+  slot->instance = mc_json_has (message, "instance")
+                     ? g_strdup (json_object_get_string_member (message, "instance"))
+                     : NULL;
+  slot->muted = FALSE;
+  slot->camera_off = FALSE;
+  mcs_connection_set_room (connection, room->booking_id);
+
+  if (!mcs_store_call_join (store, room->booking_id, user->id, mcs_signaling_now (), &error))
+    {
+      mcs_signaling_leave_room (self, connection, "left", FALSE);
+      mcs_connection_send_error (connection, MC_ERROR_INTERNAL, "The server failed; try again",
+                                 request_id, NULL);
+      return FALSE;
     }
 
-  if (room->slots[index].connection == NULL)
+  if (peer->connection != NULL)
     {
-      room->slots[index].connection = g_object_ref (connection);
-      room->slots[index].instance = mc_json_has (message, "instance")
-                                      ? g_strdup (json_object_get_string_member (message, "instance"))
-                                      : NULL;
-      room->slots[index].muted = FALSE;
-      room->slots[index].camera_off = FALSE;
-      mcs_connection_set_room (connection, booking_id);
+      g_autoptr (JsonObject)  peer_joined = NULL;
+      g_autoptr (JsonBuilder) joiner = json_builder_new ();
 
-      if (!mcs_store_call_join (store, booking_id, user->id, mcs_signaling_now (), &error))
-        {
-          mcs_signaling_leave_room (self, connection, "left", FALSE);
-          mcs_connection_send_error (connection, MC_ERROR_INTERNAL,
-                                     "The server failed; try again", request_id, NULL);
-          return;
-        }
-
-      if (room->slots[1 - index].connection != NULL)
-        {
-          g_autoptr (JsonObject)  peer_joined = NULL;
-          g_autoptr (JsonBuilder) joiner = json_builder_new ();
-
-          peer_joined = mcs_signaling_new_message ("peer-joined", booking_id, NULL);
-
-          mcs_view_add_user (joiner, user, FALSE);
-          mcs_signaling_set_node (peer_joined, "user", joiner);
-          json_object_set_boolean_member (peer_joined, "muted", FALSE);
-          json_object_set_boolean_member (peer_joined, "camera_off", FALSE);
-          if (room->slots[index].instance != NULL)
-            json_object_set_string_member (peer_joined, "instance", room->slots[index].instance);
-          mcs_connection_send (room->slots[1 - index].connection, peer_joined);
-        }
+      peer_joined = mcs_signaling_new_message ("peer-joined", room->booking_id, NULL);
+      mcs_view_add_user (joiner, user, FALSE);
+      mcs_signaling_set_node (peer_joined, "user", joiner);
+      json_object_set_boolean_member (peer_joined, "muted", FALSE);
+      json_object_set_boolean_member (peer_joined, "camera_off", FALSE);
+      if (slot->instance != NULL)
+        json_object_set_string_member (peer_joined, "instance", slot->instance);
+      mcs_connection_send (peer->connection, peer_joined);
     }
 
-  /* Read back what the store now says: the call just became active. */
-  mcs_booking_free (g_steal_pointer (&booking));
+  return TRUE;
+}
+
+/* Join, step 5: "joined", with who is in the room, the call as the store
+ * now has it (the join just made it active) and the chat since
+ * @chat_after; then presence for the participants' other connections. */
+static void
+reply_joined (McsSignaling  *self,
+              Room          *room,
+              int            index,
+              McsConnection *connection,
+              gint64         chat_after,
+              const char    *request_id)
+{
+  McsStore               *store = mcs_server_get_store (self->server);
+  g_autoptr (McsBooking)  booking = NULL;
+  g_autoptr (GPtrArray)   chat = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (JsonObject)  joined = NULL;
+  g_autoptr (JsonBuilder) participants = json_builder_new ();
+  g_autoptr (JsonBuilder) call = json_builder_new ();
+  g_autoptr (JsonBuilder) messages = json_builder_new ();
+  gint64                  booking_id = room->booking_id;
+  gint64                  last_seq = 0;
+
   booking = mcs_signaling_load_booking (self, booking_id, &error);
   chat = booking ? mcs_store_list_chat (store, booking_id, chat_after, JOIN_CHAT_LIMIT,
                                         &last_seq, &error)
@@ -365,6 +432,37 @@ mcs_signaling_handle_join (McsSignaling  *self,
 
   mcs_connection_send (connection, joined);
   mcs_signaling_notify_presence (self, booking_id);
+}
+
+void
+mcs_signaling_handle_join (McsSignaling  *self,
+                           McsConnection *connection,
+                           JsonObject    *message,
+                           const char    *request_id)
+{
+  g_autoptr (McsBooking) booking = NULL;
+  gint64                 chat_after = 0;
+  Room                  *room;
+  int                    index;
+
+  if (mc_json_has (message, "chat_after"))
+    chat_after = json_object_get_int_member (message, "chat_after");
+
+  booking = check_join (self, connection, message, request_id, &index);
+  if (booking == NULL)
+    return;
+
+  /* One room per connection: joining another leaves the current one. */
+  if (mcs_connection_get_room (connection) != 0 &&
+      mcs_connection_get_room (connection) != booking->id)
+    mcs_signaling_leave_room (self, connection, "left", TRUE);
+
+  room = ensure_room (self, booking);
+  take_over (self, room, index, connection);
+  if (!occupy (self, room, index, connection, message, request_id))
+    return;
+
+  reply_joined (self, room, index, connection, chat_after, request_id);
 }
 
 /* Finds the room @connection is in for @message's booking; answers
@@ -435,9 +533,6 @@ mcs_signaling_handle_relay (McsSignaling  *self,
                             const char    *request_id)
 {
   g_autoptr (JsonObject) copy = NULL;
-  JsonObjectIter         iter;
-  const char            *name;
-  JsonNode              *node;
   Room                  *room;
   int                    index;
 
@@ -454,12 +549,7 @@ mcs_signaling_handle_relay (McsSignaling  *self,
 
   /* Verbatim, minus our own bookkeeping member, plus who sent it. */
   copy = json_object_new ();
-  json_object_iter_init (&iter, message);
-  while (json_object_iter_next (&iter, &name, &node))
-    {
-      if (!g_str_equal (name, "request_id"))
-        json_object_set_member (copy, name, json_node_copy (node));
-    }
+  mcs_view_merge_members (copy, message, "request_id");
   json_object_set_int_member (copy, "from", mcs_connection_get_user (connection)->id);
 
   mcs_connection_send (room->slots[1 - index].connection, copy);

@@ -19,6 +19,17 @@
  * messages sent inside them — join, leave, end, relay, media state and
  * chat — are in mcs-signaling-rooms.c; mcs-signaling-private.h is what the
  * two share.
+ *
+ * A session is checked at the handshake, but a socket may stay open for
+ * hours, so the hub keeps checking. Logging out, disabling an account and
+ * revoking sessions through this server close the sockets at once (the
+ * code paths call in here). A timer closes sockets whose session expired,
+ * from memory, and every few seconds asks the store for sessions revoked
+ * by someone else (the admin command line, another node). The messages
+ * that change what is stored — join, end, chat, history — check the
+ * session in the store before they run, so nothing slips through between
+ * two ticks. Relayed messages touch no store and are not checked one by
+ * one: a socket is closed within seconds of its session ending.
  */
 
 #define G_LOG_DOMAIN "mcs-signaling"
@@ -30,6 +41,11 @@
 #include "mcs-views.h"
 
 #define EXPIRY_INTERVAL_SECONDS 30
+
+/* How often open sockets are checked for expired sessions (in memory),
+ * and how often the store is asked for sessions revoked elsewhere. */
+#define SESSION_CHECK_INTERVAL_SECONDS    1
+#define REVOCATION_CHECK_INTERVAL_SECONDS 5
 
 G_DEFINE_TYPE (McsSignaling, mcs_signaling, G_TYPE_OBJECT)
 
@@ -44,7 +60,12 @@ typedef struct
   HandlerFunc       handler;
   const McJsonRule *rules;
   guint             n_rules;
+  gboolean          check_session; /* ask the store whether the session still holds */
 } Handler;
+
+/* Decides whether to close @connection: a close code, or 0 to keep it. */
+typedef gushort (*CloseFunc) (McsConnection *connection,
+                              gconstpointer  data);
 
 static GPtrArray *
 user_connections (McsSignaling *self,
@@ -179,18 +200,174 @@ static const McJsonRule history_rules[] = {
 };
 
 static const Handler handlers[] = {
-  { "join", mcs_signaling_handle_join, join_rules, G_N_ELEMENTS (join_rules) },
-  { "leave", mcs_signaling_handle_leave, booking_rules, G_N_ELEMENTS (booking_rules) },
-  { "end", mcs_signaling_handle_end, booking_rules, G_N_ELEMENTS (booking_rules) },
-  { "offer", mcs_signaling_handle_relay, sdp_rules, G_N_ELEMENTS (sdp_rules) },
-  { "answer", mcs_signaling_handle_relay, sdp_rules, G_N_ELEMENTS (sdp_rules) },
-  { "ice-candidate", mcs_signaling_handle_relay, candidate_rules, G_N_ELEMENTS (candidate_rules) },
+  { "join", mcs_signaling_handle_join, join_rules, G_N_ELEMENTS (join_rules), TRUE },
+  { "leave", mcs_signaling_handle_leave, booking_rules, G_N_ELEMENTS (booking_rules), FALSE },
+  { "end", mcs_signaling_handle_end, booking_rules, G_N_ELEMENTS (booking_rules), TRUE },
+  { "offer", mcs_signaling_handle_relay, sdp_rules, G_N_ELEMENTS (sdp_rules), FALSE },
+  { "answer", mcs_signaling_handle_relay, sdp_rules, G_N_ELEMENTS (sdp_rules), FALSE },
+  { "ice-candidate", mcs_signaling_handle_relay, candidate_rules, G_N_ELEMENTS (candidate_rules),
+    FALSE },
   { "media-state", mcs_signaling_handle_media_state, media_state_rules,
-    G_N_ELEMENTS (media_state_rules) },
-  { "chat", mcs_signaling_handle_chat, chat_rules, G_N_ELEMENTS (chat_rules) },
-  { "history", mcs_signaling_handle_history, history_rules, G_N_ELEMENTS (history_rules) },
-  { "ping", handle_ping, NULL, 0 },
+    G_N_ELEMENTS (media_state_rules), FALSE },
+  { "chat", mcs_signaling_handle_chat, chat_rules, G_N_ELEMENTS (chat_rules), TRUE },
+  { "history", mcs_signaling_handle_history, history_rules, G_N_ELEMENTS (history_rules),
+    TRUE },
+  { "ping", handle_ping, NULL, 0, FALSE },
 };
+
+static const char *
+close_reason (gushort code)
+{
+  switch (code)
+    {
+    case MCS_CLOSE_SESSION_EXPIRED:
+      return "session expired";
+    case MCS_CLOSE_ACCOUNT_DISABLED:
+      return "account disabled";
+    default:
+      return "session ended";
+    }
+}
+
+/* Closes every connection for which @func gives a close code. The
+ * connections are collected first: closing one may change the tables. */
+static void
+close_where (McsSignaling *self,
+             CloseFunc     func,
+             gconstpointer data)
+{
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GArray)    codes = g_array_new (FALSE, FALSE, sizeof (gushort));
+  GHashTableIter        iter;
+  GPtrArray            *connections;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
+    {
+      for (guint i = 0; i < connections->len; i++)
+        {
+          McsConnection *connection = g_ptr_array_index (connections, i);
+          gushort        code;
+
+          /* One that is closing already waits for the peer's close frame. */
+          if (!mcs_connection_is_open (connection))
+            continue;
+
+          code = func (connection, data);
+          if (code != 0)
+            {
+              g_ptr_array_add (doomed, g_object_ref (connection));
+              g_array_append_val (codes, code);
+            }
+        }
+    }
+
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      McsConnection *connection = g_ptr_array_index (doomed, i);
+      gushort        code = g_array_index (codes, gushort, i);
+
+      g_message ("Closing a connection of %s: %s", mcs_connection_get_user (connection)->username,
+                 close_reason (code));
+      mcs_connection_close (connection, code, close_reason (code));
+    }
+}
+
+static gushort
+session_is_cb (McsConnection *connection,
+               gconstpointer  data)
+{
+  return mcs_connection_get_session_id (connection) == *(const gint64 *) data
+           ? MCS_CLOSE_SESSION_ENDED
+           : 0;
+}
+
+static gushort
+user_sessions_revoked_cb (McsConnection *connection,
+                          gconstpointer  data)
+{
+  return mcs_connection_get_user (connection)->id == *(const gint64 *) data
+           ? MCS_CLOSE_SESSION_ENDED
+           : 0;
+}
+
+static gushort
+user_disabled_cb (McsConnection *connection,
+                  gconstpointer  data)
+{
+  return mcs_connection_get_user (connection)->id == *(const gint64 *) data
+           ? MCS_CLOSE_ACCOUNT_DISABLED
+           : 0;
+}
+
+static gushort
+session_expired_cb (McsConnection *connection,
+                    gconstpointer  data)
+{
+  gint64 expires_at = mcs_connection_get_session_expiry (connection);
+
+  return expires_at != 0 && expires_at <= *(const gint64 *) data ? MCS_CLOSE_SESSION_EXPIRED : 0;
+}
+
+static gushort
+session_revoked_cb (McsConnection *connection,
+                    gconstpointer  data)
+{
+  GHashTable *revoked = (GHashTable *) data;
+  gint64      session_id = mcs_connection_get_session_id (connection);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (revoked, &session_id));
+}
+
+/* Whether @connection may still send anything: its session has not
+ * expired. Checked in memory for every message. */
+static gboolean
+session_alive (McsConnection *connection)
+{
+  gint64 expires_at = mcs_connection_get_session_expiry (connection);
+
+  if (expires_at == 0 || expires_at > mcs_signaling_now ())
+    return TRUE;
+
+  mcs_connection_close (connection, MCS_CLOSE_SESSION_EXPIRED,
+                        close_reason (MCS_CLOSE_SESSION_EXPIRED));
+  return FALSE;
+}
+
+/* Asks the store whether @connection's session still holds, and closes
+ * the connection with the reason when it does not. */
+static gboolean
+session_still_valid (McsSignaling  *self,
+                     McsConnection *connection,
+                     const char    *request_id)
+{
+  g_autoptr (GError) error = NULL;
+  gushort            code;
+
+  if (mcs_store_check_session (mcs_server_get_store (self->server),
+                               mcs_connection_get_session_id (connection), mcs_signaling_now (),
+                               &error))
+    return TRUE;
+
+  if (g_error_matches (error, MC_ERROR, MC_ERROR_FORBIDDEN))
+    code = MCS_CLOSE_ACCOUNT_DISABLED;
+  else if (g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED))
+    code = MCS_CLOSE_SESSION_EXPIRED;
+  else if (g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_INVALID))
+    code = MCS_CLOSE_SESSION_ENDED;
+  else
+    {
+      /* The store failed: refuse this message, but keep the connection. */
+      mcs_connection_send_error (connection, MC_ERROR_INTERNAL, "The server failed; try again",
+                                 request_id, NULL);
+      return FALSE;
+    }
+
+  g_message ("Closing a connection of %s: %s", mcs_connection_get_user (connection)->username,
+             close_reason (code));
+  mcs_connection_close (connection, code, close_reason (code));
+  return FALSE;
+}
 
 static void
 connection_message_cb (McsConnection *connection,
@@ -208,6 +385,10 @@ connection_message_cb (McsConnection *connection,
   const char        *request_id = NULL;
   const char        *bad_member = NULL;
   const char        *type;
+
+  /* An expired session sends nothing more, whatever the timer's phase. */
+  if (!session_alive (connection))
+    return;
 
   /* Find the request id first, so that even an error about the envelope
    * can be matched to its request. */
@@ -243,6 +424,9 @@ connection_message_cb (McsConnection *connection,
                                      request_id, extra);
           return;
         }
+
+      if (handlers[i].check_session && !session_still_valid (self, connection, request_id))
+        return;
 
       /* The handler may drop the last reference to the connection. */
       g_object_ref (connection);
@@ -312,12 +496,61 @@ expiry_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+session_check_cb (gpointer user_data)
+{
+  McsSignaling          *self = user_data;
+  gint64                 now = mcs_signaling_now ();
+  g_autoptr (GArray)     revoked = NULL;
+  g_autoptr (GHashTable) codes = NULL;
+  g_autoptr (GError)     error = NULL;
+
+  close_where (self, session_expired_cb, &now);
+
+  if (now - self->revocations_checked_at < REVOCATION_CHECK_INTERVAL_SECONDS)
+    return G_SOURCE_CONTINUE;
+
+  /* Nobody to close: spare the store the question. */
+  if (g_hash_table_size (self->connections) == 0)
+    {
+      self->revocations_checked_at = now;
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* Revocation times have a resolution of one second: look one second
+   * back so that one made in the second of the last check is not missed.
+   * Closing is idempotent, so seeing a session twice does no harm. */
+  revoked = mcs_store_list_revoked_sessions (mcs_server_get_store (self->server),
+                                             self->revocations_checked_at - 1, &error);
+  if (revoked == NULL)
+    return G_SOURCE_CONTINUE;
+  self->revocations_checked_at = now;
+
+  if (revoked->len == 0)
+    return G_SOURCE_CONTINUE;
+
+  codes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < revoked->len; i++)
+    {
+      McsRevokedSession *session = &g_array_index (revoked, McsRevokedSession, i);
+      gushort            code = session->disabled ? MCS_CLOSE_ACCOUNT_DISABLED
+                                                  : MCS_CLOSE_SESSION_ENDED;
+
+      g_hash_table_insert (codes, g_memdup2 (&session->session_id, sizeof (gint64)),
+                           GUINT_TO_POINTER (code));
+    }
+  close_where (self, session_revoked_cb, codes);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 mcs_signaling_dispose (GObject *object)
 {
   McsSignaling *self = (McsSignaling *) object;
 
   g_clear_handle_id (&self->expiry_id, g_source_remove);
+  g_clear_handle_id (&self->session_check_id, g_source_remove);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
 
@@ -362,6 +595,9 @@ mcs_signaling_new (McsServer *server)
     g_message ("Closed %u attendance records left open by the last run", closed);
 
   self->expiry_id = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_cb, self);
+  self->revocations_checked_at = mcs_signaling_now ();
+  self->session_check_id = g_timeout_add_seconds (SESSION_CHECK_INTERVAL_SECONDS,
+                                                  session_check_cb, self);
 
   return self;
 }
@@ -371,7 +607,7 @@ mcs_signaling_new (McsServer *server)
  * @self: the hub
  * @websocket: a freshly upgraded WebSocket
  * @user: who it authenticated as
- * @session_id: with which session
+ * @session: with which session
  *
  * Takes the connection in and greets it.
  */
@@ -379,10 +615,10 @@ void
 mcs_signaling_accept (McsSignaling            *self,
                       SoupWebsocketConnection *websocket,
                       const McsUser           *user,
-                      gint64                   session_id)
+                      const McsSession        *session)
 {
   McsConfig              *config = mcs_server_get_config (self->server);
-  McsConnection          *connection = mcs_connection_new (websocket, user, session_id, config);
+  McsConnection          *connection = mcs_connection_new (websocket, user, session->id, config);
   g_autoptr (JsonObject)  welcome = mcs_signaling_new_message ("welcome", 0, NULL);
   g_autoptr (JsonBuilder) user_builder = json_builder_new ();
   g_autofree char        *server_time = mc_json_format_time (mcs_signaling_now ());
@@ -395,6 +631,7 @@ mcs_signaling_accept (McsSignaling            *self,
                            connections);
     }
   g_ptr_array_add (connections, connection);
+  mcs_connection_set_session_expiry (connection, session->expires_at);
 
   g_signal_connect (connection, "message", G_CALLBACK (connection_message_cb), self);
   g_signal_connect (connection, "gone", G_CALLBACK (connection_gone_cb), self);
@@ -466,31 +703,41 @@ mcs_signaling_booking_changed (McsSignaling *self,
  * @self: the hub
  * @session_id: a session that was revoked
  *
- * Closes the connections that authenticated with it.
+ * Closes the connections that authenticated with it (4001).
  */
 void
 mcs_signaling_session_ended (McsSignaling *self,
                              gint64        session_id)
 {
-  g_autoptr (GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter        iter;
-  GPtrArray            *connections;
+  close_where (self, session_is_cb, &session_id);
+}
 
-  g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
-    {
-      for (guint i = 0; i < connections->len; i++)
-        {
-          McsConnection *connection = g_ptr_array_index (connections, i);
+/**
+ * mcs_signaling_user_sessions_revoked:
+ * @self: the hub
+ * @user_id: a user whose sessions were all revoked
+ *
+ * Closes all of the user's connections (4001).
+ */
+void
+mcs_signaling_user_sessions_revoked (McsSignaling *self,
+                                     gint64        user_id)
+{
+  close_where (self, user_sessions_revoked_cb, &user_id);
+}
 
-          if (mcs_connection_get_session_id (connection) == session_id)
-            g_ptr_array_add (doomed, g_object_ref (connection));
-        }
-    }
-
-  for (guint i = 0; i < doomed->len; i++)
-    mcs_connection_close (g_ptr_array_index (doomed, i), MCS_CLOSE_SESSION_ENDED,
-                          "session ended");
+/**
+ * mcs_signaling_user_disabled:
+ * @self: the hub
+ * @user_id: a user whose account was disabled
+ *
+ * Closes all of the user's connections (4003).
+ */
+void
+mcs_signaling_user_disabled (McsSignaling *self,
+                             gint64        user_id)
+{
+  close_where (self, user_disabled_cb, &user_id);
 }
 
 /**

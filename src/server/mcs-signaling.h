@@ -21,7 +21,7 @@ McsSignaling *mcs_signaling_new               (McsServer               *server);
 void          mcs_signaling_accept            (McsSignaling            *self,
                                                SoupWebsocketConnection *websocket,
                                                const McsUser           *user,
-                                               gint64                   session_id);
+                                               const McsSession        *session);
 guint         mcs_signaling_count_connections (McsSignaling            *self,
                                                gint64                   user_id);
 void          mcs_signaling_booking_changed   (McsSignaling            *self,
@@ -30,6 +30,10 @@ void          mcs_signaling_chat_posted       (McsSignaling            *self,
                                                const McsChatMessage    *message);
 void          mcs_signaling_session_ended     (McsSignaling            *self,
                                                gint64                   session_id);
+void          mcs_signaling_user_sessions_revoked (McsSignaling        *self,
+                                                   gint64               user_id);
+void          mcs_signaling_user_disabled     (McsSignaling            *self,
+                                               gint64                   user_id);
 void          mcs_signaling_shutdown          (McsSignaling            *self);
 
 G_END_DECLS

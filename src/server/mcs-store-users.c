@@ -356,6 +356,157 @@ mcs_store_purge_sessions (McsStore *self,
   return mcs_database_changes (self->database);
 }
 
+/**
+ * mcs_store_check_session:
+ * @self: a store
+ * @session_id: a session that was valid when a WebSocket opened with it
+ * @now: the current time
+ * @error: a #GError
+ *
+ * Checks that the session is still good: not revoked, not expired, and its
+ * account not disabled. The WebSocket hub asks before the messages that
+ * matter (join, chat), so that a change made by another process (the
+ * admin command line on the same database) counts at once.
+ *
+ * Returns: %TRUE if it is; else %FALSE with %MC_ERROR_SESSION_INVALID
+ *   (revoked or gone), %MC_ERROR_SESSION_EXPIRED or %MC_ERROR_FORBIDDEN
+ *   (the account is disabled)
+ */
+gboolean
+mcs_store_check_session (McsStore *self,
+                         gint64    session_id,
+                         gint64    now,
+                         GError  **error)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT s.expires_at, s.revoked_at, u.disabled"
+                                      " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                      " WHERE s.id = ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error);
+
+  sqlite3_bind_int64 (statement, 1, session_id);
+  if (!mcs_database_step (self->database, statement, &has_row, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  /* Disabling an account revokes its sessions too: say the stronger thing. */
+  if (has_row && sqlite3_column_int (statement, 2) != 0)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_FORBIDDEN, "The account is disabled");
+      return FALSE;
+    }
+
+  if (!has_row || sqlite3_column_type (statement, 1) != SQLITE_NULL)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_SESSION_INVALID,
+                           "The session was ended; log in again");
+      return FALSE;
+    }
+
+  if (sqlite3_column_int64 (statement, 0) <= now)
+    {
+      g_set_error_literal (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED,
+                           "The session has expired; log in again");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * mcs_store_revoke_user_sessions:
+ * @self: a store
+ * @user_id: a user
+ * @now: the current time
+ * @n_revoked: (out) (optional): how many sessions were revoked
+ * @error: a #GError
+ *
+ * Ends every session of @user_id that is still open, as the admin API
+ * does for a stolen device.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_revoke_user_sessions (McsStore *self,
+                                gint64    user_id,
+                                gint64    now,
+                                guint    *n_revoked,
+                                GError  **error)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      "UPDATE sessions SET revoked_at = ?2"
+                                      " WHERE user_id = ?1 AND revoked_at IS NULL",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error);
+
+  sqlite3_bind_int64 (statement, 1, user_id);
+  sqlite3_bind_int64 (statement, 2, now);
+  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  if (n_revoked != NULL)
+    *n_revoked = mcs_database_changes (self->database);
+
+  return TRUE;
+}
+
+/**
+ * mcs_store_list_revoked_sessions:
+ * @self: a store
+ * @since: a time
+ * @error: a #GError
+ *
+ * Lists the sessions revoked at @since or later, whoever revoked them:
+ * this server, the admin command line, or another node on the same
+ * database.
+ *
+ * Returns: (transfer full) (element-type McsRevokedSession): the sessions
+ */
+GArray *
+mcs_store_list_revoked_sessions (McsStore *self,
+                                 gint64    since,
+                                 GError  **error)
+{
+  g_autoptr (GArray)       revoked = g_array_new (FALSE, FALSE, sizeof (McsRevokedSession));
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT s.id, s.user_id, u.disabled"
+                                      " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                      " WHERE s.revoked_at >= ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, since);
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      McsRevokedSession session = {
+        .session_id = sqlite3_column_int64 (statement, 0),
+        .user_id = sqlite3_column_int64 (statement, 1),
+        .disabled = sqlite3_column_int (statement, 2) != 0,
+      };
+
+      g_array_append_val (revoked, session);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&revoked);
+}
+
 void
 mcs_user_free (McsUser *user)
 {

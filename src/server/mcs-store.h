@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 3
+#define MCS_SCHEMA_VERSION 4
 
 /* The most characters a chat message may have, after trimming. */
 #define MCS_CHAT_MAX_LENGTH 4000
@@ -70,6 +70,14 @@ typedef struct
   gint64 expires_at;
   gint64 revoked_at; /* 0 unless revoked */
 } McsSession;
+
+/* A session revoked lately, for closing the WebSockets it opened. */
+typedef struct
+{
+  gint64   session_id;
+  gint64   user_id;
+  gboolean disabled; /* revoked because its account was disabled */
+} McsRevokedSession;
 
 typedef struct
 {
@@ -136,6 +144,18 @@ gboolean    mcs_store_revoke_session (McsStore *self,
                                       GError  **error);
 guint       mcs_store_purge_sessions (McsStore *self,
                                       gint64    now);
+gboolean    mcs_store_check_session (McsStore *self,
+                                     gint64    session_id,
+                                     gint64    now,
+                                     GError  **error);
+gboolean    mcs_store_revoke_user_sessions (McsStore *self,
+                                            gint64    user_id,
+                                            gint64    now,
+                                            guint    *n_revoked,
+                                            GError  **error);
+GArray     *mcs_store_list_revoked_sessions (McsStore *self,
+                                             gint64    since,
+                                             GError  **error);
 
 /* Bookings */
 McsBooking *mcs_store_add_booking (McsStore       *self,

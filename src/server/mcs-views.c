@@ -255,3 +255,34 @@ mcs_view_add_chat_message (JsonBuilder          *builder,
   mcs_view_add_time (builder, "sent_at", message->sent_at);
   json_builder_end_object (builder);
 }
+
+/**
+ * mcs_view_merge_members:
+ * @into: the object to add to
+ * @from: (nullable): the object whose members are copied
+ * @except: (nullable): the name of a member of @from to leave out
+ *
+ * Copies every member of @from (deep copies, so the two objects stay
+ * independent) into @into, replacing members of the same name. Error
+ * replies add their extra members this way, and the relay copies a message
+ * minus our own bookkeeping member.
+ */
+void
+mcs_view_merge_members (JsonObject *into,
+                        JsonObject *from,
+                        const char *except)
+{
+  JsonObjectIter iter;
+  const char    *name;
+  JsonNode      *node;
+
+  if (from == NULL)
+    return;
+
+  json_object_iter_init (&iter, from);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      if (except == NULL || !g_str_equal (name, except))
+        json_object_set_member (into, name, json_node_copy (node));
+    }
+}

@@ -44,4 +44,8 @@ void     mcs_view_add_attendance     (JsonBuilder      *builder,
 void     mcs_view_add_chat_message   (JsonBuilder      *builder,
                                       const McsChatMessage *message);
 
+void     mcs_view_merge_members      (JsonObject       *into,
+                                      JsonObject       *from,
+                                      const char       *except);
+
 G_END_DECLS

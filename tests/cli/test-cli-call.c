@@ -762,6 +762,60 @@ test_chat_history (Fixture      *fixture,
 }
 
 static void
+test_chat_escapes (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autofree char       *booking = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->booking_id);
+  g_autofree char       *out = NULL;
+  g_autofree char       *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
+                                                 fixture->booking_id);
+  g_autoptr (JsonObject) stored = NULL;
+  g_autoptr (JsonNode)   list = NULL;
+  g_autofree char       *token = NULL;
+  JsonArray             *messages;
+  guint                  status;
+  int                    exit_status;
+
+  /* Terminal escapes, a bell, a one-character CSI, a line break, a
+   * right-to-left override: sent as they are, and kept as they are. */
+  exit_status = mc_test_cli_run (fixture->student, NULL, NULL, NULL, "chat", booking,
+                                 "\033[2J\033]0;pwned\007red\033[31m!\302\233A\nnext\tline "
+                                 "\342\200\256abc ünïcödé",
+                                 NULL);
+  g_assert_cmpint (exit_status, ==, 0);
+
+  exit_status = mc_test_cli_run (fixture->mentor, NULL, &out, NULL, "history", booking, NULL);
+  g_assert_cmpint (exit_status, ==, 0);
+  g_test_message ("history: %s", out);
+
+  /* Nothing that drives a terminal reaches it... */
+  for (const char *p = out; *p != '\0'; p++)
+    {
+      if (*p == '\n' || *p == '\t')
+        continue;
+      g_assert_cmpint ((guchar) *p, >=, 0x20);
+      g_assert_cmpint ((guchar) *p, !=, 0x7f);
+    }
+  g_assert_null (strstr (out, "\302\233"));
+  g_assert_null (strstr (out, "\342\200\256"));
+
+  /* ...and all of the text is there to read, escaped. */
+  g_assert_nonnull (strstr (out, "\\x1B[2J\\x1B]0;pwned\\x07red\\x1B[31m!\\u009BA\\nnext\\tline "
+                                 "\\u202Eabc ünïcödé"));
+
+  /* The server keeps the text as it was sent. */
+  token = mc_test_login (fixture->server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  list = mc_test_request (fixture->server, "GET", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  messages = json_object_get_array_member (mc_test_object (list), "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 1);
+  stored = json_object_ref (json_array_get_object_element (messages, 0));
+  g_assert_cmpstr (json_object_get_string_member (stored, "text"), ==,
+                   "\033[2J\033]0;pwned\007red\033[31m!\302\233A\nnext\tline "
+                   "\342\200\256abc ünïcödé");
+}
+
+static void
 test_end (Fixture      *fixture,
           gconstpointer data)
 {
@@ -838,6 +892,7 @@ main (int    argc,
   ADD ("/cli/commands/login-wrong-password", test_login_wrong_password);
   ADD ("/cli/commands/bookings", test_bookings);
   ADD ("/cli/commands/chat-history", test_chat_history);
+  ADD ("/cli/commands/chat-escapes", test_chat_escapes);
   ADD ("/cli/commands/end", test_end);
   ADD ("/cli/commands/logout", test_logout);
   ADD ("/cli/call/media", test_media);

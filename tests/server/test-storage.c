@@ -285,9 +285,101 @@ test_migration_from_v1 (void)
     g_assert_cmpint (read_user_version (mc_test_server_get_database (server)), ==, current);
   }
 
+  /* The sessions revoked lately are found through an index (version 4),
+   * not by reading every session: the server asks every few seconds. */
+  {
+    sqlite3      *upgraded = NULL;
+    sqlite3_stmt *plan = NULL;
+    gboolean      indexed = FALSE;
+
+    g_assert_cmpint (sqlite3_open (mc_test_server_get_database (server), &upgraded), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (upgraded,
+                                         "EXPLAIN QUERY PLAN"
+                                         " SELECT s.id, s.user_id, u.disabled"
+                                         " FROM sessions s JOIN users u ON u.id = s.user_id"
+                                         " WHERE s.revoked_at >= ?1",
+                                         -1, &plan, NULL),
+                     ==, SQLITE_OK);
+    while (sqlite3_step (plan) == SQLITE_ROW)
+      {
+        const char *detail = (const char *) sqlite3_column_text (plan, 3);
+
+        g_test_message ("plan: %s", detail);
+        indexed |= strstr (detail, "INDEX sessions_revoked") != NULL;
+      }
+    sqlite3_finalize (plan);
+    sqlite3_close (upgraded);
+    g_assert_true (indexed);
+  }
+
   /* Starting again on the upgraded file changes nothing. */
   mc_test_server_start (server);
   g_free (mc_test_login (server, "otto", "student-v1-password"));
+}
+
+/* Checks that the database and, while the server runs, its -wal and -shm
+ * files are readable and writable by their owner only. */
+static void
+assert_private_files (McTestServer *server,
+                      gboolean      running)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (mc_test_server_get_database (server), suffixes[i],
+                                           NULL);
+      GStatBuf         info;
+
+      if (g_stat (path, &info) != 0)
+        {
+          /* SQLite removes -wal and -shm when the last connection closes. */
+          if (!running && i > 0)
+            continue;
+          g_error ("%s is missing", path);
+        }
+
+      g_test_message ("%s: %04o", path, info.st_mode & 0777);
+      g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+    }
+}
+
+static void
+test_file_modes (void)
+{
+  g_autoptr (McTestServer) server = NULL;
+  mode_t                   old_umask;
+
+  /* The usual umask, which would make files 0644; the server inherits it. */
+  old_umask = umask (022);
+  server = mc_test_server_start_new (NULL);
+  umask (old_umask);
+
+  /* A write, so that the WAL exists. */
+  mc_test_create_pair (server, NULL, NULL);
+  assert_private_files (server, TRUE);
+
+  /* A database an older version left readable by everyone is tightened. */
+  mc_test_server_stop (server);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strconcat (mc_test_server_get_database (server), suffixes[i],
+                                             NULL);
+
+        if (g_file_test (path, G_FILE_TEST_EXISTS))
+          g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+      }
+  }
+  mc_test_server_start (server);
+  g_free (mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD));
+  assert_private_files (server, TRUE);
+
+  mc_test_server_stop (server);
+  assert_private_files (server, FALSE);
 }
 
 int
@@ -298,6 +390,7 @@ main (int   argc,
 
   g_test_add_func ("/server/storage/restart", test_restart);
   g_test_add_func ("/server/storage/migration-from-v1", test_migration_from_v1);
+  g_test_add_func ("/server/storage/file-modes", test_file_modes);
 
   return g_test_run ();
 }
