@@ -318,10 +318,14 @@ typedef struct
 } Lesson;
 
 static void
-lesson_set_up (Lesson     *lesson,
-               const char *overrides)
+lesson_set_up_full (Lesson     *lesson,
+                    const char *overrides,
+                    gboolean    test_clock)
 {
-  lesson->server = mc_test_server_start_new (overrides);
+  lesson->server = mc_test_server_new (overrides);
+  if (test_clock)
+    mc_test_server_add_args (lesson->server, "--test-clock", NULL);
+  mc_test_server_start (lesson->server);
   mc_test_create_pair (lesson->server, &lesson->mentor_id, &lesson->student_id);
   lesson->booking_id = mc_test_create_booking (lesson->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
                                                -600, 3000, "confirmed");
@@ -329,6 +333,13 @@ lesson_set_up (Lesson     *lesson,
                                         MC_TEST_MENTOR_PASSWORD);
   lesson->student_token = mc_test_login (lesson->server, MC_TEST_STUDENT,
                                          MC_TEST_STUDENT_PASSWORD);
+}
+
+static void
+lesson_set_up (Lesson     *lesson,
+               const char *overrides)
+{
+  lesson_set_up_full (lesson, overrides, FALSE);
 }
 
 static void
@@ -402,15 +413,24 @@ test_expired (void)
   g_autoptr (JsonNode)   node = NULL;
   guint                  status;
 
-  /* Sessions of 6 s: long enough to log in and join (also under the
-   * sanitizers), short enough to wait for. */
-  lesson_set_up (&lesson, "[auth]\nsession-lifetime=6\n");
+  /* Sessions of an hour, and a clock the test moves past their end (the
+   * server's --test-clock): nothing waits for the lifetime. */
+  lesson_set_up_full (&lesson, "[auth]\nsession-lifetime=3600\n", TRUE);
   student = join_lesson (&lesson, lesson.student_token);
   mentor = socket_open (lesson.server, lesson.mentor_token);
   welcome = socket_wait (mentor, "welcome");
 
-  socket_wait_closed (student, 6 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
-  socket_wait_closed (mentor, 6 + CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  /* A second before the end nothing happens (the socket answers a ping
+   * after the next expiry check); at the end both sockets close. */
+  mc_test_server_advance_clock (lesson.server, 3599);
+  socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
+  json_object_unref (socket_wait (mentor, "pong"));
+  g_assert_false (mentor->closed);
+  g_assert_false (student->closed);
+
+  mc_test_server_advance_clock (lesson.server, 2);
+  socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
 
   /* And the session is refused over HTTP as before. */
   node = mc_test_request (lesson.server, "GET", "/api/v1/me", lesson.student_token, NULL,
