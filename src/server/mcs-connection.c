@@ -93,6 +93,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
 {
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *bad_member = NULL;
   const char *data;
   gsize length;
 
@@ -117,10 +118,19 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
     }
 
   data = g_bytes_get_data (bytes, &length);
-  object = mc_json_parse_object (data, length, &error);
+  object = mc_json_parse_object_full (data, length, &bad_member, &error);
   if (object == NULL)
     {
-      mcs_connection_send_error (self, MC_ERROR_MALFORMED_JSON, error->message, NULL, NULL);
+      g_autoptr(JsonObject) extra = NULL;
+
+      /* A string that is not text (NUL, an unpaired surrogate) in a
+       * well-formed message is invalid_field, naming the member. */
+      if (bad_member != NULL)
+        {
+          extra = json_object_new ();
+          json_object_set_string_member (extra, "field", bad_member);
+        }
+      mcs_connection_send_error (self, error->code, error->message, NULL, extra);
       return;
     }
 
