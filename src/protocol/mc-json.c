@@ -27,13 +27,13 @@
 
 typedef enum
 {
-  EXPECT_VALUE,            /* a value must follow (the root, or after ':' or ',' in an array) */
-  EXPECT_VALUE_OR_CLOSE,   /* just after '[' */
-  EXPECT_KEY,              /* after ',' in an object */
-  EXPECT_KEY_OR_CLOSE,     /* just after '{' */
-  EXPECT_COLON,            /* after a member name */
-  EXPECT_COMMA_OR_CLOSE,   /* after a value inside a container */
-  EXPECT_END,              /* after the root value: only white space may follow */
+  EXPECT_VALUE,          /* a value must follow (the root, or after ':' or ',' in an array) */
+  EXPECT_VALUE_OR_CLOSE, /* just after '[' */
+  EXPECT_KEY,            /* after ',' in an object */
+  EXPECT_KEY_OR_CLOSE,   /* just after '{' */
+  EXPECT_COLON,          /* after a member name */
+  EXPECT_COMMA_OR_CLOSE, /* after a value inside a container */
+  EXPECT_END,            /* after the root value: only white space may follow */
 } ScanState;
 
 typedef struct
@@ -43,7 +43,7 @@ typedef struct
   const guchar *end;
   guint         max_depth;
   guint         depth;
-  char          stack[MAX_DEPTH + 1];   /* '{' or '[' per open container */
+  char          stack[MAX_DEPTH + 1]; /* '{' or '[' per open container */
 
   /* The member of the root object whose value is being read, as written. */
   const guchar *member;
@@ -52,10 +52,10 @@ typedef struct
   /* The first string that was well formed JSON but is not acceptable text,
    * and the root member it is in (NULL when it is a member name or not in a
    * root object). */
-  gboolean      bad_text;
-  gboolean      bad_text_in_key;
-  char         *bad_member;
-  const char   *bad_text_reason;
+  gboolean    bad_text;
+  gboolean    bad_text_in_key;
+  char       *bad_member;
+  const char *bad_text_reason;
 } Scanner;
 
 static gboolean
@@ -124,9 +124,9 @@ note_bad_text (Scanner    *scanner,
  * be UTF-8 without NUL and without unpaired surrogate escapes; that is
  * noted, not a syntax error, because the string is well formed JSON. */
 static gboolean
-scan_string (Scanner  *scanner,
-             gboolean  in_key,
-             GError  **error)
+scan_string (Scanner *scanner,
+             gboolean in_key,
+             GError **error)
 {
   g_assert (*scanner->p == '"');
   scanner->p++;
@@ -150,7 +150,14 @@ scan_string (Scanner  *scanner,
 
           switch (*scanner->p)
             {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
               scanner->p++;
               continue;
 
@@ -557,13 +564,13 @@ check_member (JsonNode         *node,
  * Returns: %TRUE if @data is acceptable
  */
 gboolean
-mc_json_check_text (const char  *data,
-                    gsize        length,
-                    guint        max_depth,
-                    char       **bad_member,
-                    GError     **error)
+mc_json_check_text (const char *data,
+                    gsize       length,
+                    guint       max_depth,
+                    char      **bad_member,
+                    GError    **error)
 {
-  Scanner scanner = { 0 };
+  Scanner          scanner = { 0 };
   g_autofree char *member = NULL;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -615,12 +622,12 @@ mc_json_check_text (const char  *data,
  * Returns: (transfer full): the object, or %NULL with @error set
  */
 JsonObject *
-mc_json_parse_object_full (const char  *data,
-                           gsize        length,
-                           char       **bad_member,
-                           GError     **error)
+mc_json_parse_object_full (const char *data,
+                           gsize       length,
+                           char      **bad_member,
+                           GError    **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr (JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
@@ -667,9 +674,9 @@ mc_json_parse_object_full (const char  *data,
  * Returns: (transfer full): the object, or %NULL with @error set
  */
 JsonObject *
-mc_json_parse_object (const char  *data,
-                      gsize        length,
-                      GError     **error)
+mc_json_parse_object (const char *data,
+                      gsize       length,
+                      GError    **error)
 {
   return mc_json_parse_object_full (data, length, NULL, error);
 }

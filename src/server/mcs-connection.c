@@ -93,7 +93,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
 {
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *bad_member = NULL;
+  g_autofree char      *bad_member = NULL;
   const char *data;
   gsize length;
 
@@ -121,7 +121,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
   object = mc_json_parse_object_full (data, length, &bad_member, &error);
   if (object == NULL)
     {
-      g_autoptr(JsonObject) extra = NULL;
+      g_autoptr (JsonObject) extra = NULL;
 
       /* A string that is not text (NUL, an unpaired surrogate) in a
        * well-formed message is invalid_field, naming the member. */

@@ -393,7 +393,7 @@ mcs_request_parse_body (McsRequest       *self,
   g_autoptr(GError) error = NULL;
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   const char *bad_member = NULL;
-  g_autofree char *bad_text_member = NULL;
+  g_autofree char      *bad_text_member = NULL;
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
@@ -426,7 +426,7 @@ mcs_request_parse_body (McsRequest       *self,
 
   if (object == NULL && bad_text_member != NULL)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", bad_text_member);
       mcs_request_reply_error_extra (self, error, extra);

@@ -283,8 +283,8 @@ test_json_parse_object (void)
   static const struct
   {
     const char *data;
-    gssize      length;       /* -1: strlen */
-    int         code;         /* an McErrorCode, or -1: valid */
+    gssize      length; /* -1: strlen */
+    int         code;   /* an McErrorCode, or -1: valid */
     const char *bad_member;
   } cases[] = {
     { "{}", -1, -1, NULL },
@@ -306,8 +306,8 @@ test_json_parse_object (void)
     /* Text that is not UTF-8 inside a member's value names the member. */
     { "{\"name\":\"\xff\xfe\"}", -1, MC_ERROR_INVALID_FIELD, "name" },
     { "{\"name\":\"\xc3\"}", -1, MC_ERROR_INVALID_FIELD, "name" },
-    { "{\"name\":\"\xed\xa0\x80\"}", -1, MC_ERROR_INVALID_FIELD, "name" },   /* an encoded surrogate */
-    { "{\"a\":1}\0{\"b\":2}", 15, MC_ERROR_MALFORMED_JSON, NULL },          /* an embedded NUL */
+    { "{\"name\":\"\xed\xa0\x80\"}", -1, MC_ERROR_INVALID_FIELD, "name" }, /* an encoded surrogate */
+    { "{\"a\":1}\0{\"b\":2}", 15, MC_ERROR_MALFORMED_JSON, NULL },         /* an embedded NUL */
     /* ... but not UTF-8 outside a string is a syntax error. */
     { "{\"a\":1}\xff", -1, MC_ERROR_MALFORMED_JSON, NULL },
   };
@@ -316,7 +316,7 @@ test_json_parse_object (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonObject) object = NULL;
-      g_autofree char *bad_member = NULL;
+      g_autofree char      *bad_member = NULL;
       gsize length = cases[i].length < 0 ? strlen (cases[i].data) : (gsize) cases[i].length;
 
       g_test_message ("case %u", i);
@@ -346,7 +346,7 @@ test_json_strict (void)
   static const struct
   {
     const char *data;
-    int         code;         /* an McErrorCode, or -1: valid */
+    int         code; /* an McErrorCode, or -1: valid */
     const char *bad_member;
   } cases[] = {
     /* RFC 8259, all of it */
@@ -410,9 +410,9 @@ test_json_strict (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonObject) object = NULL;
-      g_autofree char *bad_member = NULL;
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
+      g_autofree char       *bad_member = NULL;
 
       g_test_message ("case %u: %s", i, cases[i].data);
 
@@ -437,9 +437,9 @@ test_json_strict (void)
 static void
 test_json_strict_decoding (void)
 {
-  static const char text[] = "{\"s\":\"\\uD83D\\uDE00 \\u00e9\\/\\n\",\"n\":-12,\"f\":2.5e1}";
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = mc_json_parse_object (text, strlen (text), &error);
+  static const char      text[] = "{\"s\":\"\\uD83D\\uDE00 \\u00e9\\/\\n\",\"n\":-12,\"f\":2.5e1}";
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) object = mc_json_parse_object (text, strlen (text), &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (object, "s"), ==,
@@ -455,9 +455,9 @@ test_json_depth (void)
 {
   for (guint depth = 30; depth <= 34; depth++)
     {
-      g_autoptr(GString) text = g_string_new ("{\"a\":");
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonObject) object = NULL;
+      g_autoptr (GString)    text = g_string_new ("{\"a\":");
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
 
       /* The root object is level 1. */
       for (guint i = 1; i < depth; i++)
@@ -478,13 +478,13 @@ test_json_depth (void)
 
   /* The attack of issue 11: brackets hidden from a naive scan. */
   {
-    static const char *const openers[] = { "{\"a\":/*\"*/", "{\"a\":'\"',\"b\":", "{\"a\":" };
+    static const char * const openers[] = { "{\"a\":/*\"*/", "{\"a\":'\"',\"b\":", "{\"a\":" };
 
     for (guint k = 0; k < G_N_ELEMENTS (openers); k++)
       {
-        g_autoptr(GString) text = g_string_new (openers[k]);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(JsonObject) object = NULL;
+        g_autoptr (GString)    text = g_string_new (openers[k]);
+        g_autoptr (GError)     error = NULL;
+        g_autoptr (JsonObject) object = NULL;
 
         for (guint i = 0; i < 200000; i++)
           g_string_append_c (text, '[');
