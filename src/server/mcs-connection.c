@@ -21,12 +21,14 @@
 #include <string.h>
 
 #include "mcs-connection.h"
+#include "mcs-ws-guard.h"
 
 struct _McsConnection
 {
   GObject                  parent_instance;
 
   SoupWebsocketConnection *websocket;
+  McsWsGuard              *guard;            /* under the WebSocket, or NULL */
   McsUser                 *user;
   gint64                   session_id;
   gint64                   room;             /* booking id, or 0 */
@@ -137,6 +139,22 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
   g_signal_emit (self, signals[MESSAGE], 0, object);
 }
 
+/* The client broke a limit that McsWsGuard keeps under libsoup: a message
+ * over max-message-size across its fragments (1009), or a flood of pings
+ * (1008). The guard passes nothing but close frames from now on. */
+static void
+guard_violation_cb (McsWsGuard    *guard,
+                    guint          code,
+                    const char    *reason,
+                    McsConnection *self)
+{
+  g_message ("Closing the WebSocket of %s: %s", self->user->username, reason);
+  if (code == SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION)
+    mcs_connection_send_error (self, MC_ERROR_RATE_LIMITED,
+                               "Too many pings; the connection is closed", NULL, NULL);
+  mcs_connection_close (self, code, reason);
+}
+
 static void
 websocket_pong_cb (SoupWebsocketConnection *websocket,
                    GBytes                  *message,
@@ -197,6 +215,11 @@ mcs_connection_dispose (GObject *object)
   McsConnection *self = (McsConnection *) object;
 
   g_clear_handle_id (&self->liveness_id, g_source_remove);
+  if (self->guard != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->guard, self);
+      g_clear_object (&self->guard);
+    }
   if (self->websocket != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->websocket, self);
@@ -253,6 +276,7 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
                     const McsConfig         *config)
 {
   McsConnection *self = g_object_new (MCS_TYPE_CONNECTION, NULL);
+  GIOStream *stream;
 
   self->websocket = g_object_ref (websocket);
   self->user = mcs_user_copy (user);
@@ -272,6 +296,13 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
   g_signal_connect (websocket, "pong", G_CALLBACK (websocket_pong_cb), self);
   g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
   g_signal_connect (websocket, "error", G_CALLBACK (websocket_error_cb), self);
+
+  stream = soup_websocket_connection_get_io_stream (websocket);
+  if (MCS_IS_WS_GUARD (stream))
+    {
+      self->guard = g_object_ref (MCS_WS_GUARD (stream));
+      g_signal_connect (self->guard, "violation", G_CALLBACK (guard_violation_cb), self);
+    }
 
   self->liveness_id = g_timeout_add_seconds (1, liveness_cb, self);
 

@@ -223,23 +223,6 @@ handler_cb (SoupServer        *soup_server,
 }
 
 static void
-websocket_cb (SoupServer              *soup_server,
-              SoupServerMessage       *message,
-              const char              *path,
-              SoupWebsocketConnection *connection,
-              gpointer                 user_data)
-{
-  McsServer *self = user_data;
-  McsUser *user = g_object_get_data (G_OBJECT (message), "mcs-user");
-  gint64 *session_id = g_object_get_data (G_OBJECT (message), "mcs-session-id");
-
-  /* The route's handler always attaches both before letting an upgrade on. */
-  g_return_if_fail (user != NULL && session_id != NULL);
-
-  mcs_signaling_accept (self->signaling, connection, user, *session_id);
-}
-
-static void
 request_finished_cb (SoupServer        *soup_server,
                      SoupServerMessage *message,
                      McsServer         *self)
@@ -374,15 +357,10 @@ mcs_server_new (McsConfig  *config,
                                            NULL);
     }
 
-  /* libsoup keeps one handler set per path, and the most specific path
-   * wins, so the WebSocket path repeats the early and normal handlers: the
-   * normal one authenticates the handshake before the upgrade. */
+  /* The WebSocket route's handler makes the upgrade itself (mcs-api-chat.c),
+   * so that McsWsGuard can sit under libsoup's WebSocket. */
   soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup_server, NULL, handler_cb, self, NULL);
-  soup_server_add_early_handler (self->soup_server, "/api/v1/ws", early_handler_cb, self, NULL);
-  soup_server_add_handler (self->soup_server, "/api/v1/ws", handler_cb, self, NULL);
-  soup_server_add_websocket_handler (self->soup_server, "/api/v1/ws", NULL, NULL,
-                                     websocket_cb, self, NULL);
   self->signaling = mcs_signaling_new (self);
   g_signal_connect (self->soup_server, "request-finished",
                     G_CALLBACK (request_finished_cb), self);
