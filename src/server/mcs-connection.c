@@ -364,6 +364,20 @@ mcs_connection_send (McsConnection *self,
     return;
 
   text = mc_json_object_to_string (message);
+
+  /* libsoup refuses (with a critical) and drops text that is not UTF-8.
+   * The store hands out only valid text and clients can send no other, so
+   * this is the last line: a message with a bad byte arrives, with U+FFFD
+   * in its place, rather than not at all. */
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+      g_debug ("An outgoing message was not valid UTF-8");
+      g_free (text);
+      text = g_steal_pointer (&valid);
+    }
+
   soup_websocket_connection_send_text (self->websocket, text);
 }
 
