@@ -30,7 +30,7 @@ static void
 assert_healthy (McTestServer *server)
 {
   g_autoptr (JsonNode) response = NULL;
-  guint status = 0;
+  guint                status = 0;
 
   response = mc_test_request (server, "GET", "/healthz", NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
@@ -47,11 +47,11 @@ post_raw (McTestServer *server,
           gsize         length,
           guint        *status)
 {
-  g_autofree char *authorization = bearer != NULL ? g_strdup_printf ("Authorization: Bearer %s",
-                                                                     bearer)
-                                                  : NULL;
-  const char *headers[] = { authorization, NULL };
-  g_autoptr (GBytes) body = g_bytes_new (data, length);
+  g_autofree char     *authorization = bearer != NULL ? g_strdup_printf ("Authorization: Bearer %s",
+                                                                         bearer)
+                                                      : NULL;
+  const char          *headers[] = { authorization, NULL };
+  g_autoptr (GBytes)   body = g_bytes_new (data, length);
   g_autoptr (JsonNode) response = NULL;
 
   response = mc_test_request_full (server, method, path, headers, "application/json", body,
@@ -117,10 +117,10 @@ send_frame (RawSocket    *socket,
             gsize         length)
 {
   g_autoptr (GByteArray) frame = g_byte_array_sized_new (length + 14);
-  guint8 header[14];
-  gsize header_length = 2;
-  guint32 random = g_random_int ();
-  guint8 mask[4];
+  guint8                 header[14];
+  gsize                  header_length = 2;
+  guint32                random = g_random_int ();
+  guint8                 mask[4];
 
   memcpy (mask, &random, 4);
   header[0] = (fin ? 0x80 : 0) | opcode;
@@ -165,7 +165,7 @@ read_frame (RawSocket   *socket,
             guint8      *opcode,
             GByteArray **payload)
 {
-  guint8 header[2];
+  guint8  header[2];
   guint64 length;
 
   if (!read_exactly (socket, header, 2))
@@ -176,7 +176,7 @@ read_frame (RawSocket   *socket,
   if (length == 126 || length == 127)
     {
       guint8 extended[8];
-      guint size = length == 126 ? 2 : 8;
+      guint  size = length == 126 ? 2 : 8;
 
       if (!read_exactly (socket, extended, size))
         return FALSE;
@@ -206,7 +206,7 @@ wait_message (RawSocket  *socket,
     {
       g_autoptr (GByteArray) payload = NULL;
       g_autoptr (JsonObject) object = NULL;
-      guint8 opcode;
+      guint8                 opcode;
 
       g_assert_true (read_frame (socket, &opcode, &payload));
       g_assert_cmpuint (opcode, !=, 0x8);
@@ -230,7 +230,7 @@ wait_close (RawSocket *socket,
   for (;;)
     {
       g_autoptr (GByteArray) payload = NULL;
-      guint8 opcode;
+      guint8                 opcode;
 
       if (!read_frame (socket, &opcode, &payload))
         return CLOSE_ABNORMAL;
@@ -240,7 +240,7 @@ wait_close (RawSocket *socket,
 
       if (opcode == 0x8)
         {
-          guint code = payload->len >= 2 ? (payload->data[0] << 8) | payload->data[1] : 1005;
+          guint               code = payload->len >= 2 ? (payload->data[0] << 8) | payload->data[1] : 1005;
           static const guint8 reply[] = { 0x03, 0xe8 };
 
           /* Answer the close, as RFC 6455 asks; the server may be gone. */
@@ -254,10 +254,10 @@ static RawSocket *
 raw_socket_open (McTestServer *server,
                  const char   *token)
 {
-  g_autoptr (RawSocket) socket = g_new0 (RawSocket, 1);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GString) answer = g_string_new (NULL);
-  g_autofree char *request = NULL;
+  g_autoptr (RawSocket)  socket = g_new0 (RawSocket, 1);
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (GString)    answer = g_string_new (NULL);
+  g_autofree char       *request = NULL;
   g_autoptr (JsonObject) welcome = NULL;
 
   socket->client = g_socket_client_new ();
@@ -301,8 +301,8 @@ raw_socket_open (McTestServer *server,
 }
 
 static McTestServer *
-start_server (const char  *overrides,
-              char       **token)
+start_server (const char *overrides,
+              char      **token)
 {
   McTestServer *server = mc_test_server_start_new (overrides);
 
@@ -339,20 +339,20 @@ test_json_deep_nesting_rest (void)
 {
   /* A max-body-size above the default is where the unauthenticated login
    * became a kill switch. */
-  g_autoptr (McTestServer) server = start_server ("[server]\nmax-body-size=1048576\n", NULL);
-  static const char *const openers[] = {
-    "/*\"*/",       /* a quote inside a comment */
-    "'\"',\"x\":",  /* a quote inside single quotes */
-    "// \"\n",      /* a quote inside a line comment */
-    "",             /* no trick at all */
+  g_autoptr (McTestServer)  server = start_server ("[server]\nmax-body-size=1048576\n", NULL);
+  static const char * const openers[] = {
+    "/*\"*/",      /* a quote inside a comment */
+    "'\"',\"x\":", /* a quote inside single quotes */
+    "// \"\n",     /* a quote inside a line comment */
+    "",            /* no trick at all */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (openers); i++)
     {
       g_autoptr (JsonObject) response = NULL;
-      g_autofree char *body = NULL;
-      gsize length;
-      guint status;
+      g_autofree char       *body = NULL;
+      gsize                  length;
+      guint                  status;
 
       g_test_message ("opener %u", i);
       body = hidden_brackets ("{\"username\":", openers[i], 200000, &length);
@@ -368,14 +368,14 @@ test_json_deep_nesting_rest (void)
 static void
 test_json_lenient_syntax_rest (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr (McTestServer) server = start_server (NULL, &token);
-  gint64 booking = 0;
-  g_autofree char *messages = NULL;
-  g_autofree char *call_token = NULL;
-  g_autofree char *admin_booking = NULL;
-  g_autofree char *admin_user = NULL;
-  static const char *const bodies[] = {
+  g_autofree char          *token = NULL;
+  g_autoptr (McTestServer)  server = start_server (NULL, &token);
+  gint64                    booking = 0;
+  g_autofree char          *messages = NULL;
+  g_autofree char          *call_token = NULL;
+  g_autofree char          *admin_booking = NULL;
+  g_autofree char          *admin_user = NULL;
+  static const char * const bodies[] = {
     "{\"username\":\"sam\" /* c */,\"password\":\"x\"}",
     "{\"username\":\"sam\",\"password\":\"x\"} // c",
     "{'username':'sam','password':'x'}",
@@ -397,17 +397,17 @@ test_json_lenient_syntax_rest (void)
     const char *bearer;
   } endpoints[] = {
     { "POST", "/api/v1/auth/login", NULL },
-    { "POST", NULL, NULL },   /* the booking's messages */
-    { "POST", NULL, NULL },   /* the booking's call token */
+    { "POST", NULL, NULL }, /* the booking's messages */
+    { "POST", NULL, NULL }, /* the booking's call token */
     { "POST", "/api/v1/call-tokens/verify", NULL },
     { "POST", "/api/v1/admin/users", MC_TEST_ADMIN_KEY },
-    { "PATCH", NULL, MC_TEST_ADMIN_KEY },   /* a user */
+    { "PATCH", NULL, MC_TEST_ADMIN_KEY }, /* a user */
     { "POST", "/api/v1/admin/bookings", MC_TEST_ADMIN_KEY },
-    { "PATCH", NULL, MC_TEST_ADMIN_KEY },   /* a booking */
+    { "PATCH", NULL, MC_TEST_ADMIN_KEY }, /* a booking */
   };
 
   booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
-                                     "confirmed");
+                                    "confirmed");
   messages = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking);
   call_token = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token", booking);
   admin_booking = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking);
@@ -424,7 +424,7 @@ test_json_lenient_syntax_rest (void)
     for (guint b = 0; b < G_N_ELEMENTS (bodies); b++)
       {
         g_autoptr (JsonObject) response = NULL;
-        guint status;
+        guint                  status;
 
         g_test_message ("%s %s: body %u", endpoints[e].method, endpoints[e].path, b);
         response = post_raw (server, endpoints[e].method, endpoints[e].path, endpoints[e].bearer,
@@ -439,16 +439,16 @@ test_json_lenient_syntax_rest (void)
 static void
 test_json_deep_nesting_ws (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr (McTestServer) server = start_server (NULL, &token);
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  static const char *const openers[] = { "/*\"*/", "'\"',\"x\":", "" };
+  g_autofree char          *token = NULL;
+  g_autoptr (McTestServer)  server = start_server (NULL, &token);
+  g_autoptr (RawSocket)     socket = raw_socket_open (server, token);
+  static const char * const openers[] = { "/*\"*/", "'\"',\"x\":", "" };
 
   for (guint i = 0; i < G_N_ELEMENTS (openers); i++)
     {
       g_autoptr (JsonObject) error = NULL;
-      g_autofree char *text = NULL;
-      gsize length;
+      g_autofree char       *text = NULL;
+      gsize                  length;
 
       /* Under the 256 KiB message limit, so it reaches the parser. */
       text = hidden_brackets ("{\"type\":\"ping\",\"x\":", openers[i], 200000, &length);
@@ -476,13 +476,13 @@ test_json_deep_nesting_ws (void)
 static void
 test_ws_fragments_within_limit (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  g_autoptr (JsonObject) pong = NULL;
-  g_autofree char *padding = g_strnfill (100 * 1024, 'x');
-  g_autofree char *first = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s", padding);
-  static const guint8 ping[] = "hello";
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autoptr (JsonObject)   pong = NULL;
+  g_autofree char         *padding = g_strnfill (100 * 1024, 'x');
+  g_autofree char         *first = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s", padding);
+  static const guint8      ping[] = "hello";
 
   g_assert_true (send_frame (socket, FALSE, 0x1, (const guint8 *) first, strlen (first)));
   /* A control frame may come between the fragments. */
@@ -501,13 +501,13 @@ test_ws_fragments_within_limit (void)
 static void
 test_ws_fragments_over_limit (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  g_autoptr (RawSocket) again = NULL;
-  g_autofree char *chunk = g_strnfill (16 * 1024, 'x');
-  gsize sent = 0;
-  guint code;
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autoptr (RawSocket)    again = NULL;
+  g_autofree char         *chunk = g_strnfill (16 * 1024, 'x');
+  gsize                    sent = 0;
+  guint                    code;
 
   /* 256 KiB is the limit; stop at 4 MiB or when the server hangs up. */
   if (send_frame (socket, FALSE, 0x1, (const guint8 *) "{\"type\":\"ping\",\"pad\":\"", 22))
@@ -529,11 +529,11 @@ test_ws_fragments_over_limit (void)
 static void
 test_ws_frame_over_limit (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server ("[signaling]\nmax-message-size=2048\n", &token);
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  g_autofree char *padding = g_strnfill (4096, 'x');
-  g_autofree char *text = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s\"}", padding);
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autofree char         *padding = g_strnfill (4096, 'x');
+  g_autofree char         *text = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s\"}", padding);
 
   send_text (socket, text);
   g_assert_cmpuint (wait_close (socket, NULL), ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
@@ -547,12 +547,12 @@ test_ws_frame_over_limit (void)
 static void
 test_ws_ping_flood (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  static const guint8 payload[] = "flood";
-  guint pongs = 0;
-  guint code;
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  static const guint8      payload[] = "flood";
+  guint                    pongs = 0;
+  guint                    code;
 
   for (guint i = 0; i < 20000; i++)
     if (!send_frame (socket, TRUE, 0x9, payload, 5))
@@ -571,12 +571,12 @@ test_ws_ping_flood (void)
 static void
 test_text_rest (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  gint64 booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
-                                           "confirmed");
-  g_autofree char *messages = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
-                                               booking);
+  gint64                   booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                                             "confirmed");
+  g_autofree char         *messages = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
+                                                       booking);
   static const struct
   {
     const char *body;
@@ -605,8 +605,8 @@ test_text_rest (void)
       "password" },
   };
   g_autoptr (JsonObject) login = NULL;
-  g_autoptr (JsonNode) history = NULL;
-  guint status;
+  g_autoptr (JsonNode)   history = NULL;
+  guint                  status;
 
   for (guint i = 0; i < G_N_ELEMENTS (chats); i++)
     {
@@ -652,10 +652,10 @@ get_call_token (McTestServer *server,
                 const char   *session,
                 gint64        booking)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
-                                           booking);
+  g_autofree char     *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                                               booking);
   g_autoptr (JsonNode) response = NULL;
-  guint status;
+  guint                status;
 
   response = mc_test_request (server, "POST", path, session, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
@@ -681,16 +681,16 @@ join (RawSocket    *socket,
 static void
 test_text_ws (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  gint64 booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
-                                           "confirmed");
-  g_autoptr (RawSocket) socket = raw_socket_open (server, token);
-  g_autoptr (JsonObject) joined = join (socket, server, token, booking);
+  gint64                   booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                                             "confirmed");
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autoptr (JsonObject)   joined = join (socket, server, token, booking);
   static const struct
   {
-    const char *client_id;   /* as JSON */
-    const char *text;        /* as JSON */
+    const char *client_id; /* as JSON */
+    const char *text;      /* as JSON */
     const char *field;
   } cases[] = {
     { "\"c1\"", "\"x\\ud800y\"", "text" },
@@ -700,9 +700,9 @@ test_text_ws (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = g_strdup_printf ("{\"type\":\"chat\",\"booking_id\":%" G_GINT64_FORMAT
-                                               ",\"client_id\":%s,\"text\":%s}",
-                                               booking, cases[i].client_id, cases[i].text);
+      g_autofree char       *text = g_strdup_printf ("{\"type\":\"chat\",\"booking_id\":%" G_GINT64_FORMAT
+                                                     ",\"client_id\":%s,\"text\":%s}",
+                                                     booking, cases[i].client_id, cases[i].text);
       g_autoptr (JsonObject) error = NULL;
 
       g_assert_true (send_text (socket, text));
@@ -728,25 +728,25 @@ test_text_ws (void)
 static void
 test_text_bad_stored_rows (void)
 {
-  g_autofree char *student = NULL;
+  g_autofree char         *student = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &student);
-  g_autofree char *mentor = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  gint64 booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
-                                           "confirmed");
-  g_autofree char *messages = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
-                                               booking);
-  g_autoptr (JsonNode) posted = NULL;
-  g_autoptr (JsonNode) listed = NULL;
-  g_autoptr (RawSocket) first = NULL;
-  g_autoptr (RawSocket) second = NULL;
-  g_autoptr (JsonObject) joined = NULL;
-  g_autoptr (JsonObject) peer = NULL;
-  g_autoptr (JsonObject) history = NULL;
-  g_autofree char *history_request = NULL;
-  sqlite3 *db = NULL;
-  char *sql_error = NULL;
-  JsonArray *chat;
-  guint status;
+  g_autofree char         *mentor = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  gint64                   booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                                             "confirmed");
+  g_autofree char         *messages = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
+                                                       booking);
+  g_autoptr (JsonNode)     posted = NULL;
+  g_autoptr (JsonNode)     listed = NULL;
+  g_autoptr (RawSocket)    first = NULL;
+  g_autoptr (RawSocket)    second = NULL;
+  g_autoptr (JsonObject)   joined = NULL;
+  g_autoptr (JsonObject)   peer = NULL;
+  g_autoptr (JsonObject)   history = NULL;
+  g_autofree char         *history_request = NULL;
+  sqlite3                 *db = NULL;
+  char                    *sql_error = NULL;
+  JsonArray               *chat;
+  guint                    status;
 
   posted = mc_test_request (server, "POST", messages, student,
                             "{\"client_id\":\"c1\",\"text\":\"hello\"}", &status);
