@@ -28,7 +28,7 @@ struct _McsConnection
   GObject                  parent_instance;
 
   SoupWebsocketConnection *websocket;
-  McsWsGuard              *guard;            /* under the WebSocket, or NULL */
+  McsWsGuard              *guard; /* under the WebSocket, or NULL */
   McsUser                 *user;
   gint64                   session_id;
   gint64                   room;             /* booking id, or 0 */
@@ -276,7 +276,7 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
                     const McsConfig         *config)
 {
   McsConnection *self = g_object_new (MCS_TYPE_CONNECTION, NULL);
-  GIOStream *stream;
+  GIOStream     *stream;
 
   self->websocket = g_object_ref (websocket);
   self->user = mcs_user_copy (user);

@@ -44,7 +44,7 @@
  * run again: a client that keeps sending a refused message must not hold
  * the loop. */
 #define MAX_DROPPED_PER_READ (256 * 1024)
-#define READ_CHUNK 4096
+#define READ_CHUNK           4096
 
 /* The guard's input stream */
 
@@ -55,33 +55,33 @@ struct _Input
 {
   GFilterInputStream parent_instance;
 
-  McsWsGuard        *guard;           /* not owned: it owns us */
+  McsWsGuard *guard; /* not owned: it owns us */
 
   /* The frame header being read: 2 to 14 bytes. */
-  guint8             header[14];
-  guint              header_length;
-  guint              header_needed;
+  guint8 header[14];
+  guint  header_length;
+  guint  header_needed;
 
   /* The frame whose payload is passing, or being dropped. */
-  guint64            payload_left;
-  gboolean           dropping;
+  guint64  payload_left;
+  gboolean dropping;
 
-  guint64            message_size;    /* payload of the current message so far */
-  GByteArray        *pending;         /* bytes for libsoup to read */
+  guint64     message_size; /* payload of the current message so far */
+  GByteArray *pending;      /* bytes for libsoup to read */
 };
 
 struct _McsWsGuard
 {
-  GIOStream     parent_instance;
+  GIOStream parent_instance;
 
-  GIOStream    *base;
-  Input        *input;
+  GIOStream *base;
+  Input     *input;
 
-  guint64       max_message_size;
-  double        ping_tokens;
-  double        pings_per_second;
-  double        ping_burst;
-  gint64        last_refill;          /* monotonic µs */
+  guint64 max_message_size;
+  double  ping_tokens;
+  double  pings_per_second;
+  double  ping_burst;
+  gint64  last_refill; /* monotonic µs */
 
   gboolean      violated;
   gushort       violation_code;
@@ -92,20 +92,20 @@ struct _McsWsGuard
 
 static void input_pollable_iface_init (GPollableInputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (Input, input, G_TYPE_FILTER_INPUT_STREAM,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
-                                                      input_pollable_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (Input, input, G_TYPE_FILTER_INPUT_STREAM, G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM, input_pollable_iface_init))
 
 G_DEFINE_FINAL_TYPE (McsWsGuard, mcs_ws_guard, G_TYPE_IO_STREAM)
 
-enum {
+enum
+{
   VIOLATION,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-enum {
+enum
+{
   OPCODE_CONTINUATION = 0x0,
   OPCODE_CLOSE = 0x8,
   OPCODE_PING = 0x9,
@@ -213,7 +213,7 @@ header_size (const guint8 *header)
   else if ((header[1] & 0x7f) == 127)
     size += 8;
   if (header[1] & 0x80)
-    size += 4;   /* the masking key */
+    size += 4; /* the masking key */
 
   return size;
 }
@@ -264,7 +264,7 @@ feed (Input        *self,
 
       if (self->header_length == self->header_needed)
         {
-          guint8 opcode = self->header[0] & 0x0f;
+          guint8  opcode = self->header[0] & 0x0f;
           guint64 size = payload_length (self->header);
 
           self->dropping = !frame_passes (self->guard, opcode, size);
@@ -296,10 +296,10 @@ input_read_nonblocking (GPollableInputStream *stream,
                         gsize                 count,
                         GError              **error)
 {
-  Input *self = (Input *) stream;
+  Input                *self = (Input *) stream;
   GPollableInputStream *base = G_POLLABLE_INPUT_STREAM (G_FILTER_INPUT_STREAM (self)->base_stream);
-  guint8 chunk[READ_CHUNK];
-  gsize dropped = 0;
+  guint8                chunk[READ_CHUNK];
+  gsize                 dropped = 0;
 
   while (self->pending->len == 0)
     {
@@ -332,9 +332,9 @@ input_read (GInputStream *stream,
             GCancellable *cancellable,
             GError      **error)
 {
-  Input *self = (Input *) stream;
+  Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (self)->base_stream;
-  guint8 chunk[READ_CHUNK];
+  guint8        chunk[READ_CHUNK];
 
   while (self->pending->len == 0)
     {
@@ -360,7 +360,7 @@ input_can_poll (GPollableInputStream *stream)
 static gboolean
 input_is_readable (GPollableInputStream *stream)
 {
-  Input *self = (Input *) stream;
+  Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (stream)->base_stream;
 
   return self->pending->len > 0 ||
@@ -371,9 +371,9 @@ static GSource *
 input_create_source (GPollableInputStream *stream,
                      GCancellable         *cancellable)
 {
-  Input *self = (Input *) stream;
+  Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (stream)->base_stream;
-  GSource *child, *source;
+  GSource      *child, *source;
 
   /* Bytes already waiting make the source ready at once. */
   if (self->pending->len > 0)
@@ -411,7 +411,7 @@ input_finalize (GObject *object)
 static void
 input_class_init (InputClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
 
   object_class->finalize = input_finalize;
@@ -432,8 +432,8 @@ base_closed_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr (GTask) task = user_data;
+  GError           *error = NULL;
 
   if (g_io_stream_close_finish (G_IO_STREAM (object), result, &error))
     g_task_return_boolean (task, TRUE);
@@ -476,7 +476,7 @@ mcs_ws_guard_close_async (GIOStream          *stream,
                           gpointer            user_data)
 {
   McsWsGuard *self = MCS_WS_GUARD (stream);
-  GTask *task = g_task_new (stream, cancellable, callback, user_data);
+  GTask      *task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, mcs_ws_guard_close_async);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
@@ -520,7 +520,7 @@ mcs_ws_guard_finalize (GObject *object)
 static void
 mcs_ws_guard_class_init (McsWsGuardClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
 
   object_class->dispose = mcs_ws_guard_dispose;
