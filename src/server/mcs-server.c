@@ -473,6 +473,14 @@ mcs_server_get_signaling (McsServer *self)
   return self->signaling;
 }
 
+/* For the fuzzers, which hand it connections of their own
+ * (soup_server_accept_iostream()). */
+SoupServer *
+mcs_server_get_soup_server (McsServer *self)
+{
+  return self->soup_server;
+}
+
 /**
  * mcs_server_shutdown:
  * @self: a server

@@ -32,4 +32,8 @@ void          mcs_signaling_session_ended     (McsSignaling            *self,
                                                gint64                   session_id);
 void          mcs_signaling_shutdown          (McsSignaling            *self);
 
+const McJsonRule *mcs_signaling_get_message_rules (guint        index,
+                                                   const char **type,
+                                                   guint       *n_rules);
+
 G_END_DECLS

@@ -251,8 +251,10 @@ wait_close (RawSocket *socket,
 }
 
 static RawSocket *
-raw_socket_open (McTestServer *server,
-                 const char   *token)
+raw_socket_open_full (McTestServer *server,
+                      const char   *token,
+                      const char   *extra_headers,
+                      char        **head)
 {
   g_autoptr (RawSocket)  socket = g_new0 (RawSocket, 1);
   g_autoptr (GError)     error = NULL;
@@ -275,10 +277,10 @@ raw_socket_open (McTestServer *server,
                              "Connection: Upgrade\r\n"
                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                              "Sec-WebSocket-Version: 13\r\n"
-                             "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+                             "%s"
                              "Authorization: Bearer %s\r\n"
                              "\r\n",
-                             token);
+                             extra_headers, token);
   g_assert_true (g_output_stream_write_all (socket->out, request, strlen (request), NULL, NULL,
                                             &error));
   g_assert_no_error (error);
@@ -292,12 +294,20 @@ raw_socket_open (McTestServer *server,
       g_string_append_c (answer, c);
     }
   g_assert_true (g_str_has_prefix (answer->str, "HTTP/1.1 101"));
-  /* No extension: a compressed frame says nothing about a message's size. */
-  g_assert_null (strstr (answer->str, "permessage-deflate"));
 
   welcome = wait_message (socket, "welcome");
 
+  if (head != NULL)
+    *head = g_strdup (answer->str);
+
   return g_steal_pointer (&socket);
+}
+
+static RawSocket *
+raw_socket_open (McTestServer *server,
+                 const char   *token)
+{
+  return raw_socket_open_full (server, token, "", NULL);
 }
 
 static McTestServer *
@@ -471,6 +481,24 @@ test_json_deep_nesting_ws (void)
 }
 
 /* WebSocket frames */
+
+/* No extension is negotiated: with permessage-deflate the size of a frame
+ * on the wire says nothing about the size of the message in it. */
+static void
+test_ws_no_deflate (void)
+{
+  g_autofree char *token = NULL;
+  g_autoptr (McTestServer) server = start_server (NULL, &token);
+  g_autofree char *head = NULL;
+  g_autoptr (RawSocket) socket = raw_socket_open_full (server, token,
+                                                       "Sec-WebSocket-Extensions: "
+                                                       "permessage-deflate\r\n",
+                                                       &head);
+
+  g_assert_null (strstr (head, "permessage-deflate"));
+
+  mc_test_server_stop (server);
+}
 
 /* A message in several frames under the limit is delivered whole. */
 static void
@@ -805,6 +833,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/json/deep-nesting-rest", test_json_deep_nesting_rest);
   g_test_add_func ("/server/hostile/json/lenient-syntax-rest", test_json_lenient_syntax_rest);
   g_test_add_func ("/server/hostile/json/deep-nesting-ws", test_json_deep_nesting_ws);
+  g_test_add_func ("/server/hostile/ws/no-deflate", test_ws_no_deflate);
   g_test_add_func ("/server/hostile/ws/fragments-within-limit", test_ws_fragments_within_limit);
   g_test_add_func ("/server/hostile/ws/fragments-over-limit", test_ws_fragments_over_limit);
   g_test_add_func ("/server/hostile/ws/frame-over-limit", test_ws_frame_over_limit);
