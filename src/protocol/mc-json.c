@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <math.h>
 #include <string.h>
 
 #include "mc-error.h"
@@ -243,6 +244,10 @@ static gboolean
 scan_number (Scanner *scanner,
              GError **error)
 {
+  const guchar *start = scanner->p;
+  gboolean integer = TRUE;
+  g_autofree char *text = NULL;
+
   if (*scanner->p == '-')
     scanner->p++;
 
@@ -254,6 +259,7 @@ scan_number (Scanner *scanner,
 
   if (scanner->p < scanner->end && *scanner->p == '.')
     {
+      integer = FALSE;
       scanner->p++;
       if (!scan_digits (scanner))
         return scan_fail (scanner, "a malformed number", error);
@@ -261,6 +267,7 @@ scan_number (Scanner *scanner,
 
   if (scanner->p < scanner->end && (*scanner->p == 'e' || *scanner->p == 'E'))
     {
+      integer = FALSE;
       scanner->p++;
       if (scanner->p < scanner->end && (*scanner->p == '+' || *scanner->p == '-'))
         scanner->p++;
@@ -272,6 +279,21 @@ scan_number (Scanner *scanner,
   if (scanner->p < scanner->end && (g_ascii_isalnum (*scanner->p) || *scanner->p == '.' ||
                                     *scanner->p == '-' || *scanner->p == '+'))
     return scan_fail (scanner, "a malformed number", error);
+
+  /* RFC 8259 lets an implementation limit the range of numbers, and ours
+   * must: json-glib would keep an integer past 64 bits only as its low
+   * bits, and makes 1e999 infinity, which it then writes out as "inf", not
+   * JSON, to whoever a message is relayed to. */
+  text = g_strndup ((const char *) start, scanner->p - start);
+  if (integer)
+    {
+      gint64 unused;
+
+      if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &unused, NULL))
+        return scan_fail (scanner, "an integer out of the 64-bit range", error);
+    }
+  else if (!isfinite (g_ascii_strtod (text, NULL)))
+    return scan_fail (scanner, "a number out of range", error);
 
   return TRUE;
 }

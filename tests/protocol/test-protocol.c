@@ -381,6 +381,13 @@ test_json_strict (void)
     { "{\"a\":1x}", MC_ERROR_MALFORMED_JSON, NULL },
     { "{\"a\":truex}", MC_ERROR_MALFORMED_JSON, NULL },
     { "{\"a\":nul}", MC_ERROR_MALFORMED_JSON, NULL },
+    /* numbers json-glib could not hold: infinity, more than 64 bits */
+    { "{\"a\":1e999}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":-121e308}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":9223372036854775808}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":-9223372036854775809}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":18446744073709551617}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":[9223372036854775807,-9223372036854775808,1e308,1e-400]}", -1, NULL },
     /* one value per document */
     { "{}{}", MC_ERROR_MALFORMED_JSON, NULL },
     { "{} {\"a\":1}", MC_ERROR_MALFORMED_JSON, NULL },
@@ -446,6 +453,16 @@ test_json_strict_decoding (void)
                    "\xf0\x9f\x98\x80 \xc3\xa9/\n");
   g_assert_cmpint (json_object_get_int_member (object, "n"), ==, -12);
   g_assert_cmpfloat (json_object_get_double_member (object, "f"), ==, 25.0);
+
+  /* The ends of the 64-bit range are kept exactly. */
+  {
+    static const char ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
+    g_autoptr (JsonObject) limits = mc_json_parse_object (ends, strlen (ends), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (limits, "max"), ==, G_MAXINT64);
+    g_assert_cmpint (json_object_get_int_member (limits, "min"), ==, G_MININT64);
+  }
 }
 
 /* The nesting limit is exact (32 levels pass, 33 do not) and holds for any
