@@ -454,6 +454,26 @@ test_json_strict_decoding (void)
   g_assert_cmpint (json_object_get_int_member (object, "n"), ==, -12);
   g_assert_cmpfloat (json_object_get_double_member (object, "f"), ==, 25.0);
 
+  /* What is written back out is strict JSON again, doubles included
+   * (json-glib 1.6 alone writes 4e-92 as "4e-92.0"). */
+  {
+    static const char doubles[] = "{\"a\":[4e-92,1e20,-2.5E+2,0.1,1.5e300,-0.0,\"4e-92.0\"]}";
+    g_autoptr (JsonObject) parsed = mc_json_parse_object (doubles, strlen (doubles), &error);
+    g_autofree char *written = NULL;
+    g_autoptr (JsonObject) again = NULL;
+    JsonArray *array;
+
+    g_assert_no_error (error);
+    written = mc_json_object_to_string (parsed);
+    again = mc_json_parse_object (written, strlen (written), &error);
+    g_assert_no_error (error);
+    array = json_object_get_array_member (again, "a");
+    g_assert_cmpfloat (json_array_get_double_element (array, 0), ==, 4e-92);
+    g_assert_cmpfloat (json_array_get_double_element (array, 1), ==, 1e20);
+    g_assert_cmpfloat (json_array_get_double_element (array, 2), ==, -250.0);
+    g_assert_cmpstr (json_array_get_string_element (array, 6), ==, "4e-92.0");
+  }
+
   /* The ends of the 64-bit range are kept exactly. */
   {
     static const char ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
