@@ -15,6 +15,8 @@ PACKAGES="
   ninja-build
   pkg-config
   gcc
+  clang
+  libclang-rt-14-dev
   libglib2.0-dev
   libsoup-3.0-dev
   libjson-glib-dev

@@ -8,6 +8,9 @@
  * liveness check. libsoup 3.2 sends keepalive pings but has no pong
  * timeout, so the connection tracks the last sign of life (a pong or any
  * message) itself and declares the peer dead after dead-after seconds.
+ * The limits libsoup cannot keep (a message's size over its fragments, the
+ * number of pings) are kept by the McsWsGuard under the WebSocket, which
+ * reports a violation here to be closed with its code.
  *
  * Signals:
  *   message (JsonObject *object, const char *raw_type): a valid JSON object
