@@ -244,8 +244,8 @@ static gboolean
 scan_number (Scanner *scanner,
              GError **error)
 {
-  const guchar *start = scanner->p;
-  gboolean integer = TRUE;
+  const guchar    *start = scanner->p;
+  gboolean         integer = TRUE;
   g_autofree char *text = NULL;
 
   if (*scanner->p == '-')
@@ -778,8 +778,8 @@ static char *
 repair_numbers (char *text)
 {
   const char *p = text;
-  char *out = text;
-  gboolean in_string = FALSE;
+  char       *out = text;
+  gboolean    in_string = FALSE;
 
   while (*p != '\0')
     {
@@ -799,8 +799,8 @@ repair_numbers (char *text)
       else if (*p == '-' || g_ascii_isdigit (*p))
         {
           const char *start = p;
-          gboolean exponent = FALSE;
-          gsize length;
+          gboolean    exponent = FALSE;
+          gsize       length;
 
           while (*p != '\0' && (g_ascii_isdigit (*p) || strchr ("+-.eE", *p) != NULL))
             exponent |= *p++ == 'e';

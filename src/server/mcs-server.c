@@ -228,8 +228,8 @@ request_finished_cb (SoupServer        *soup_server,
                      McsServer         *self)
 {
   g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
-  GUri *uri = soup_server_message_get_uri (message);
-  const char *method = soup_server_message_get_method (message);
+  GUri            *uri = soup_server_message_get_uri (message);
+  const char      *method = soup_server_message_get_method (message);
 
   mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
   /* libsoup answers a request line it cannot parse itself, without a URI

@@ -35,12 +35,12 @@ static void
 check (const char *token,
        gint64      now)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError)            error = NULL;
   g_autoptr (McCallTokenClaims) claims = NULL;
   g_autoptr (McCallTokenClaims) peeked = NULL;
   g_autoptr (McCallTokenClaims) split_claims = NULL;
-  g_autoptr (GBytes) mac = NULL;
-  g_autofree char *signed_part = NULL;
+  g_autoptr (GBytes)            mac = NULL;
+  g_autofree char              *signed_part = NULL;
 
   if (mc_call_token_split (token, &signed_part, &split_claims, &mac, NULL))
     {
@@ -70,7 +70,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
   g_autofree char *token = NULL;
-  gint64 now = 1795615200;
+  gint64           now = 1795615200;
 
   if (size < 1)
     return 0;

@@ -25,14 +25,14 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  g_autofree char *uri = g_strndup ((const char *) data, size);
+  g_autofree char   *uri = g_strndup ((const char *) data, size);
   g_autoptr (GError) error = NULL;
-  gint64 booking_id = 0;
+  gint64             booking_id = 0;
 
   if (mc_application_parse_join_uri (uri, &booking_id, &error))
     {
       g_autofree char *again = g_strdup_printf ("mentorcall://join/%" G_GINT64_FORMAT, booking_id);
-      gint64 same = 0;
+      gint64           same = 0;
 
       if (error != NULL || booking_id <= 0 || !mc_application_parse_join_uri (again, &same, NULL) ||
           same != booking_id)

@@ -35,13 +35,13 @@ static void
 validate_all (JsonObject *object)
 {
   const McJsonRule *rules;
-  const char *type;
-  guint n_rules;
+  const char       *type;
+  guint             n_rules;
 
   for (guint i = 0; (rules = mcs_signaling_get_message_rules (i, &type, &n_rules)) != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
-      const char *bad_member = NULL;
+      const char        *bad_member = NULL;
 
       if (!mc_json_validate (object, rules, n_rules, &bad_member, &error))
         {
@@ -56,11 +56,11 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError)     error = NULL;
   g_autoptr (JsonObject) object = NULL;
-  g_autofree char *bad_member = NULL;
-  g_autofree char *text = NULL;
-  gboolean strict;
+  g_autofree char       *bad_member = NULL;
+  g_autofree char       *text = NULL;
+  gboolean               strict;
 
   strict = mc_json_check_text ((const char *) data, size, MC_JSON_MAX_DEPTH, NULL, NULL);
 

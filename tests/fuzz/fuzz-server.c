@@ -32,8 +32,8 @@
 
 #define ADMIN_KEY "fuzzing-admin-key-0123456789"
 
-static McsServer *server;
-static char      *session_token;
+static McsServer      *server;
+static char           *session_token;
 static GSocketAddress *local_address;
 static GSocketAddress *remote_address;
 
@@ -49,10 +49,10 @@ typedef struct
 static gboolean
 response_complete (GByteArray *response)
 {
-  const char *text = (const char *) response->data;
-  const char *end = g_strstr_len (text, response->len, "\r\n\r\n");
+  const char      *text = (const char *) response->data;
+  const char      *end = g_strstr_len (text, response->len, "\r\n\r\n");
   g_autofree char *head = NULL;
-  const char *length;
+  const char      *length;
 
   if (end == NULL)
     return FALSE;
@@ -67,17 +67,17 @@ response_complete (GByteArray *response)
 }
 
 static gboolean
-readable_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
+readable_cb (GSocket     *socket,
+             GIOCondition condition,
+             gpointer     user_data)
 {
   Exchange *exchange = user_data;
 
   for (;;)
     {
       g_autoptr (GError) error = NULL;
-      guint8 buffer[4096];
-      gssize n = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, &error);
+      guint8             buffer[4096];
+      gssize             n = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, &error);
 
       if (n > 0)
         {
@@ -114,13 +114,13 @@ static GByteArray *
 exchange (const char *request,
           gsize       length)
 {
-  g_autoptr (GSocket) ours = NULL;
-  g_autoptr (GSocket) theirs = NULL;
+  g_autoptr (GSocket)           ours = NULL;
+  g_autoptr (GSocket)           theirs = NULL;
   g_autoptr (GSocketConnection) connection = NULL;
-  g_autoptr (GSource) readable = NULL;
-  g_autoptr (GSource) deadline = NULL;
-  Exchange state = { g_byte_array_new (), FALSE };
-  int fds[2];
+  g_autoptr (GSource)           readable = NULL;
+  g_autoptr (GSource)           deadline = NULL;
+  Exchange                      state = { g_byte_array_new (), FALSE };
+  int                           fds[2];
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     abort ();
@@ -204,7 +204,7 @@ parse_response (GByteArray  *response,
 {
   const char *text = (const char *) response->data;
   const char *end = g_strstr_len (text, response->len, "\r\n\r\n");
-  guint status;
+  guint       status;
 
   if (response->len < 12 || end == NULL ||
       (strncmp (text, "HTTP/1.1 ", 9) != 0 && strncmp (text, "HTTP/1.0 ", 9) != 0))
@@ -225,13 +225,13 @@ setup_request (const char *method_and_path,
                const char *bearer,
                const char *body)
 {
-  gsize length;
-  g_autofree char *request = build_request (method_and_path, bearer, body,
+  gsize                  length;
+  g_autofree char       *request = build_request (method_and_path, bearer, body,
                                             body != NULL ? strlen (body) : 0, &length);
   g_autoptr (GByteArray) response = exchange (request, length);
-  const char *answer;
-  gsize answer_length;
-  guint status = parse_response (response, &answer, &answer_length);
+  const char            *answer;
+  gsize                  answer_length;
+  guint                  status = parse_response (response, &answer, &answer_length);
 
   if (status >= 300)
     {
@@ -247,17 +247,17 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError)       error = NULL;
   g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autofree char *dir = g_dir_make_tmp ("mentorcall-fuzz-XXXXXX", &error);
-  g_autoptr (JsonObject) login = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (GDateTime) start = g_date_time_add_minutes (now, -5);
-  g_autoptr (GDateTime) end = g_date_time_add_minutes (now, 55);
-  g_autofree char *start_text = g_date_time_format_iso8601 (start);
-  g_autofree char *end_text = g_date_time_format_iso8601 (end);
-  g_autofree char *booking = NULL;
-  McsConfig *config;
+  g_autofree char         *dir = g_dir_make_tmp ("mentorcall-fuzz-XXXXXX", &error);
+  g_autoptr (JsonObject)   login = NULL;
+  g_autoptr (GDateTime)    now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime)    start = g_date_time_add_minutes (now, -5);
+  g_autoptr (GDateTime)    end = g_date_time_add_minutes (now, 55);
+  g_autofree char         *start_text = g_date_time_format_iso8601 (start);
+  g_autofree char         *end_text = g_date_time_format_iso8601 (end);
+  g_autofree char         *booking = NULL;
+  McsConfig               *config;
 
   fuzz_init_logging ();
 
@@ -311,18 +311,18 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  static const char *const bearers[] = { NULL, NULL, ADMIN_KEY, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
-  g_autofree char *request_line = NULL;
-  g_autofree char *request = NULL;
-  g_autoptr (GByteArray) response = NULL;
-  const char *bearer;
-  const char *newline;
-  const char *body = NULL;
-  gsize body_length = 0;
-  const char *answer;
-  gsize answer_length;
-  gsize length;
-  guint status;
+  static const char * const bearers[] = { NULL, NULL, ADMIN_KEY, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
+  g_autofree char          *request_line = NULL;
+  g_autofree char          *request = NULL;
+  g_autoptr (GByteArray)    response = NULL;
+  const char               *bearer;
+  const char               *newline;
+  const char               *body = NULL;
+  gsize                     body_length = 0;
+  const char               *answer;
+  gsize                     answer_length;
+  gsize                     length;
+  guint                     status;
 
   if (size < 2)
     return 0;

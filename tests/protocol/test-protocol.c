@@ -457,11 +457,11 @@ test_json_strict_decoding (void)
   /* What is written back out is strict JSON again, doubles included
    * (json-glib 1.6 alone writes 4e-92 as "4e-92.0"). */
   {
-    static const char doubles[] = "{\"a\":[4e-92,1e20,-2.5E+2,0.1,1.5e300,-0.0,\"4e-92.0\"]}";
+    static const char      doubles[] = "{\"a\":[4e-92,1e20,-2.5E+2,0.1,1.5e300,-0.0,\"4e-92.0\"]}";
     g_autoptr (JsonObject) parsed = mc_json_parse_object (doubles, strlen (doubles), &error);
-    g_autofree char *written = NULL;
+    g_autofree char       *written = NULL;
     g_autoptr (JsonObject) again = NULL;
-    JsonArray *array;
+    JsonArray             *array;
 
     g_assert_no_error (error);
     written = mc_json_object_to_string (parsed);
@@ -476,7 +476,7 @@ test_json_strict_decoding (void)
 
   /* The ends of the 64-bit range are kept exactly. */
   {
-    static const char ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
+    static const char      ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
     g_autoptr (JsonObject) limits = mc_json_parse_object (ends, strlen (ends), &error);
 
     g_assert_no_error (error);

@@ -487,13 +487,13 @@ test_json_deep_nesting_ws (void)
 static void
 test_ws_no_deflate (void)
 {
-  g_autofree char *token = NULL;
+  g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &token);
-  g_autofree char *head = NULL;
-  g_autoptr (RawSocket) socket = raw_socket_open_full (server, token,
-                                                       "Sec-WebSocket-Extensions: "
-                                                       "permessage-deflate\r\n",
-                                                       &head);
+  g_autofree char         *head = NULL;
+  g_autoptr (RawSocket)    socket = raw_socket_open_full (server, token,
+                                                          "Sec-WebSocket-Extensions: "
+                                                             "permessage-deflate\r\n",
+                                                          &head);
 
   g_assert_null (strstr (head, "permessage-deflate"));
 
