@@ -572,24 +572,3 @@ mcs_ws_guard_new (GIOStream *base,
 
   return self;
 }
-
-/**
- * mcs_ws_guard_get_violation:
- * @self: a guard
- * @code: (out) (optional): the close code for it
- * @reason: (out) (optional) (transfer none): a short reason
- *
- * Returns: %TRUE if the client broke a limit
- */
-gboolean
-mcs_ws_guard_get_violation (McsWsGuard  *self,
-                            gushort     *code,
-                            const char **reason)
-{
-  if (code != NULL)
-    *code = self->violation_code;
-  if (reason != NULL)
-    *reason = self->violation_reason;
-
-  return self->violated;
-}

@@ -13,12 +13,9 @@ G_BEGIN_DECLS
 #define MCS_TYPE_WS_GUARD (mcs_ws_guard_get_type ())
 G_DECLARE_FINAL_TYPE (McsWsGuard, mcs_ws_guard, MCS, WS_GUARD, GIOStream)
 
-McsWsGuard *mcs_ws_guard_new            (GIOStream  *base,
-                                         guint64     max_message_size,
-                                         double      pings_per_second,
-                                         double      ping_burst);
-gboolean    mcs_ws_guard_get_violation  (McsWsGuard *self,
-                                         gushort    *code,
-                                         const char **reason);
+McsWsGuard *mcs_ws_guard_new (GIOStream *base,
+                              guint64    max_message_size,
+                              double     pings_per_second,
+                              double     ping_burst);
 
 G_END_DECLS
