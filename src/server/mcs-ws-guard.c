@@ -92,7 +92,11 @@ struct _McsWsGuard
 
 static void input_pollable_iface_init (GPollableInputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (Input, input, G_TYPE_FILTER_INPUT_STREAM, G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM, input_pollable_iface_init))
+/* clang-format off */
+G_DEFINE_FINAL_TYPE_WITH_CODE (Input, input, G_TYPE_FILTER_INPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
+                                                      input_pollable_iface_init))
+/* clang-format on */
 
 G_DEFINE_FINAL_TYPE (McsWsGuard, mcs_ws_guard, G_TYPE_IO_STREAM)
 
