@@ -146,11 +146,12 @@ upgrade_written_cb (SoupServerMessage *message,
   gint64                             *session_id = g_object_get_data (G_OBJECT (message),
                                                                       "mcs-session-id");
   SoupMessageHeaders                 *headers = soup_server_message_get_request_headers (message);
-  g_autoptr (SoupServerMessage)       hold = g_object_ref (message);
   g_autoptr (GIOStream)               stream = NULL;
   g_autoptr (McsWsGuard)              guard = NULL;
   g_autoptr (SoupWebsocketConnection) websocket = NULL;
 
+  /* "hold" keeps the message, and the user and session on it, while the
+   * connection changes hands, as libsoup's own upgrade does. */
   g_signal_handlers_disconnect_by_func (message, upgrade_written_cb, server);
 
   stream = soup_server_message_steal_connection (message);
