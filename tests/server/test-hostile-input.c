@@ -74,6 +74,21 @@ assert_error (JsonObject *response,
     g_assert_cmpstr (mc_test_get_string (response, "error.field"), ==, field);
 }
 
+/* The server's resident memory in KiB, from /proc. */
+static guint64
+server_rss_kib (McTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) mc_test_server_get_pid (server));
+  g_autofree char *status = NULL;
+  const char      *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "\nVmRSS:");
+  g_assert_nonnull (line);
+
+  return g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10);
+}
+
 /* A raw WebSocket client */
 
 typedef struct
@@ -534,18 +549,27 @@ test_ws_fragments_over_limit (void)
   g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
   g_autoptr (RawSocket)    again = NULL;
   g_autofree char         *chunk = g_strnfill (16 * 1024, 'x');
+  guint64                  rss_before = server_rss_kib (server);
+  guint64                  rss_after;
   gsize                    sent = 0;
   guint                    code;
 
-  /* 256 KiB is the limit; stop at 4 MiB or when the server hangs up. */
+  /* 256 KiB is the limit; stop at 32 MiB or when the server hangs up. */
   if (send_frame (socket, FALSE, 0x1, (const guint8 *) "{\"type\":\"ping\",\"pad\":\"", 22))
-    while (sent < 4 * 1024 * 1024 &&
+    while (sent < 32 * 1024 * 1024 &&
            send_frame (socket, FALSE, 0x0, (const guint8 *) chunk, strlen (chunk)))
       sent += strlen (chunk);
 
   code = wait_close (socket, NULL);
   g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   assert_healthy (server);
+
+  /* The server kept about the limit of it at most, not what was sent. */
+  rss_after = server_rss_kib (server);
+  g_test_message ("sent %" G_GSIZE_FORMAT " bytes; the server's RSS went from %" G_GUINT64_FORMAT
+                  " to %" G_GUINT64_FORMAT " KiB",
+                  sent, rss_before, rss_after);
+  g_assert_cmpuint (rss_after, <, rss_before + 8 * 1024);
 
   /* The user can connect again at once. */
   again = raw_socket_open (server, token);
