@@ -50,9 +50,21 @@ typedef struct
   gint64      max;
 } McJsonRule;
 
+/* The deepest nesting any protocol document may have. */
+#define MC_JSON_MAX_DEPTH 32
+
+gboolean    mc_json_check_text   (const char        *data,
+                                  gsize              length,
+                                  guint              max_depth,
+                                  char             **bad_member,
+                                  GError           **error);
 JsonObject *mc_json_parse_object (const char        *data,
                                   gsize              length,
                                   GError           **error);
+JsonObject *mc_json_parse_object_full (const char   *data,
+                                       gsize         length,
+                                       char        **bad_member,
+                                       GError      **error);
 gboolean    mc_json_validate     (JsonObject        *object,
                                   const McJsonRule  *rules,
                                   guint              n_rules,

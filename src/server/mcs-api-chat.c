@@ -8,6 +8,7 @@
 
 #include "mcs-api.h"
 #include "mcs-views.h"
+#include "mcs-ws-guard.h"
 
 #define DEFAULT_LIMIT 200
 #define MAX_LIMIT     500
@@ -131,6 +132,43 @@ mcs_api_post_message (McsRequest *request)
   mcs_request_reply_builder (request, duplicate ? SOUP_STATUS_OK : SOUP_STATUS_CREATED, builder);
 }
 
+/* Takes the connection over once the 101 answer is out, as libsoup's own
+ * WebSocket handler would, but with McsWsGuard between the socket and
+ * libsoup: libsoup 3.2 limits frames, not messages, and answers every
+ * ping. No extension is negotiated: with permessage-deflate the bytes on
+ * the wire would say nothing about the size of a message. */
+static void
+upgrade_written_cb (SoupServerMessage *message,
+                    McsServer         *server)
+{
+  McsConfig                          *config = mcs_server_get_config (server);
+  McsUser                            *user = g_object_get_data (G_OBJECT (message), "mcs-user");
+  McsSession                         *session = g_object_get_data (G_OBJECT (message),
+                                                                   "mcs-session");
+  SoupMessageHeaders                 *headers = soup_server_message_get_request_headers (message);
+  g_autoptr (GIOStream)               stream = NULL;
+  g_autoptr (McsWsGuard)              guard = NULL;
+  g_autoptr (SoupWebsocketConnection) websocket = NULL;
+
+  /* "hold" keeps the message, and the user and session on it, while the
+   * connection changes hands, as libsoup's own upgrade does. */
+  g_signal_handlers_disconnect_by_func (message, upgrade_written_cb, server);
+
+  stream = soup_server_message_steal_connection (message);
+  if (stream == NULL)
+    return;
+
+  guard = mcs_ws_guard_new (stream, config->max_message_size, config->messages_per_second,
+                            config->message_burst);
+  websocket = soup_websocket_connection_new (G_IO_STREAM (guard),
+                                             soup_server_message_get_uri (message),
+                                             SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                             soup_message_headers_get_one (headers, "Origin"),
+                                             NULL, NULL);
+
+  mcs_signaling_accept (mcs_server_get_signaling (server), websocket, user, session);
+}
+
 void
 mcs_api_websocket (McsRequest *request)
 {
@@ -157,5 +195,14 @@ mcs_api_websocket (McsRequest *request)
       return;
     }
 
+  /* Answers 101; the connection changes hands when that is written. */
+  if (!soup_websocket_server_process_handshake (message, NULL, NULL, NULL, NULL))
+    {
+      mcs_request_reply_code (request, MC_ERROR_BAD_REQUEST, "Not a valid WebSocket handshake");
+      return;
+    }
+
   mcs_request_accept_upgrade (request);
+  g_signal_connect_object (message, "wrote-informational", G_CALLBACK (upgrade_written_cb),
+                           server, 0);
 }

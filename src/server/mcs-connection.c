@@ -8,6 +8,9 @@
  * liveness check. libsoup 3.2 sends keepalive pings but has no pong
  * timeout, so the connection tracks the last sign of life (a pong or any
  * message) itself and declares the peer dead after dead-after seconds.
+ * The limits libsoup cannot keep (a message's size over its fragments, the
+ * number of pings) are kept by the McsWsGuard under the WebSocket, which
+ * reports a violation here to be closed with its code.
  *
  * Signals:
  *   message (JsonObject *object, const char *raw_type): a valid JSON object
@@ -22,12 +25,14 @@
 
 #include "mcs-connection.h"
 #include "mcs-views.h"
+#include "mcs-ws-guard.h"
 
 struct _McsConnection
 {
   GObject                  parent_instance;
 
   SoupWebsocketConnection *websocket;
+  McsWsGuard              *guard; /* under the WebSocket, or NULL */
   McsUser                 *user;
   gint64                   session_id;
   gint64                   room;             /* booking id, or 0 */
@@ -95,6 +100,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
 {
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char      *bad_member = NULL;
   const char *data;
   gsize length;
 
@@ -119,14 +125,39 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
     }
 
   data = g_bytes_get_data (bytes, &length);
-  object = mc_json_parse_object (data, length, &error);
+  object = mc_json_parse_object_full (data, length, &bad_member, &error);
   if (object == NULL)
     {
-      mcs_connection_send_error (self, MC_ERROR_MALFORMED_JSON, error->message, NULL, NULL);
+      g_autoptr (JsonObject) extra = NULL;
+
+      /* A string that is not text (NUL, an unpaired surrogate) in a
+       * well-formed message is invalid_field, naming the member. */
+      if (bad_member != NULL)
+        {
+          extra = json_object_new ();
+          json_object_set_string_member (extra, "field", bad_member);
+        }
+      mcs_connection_send_error (self, error->code, error->message, NULL, extra);
       return;
     }
 
   g_signal_emit (self, signals[MESSAGE], 0, object);
+}
+
+/* The client broke a limit that McsWsGuard keeps under libsoup: a message
+ * over max-message-size across its fragments (1009), or a flood of pings
+ * (1008). The guard passes nothing but close frames from now on. */
+static void
+guard_violation_cb (McsWsGuard    *guard,
+                    guint          code,
+                    const char    *reason,
+                    McsConnection *self)
+{
+  g_message ("Closing the WebSocket of %s: %s", self->user->username, reason);
+  if (code == SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION)
+    mcs_connection_send_error (self, MC_ERROR_RATE_LIMITED,
+                               "Too many pings; the connection is closed", NULL, NULL);
+  mcs_connection_close (self, code, reason);
 }
 
 static void
@@ -189,6 +220,11 @@ mcs_connection_dispose (GObject *object)
   McsConnection *self = (McsConnection *) object;
 
   g_clear_handle_id (&self->liveness_id, g_source_remove);
+  if (self->guard != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->guard, self);
+      g_clear_object (&self->guard);
+    }
   if (self->websocket != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->websocket, self);
@@ -245,6 +281,7 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
                     const McsConfig         *config)
 {
   McsConnection *self = g_object_new (MCS_TYPE_CONNECTION, NULL);
+  GIOStream     *stream;
 
   self->websocket = g_object_ref (websocket);
   self->user = mcs_user_copy (user);
@@ -264,6 +301,13 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
   g_signal_connect (websocket, "pong", G_CALLBACK (websocket_pong_cb), self);
   g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
   g_signal_connect (websocket, "error", G_CALLBACK (websocket_error_cb), self);
+
+  stream = soup_websocket_connection_get_io_stream (websocket);
+  if (MCS_IS_WS_GUARD (stream))
+    {
+      self->guard = g_object_ref (MCS_WS_GUARD (stream));
+      g_signal_connect (self->guard, "violation", G_CALLBACK (guard_violation_cb), self);
+    }
 
   self->liveness_id = g_timeout_add_seconds (1, liveness_cb, self);
 
@@ -325,6 +369,20 @@ mcs_connection_send (McsConnection *self,
     return;
 
   text = mc_json_object_to_string (message);
+
+  /* libsoup refuses (with a critical) and drops text that is not UTF-8.
+   * The store hands out only valid text and clients can send no other, so
+   * this is the last line: a message with a bad byte arrives, with U+FFFD
+   * in its place, rather than not at all. */
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+      g_debug ("An outgoing message was not valid UTF-8");
+      g_free (text);
+      text = g_steal_pointer (&valid);
+    }
+
   soup_websocket_connection_send_text (self->websocket, text);
 }
 

@@ -395,6 +395,7 @@ mcs_request_parse_body (McsRequest       *self,
   g_autoptr(GError) error = NULL;
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   const char *bad_member = NULL;
+  g_autofree char      *bad_text_member = NULL;
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
@@ -423,7 +424,16 @@ mcs_request_parse_body (McsRequest       *self,
       object = json_object_new ();
     }
   else
-    object = mc_json_parse_object (data, length, &error);
+    object = mc_json_parse_object_full (data, length, &bad_text_member, &error);
+
+  if (object == NULL && bad_text_member != NULL)
+    {
+      g_autoptr (JsonObject) extra = json_object_new ();
+
+      json_object_set_string_member (extra, "field", bad_text_member);
+      mcs_request_reply_error_extra (self, error, extra);
+      return NULL;
+    }
 
   if (object == NULL)
     {

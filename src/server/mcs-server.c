@@ -302,23 +302,6 @@ handler_cb (SoupServer        *soup_server,
   mcs_request_dispatch (self, routes, G_N_ELEMENTS (routes), message);
 }
 
-static void
-websocket_cb (SoupServer              *soup_server,
-              SoupServerMessage       *message,
-              const char              *path,
-              SoupWebsocketConnection *connection,
-              gpointer                 user_data)
-{
-  McsServer *self = user_data;
-  McsUser *user = g_object_get_data (G_OBJECT (message), "mcs-user");
-  McsSession *session = g_object_get_data (G_OBJECT (message), "mcs-session");
-
-  /* The route's handler always attaches both before letting an upgrade on. */
-  g_return_if_fail (user != NULL && session != NULL);
-
-  mcs_signaling_accept (self->signaling, connection, user, session);
-}
-
 static gboolean
 request_timed_out_cb (gpointer user_data)
 {
@@ -370,11 +353,13 @@ request_finished_cb (SoupServer        *soup_server,
 {
   g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
   GUri            *uri = soup_server_message_get_uri (message);
+  const char      *method = soup_server_message_get_method (message);
 
-  /* A request libsoup could not parse (it answered 400 itself) has no URI. */
   mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
-  g_debug ("%s %s → %s", soup_server_message_get_method (message),
-           uri != NULL ? g_uri_get_path (uri) : "(unparsable)", status);
+  /* libsoup answers a request line it cannot parse itself, without a URI
+   * (found by fuzz-server). */
+  g_debug ("%s %s → %s", method != NULL ? method : "-", uri != NULL ? g_uri_get_path (uri) : "-",
+           status);
 }
 
 static gboolean
@@ -500,15 +485,10 @@ mcs_server_new (McsConfig  *config,
                                            NULL);
     }
 
-  /* libsoup keeps one handler set per path, and the most specific path
-   * wins, so the WebSocket path repeats the early and normal handlers: the
-   * normal one authenticates the handshake before the upgrade. */
+  /* The WebSocket route's handler makes the upgrade itself (mcs-api-chat.c),
+   * so that McsWsGuard can sit under libsoup's WebSocket. */
   soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup_server, NULL, handler_cb, self, NULL);
-  soup_server_add_early_handler (self->soup_server, "/api/v1/ws", early_handler_cb, self, NULL);
-  soup_server_add_handler (self->soup_server, "/api/v1/ws", handler_cb, self, NULL);
-  soup_server_add_websocket_handler (self->soup_server, "/api/v1/ws", NULL, NULL,
-                                     websocket_cb, self, NULL);
   self->signaling = mcs_signaling_new (self);
   g_signal_connect (self->soup_server, "request-started",
                     G_CALLBACK (request_started_cb), self);
@@ -621,6 +601,14 @@ McsSignaling *
 mcs_server_get_signaling (McsServer *self)
 {
   return self->signaling;
+}
+
+/* For the fuzzers, which hand it connections of their own
+ * (soup_server_accept_iostream()). */
+SoupServer *
+mcs_server_get_soup_server (McsServer *self)
+{
+  return self->soup_server;
 }
 
 /**

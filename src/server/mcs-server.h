@@ -33,6 +33,7 @@ GBytes            *mcs_server_get_secret          (McsServer  *self);
 McsRateLimiter    *mcs_server_get_account_limiter (McsServer  *self);
 McsRateLimiter    *mcs_server_get_address_limiter (McsServer  *self);
 McsSignaling      *mcs_server_get_signaling       (McsServer  *self);
+SoupServer        *mcs_server_get_soup_server     (McsServer  *self);
 void               mcs_server_shutdown            (McsServer  *self);
 
 G_END_DECLS

@@ -199,6 +199,11 @@ static const McJsonRule history_rules[] = {
   { "after", MC_JSON_INT, FALSE, 0, G_MAXINT64 },
 };
 
+static const McJsonRule envelope_rules[] = {
+  { "type", MC_JSON_STRING, TRUE, 1, 64 },
+  { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
+};
+
 static const Handler handlers[] = {
   { "join", mcs_signaling_handle_join, join_rules, G_N_ELEMENTS (join_rules), TRUE },
   { "leave", mcs_signaling_handle_leave, booking_rules, G_N_ELEMENTS (booking_rules), FALSE },
@@ -374,10 +379,6 @@ connection_message_cb (McsConnection *connection,
                        JsonObject    *message,
                        McsSignaling  *self)
 {
-  static const McJsonRule envelope_rules[] = {
-    { "type", MC_JSON_STRING, TRUE, 1, 64 },
-    { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
-  };
   static const McJsonRule request_id_rule[] = {
     { "request_id", MC_JSON_STRING, FALSE, 1, 64 },
   };
@@ -767,4 +768,39 @@ mcs_signaling_shutdown (McsSignaling *self)
 
   g_hash_table_remove_all (self->rooms);
   g_hash_table_remove_all (self->connections);
+}
+
+/**
+ * mcs_signaling_get_message_rules:
+ * @index: which message type, from 0
+ * @type: (out): its name
+ * @n_rules: (out): how many rules its table has
+ *
+ * The validation table of each client message type, in the order of the
+ * handler table, for the fuzzers. Index 0 is the envelope every message
+ * must have, with the type "" .
+ *
+ * Returns: (nullable): the rules, or %NULL past the last type (a type with
+ *   no members of its own has rules but @n_rules 0)
+ */
+const McJsonRule *
+mcs_signaling_get_message_rules (guint        index,
+                                 const char **type,
+                                 guint       *n_rules)
+{
+  static const McJsonRule no_rules[1] = { { NULL } };
+
+  if (index == 0)
+    {
+      *type = "";
+      *n_rules = G_N_ELEMENTS (envelope_rules);
+      return envelope_rules;
+    }
+
+  if (index - 1 >= G_N_ELEMENTS (handlers))
+    return NULL;
+
+  *type = handlers[index - 1].type;
+  *n_rules = handlers[index - 1].n_rules;
+  return handlers[index - 1].rules != NULL ? handlers[index - 1].rules : no_rules;
 }

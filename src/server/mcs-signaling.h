@@ -36,4 +36,8 @@ void          mcs_signaling_user_disabled     (McsSignaling            *self,
                                                gint64                   user_id);
 void          mcs_signaling_shutdown          (McsSignaling            *self);
 
+const McJsonRule *mcs_signaling_get_message_rules (guint        index,
+                                                   const char **type,
+                                                   guint       *n_rules);
+
 G_END_DECLS

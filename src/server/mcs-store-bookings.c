@@ -101,7 +101,7 @@ read_booking (McsStore     *self,
   booking->id = sqlite3_column_int64 (statement, 0);
   mentor_id = sqlite3_column_int64 (statement, 1);
   student_id = sqlite3_column_int64 (statement, 2);
-  booking->subject = g_strdup (mcs_statement_get_text (statement, 3));
+  booking->subject = mcs_store_dup_text (statement, 3);
   booking->starts_at = sqlite3_column_int64 (statement, 4);
   booking->ends_at = sqlite3_column_int64 (statement, 5);
   if (!mc_booking_status_from_string (mcs_statement_get_text (statement, 6), &booking->status))
@@ -113,7 +113,7 @@ read_booking (McsStore     *self,
   if (sqlite3_column_type (statement, 9) != SQLITE_NULL)
     {
       booking->has_call = TRUE;
-      booking->room_id = g_strdup (mcs_statement_get_text (statement, 9));
+      booking->room_id = mcs_store_dup_text (statement, 9);
       if (!mc_call_state_from_string (mcs_statement_get_text (statement, 10), &booking->call_state))
         booking->call_state = MC_CALL_IDLE;
       booking->call_started_at = sqlite3_column_int64 (statement, 11);
@@ -441,7 +441,7 @@ mcs_store_list_attendance (McsStore *self,
       row->user = mcs_store_read_user (statement, 0);
       row->joined_at = sqlite3_column_int64 (statement, 7);
       row->left_at = sqlite3_column_int64 (statement, 8);
-      row->reason = g_strdup (mcs_statement_get_text (statement, 9));
+      row->reason = mcs_store_dup_text (statement, 9);
       g_ptr_array_add (rows, row);
     }
 

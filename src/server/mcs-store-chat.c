@@ -17,8 +17,8 @@ read_chat (McsStore     *self,
 
   message->booking_id = sqlite3_column_int64 (statement, 0);
   message->seq = sqlite3_column_int64 (statement, 1);
-  message->client_id = g_strdup (mcs_statement_get_text (statement, 2));
-  message->text = g_strdup (mcs_statement_get_text (statement, 4));
+  message->client_id = mcs_store_dup_text (statement, 2);
+  message->text = mcs_store_dup_text (statement, 4);
   message->sent_at = sqlite3_column_int64 (statement, 5);
   message->sender = mcs_store_get_user (self, sqlite3_column_int64 (statement, 3), error);
   if (message->sender == NULL)

@@ -23,8 +23,8 @@ mcs_store_read_user (McsStatement *statement,
   McsUser *user = g_new0 (McsUser, 1);
 
   user->id = sqlite3_column_int64 (statement, first + 0);
-  user->username = g_strdup (mcs_statement_get_text (statement, first + 1));
-  user->display_name = g_strdup (mcs_statement_get_text (statement, first + 2));
+  user->username = mcs_store_dup_text (statement, first + 1);
+  user->display_name = mcs_store_dup_text (statement, first + 2);
   if (!mc_role_from_string (mcs_statement_get_text (statement, first + 3), &user->role))
     user->role = MC_ROLE_STUDENT;
   user->password_hash = g_strdup (mcs_statement_get_text (statement, first + 4));

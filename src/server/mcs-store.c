@@ -130,6 +130,24 @@ mcs_store_fail (GError **error,
   return FALSE;
 }
 
+/* Copies a text column as valid UTF-8. Rows written before the server
+ * refused text that is not text (issue 11) can hold bytes that are not
+ * UTF-8; libsoup drops a WebSocket message that carries them, which once
+ * kept a booking's "joined" from ever arriving. Such bytes become U+FFFD
+ * on the way out, and the row stays as it is. */
+char *
+mcs_store_dup_text (McsStatement *statement,
+                    int           column)
+{
+  const char *text = mcs_statement_get_text (statement, column);
+
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return g_strdup (text);
+
+  g_debug ("A stored text is not valid UTF-8; replacing the bad bytes");
+  return g_utf8_make_valid (text, -1);
+}
+
 gint64
 mcs_store_now (void)
 {

@@ -283,51 +283,253 @@ test_json_parse_object (void)
   static const struct
   {
     const char *data;
-    gssize      length;   /* -1: strlen */
-    gboolean    valid;
+    gssize      length; /* -1: strlen */
+    int         code;   /* an McErrorCode, or -1: valid */
+    const char *bad_member;
   } cases[] = {
-    { "{}", -1, TRUE },
-    { " { \"a\" : [1, 2, {\"b\": null}] } ", -1, TRUE },
-    { "{\"name\":\"Zo\xc3\xab\"}", -1, TRUE },
-    { "", 0, FALSE },
-    { NULL, 0, FALSE },
-    { "   ", -1, FALSE },
-    { "not json", -1, FALSE },
-    { "{\"a\":", -1, FALSE },
-    { "{\"a\":1", -1, FALSE },
-    { "{\"a\":1}}", -1, FALSE },
-    { "[]", -1, FALSE },
-    { "[{\"a\":1}]", -1, FALSE },
-    { "\"string\"", -1, FALSE },
-    { "42", -1, FALSE },
-    { "null", -1, FALSE },
-    { "true", -1, FALSE },
-    { "{\"name\":\"\xff\xfe\"}", -1, FALSE },
-    { "{\"name\":\"\xc3\"}", -1, FALSE },
-    { "{\"name\":\"\xed\xa0\x80\"}", -1, FALSE },   /* an encoded surrogate */
-    { "{\"a\":1}\0{\"b\":2}", 15, FALSE },          /* an embedded NUL */
+    { "{}", -1, -1, NULL },
+    { " { \"a\" : [1, 2, {\"b\": null}] } ", -1, -1, NULL },
+    { "{\"name\":\"Zo\xc3\xab\"}", -1, -1, NULL },
+    { "", 0, MC_ERROR_MALFORMED_JSON, NULL },
+    { NULL, 0, MC_ERROR_MALFORMED_JSON, NULL },
+    { "   ", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "not json", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1}}", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "[]", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "[{\"a\":1}]", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "\"string\"", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "42", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "null", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    { "true", -1, MC_ERROR_MALFORMED_JSON, NULL },
+    /* Text that is not UTF-8 inside a member's value names the member. */
+    { "{\"name\":\"\xff\xfe\"}", -1, MC_ERROR_INVALID_FIELD, "name" },
+    { "{\"name\":\"\xc3\"}", -1, MC_ERROR_INVALID_FIELD, "name" },
+    { "{\"name\":\"\xed\xa0\x80\"}", -1, MC_ERROR_INVALID_FIELD, "name" }, /* an encoded surrogate */
+    { "{\"a\":1}\0{\"b\":2}", 15, MC_ERROR_MALFORMED_JSON, NULL },         /* an embedded NUL */
+    /* ... but not UTF-8 outside a string is a syntax error. */
+    { "{\"a\":1}\xff", -1, MC_ERROR_MALFORMED_JSON, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonObject) object = NULL;
+      g_autofree char      *bad_member = NULL;
       gsize length = cases[i].length < 0 ? strlen (cases[i].data) : (gsize) cases[i].length;
 
       g_test_message ("case %u", i);
 
-      object = mc_json_parse_object (cases[i].data, length, &error);
-      if (cases[i].valid)
+      object = mc_json_parse_object_full (cases[i].data, length, &bad_member, &error);
+      if ((int) cases[i].code == -1)
         {
           g_assert_no_error (error);
           g_assert_nonnull (object);
         }
       else
         {
-          g_assert_error (error, MC_ERROR, MC_ERROR_MALFORMED_JSON);
+          g_assert_error (error, MC_ERROR, cases[i].code);
           g_assert_null (object);
+          g_assert_cmpstr (bad_member, ==, cases[i].bad_member);
         }
     }
+}
+
+/* Everything json-glib 1.6 accepts beyond RFC 8259 is refused before it
+ * reaches json-glib, and the depth limit holds whatever the syntax: a
+ * bracket hidden from a naive scan in a comment or a single-quoted string
+ * used to let 100 000 levels through to a recursive parser. */
+static void
+test_json_strict (void)
+{
+  static const struct
+  {
+    const char *data;
+    int         code; /* an McErrorCode, or -1: valid */
+    const char *bad_member;
+  } cases[] = {
+    /* RFC 8259, all of it */
+    { "{\"a\":[true,false,null,0,-0,1.5,-2.25e10,3E+2,4e-2,\"\"]}", -1, NULL },
+    { "{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"}", -1, NULL },
+    { "\t\r\n {\"a\" :\n{\"b\":[ ]} }\n", -1, NULL },
+    { "{\"a\":1,\"a\":2}", -1, NULL },
+    /* json-glib's extensions */
+    { "{\"a\":1 /* comment */}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1} // comment", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{/*[[[[*/\"a\":1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{'a':1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":'[[['}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":0x1F}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"\\x41\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"\\'\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{a:1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1,}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":[1,]}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":[,1]}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\" 1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1 \"b\":2}", MC_ERROR_MALFORMED_JSON, NULL },
+    /* numbers by the grammar */
+    { "{\"a\":01}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":+1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":.5}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1.}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1e}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":-}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":NaN}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":Infinity}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":1x}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":truex}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":nul}", MC_ERROR_MALFORMED_JSON, NULL },
+    /* numbers json-glib could not hold: infinity, more than 64 bits */
+    { "{\"a\":1e999}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":-121e308}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":9223372036854775808}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":-9223372036854775809}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":18446744073709551617}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":[9223372036854775807,-9223372036854775808,1e308,1e-400]}", -1, NULL },
+    /* one value per document */
+    { "{}{}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{} {\"a\":1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{}x", MC_ERROR_MALFORMED_JSON, NULL },
+    { "\xef\xbb\xbf{}", MC_ERROR_MALFORMED_JSON, NULL },
+    /* strings */
+    { "{\"a\":\"tab\there\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"line\nbreak\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"\\u12\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"\\u12G4\"}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"open}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"a\":\"x\\", MC_ERROR_MALFORMED_JSON, NULL },
+    /* well formed, but not text: NUL, unpaired surrogates */
+    { "{\"username\":\"alice\\u0000junk\"}", MC_ERROR_INVALID_FIELD, "username" },
+    { "{\"text\":\"x\\ud800y\"}", MC_ERROR_INVALID_FIELD, "text" },
+    { "{\"text\":\"x\\uDC00y\"}", MC_ERROR_INVALID_FIELD, "text" },
+    { "{\"text\":\"\\ud800\\u0041\"}", MC_ERROR_INVALID_FIELD, "text" },
+    { "{\"text\":\"\\ud800\\ud800\"}", MC_ERROR_INVALID_FIELD, "text" },
+    { "{\"text\":\"\\ud800\"}", MC_ERROR_INVALID_FIELD, "text" },
+    { "{\"a\":1,\"deep\":{\"x\":[\"\\u0000\"]}}", MC_ERROR_INVALID_FIELD, "deep" },
+    { "{\"deep\":{\"k\\u0000\":1}}", MC_ERROR_INVALID_FIELD, "deep" },
+    { "{\"k\\u0000\":1}", MC_ERROR_MALFORMED_JSON, NULL },
+    { "{\"k\\ud800\":1}", MC_ERROR_MALFORMED_JSON, NULL },
+    /* a syntax error after bad text is still a syntax error */
+    { "{\"text\":\"\\ud800\",}", MC_ERROR_MALFORMED_JSON, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
+      g_autofree char       *bad_member = NULL;
+
+      g_test_message ("case %u: %s", i, cases[i].data);
+
+      object = mc_json_parse_object_full (cases[i].data, strlen (cases[i].data), &bad_member,
+                                          &error);
+      if ((int) cases[i].code == -1)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (object);
+        }
+      else
+        {
+          g_assert_error (error, MC_ERROR, cases[i].code);
+          g_assert_null (object);
+          g_assert_cmpstr (bad_member, ==, cases[i].bad_member);
+        }
+    }
+}
+
+/* json-glib reads what the strict scanner accepted the same way: a
+ * surrogate pair is one character, escapes decode as JSON says. */
+static void
+test_json_strict_decoding (void)
+{
+  static const char      text[] = "{\"s\":\"\\uD83D\\uDE00 \\u00e9\\/\\n\",\"n\":-12,\"f\":2.5e1}";
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) object = mc_json_parse_object (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (object, "s"), ==,
+                   "\xf0\x9f\x98\x80 \xc3\xa9/\n");
+  g_assert_cmpint (json_object_get_int_member (object, "n"), ==, -12);
+  g_assert_cmpfloat (json_object_get_double_member (object, "f"), ==, 25.0);
+
+  /* What is written back out is strict JSON again, doubles included
+   * (json-glib 1.6 alone writes 4e-92 as "4e-92.0"). */
+  {
+    static const char      doubles[] = "{\"a\":[4e-92,1e20,-2.5E+2,0.1,1.5e300,-0.0,\"4e-92.0\"]}";
+    g_autoptr (JsonObject) parsed = mc_json_parse_object (doubles, strlen (doubles), &error);
+    g_autofree char       *written = NULL;
+    g_autoptr (JsonObject) again = NULL;
+    JsonArray             *array;
+
+    g_assert_no_error (error);
+    written = mc_json_object_to_string (parsed);
+    again = mc_json_parse_object (written, strlen (written), &error);
+    g_assert_no_error (error);
+    array = json_object_get_array_member (again, "a");
+    g_assert_cmpfloat (json_array_get_double_element (array, 0), ==, 4e-92);
+    g_assert_cmpfloat (json_array_get_double_element (array, 1), ==, 1e20);
+    g_assert_cmpfloat (json_array_get_double_element (array, 2), ==, -250.0);
+    g_assert_cmpstr (json_array_get_string_element (array, 6), ==, "4e-92.0");
+  }
+
+  /* The ends of the 64-bit range are kept exactly. */
+  {
+    static const char      ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
+    g_autoptr (JsonObject) limits = mc_json_parse_object (ends, strlen (ends), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (json_object_get_int_member (limits, "max"), ==, G_MAXINT64);
+    g_assert_cmpint (json_object_get_int_member (limits, "min"), ==, G_MININT64);
+  }
+}
+
+/* The nesting limit is exact (32 levels pass, 33 do not) and holds for any
+ * length of input, without recursion. */
+static void
+test_json_depth (void)
+{
+  for (guint depth = 30; depth <= 34; depth++)
+    {
+      g_autoptr (GString)    text = g_string_new ("{\"a\":");
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
+
+      /* The root object is level 1. */
+      for (guint i = 1; i < depth; i++)
+        g_string_append_c (text, '[');
+      for (guint i = 1; i < depth; i++)
+        g_string_append_c (text, ']');
+      g_string_append_c (text, '}');
+
+      object = mc_json_parse_object (text->str, text->len, &error);
+      if (depth <= MC_JSON_MAX_DEPTH)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (object);
+        }
+      else
+        g_assert_error (error, MC_ERROR, MC_ERROR_MALFORMED_JSON);
+    }
+
+  /* The attack of issue 11: brackets hidden from a naive scan. */
+  {
+    static const char * const openers[] = { "{\"a\":/*\"*/", "{\"a\":'\"',\"b\":", "{\"a\":" };
+
+    for (guint k = 0; k < G_N_ELEMENTS (openers); k++)
+      {
+        g_autoptr (GString)    text = g_string_new (openers[k]);
+        g_autoptr (GError)     error = NULL;
+        g_autoptr (JsonObject) object = NULL;
+
+        for (guint i = 0; i < 200000; i++)
+          g_string_append_c (text, '[');
+        object = mc_json_parse_object (text->str, text->len, &error);
+        g_assert_error (error, MC_ERROR, MC_ERROR_MALFORMED_JSON);
+        g_assert_null (object);
+      }
+  }
 }
 
 static void
@@ -651,6 +853,9 @@ main (int   argc,
   g_test_add_func ("/protocol/types/booking-transitions", test_booking_status_transitions);
   g_test_add_func ("/protocol/json/validate", test_json_validate);
   g_test_add_func ("/protocol/json/parse-object", test_json_parse_object);
+  g_test_add_func ("/protocol/json/strict", test_json_strict);
+  g_test_add_func ("/protocol/json/strict-decoding", test_json_strict_decoding);
+  g_test_add_func ("/protocol/json/depth", test_json_depth);
   g_test_add_func ("/protocol/json/helpers", test_json_helpers);
   g_test_add_func ("/protocol/base64url/round-trip", test_base64url_round_trip);
   g_test_add_func ("/protocol/base64url/refusals", test_base64url_refusals);

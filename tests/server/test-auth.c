@@ -120,8 +120,11 @@ test_login_malformed (void)
     { "\"maria\"", -1, "malformed_json", NULL },
     { "null", -1, "malformed_json", NULL },
     { "{\"username\":\"maria\",\"password\":\"mentor-pa", -1, "malformed_json", NULL },
-    { "{\"username\":\"\xff\xfe\",\"password\":\"mentor-pass-1\"}", -1, "malformed_json", NULL },
-    { "{\"username\":\"maria\",\"password\":\"\xc3\"}", -1, "malformed_json", NULL },
+    /* Strings that are not text name their member. */
+    { "{\"username\":\"\xff\xfe\",\"password\":\"mentor-pass-1\"}", -1, "invalid_field", "username" },
+    { "{\"username\":\"maria\",\"password\":\"\xc3\"}", -1, "invalid_field", "password" },
+    { "{\"username\":\"maria\\u0000junk\",\"password\":\"mentor-pass-1\"}", -1, "invalid_field",
+      "username" },
     { "{\"username\":\"maria\"}", -1, "invalid_field", "password" },
     { "{\"password\":\"mentor-pass-1\"}", -1, "invalid_field", "username" },
     { "{}", -1, "invalid_field", "username" },
