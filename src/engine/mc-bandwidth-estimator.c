@@ -381,6 +381,90 @@ mc_bandwidth_estimator_feedback_init (McBandwidthFeedback *feedback,
 }
 
 /**
+ * mc_bandwidth_feedback_from_packets:
+ * @feedback: (out caller-allocates): the report to fill in (its time is
+ *   left as it is)
+ * @packets: (array length=n_packets): what transport-wide feedback said
+ *   about each packet sent in the report's period, in sending order
+ * @n_packets: how many
+ *
+ * Sums per-packet feedback into a report: the bitrates sent (over the time
+ * it took to send the packets) and received (over the time it took them to
+ * arrive), the share lost, and how fast the one-way delay grew, as the slope
+ * of a least-squares line through the packets' delays against their send
+ * times (the trendline of libwebrtc's delay-based estimator: a queue that
+ * grows is a rising line, whatever the jitter around it). The two clocks
+ * need not agree: only differences of delays count.
+ *
+ * Returns: %TRUE if there was enough to say anything (two packets received
+ *   at least 10 ms apart, or every packet lost)
+ */
+gboolean
+mc_bandwidth_feedback_from_packets (McBandwidthFeedback     *feedback,
+                                    const McBandwidthPacket *packets,
+                                    guint                    n_packets)
+{
+  guint64 bytes_sent = 0, bytes_received = 0;
+  gint64  first_send = G_MAXINT64, last_send = G_MININT64;
+  gint64  first_arrival = G_MAXINT64, last_arrival = G_MININT64;
+  gint64  base_delay = 0;
+  double  sx = 0, sy = 0, sxx = 0, sxy = 0;
+  guint   received = 0;
+
+  g_return_val_if_fail (feedback != NULL, FALSE);
+  g_return_val_if_fail (packets != NULL || n_packets == 0, FALSE);
+
+  if (n_packets < 2)
+    return FALSE;
+
+  for (guint i = 0; i < n_packets; i++)
+    {
+      const McBandwidthPacket *packet = &packets[i];
+      double                   x, y;
+
+      bytes_sent += packet->size;
+      first_send = MIN (first_send, packet->send_time_us);
+      last_send = MAX (last_send, packet->send_time_us);
+
+      if (packet->arrival_time_us < 0)
+        continue;
+
+      if (received++ == 0)
+        base_delay = packet->arrival_time_us - packet->send_time_us;
+      bytes_received += packet->size;
+      first_arrival = MIN (first_arrival, packet->arrival_time_us);
+      last_arrival = MAX (last_arrival, packet->arrival_time_us);
+
+      /* Seconds from the first packet, and milliseconds of delay more than
+       * the first received packet had: small numbers, no precision lost. */
+      x = (packet->send_time_us - packets[0].send_time_us) / 1e6;
+      y = (packet->arrival_time_us - packet->send_time_us - base_delay) / 1e3;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+    }
+
+  feedback->packets = n_packets;
+  feedback->loss = (double) (n_packets - received) / n_packets;
+
+  if (received == 0)
+    return TRUE;
+
+  if (last_send - first_send < 10000 || last_arrival - first_arrival < 10000)
+    return FALSE;
+
+  feedback->sent_bitrate = bytes_sent * 8 * G_USEC_PER_SEC / (guint64) (last_send - first_send);
+  feedback->acked_bitrate = bytes_received * 8 * G_USEC_PER_SEC /
+                            (guint64) (last_arrival - first_arrival);
+
+  if (received >= 3 && received * sxx - sx * sx > 1e-9)
+    feedback->delay_slope = (received * sxy - sx * sy) / (received * sxx - sx * sx);
+
+  return TRUE;
+}
+
+/**
  * mc_bandwidth_estimator_add_feedback:
  * @self: an estimator
  * @feedback: a report about the path, newer than the previous one

@@ -54,6 +54,22 @@ typedef struct
   double  rtt_ms;
 } McBandwidthFeedback;
 
+/**
+ * McBandwidthPacket:
+ * @send_time_us: when we sent it, on our clock
+ * @arrival_time_us: when the peer received it, on the peer's clock, or -1 if
+ *   it was lost
+ * @size: its size in bytes
+ *
+ * What transport-wide congestion control feedback says about one packet.
+ */
+typedef struct
+{
+  gint64 send_time_us;
+  gint64 arrival_time_us;
+  guint  size;
+} McBandwidthPacket;
+
 #define MC_TYPE_BANDWIDTH_USAGE     (mc_bandwidth_usage_get_type ())
 #define MC_TYPE_BANDWIDTH_ESTIMATOR (mc_bandwidth_estimator_get_type ())
 
@@ -66,6 +82,9 @@ McBandwidthEstimator *mc_bandwidth_estimator_new             (guint             
                                                               guint                      max_bitrate);
 void                  mc_bandwidth_estimator_feedback_init   (McBandwidthFeedback       *feedback,
                                                               gint64                     time_us);
+gboolean              mc_bandwidth_feedback_from_packets     (McBandwidthFeedback       *feedback,
+                                                              const McBandwidthPacket   *packets,
+                                                              guint                      n_packets);
 void                  mc_bandwidth_estimator_add_feedback    (McBandwidthEstimator      *self,
                                                               const McBandwidthFeedback *feedback);
 guint                 mc_bandwidth_estimator_get_estimate    (McBandwidthEstimator      *self);

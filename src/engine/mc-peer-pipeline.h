@@ -13,6 +13,7 @@
 #endif
 #include <gst/webrtc/webrtc.h>
 
+#include "mc-bandwidth-estimator.h"
 #include "mc-media-pipeline.h"
 
 G_BEGIN_DECLS
@@ -100,5 +101,6 @@ void     mc_peer_pipeline_get_video_size (McPeerPipeline *self,
                                           guint          *width,
                                           guint          *height);
 GArray  *mc_peer_pipeline_take_latency_samples (McPeerPipeline *self);
+GArray  *mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self);
 
 G_END_DECLS

@@ -423,6 +423,51 @@ test_bounds (void)
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), ==, START_BITRATE);
 }
 
+/* Per-packet feedback summed into a report: 100 packets of 1000 bytes in a
+ * second; the peer's clock is 5 s off ours, which must not matter. */
+static void
+test_feedback_from_packets (void)
+{
+  McBandwidthPacket   packets[100];
+  McBandwidthFeedback feedback;
+
+  /* A clean path: everything arrives 20 ms later. */
+  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
+    {
+      packets[i].send_time_us = i * 10000;
+      packets[i].arrival_time_us = 5 * SECOND + i * 10000 + 20000;
+      packets[i].size = 1000;
+    }
+  mc_bandwidth_estimator_feedback_init (&feedback, SECOND);
+  g_assert_true (mc_bandwidth_feedback_from_packets (&feedback, packets, G_N_ELEMENTS (packets)));
+  g_assert_cmpuint (feedback.packets, ==, 100);
+  g_assert_cmpfloat (feedback.loss, ==, 0);
+  g_assert_cmpfloat (fabs (feedback.delay_slope), <, 0.01);
+  /* 100 packets over 0.99 s: the rate over the time they took. */
+  g_assert_cmpuint (feedback.sent_bitrate, >, 800000);
+  g_assert_cmpuint (feedback.sent_bitrate, <, 820000);
+  g_assert_cmpuint (feedback.acked_bitrate, ==, feedback.sent_bitrate);
+  g_assert_cmpint (feedback.time_us, ==, SECOND);
+
+  /* A bottleneck at half the rate: each packet waits 10 ms more than the
+   * one before (500 ms a second), and every tenth is lost. */
+  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
+    packets[i].arrival_time_us = i % 10 == 9 ? -1 : (gint64) (5 * SECOND + i * 20000 + 20000);
+  mc_bandwidth_estimator_feedback_init (&feedback, SECOND);
+  g_assert_true (mc_bandwidth_feedback_from_packets (&feedback, packets, G_N_ELEMENTS (packets)));
+  g_assert_cmpfloat (fabs (feedback.loss - 0.1), <, 1e-9);
+  g_assert_cmpfloat (fabs (feedback.delay_slope - 1000), <, 1);
+  g_assert_cmpuint (feedback.acked_bitrate, <, feedback.sent_bitrate / 2);
+
+  /* Everything lost: that is a report too; one packet is not. */
+  for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
+    packets[i].arrival_time_us = -1;
+  mc_bandwidth_estimator_feedback_init (&feedback, SECOND);
+  g_assert_true (mc_bandwidth_feedback_from_packets (&feedback, packets, G_N_ELEMENTS (packets)));
+  g_assert_cmpfloat (feedback.loss, ==, 1);
+  g_assert_false (mc_bandwidth_feedback_from_packets (&feedback, packets, 1));
+}
+
 /* The ladder */
 
 static void
@@ -605,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/engine/bandwidth/delay-ramp", test_delay_ramp);
   g_test_add_func ("/engine/bandwidth/receiver-reports-only", test_receiver_reports_only);
   g_test_add_func ("/engine/bandwidth/bounds", test_bounds);
+  g_test_add_func ("/engine/bandwidth/feedback-from-packets", test_feedback_from_packets);
   g_test_add_func ("/engine/ladder/rungs", test_ladder_rungs);
   g_test_add_func ("/engine/ladder/hysteresis", test_ladder_hysteresis);
   g_test_add_func ("/engine/ladder/pause", test_ladder_pause);
