@@ -103,6 +103,7 @@ publish_stats (McCallSession      *self,
   };
   double  seconds;
   guint64 frames;
+  g_autoptr (GArray) twcc_packets = NULL;
 
   stats->monotonic_time = g_get_monotonic_time ();
   stats->frames_decoded = mc_call_session_get_frames_decoded (self);
@@ -144,6 +145,7 @@ publish_stats (McCallSession      *self,
       self->stats_packets_in = totals.packets_in;
       self->stats_lost_in = totals.lost_in;
       self->stats_frames = mc_peer_pipeline_get_frames_decoded (self->peer);
+      twcc_packets = mc_peer_pipeline_take_twcc_packets (self->peer);
 
       samples = mc_peer_pipeline_take_latency_samples (self->peer);
     }
@@ -166,6 +168,14 @@ publish_stats (McCallSession      *self,
       if (self->latency_history->len + samples->len <= MAX_LATENCY_HISTORY)
         g_array_append_vals (self->latency_history, samples->data, samples->len);
     }
+
+  /* What the peer's feedback says about the path, to the estimator; and
+   * the estimate, to the encoders. */
+  mc_call_session_adapt (self, twcc_packets,
+                         webrtc_stats != NULL && (totals.remote_loss > 0 || totals.round_trip > 0)
+                           ? totals.remote_loss
+                           : -1,
+                         totals.round_trip > 0 ? totals.round_trip * 1000 : -1, stats);
 
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, !self->remote_camera_off)

@@ -29,7 +29,10 @@ typedef enum
   MC_VIDEO_LADDER_RESUMED,
 } McVideoLadderChange;
 
-#define MC_TYPE_VIDEO_LADDER (mc_video_ladder_get_type ())
+#define MC_TYPE_VIDEO_LADDER        (mc_video_ladder_get_type ())
+#define MC_TYPE_VIDEO_LADDER_CHANGE (mc_video_ladder_change_get_type ())
+
+GType mc_video_ladder_change_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (McVideoLadder, mc_video_ladder, MC, VIDEO_LADDER, GObject)
 
