@@ -10,9 +10,12 @@
  * configured size (720p30 by default) down through 3/4, 1/2 and 1/4 of its
  * height, then the smallest at 15 frames a second, then no video at all.
  *
- * A rung needs 50 kbit/s plus 0.034 bits per pixel (720p30: 990 kbit/s,
- * 540p: 580, 360p: 285, 180p: 110, 180p15: 80): below that it is left at
- * once, for the highest rung that fits. Going up asks for a quarter more
+ * A rung needs 50 kbit/s plus 0.05 bits per pixel (720p30: 1430 kbit/s,
+ * 540p: 830, 360p: 395, 180p: 135, 180p15: 95): below that it is left at
+ * once, for the highest rung that fits. That is generous for a camera
+ * picture; VP8 at its fastest setting needs it for a moving test pattern,
+ * and a lower resolution at the full frame rate looks better than a
+ * higher one whose encoder drops frames to stay within its budget. Going up asks for a quarter more
  * than the next rung needs, for 4 s without a break, so that the estimate's
  * probing above and back below a path's capacity does not make the picture
  * jump. Paused video comes back at the lowest rung once one and a half times
@@ -31,7 +34,7 @@
 
 #define MAX_RUNGS        5
 #define BASE_BITRATE     50000
-#define BITS_PER_PIXEL   0.034
+#define BITS_PER_PIXEL   0.05
 #define UP_MARGIN        1.25
 #define UP_HOLD_US       (4 * G_USEC_PER_SEC)
 #define RESUME_MARGIN    1.5

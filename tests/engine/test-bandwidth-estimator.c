@@ -499,12 +499,12 @@ test_ladder_rungs (void)
       g_assert_cmpuint (height, ==, expected[i][1]);
       g_assert_cmpuint (framerate, ==, expected[i][2]);
     }
-  g_assert_cmpuint (mc_video_ladder_get_min_bitrate (ladder, 0), >, 900000);
-  g_assert_cmpuint (mc_video_ladder_get_min_bitrate (ladder, 0), <, 1100000);
+  g_assert_cmpuint (mc_video_ladder_get_min_bitrate (ladder, 0), >, 1300000);
+  g_assert_cmpuint (mc_video_ladder_get_min_bitrate (ladder, 0), <, 1600000);
 
   /* Several rungs at once when the budget falls far. */
   mc_video_ladder_reset (ladder);
-  g_assert_cmpint (mc_video_ladder_update (ladder, 300000, 0), ==, MC_VIDEO_LADDER_LOWERED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, 400000, 0), ==, MC_VIDEO_LADDER_LOWERED);
   g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 2);
 
   /* A small capture size has fewer rungs; never below about 90 lines. */
