@@ -45,6 +45,7 @@ typedef struct
   guint64 bytes_out;
   guint64 packets_in;
   guint64 lost_in;
+  guint64 nacks_sent;
   double  jitter;
   double  round_trip;
   double  remote_loss;
@@ -73,6 +74,7 @@ sum_stats_cb (GQuark        field,
       totals->packets_in += (guint64) number_field (stats, "packets-received");
       totals->lost_in += (guint64) MAX (0, number_field (stats, "packets-lost"));
       totals->jitter = MAX (totals->jitter, number_field (stats, "jitter"));
+      totals->nacks_sent += (guint64) number_field (stats, "nack-count");
       break;
 
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
@@ -134,6 +136,7 @@ publish_stats (McCallSession      *self,
         }
 
       stats->jitter_ms = totals.jitter * 1000;
+      stats->nacks_sent = totals.nacks_sent;
       stats->remote_loss = totals.remote_loss;
       if (totals.round_trip > 0)
         stats->round_trip_ms = totals.round_trip * 1000;

@@ -180,6 +180,7 @@ mc_call_stats_to_json (const McCallStats *stats)
   json_object_set_int_member (object, "send_height", stats->send_height);
   json_object_set_int_member (object, "send_framerate", stats->send_framerate);
   json_object_set_boolean_member (object, "video_paused", stats->video_paused);
+  json_object_set_int_member (object, "nacks_sent", (gint64) stats->nacks_sent);
 
 #undef SET_DOUBLE_OR_NULL
 

@@ -68,6 +68,8 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  * @send_height: its height
  * @send_framerate: its frames a second
  * @video_paused: our video is paused because the path is too slow for it
+ * @nacks_sent: retransmission requests (RTCP NACK) we sent on the current
+ *   connection
  *
  * A snapshot of a call's statistics, taken every second.
  */
@@ -99,6 +101,7 @@ typedef struct
   guint         send_height;
   guint         send_framerate;
   gboolean      video_paused;
+  guint64       nacks_sent;
 } McCallStats;
 
 McCallStats   *mc_call_stats_new            (void);

@@ -20,6 +20,7 @@
  * when the test fails.
  */
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,8 +30,8 @@
 #include "mc-test-server.h"
 
 #define CAP_KBIT      500
-#define CALL_SECONDS  "40"
-#define BOUND_SECONDS 150
+#define CALL_SECONDS  "120"
+#define BOUND_SECONDS 60
 #define ADDRESS_A     "10.97.42.1"
 #define ADDRESS_B     "10.97.42.2"
 
@@ -107,9 +108,9 @@ net_free (Net *self)
 static Net *
 net_from_environment (void)
 {
-  const char     *description = g_getenv ("MC_TEST_NETWORK");
-  g_auto (GStrv)  parts = NULL;
-  Net            *self = g_new0 (Net, 1);
+  const char    *description = g_getenv ("MC_TEST_NETWORK");
+  g_auto (GStrv) parts = NULL;
+  Net           *self = g_new0 (Net, 1);
 
   g_assert_nonnull (description);
   parts = g_strsplit (description, "\n", -1);
@@ -232,40 +233,34 @@ spawn_in (guint               index,
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) full->pdata, error);
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-
-  return G_SOURCE_REMOVE;
-}
-
 /* Waits for @process to exit, at most BOUND_SECONDS (a broken build must not
- * hang the suite); kills it if it does not. */
+ * hang the suite); kills it if it does not. GSubprocess forgets the
+ * process's identifier once the process has ended. */
 static void
 wait_bounded (GSubprocess *process,
               const char  *what)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (GError)       error = NULL;
-  guint                    timeout = g_timeout_add_seconds (BOUND_SECONDS, timed_out_cb, cancellable);
+  gint64 deadline = g_get_monotonic_time () + BOUND_SECONDS * G_USEC_PER_SEC;
 
-  if (!g_subprocess_wait (process, cancellable, &error))
+  while (g_subprocess_get_identifier (process) != NULL && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 10);
+
+  if (g_subprocess_get_identifier (process) != NULL)
     {
       g_subprocess_force_exit (process);
-      g_error ("%s did not end within %d s: %s", what, BOUND_SECONDS, error->message);
+      g_subprocess_wait (process, NULL, NULL);
+      g_error ("%s did not end within %d s", what, BOUND_SECONDS);
     }
-  g_source_remove (timeout);
+  g_subprocess_wait (process, NULL, NULL);
 }
 
 static char *
 start_server (GSubprocess **server,
               gint64       *booking)
 {
-  const char      *binary = mc_test_server_get_binary ();
-  g_autofree char *database = g_build_filename (net->dir, "mentorcall.db", NULL);
-  g_autofree char *secret = g_build_filename (net->dir, "server-secret", NULL);
-  g_autofree char *listen = g_strdup_printf ("%s:0", ADDRESS_A);
+  const char                  *binary = mc_test_server_get_binary ();
+  g_autofree char             *database = g_build_filename (net->dir, "mentorcall.db", NULL);
+  g_autofree char             *listen = g_strdup_printf ("%s:0", ADDRESS_A);
   g_autoptr (GError)           error = NULL;
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GSubprocess)      demo = NULL;
@@ -333,8 +328,74 @@ login (guint       index,
     g_error ("%s could not log in: %s", user, output);
 }
 
-/* What one side's summary and output say. */
+/* How far one side's call got, from its output so far. */
+typedef struct
+{
+  gboolean lowered;
+  gint64   frames_at_lowered; /* remote frames decoded when it lowered, or -1 */
+  gint64   frames;            /* remote frames decoded now */
+  guint    seconds_after;     /* stats lines since it lowered */
+} Progress;
+
 static void
+read_progress (const char *path,
+               Progress   *progress)
+{
+  g_autofree char *output = NULL;
+  g_auto (GStrv)   lines = NULL;
+
+  memset (progress, 0, sizeof *progress);
+  progress->frames_at_lowered = -1;
+  if (!g_file_get_contents (path, &output, NULL, NULL))
+    return;
+
+  lines = g_strsplit (output, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char            *json = strstr (lines[i], " stats {");
+      g_autoptr (JsonParser) parser = NULL;
+
+      if (strstr (lines[i], "video quality lowered") != NULL)
+        progress->lowered = TRUE;
+      if (json == NULL)
+        continue;
+
+      parser = json_parser_new ();
+      /* The last line may be half written. */
+      if (!json_parser_load_from_data (parser, json + strlen (" stats "), -1, NULL))
+        continue;
+      progress->frames = json_object_get_int_member (
+        json_node_get_object (json_parser_get_root (parser)), "frames_decoded");
+      if (progress->lowered)
+        {
+          if (progress->frames_at_lowered < 0)
+            progress->frames_at_lowered = progress->frames;
+          progress->seconds_after++;
+        }
+    }
+}
+
+/* Both sides lowered their video, and went on decoding the other's (60
+ * frames, 12 s of statistics) after that. */
+static gboolean
+both_adapted (char *paths[2][3])
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      Progress progress;
+
+      read_progress (paths[i][1], &progress);
+      if (!progress.lowered || progress.seconds_after < 12 ||
+          progress.frames - progress.frames_at_lowered < 60)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* What one side's summary and output say; returns the retransmission
+ * requests it sent. */
+static gint64
 check_side (const char *who,
             const char *output_path,
             const char *summary_path)
@@ -346,6 +407,7 @@ check_side (const char *who,
   JsonArray             *stats;
   guint                  n, counted = 0;
   double                 sent = 0;
+  gint64                 nacks = 0;
 
   /* In the subprocess, g_test_message () would print nothing: what
    * happened goes to the standard error, which the parent passes on. */
@@ -365,7 +427,7 @@ check_side (const char *who,
   n = json_array_get_length (stats);
 
   /* Video got through the cap, and was lowered to do so. */
-  g_assert_cmpint (json_object_get_int_member (summary, "frames_decoded"), >=, 100);
+  g_assert_cmpint (json_object_get_int_member (summary, "frames_decoded"), >=, 60);
   g_assert_nonnull (strstr (output, "video quality lowered"));
 
   /* The last 10 s sent fit under the cap (RTP bytes: the cap counts IP
@@ -378,9 +440,15 @@ check_side (const char *who,
       counted++;
     }
   g_assert_cmpuint (counted, >=, 5);
+  for (guint i = 0; i < n; i++)
+    nacks = MAX (nacks, json_object_get_int_member (json_array_get_object_element (stats, i),
+                                                    "nacks_sent"));
+  g_printerr ("# %s sent %" G_GINT64_FORMAT " retransmission requests\n", who, nacks);
   g_printerr ("# %s sent %.0f kbit/s on average at the end, under a cap of %d kbit/s\n", who,
               sent / counted / 1000, CAP_KBIT);
   g_assert_cmpfloat (sent / counted, <, CAP_KBIT * 1000.0);
+
+  return nacks;
 }
 
 /* The call, in a subprocess of the test (see test_rate_cap ()). */
@@ -394,6 +462,7 @@ test_rate_cap_call (void)
   g_autofree char        *url = NULL;
   g_autofree char        *booking = NULL;
   gint64                  booking_id;
+  gint64                  nacks;
   g_autofree char        *paths[2][3] = { { NULL } };
   const char             *who[2] = { "maria", "sam" };
   const char             *passwords[2] = { "mentor-demo", "student-demo" };
@@ -433,13 +502,39 @@ test_rate_cap_call (void)
   mentor = joins[0];
   student = joins[1];
 
+  /* Wait for what is checked, not for a time: a loaded machine only makes
+   * it take longer. The calls' --duration bounds this. */
+  while (!both_adapted (paths))
+    {
+      if (g_subprocess_get_identifier (mentor) == NULL ||
+          g_subprocess_get_identifier (student) == NULL)
+        break;
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+  g_subprocess_send_signal (mentor, SIGTERM);
+  g_subprocess_send_signal (student, SIGTERM);
   wait_bounded (mentor, "The mentor's call");
   wait_bounded (student, "The student's call");
+  if (!both_adapted (paths))
+    {
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autofree char *output = NULL;
+
+          g_file_get_contents (paths[i][1], &output, NULL, NULL);
+          g_printerr ("# %s:\n%s\n", who[i], output);
+        }
+      g_error ("The calls ended before both sides lowered their video and went on decoding");
+    }
   g_subprocess_force_exit (server);
   g_subprocess_wait (server, NULL, NULL);
 
-  for (guint i = 0; i < 2; i++)
-    check_side (who[i], paths[i][1], paths[i][2]);
+  /* The start at 1 Mbit/s overflows the cap's queue, and the packets lost
+   * then are asked for again: NACK is really on (see "NACK with BUNDLE" in
+   * PRODUCT.md). */
+  nacks = check_side (who[0], paths[0][1], paths[0][2]);
+  nacks += check_side (who[1], paths[1][1], paths[1][2]);
+  g_assert_cmpint (nacks, >, 0);
 }
 
 /* The namespaces are made here and removed here, whatever happens to the
@@ -460,7 +555,7 @@ test_rate_cap (void)
   description = g_strjoin ("\n", net->ns[0], net->ns[1], net->veth[0], net->veth[1], net->dir,
                            net->ip, net->tc, NULL);
   g_setenv ("MC_TEST_NETWORK", description, TRUE);
-  g_test_trap_subprocess ("/cli/network/rate-cap-call", (guint64) 2 * BOUND_SECONDS * G_USEC_PER_SEC,
+  g_test_trap_subprocess ("/cli/network/rate-cap-call", (guint64) 400 * G_USEC_PER_SEC,
                           G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv ("MC_TEST_NETWORK");
   g_clear_pointer (&net, net_free);
