@@ -112,6 +112,7 @@ new_peer (McCallSession *self,
   config.turn_servers = (const char * const *) self->turn_servers;
   config.overrides = self->overrides;
   config.media_blocked = self->media_blocked;
+  config.answerer = !self->initiator;
 
   self->peer = mc_peer_pipeline_new (&config, &error);
   if (self->peer == NULL)

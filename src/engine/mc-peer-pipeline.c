@@ -283,7 +283,11 @@ mc_peer_pipeline_new (const McPeerConfig *config,
   if (config->overrides != NULL)
     self->overrides = g_hash_table_ref (config->overrides);
 
-  self->twcc_id = MC_PEER_TWCC_ID;
+  /* An answerer learns the id from the offer (mc_peer_pipeline_follow_offer ()).
+   * Until then its payloaders add no extension: webrtcbin makes the answer
+   * from the codec preferences merged with the caps its sink pads received,
+   * so an id the payloaders had already used would be answered too. */
+  self->twcc_id = config->answerer ? 0 : MC_PEER_TWCC_ID;
   self->pipeline = gst_pipeline_new ("peer");
   g_signal_connect_object (self->pipeline, "deep-element-added",
                            G_CALLBACK (mc_peer_pipeline_deep_element_added_cb), self, 0);

@@ -32,6 +32,8 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @turn_servers: (nullable): `turn(s)://user:pass@host:port` URLs
  * @overrides: (nullable): element factory overrides, for tests
  * @media_blocked: start with the media-blocking fault set
+ * @answerer: this connection will answer the peer's offer (rather than
+ *   make one): its header extension ids come from the offer
  *
  * How to build a #McPeerPipeline.
  */
@@ -45,6 +47,7 @@ typedef struct
   const char * const *turn_servers;
   GHashTable         *overrides;
   gboolean            media_blocked;
+  gboolean            answerer;
 } McPeerConfig;
 
 void     mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
