@@ -14,10 +14,11 @@
  * two controllers, and the target is the smaller of their rates.
  *
  * - The delay-based one watches the queue at the bottleneck. A queue that
- *   grows (the queueing-delay slope from the feedback's delay gradient, the
+ *   grows (the queueing-delay slope from the feedback's delay trend, the
  *   peer receiving our packets spread out over more time than we sent them,
  *   or, with receiver reports only, the round trip rising far above its
- *   minimum) is *overuse*: the rate goes to 85 % of what the peer received.
+ *   minimum) is *overuse*: the rate goes to 85 % of what the peer received,
+ *   but never down by more than a third in one report.
  *   A draining queue holds the rate. Otherwise the rate grows by 8 % a second,
  *   or by about half a packet per round trip once it is near the rate at
  *   which the path last filled, so that it probes the known capacity gently.
@@ -46,7 +47,10 @@
 /* Round trip above its minimum, with receiver reports only. */
 #define OVERUSE_QUEUE_MS  150.0
 #define UNDERUSE_QUEUE_MS 50.0
+#define STANDING_QUEUE_MS 25.0
+#define LONG_QUEUE_MS     100.0
 #define DECREASE_FACTOR   0.85
+#define MAX_DECREASE      0.67
 #define LOSS_HIGH         0.10
 #define LOSS_LOW          0.02
 #define PACKET_BITS       (1200 * 8)
@@ -68,9 +72,10 @@ struct _McBandwidthEstimator
   double           loss;
 
   gint64   last_time;
-  double   smoothed_slope;
+  double   last_slope;
   gboolean have_slope;
   double   min_rtt;
+  double   min_delay; /* the lowest one-way delay seen, or NAN */
   double   last_rtt;
   double   capacity_mean; /* bits a second at the last overuses, or -1 */
   double   capacity_var;  /* its variance, relative to the mean */
@@ -104,19 +109,46 @@ detect_usage (McBandwidthEstimator      *self,
 
   if (!isnan (feedback->delay_slope))
     {
-      /* Smoothed over two reports: one late burst of packets is not a queue. */
-      self->smoothed_slope = self->have_slope ? (self->smoothed_slope + feedback->delay_slope) / 2
-                                              : feedback->delay_slope;
+      double slope = feedback->delay_slope;
+      double last = self->have_slope ? self->last_slope : 0;
+
+      /* A queue that grows a little is one when it does so in two reports
+       * running: one late burst of packets is not a queue. A sharp rise is
+       * overuse at once. A queue that clearly drains (after a decrease) is
+       * left to drain. */
+      if ((slope > OVERUSE_SLOPE_MS && last > OVERUSE_SLOPE_MS) || slope > 2 * OVERUSE_SLOPE_MS)
+        usage = MC_BANDWIDTH_USAGE_OVERUSE;
+      else if ((slope < -OVERUSE_SLOPE_MS && last < -OVERUSE_SLOPE_MS) ||
+               slope < -2 * OVERUSE_SLOPE_MS)
+        usage = MC_BANDWIDTH_USAGE_UNDERUSE;
+
+      self->last_slope = slope;
       self->have_slope = TRUE;
       have_delay = TRUE;
+    }
 
-      /* A sharp rise is overuse at once, without waiting for the average;
-       * a queue that clearly drains (after a decrease) is left to drain. */
-      if (self->smoothed_slope > OVERUSE_SLOPE_MS || feedback->delay_slope > 4 * OVERUSE_SLOPE_MS)
+  /* A standing queue: the one-way delay well above the lowest seen, and
+   * losses (a full drop-tail queue: the delay no longer grows, what does
+   * not fit is dropped, and the loss alone would be in the range that
+   * holds), or a queue of more than 100 ms even without loss. Random loss
+   * on a link without a queue does not raise the delay. */
+  if (!isnan (feedback->delay_ms))
+    {
+      double lowest = isnan (feedback->min_delay_ms) ? feedback->delay_ms : feedback->min_delay_ms;
+      double queue_ms;
+
+      /* The lowest delay seen is the path without a queue; it is let go
+       * slowly, so that a route change upwards is learnt eventually. */
+      if (isnan (self->min_delay) || lowest < self->min_delay)
+        self->min_delay = lowest;
+      else
+        self->min_delay += 0.01 * (lowest - self->min_delay);
+      queue_ms = feedback->delay_ms - self->min_delay;
+      have_delay = TRUE;
+
+      if ((queue_ms > STANDING_QUEUE_MS && feedback->loss > LOSS_LOW) ||
+          queue_ms > LONG_QUEUE_MS)
         usage = MC_BANDWIDTH_USAGE_OVERUSE;
-      else if (self->smoothed_slope < -OVERUSE_SLOPE_MS ||
-               feedback->delay_slope < -2 * OVERUSE_SLOPE_MS)
-        usage = MC_BANDWIDTH_USAGE_UNDERUSE;
     }
 
   /* The peer received what we sent over a longer time than we took to send
@@ -190,8 +222,15 @@ update_delay_rate (McBandwidthEstimator      *self,
       base = feedback->acked_bitrate > 0  ? (double) feedback->acked_bitrate
              : feedback->sent_bitrate > 0 ? MIN ((double) feedback->sent_bitrate, self->estimate)
                                           : self->estimate;
-      learn_capacity (self, base);
-      self->delay_rate = MIN (self->delay_rate, DECREASE_FACTOR * base);
+      /* At most a third less per report: a process that was not scheduled
+       * for a few hundred milliseconds (a loaded machine) looks like a
+       * queue, and the rate received over that time like a very slow path.
+       * A real bottleneck is reached in a few reports anyway, and loss
+       * cuts further. Only a plausible decrease teaches the capacity. */
+      if (DECREASE_FACTOR * base >= MAX_DECREASE * self->estimate)
+        learn_capacity (self, base);
+      self->delay_rate = MIN (self->delay_rate,
+                              MAX (DECREASE_FACTOR * base, MAX_DECREASE * self->estimate));
       break;
 
     case MC_BANDWIDTH_USAGE_UNDERUSE:
@@ -349,9 +388,10 @@ mc_bandwidth_estimator_reset (McBandwidthEstimator *self)
   self->usage = MC_BANDWIDTH_USAGE_NORMAL;
   self->loss = 0;
   self->last_time = -1;
-  self->smoothed_slope = 0;
+  self->last_slope = 0;
   self->have_slope = FALSE;
   self->min_rtt = -1;
+  self->min_delay = NAN;
   self->last_rtt = -1;
   self->capacity_mean = -1;
   self->capacity_var = 0;
@@ -377,6 +417,8 @@ mc_bandwidth_estimator_feedback_init (McBandwidthFeedback *feedback,
   feedback->time_us = time_us;
   feedback->loss = -1;
   feedback->delay_slope = NAN;
+  feedback->delay_ms = NAN;
+  feedback->min_delay_ms = NAN;
   feedback->rtt_ms = -1;
 }
 
@@ -408,6 +450,8 @@ mc_bandwidth_feedback_from_packets (McBandwidthFeedback     *feedback,
   gint64  first_send = G_MAXINT64, last_send = G_MININT64;
   gint64  first_arrival = G_MAXINT64, last_arrival = G_MININT64;
   gint64  base_delay = 0;
+  double  delay_sum = 0;
+  gint64  min_delay = G_MAXINT64;
   double  sx = 0, sy = 0, sxx = 0, sxy = 0;
   guint   received = 0;
 
@@ -431,6 +475,8 @@ mc_bandwidth_feedback_from_packets (McBandwidthFeedback     *feedback,
 
       if (received++ == 0)
         base_delay = packet->arrival_time_us - packet->send_time_us;
+      delay_sum += packet->arrival_time_us - packet->send_time_us - base_delay;
+      min_delay = MIN (min_delay, packet->arrival_time_us - packet->send_time_us);
       bytes_received += packet->size;
       first_arrival = MIN (first_arrival, packet->arrival_time_us);
       last_arrival = MAX (last_arrival, packet->arrival_time_us);
@@ -458,6 +504,8 @@ mc_bandwidth_feedback_from_packets (McBandwidthFeedback     *feedback,
   feedback->acked_bitrate = bytes_received * 8 * G_USEC_PER_SEC /
                             (guint64) (last_arrival - first_arrival);
 
+  feedback->delay_ms = (base_delay + delay_sum / received) / 1e3;
+  feedback->min_delay_ms = min_delay / 1e3;
   if (received >= 3 && received * sxx - sx * sx > 1e-9)
     feedback->delay_slope = (received * sxy - sx * sy) / (received * sxx - sx * sx);
 

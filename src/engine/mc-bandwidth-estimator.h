@@ -38,6 +38,10 @@ typedef enum
  * @loss: fraction (0–1) of our packets lost, or -1 if unknown
  * @delay_slope: how fast the queueing delay grows, in milliseconds per second
  *   (negative: it drains); NAN if unknown
+ * @delay_ms: the mean one-way delay of the report's packets, in milliseconds
+ *   plus whatever the two clocks differ by (only its changes mean
+ *   something); NAN if unknown
+ * @min_delay_ms: the lowest one-way delay among them, likewise
  * @rtt_ms: round-trip time, or -1 if unknown
  *
  * One report about the path, from transport-wide congestion control feedback
@@ -51,6 +55,8 @@ typedef struct
   guint   packets;
   double  loss;
   double  delay_slope;
+  double  delay_ms;
+  double  min_delay_ms;
   double  rtt_ms;
 } McBandwidthFeedback;
 

@@ -103,6 +103,9 @@ path_run_second (Path                 *path,
   feedback.loss = sent > 0 ? lost / sent : 0;
   feedback.delay_slope = queue_delay_ms (path) - delay_before;
   feedback.rtt_ms = BASE_RTT_MS + queue_delay_ms (path);
+  /* The mean over the second, with the two clocks 5 s apart. */
+  feedback.delay_ms = 5000 + BASE_RTT_MS / 2 + (delay_before + queue_delay_ms (path)) / 2;
+  feedback.min_delay_ms = 5000 + BASE_RTT_MS / 2 + MIN (delay_before, queue_delay_ms (path));
   mc_bandwidth_estimator_add_feedback (estimator, &feedback);
 
   return sent;
@@ -344,6 +347,38 @@ test_delay_ramp (void)
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), >, previous);
 }
 
+/* One report of a process that was not scheduled for 400 ms on a loaded
+ * machine: the packets of that time arrived late and at once, which looks
+ * like a queue and a slow path. A third off, no more, and back up after. */
+static void
+test_stall (void)
+{
+  g_autoptr (McBandwidthEstimator) estimator = new_estimator ();
+  McBandwidthFeedback              feedback;
+  Path                             path = { 0 };
+  guint                            before;
+
+  for (int second = 0; second < 10; second++)
+    run_second (&path, estimator);
+  before = mc_bandwidth_estimator_get_estimate (estimator);
+
+  mc_bandwidth_estimator_feedback_init (&feedback, path.now += SECOND);
+  feedback.sent_bitrate = before;
+  feedback.acked_bitrate = before / 5;
+  feedback.packets = 200;
+  feedback.loss = 0;
+  feedback.delay_slope = 400;
+  feedback.rtt_ms = 40;
+  mc_bandwidth_estimator_add_feedback (estimator, &feedback);
+  g_assert_cmpint (mc_bandwidth_estimator_get_usage (estimator), ==, MC_BANDWIDTH_USAGE_OVERUSE);
+  g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), >=, before * 0.66);
+  g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), <, before);
+
+  for (int second = 0; second < 10; second++)
+    run_second (&path, estimator);
+  g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), >=, before);
+}
+
 /* No transport-wide feedback (a peer that does not send it): receiver
  * reports give loss and the round trip, nothing else. */
 static void
@@ -448,6 +483,8 @@ test_feedback_from_packets (void)
   g_assert_cmpuint (feedback.sent_bitrate, <, 820000);
   g_assert_cmpuint (feedback.acked_bitrate, ==, feedback.sent_bitrate);
   g_assert_cmpint (feedback.time_us, ==, SECOND);
+  g_assert_cmpfloat (fabs (feedback.delay_ms - 5020), <, 0.001);
+  g_assert_cmpfloat (fabs (feedback.min_delay_ms - 5020), <, 0.001);
 
   /* A bottleneck at half the rate: each packet waits 10 ms more than the
    * one before (500 ms a second), and every tenth is lost. */
@@ -457,6 +494,8 @@ test_feedback_from_packets (void)
   g_assert_true (mc_bandwidth_feedback_from_packets (&feedback, packets, G_N_ELEMENTS (packets)));
   g_assert_cmpfloat (fabs (feedback.loss - 0.1), <, 1e-9);
   g_assert_cmpfloat (fabs (feedback.delay_slope - 1000), <, 1);
+  g_assert_cmpfloat (fabs (feedback.min_delay_ms - 5020), <, 0.001);
+  g_assert_cmpfloat (feedback.delay_ms, >, 5400);
   g_assert_cmpuint (feedback.acked_bitrate, <, feedback.sent_bitrate / 2);
 
   /* Everything lost: that is a report too; one packet is not. */
@@ -648,6 +687,7 @@ main (int   argc,
     }
   g_test_add_func ("/engine/bandwidth/loss-burst", test_loss_burst);
   g_test_add_func ("/engine/bandwidth/delay-ramp", test_delay_ramp);
+  g_test_add_func ("/engine/bandwidth/stall", test_stall);
   g_test_add_func ("/engine/bandwidth/receiver-reports-only", test_receiver_reports_only);
   g_test_add_func ("/engine/bandwidth/bounds", test_bounds);
   g_test_add_func ("/engine/bandwidth/feedback-from-packets", test_feedback_from_packets);
