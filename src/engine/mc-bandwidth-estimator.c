@@ -555,9 +555,10 @@ mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
   estimate = (guint) MIN (self->delay_rate, self->loss_rate);
 
   g_debug ("Bandwidth: sent %" G_GUINT64_FORMAT " acked %" G_GUINT64_FORMAT
-           " loss %.3f slope %.1f ms/s rtt %.0f ms: %s, delay %.0f loss %.0f -> %u bit/s",
+           " loss %.3f slope %.1f ms/s queue %.1f ms rtt %.0f ms: %s, delay %.0f loss %.0f"
+           " -> %u bit/s",
            feedback->sent_bitrate, feedback->acked_bitrate, feedback->loss,
-           feedback->delay_slope, feedback->rtt_ms,
+           feedback->delay_slope, feedback->delay_ms - self->min_delay, feedback->rtt_ms,
            usage == MC_BANDWIDTH_USAGE_OVERUSE    ? "overuse"
            : usage == MC_BANDWIDTH_USAGE_UNDERUSE ? "underuse"
                                                   : "normal",
