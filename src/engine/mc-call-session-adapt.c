@@ -10,7 +10,8 @@
  *
  * - the video budget is the estimate less what audio takes (Opus at 32 kbit/s
  *   with its RTP, SRTP and UDP overhead, about 50 kbit/s) less 5 % for the
- *   video's own packet overhead: that is vp8enc's target-bitrate;
+ *   video's own packet overhead, less the share of packets lost (which are
+ *   sent again): that is vp8enc's target-bitrate;
  * - McVideoLadder turns the budget into a resolution and frame rate, or a
  *   pause, and the media pipeline changes its capsfilter (no renegotiation);
  * - Opus keeps its bitrate, and its in-band FEC follows the loss measured.
@@ -39,10 +40,10 @@
 #include "mc-call-session-private.h"
 
 /* Opus at 32 kbit/s in 20 ms packets with RTP, SRTP, UDP and IP headers. */
-#define AUDIO_RESERVE    50000
-#define VIDEO_OVERHEAD   0.95
-#define START_BITRATE    1000000
-#define MIN_BITRATE      80000
+#define AUDIO_RESERVE  50000
+#define VIDEO_OVERHEAD 0.95
+#define START_BITRATE  1000000
+#define MIN_BITRATE    80000
 /* 720p30 fits with room to spare: what is sent also carries retransmissions
  * and the encoder's overshoot, and PRODUCT.md's bar for a clean 720p30 call
  * is 2.5 Mbit/s. */
@@ -51,10 +52,16 @@
 
 /* Helpers */
 
+/* What video may use of @estimate when @loss (0–1) of our packets are
+ * lost: every lost packet the peer asks for again is sent twice, and those
+ * retransmissions take their share of the path too. */
 static guint
-video_budget (guint estimate)
+video_budget (guint  estimate,
+              double loss)
 {
-  return estimate > AUDIO_RESERVE ? (guint) ((estimate - AUDIO_RESERVE) * VIDEO_OVERHEAD) : 0;
+  double share = VIDEO_OVERHEAD * (1 - CLAMP (loss, 0, 0.5));
+
+  return estimate > AUDIO_RESERVE ? (guint) ((estimate - AUDIO_RESERVE) * share) : 0;
 }
 
 static void
@@ -82,7 +89,8 @@ apply (McCallSession *self,
        gboolean       announce_changes,
        gint64         now)
 {
-  guint               budget = video_budget (mc_bandwidth_estimator_get_estimate (self->bwe));
+  guint               budget = video_budget (mc_bandwidth_estimator_get_estimate (self->bwe),
+                                             mc_bandwidth_estimator_get_loss (self->bwe));
   McVideoLadderChange change = mc_video_ladder_update (self->ladder, budget, now);
   guint               width, height, framerate;
   gboolean            paused = mc_video_ladder_get_paused (self->ladder);

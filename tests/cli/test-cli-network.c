@@ -376,7 +376,7 @@ read_progress (const char *path,
 }
 
 /* Both sides lowered their video, and went on decoding the other's (60
- * frames, 12 s of statistics) after that. */
+ * frames, 20 s of statistics) after that. */
 static gboolean
 both_adapted (char *paths[2][3])
 {
@@ -385,7 +385,7 @@ both_adapted (char *paths[2][3])
       Progress progress;
 
       read_progress (paths[i][1], &progress);
-      if (!progress.lowered || progress.seconds_after < 12 ||
+      if (!progress.lowered || progress.seconds_after < 20 ||
           progress.frames - progress.frames_at_lowered < 60)
         return FALSE;
     }
@@ -430,9 +430,10 @@ check_side (const char *who,
   g_assert_cmpint (json_object_get_int_member (summary, "frames_decoded"), >=, 60);
   g_assert_nonnull (strstr (output, "video quality lowered"));
 
-  /* The last 10 s sent fit under the cap (RTP bytes: the cap counts IP
-   * packets, which are larger still). */
-  for (guint i = n > 12 ? n - 12 : 0; i + 2 < n; i++)
+  /* The last 8 s sent fit under the cap (RTP bytes: the cap counts IP
+   * packets, which are larger still); the last two seconds are the end of
+   * the call. */
+  for (guint i = n > 10 ? n - 10 : 0; i + 2 < n; i++)
     {
       JsonObject *second = json_array_get_object_element (stats, i);
 
