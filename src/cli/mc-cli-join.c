@@ -132,6 +132,39 @@ first_remote_frame_cb (McCallSession *session,
            milliseconds);
 }
 
+/* What the bandwidth estimate did to the video we send; the lines are
+ * meant for people and for scripts alike (tests/cli reads them). */
+static void
+send_quality_changed_cb (McCallSession      *session,
+                         McVideoLadderChange change,
+                         guint               width,
+                         guint               height,
+                         guint               framerate,
+                         Join               *join)
+{
+  switch (change)
+    {
+    case MC_VIDEO_LADDER_LOWERED:
+      g_print ("%.3f video quality lowered: the connection is slow, sending %ux%u at %u fps\n",
+               elapsed (join), width, height, framerate);
+      break;
+    case MC_VIDEO_LADDER_RAISED:
+      g_print ("%.3f video quality raised: sending %ux%u at %u fps\n", elapsed (join), width,
+               height, framerate);
+      break;
+    case MC_VIDEO_LADDER_PAUSED:
+      g_print ("%.3f video paused: the network is too slow (audio goes on)\n", elapsed (join));
+      break;
+    case MC_VIDEO_LADDER_RESUMED:
+      g_print ("%.3f video sending again: %ux%u at %u fps\n", elapsed (join), width, height,
+               framerate);
+      break;
+    case MC_VIDEO_LADDER_UNCHANGED:
+    default:
+      break;
+    }
+}
+
 static gboolean
 media_watch_cb (gpointer user_data)
 {
@@ -219,6 +252,7 @@ configure_session_cb (McCallController *controller,
                     G_CALLBACK (session_remote_media_cb), join);
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), join);
   g_signal_connect (session, "first-remote-frame", G_CALLBACK (first_remote_frame_cb), join);
+  g_signal_connect (session, "send-quality-changed", G_CALLBACK (send_quality_changed_cb), join);
 }
 
 static void

@@ -113,6 +113,7 @@ new_peer (McCallSession *self,
   config.relay_only = self->relay_only;
   config.overrides = self->overrides;
   config.media_blocked = self->media_blocked;
+  config.answerer = !self->initiator;
 
   self->peer = mc_peer_pipeline_new (&config, &error);
   if (self->peer == NULL)

@@ -9,8 +9,10 @@
 
 #pragma once
 
+#include "mc-bandwidth-estimator.h"
 #include "mc-call-session.h"
 #include "mc-peer-pipeline.h"
+#include "mc-video-ladder.h"
 
 G_BEGIN_DECLS
 
@@ -83,6 +85,13 @@ struct _McCallSession
   guint64         stats_lost_in;
   guint64         stats_frames;
   GArray         *latency_history;
+
+  /* Adaptation to the path. */
+  McBandwidthEstimator *bwe;
+  McVideoLadder        *ladder;
+  gboolean              video_paused;
+  double                rr_loss; /* the last receiver report's, to tell new ones */
+  double                rr_rtt;
 };
 
 enum
@@ -95,6 +104,7 @@ enum
   PROP_SCREEN_SHARING,
   PROP_REMOTE_MUTED,
   PROP_REMOTE_CAMERA_OFF,
+  PROP_VIDEO_PAUSED,
   N_PROPS
 };
 
@@ -108,6 +118,7 @@ enum
   SIGNAL_DEVICE_CHANGED,
   SIGNAL_SCREEN_SHARE_STOPPED,
   SIGNAL_FIRST_REMOTE_FRAME,
+  SIGNAL_SEND_QUALITY_CHANGED,
   N_SIGNALS
 };
 
@@ -131,6 +142,14 @@ gboolean mc_call_session_watchdog_cb (gpointer user_data);
 
 /* Statistics: mc-call-session-stats.c */
 gboolean mc_call_session_stats_tick_cb (gpointer user_data);
+
+/* Adaptation: mc-call-session-adapt.c */
+void mc_call_session_adapt_init (McCallSession *self);
+void mc_call_session_adapt (McCallSession *self,
+                            GArray        *twcc_packets,
+                            double         rr_loss,
+                            double         rtt_ms,
+                            McCallStats   *stats);
 
 /* Media state: mc-call-session-media.c */
 void mc_call_session_emit_media_state (McCallSession *self);

@@ -45,6 +45,7 @@ typedef struct
   guint64 bytes_out;
   guint64 packets_in;
   guint64 lost_in;
+  guint64 nacks_sent;
   double  jitter;
   double  round_trip;
   double  remote_loss;
@@ -73,6 +74,7 @@ sum_stats_cb (GQuark        field,
       totals->packets_in += (guint64) number_field (stats, "packets-received");
       totals->lost_in += (guint64) MAX (0, number_field (stats, "packets-lost"));
       totals->jitter = MAX (totals->jitter, number_field (stats, "jitter"));
+      totals->nacks_sent += (guint64) number_field (stats, "nack-count");
       break;
 
     case GST_WEBRTC_STATS_OUTBOUND_RTP:
@@ -103,6 +105,7 @@ publish_stats (McCallSession      *self,
   };
   double  seconds;
   guint64 frames;
+  g_autoptr (GArray) twcc_packets = NULL;
 
   stats->monotonic_time = g_get_monotonic_time ();
   stats->frames_decoded = mc_call_session_get_frames_decoded (self);
@@ -133,6 +136,7 @@ publish_stats (McCallSession      *self,
         }
 
       stats->jitter_ms = totals.jitter * 1000;
+      stats->nacks_sent = totals.nacks_sent;
       stats->remote_loss = totals.remote_loss;
       if (totals.round_trip > 0)
         stats->round_trip_ms = totals.round_trip * 1000;
@@ -144,6 +148,7 @@ publish_stats (McCallSession      *self,
       self->stats_packets_in = totals.packets_in;
       self->stats_lost_in = totals.lost_in;
       self->stats_frames = mc_peer_pipeline_get_frames_decoded (self->peer);
+      twcc_packets = mc_peer_pipeline_take_twcc_packets (self->peer);
 
       samples = mc_peer_pipeline_take_latency_samples (self->peer);
     }
@@ -166,6 +171,14 @@ publish_stats (McCallSession      *self,
       if (self->latency_history->len + samples->len <= MAX_LATENCY_HISTORY)
         g_array_append_vals (self->latency_history, samples->data, samples->len);
     }
+
+  /* What the peer's feedback says about the path, to the estimator; and
+   * the estimate, to the encoders. */
+  mc_call_session_adapt (self, twcc_packets,
+                         webrtc_stats != NULL && (totals.remote_loss > 0 || totals.round_trip > 0)
+                           ? totals.remote_loss
+                           : -1,
+                         totals.round_trip > 0 ? totals.round_trip * 1000 : -1, stats);
 
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, !self->remote_camera_off)

@@ -347,6 +347,8 @@ mc_call_session_finalize (GObject *object)
   g_ptr_array_unref (self->pending_remote);
   mc_call_stats_free (self->stats);
   g_array_unref (self->latency_history);
+  g_clear_object (&self->bwe);
+  g_clear_object (&self->ladder);
 
   G_OBJECT_CLASS (mc_call_session_parent_class)->finalize (object);
 }
@@ -381,6 +383,9 @@ mc_call_session_get_property (GObject    *object,
       break;
     case PROP_REMOTE_CAMERA_OFF:
       g_value_set_boolean (value, self->remote_camera_off);
+      break;
+    case PROP_VIDEO_PAUSED:
+      g_value_set_boolean (value, self->video_paused);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -488,6 +493,17 @@ mc_call_session_class_init (McCallSessionClass *klass)
     g_param_spec_boolean ("remote-camera-off", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * McCallSession:video-paused:
+   *
+   * Whether our video is paused because the path to the peer is too slow
+   * for even the lowest resolution (audio goes on). It comes back by itself
+   * when the path allows; #McCallSession::send-quality-changed says when.
+   */
+  mc_call_session_properties[PROP_VIDEO_PAUSED] =
+    g_param_spec_boolean ("video-paused", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, mc_call_session_properties);
 
   /**
@@ -583,6 +599,25 @@ mc_call_session_class_init (McCallSessionClass *klass)
   mc_call_session_signals[SIGNAL_FIRST_REMOTE_FRAME] =
     g_signal_new ("first-remote-frame", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
+   * McCallSession::send-quality-changed:
+   * @self: the session
+   * @change: the #McVideoLadderChange: lowered, raised, paused or resumed
+   * @width: the width of the video we send now
+   * @height: its height
+   * @framerate: its frames a second
+   *
+   * The path to the peer carries less (or more) than before, and the
+   * video we send was fitted to it: a lower or higher resolution or frame
+   * rate, or no video at all while even the lowest does not fit (see
+   * #McCallSession:video-paused). For the user: "Your connection is slow:
+   * video quality lowered", "Video paused: the network is too slow".
+   */
+  mc_call_session_signals[SIGNAL_SEND_QUALITY_CHANGED] =
+    g_signal_new ("send-quality-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 4, MC_TYPE_VIDEO_LADDER_CHANGE, G_TYPE_UINT, G_TYPE_UINT,
+                  G_TYPE_UINT);
 }
 
 static void
@@ -682,6 +717,7 @@ mc_call_session_prepare_async (McCallSession      *self,
   config.overrides = self->overrides;
 
   self->media = mc_media_pipeline_new (&config);
+  mc_call_session_adapt_init (self);
   g_signal_connect (self->media, "device-changed", G_CALLBACK (media_device_changed_cb), self);
   g_signal_connect (self->media, "screen-share-stopped",
                     G_CALLBACK (media_screen_share_stopped_cb), self);
@@ -924,4 +960,33 @@ mc_call_session_state_to_string (McCallSessionState state)
   GEnumValue            *value = g_enum_get_value (klass, state);
 
   return value != NULL ? value->value_nick : "unknown";
+}
+
+/**
+ * mc_call_session_get_video_paused:
+ * @self: a session
+ *
+ * Returns: whether our video is paused because the path is too slow for it
+ */
+gboolean
+mc_call_session_get_video_paused (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->video_paused;
+}
+
+/**
+ * mc_call_session_get_bandwidth_estimate:
+ * @self: a session
+ *
+ * Returns: what the path to the peer carries, as the bandwidth estimator
+ *   says, in bits a second (0 before the session is prepared)
+ */
+guint
+mc_call_session_get_bandwidth_estimate (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), 0);
+
+  return self->bwe != NULL ? mc_bandwidth_estimator_get_estimate (self->bwe) : 0;
 }

@@ -13,6 +13,7 @@
 #include "mc-call-error.h"
 #include "mc-call-stats.h"
 #include "mc-media-pipeline.h"
+#include "mc-video-ladder.h"
 
 G_BEGIN_DECLS
 
@@ -141,6 +142,8 @@ gint64             mc_call_session_get_generation (McCallSession *self);
 guint64            mc_call_session_get_frames_decoded (McCallSession *self);
 guint64            mc_call_session_get_audio_buffers (McCallSession *self);
 double             mc_call_session_get_time_to_first_frame (McCallSession *self);
+gboolean           mc_call_session_get_video_paused (McCallSession *self);
+guint              mc_call_session_get_bandwidth_estimate (McCallSession *self);
 McCallStats       *mc_call_session_dup_stats (McCallSession *self);
 GArray            *mc_call_session_dup_latency_samples (McCallSession *self);
 const char        *mc_call_session_state_to_string (McCallSessionState state);

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A plain boxed struct: it is copied into a signal every second and into the
- * CLI's JSON, and nothing in it changes after it is made.
+ * CLI's JSON, and nothing in it changes after it is made. Its only pointer,
+ * @feedback, points to a static string, so a plain copy is a deep one.
  */
 
 #define G_LOG_DOMAIN "mc-call"
@@ -168,6 +169,18 @@ mc_call_stats_to_json (const McCallStats *stats)
   SET_DOUBLE_OR_NULL ("latency_mean_ms", stats->latency_mean_ms);
   SET_DOUBLE_OR_NULL ("latency_max_ms", stats->latency_max_ms);
   json_object_set_int_member (object, "reconnections", stats->reconnections);
+  json_object_set_int_member (object, "estimate", (gint64) stats->estimate);
+  json_object_set_int_member (object, "video_target", (gint64) stats->video_target);
+  json_object_set_double_member (object, "sent_loss", stats->sent_loss);
+  if (stats->feedback != NULL)
+    json_object_set_string_member (object, "feedback", stats->feedback);
+  else
+    json_object_set_null_member (object, "feedback");
+  json_object_set_int_member (object, "send_width", stats->send_width);
+  json_object_set_int_member (object, "send_height", stats->send_height);
+  json_object_set_int_member (object, "send_framerate", stats->send_framerate);
+  json_object_set_boolean_member (object, "video_paused", stats->video_paused);
+  json_object_set_int_member (object, "nacks_sent", (gint64) stats->nacks_sent);
 
 #undef SET_DOUBLE_OR_NULL
 

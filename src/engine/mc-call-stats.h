@@ -57,6 +57,19 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  * @latency_mean_ms: their mean frame-in to frame-out latency, or -1
  * @latency_max_ms: the largest of them, or -1
  * @reconnections: how often the media path was rebuilt in this call
+ * @estimate: what the bandwidth estimator says the path to the peer carries,
+ *   in bits a second (everything sent), or 0 before it says anything
+ * @video_target: the video encoder's target bitrate, 0 while video is paused
+ * @sent_loss: fraction (0–1) of our packets lost, as the latest feedback said
+ * @feedback: what the estimate came from in the last second: "twcc"
+ *   (transport-wide congestion control feedback), "rtcp" (receiver reports)
+ *   or %NULL (nothing new)
+ * @send_width: width of the video we send (the ladder's rung), 0 if unknown
+ * @send_height: its height
+ * @send_framerate: its frames a second
+ * @video_paused: our video is paused because the path is too slow for it
+ * @nacks_sent: retransmission requests (RTCP NACK) we sent on the current
+ *   connection
  *
  * A snapshot of a call's statistics, taken every second.
  */
@@ -80,6 +93,15 @@ typedef struct
   double        latency_mean_ms;
   double        latency_max_ms;
   guint         reconnections;
+  guint64       estimate;
+  guint64       video_target;
+  double        sent_loss;
+  const char   *feedback;
+  guint         send_width;
+  guint         send_height;
+  guint         send_framerate;
+  gboolean      video_paused;
+  guint64       nacks_sent;
 } McCallStats;
 
 McCallStats   *mc_call_stats_new            (void);

@@ -49,6 +49,14 @@ struct _McMediaPipeline
   GstElement       *volume;
   GstElement       *remote_src[2];
   gboolean          screen_share;
+  GstElement       *video_filter;
+  GstElement       *video_encoder;
+  GstElement       *audio_encoder;
+  guint             current_width;
+  guint             current_height;
+  guint             current_framerate;
+  guint             current_bitrate;
+  guint             audio_loss;
   GTask            *start_task;
   guint             start_timeout;
   GCancellable     *start_cancellable;
@@ -63,6 +71,7 @@ struct _McMediaPipeline
   gint       camera_off;
   gint       sharing_screen; /* the probe's copy of screen_share */
   gint       first_video_sample;
+  gint       video_paused;
 };
 
 enum
@@ -107,6 +116,11 @@ void        mc_media_pipeline_switch_source (McMediaPipeline *self,
                                              McMediaKind      kind);
 void        mc_media_pipeline_watch_devices (McMediaPipeline *self);
 void        mc_media_pipeline_unwatch_devices (McMediaPipeline *self);
+
+/* Adaptation to the path: mc-media-pipeline-adapt.c */
+GstPadProbeReturn mc_media_pipeline_paused_video_cb (GstPad          *pad,
+                                                     GstPadProbeInfo *info,
+                                                     gpointer         user_data);
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,

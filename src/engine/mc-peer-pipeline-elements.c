@@ -15,6 +15,8 @@
 
 #define G_LOG_DOMAIN "mc-call"
 
+#include <string.h>
+#include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
 #include "mc-call-error.h"
@@ -24,6 +26,7 @@
 #define VIDEO_PAYLOAD       96
 #define AUDIO_PAYLOAD       111
 #define MAX_LATENCY_SAMPLES 1000
+#define MAX_TWCC_PACKETS    20000
 /* A frame stamp further than this from now is a misread, not a latency. */
 #define MAX_PLAUSIBLE_LATENCY_US (10 * G_USEC_PER_SEC)
 
@@ -43,11 +46,19 @@ mc_peer_pipeline_make (McPeerPipeline *self,
   return element;
 }
 
+/* The codec preferences of a transceiver, which make the offer's m-line
+ * and, through webrtcbin's caps query, the payloader's output caps. With a
+ * transport-wide congestion control extension id, the payloader adds the
+ * extension to every packet (its automatic header extensions) and the RTP
+ * session numbers them and reads the peer's feedback (twcc-stats). */
 static GstCaps *
-rtp_caps (McMediaKind kind)
+rtp_caps (McMediaKind kind,
+          guint       twcc_id)
 {
+  GstCaps *caps;
+
   if (kind == MC_MEDIA_KIND_VIDEO)
-    return gst_caps_new_simple ("application/x-rtp",
+    caps = gst_caps_new_simple ("application/x-rtp",
                                 "media", G_TYPE_STRING, "video",
                                 "encoding-name", G_TYPE_STRING, "VP8",
                                 "payload", G_TYPE_INT, VIDEO_PAYLOAD,
@@ -56,16 +67,28 @@ rtp_caps (McMediaKind kind)
                                 "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
                                 "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE,
                                 NULL);
+  else
+    caps = gst_caps_new_simple ("application/x-rtp",
+                                "media", G_TYPE_STRING, "audio",
+                                "encoding-name", G_TYPE_STRING, "OPUS",
+                                "payload", G_TYPE_INT, AUDIO_PAYLOAD,
+                                "clock-rate", G_TYPE_INT, 48000,
+                                "encoding-params", G_TYPE_STRING, "2",
+                                "minptime", G_TYPE_STRING, "10",
+                                "useinbandfec", G_TYPE_STRING, "1",
+                                NULL);
 
-  return gst_caps_new_simple ("application/x-rtp",
-                              "media", G_TYPE_STRING, "audio",
-                              "encoding-name", G_TYPE_STRING, "OPUS",
-                              "payload", G_TYPE_INT, AUDIO_PAYLOAD,
-                              "clock-rate", G_TYPE_INT, 48000,
-                              "encoding-params", G_TYPE_STRING, "2",
-                              "minptime", G_TYPE_STRING, "10",
-                              "useinbandfec", G_TYPE_STRING, "1",
-                              NULL);
+  if (twcc_id > 0)
+    {
+      g_autofree char *field = g_strdup_printf ("extmap-%u", twcc_id);
+
+      gst_caps_set_simple (caps,
+                           "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE,
+                           field, G_TYPE_STRING, MC_PEER_TWCC_URI,
+                           NULL);
+    }
+
+  return caps;
 }
 
 /* Callbacks */
@@ -85,6 +108,76 @@ key_unit_request_cb (GstPad          *pad,
       mc_media_pipeline_force_key_unit (self->media);
       return GST_PAD_PROBE_HANDLED;
     }
+
+  return GST_PAD_PROBE_OK;
+}
+
+/* The RTP session hands each transport-wide feedback upstream, as a custom
+ * event with one entry per packet (what rtpgccbwe reads, where it exists):
+ * when we sent it, when the peer received it, or that it was lost. The
+ * packets are kept until the call session takes them, once a second. */
+static GstPadProbeReturn
+twcc_feedback_cb (GstPad          *pad,
+                  GstPadProbeInfo *info,
+                  gpointer         user_data)
+{
+  McPeerPipeline     *self = MC_PEER_PIPELINE (user_data);
+  GstEvent           *event = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *structure;
+  const GValue       *packets;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_UPSTREAM)
+    return GST_PAD_PROBE_OK;
+
+  structure = gst_event_get_structure (event);
+  if (structure == NULL || !gst_structure_has_name (structure, "RTPTWCCPackets"))
+    return GST_PAD_PROBE_OK;
+
+  packets = gst_structure_get_value (structure, "packets");
+  if (packets == NULL)
+    return GST_PAD_PROBE_OK;
+
+  /* GStreamer 1.22 hands a GValueArray, deprecated in GLib but the type
+   * the event has. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    GValueArray *array = G_VALUE_HOLDS (packets, g_value_array_get_type ())
+                           ? g_value_get_boxed (packets)
+                           : NULL;
+
+    g_mutex_lock (&self->lock);
+    for (guint i = 0; array != NULL && i < array->n_values; i++)
+      {
+        const GValue       *item = g_value_array_get_nth (array, i);
+        const GstStructure *entry;
+        McBandwidthPacket   packet;
+        guint64             local_ts = GST_CLOCK_TIME_NONE, remote_ts = GST_CLOCK_TIME_NONE;
+        guint               size = 0;
+        gboolean            lost = FALSE;
+
+        if (!GST_VALUE_HOLDS_STRUCTURE (item))
+          continue;
+        entry = gst_value_get_structure (item);
+        gst_structure_get_uint64 (entry, "local-ts", &local_ts);
+        gst_structure_get_uint64 (entry, "remote-ts", &remote_ts);
+        gst_structure_get_uint (entry, "size", &size);
+        gst_structure_get_boolean (entry, "lost", &lost);
+        if (!GST_CLOCK_TIME_IS_VALID (local_ts))
+          continue;
+
+        packet.send_time_us = (gint64) (local_ts / GST_USECOND);
+        packet.arrival_time_us = lost || !GST_CLOCK_TIME_IS_VALID (remote_ts)
+                                   ? -1
+                                   : (gint64) (remote_ts / GST_USECOND);
+        packet.size = size;
+        /* A bounded backlog: nobody took them (no call session), or the
+         * feedback is extraordinarily dense. */
+        if (self->twcc_packets->len < MAX_TWCC_PACKETS)
+          g_array_append_val (self->twcc_packets, packet);
+      }
+    g_mutex_unlock (&self->lock);
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
 
   return GST_PAD_PROBE_OK;
 }
@@ -267,7 +360,7 @@ mc_peer_pipeline_build_sender (McPeerPipeline *self,
   g_autoptr (GstPad)                  sink_pad = NULL;
   g_autoptr (GstPad)                  app_pad = NULL;
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
-  g_autoptr (GstCaps)                 caps = rtp_caps (kind);
+  g_autoptr (GstCaps)                 caps = rtp_caps (kind, self->twcc_id);
 
   if (kind == MC_MEDIA_KIND_VIDEO)
     {
@@ -298,6 +391,15 @@ mc_peer_pipeline_build_sender (McPeerPipeline *self,
   g_object_set (payloader, "pt", kind == MC_MEDIA_KIND_VIDEO ? VIDEO_PAYLOAD : AUDIO_PAYLOAD,
                 "mtu", 1200, NULL);
 
+  /* With BUNDLE one RTP session carries both, and its feedback event
+   * reaches both payloaders: listen on one. */
+  if (kind == MC_MEDIA_KIND_VIDEO)
+    {
+      g_autoptr (GstPad) pay_pad = gst_element_get_static_pad (payloader, "src");
+
+      gst_pad_add_probe (pay_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, twcc_feedback_cb, self, NULL);
+    }
+
   if (!gst_element_link (GST_ELEMENT (source), payloader))
     {
       g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_PIPELINE, "Cannot link %s to %s",
@@ -320,10 +422,78 @@ mc_peer_pipeline_build_sender (McPeerPipeline *self,
   g_object_get (sink_pad, "transceiver", &transceiver, NULL);
   g_object_set (transceiver, "codec-preferences", caps,
                 "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
-  if (kind == MC_MEDIA_KIND_VIDEO)
-    g_object_set (transceiver, "do-nack", TRUE, NULL);
+  /* NACK (and with it RTX) on every transceiver, audio too: with BUNDLE,
+   * webrtcbin 1.22 applies each transceiver's do-nack to every new jitter
+   * buffer in turn, so an audio transceiver without it switches
+   * retransmission requests off for video streams as well, and one lost
+   * packet then freezes the picture until the next key frame. */
+  g_object_set (transceiver, "do-nack", TRUE, NULL);
+  self->transceivers[kind] = g_object_ref (transceiver);
+  self->payloaders[kind] = payloader;
 
   return TRUE;
+}
+
+/* Finds the id the peer's offer gives the transport-wide congestion control
+ * extension: 0 if it has none. With BUNDLE every m-line must use the same. */
+static guint
+find_twcc_id (const GstSDPMessage *sdp)
+{
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, m);
+
+      for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+        {
+          const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a);
+          guint64                id;
+          char                  *end;
+
+          if (g_strcmp0 (attribute->key, "extmap") != 0 || attribute->value == NULL ||
+              strstr (attribute->value, MC_PEER_TWCC_URI) == NULL)
+            continue;
+
+          /* "ID[/direction] URI" */
+          id = g_ascii_strtoull (attribute->value, &end, 10);
+          if (end != attribute->value && id >= 1 && id <= 14)
+            return (guint) id;
+        }
+    }
+
+  return 0;
+}
+
+/* The answerer must use the extension ids of the offer, which another
+ * implementation (a browser) chooses differently: the codec preferences
+ * (from which the answer is made) and the payloaders follow the offer. */
+void
+mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
+                               const GstSDPMessage *offer)
+{
+  guint twcc_id = find_twcc_id (offer);
+
+  if (twcc_id == self->twcc_id)
+    return;
+
+  g_debug ("The offer numbers transport-wide congestion control %u (we had %u)", twcc_id,
+           self->twcc_id);
+  self->twcc_id = twcc_id;
+
+  for (guint kind = 0; kind < G_N_ELEMENTS (self->transceivers); kind++)
+    {
+      g_autoptr (GstCaps) caps = rtp_caps (kind, twcc_id);
+      g_autoptr (GstPad)  pad = NULL;
+
+      if (self->transceivers[kind] == NULL)
+        continue;
+
+      g_object_set (self->transceivers[kind], "codec-preferences", caps, NULL);
+      /* The payloader takes the extension (or drops it) when it negotiates
+       * its caps again. */
+      g_signal_emit_by_name (self->payloaders[kind], "clear-extensions");
+      pad = gst_element_get_static_pad (self->payloaders[kind], "src");
+      gst_pad_mark_reconfigure (pad);
+    }
 }
 
 gboolean
@@ -446,4 +616,27 @@ mc_peer_pipeline_take_latency_samples (McPeerPipeline *self)
   g_mutex_unlock (&self->lock);
 
   return samples;
+}
+
+/**
+ * mc_peer_pipeline_take_twcc_packets:
+ * @self: a peer
+ *
+ * Returns: (transfer full) (element-type McBandwidthPacket): what the peer's
+ *   transport-wide congestion control feedback said about each of our
+ *   packets since the last call, in the order it said it
+ */
+GArray *
+mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self)
+{
+  GArray *packets;
+
+  g_return_val_if_fail (MC_IS_PEER_PIPELINE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  packets = g_steal_pointer (&self->twcc_packets);
+  self->twcc_packets = g_array_new (FALSE, FALSE, sizeof (McBandwidthPacket));
+  g_mutex_unlock (&self->lock);
+
+  return packets;
 }

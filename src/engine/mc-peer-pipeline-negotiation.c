@@ -437,6 +437,9 @@ mc_peer_pipeline_set_remote_async (McPeerPipeline     *self,
       return;
     }
 
+  if (type == GST_WEBRTC_SDP_TYPE_OFFER)
+    mc_peer_pipeline_follow_offer (self, message);
+
   description = gst_webrtc_session_description_new (type, message);
   g_signal_emit_by_name (self->webrtc, "set-remote-description", description,
                          new_request (self, remote_set_cb, task));

@@ -10,10 +10,16 @@
 #pragma once
 
 #include <gst/app/app.h>
+#include <gst/sdp/sdp.h>
 
 #include "mc-peer-pipeline.h"
 
 G_BEGIN_DECLS
+
+/* Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01),
+ * and the extension id we offer. */
+#define MC_PEER_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define MC_PEER_TWCC_ID  3
 
 struct _McPeerPipeline
 {
@@ -30,6 +36,9 @@ struct _McPeerPipeline
   GstElement *audio_depay;
   GstAppSrc  *video_src;
   GstAppSrc  *audio_src;
+  GstElement *payloaders[2];                   /* by McMediaKind */
+  GstWebRTCRTPTransceiver *transceivers[2];    /* by McMediaKind */
+  guint       twcc_id;                         /* 0: none negotiated */
   guint       bus_watch;
   gboolean    stopped;
   gboolean    uses_turn; /* TURN allocations to release when stopping */
@@ -46,6 +55,7 @@ struct _McPeerPipeline
   gint    height;
   GMutex  lock;
   GArray *latency_samples;
+  GArray *twcc_packets; /* McBandwidthPacket */
 };
 
 void mc_peer_pipeline_release_turn (GstElement *webrtc,
@@ -80,6 +90,8 @@ gboolean    mc_peer_pipeline_build_sender (McPeerPipeline *self,
 gboolean    mc_peer_pipeline_build_receiver (McPeerPipeline *self,
                                              McMediaKind     kind,
                                              GError        **error);
+void        mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
+                                           const GstSDPMessage *offer);
 void        mc_peer_pipeline_pad_added_cb (GstElement *webrtc,
                                            GstPad     *pad,
                                            gpointer    user_data);

@@ -184,7 +184,10 @@ mc_peer_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->overrides, g_hash_table_unref);
   g_clear_pointer (&self->latency_samples, g_array_unref);
+  g_clear_pointer (&self->twcc_packets, g_array_unref);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
+  g_clear_object (&self->transceivers[MC_MEDIA_KIND_AUDIO]);
+  g_clear_object (&self->transceivers[MC_MEDIA_KIND_VIDEO]);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (mc_peer_pipeline_parent_class)->finalize (object);
@@ -243,6 +246,7 @@ mc_peer_pipeline_init (McPeerPipeline *self)
 {
   g_mutex_init (&self->lock);
   self->latency_samples = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->twcc_packets = g_array_new (FALSE, FALSE, sizeof (McBandwidthPacket));
   self->requests = g_ptr_array_new ();
   self->context = g_main_context_ref_thread_default ();
 }
@@ -279,6 +283,11 @@ mc_peer_pipeline_new (const McPeerConfig *config,
   if (config->overrides != NULL)
     self->overrides = g_hash_table_ref (config->overrides);
 
+  /* An answerer learns the id from the offer (mc_peer_pipeline_follow_offer ()).
+   * Until then its payloaders add no extension: webrtcbin makes the answer
+   * from the codec preferences merged with the caps its sink pads received,
+   * so an id the payloaders had already used would be answered too. */
+  self->twcc_id = config->answerer ? 0 : MC_PEER_TWCC_ID;
   self->pipeline = gst_pipeline_new ("peer");
   g_signal_connect_object (self->pipeline, "deep-element-added",
                            G_CALLBACK (mc_peer_pipeline_deep_element_added_cb), self, 0);

@@ -13,6 +13,7 @@
 #endif
 #include <gst/webrtc/webrtc.h>
 
+#include "mc-bandwidth-estimator.h"
 #include "mc-media-pipeline.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,8 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @relay_only: gather only relay candidates (media through TURN only)
  * @overrides: (nullable): element factory overrides, for tests
  * @media_blocked: start with the media-blocking fault set
+ * @answerer: this connection will answer the peer's offer (rather than
+ *   make one): its header extension ids come from the offer
  *
  * How to build a #McPeerPipeline.
  */
@@ -46,6 +49,7 @@ typedef struct
   gboolean            relay_only;
   GHashTable         *overrides;
   gboolean            media_blocked;
+  gboolean            answerer;
 } McPeerConfig;
 
 void     mc_peer_pipeline_warm_up_async (GCancellable       *cancellable,
@@ -103,5 +107,6 @@ void     mc_peer_pipeline_get_video_size (McPeerPipeline *self,
                                           guint          *width,
                                           guint          *height);
 GArray  *mc_peer_pipeline_take_latency_samples (McPeerPipeline *self);
+GArray  *mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self);
 
 G_END_DECLS

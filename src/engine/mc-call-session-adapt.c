@@ -1,0 +1,197 @@
+/* mc-call-session-adapt.c — fitting what is sent to what the path carries
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This part of McCallSession closes the loop once a second, with the
+ * statistics (mc-call-session-stats.c hands over webrtcbin's): it turns
+ * what the peer's feedback says into an McBandwidthFeedback, feeds the
+ * McBandwidthEstimator, and applies its estimate to the media pipeline:
+ *
+ * - the video budget is the estimate less what audio takes (Opus at 32 kbit/s
+ *   with its RTP, SRTP and UDP overhead, about 50 kbit/s) less 5 % for the
+ *   video's own packet overhead, less the share of packets lost (which are
+ *   sent again): that is vp8enc's target-bitrate;
+ * - McVideoLadder turns the budget into a resolution and frame rate, or a
+ *   pause, and the media pipeline changes its capsfilter (no renegotiation);
+ * - Opus keeps its bitrate, and its in-band FEC follows the loss measured.
+ *
+ * Feedback comes from transport-wide congestion control when the peer sends
+ * it: every feedback packet's per-packet send and arrival times, which the
+ * RTP session hands upstream as an "RTPTWCCPackets" event (the peer pipeline
+ * collects them), summed over the second by
+ * mc_bandwidth_feedback_from_packets(). (The session's own twcc-stats,
+ * which webrtcbin 1.22 shows as "gst-twcc-stats" in its candidate-pair
+ * statistics, covers only the latest feedback packet's dozen packets: far
+ * too noisy once a second, and its loss counts packets not reported yet.)
+ * Otherwise, from RTCP receiver reports: the fraction of our packets lost
+ * and the round trip. The same figures twice (nothing new arrived: the path
+ * may be down) feed nothing; the recovery watchdog deals with a dead path.
+ *
+ * The estimator and the ladder live as long as the session: a reconnection
+ * is usually the same path, and starting over at the start bitrate would
+ * only cost quality.
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include <math.h>
+
+#include "mc-call-session-private.h"
+
+/* Opus at 32 kbit/s in 20 ms packets with RTP, SRTP, UDP and IP headers. */
+#define AUDIO_RESERVE  50000
+#define VIDEO_OVERHEAD 0.95
+#define START_BITRATE  1000000
+#define MIN_BITRATE    80000
+/* 720p30 fits with room to spare: what is sent also carries retransmissions
+ * and the encoder's overshoot, and PRODUCT.md's bar for a clean 720p30 call
+ * is 2.5 Mbit/s. */
+#define MAX_BITRATE      2200000
+#define MIN_VIDEO_TARGET 50000
+
+/* Helpers */
+
+/* What video may use of @estimate when @loss (0–1) of our packets are
+ * lost: every lost packet the peer asks for again is sent twice, and those
+ * retransmissions take their share of the path too. */
+static guint
+video_budget (guint  estimate,
+              double loss)
+{
+  double share = VIDEO_OVERHEAD * (1 - CLAMP (loss, 0, 0.5));
+
+  return estimate > AUDIO_RESERVE ? (guint) ((estimate - AUDIO_RESERVE) * share) : 0;
+}
+
+static void
+announce (McCallSession      *self,
+          McVideoLadderChange change)
+{
+  guint width, height, framerate;
+
+  mc_video_ladder_get_format (self->ladder, &width, &height, &framerate);
+  g_debug ("Video %s: %ux%u at %u frames a second",
+           change == MC_VIDEO_LADDER_LOWERED   ? "lowered"
+           : change == MC_VIDEO_LADDER_RAISED  ? "raised"
+           : change == MC_VIDEO_LADDER_PAUSED  ? "paused"
+           : change == MC_VIDEO_LADDER_RESUMED ? "resumed"
+                                               : "unchanged",
+           width, height, framerate);
+  g_signal_emit (self, mc_call_session_signals[SIGNAL_SEND_QUALITY_CHANGED], 0, change, width,
+                 height, framerate);
+}
+
+/* Applies the estimate to the media pipeline; @announce_changes is FALSE
+ * before the call connected (the first choice of a rung is not news). */
+static void
+apply (McCallSession *self,
+       gboolean       announce_changes,
+       gint64         now)
+{
+  guint               budget = video_budget (mc_bandwidth_estimator_get_estimate (self->bwe),
+                                             mc_bandwidth_estimator_get_loss (self->bwe));
+  McVideoLadderChange change = mc_video_ladder_update (self->ladder, budget, now);
+  guint               width, height, framerate;
+  gboolean            paused = mc_video_ladder_get_paused (self->ladder);
+
+  mc_video_ladder_get_format (self->ladder, &width, &height, &framerate);
+  mc_media_pipeline_set_video_format (self->media, width, height, framerate);
+  mc_media_pipeline_set_video_bitrate (self->media, MAX (budget, MIN_VIDEO_TARGET));
+  mc_media_pipeline_set_video_paused (self->media, paused);
+
+  /* Paused video sends nothing, so the estimate could never prove that the
+   * path has room again: let it grow, without proof, to what the lowest
+   * rung needs to come back. */
+  mc_bandwidth_estimator_set_probe_bitrate (
+    self->bwe,
+    paused ? (guint) (2 * mc_video_ladder_get_min_bitrate (self->ladder,
+                                                           mc_video_ladder_get_n_rungs (self->ladder) - 1) +
+                      AUDIO_RESERVE)
+           : 0);
+
+  if (paused != self->video_paused)
+    {
+      self->video_paused = paused;
+      g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_VIDEO_PAUSED]);
+    }
+
+  if (change != MC_VIDEO_LADDER_UNCHANGED && announce_changes)
+    announce (self, change);
+}
+
+/* Public API (private to the session) */
+
+/* Makes the estimator and the ladder, and sets the encoder to the start
+ * bitrate's rung, before the first connection. */
+void
+mc_call_session_adapt_init (McCallSession *self)
+{
+  g_clear_object (&self->bwe);
+  g_clear_object (&self->ladder);
+  self->bwe = mc_bandwidth_estimator_new (START_BITRATE, MIN_BITRATE, MAX_BITRATE);
+  self->ladder = mc_video_ladder_new (self->width, self->height, self->framerate);
+  apply (self, FALSE, g_get_monotonic_time ());
+}
+
+/* One second of statistics: @twcc_packets is what the peer's transport-wide
+ * feedback said about our packets in that second (McBandwidthPacket, maybe
+ * none); @rr_loss (0–1, or -1) and @rtt_ms (or -1) come from the receiver
+ * reports. */
+void
+mc_call_session_adapt (McCallSession *self,
+                       GArray        *twcc_packets,
+                       double         rr_loss,
+                       double         rtt_ms,
+                       McCallStats   *stats)
+{
+  McBandwidthFeedback feedback;
+  gint64              now = stats->monotonic_time;
+  gboolean            fed = FALSE;
+
+  if (self->bwe == NULL)
+    return;
+
+  mc_bandwidth_estimator_feedback_init (&feedback, now);
+  feedback.rtt_ms = rtt_ms;
+
+  if (twcc_packets != NULL &&
+      mc_bandwidth_feedback_from_packets (&feedback, (McBandwidthPacket *) twcc_packets->data,
+                                          twcc_packets->len))
+    {
+      stats->feedback = "twcc";
+      fed = TRUE;
+    }
+  else if (rr_loss >= 0 && (rr_loss != self->rr_loss || rtt_ms != self->rr_rtt))
+    {
+      /* A receiver report comes every few seconds; the same figures again
+       * are not news (and the path may be down). */
+      mc_bandwidth_estimator_feedback_init (&feedback, now);
+      feedback.rtt_ms = rtt_ms;
+      feedback.loss = rr_loss;
+      feedback.sent_bitrate = stats->bitrate_out;
+      stats->feedback = "rtcp";
+      fed = TRUE;
+    }
+  self->rr_loss = rr_loss;
+  self->rr_rtt = rtt_ms;
+
+  if (fed && self->state == MC_CALL_SESSION_STATE_CONNECTED)
+    {
+      mc_bandwidth_estimator_add_feedback (self->bwe, &feedback);
+      if (feedback.loss >= 0)
+        mc_media_pipeline_set_audio_loss (self->media, (guint) ceil (feedback.loss * 100));
+      apply (self, TRUE, now);
+    }
+  else
+    {
+      stats->feedback = NULL;
+    }
+
+  stats->estimate = mc_bandwidth_estimator_get_estimate (self->bwe);
+  stats->sent_loss = MAX (0, mc_bandwidth_estimator_get_loss (self->bwe));
+  stats->video_paused = mc_media_pipeline_get_video_paused (self->media);
+  stats->video_target = stats->video_paused ? 0 : mc_media_pipeline_get_video_bitrate (self->media);
+  mc_media_pipeline_get_video_format (self->media, &stats->send_width, &stats->send_height,
+                                      &stats->send_framerate);
+}
