@@ -1,0 +1,1417 @@
+/* bench-network.c — the network benchmark: calls over an impaired path
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * PRODUCT.md's bar for real networks: under the same shaping (loss, delay
+ * and jitter, rate caps, outages), at least Chromium's frame rate and at
+ * most its frozen time in every case; the sent bitrate under a cap within
+ * 5 s; clean 720p30 at no more than 2.5 Mbit/s; media back within 1 s of the
+ * network. This makes each case with our two `mentorcall-cli` processes and
+ * then with two headless Chromiums, one after the other in the same run.
+ *
+ * The topology (bench-netns.c): two network namespaces, a (the mentor)
+ * and b (the student), joined only by mc-netem through a TUN device in
+ * each (10.77.0.1 ↔ 10.77.0.2). That is the media path, and the only one
+ * ICE can use: our CLIs get --ice-address of their end of it
+ * (netns-cli.sh), Chromium finds no other interface than loopback, which
+ * it leaves out. Signaling is not shaped: the real mentorcall-server runs
+ * in the benchmark's own namespace on 127.0.0.1, and a thread here listens
+ * on 127.0.0.1 at the same port inside each namespace and forwards each
+ * connection to it (a socket belongs to the namespace it was made in,
+ * whichever thread uses it). The same thread serves Chromium's page and a
+ * tiny relay through which its two ends swap their descriptions.
+ *
+ * Per case and engine, over a window that starts when both ends decode
+ * the other's video (or CONNECT_SECONDS after the start, when they do not)
+ * and lasts MENTORCALL_BENCH_CASE_SECONDS (default 20; outage cases are
+ * longer): received frames a second (mean, and the worst second), freezes
+ * (gaps between decoded frames of more than FREEZE_SECONDS: count and
+ * total time), the sent bitrate and how long after media started it took
+ * to stay under a cap, the received resolution, end-to-end latency (ours:
+ * --stamp-frames; Chromium: an estimate from its jitter buffer and round
+ * trip), and after an outage the time from the network's return to video
+ * again. Per-second fields of --stats-json that this file does not know
+ * (a bandwidth estimate, a target, …) are reported by name, as means.
+ *
+ * Environment: MENTORCALL_BENCH_CASE (names, comma-separated),
+ * MENTORCALL_BENCH_CASE_SECONDS, MENTORCALL_BENCH_ENGINES (ours,chromium),
+ * MENTORCALL_CHROMIUM, MENTORCALL_NETEM. Exits 77 (skipped) without root,
+ * `ip` or /dev/net/tun; without Chromium it measures ours only, saying so.
+ * Fails only when a call does not work at all on the clean path.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "bench-common.h"
+#include "bench-netns.h"
+#include "mc-test-cli.h"
+
+#define EXIT_SKIP               77
+#define DEFAULT_CASE_SECONDS    20
+#define CONNECT_SECONDS         30
+#define OUTAGE_AT_SECONDS       5
+#define AFTER_OUTAGE_SECONDS    10
+#define FREEZE_SECONDS          0.5
+#define STOP_SECONDS            10
+#define BAR_FIT_SECONDS         5
+#define BAR_CLEAN_KBIT          2500
+#define BAR_RECOVERY_MS         1000
+
+typedef struct
+{
+  const char *name;
+  const char *description;
+  const char *shape;       /* mc-netem --both */
+  double      cap_kbit;    /* 0: none */
+  double      outage_seconds;
+} Case;
+
+static const Case cases[] = {
+  { "clean", "no impairment", "", 0, 0 },
+  { "loss-2", "2 % loss", "loss=2", 0, 0 },
+  { "loss-5", "5 % loss", "loss=5", 0, 0 },
+  { "loss-10", "10 % loss", "loss=10", 0, 0 },
+  { "delay-80", "80 ms ± 20 ms", "delay=80,jitter=20", 0, 0 },
+  { "cap-2000", "2 Mbit/s cap", "rate=2000", 2000, 0 },
+  { "cap-1000", "1 Mbit/s cap", "rate=1000", 1000, 0 },
+  { "cap-500", "500 kbit/s cap", "rate=500", 500, 0 },
+  { "mixed", "5 % loss + 1 Mbit/s + 50 ms", "loss=5,rate=1000,delay=50", 1000, 0 },
+  { "outage-5", "link down 5 s", "", 0, 5 },
+  { "outage-30", "link down 30 s", "", 0, 30 },
+};
+
+/* One second of what an end received and sent; t in seconds from the
+ * window's start (negative before it). */
+typedef struct
+{
+  double t;
+  double frames;   /* decoded so far */
+  double sent_bps; /* over the second before t; < 0: unknown */
+  int    width, height;
+} Sample;
+
+typedef struct
+{
+  double start, end; /* window seconds; end INFINITY while frozen */
+} Freeze;
+
+typedef struct
+{
+  GArray     *samples;
+  GArray     *freezes;
+  gboolean    decoded;
+  JsonObject *extra; /* engine-specific figures */
+} Endpoint;
+
+/* The thread that forwards the namespaces' 127.0.0.1 to ours and serves
+ * Chromium's page and relay. */
+typedef struct
+{
+  BenchNetns      *netns;
+  guint16          ports[2]; /* the server's, the relay's */
+  char            *page;
+  GMainContext    *context;
+  GMainLoop       *loop;
+  GThread         *thread;
+  GSocketService  *service;
+  GSocketClient   *client;
+  SoupServer      *relay;
+  GHashTable      *boxes;
+  GMutex           lock;
+  GCond            cond;
+  gboolean         ready;
+  char            *error;
+} Forwarder;
+
+typedef struct
+{
+  McTestServer *server;
+  BenchNetns   *netns;
+  Forwarder    *forwarder;
+  char         *dir;
+  const char   *cli_wrapper;
+  const char   *real_cli;
+  char         *chromium;
+  double        case_seconds;
+  guint         n_runs;
+} Bench;
+
+/* Helpers: figures */
+
+static void
+endpoint_init (Endpoint *endpoint)
+{
+  endpoint->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  endpoint->freezes = g_array_new (FALSE, FALSE, sizeof (Freeze));
+  endpoint->decoded = FALSE;
+  endpoint->extra = json_object_new ();
+}
+
+static void
+endpoint_clear (Endpoint *endpoint)
+{
+  g_clear_pointer (&endpoint->samples, g_array_unref);
+  g_clear_pointer (&endpoint->freezes, g_array_unref);
+  g_clear_pointer (&endpoint->extra, json_object_unref);
+}
+
+static void
+add_freeze (Endpoint *endpoint,
+            double    start,
+            double    end)
+{
+  Freeze freeze = { start, end };
+
+  g_array_append_val (endpoint->freezes, freeze);
+}
+
+static void
+set_double_or_null (JsonObject *object,
+                    const char *member,
+                    double      value)
+{
+  if (isfinite (value) && value >= 0)
+    json_object_set_double_member (object, member, value);
+  else
+    json_object_set_null_member (object, member);
+}
+
+/* The figures of one receiving (and sending) end over [0, window]. */
+static JsonObject *
+analyze_endpoint (Endpoint   *endpoint,
+                  double      window,
+                  double      cap_kbit,
+                  double      outage_end)
+{
+  JsonObject *result = json_object_new ();
+  Sample     *first = NULL, *last = NULL;
+  double      worst = INFINITY, frozen = 0, sent_sum = 0, media_start = NAN, last_over = NAN;
+  double      recovery = NAN, min_height = INFINITY;
+  guint       n_freezes = 0, n_sent = 0;
+  Sample     *previous = NULL;
+
+  for (guint i = 0; i < endpoint->samples->len; i++)
+    {
+      Sample *sample = &g_array_index (endpoint->samples, Sample, i);
+
+      if (sample->sent_bps > 0 && isnan (media_start))
+        media_start = sample->t;
+      if (cap_kbit > 0 && sample->sent_bps > cap_kbit * 1000)
+        last_over = sample->t;
+      if (sample->t < 0 || sample->t > window + 0.5)
+        continue;
+
+      if (first == NULL)
+        first = sample;
+      else if (previous != NULL && sample->t > previous->t)
+        worst = MIN (worst, (sample->frames - previous->frames) / (sample->t - previous->t));
+      previous = last = sample;
+      if (sample->sent_bps >= 0)
+        {
+          sent_sum += sample->sent_bps;
+          n_sent++;
+        }
+      if (sample->height > 0)
+        min_height = MIN (min_height, sample->height);
+    }
+
+  if (!endpoint->decoded)
+    add_freeze (endpoint, 0, INFINITY);
+  for (guint i = 0; i < endpoint->freezes->len; i++)
+    {
+      Freeze *freeze = &g_array_index (endpoint->freezes, Freeze, i);
+      double  start = MAX (freeze->start, 0), end = MIN (freeze->end, window);
+
+      if (freeze->end - freeze->start > FREEZE_SECONDS && end > start)
+        {
+          n_freezes++;
+          frozen += end - start;
+        }
+      if (outage_end > 0 && freeze->start <= outage_end && freeze->end >= outage_end)
+        recovery = freeze->end - outage_end;
+    }
+  if (outage_end > 0 && isnan (recovery))
+    recovery = endpoint->decoded ? 0 : INFINITY;
+
+  json_object_set_double_member (result, "fps_mean",
+                                 first != NULL && last != first && last->t > first->t
+                                   ? (last->frames - first->frames) / (last->t - first->t)
+                                   : 0);
+  json_object_set_double_member (result, "fps_worst_second", isfinite (worst) ? worst : 0);
+  json_object_set_int_member (result, "freezes", n_freezes);
+  json_object_set_double_member (result, "frozen_s", frozen);
+  set_double_or_null (result, "sent_kbit_s", n_sent > 0 ? sent_sum / n_sent / 1000 : NAN);
+  json_object_set_int_member (result, "width", last != NULL ? last->width : 0);
+  json_object_set_int_member (result, "height", last != NULL ? last->height : 0);
+  set_double_or_null (result, "min_height", min_height);
+  if (cap_kbit > 0)
+    {
+      /* From media's start until the sent bitrate stays under the cap; null
+       * when it was over it at the end. */
+      double fit = isnan (last_over) ? 0 : last_over - media_start;
+
+      if (last != NULL && !isnan (last_over) && last_over >= last->t)
+        fit = NAN;
+      set_double_or_null (result, "fit_under_cap_s", fit);
+    }
+  if (outage_end > 0)
+    set_double_or_null (result, "recovery_ms", recovery * 1000);
+  json_object_set_object_member (result, "extra", json_object_ref (endpoint->extra));
+
+  return result;
+}
+
+static double
+member_or_nan (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_double (node) : NAN;
+}
+
+/* Both ends of an engine's call: each direction's figures and the summary
+ * the case line prints (means of the two, the worst second of either, the
+ * freezes of both, the slower fit and recovery). */
+static JsonObject *
+summarize_engine (Endpoint   *ends,
+                  const char *engine,
+                  const Case *test_case,
+                  double      window,
+                  double      outage_end)
+{
+  JsonObject      *result = json_object_new ();
+  JsonObject      *by_end = json_object_new ();
+  JsonObject      *sides[2];
+  const char      *names[] = { "mentor", "student" };
+  double           fps = 0, worst = INFINITY, frozen = 0, sent = 0, fit = 0, recovery = 0;
+  gint64           n_freezes = 0;
+  g_autoptr (GString) line = g_string_new (NULL);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      sides[i] = analyze_endpoint (&ends[i], window, test_case->cap_kbit, outage_end);
+      json_object_set_object_member (by_end, names[i], sides[i]);
+      fps += json_object_get_double_member (sides[i], "fps_mean") / 2;
+      worst = MIN (worst, json_object_get_double_member (sides[i], "fps_worst_second"));
+      n_freezes += json_object_get_int_member (sides[i], "freezes");
+      frozen += json_object_get_double_member (sides[i], "frozen_s");
+      sent += member_or_nan (sides[i], "sent_kbit_s") / 2;
+      if (test_case->cap_kbit > 0)
+        fit = MAX (fit, member_or_nan (sides[i], "fit_under_cap_s"));
+      if (outage_end > 0)
+        recovery = MAX (recovery, member_or_nan (sides[i], "recovery_ms"));
+    }
+
+  json_object_set_double_member (result, "window_s", window);
+  json_object_set_double_member (result, "fps_mean", fps);
+  json_object_set_double_member (result, "fps_worst_second", worst);
+  json_object_set_int_member (result, "freezes", n_freezes);
+  json_object_set_double_member (result, "frozen_s", frozen);
+  set_double_or_null (result, "sent_kbit_s", sent);
+  if (test_case->cap_kbit > 0)
+    set_double_or_null (result, "fit_under_cap_s", fit);
+  if (outage_end > 0)
+    set_double_or_null (result, "recovery_ms", recovery);
+  json_object_set_object_member (result, "ends", by_end);
+
+  g_string_append_printf (line, "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT
+                          " freezes (%5.1f s), sends %5.0f kbit/s, receives %" G_GINT64_FORMAT
+                          "x%" G_GINT64_FORMAT,
+                          engine, fps, worst, n_freezes, frozen, sent,
+                          json_object_get_int_member (sides[1], "width"),
+                          json_object_get_int_member (sides[1], "height"));
+  {
+    JsonObject *extra = json_object_get_object_member (sides[1], "extra");
+
+    if (json_object_has_member (extra, "latency_ms"))
+      g_string_append_printf (line, ", latency %.0f ms", member_or_nan (extra, "latency_ms"));
+    else if (json_object_has_member (extra, "latency_estimate_ms"))
+      g_string_append_printf (line, ", latency ~%.0f ms (estimate)",
+                              member_or_nan (extra, "latency_estimate_ms"));
+  }
+  if (test_case->cap_kbit > 0)
+    {
+      if (isnan (fit))
+        g_string_append (line, ", never under the cap");
+      else
+        g_string_append_printf (line, ", under the cap after %.0f s", fit);
+    }
+  if (outage_end > 0)
+    {
+      if (isnan (recovery) || isinf (recovery))
+        g_string_append (line, ", did NOT recover");
+      else
+        g_string_append_printf (line, ", video back %.0f ms after the network", recovery);
+    }
+  g_print ("%s\n", line->str);
+
+  return result;
+}
+
+/* The per-second members of our --stats-json this file does not read: new
+ * ones (the bandwidth estimate, its target, what is sent, the resolution
+ * sent) are reported by name, as their mean over the window and last
+ * value, without this file knowing them. */
+static void
+collect_extra (JsonArray  *stats,
+               gint64      window_start,
+               double      window,
+               JsonObject *extra)
+{
+  static const char * const known[] = {
+    "monotonic_time_us", "round_trip_ms", "loss", "remote_loss", "jitter_ms", "bitrate_in",
+    "bitrate_out", "frame_rate", "width", "height", "quality", "frames_decoded",
+    "audio_buffers_received", "time_to_first_frame_ms", "latency_samples", "latency_mean_ms",
+    "latency_max_ms", "reconnections", "t",
+  };
+  g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject            *fields = json_object_new ();
+  GHashTableIter         iter;
+  gpointer               key, value;
+
+  for (guint i = 0; i < json_array_get_length (stats); i++)
+    {
+      JsonObject *second = json_array_get_object_element (stats, i);
+      double      t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
+                  window_start) / (double) G_USEC_PER_SEC;
+      g_autoptr (GList) members = json_object_get_members (second);
+
+      if (t < 0 || t > window + 0.5)
+        continue;
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *node = json_object_get_member (second, l->data);
+          double   *sum;
+          gboolean  is_known = FALSE;
+
+          for (guint k = 0; k < G_N_ELEMENTS (known); k++)
+            is_known |= g_str_equal (known[k], l->data);
+          if (is_known || !JSON_NODE_HOLDS_VALUE (node) ||
+              json_node_get_value_type (node) == G_TYPE_STRING)
+            continue;
+          sum = g_hash_table_lookup (sums, l->data);
+          if (sum == NULL)
+            {
+              sum = g_new0 (double, 3);
+              g_hash_table_insert (sums, g_strdup (l->data), sum);
+            }
+          sum[0] += json_node_get_double (node);
+          sum[1]++;
+          sum[2] = json_node_get_double (node);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, sums);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      double     *sum = value;
+      JsonObject *field = json_object_new ();
+
+      json_object_set_double_member (field, "mean", sum[0] / sum[1]);
+      json_object_set_double_member (field, "last", sum[2]);
+      json_object_set_object_member (fields, key, field);
+    }
+  json_object_set_object_member (extra, "stats_fields", fields);
+}
+
+/* Chromium's profiles: directories, files and symbolic links (its
+ * Singleton* locks), which are removed, never followed. */
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+      const char      *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+    }
+  g_remove (path);
+}
+
+/* GSocketClient tells every connection of the forwarder in debug messages,
+ * which g_test_init () shows. */
+static void
+drop_log_cb (const char    *domain,
+             GLogLevelFlags level,
+             const char    *message,
+             gpointer       user_data)
+{
+}
+
+/* Helpers: the forwarder and relay thread */
+
+static void
+spliced_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+upstream_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GSocketConnection) downstream = user_data;
+  g_autoptr (GSocketConnection) upstream = NULL;
+
+  upstream = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), result, NULL);
+  if (upstream == NULL)
+    return;
+  g_io_stream_splice_async (G_IO_STREAM (downstream), G_IO_STREAM (upstream),
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2 |
+                              G_IO_STREAM_SPLICE_WAIT_FOR_BOTH,
+                            G_PRIORITY_DEFAULT, NULL, spliced_cb, NULL);
+}
+
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             Forwarder         *self)
+{
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  guint16                    port;
+
+  if (local == NULL)
+    return FALSE;
+  /* Same port, our own 127.0.0.1. */
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  g_socket_client_connect_to_host_async (self->client, "127.0.0.1", port, NULL, upstream_cb,
+                                         g_object_ref (connection));
+  return TRUE;
+}
+
+static void
+relay_cb (SoupServer        *server,
+          SoupServerMessage *message,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  Forwarder  *self = user_data;
+  const char *method = soup_server_message_get_method (message);
+
+  if (g_str_equal (path, "/chromium-network.html"))
+    {
+      soup_server_message_set_response (message, "text/html", SOUP_MEMORY_COPY, self->page,
+                                        strlen (self->page));
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+    }
+  else if (g_str_has_prefix (path, "/box/") && g_str_equal (method, "POST"))
+    {
+      g_autoptr (GBytes) body = soup_message_body_flatten (
+        soup_server_message_get_request_body (message));
+
+      g_hash_table_replace (self->boxes, g_strdup (path + 5),
+                            g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)));
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+    }
+  else if (g_str_has_prefix (path, "/box/") && g_hash_table_contains (self->boxes, path + 5))
+    {
+      const char *text = g_hash_table_lookup (self->boxes, path + 5);
+
+      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY, text,
+                                        strlen (text));
+      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+    }
+  else
+    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gboolean
+forwarder_setup (Forwarder *self,
+                 GError   **error)
+{
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  GSList                  *uris;
+
+  self->relay = soup_server_new ("server-header", NULL, NULL);
+  soup_server_add_handler (self->relay, NULL, relay_cb, self, NULL);
+  if (!soup_server_listen (self->relay, any_port, 0, error))
+    return FALSE;
+  uris = soup_server_get_uris (self->relay);
+  self->ports[1] = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  self->client = g_socket_client_new ();
+  self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+  for (guint side = 0; side < 2; side++)
+    for (guint p = 0; p < 2; p++)
+      {
+        g_autoptr (GSocket)        socket = bench_netns_socket (self->netns, side,
+                                                                G_SOCKET_TYPE_STREAM, error);
+        g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback,
+                                                                        self->ports[p]);
+
+        if (socket == NULL || !g_socket_bind (socket, address, TRUE, error) ||
+            !g_socket_listen (socket, error) ||
+            !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL,
+                                           error))
+          return FALSE;
+      }
+  g_socket_service_start (self->service);
+  return TRUE;
+}
+
+static gpointer
+forwarder_thread (gpointer user_data)
+{
+  Forwarder         *self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean           ok;
+
+  g_main_context_push_thread_default (self->context);
+  ok = forwarder_setup (self, &error);
+
+  g_mutex_lock (&self->lock);
+  self->ready = TRUE;
+  if (!ok)
+    self->error = g_strdup (error->message);
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  if (ok)
+    g_main_loop_run (self->loop);
+
+  if (self->service != NULL)
+    g_socket_service_stop (self->service);
+  g_clear_object (&self->service);
+  g_clear_object (&self->client);
+  if (self->relay != NULL)
+    soup_server_disconnect (self->relay);
+  g_clear_object (&self->relay);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static Forwarder *
+forwarder_start (BenchNetns *netns,
+                 guint16     server_port,
+                 const char *page_path,
+                 GError    **error)
+{
+  Forwarder *self = g_new0 (Forwarder, 1);
+
+  self->netns = netns;
+  self->ports[0] = server_port;
+  if (page_path != NULL && !g_file_get_contents (page_path, &self->page, NULL, error))
+    return NULL;
+  if (self->page == NULL)
+    self->page = g_strdup ("");
+  self->boxes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->thread = g_thread_new ("forwarder", forwarder_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->ready)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (self->error != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot forward: %s", self->error);
+      return NULL;
+    }
+  return self;
+}
+
+static void
+forwarder_stop (Forwarder *self)
+{
+  g_main_loop_quit (self->loop);
+  g_thread_join (self->thread);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_hash_table_unref (self->boxes);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->page);
+  g_free (self->error);
+  g_free (self);
+}
+
+/* Helpers: a case */
+
+static char *
+read_text (const char *path)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+static BenchNetem *
+start_netem (Bench      *bench,
+             const Case *test_case)
+{
+  g_autoptr (GError) error = NULL;
+  const char        *args[] = { "--seed", "12", "--both", test_case->shape, NULL };
+  BenchNetem        *netem;
+
+  netem = bench_netem_start (bench->netns, bench_netem_get_program (), bench->dir, args, &error);
+  if (netem == NULL)
+    g_error ("bench-network: cannot start mc-netem: %s", error->message);
+  return netem;
+}
+
+static double
+window_seconds (Bench      *bench,
+                const Case *test_case)
+{
+  if (test_case->outage_seconds > 0)
+    return MAX (bench->case_seconds,
+                OUTAGE_AT_SECONDS + test_case->outage_seconds + AFTER_OUTAGE_SECONDS);
+  return bench->case_seconds;
+}
+
+static void
+sleep_until (gint64 monotonic)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (monotonic > now)
+    g_usleep (monotonic - now);
+}
+
+/* From the window's start to its end, with the case's outage in it.
+ * Returns when the outage ended, in seconds into the window, or 0. */
+static double
+run_window (BenchNetem *netem,
+            const Case *test_case,
+            gint64      window_start,
+            double      window)
+{
+  g_autoptr (GError) error = NULL;
+  double             outage_end = 0;
+
+  if (test_case->outage_seconds > 0)
+    {
+      sleep_until (window_start + OUTAGE_AT_SECONDS * G_USEC_PER_SEC);
+      if (!bench_netem_set_outage (netem, TRUE, &error))
+        g_error ("bench-network: %s", error->message);
+      sleep_until (window_start +
+                   (OUTAGE_AT_SECONDS + test_case->outage_seconds) * G_USEC_PER_SEC);
+      if (!bench_netem_set_outage (netem, FALSE, &error))
+        g_error ("bench-network: %s", error->message);
+      outage_end = (g_get_monotonic_time () - window_start) / (double) G_USEC_PER_SEC;
+    }
+  sleep_until (window_start + (gint64) (window * G_USEC_PER_SEC));
+  return outage_end;
+}
+
+/* Helpers: ours */
+
+static gboolean
+has_first_frame (McTestCli *cli)
+{
+  g_autofree char *output = mc_test_cli_get_output (cli);
+
+  return mc_test_cli_find_line (output, "first remote frame") >= 0;
+}
+
+/* SIGTERM, and the summary; a `join` that does not leave in time is
+ * killed. Warnings in its standard error are counted, not fatal: under
+ * loss a call may well warn. */
+static JsonObject *
+stop_join (Bench     *bench,
+           McTestCli *cli,
+           const char *name)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char       *path = NULL;
+  gint64                 deadline = g_get_monotonic_time () + STOP_SECONDS * G_USEC_PER_SEC;
+
+  if (mc_test_cli_is_running (cli))
+    mc_test_cli_signal (cli, SIGTERM);
+  while (mc_test_cli_is_running (cli) && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  if (mc_test_cli_is_running (cli))
+    {
+      g_printerr ("bench-network: %s did not leave within %d s\n", name, STOP_SECONDS);
+      mc_test_cli_signal (cli, SIGKILL);
+      while (mc_test_cli_is_running (cli))
+        g_usleep (50 * 1000);
+    }
+
+  path = g_build_filename (mc_test_server_get_dir (bench->server), name, "join-1.json", NULL);
+  if (!json_parser_load_from_file (parser, path, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+read_ours (McTestCli  *cli,
+           JsonObject *summary,
+           gint64      window_start,
+           double      window,
+           Endpoint   *endpoint)
+{
+  g_autofree char *output = mc_test_cli_get_output (cli);
+  g_autofree char *errors = mc_test_cli_get_errors (cli);
+  g_auto (GStrv)   lines = g_strsplit (output, "\n", -1);
+  g_auto (GStrv)   error_lines = g_strsplit (errors, "\n", -1);
+  JsonArray       *stats = summary != NULL ? json_object_get_array_member (summary, "stats") : NULL;
+  double           origin = 0, stalled = NAN, latency_sum = 0;
+  guint            latency_n = 0, warnings = 0;
+
+  endpoint->decoded = mc_test_cli_find_line (output, "first remote frame") >= 0;
+  bench_process_origin (output, &origin);
+
+  for (guint i = 0; stats != NULL && i < json_array_get_length (stats); i++)
+    {
+      JsonObject *second = json_array_get_object_element (stats, i);
+      Sample      sample;
+      double      latency = member_or_nan (second, "latency_mean_ms");
+
+      sample.t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
+                  window_start) / (double) G_USEC_PER_SEC;
+      sample.frames = json_object_get_int_member_with_default (second, "frames_decoded", 0);
+      sample.sent_bps = json_object_get_int_member_with_default (second, "bitrate_out", 0);
+      sample.width = json_object_get_int_member_with_default (second, "width", 0);
+      sample.height = json_object_get_int_member_with_default (second, "height", 0);
+      g_array_append_val (endpoint->samples, sample);
+      if (sample.t >= 0 && sample.t <= window && !isnan (latency))
+        {
+          latency_sum += latency;
+          latency_n++;
+        }
+    }
+
+  /* "T video stalled since S" … "T video resumed after N ms", in seconds
+   * of the process; its origin maps them onto the monotonic clock. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      double      t = (origin + g_ascii_strtod (lines[i], NULL) * G_USEC_PER_SEC - window_start) /
+                 G_USEC_PER_SEC;
+      const char *since = strstr (lines[i], " video stalled since ");
+
+      if (since != NULL)
+        stalled = (origin + g_ascii_strtod (since + 21, NULL) * G_USEC_PER_SEC - window_start) /
+                  G_USEC_PER_SEC;
+      else if (strstr (lines[i], " video resumed after ") != NULL && !isnan (stalled))
+        {
+          add_freeze (endpoint, stalled, t);
+          stalled = NAN;
+        }
+    }
+  if (!isnan (stalled))
+    add_freeze (endpoint, stalled, INFINITY);
+
+  if (latency_n > 0)
+    json_object_set_double_member (endpoint->extra, "latency_ms", latency_sum / latency_n);
+  if (summary != NULL && json_object_has_member (summary, "latency"))
+    json_object_set_object_member (endpoint->extra, "latency_call",
+                                   json_object_ref (json_object_get_object_member (summary,
+                                                                                   "latency")));
+  if (stats != NULL)
+    collect_extra (stats, window_start, window, endpoint->extra);
+
+  for (guint i = 0; error_lines[i] != NULL; i++)
+    warnings += strstr (error_lines[i], "-WARNING **") != NULL ||
+                strstr (error_lines[i], "-CRITICAL **") != NULL;
+  json_object_set_int_member (endpoint->extra, "warnings_logged", warnings);
+}
+
+static JsonObject *
+run_ours (Bench      *bench,
+          const Case *test_case)
+{
+  g_autoptr (BenchNetem) netem = start_netem (bench, test_case);
+  McTestCli             *clis[2];
+  g_autoptr (JsonObject) netem_stats = NULL;
+  const char            *roles[] = { "mentor", "student" };
+  const char            *users[][2] = { { MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD },
+                                        { MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD } };
+  char                  *names[2];
+  Endpoint               ends[2];
+  double                 window = window_seconds (bench, test_case), outage_end;
+  gint64                 booking_id, started, window_start;
+  JsonObject            *result;
+
+  bench->n_runs++;
+  booking_id = mc_test_create_booking (bench->server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                       "confirmed");
+  for (guint i = 0; i < 2; i++)
+    {
+      names[i] = g_strdup_printf ("%s-%u", roles[i], bench->n_runs);
+      clis[i] = mc_test_cli_new (bench->server, names[i]);
+      mc_test_cli_setenv (clis[i], "MC_BENCH_NETNS", bench_netns_get_name (bench->netns, i));
+      mc_test_cli_setenv (clis[i], "MC_BENCH_ICE_ADDRESS",
+                          bench_netns_get_address (bench->netns, i));
+      mc_test_cli_setenv (clis[i], "MC_BENCH_CLI", bench->real_cli);
+      mc_test_cli_login (clis[i], users[i][0], users[i][1]);
+    }
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < 2; i++)
+    mc_test_cli_join (clis[i], booking_id, "--width", "1280", "--height", "720", "--fps", "30",
+                      "--stamp-frames", NULL);
+  while (g_get_monotonic_time () < started + CONNECT_SECONDS * G_USEC_PER_SEC &&
+         !(has_first_frame (clis[0]) && has_first_frame (clis[1])) &&
+         mc_test_cli_is_running (clis[0]) && mc_test_cli_is_running (clis[1]))
+    g_usleep (20 * 1000);
+  window_start = g_get_monotonic_time ();
+  outage_end = run_window (netem, test_case, window_start, window);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (JsonObject) summary = stop_join (bench, clis[i], names[i]);
+
+      endpoint_init (&ends[i]);
+      read_ours (clis[i], summary, window_start, window, &ends[i]);
+      if (summary == NULL)
+        g_printerr ("bench-network: %s wrote no summary\n", names[i]);
+    }
+  netem_stats = bench_netem_stop (netem);
+
+  result = summarize_engine (ends, "ours", test_case, window, outage_end);
+  json_object_set_double_member (result, "connect_s",
+                                 (window_start - started) / (double) G_USEC_PER_SEC);
+  if (netem_stats != NULL)
+    json_object_set_object_member (result, "netem", g_steal_pointer (&netem_stats));
+  for (guint i = 0; i < 2; i++)
+    {
+      endpoint_clear (&ends[i]);
+      mc_test_cli_free (clis[i]);
+      g_free (names[i]);
+    }
+  return result;
+}
+
+/* Helpers: Chromium */
+
+/* Every process of a namespace of ours is a Chromium of ours once the
+ * CLIs are gone: whatever the browser leaves behind is killed by its id. */
+static void
+kill_namespace_processes (Bench *bench,
+                          guint  side)
+{
+  g_autofree char *path = g_build_filename ("/run/netns", bench_netns_get_name (bench->netns, side),
+                                            NULL);
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  struct stat      netns_stat;
+  const char      *name;
+
+  if (stat (path, &netns_stat) != 0)
+    return;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *ns = g_strdup_printf ("/proc/%s/ns/net", name);
+      struct stat      process_stat;
+
+      if (g_ascii_isdigit (name[0]) && stat (ns, &process_stat) == 0 &&
+          process_stat.st_ino == netns_stat.st_ino && process_stat.st_dev == netns_stat.st_dev)
+        kill ((pid_t) g_ascii_strtoll (name, NULL, 10), SIGKILL);
+    }
+}
+
+static GSubprocess *
+start_chromium (Bench      *bench,
+                guint       side,
+                const char *room,
+                const char *dir)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError)              error = NULL;
+  g_autofree char                *profile = g_build_filename (dir, "profile", NULL);
+  g_autofree char                *log = g_build_filename (dir, "chromium.log", NULL);
+  g_autofree char                *data_dir = g_strdup_printf ("--user-data-dir=%s", profile);
+  g_autofree char                *url = g_strdup_printf (
+    "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench->forwarder->ports[1],
+    side == 0 ? "offer" : "answer", room);
+  GSubprocess *process;
+
+  g_mkdir_with_parents (dir, 0700);
+  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE, dir, SIGKILL);
+  g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  /* Only loopback and the shaped link in the namespace: loopback is left
+   * out of WebRTC's networks (no --allow-loopback-in-peer-connection), so
+   * the link's address is the only candidate, not hidden behind mDNS. */
+  process = g_subprocess_launcher_spawn (
+    launcher, &error, "ip", "netns", "exec", bench_netns_get_name (bench->netns, side),
+    bench->chromium, "--headless", "--no-sandbox", data_dir, "--no-first-run",
+    "--no-default-browser-check", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+    "--metrics-recording-only", "--disable-domain-reliability", "--disable-breakpad",
+    "--use-fake-device-for-media-stream=fps=30", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-features=WebRtcHideLocalIpsWithMdns", "--enable-logging=stderr", "--v=0", url,
+    NULL);
+  if (process == NULL)
+    g_error ("bench-network: cannot start Chromium: %s", error->message);
+  return process;
+}
+
+/* The page's console lines "MCBENCH WHAT {…}" in Chromium's log. */
+static GPtrArray *
+read_page_lines (const char *dir,
+                 const char *what)
+{
+  g_autofree char      *path = g_build_filename (dir, "chromium.log", NULL);
+  g_autofree char      *log = read_text (path);
+  g_autofree char      *marker = g_strdup_printf ("\"MCBENCH %s {", what);
+  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (const char *p = strstr (log, marker); p != NULL; p = strstr (p + 1, marker))
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      const char            *start = p + strlen (marker) - 1;
+      const char            *end = strstr (start, "}\", source: ");
+      g_autofree char       *json = NULL;
+
+      if (end == NULL)
+        break;
+      json = g_strndup (start, end + 1 - start);
+      if (json_parser_load_from_data (parser, json, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        g_ptr_array_add (objects, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+    }
+  return g_steal_pointer (&objects);
+}
+
+static void
+print_page_errors (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "chromium.log", NULL);
+  g_autofree char *log = read_text (path);
+  g_auto (GStrv)   lines = g_strsplit (log, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "MCBENCH error") != NULL || strstr (lines[i], ":FATAL:") != NULL)
+      g_printerr ("chromium: %s\n", lines[i]);
+}
+
+static void
+read_chromium (const char *dir,
+               gint64      window_start_real,
+               double      window,
+               Endpoint   *endpoint)
+{
+  g_autoptr (GPtrArray) stats = read_page_lines (dir, "stats");
+  JsonObject           *previous = NULL, *last = NULL;
+  double                latency_sum = 0, estimate_sum = 0;
+  guint                 latency_n = 0, estimate_n = 0;
+
+  for (guint i = 0; i < stats->len; i++)
+    {
+      JsonObject *second = g_ptr_array_index (stats, i);
+      Sample      sample;
+      double      bytes = member_or_nan (second, "bytesSent") +
+                     member_or_nan (second, "headerBytesSent");
+
+      sample.t = (member_or_nan (second, "t") * 1000 - window_start_real) / G_USEC_PER_SEC;
+      sample.frames = member_or_nan (second, "framesDecoded");
+      sample.sent_bps = -1;
+      if (previous != NULL)
+        {
+          double before = member_or_nan (previous, "bytesSent") +
+                          member_or_nan (previous, "headerBytesSent");
+          double seconds = (member_or_nan (second, "t") - member_or_nan (previous, "t")) / 1000;
+
+          if (seconds > 0)
+            sample.sent_bps = (bytes - before) * 8 / seconds;
+        }
+      sample.width = json_object_get_int_member_with_default (second, "width", 0);
+      sample.height = json_object_get_int_member_with_default (second, "height", 0);
+      g_array_append_val (endpoint->samples, sample);
+      endpoint->decoded |= sample.frames > 0;
+
+      if (sample.t >= 0 && sample.t <= window)
+        {
+          double emitted = member_or_nan (second, "jitterBufferEmittedCount");
+          double round_trip = member_or_nan (second, "roundTrip");
+          double estimate = member_or_nan (second, "availableOutgoingBitrate");
+
+          /* Not measured glass to glass as ours is: the jitter buffer's mean
+           * delay plus half the round trip. */
+          if (previous != NULL && emitted > member_or_nan (previous, "jitterBufferEmittedCount") &&
+              !isnan (round_trip))
+            {
+              latency_sum += (member_or_nan (second, "jitterBufferDelay") -
+                              member_or_nan (previous, "jitterBufferDelay")) /
+                               (emitted - member_or_nan (previous, "jitterBufferEmittedCount")) *
+                               1000 +
+                             round_trip * 1000 / 2;
+              latency_n++;
+            }
+          if (!isnan (estimate))
+            {
+              estimate_sum += estimate;
+              estimate_n++;
+            }
+        }
+      previous = last = second;
+    }
+
+  if (last != NULL)
+    {
+      JsonArray *freezes = json_object_get_array_member (last, "freezes");
+      double     last_frame = member_or_nan (last, "lastFrame");
+
+      for (guint i = 0; freezes != NULL && i < json_array_get_length (freezes); i++)
+        {
+          JsonArray *freeze = json_array_get_array_element (freezes, i);
+
+          add_freeze (endpoint,
+                      (json_array_get_double_element (freeze, 0) * 1000 - window_start_real) /
+                        G_USEC_PER_SEC,
+                      (json_array_get_double_element (freeze, 1) * 1000 - window_start_real) /
+                        G_USEC_PER_SEC);
+        }
+      /* Still frozen when the page last reported. */
+      if (last_frame > 0 && member_or_nan (last, "t") - last_frame > FREEZE_SECONDS * 1000)
+        add_freeze (endpoint, (last_frame * 1000 - window_start_real) / G_USEC_PER_SEC, INFINITY);
+      json_object_set_int_member (endpoint->extra, "sent_width",
+                                  json_object_get_int_member_with_default (last, "sentWidth", 0));
+      json_object_set_int_member (endpoint->extra, "sent_height",
+                                  json_object_get_int_member_with_default (last, "sentHeight", 0));
+      json_object_set_string_member (endpoint->extra, "quality_limitation",
+                                     json_object_get_string_member_with_default (
+                                       last, "qualityLimitation", ""));
+    }
+  if (latency_n > 0)
+    json_object_set_double_member (endpoint->extra, "latency_estimate_ms",
+                                   latency_sum / latency_n);
+  if (estimate_n > 0)
+    json_object_set_double_member (endpoint->extra, "estimate_kbit_s",
+                                   estimate_sum / estimate_n / 1000);
+}
+
+static void
+stop_chromium (Bench       *bench,
+               GSubprocess *process,
+               guint        side)
+{
+  gint64 deadline = g_get_monotonic_time () + STOP_SECONDS * G_USEC_PER_SEC;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  while (g_subprocess_get_identifier (process) != NULL && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+  kill_namespace_processes (bench, side);
+}
+
+static gboolean
+page_connected (const char *dir)
+{
+  g_autoptr (GPtrArray) lines = read_page_lines (dir, "connected");
+
+  return lines->len > 0;
+}
+
+static JsonObject *
+run_chromium (Bench      *bench,
+              const Case *test_case)
+{
+  g_autoptr (BenchNetem) netem = start_netem (bench, test_case);
+  g_autoptr (JsonObject) netem_stats = NULL;
+  g_autofree char       *room = NULL;
+  char                  *dirs[2];
+  GSubprocess           *processes[2];
+  Endpoint               ends[2];
+  double                 window = window_seconds (bench, test_case), outage_end;
+  gint64                 started, window_start, window_start_real;
+  JsonObject            *result;
+
+  bench->n_runs++;
+  room = g_strdup_printf ("%s-%u", test_case->name, bench->n_runs);
+  for (guint i = 0; i < 2; i++)
+    {
+      dirs[i] = g_strdup_printf ("%s/chromium-%s-%c", bench->dir, room, 'a' + i);
+      processes[i] = start_chromium (bench, i, room, dirs[i]);
+    }
+
+  started = g_get_monotonic_time ();
+  while (g_get_monotonic_time () < started + CONNECT_SECONDS * G_USEC_PER_SEC &&
+         !(page_connected (dirs[0]) && page_connected (dirs[1])))
+    g_usleep (50 * 1000);
+  window_start = g_get_monotonic_time ();
+  window_start_real = g_get_real_time ();
+  outage_end = run_window (netem, test_case, window_start, window);
+  /* The page's last report covers the window's end. */
+  g_usleep (1100 * 1000);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      endpoint_init (&ends[i]);
+      read_chromium (dirs[i], window_start_real, window, &ends[i]);
+      if (!ends[i].decoded)
+        print_page_errors (dirs[i]);
+      stop_chromium (bench, processes[i], i);
+      g_object_unref (processes[i]);
+    }
+  netem_stats = bench_netem_stop (netem);
+
+  result = summarize_engine (ends, "Chromium", test_case, window, outage_end);
+  json_object_set_double_member (result, "connect_s",
+                                 (window_start - started) / (double) G_USEC_PER_SEC);
+  if (netem_stats != NULL)
+    json_object_set_object_member (result, "netem", g_steal_pointer (&netem_stats));
+  for (guint i = 0; i < 2; i++)
+    {
+      endpoint_clear (&ends[i]);
+      g_free (dirs[i]);
+    }
+  return result;
+}
+
+/* The bars of PRODUCT.md for one case, printed and kept. */
+static void
+compare (const Case *test_case,
+         JsonObject *ours,
+         JsonObject *chromium,
+         JsonObject *bars)
+{
+  g_autoptr (GString) line = g_string_new ("  bars:");
+
+  if (chromium != NULL)
+    {
+      gboolean fps = json_object_get_double_member (ours, "fps_mean") >=
+                     json_object_get_double_member (chromium, "fps_mean") - 0.5;
+      gboolean frozen = json_object_get_double_member (ours, "frozen_s") <=
+                        json_object_get_double_member (chromium, "frozen_s") + 0.5;
+
+      json_object_set_boolean_member (bars, "fps_at_least_chromium", fps);
+      json_object_set_boolean_member (bars, "frozen_at_most_chromium", frozen);
+      g_string_append_printf (line, " frame rate >= Chromium's %s; frozen time <= Chromium's %s;",
+                              fps ? "met" : "NOT met", frozen ? "met" : "NOT met");
+    }
+  if (test_case->cap_kbit > 0)
+    {
+      double   fit = member_or_nan (ours, "fit_under_cap_s");
+      gboolean met = !isnan (fit) && fit <= BAR_FIT_SECONDS;
+
+      json_object_set_boolean_member (bars, "fits_cap_within_5_s", met);
+      g_string_append_printf (line, " under the cap within %d s %s;", BAR_FIT_SECONDS,
+                              met ? "met" : "NOT met");
+    }
+  if (g_str_equal (test_case->name, "clean"))
+    {
+      gboolean met = member_or_nan (ours, "sent_kbit_s") <= BAR_CLEAN_KBIT;
+
+      json_object_set_boolean_member (bars, "clean_at_most_2500_kbit_s", met);
+      g_string_append_printf (line, " clean at <= %d kbit/s %s;", BAR_CLEAN_KBIT,
+                              met ? "met" : "NOT met");
+    }
+  if (test_case->outage_seconds > 0)
+    {
+      double   recovery = member_or_nan (ours, "recovery_ms");
+      gboolean met = isfinite (recovery) && recovery < BAR_RECOVERY_MS;
+
+      json_object_set_boolean_member (bars, "recovery_under_1_s", met);
+      g_string_append_printf (line, " recovery < %d ms %s;", BAR_RECOVERY_MS,
+                              met ? "met" : "NOT met");
+    }
+  g_print ("%s\n", line->str);
+}
+
+static gboolean
+wanted (const char *list,
+        const char *name)
+{
+  g_auto (GStrv) names = NULL;
+
+  if (list == NULL || list[0] == '\0')
+    return TRUE;
+  names = g_strsplit (list, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_equal (g_strstrip (names[i]), name))
+      return TRUE;
+  return FALSE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char           *output = NULL;
+  g_autofree char           *page = NULL;
+  g_autofree char           *wrapper = NULL;
+  g_autofree char           *why_not = NULL;
+  g_autofree char           *chromium_why_not = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (JsonObject)     results = json_object_new ();
+  g_autoptr (McTestServer)   server = NULL;
+  g_autoptr (BenchNetns)     netns = NULL;
+  const GOptionEntry         entries[] = {
+            { "page", 'p', 0, G_OPTION_ARG_FILENAME, &page, "Chromium's page", "HTML" },
+            { "cli-wrapper", 0, 0, G_OPTION_ARG_FILENAME, &wrapper, "netns-cli.sh", "SCRIPT" },
+            { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+            { NULL }
+  };
+  const char *filter = g_getenv ("MENTORCALL_BENCH_CASE");
+  const char *engines = g_getenv ("MENTORCALL_BENCH_ENGINES");
+  const char *seconds = g_getenv ("MENTORCALL_BENCH_CASE_SECONDS");
+  JsonObject *case_results = json_object_new ();
+  Bench       bench = { 0 };
+  gboolean    ok = TRUE, with_chromium;
+  guint       n_cases = 0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || page == NULL ||
+      wrapper == NULL)
+    {
+      g_printerr ("bench-network: %s\n",
+                  error != NULL ? error->message : "--page and --cli-wrapper are required");
+      return 2;
+    }
+  if (output == NULL)
+    output = g_strdup ("bench-network.json");
+
+  why_not = bench_netns_why_not ();
+  if (why_not != NULL)
+    {
+      g_print ("SKIP: %s\n", why_not);
+      return EXIT_SKIP;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    n_cases += wanted (filter, cases[i].name);
+  if (n_cases == 0)
+    {
+      g_printerr ("bench-network: no case named %s\n", filter);
+      return 2;
+    }
+
+  /* Everything else runs in a child; this process deletes the namespaces
+   * after it, however it ended. */
+  bench_netns_guard ();
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+
+  bench.case_seconds = seconds != NULL ? g_ascii_strtod (seconds, NULL) : DEFAULT_CASE_SECONDS;
+  if (bench.case_seconds < 5)
+    bench.case_seconds = DEFAULT_CASE_SECONDS;
+  bench.chromium = g_strdup (g_getenv ("MENTORCALL_CHROMIUM"));
+  if (bench.chromium == NULL)
+    bench.chromium = g_find_program_in_path ("chromium");
+  if (bench.chromium == NULL || !g_file_test (bench.chromium, G_FILE_TEST_IS_EXECUTABLE))
+    chromium_why_not = g_strdup ("chromium is not installed (apt-get install chromium)");
+  else if (!wanted (engines, "chromium"))
+    chromium_why_not = g_strdup ("not in MENTORCALL_BENCH_ENGINES");
+  with_chromium = chromium_why_not == NULL;
+
+  netns = bench_netns_new (&error);
+  if (netns == NULL)
+    {
+      g_print ("SKIP: cannot make the namespaces: %s\n", error->message);
+      return EXIT_SKIP;
+    }
+
+  server = mc_test_server_start_new (NULL);
+  mc_test_create_pair (server, NULL, NULL);
+  bench.server = server;
+  bench.netns = netns;
+  bench.dir = g_build_filename (mc_test_server_get_dir (server), "network", NULL);
+  g_mkdir_with_parents (bench.dir, 0700);
+  bench.real_cli = mc_test_cli_get_binary ();
+  bench.cli_wrapper = wrapper;
+  bench.forwarder = forwarder_start (netns, mc_test_server_get_port (server), page, &error);
+  if (bench.forwarder == NULL)
+    g_error ("bench-network: %s", error->message);
+  /* From now on the helpers start every mentorcall-cli through the
+   * wrapper, in its participant's namespace. */
+  g_setenv ("MENTORCALL_CLI", wrapper, TRUE);
+
+  bench_note_load (results, "before");
+  json_object_set_int_member (results, "n_cpus", g_get_num_processors ());
+  json_object_set_double_member (results, "case_seconds", bench.case_seconds);
+  json_object_set_string_member (results, "topology",
+                                 "two namespaces joined by mc-netem (TUN), signaling unshaped");
+  if (!with_chromium)
+    {
+      g_print ("Chromium: not measured: %s\n", chromium_why_not);
+      json_object_set_string_member (results, "chromium_skipped", chromium_why_not);
+    }
+  json_object_set_object_member (results, "cases", case_results);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const Case *test_case = &cases[i];
+      JsonObject *entry, *bars;
+      JsonObject *ours = NULL, *chromium = NULL;
+
+      if (!wanted (filter, test_case->name))
+        continue;
+      g_print ("\n== %s: %s (mc-netem --both \"%s\"%s), %.0f s from both decoding\n",
+               test_case->name, test_case->description, test_case->shape,
+               test_case->outage_seconds > 0 ? ", outage by signal" : "",
+               window_seconds (&bench, test_case));
+      entry = json_object_new ();
+      bars = json_object_new ();
+      json_object_set_string_member (entry, "description", test_case->description);
+      json_object_set_string_member (entry, "shape", test_case->shape);
+      json_object_set_object_member (case_results, test_case->name, entry);
+
+      if (wanted (engines, "ours"))
+        {
+          ours = run_ours (&bench, test_case);
+          json_object_set_object_member (entry, "ours", ours);
+          if (g_str_equal (test_case->name, "clean") &&
+              json_object_get_double_member (ours, "fps_mean") <= 0)
+            {
+              g_printerr ("bench-network: our call decoded no video on the clean path\n");
+              ok = FALSE;
+            }
+        }
+      if (with_chromium)
+        {
+          chromium = run_chromium (&bench, test_case);
+          json_object_set_object_member (entry, "chromium", chromium);
+        }
+      if (ours != NULL)
+        {
+          compare (test_case, ours, chromium, bars);
+          json_object_set_object_member (entry, "bars", bars);
+        }
+      else
+        json_object_unref (bars);
+    }
+
+  g_print ("\n");
+  bench_note_load (results, "after");
+  json_object_set_boolean_member (results, "ok", ok);
+  if (!bench_write_json (results, output))
+    ok = FALSE;
+
+  forwarder_stop (bench.forwarder);
+  /* The server's directory stays for a look afterwards; Chromium's
+   * profiles are too big to keep. */
+  if (ok)
+    remove_tree (bench.dir);
+  g_free (bench.dir);
+  g_free (bench.chromium);
+  return ok ? 0 : 1;
+}
