@@ -311,10 +311,10 @@ bench_netns_get_address (BenchNetns *self,
  * Returns: (transfer full): an IPv4 socket in that namespace
  */
 GSocket *
-bench_netns_socket (BenchNetns  *self,
-                    guint        side,
-                    GSocketType  type,
-                    GError     **error)
+bench_netns_socket (BenchNetns *self,
+                    guint       side,
+                    GSocketType type,
+                    GError    **error)
 {
   g_autofree char *path = g_build_filename ("/run/netns", self->names[side], NULL);
   int              own = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);

@@ -55,23 +55,23 @@
 #include "bench-netns.h"
 #include "mc-test-cli.h"
 
-#define EXIT_SKIP               77
-#define DEFAULT_CASE_SECONDS    20
-#define CONNECT_SECONDS         30
-#define OUTAGE_AT_SECONDS       5
-#define AFTER_OUTAGE_SECONDS    10
-#define FREEZE_SECONDS          0.5
-#define STOP_SECONDS            10
-#define BAR_FIT_SECONDS         5
-#define BAR_CLEAN_KBIT          2500
-#define BAR_RECOVERY_MS         1000
+#define EXIT_SKIP            77
+#define DEFAULT_CASE_SECONDS 20
+#define CONNECT_SECONDS      20
+#define OUTAGE_AT_SECONDS    5
+#define AFTER_OUTAGE_SECONDS 10
+#define FREEZE_SECONDS       0.5
+#define STOP_SECONDS         10
+#define BAR_FIT_SECONDS      5
+#define BAR_CLEAN_KBIT       2500
+#define BAR_RECOVERY_MS      1000
 
 typedef struct
 {
   const char *name;
   const char *description;
-  const char *shape;       /* mc-netem --both */
-  double      cap_kbit;    /* 0: none */
+  const char *shape;    /* mc-netem --both */
+  double      cap_kbit; /* 0: none */
   double      outage_seconds;
 } Case;
 
@@ -80,7 +80,7 @@ static const Case cases[] = {
   { "loss-2", "2 % loss", "loss=2", 0, 0 },
   { "loss-5", "5 % loss", "loss=5", 0, 0 },
   { "loss-10", "10 % loss", "loss=10", 0, 0 },
-  { "delay-80", "80 ms ± 20 ms", "delay=80,jitter=20", 0, 0 },
+  { "delay-80", "80 ms +/- 20 ms", "delay=80,jitter=20", 0, 0 },
   { "cap-2000", "2 Mbit/s cap", "rate=2000", 2000, 0 },
   { "cap-1000", "1 Mbit/s cap", "rate=1000", 1000, 0 },
   { "cap-500", "500 kbit/s cap", "rate=500", 500, 0 },
@@ -116,20 +116,20 @@ typedef struct
  * Chromium's page and relay. */
 typedef struct
 {
-  BenchNetns      *netns;
-  guint16          ports[2]; /* the server's, the relay's */
-  char            *page;
-  GMainContext    *context;
-  GMainLoop       *loop;
-  GThread         *thread;
-  GSocketService  *service;
-  GSocketClient   *client;
-  SoupServer      *relay;
-  GHashTable      *boxes;
-  GMutex           lock;
-  GCond            cond;
-  gboolean         ready;
-  char            *error;
+  BenchNetns     *netns;
+  guint16         ports[2]; /* the server's, the relay's */
+  char           *page;
+  GMainContext   *context;
+  GMainLoop      *loop;
+  GThread        *thread;
+  GSocketService *service;
+  GSocketClient  *client;
+  SoupServer     *relay;
+  GHashTable     *boxes;
+  GMutex          lock;
+  GCond           cond;
+  gboolean        ready;
+  char           *error;
 } Forwarder;
 
 typedef struct
@@ -187,10 +187,10 @@ set_double_or_null (JsonObject *object,
 
 /* The figures of one receiving (and sending) end over [0, window]. */
 static JsonObject *
-analyze_endpoint (Endpoint   *endpoint,
-                  double      window,
-                  double      cap_kbit,
-                  double      outage_end)
+analyze_endpoint (Endpoint *endpoint,
+                  double    window,
+                  double    cap_kbit,
+                  double    outage_end)
 {
   JsonObject *result = json_object_new ();
   Sample     *first = NULL, *last = NULL;
@@ -205,9 +205,12 @@ analyze_endpoint (Endpoint   *endpoint,
 
       if (sample->sent_bps > 0 && isnan (media_start))
         media_start = sample->t;
+      if (sample->t > window + 0.5)
+        continue;
+      /* Before the window too: the cap is there from the start. */
       if (cap_kbit > 0 && sample->sent_bps > cap_kbit * 1000)
         last_over = sample->t;
-      if (sample->t < 0 || sample->t > window + 0.5)
+      if (sample->t < 0)
         continue;
 
       if (first == NULL)
@@ -259,6 +262,7 @@ analyze_endpoint (Endpoint   *endpoint,
        * when it was over it at the end. */
       double fit = isnan (last_over) ? 0 : last_over - media_start;
 
+      /* The samples after the window are left out: they cover the leaving. */
       if (last != NULL && !isnan (last_over) && last_over >= last->t)
         fit = NAN;
       set_double_or_null (result, "fit_under_cap_s", fit);
@@ -281,7 +285,8 @@ member_or_nan (JsonObject *object,
 
 /* Both ends of an engine's call: each direction's figures and the summary
  * the case line prints (means of the two, the worst second of either, the
- * freezes of both, the slower fit and recovery). */
+ * freezes of both directions and the mean time one direction was frozen,
+ * the slower fit and recovery). */
 static JsonObject *
 summarize_engine (Endpoint   *ends,
                   const char *engine,
@@ -289,12 +294,12 @@ summarize_engine (Endpoint   *ends,
                   double      window,
                   double      outage_end)
 {
-  JsonObject      *result = json_object_new ();
-  JsonObject      *by_end = json_object_new ();
-  JsonObject      *sides[2];
-  const char      *names[] = { "mentor", "student" };
-  double           fps = 0, worst = INFINITY, frozen = 0, sent = 0, fit = 0, recovery = 0;
-  gint64           n_freezes = 0;
+  JsonObject         *result = json_object_new ();
+  JsonObject         *by_end = json_object_new ();
+  JsonObject         *sides[2];
+  const char         *names[] = { "mentor", "student" };
+  double              fps = 0, worst = INFINITY, frozen = 0, sent = 0, fit = 0, recovery = 0;
+  gint64              n_freezes = 0;
   g_autoptr (GString) line = g_string_new (NULL);
 
   for (guint i = 0; i < 2; i++)
@@ -304,7 +309,7 @@ summarize_engine (Endpoint   *ends,
       fps += json_object_get_double_member (sides[i], "fps_mean") / 2;
       worst = MIN (worst, json_object_get_double_member (sides[i], "fps_worst_second"));
       n_freezes += json_object_get_int_member (sides[i], "freezes");
-      frozen += json_object_get_double_member (sides[i], "frozen_s");
+      frozen += json_object_get_double_member (sides[i], "frozen_s") / 2;
       sent += member_or_nan (sides[i], "sent_kbit_s") / 2;
       if (test_case->cap_kbit > 0)
         fit = MAX (fit, member_or_nan (sides[i], "fit_under_cap_s"));
@@ -316,7 +321,7 @@ summarize_engine (Endpoint   *ends,
   json_object_set_double_member (result, "fps_mean", fps);
   json_object_set_double_member (result, "fps_worst_second", worst);
   json_object_set_int_member (result, "freezes", n_freezes);
-  json_object_set_double_member (result, "frozen_s", frozen);
+  json_object_set_double_member (result, "frozen_s_per_direction", frozen);
   set_double_or_null (result, "sent_kbit_s", sent);
   if (test_case->cap_kbit > 0)
     set_double_or_null (result, "fit_under_cap_s", fit);
@@ -324,9 +329,7 @@ summarize_engine (Endpoint   *ends,
     set_double_or_null (result, "recovery_ms", recovery);
   json_object_set_object_member (result, "ends", by_end);
 
-  g_string_append_printf (line, "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT
-                          " freezes (%5.1f s), sends %5.0f kbit/s, receives %" G_GINT64_FORMAT
-                          "x%" G_GINT64_FORMAT,
+  g_string_append_printf (line, "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT " freezes (frozen %4.1f s), sends %5.0f kbit/s, receives %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
                           engine, fps, worst, n_freezes, frozen, sent,
                           json_object_get_int_member (sides[1], "width"),
                           json_object_get_int_member (sides[1], "height"));
@@ -369,10 +372,25 @@ collect_extra (JsonArray  *stats,
                JsonObject *extra)
 {
   static const char * const known[] = {
-    "monotonic_time_us", "round_trip_ms", "loss", "remote_loss", "jitter_ms", "bitrate_in",
-    "bitrate_out", "frame_rate", "width", "height", "quality", "frames_decoded",
-    "audio_buffers_received", "time_to_first_frame_ms", "latency_samples", "latency_mean_ms",
-    "latency_max_ms", "reconnections", "t",
+    "monotonic_time_us",
+    "round_trip_ms",
+    "loss",
+    "remote_loss",
+    "jitter_ms",
+    "bitrate_in",
+    "bitrate_out",
+    "frame_rate",
+    "width",
+    "height",
+    "quality",
+    "frames_decoded",
+    "audio_buffers_received",
+    "time_to_first_frame_ms",
+    "latency_samples",
+    "latency_mean_ms",
+    "latency_max_ms",
+    "reconnections",
+    "t",
   };
   g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonObject            *fields = json_object_new ();
@@ -383,7 +401,8 @@ collect_extra (JsonArray  *stats,
     {
       JsonObject *second = json_array_get_object_element (stats, i);
       double      t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
-                  window_start) / (double) G_USEC_PER_SEC;
+                  window_start) /
+                 (double) G_USEC_PER_SEC;
       g_autoptr (GList) members = json_object_get_members (second);
 
       if (t < 0 || t > window + 0.5)
@@ -540,9 +559,9 @@ static gboolean
 forwarder_setup (Forwarder *self,
                  GError   **error)
 {
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  GSList                  *uris;
+  GSList                    *uris;
 
   self->relay = soup_server_new ("server-header", NULL, NULL);
   soup_server_add_handler (self->relay, NULL, relay_cb, self, NULL);
@@ -738,8 +757,8 @@ has_first_frame (McTestCli *cli)
  * killed. Warnings in its standard error are counted, not fatal: under
  * loss a call may well warn. */
 static JsonObject *
-stop_join (Bench     *bench,
-           McTestCli *cli,
+stop_join (Bench      *bench,
+           McTestCli  *cli,
            const char *name)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -790,7 +809,8 @@ read_ours (McTestCli  *cli,
       double      latency = member_or_nan (second, "latency_mean_ms");
 
       sample.t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
-                  window_start) / (double) G_USEC_PER_SEC;
+                  window_start) /
+                 (double) G_USEC_PER_SEC;
       sample.frames = json_object_get_int_member_with_default (second, "frames_decoded", 0);
       sample.sent_bps = json_object_get_int_member_with_default (second, "bitrate_out", 0);
       sample.width = json_object_get_int_member_with_default (second, "width", 0);
@@ -807,7 +827,7 @@ read_ours (McTestCli  *cli,
    * of the process; its origin maps them onto the monotonic clock. */
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      double      t = (origin + g_ascii_strtod (lines[i], NULL) * G_USEC_PER_SEC - window_start) /
+      double t = (origin + g_ascii_strtod (lines[i], NULL) * G_USEC_PER_SEC - window_start) /
                  G_USEC_PER_SEC;
       const char *since = strstr (lines[i], " video stalled since ");
 
@@ -943,7 +963,7 @@ start_chromium (Bench      *bench,
   g_autofree char                *log = g_build_filename (dir, "chromium.log", NULL);
   g_autofree char                *data_dir = g_strdup_printf ("--user-data-dir=%s", profile);
   g_autofree char                *url = g_strdup_printf (
-    "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench->forwarder->ports[1],
+                   "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench->forwarder->ports[1],
     side == 0 ? "offer" : "answer", room);
   GSubprocess *process;
 
@@ -1200,8 +1220,8 @@ compare (const Case *test_case,
     {
       gboolean fps = json_object_get_double_member (ours, "fps_mean") >=
                      json_object_get_double_member (chromium, "fps_mean") - 0.5;
-      gboolean frozen = json_object_get_double_member (ours, "frozen_s") <=
-                        json_object_get_double_member (chromium, "frozen_s") + 0.5;
+      gboolean frozen = json_object_get_double_member (ours, "frozen_s_per_direction") <=
+                        json_object_get_double_member (chromium, "frozen_s_per_direction") + 0.5;
 
       json_object_set_boolean_member (bars, "fps_at_least_chromium", fps);
       json_object_set_boolean_member (bars, "frozen_at_most_chromium", frozen);
@@ -1261,6 +1281,7 @@ main (int    argc,
   g_autofree char           *wrapper = NULL;
   g_autofree char           *why_not = NULL;
   g_autofree char           *chromium_why_not = NULL;
+  g_autofree char           *path = NULL;
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError)         error = NULL;
   g_autoptr (JsonObject)     results = json_object_new ();
@@ -1290,6 +1311,10 @@ main (int    argc,
     }
   if (output == NULL)
     output = g_strdup ("bench-network.json");
+  /* The children run in directories of their own. */
+  path = g_canonicalize_filename (wrapper, NULL);
+  g_free (wrapper);
+  wrapper = g_steal_pointer (&path);
 
   why_not = bench_netns_why_not ();
   if (why_not != NULL)

@@ -75,12 +75,12 @@
 
 typedef struct
 {
-  double loss;    /* percent */
-  double delay;   /* ms */
-  double jitter;  /* ms */
-  double rate;    /* kbit/s, 0 for none */
-  double queue;   /* ms */
-  double burst;   /* bytes */
+  double loss;   /* percent */
+  double delay;  /* ms */
+  double jitter; /* ms */
+  double rate;   /* kbit/s, 0 for none */
+  double queue;  /* ms */
+  double burst;  /* bytes */
 } Shape;
 
 typedef struct
@@ -209,7 +209,7 @@ open_tun (const char *netns,
           GError    **error)
 {
   g_autofree char *path = strchr (netns, '/') != NULL ? g_strdup (netns)
-                                                       : g_build_filename ("/run/netns", netns, NULL);
+                                                      : g_build_filename ("/run/netns", netns, NULL);
   struct ifreq     request = { 0 };
   int              own = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   int              other = open (path, O_RDONLY | O_CLOEXEC);

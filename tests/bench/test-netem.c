@@ -33,12 +33,12 @@ typedef struct
 
 typedef struct
 {
-  guint   received;
-  guint64 bytes;
-  gint64  first_sent;
-  gint64  last_arrival;
-  gint64  min_delay; /* µs */
-  guint32 last_seq;
+  guint    received;
+  guint64  bytes;
+  gint64   first_sent;
+  gint64   last_arrival;
+  gint64   min_delay; /* µs */
+  guint32  last_seq;
   gboolean in_order;
 } Received;
 
