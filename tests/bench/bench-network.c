@@ -197,6 +197,7 @@ analyze_endpoint (Endpoint *endpoint,
   double      worst = INFINITY, frozen = 0, sent_sum = 0, media_start = NAN, last_over = NAN;
   double      recovery = NAN, min_height = INFINITY;
   guint       n_freezes = 0, n_sent = 0;
+  int         width = 0, height = 0;
   Sample     *previous = NULL;
 
   for (guint i = 0; i < endpoint->samples->len; i++)
@@ -224,7 +225,11 @@ analyze_endpoint (Endpoint *endpoint,
           n_sent++;
         }
       if (sample->height > 0)
-        min_height = MIN (min_height, sample->height);
+        {
+          min_height = MIN (min_height, sample->height);
+          width = sample->width;
+          height = sample->height;
+        }
     }
 
   if (!endpoint->decoded)
@@ -253,8 +258,9 @@ analyze_endpoint (Endpoint *endpoint,
   json_object_set_int_member (result, "freezes", n_freezes);
   json_object_set_double_member (result, "frozen_s", frozen);
   set_double_or_null (result, "sent_kbit_s", n_sent > 0 ? sent_sum / n_sent / 1000 : NAN);
-  json_object_set_int_member (result, "width", last != NULL ? last->width : 0);
-  json_object_set_int_member (result, "height", last != NULL ? last->height : 0);
+  /* The last resolution known: a second may report none while it changes. */
+  json_object_set_int_member (result, "width", width);
+  json_object_set_int_member (result, "height", height);
   set_double_or_null (result, "min_height", min_height);
   if (cap_kbit > 0)
     {
@@ -358,13 +364,78 @@ summarize_engine (Endpoint   *ends,
     }
   g_print ("%s\n", line->str);
 
+  /* What the engine's newer statistics say (the sending end's estimate,
+   * target and sent bitrate, its resolution…), whatever their names. */
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject         *extra = json_object_get_object_member (sides[i], "extra");
+      JsonObject         *fields = json_object_get_object_member (extra, "stats_fields");
+      g_autoptr (GList)   names_list = fields != NULL ? json_object_get_members (fields) : NULL;
+      g_autoptr (GString) more = g_string_new (NULL);
+
+      for (GList *l = names_list; l != NULL; l = l->next)
+        g_string_append_printf (more, " %s %.6g,", (const char *) l->data,
+                                member_or_nan (json_object_get_object_member (fields, l->data),
+                                               "mean"));
+      if (more->len > 0)
+        {
+          g_string_truncate (more, more->len - 1);
+          g_print ("  %-9s %s's statistics, means:%s\n", "", names[i], more->str);
+        }
+    }
+
   return result;
 }
 
 /* The per-second members of our --stats-json this file does not read: new
  * ones (the bandwidth estimate, its target, what is sent, the resolution
- * sent) are reported by name, as their mean over the window and last
- * value, without this file knowing them. */
+ * sent) are reported by name, without this file knowing them: numbers (and
+ * booleans, as 0 or 1) as their mean over the window and their last value,
+ * strings as their last value, members of an object as "object.member". */
+static void
+add_field (GHashTable *sums,
+           JsonObject *strings,
+           const char *name,
+           JsonNode   *node,
+           guint       depth)
+{
+  double *sum;
+  double  value;
+
+  if (JSON_NODE_HOLDS_OBJECT (node) && depth == 0)
+    {
+      JsonObject       *object = json_node_get_object (node);
+      g_autoptr (GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *child = g_strdup_printf ("%s.%s", name, (const char *) l->data);
+
+          add_field (sums, strings, child, json_object_get_member (object, l->data), depth + 1);
+        }
+      return;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      json_object_set_string_member (strings, name, json_node_get_string (node));
+      return;
+    }
+
+  value = json_node_get_value_type (node) == G_TYPE_BOOLEAN ? json_node_get_boolean (node)
+                                                            : json_node_get_double (node);
+  sum = g_hash_table_lookup (sums, name);
+  if (sum == NULL)
+    {
+      sum = g_new0 (double, 3);
+      g_hash_table_insert (sums, g_strdup (name), sum);
+    }
+  sum[0] += value;
+  sum[1]++;
+  sum[2] = value;
+}
+
 static void
 collect_extra (JsonArray  *stats,
                gint64      window_start,
@@ -394,6 +465,7 @@ collect_extra (JsonArray  *stats,
   };
   g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonObject            *fields = json_object_new ();
+  JsonObject            *strings = json_object_new ();
   GHashTableIter         iter;
   gpointer               key, value;
 
@@ -409,24 +481,12 @@ collect_extra (JsonArray  *stats,
         continue;
       for (GList *l = members; l != NULL; l = l->next)
         {
-          JsonNode *node = json_object_get_member (second, l->data);
-          double   *sum;
-          gboolean  is_known = FALSE;
+          gboolean is_known = FALSE;
 
           for (guint k = 0; k < G_N_ELEMENTS (known); k++)
             is_known |= g_str_equal (known[k], l->data);
-          if (is_known || !JSON_NODE_HOLDS_VALUE (node) ||
-              json_node_get_value_type (node) == G_TYPE_STRING)
-            continue;
-          sum = g_hash_table_lookup (sums, l->data);
-          if (sum == NULL)
-            {
-              sum = g_new0 (double, 3);
-              g_hash_table_insert (sums, g_strdup (l->data), sum);
-            }
-          sum[0] += json_node_get_double (node);
-          sum[1]++;
-          sum[2] = json_node_get_double (node);
+          if (!is_known)
+            add_field (sums, strings, l->data, json_object_get_member (second, l->data), 0);
         }
     }
 
@@ -441,6 +501,7 @@ collect_extra (JsonArray  *stats,
       json_object_set_object_member (fields, key, field);
     }
   json_object_set_object_member (extra, "stats_fields", fields);
+  json_object_set_object_member (extra, "stats_strings", strings);
 }
 
 /* Chromium's profiles: directories, files and symbolic links (its
