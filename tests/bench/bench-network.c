@@ -26,7 +26,7 @@
  * the other's video (or CONNECT_SECONDS after the start, when they do not)
  * and lasts MENTORCALL_BENCH_CASE_SECONDS (default 20; outage cases are
  * longer): received frames a second (mean, and the worst second), freezes
- * (gaps between decoded frames of more than FREEZE_SECONDS: count and
+ * (gaps between decoded frames of more than BENCH_FREEZE_SECONDS: count and
  * total time), the sent bitrate and how long after media started it took
  * to stay under a cap, the received resolution, end-to-end latency (ours:
  * --stamp-frames; Chromium: an estimate from its jitter buffer and round
@@ -49,10 +49,9 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 
 #include "bench-common.h"
-#include "bench-netns.h"
+#include "bench-network.h"
 #include "mc-test-cli.h"
 
 #define EXIT_SKIP            77
@@ -60,22 +59,12 @@
 #define CONNECT_SECONDS      20
 #define OUTAGE_AT_SECONDS    5
 #define AFTER_OUTAGE_SECONDS 10
-#define FREEZE_SECONDS       0.5
 #define STOP_SECONDS         10
 #define BAR_FIT_SECONDS      5
 #define BAR_CLEAN_KBIT       2500
 #define BAR_RECOVERY_MS      1000
 
-typedef struct
-{
-  const char *name;
-  const char *description;
-  const char *shape;    /* mc-netem --both */
-  double      cap_kbit; /* 0: none */
-  double      outage_seconds;
-} Case;
-
-static const Case cases[] = {
+static const BenchCase cases[] = {
   { "clean", "no impairment", "", 0, 0 },
   { "loss-2", "2 % loss", "loss=2", 0, 0 },
   { "loss-5", "5 % loss", "loss=5", 0, 0 },
@@ -89,420 +78,17 @@ static const Case cases[] = {
   { "outage-30", "link down 30 s", "", 0, 30 },
 };
 
-/* One second of what an end received and sent; t in seconds from the
- * window's start (negative before it). */
 typedef struct
 {
-  double t;
-  double frames;   /* decoded so far */
-  double sent_bps; /* over the second before t; < 0: unknown */
-  int    width, height;
-} Sample;
-
-typedef struct
-{
-  double start, end; /* window seconds; end INFINITY while frozen */
-} Freeze;
-
-typedef struct
-{
-  GArray     *samples;
-  GArray     *freezes;
-  gboolean    decoded;
-  JsonObject *extra; /* engine-specific figures */
-} Endpoint;
-
-/* The thread that forwards the namespaces' 127.0.0.1 to ours and serves
- * Chromium's page and relay. */
-typedef struct
-{
+  McTestServer   *server;
   BenchNetns     *netns;
-  guint16         ports[2]; /* the server's, the relay's */
-  char           *page;
-  GMainContext   *context;
-  GMainLoop      *loop;
-  GThread        *thread;
-  GSocketService *service;
-  GSocketClient  *client;
-  SoupServer     *relay;
-  GHashTable     *boxes;
-  GMutex          lock;
-  GCond           cond;
-  gboolean        ready;
-  char           *error;
-} Forwarder;
-
-typedef struct
-{
-  McTestServer *server;
-  BenchNetns   *netns;
-  Forwarder    *forwarder;
-  char         *dir;
-  const char   *cli_wrapper;
-  const char   *real_cli;
-  char         *chromium;
-  double        case_seconds;
-  guint         n_runs;
+  BenchForwarder *forwarder;
+  char           *dir;
+  const char     *real_cli;
+  char           *chromium;
+  double          case_seconds;
+  guint           n_runs;
 } Bench;
-
-/* Helpers: figures */
-
-static void
-endpoint_init (Endpoint *endpoint)
-{
-  endpoint->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
-  endpoint->freezes = g_array_new (FALSE, FALSE, sizeof (Freeze));
-  endpoint->decoded = FALSE;
-  endpoint->extra = json_object_new ();
-}
-
-static void
-endpoint_clear (Endpoint *endpoint)
-{
-  g_clear_pointer (&endpoint->samples, g_array_unref);
-  g_clear_pointer (&endpoint->freezes, g_array_unref);
-  g_clear_pointer (&endpoint->extra, json_object_unref);
-}
-
-static void
-add_freeze (Endpoint *endpoint,
-            double    start,
-            double    end)
-{
-  Freeze freeze = { start, end };
-
-  g_array_append_val (endpoint->freezes, freeze);
-}
-
-static void
-set_double_or_null (JsonObject *object,
-                    const char *member,
-                    double      value)
-{
-  if (isfinite (value) && value >= 0)
-    json_object_set_double_member (object, member, value);
-  else
-    json_object_set_null_member (object, member);
-}
-
-/* The figures of one receiving (and sending) end over [0, window]. */
-static JsonObject *
-analyze_endpoint (Endpoint *endpoint,
-                  double    window,
-                  double    cap_kbit,
-                  double    outage_end)
-{
-  JsonObject *result = json_object_new ();
-  Sample     *first = NULL, *last = NULL;
-  double      worst = INFINITY, frozen = 0, sent_sum = 0, media_start = NAN, last_over = NAN;
-  double      recovery = NAN, min_height = INFINITY;
-  guint       n_freezes = 0, n_sent = 0;
-  int         width = 0, height = 0;
-  Sample     *previous = NULL;
-
-  for (guint i = 0; i < endpoint->samples->len; i++)
-    {
-      Sample *sample = &g_array_index (endpoint->samples, Sample, i);
-
-      if (sample->sent_bps > 0 && isnan (media_start))
-        media_start = sample->t;
-      if (sample->t > window + 0.5)
-        continue;
-      /* Before the window too: the cap is there from the start. */
-      if (cap_kbit > 0 && sample->sent_bps > cap_kbit * 1000)
-        last_over = sample->t;
-      if (sample->t < 0)
-        continue;
-
-      if (first == NULL)
-        first = sample;
-      else if (previous != NULL && sample->t > previous->t)
-        worst = MIN (worst, (sample->frames - previous->frames) / (sample->t - previous->t));
-      previous = last = sample;
-      if (sample->sent_bps >= 0)
-        {
-          sent_sum += sample->sent_bps;
-          n_sent++;
-        }
-      if (sample->height > 0)
-        {
-          min_height = MIN (min_height, sample->height);
-          width = sample->width;
-          height = sample->height;
-        }
-    }
-
-  if (!endpoint->decoded)
-    add_freeze (endpoint, 0, INFINITY);
-  for (guint i = 0; i < endpoint->freezes->len; i++)
-    {
-      Freeze *freeze = &g_array_index (endpoint->freezes, Freeze, i);
-      double  start = MAX (freeze->start, 0), end = MIN (freeze->end, window);
-
-      if (freeze->end - freeze->start > FREEZE_SECONDS && end > start)
-        {
-          n_freezes++;
-          frozen += end - start;
-        }
-      if (outage_end > 0 && freeze->start <= outage_end && freeze->end >= outage_end)
-        recovery = freeze->end - outage_end;
-    }
-  if (outage_end > 0 && isnan (recovery))
-    recovery = endpoint->decoded ? 0 : INFINITY;
-
-  json_object_set_double_member (result, "fps_mean",
-                                 first != NULL && last != first && last->t > first->t
-                                   ? (last->frames - first->frames) / (last->t - first->t)
-                                   : 0);
-  json_object_set_double_member (result, "fps_worst_second", isfinite (worst) ? worst : 0);
-  json_object_set_int_member (result, "freezes", n_freezes);
-  json_object_set_double_member (result, "frozen_s", frozen);
-  set_double_or_null (result, "sent_kbit_s", n_sent > 0 ? sent_sum / n_sent / 1000 : NAN);
-  /* The last resolution known: a second may report none while it changes. */
-  json_object_set_int_member (result, "width", width);
-  json_object_set_int_member (result, "height", height);
-  set_double_or_null (result, "min_height", min_height);
-  if (cap_kbit > 0)
-    {
-      /* From media's start until the sent bitrate stays under the cap; null
-       * when it was over it at the end. */
-      double fit = isnan (last_over) ? 0 : last_over - media_start;
-
-      /* The samples after the window are left out: they cover the leaving. */
-      if (last != NULL && !isnan (last_over) && last_over >= last->t)
-        fit = NAN;
-      set_double_or_null (result, "fit_under_cap_s", fit);
-    }
-  if (outage_end > 0)
-    set_double_or_null (result, "recovery_ms", recovery * 1000);
-  json_object_set_object_member (result, "extra", json_object_ref (endpoint->extra));
-
-  return result;
-}
-
-static double
-member_or_nan (JsonObject *object,
-               const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_double (node) : NAN;
-}
-
-/* Both ends of an engine's call: each direction's figures and the summary
- * the case line prints (means of the two, the worst second of either, the
- * freezes of both directions and the mean time one direction was frozen,
- * the slower fit and recovery). */
-static JsonObject *
-summarize_engine (Endpoint   *ends,
-                  const char *engine,
-                  const Case *test_case,
-                  double      window,
-                  double      outage_end)
-{
-  JsonObject         *result = json_object_new ();
-  JsonObject         *by_end = json_object_new ();
-  JsonObject         *sides[2];
-  const char         *names[] = { "mentor", "student" };
-  double              fps = 0, worst = INFINITY, frozen = 0, sent = 0, fit = 0, recovery = 0;
-  gint64              n_freezes = 0;
-  g_autoptr (GString) line = g_string_new (NULL);
-
-  for (guint i = 0; i < 2; i++)
-    {
-      sides[i] = analyze_endpoint (&ends[i], window, test_case->cap_kbit, outage_end);
-      json_object_set_object_member (by_end, names[i], sides[i]);
-      fps += json_object_get_double_member (sides[i], "fps_mean") / 2;
-      worst = MIN (worst, json_object_get_double_member (sides[i], "fps_worst_second"));
-      n_freezes += json_object_get_int_member (sides[i], "freezes");
-      frozen += json_object_get_double_member (sides[i], "frozen_s") / 2;
-      sent += member_or_nan (sides[i], "sent_kbit_s") / 2;
-      if (test_case->cap_kbit > 0)
-        fit = MAX (fit, member_or_nan (sides[i], "fit_under_cap_s"));
-      if (outage_end > 0)
-        recovery = MAX (recovery, member_or_nan (sides[i], "recovery_ms"));
-    }
-
-  json_object_set_double_member (result, "window_s", window);
-  json_object_set_double_member (result, "fps_mean", fps);
-  json_object_set_double_member (result, "fps_worst_second", worst);
-  json_object_set_int_member (result, "freezes", n_freezes);
-  json_object_set_double_member (result, "frozen_s_per_direction", frozen);
-  set_double_or_null (result, "sent_kbit_s", sent);
-  if (test_case->cap_kbit > 0)
-    set_double_or_null (result, "fit_under_cap_s", fit);
-  if (outage_end > 0)
-    set_double_or_null (result, "recovery_ms", recovery);
-  json_object_set_object_member (result, "ends", by_end);
-
-  g_string_append_printf (line, "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT " freezes (frozen %4.1f s), sends %5.0f kbit/s, receives %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
-                          engine, fps, worst, n_freezes, frozen, sent,
-                          json_object_get_int_member (sides[1], "width"),
-                          json_object_get_int_member (sides[1], "height"));
-  {
-    JsonObject *extra = json_object_get_object_member (sides[1], "extra");
-
-    if (json_object_has_member (extra, "latency_ms"))
-      g_string_append_printf (line, ", latency %.0f ms", member_or_nan (extra, "latency_ms"));
-    else if (json_object_has_member (extra, "latency_estimate_ms"))
-      g_string_append_printf (line, ", latency ~%.0f ms (estimate)",
-                              member_or_nan (extra, "latency_estimate_ms"));
-  }
-  if (test_case->cap_kbit > 0)
-    {
-      if (isnan (fit))
-        g_string_append (line, ", never under the cap");
-      else
-        g_string_append_printf (line, ", under the cap after %.0f s", fit);
-    }
-  if (outage_end > 0)
-    {
-      if (isnan (recovery) || isinf (recovery))
-        g_string_append (line, ", did NOT recover");
-      else
-        g_string_append_printf (line, ", video back %.0f ms after the network", recovery);
-    }
-  g_print ("%s\n", line->str);
-
-  /* What the engine's newer statistics say (the sending end's estimate,
-   * target and sent bitrate, its resolution…), whatever their names. */
-  for (guint i = 0; i < 2; i++)
-    {
-      JsonObject         *extra = json_object_get_object_member (sides[i], "extra");
-      JsonObject         *fields = json_object_get_object_member (extra, "stats_fields");
-      g_autoptr (GList)   names_list = fields != NULL ? json_object_get_members (fields) : NULL;
-      g_autoptr (GString) more = g_string_new (NULL);
-
-      for (GList *l = names_list; l != NULL; l = l->next)
-        g_string_append_printf (more, " %s %.6g,", (const char *) l->data,
-                                member_or_nan (json_object_get_object_member (fields, l->data),
-                                               "mean"));
-      if (more->len > 0)
-        {
-          g_string_truncate (more, more->len - 1);
-          g_print ("  %-9s %s's statistics, means:%s\n", "", names[i], more->str);
-        }
-    }
-
-  return result;
-}
-
-/* The per-second members of our --stats-json this file does not read: new
- * ones (the bandwidth estimate, its target, what is sent, the resolution
- * sent) are reported by name, without this file knowing them: numbers (and
- * booleans, as 0 or 1) as their mean over the window and their last value,
- * strings as their last value, members of an object as "object.member". */
-static void
-add_field (GHashTable *sums,
-           JsonObject *strings,
-           const char *name,
-           JsonNode   *node,
-           guint       depth)
-{
-  double *sum;
-  double  value;
-
-  if (JSON_NODE_HOLDS_OBJECT (node) && depth == 0)
-    {
-      JsonObject       *object = json_node_get_object (node);
-      g_autoptr (GList) members = json_object_get_members (object);
-
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          g_autofree char *child = g_strdup_printf ("%s.%s", name, (const char *) l->data);
-
-          add_field (sums, strings, child, json_object_get_member (object, l->data), depth + 1);
-        }
-      return;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      json_object_set_string_member (strings, name, json_node_get_string (node));
-      return;
-    }
-
-  value = json_node_get_value_type (node) == G_TYPE_BOOLEAN ? json_node_get_boolean (node)
-                                                            : json_node_get_double (node);
-  sum = g_hash_table_lookup (sums, name);
-  if (sum == NULL)
-    {
-      sum = g_new0 (double, 3);
-      g_hash_table_insert (sums, g_strdup (name), sum);
-    }
-  sum[0] += value;
-  sum[1]++;
-  sum[2] = value;
-}
-
-static void
-collect_extra (JsonArray  *stats,
-               gint64      window_start,
-               double      window,
-               JsonObject *extra)
-{
-  static const char * const known[] = {
-    "monotonic_time_us",
-    "round_trip_ms",
-    "loss",
-    "remote_loss",
-    "jitter_ms",
-    "bitrate_in",
-    "bitrate_out",
-    "frame_rate",
-    "width",
-    "height",
-    "quality",
-    "frames_decoded",
-    "audio_buffers_received",
-    "time_to_first_frame_ms",
-    "latency_samples",
-    "latency_mean_ms",
-    "latency_max_ms",
-    "reconnections",
-    "t",
-  };
-  g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonObject            *fields = json_object_new ();
-  JsonObject            *strings = json_object_new ();
-  GHashTableIter         iter;
-  gpointer               key, value;
-
-  for (guint i = 0; i < json_array_get_length (stats); i++)
-    {
-      JsonObject *second = json_array_get_object_element (stats, i);
-      double      t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
-                  window_start) /
-                 (double) G_USEC_PER_SEC;
-      g_autoptr (GList) members = json_object_get_members (second);
-
-      if (t < 0 || t > window + 0.5)
-        continue;
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          gboolean is_known = FALSE;
-
-          for (guint k = 0; k < G_N_ELEMENTS (known); k++)
-            is_known |= g_str_equal (known[k], l->data);
-          if (!is_known)
-            add_field (sums, strings, l->data, json_object_get_member (second, l->data), 0);
-        }
-    }
-
-  g_hash_table_iter_init (&iter, sums);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      double     *sum = value;
-      JsonObject *field = json_object_new ();
-
-      json_object_set_double_member (field, "mean", sum[0] / sum[1]);
-      json_object_set_double_member (field, "last", sum[2]);
-      json_object_set_object_member (fields, key, field);
-    }
-  json_object_set_object_member (extra, "stats_fields", fields);
-  json_object_set_object_member (extra, "stats_strings", strings);
-}
 
 /* Chromium's profiles: directories, files and symbolic links (its
  * Singleton* locks), which are removed, never followed. */
@@ -534,205 +120,6 @@ drop_log_cb (const char    *domain,
 {
 }
 
-/* Helpers: the forwarder and relay thread */
-
-static void
-spliced_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_io_stream_splice_finish (result, NULL);
-}
-
-static void
-upstream_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr (GSocketConnection) downstream = user_data;
-  g_autoptr (GSocketConnection) upstream = NULL;
-
-  upstream = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), result, NULL);
-  if (upstream == NULL)
-    return;
-  g_io_stream_splice_async (G_IO_STREAM (downstream), G_IO_STREAM (upstream),
-                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2 |
-                              G_IO_STREAM_SPLICE_WAIT_FOR_BOTH,
-                            G_PRIORITY_DEFAULT, NULL, spliced_cb, NULL);
-}
-
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             Forwarder         *self)
-{
-  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  guint16                    port;
-
-  if (local == NULL)
-    return FALSE;
-  /* Same port, our own 127.0.0.1. */
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  g_socket_client_connect_to_host_async (self->client, "127.0.0.1", port, NULL, upstream_cb,
-                                         g_object_ref (connection));
-  return TRUE;
-}
-
-static void
-relay_cb (SoupServer        *server,
-          SoupServerMessage *message,
-          const char        *path,
-          GHashTable        *query,
-          gpointer           user_data)
-{
-  Forwarder  *self = user_data;
-  const char *method = soup_server_message_get_method (message);
-
-  if (g_str_equal (path, "/chromium-network.html"))
-    {
-      soup_server_message_set_response (message, "text/html", SOUP_MEMORY_COPY, self->page,
-                                        strlen (self->page));
-      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-    }
-  else if (g_str_has_prefix (path, "/box/") && g_str_equal (method, "POST"))
-    {
-      g_autoptr (GBytes) body = soup_message_body_flatten (
-        soup_server_message_get_request_body (message));
-
-      g_hash_table_replace (self->boxes, g_strdup (path + 5),
-                            g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)));
-      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-    }
-  else if (g_str_has_prefix (path, "/box/") && g_hash_table_contains (self->boxes, path + 5))
-    {
-      const char *text = g_hash_table_lookup (self->boxes, path + 5);
-
-      soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY, text,
-                                        strlen (text));
-      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-    }
-  else
-    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gboolean
-forwarder_setup (Forwarder *self,
-                 GError   **error)
-{
-  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  GSList                    *uris;
-
-  self->relay = soup_server_new ("server-header", NULL, NULL);
-  soup_server_add_handler (self->relay, NULL, relay_cb, self, NULL);
-  if (!soup_server_listen (self->relay, any_port, 0, error))
-    return FALSE;
-  uris = soup_server_get_uris (self->relay);
-  self->ports[1] = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  self->client = g_socket_client_new ();
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-  for (guint side = 0; side < 2; side++)
-    for (guint p = 0; p < 2; p++)
-      {
-        g_autoptr (GSocket)        socket = bench_netns_socket (self->netns, side,
-                                                                G_SOCKET_TYPE_STREAM, error);
-        g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback,
-                                                                        self->ports[p]);
-
-        if (socket == NULL || !g_socket_bind (socket, address, TRUE, error) ||
-            !g_socket_listen (socket, error) ||
-            !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL,
-                                           error))
-          return FALSE;
-      }
-  g_socket_service_start (self->service);
-  return TRUE;
-}
-
-static gpointer
-forwarder_thread (gpointer user_data)
-{
-  Forwarder         *self = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean           ok;
-
-  g_main_context_push_thread_default (self->context);
-  ok = forwarder_setup (self, &error);
-
-  g_mutex_lock (&self->lock);
-  self->ready = TRUE;
-  if (!ok)
-    self->error = g_strdup (error->message);
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (ok)
-    g_main_loop_run (self->loop);
-
-  if (self->service != NULL)
-    g_socket_service_stop (self->service);
-  g_clear_object (&self->service);
-  g_clear_object (&self->client);
-  if (self->relay != NULL)
-    soup_server_disconnect (self->relay);
-  g_clear_object (&self->relay);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static Forwarder *
-forwarder_start (BenchNetns *netns,
-                 guint16     server_port,
-                 const char *page_path,
-                 GError    **error)
-{
-  Forwarder *self = g_new0 (Forwarder, 1);
-
-  self->netns = netns;
-  self->ports[0] = server_port;
-  if (page_path != NULL && !g_file_get_contents (page_path, &self->page, NULL, error))
-    return NULL;
-  if (self->page == NULL)
-    self->page = g_strdup ("");
-  self->boxes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->thread = g_thread_new ("forwarder", forwarder_thread, self);
-
-  g_mutex_lock (&self->lock);
-  while (!self->ready)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-
-  if (self->error != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot forward: %s", self->error);
-      return NULL;
-    }
-  return self;
-}
-
-static void
-forwarder_stop (Forwarder *self)
-{
-  g_main_loop_quit (self->loop);
-  g_thread_join (self->thread);
-  g_main_loop_unref (self->loop);
-  g_main_context_unref (self->context);
-  g_hash_table_unref (self->boxes);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  g_free (self->page);
-  g_free (self->error);
-  g_free (self);
-}
-
 /* Helpers: a case */
 
 static char *
@@ -746,8 +133,8 @@ read_text (const char *path)
 }
 
 static BenchNetem *
-start_netem (Bench      *bench,
-             const Case *test_case)
+start_netem (Bench           *bench,
+             const BenchCase *test_case)
 {
   g_autoptr (GError) error = NULL;
   const char        *args[] = { "--seed", "12", "--both", test_case->shape, NULL };
@@ -760,8 +147,8 @@ start_netem (Bench      *bench,
 }
 
 static double
-window_seconds (Bench      *bench,
-                const Case *test_case)
+window_seconds (Bench           *bench,
+                const BenchCase *test_case)
 {
   if (test_case->outage_seconds > 0)
     return MAX (bench->case_seconds,
@@ -781,10 +168,10 @@ sleep_until (gint64 monotonic)
 /* From the window's start to its end, with the case's outage in it.
  * Returns when the outage ended, in seconds into the window, or 0. */
 static double
-run_window (BenchNetem *netem,
-            const Case *test_case,
-            gint64      window_start,
-            double      window)
+run_window (BenchNetem      *netem,
+            const BenchCase *test_case,
+            gint64           window_start,
+            double           window)
 {
   g_autoptr (GError) error = NULL;
   double             outage_end = 0;
@@ -846,17 +233,19 @@ stop_join (Bench      *bench,
 }
 
 static void
-read_ours (McTestCli  *cli,
-           JsonObject *summary,
-           gint64      window_start,
-           double      window,
-           Endpoint   *endpoint)
+read_ours (McTestCli     *cli,
+           JsonObject    *summary,
+           gint64         window_start,
+           double         window,
+           BenchEndpoint *endpoint)
 {
   g_autofree char *output = mc_test_cli_get_output (cli);
   g_autofree char *errors = mc_test_cli_get_errors (cli);
   g_auto (GStrv)   lines = g_strsplit (output, "\n", -1);
   g_auto (GStrv)   error_lines = g_strsplit (errors, "\n", -1);
-  JsonArray       *stats = summary != NULL ? json_object_get_array_member (summary, "stats") : NULL;
+  JsonArray       *stats = summary != NULL && json_object_has_member (summary, "stats")
+                             ? json_object_get_array_member (summary, "stats")
+                             : NULL;
   double           origin = 0, stalled = NAN, latency_sum = 0;
   guint            latency_n = 0, warnings = 0;
 
@@ -866,8 +255,8 @@ read_ours (McTestCli  *cli,
   for (guint i = 0; stats != NULL && i < json_array_get_length (stats); i++)
     {
       JsonObject *second = json_array_get_object_element (stats, i);
-      Sample      sample;
-      double      latency = member_or_nan (second, "latency_mean_ms");
+      BenchSample sample;
+      double      latency = bench_member_or_nan (second, "latency_mean_ms");
 
       sample.t = (json_object_get_int_member_with_default (second, "monotonic_time_us", 0) -
                   window_start) /
@@ -897,12 +286,12 @@ read_ours (McTestCli  *cli,
                   G_USEC_PER_SEC;
       else if (strstr (lines[i], " video resumed after ") != NULL && !isnan (stalled))
         {
-          add_freeze (endpoint, stalled, t);
+          bench_endpoint_add_freeze (endpoint, stalled, t);
           stalled = NAN;
         }
     }
   if (!isnan (stalled))
-    add_freeze (endpoint, stalled, INFINITY);
+    bench_endpoint_add_freeze (endpoint, stalled, INFINITY);
 
   if (latency_n > 0)
     json_object_set_double_member (endpoint->extra, "latency_ms", latency_sum / latency_n);
@@ -911,7 +300,7 @@ read_ours (McTestCli  *cli,
                                    json_object_ref (json_object_get_object_member (summary,
                                                                                    "latency")));
   if (stats != NULL)
-    collect_extra (stats, window_start, window, endpoint->extra);
+    bench_collect_extra (stats, window_start, window, endpoint->extra);
 
   for (guint i = 0; error_lines[i] != NULL; i++)
     warnings += strstr (error_lines[i], "-WARNING **") != NULL ||
@@ -920,8 +309,8 @@ read_ours (McTestCli  *cli,
 }
 
 static JsonObject *
-run_ours (Bench      *bench,
-          const Case *test_case)
+run_ours (Bench           *bench,
+          const BenchCase *test_case)
 {
   g_autoptr (BenchNetem) netem = start_netem (bench, test_case);
   McTestCli             *clis[2];
@@ -930,7 +319,7 @@ run_ours (Bench      *bench,
   const char            *users[][2] = { { MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD },
                                         { MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD } };
   char                  *names[2];
-  Endpoint               ends[2];
+  BenchEndpoint          ends[2];
   double                 window = window_seconds (bench, test_case), outage_end;
   gint64                 booking_id, started, window_start;
   JsonObject            *result;
@@ -964,21 +353,21 @@ run_ours (Bench      *bench,
     {
       g_autoptr (JsonObject) summary = stop_join (bench, clis[i], names[i]);
 
-      endpoint_init (&ends[i]);
+      bench_endpoint_init (&ends[i]);
       read_ours (clis[i], summary, window_start, window, &ends[i]);
       if (summary == NULL)
         g_printerr ("bench-network: %s wrote no summary\n", names[i]);
     }
   netem_stats = bench_netem_stop (netem);
 
-  result = summarize_engine (ends, "ours", test_case, window, outage_end);
+  result = bench_summarize_engine (ends, "ours", test_case, window, outage_end);
   json_object_set_double_member (result, "connect_s",
                                  (window_start - started) / (double) G_USEC_PER_SEC);
   if (netem_stats != NULL)
     json_object_set_object_member (result, "netem", g_steal_pointer (&netem_stats));
   for (guint i = 0; i < 2; i++)
     {
-      endpoint_clear (&ends[i]);
+      bench_endpoint_clear (&ends[i]);
       mc_test_cli_free (clis[i]);
       g_free (names[i]);
     }
@@ -1024,7 +413,7 @@ start_chromium (Bench      *bench,
   g_autofree char                *log = g_build_filename (dir, "chromium.log", NULL);
   g_autofree char                *data_dir = g_strdup_printf ("--user-data-dir=%s", profile);
   g_autofree char                *url = g_strdup_printf (
-                   "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench->forwarder->ports[1],
+                   "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench_forwarder_get_relay_port (bench->forwarder),
     side == 0 ? "offer" : "answer", room);
   GSubprocess *process;
 
@@ -1094,10 +483,10 @@ print_page_errors (const char *dir)
 }
 
 static void
-read_chromium (const char *dir,
-               gint64      window_start_real,
-               double      window,
-               Endpoint   *endpoint)
+read_chromium (const char    *dir,
+               gint64         window_start_real,
+               double         window,
+               BenchEndpoint *endpoint)
 {
   g_autoptr (GPtrArray) stats = read_page_lines (dir, "stats");
   JsonObject           *previous = NULL, *last = NULL;
@@ -1107,18 +496,18 @@ read_chromium (const char *dir,
   for (guint i = 0; i < stats->len; i++)
     {
       JsonObject *second = g_ptr_array_index (stats, i);
-      Sample      sample;
-      double      bytes = member_or_nan (second, "bytesSent") +
-                     member_or_nan (second, "headerBytesSent");
+      BenchSample sample;
+      double      bytes = bench_member_or_nan (second, "bytesSent") +
+                     bench_member_or_nan (second, "headerBytesSent");
 
-      sample.t = (member_or_nan (second, "t") * 1000 - window_start_real) / G_USEC_PER_SEC;
-      sample.frames = member_or_nan (second, "framesDecoded");
+      sample.t = (bench_member_or_nan (second, "t") * 1000 - window_start_real) / G_USEC_PER_SEC;
+      sample.frames = bench_member_or_nan (second, "framesDecoded");
       sample.sent_bps = -1;
       if (previous != NULL)
         {
-          double before = member_or_nan (previous, "bytesSent") +
-                          member_or_nan (previous, "headerBytesSent");
-          double seconds = (member_or_nan (second, "t") - member_or_nan (previous, "t")) / 1000;
+          double before = bench_member_or_nan (previous, "bytesSent") +
+                          bench_member_or_nan (previous, "headerBytesSent");
+          double seconds = (bench_member_or_nan (second, "t") - bench_member_or_nan (previous, "t")) / 1000;
 
           if (seconds > 0)
             sample.sent_bps = (bytes - before) * 8 / seconds;
@@ -1130,18 +519,18 @@ read_chromium (const char *dir,
 
       if (sample.t >= 0 && sample.t <= window)
         {
-          double emitted = member_or_nan (second, "jitterBufferEmittedCount");
-          double round_trip = member_or_nan (second, "roundTrip");
-          double estimate = member_or_nan (second, "availableOutgoingBitrate");
+          double emitted = bench_member_or_nan (second, "jitterBufferEmittedCount");
+          double round_trip = bench_member_or_nan (second, "roundTrip");
+          double estimate = bench_member_or_nan (second, "availableOutgoingBitrate");
 
           /* Not measured glass to glass as ours is: the jitter buffer's mean
            * delay plus half the round trip. */
-          if (previous != NULL && emitted > member_or_nan (previous, "jitterBufferEmittedCount") &&
+          if (previous != NULL && emitted > bench_member_or_nan (previous, "jitterBufferEmittedCount") &&
               !isnan (round_trip))
             {
-              latency_sum += (member_or_nan (second, "jitterBufferDelay") -
-                              member_or_nan (previous, "jitterBufferDelay")) /
-                               (emitted - member_or_nan (previous, "jitterBufferEmittedCount")) *
+              latency_sum += (bench_member_or_nan (second, "jitterBufferDelay") -
+                              bench_member_or_nan (previous, "jitterBufferDelay")) /
+                               (emitted - bench_member_or_nan (previous, "jitterBufferEmittedCount")) *
                                1000 +
                              round_trip * 1000 / 2;
               latency_n++;
@@ -1157,22 +546,24 @@ read_chromium (const char *dir,
 
   if (last != NULL)
     {
-      JsonArray *freezes = json_object_get_array_member (last, "freezes");
-      double     last_frame = member_or_nan (last, "lastFrame");
+      JsonArray *freezes = json_object_has_member (last, "freezes")
+                             ? json_object_get_array_member (last, "freezes")
+                             : NULL;
+      double     last_frame = bench_member_or_nan (last, "lastFrame");
 
       for (guint i = 0; freezes != NULL && i < json_array_get_length (freezes); i++)
         {
           JsonArray *freeze = json_array_get_array_element (freezes, i);
 
-          add_freeze (endpoint,
-                      (json_array_get_double_element (freeze, 0) * 1000 - window_start_real) /
-                        G_USEC_PER_SEC,
-                      (json_array_get_double_element (freeze, 1) * 1000 - window_start_real) /
-                        G_USEC_PER_SEC);
+          bench_endpoint_add_freeze (endpoint,
+                                     (json_array_get_double_element (freeze, 0) * 1000 - window_start_real) /
+                                       G_USEC_PER_SEC,
+                                     (json_array_get_double_element (freeze, 1) * 1000 - window_start_real) /
+                                       G_USEC_PER_SEC);
         }
       /* Still frozen when the page last reported. */
-      if (last_frame > 0 && member_or_nan (last, "t") - last_frame > FREEZE_SECONDS * 1000)
-        add_freeze (endpoint, (last_frame * 1000 - window_start_real) / G_USEC_PER_SEC, INFINITY);
+      if (last_frame > 0 && bench_member_or_nan (last, "t") - last_frame > BENCH_FREEZE_SECONDS * 1000)
+        bench_endpoint_add_freeze (endpoint, (last_frame * 1000 - window_start_real) / G_USEC_PER_SEC, INFINITY);
       json_object_set_int_member (endpoint->extra, "sent_width",
                                   json_object_get_int_member_with_default (last, "sentWidth", 0));
       json_object_set_int_member (endpoint->extra, "sent_height",
@@ -1213,15 +604,15 @@ page_connected (const char *dir)
 }
 
 static JsonObject *
-run_chromium (Bench      *bench,
-              const Case *test_case)
+run_chromium (Bench           *bench,
+              const BenchCase *test_case)
 {
   g_autoptr (BenchNetem) netem = start_netem (bench, test_case);
   g_autoptr (JsonObject) netem_stats = NULL;
   g_autofree char       *room = NULL;
   char                  *dirs[2];
   GSubprocess           *processes[2];
-  Endpoint               ends[2];
+  BenchEndpoint          ends[2];
   double                 window = window_seconds (bench, test_case), outage_end;
   gint64                 started, window_start, window_start_real;
   JsonObject            *result;
@@ -1246,7 +637,7 @@ run_chromium (Bench      *bench,
 
   for (guint i = 0; i < 2; i++)
     {
-      endpoint_init (&ends[i]);
+      bench_endpoint_init (&ends[i]);
       read_chromium (dirs[i], window_start_real, window, &ends[i]);
       if (!ends[i].decoded)
         print_page_errors (dirs[i]);
@@ -1255,14 +646,14 @@ run_chromium (Bench      *bench,
     }
   netem_stats = bench_netem_stop (netem);
 
-  result = summarize_engine (ends, "Chromium", test_case, window, outage_end);
+  result = bench_summarize_engine (ends, "Chromium", test_case, window, outage_end);
   json_object_set_double_member (result, "connect_s",
                                  (window_start - started) / (double) G_USEC_PER_SEC);
   if (netem_stats != NULL)
     json_object_set_object_member (result, "netem", g_steal_pointer (&netem_stats));
   for (guint i = 0; i < 2; i++)
     {
-      endpoint_clear (&ends[i]);
+      bench_endpoint_clear (&ends[i]);
       g_free (dirs[i]);
     }
   return result;
@@ -1270,10 +661,10 @@ run_chromium (Bench      *bench,
 
 /* The bars of PRODUCT.md for one case, printed and kept. */
 static void
-compare (const Case *test_case,
-         JsonObject *ours,
-         JsonObject *chromium,
-         JsonObject *bars)
+compare (const BenchCase *test_case,
+         JsonObject      *ours,
+         JsonObject      *chromium,
+         JsonObject      *bars)
 {
   g_autoptr (GString) line = g_string_new ("  bars:");
 
@@ -1291,7 +682,7 @@ compare (const Case *test_case,
     }
   if (test_case->cap_kbit > 0)
     {
-      double   fit = member_or_nan (ours, "fit_under_cap_s");
+      double   fit = bench_member_or_nan (ours, "fit_under_cap_s");
       gboolean met = !isnan (fit) && fit <= BAR_FIT_SECONDS;
 
       json_object_set_boolean_member (bars, "fits_cap_within_5_s", met);
@@ -1300,7 +691,7 @@ compare (const Case *test_case,
     }
   if (g_str_equal (test_case->name, "clean"))
     {
-      gboolean met = member_or_nan (ours, "sent_kbit_s") <= BAR_CLEAN_KBIT;
+      gboolean met = bench_member_or_nan (ours, "sent_kbit_s") <= BAR_CLEAN_KBIT;
 
       json_object_set_boolean_member (bars, "clean_at_most_2500_kbit_s", met);
       g_string_append_printf (line, " clean at <= %d kbit/s %s;", BAR_CLEAN_KBIT,
@@ -1308,7 +699,7 @@ compare (const Case *test_case,
     }
   if (test_case->outage_seconds > 0)
     {
-      double   recovery = member_or_nan (ours, "recovery_ms");
+      double   recovery = bench_member_or_nan (ours, "recovery_ms");
       gboolean met = isfinite (recovery) && recovery < BAR_RECOVERY_MS;
 
       json_object_set_boolean_member (bars, "recovery_under_1_s", met);
@@ -1423,8 +814,7 @@ main (int    argc,
   bench.dir = g_build_filename (mc_test_server_get_dir (server), "network", NULL);
   g_mkdir_with_parents (bench.dir, 0700);
   bench.real_cli = mc_test_cli_get_binary ();
-  bench.cli_wrapper = wrapper;
-  bench.forwarder = forwarder_start (netns, mc_test_server_get_port (server), page, &error);
+  bench.forwarder = bench_forwarder_start (netns, mc_test_server_get_port (server), page, &error);
   if (bench.forwarder == NULL)
     g_error ("bench-network: %s", error->message);
   /* From now on the helpers start every mentorcall-cli through the
@@ -1445,9 +835,9 @@ main (int    argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const Case *test_case = &cases[i];
-      JsonObject *entry, *bars;
-      JsonObject *ours = NULL, *chromium = NULL;
+      const BenchCase *test_case = &cases[i];
+      JsonObject      *entry, *bars;
+      JsonObject      *ours = NULL, *chromium = NULL;
 
       if (!wanted (filter, test_case->name))
         continue;
@@ -1492,7 +882,7 @@ main (int    argc,
   if (!bench_write_json (results, output))
     ok = FALSE;
 
-  forwarder_stop (bench.forwarder);
+  bench_forwarder_stop (bench.forwarder);
   /* The server's directory stays for a look afterwards; Chromium's
    * profiles are too big to keep. */
   if (ok)
