@@ -255,7 +255,10 @@ bench_summarize_engine (BenchEndpoint   *ends,
     set_double_or_null (result, "recovery_ms", recovery);
   json_object_set_object_member (result, "ends", by_end);
 
-  g_string_append_printf (line, "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT " freezes (frozen %4.1f s), sends %5.0f kbit/s, receives %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
+  g_string_append_printf (line,
+                          "  %-9s %5.1f fps (worst second %4.1f), %2" G_GINT64_FORMAT
+                          " freezes (frozen %4.1f s), sends %5.0f kbit/s, receives "
+                          "%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
                           engine, fps, worst, n_freezes, frozen, sent,
                           json_object_get_int_member (sides[1], "width"),
                           json_object_get_int_member (sides[1], "height"));
@@ -296,9 +299,12 @@ bench_summarize_engine (BenchEndpoint   *ends,
       g_autoptr (GString) more = g_string_new (NULL);
 
       for (GList *l = names_list; l != NULL; l = l->next)
-        g_string_append_printf (more, " %s %.6g,", (const char *) l->data,
-                                bench_member_or_nan (json_object_get_object_member (fields, l->data),
-                                                     "mean"));
+        {
+          JsonObject *field = json_object_get_object_member (fields, l->data);
+
+          g_string_append_printf (more, " %s %.6g,", (const char *) l->data,
+                                  bench_member_or_nan (field, "mean"));
+        }
       if (more->len > 0)
         {
           g_string_truncate (more, more->len - 1);

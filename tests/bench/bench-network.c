@@ -16,18 +16,19 @@
  * ICE can use: our CLIs get --ice-address of their end of it
  * (netns-cli.sh), Chromium finds no other interface than loopback, which
  * it leaves out. Signaling is not shaped: the real mentorcall-server runs
- * in the benchmark's own namespace on 127.0.0.1, and a thread here listens
- * on 127.0.0.1 at the same port inside each namespace and forwards each
- * connection to it (a socket belongs to the namespace it was made in,
- * whichever thread uses it). The same thread serves Chromium's page and a
- * tiny relay through which its two ends swap their descriptions.
+ * in the benchmark's own namespace on 127.0.0.1, and a thread
+ * (bench-forwarder.c) listens on 127.0.0.1 at the same port inside each
+ * namespace and forwards each connection to it. The same thread serves
+ * Chromium's page and a tiny relay through which its two ends swap their
+ * descriptions. The figures are computed the same way for both engines
+ * (bench-network-figures.c).
  *
  * Per case and engine, over a window that starts when both ends decode
  * the other's video (or CONNECT_SECONDS after the start, when they do not)
  * and lasts MENTORCALL_BENCH_CASE_SECONDS (default 20; outage cases are
  * longer): received frames a second (mean, and the worst second), freezes
- * (gaps between decoded frames of more than BENCH_FREEZE_SECONDS: count and
- * total time), the sent bitrate and how long after media started it took
+ * (gaps between decoded frames of more than BENCH_FREEZE_SECONDS: count
+ * and total time), the sent bitrate and how long after media started it took
  * to stay under a cap, the received resolution, end-to-end latency (ours:
  * --stamp-frames; Chromium: an estimate from its jitter buffer and round
  * trip), and after an outage the time from the network's return to video
@@ -413,7 +414,8 @@ start_chromium (Bench      *bench,
   g_autofree char                *log = g_build_filename (dir, "chromium.log", NULL);
   g_autofree char                *data_dir = g_strdup_printf ("--user-data-dir=%s", profile);
   g_autofree char                *url = g_strdup_printf (
-                   "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s", bench_forwarder_get_relay_port (bench->forwarder),
+                   "http://127.0.0.1:%u/chromium-network.html?role=%s&room=%s",
+                   bench_forwarder_get_relay_port (bench->forwarder),
     side == 0 ? "offer" : "answer", room);
   GSubprocess *process;
 
@@ -451,7 +453,9 @@ read_page_lines (const char *dir,
   g_autofree char      *path = g_build_filename (dir, "chromium.log", NULL);
   g_autofree char      *log = read_text (path);
   g_autofree char      *marker = g_strdup_printf ("\"MCBENCH %s {", what);
-  g_autoptr (GPtrArray) objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr (GPtrArray) objects = NULL;
+
+  objects = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
   for (const char *p = strstr (log, marker); p != NULL; p = strstr (p + 1, marker))
     {
@@ -465,7 +469,8 @@ read_page_lines (const char *dir,
       json = g_strndup (start, end + 1 - start);
       if (json_parser_load_from_data (parser, json, -1, NULL) &&
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        g_ptr_array_add (objects, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+        g_ptr_array_add (objects,
+                         json_object_ref (json_node_get_object (json_parser_get_root (parser))));
     }
   return g_steal_pointer (&objects);
 }
@@ -480,6 +485,14 @@ print_page_errors (const char *dir)
   for (guint i = 0; lines[i] != NULL; i++)
     if (strstr (lines[i], "MCBENCH error") != NULL || strstr (lines[i], ":FATAL:") != NULL)
       g_printerr ("chromium: %s\n", lines[i]);
+}
+
+/* Date.now () of the page, in ms, to seconds of the window. */
+static double
+real_to_window (double milliseconds,
+                gint64 window_start_real)
+{
+  return (milliseconds * 1000 - window_start_real) / G_USEC_PER_SEC;
 }
 
 static void
@@ -500,14 +513,15 @@ read_chromium (const char    *dir,
       double      bytes = bench_member_or_nan (second, "bytesSent") +
                      bench_member_or_nan (second, "headerBytesSent");
 
-      sample.t = (bench_member_or_nan (second, "t") * 1000 - window_start_real) / G_USEC_PER_SEC;
+      sample.t = real_to_window (bench_member_or_nan (second, "t"), window_start_real);
       sample.frames = bench_member_or_nan (second, "framesDecoded");
       sample.sent_bps = -1;
       if (previous != NULL)
         {
           double before = bench_member_or_nan (previous, "bytesSent") +
                           bench_member_or_nan (previous, "headerBytesSent");
-          double seconds = (bench_member_or_nan (second, "t") - bench_member_or_nan (previous, "t")) / 1000;
+          double seconds =
+            (bench_member_or_nan (second, "t") - bench_member_or_nan (previous, "t")) / 1000;
 
           if (seconds > 0)
             sample.sent_bps = (bytes - before) * 8 / seconds;
@@ -522,17 +536,18 @@ read_chromium (const char    *dir,
           double emitted = bench_member_or_nan (second, "jitterBufferEmittedCount");
           double round_trip = bench_member_or_nan (second, "roundTrip");
           double estimate = bench_member_or_nan (second, "availableOutgoingBitrate");
+          double emitted_before = previous != NULL
+                                    ? bench_member_or_nan (previous, "jitterBufferEmittedCount")
+                                    : NAN;
 
           /* Not measured glass to glass as ours is: the jitter buffer's mean
            * delay plus half the round trip. */
-          if (previous != NULL && emitted > bench_member_or_nan (previous, "jitterBufferEmittedCount") &&
-              !isnan (round_trip))
+          if (emitted > emitted_before && !isnan (round_trip))
             {
-              latency_sum += (bench_member_or_nan (second, "jitterBufferDelay") -
-                              bench_member_or_nan (previous, "jitterBufferDelay")) /
-                               (emitted - bench_member_or_nan (previous, "jitterBufferEmittedCount")) *
-                               1000 +
-                             round_trip * 1000 / 2;
+              double delay = bench_member_or_nan (second, "jitterBufferDelay") -
+                             bench_member_or_nan (previous, "jitterBufferDelay");
+
+              latency_sum += delay / (emitted - emitted_before) * 1000 + round_trip * 1000 / 2;
               latency_n++;
             }
           if (!isnan (estimate))
@@ -555,15 +570,15 @@ read_chromium (const char    *dir,
         {
           JsonArray *freeze = json_array_get_array_element (freezes, i);
 
-          bench_endpoint_add_freeze (endpoint,
-                                     (json_array_get_double_element (freeze, 0) * 1000 - window_start_real) /
-                                       G_USEC_PER_SEC,
-                                     (json_array_get_double_element (freeze, 1) * 1000 - window_start_real) /
-                                       G_USEC_PER_SEC);
+          bench_endpoint_add_freeze (
+            endpoint, real_to_window (json_array_get_double_element (freeze, 0), window_start_real),
+            real_to_window (json_array_get_double_element (freeze, 1), window_start_real));
         }
       /* Still frozen when the page last reported. */
-      if (last_frame > 0 && bench_member_or_nan (last, "t") - last_frame > BENCH_FREEZE_SECONDS * 1000)
-        bench_endpoint_add_freeze (endpoint, (last_frame * 1000 - window_start_real) / G_USEC_PER_SEC, INFINITY);
+      if (last_frame > 0 &&
+          bench_member_or_nan (last, "t") - last_frame > BENCH_FREEZE_SECONDS * 1000)
+        bench_endpoint_add_freeze (endpoint, real_to_window (last_frame, window_start_real),
+                                   INFINITY);
       json_object_set_int_member (endpoint->extra, "sent_width",
                                   json_object_get_int_member_with_default (last, "sentWidth", 0));
       json_object_set_int_member (endpoint->extra, "sent_height",

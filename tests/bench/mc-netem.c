@@ -273,8 +273,8 @@ bottleneck (Direction *direction,
   const Shape *shape = &direction->shape;
   double       bytes_per_ns = shape->rate * 1000 / 8 / NS_PER_SEC;
   gint64       start = MAX (now, direction->bucket_time);
-  double       tokens = MIN (shape->burst,
-                             direction->bucket_tokens + (start - direction->bucket_time) * bytes_per_ns);
+  double       refill = (start - direction->bucket_time) * bytes_per_ns;
+  double       tokens = MIN (shape->burst, direction->bucket_tokens + refill);
   gint64       departure = start;
 
   if (shape->rate <= 0)
@@ -469,12 +469,15 @@ main (int    argc,
             { "netns-a", 0, 0, G_OPTION_ARG_STRING, &netns_a, "The first namespace", "NAME" },
             { "netns-b", 0, 0, G_OPTION_ARG_STRING, &netns_b, "The second namespace", "NAME" },
             { "dev", 0, 0, G_OPTION_ARG_STRING, &dev, "The TUN device in each (mcnet0)", "NAME" },
-            { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the random losses and jitter (1)", "N" },
+            { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the losses and jitter (1)", "N" },
             { "both", 0, 0, G_OPTION_ARG_STRING, &both, "Shaping of both directions", "SPEC" },
-            { "a-to-b", 0, 0, G_OPTION_ARG_STRING, &a_to_b, "Shaping from A to B, after --both", "SPEC" },
-            { "b-to-a", 0, 0, G_OPTION_ARG_STRING, &b_to_a, "Shaping from B to A, after --both", "SPEC" },
+            { "a-to-b", 0, 0, G_OPTION_ARG_STRING, &a_to_b, "Shaping from A to B (over --both)",
+              "SPEC" },
+            { "b-to-a", 0, 0, G_OPTION_ARG_STRING, &b_to_a, "Shaping from B to A (over --both)",
+              "SPEC" },
             { "outage", 0, 0, G_OPTION_ARG_STRING_ARRAY, &outage_specs,
-              "Nothing passes from START s after ready, for SECONDS s (repeatable)", "START:SECONDS" },
+              "Nothing passes from START s after ready, for SECONDS s (repeatable)",
+              "START:SECONDS" },
             { NULL }
   };
   struct pollfd fds[4];

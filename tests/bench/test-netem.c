@@ -74,11 +74,16 @@ make_sockets (GSocket **sender,
               GSocket **receiver)
 {
   g_autoptr (GError)         error = NULL;
-  g_autoptr (GInetAddress)   address_a = g_inet_address_new_from_string (bench_netns_get_address (netns, 0));
-  g_autoptr (GInetAddress)   address_b = g_inet_address_new_from_string (bench_netns_get_address (netns, 1));
-  g_autoptr (GSocketAddress) local_a = g_inet_socket_address_new (address_a, 0);
-  g_autoptr (GSocketAddress) local_b = g_inet_socket_address_new (address_b, 0);
+  g_autoptr (GInetAddress)   address_a = NULL;
+  g_autoptr (GInetAddress)   address_b = NULL;
+  g_autoptr (GSocketAddress) local_a = NULL;
+  g_autoptr (GSocketAddress) local_b = NULL;
   g_autoptr (GSocketAddress) bound = NULL;
+
+  address_a = g_inet_address_new_from_string (bench_netns_get_address (netns, 0));
+  address_b = g_inet_address_new_from_string (bench_netns_get_address (netns, 1));
+  local_a = g_inet_socket_address_new (address_a, 0);
+  local_b = g_inet_socket_address_new (address_b, 0);
 
   *receiver = bench_netns_socket (netns, 1, G_SOCKET_TYPE_DATAGRAM, &error);
   g_assert_no_error (error);
