@@ -171,6 +171,14 @@ add_field (GHashTable *sums,
   sum[2] = value;
 }
 
+/* The larger, or NaN (never, unknown) when either is. */
+static double
+max_or_nan (double a,
+            double b)
+{
+  return isnan (a) || isnan (b) ? NAN : MAX (a, b);
+}
+
 /* Public API */
 
 void
@@ -232,15 +240,24 @@ bench_summarize_engine (BenchEndpoint   *ends,
     {
       sides[i] = analyze_endpoint (&ends[i], window, test_case->cap_kbit, outage_end);
       json_object_set_object_member (by_end, names[i], sides[i]);
+    }
+  /* A sender whose video never reached the other end did not fit under the
+   * cap, even if it went under it by sending nothing. */
+  for (guint i = 0; i < 2 && test_case->cap_kbit > 0; i++)
+    if (json_object_get_double_member (sides[1 - i], "fps_mean") < 1)
+      json_object_set_null_member (sides[i], "fit_under_cap_s");
+
+  for (guint i = 0; i < 2; i++)
+    {
       fps += json_object_get_double_member (sides[i], "fps_mean") / 2;
       worst = MIN (worst, json_object_get_double_member (sides[i], "fps_worst_second"));
       n_freezes += json_object_get_int_member (sides[i], "freezes");
       frozen += json_object_get_double_member (sides[i], "frozen_s") / 2;
       sent += bench_member_or_nan (sides[i], "sent_kbit_s") / 2;
       if (test_case->cap_kbit > 0)
-        fit = MAX (fit, bench_member_or_nan (sides[i], "fit_under_cap_s"));
+        fit = max_or_nan (fit, bench_member_or_nan (sides[i], "fit_under_cap_s"));
       if (outage_end > 0)
-        recovery = MAX (recovery, bench_member_or_nan (sides[i], "recovery_ms"));
+        recovery = max_or_nan (recovery, bench_member_or_nan (sides[i], "recovery_ms"));
     }
 
   json_object_set_double_member (result, "window_s", window);
