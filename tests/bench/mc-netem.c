@@ -12,10 +12,11 @@
  *
  *   loss=PERCENT   random loss, from a generator seeded by --seed
  *   delay=MS       one-way delay …
- *   jitter=MS      … plus or minus up to this much (uniform); the order of
- *                  the packets is kept, as on a real path without
- *                  reordering, so a packet never leaves before the one
- *                  that came in before it
+ *   jitter=MS      … plus an offset of up to this much either way, which
+ *                  moves in straight lines between random values (a new
+ *                  one every 4 × MS, at least 20 ms), as queueing delay
+ *                  does: slowly enough that packets keep their order, and
+ *                  a packet never leaves before the one before it
  *   rate=KBIT      a token bucket of BURST bytes at this rate, in front of
  *                  a drop-tail queue of QUEUE ms: what does not fit is
  *                  dropped, like at a real bottleneck
@@ -104,6 +105,11 @@ typedef struct
   double bucket_tokens;
   gint64 bucket_time;
   gint64 last_release;
+
+  /* The jitter offset: from offset_from at segment_start to offset_to at
+   * segment_end, in ms. */
+  gint64 segment_start, segment_end;
+  double offset_from, offset_to;
 
   guint64 packets, bytes;
   guint64 forwarded, forwarded_bytes;
@@ -294,6 +300,32 @@ bottleneck (Direction *direction,
   return departure;
 }
 
+/* The jitter offset at @time, in ms. Its slope is at most 2 × jitter over
+ * 4 × jitter, one half: release times grow with departure times, so the
+ * order stays without holding packets back, and the delays really spread
+ * over ± jitter (independent draws per packet would either reorder or,
+ * kept in order, pile up near the largest delay at video's packet rates). */
+static double
+jitter_at (Direction *direction,
+           gint64     time)
+{
+  const Shape *shape = &direction->shape;
+  gint64       length = (gint64) (MAX (20.0, 4 * shape->jitter) * NS_PER_MS);
+
+  if (shape->jitter <= 0)
+    return 0;
+  if (time >= direction->segment_end)
+    {
+      direction->offset_from = direction->offset_to;
+      direction->offset_to = g_rand_double_range (direction->rand, -shape->jitter, shape->jitter);
+      direction->segment_start = time;
+      direction->segment_end = time + length;
+    }
+
+  return direction->offset_from + (direction->offset_to - direction->offset_from) *
+                                    (time - direction->segment_start) / length;
+}
+
 static void
 admit (Direction    *direction,
        const guint8 *data,
@@ -328,8 +360,7 @@ admit (Direction    *direction,
     }
 
   delay = shape->delay;
-  if (shape->jitter > 0)
-    delay += g_rand_double_range (direction->rand, -shape->jitter, shape->jitter);
+  delay += jitter_at (direction, departure);
   release = departure + (gint64) (MAX (delay, 0) * NS_PER_MS);
   /* No reordering: a packet waits for the one before it. */
   release = MAX (release, direction->last_release);
