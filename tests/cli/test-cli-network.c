@@ -464,7 +464,7 @@ test_rate_cap_call (void)
   g_autofree char        *booking = NULL;
   gint64                  booking_id;
   gint64                  nacks;
-  g_autofree char        *paths[2][3] = { { NULL } };
+  char                   *paths[2][3] = { { NULL } }; /* freed at the end */
   const char             *who[2] = { "maria", "sam" };
   const char             *passwords[2] = { "mentor-demo", "student-demo" };
   const char             *addresses[2] = { ADDRESS_A, ADDRESS_B };
@@ -536,6 +536,11 @@ test_rate_cap_call (void)
   nacks = check_side (who[0], paths[0][1], paths[0][2]);
   nacks += check_side (who[1], paths[1][1], paths[1][2]);
   g_assert_cmpint (nacks, >, 0);
+
+  /* g_autofree on an array would free its first element only. */
+  for (guint i = 0; i < 2; i++)
+    for (guint j = 0; j < 3; j++)
+      g_free (paths[i][j]);
 }
 
 /* The namespaces are made here and removed here, whatever happens to the
