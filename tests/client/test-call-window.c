@@ -273,6 +273,20 @@ test_call (void)
   mc_test_server_stop (server);
 }
 
+/* Under AddressSanitizer's timing GStreamer 1.22 sometimes trips GLib's
+ * check against a hash table changed during g_hash_table_foreach () on one
+ * of its own threads, as in test-call-session (not in our code, which never
+ * calls g_hash_table_foreach ()). That one message is let through. */
+static gboolean
+fatal_log_cb (const char    *log_domain,
+              GLogLevelFlags log_level,
+              const char    *message,
+              gpointer       user_data)
+{
+  return !(g_strcmp0 (log_domain, "GLib") == 0 && message != NULL &&
+           strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -284,6 +298,9 @@ main (int   argc,
 
   mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
+  /* GStreamer 1.22's one known critical on its own threads (see
+   * HACKING.md's test rules); every other warning stays fatal. */
+  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
 
   g_test_add_func ("/client/call-window/call", test_call);
 
