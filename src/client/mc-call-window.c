@@ -6,9 +6,10 @@
  * The other person's video large, ours small, their name and the time left
  * above, the controls below and the chat beside. The call itself is an
  * McCallController; this window shows its state and turns the controls
- * into its calls. Closing the window leaves the call without ending it —
- * the main window then offers to rejoin — and only End Session, after a
- * confirmation, ends it for both. While the window is open the session
+ * into its calls. Leave (or closing the window) leaves the call without
+ * ending it — the main window then offers to rejoin — and only End Lesson,
+ * after a confirmation, ends it for both. The two are side by side with
+ * words on them, since the icons alone do not tell them apart. While the window is open the session
  * inhibits suspend and idle, as a call should.
  *
  * Video reaches the window through McVideoSink, which hands frames to a
@@ -440,20 +441,39 @@ mc_call_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (mc_call_window_parent_class)->close_request (window);
 }
 
+static gboolean
+close_idle_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 end_response_cb (AdwMessageDialog *dialog,
                  const char       *response,
                  McCallWindow     *self)
 {
+  /* Not at once: the dialog is still transient for this window while it
+   * emits its response, and goes only afterwards. */
+  if (g_strcmp0 (response, "leave") == 0)
+    {
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_idle_cb, g_object_ref (self),
+                       g_object_unref);
+      return;
+    }
+
   if (g_strcmp0 (response, "end") != 0 || self->controller == NULL)
     return;
 
   if (!mc_call_controller_end (self->controller))
     adw_toast_overlay_add_toast (self->toast_overlay,
-                                 adw_toast_new (_ ("Cannot end the session while disconnected; "
+                                 adw_toast_new (_ ("Cannot end the lesson while disconnected; "
                                                    "try again in a moment")));
 }
 
+/* End Lesson asks first, and offers Leave in the same breath: someone who
+ * only wants to step out should not have to find the other button. */
 static void
 end_action (GtkWidget  *widget,
             const char *action_name,
@@ -462,20 +482,35 @@ end_action (GtkWidget  *widget,
   McCallWindow *self = MC_CALL_WINDOW (widget);
   GtkWidget    *dialog;
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("End the Session?"),
-                                   _ ("The lesson ends for both of you, and cannot be joined "
-                                      "again. To step out for a moment, close this window "
-                                      "instead."));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("End the Lesson for Both?"),
+                                   NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  /* Translators: %s is the other participant */
+                                  _ ("The call ends for you and %s, and the lesson cannot be "
+                                     "joined again. To step out for a moment, leave instead: "
+                                     "the lesson goes on and you can rejoin."),
+                                  peer_name (self));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _ ("_Cancel"),
-                                    "end", _ ("_End Session"),
+                                    "leave", C_ ("call", "_Leave"),
+                                    "end", _ ("_End Lesson"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "end",
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (end_response_cb), self);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (end_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Leaving is closing the window: the call goes on for the other side, and
+ * the main window offers to rejoin. */
+static void
+leave_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  gtk_window_close (GTK_WINDOW (widget));
 }
 
 static void
@@ -760,6 +795,7 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "call.chat", "chat-visible");
   gtk_widget_class_install_property_action (widget_class, "call.fullscreen", "fullscreen");
   gtk_widget_class_install_action (widget_class, "call.end", NULL, end_action);
+  gtk_widget_class_install_action (widget_class, "call.leave", NULL, leave_action);
   gtk_widget_class_install_action (widget_class, "call.leave-fullscreen", NULL,
                                    leave_fullscreen_action);
   gtk_widget_class_install_action (widget_class, "call.show-shortcuts", NULL,
@@ -771,6 +807,10 @@ mc_call_window_class_init (McCallWindowClass *klass)
                                        "call.share-screen", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "call.chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "call.fullscreen", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "call.leave",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "call.end", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "call.leave-fullscreen",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,

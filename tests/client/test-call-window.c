@@ -8,8 +8,13 @@
  * and ICE on 127.0.0.1. The remote video reaches the window's paintable,
  * chat goes both ways with an unread count while the pane is hidden, the
  * student shares the (virtual) screen and stops through the window's
- * action, and closing the call window leaves the call running — the main window's
- * rejoin banner appears — until the mentor ends the session.
+ * action, and Leave closes the call window while the call goes on — the main
+ * window's rejoin banner appears — until the mentor ends the session.
+ *
+ * The other cases use a participant that is only in the room (signaling, no
+ * media), which is all that leaving and ending need: the shortcuts for Leave
+ * and End Lesson, End Lesson's confirmation with its Leave answer, and what
+ * the window says when the other side leaves or ends the lesson.
  */
 
 #include "config.h"
@@ -252,13 +257,16 @@ test_call (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpint (mc_test_get_int (mc_test_object (history), "last_seq"), ==, 2);
 
-  /* Closing the window leaves the call; the main window offers to rejoin. */
+  /* Leave closes the window and the call goes on for the mentor; the main
+   * window offers to rejoin. */
   call_window_pointer = call_window;
   g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
-  gtk_window_close (GTK_WINDOW (call_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.leave", NULL));
   mc_window_set_in_call (window, booking_id, FALSE);
   mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
   mc_test_ui_wait_until (banner_shown, window, "the rejoin banner");
+  g_assert_false (mentor.ended);
+  g_assert_false (mc_call_controller_get_ended (mentor.controller));
   mc_test_ui_screenshot (GTK_WIDGET (window), "rejoin-after-close");
 
   /* The mentor ends the session: the banner goes. */
@@ -270,6 +278,205 @@ test_call (void)
   gtk_window_destroy (GTK_WINDOW (window));
   /* Let the calls' pipelines wind down before the process ends. */
   mc_test_ui_spin (1000);
+  mc_test_server_stop (server);
+}
+
+/* The lesson as the student's list has it, and the student's client. */
+static JsonObject *
+student_booking (McTestServer *server,
+                 gint64        booking_id,
+                 McApiClient **api_out)
+{
+  g_autofree char     *token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  g_autofree char     *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT, booking_id);
+  g_autoptr (JsonNode) node = NULL;
+  guint                status;
+
+  node = mc_test_request (server, "GET", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  *api_out = mc_api_client_new (mc_test_server_get_url (server));
+  mc_api_client_set_token (*api_out, token);
+
+  return json_object_ref (mc_test_object (node));
+}
+
+static McCallWindow *
+open_call_window (McApiClient *api,
+                  JsonObject  *booking)
+{
+  McCallWindow *call_window = mc_call_window_new (NULL, api, booking);
+
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
+  gtk_window_present (GTK_WINDOW (call_window));
+  mc_call_window_start (call_window);
+
+  return call_window;
+}
+
+static gboolean
+call_joined (gpointer data)
+{
+  McCallController  *controller = mc_call_window_get_controller (data);
+  McSignalingClient *signaling = controller ? mc_call_controller_get_signaling (controller) : NULL;
+
+  return signaling != NULL && mc_signaling_client_get_in_room (signaling);
+}
+
+/* The confirmation End Lesson opens over the call window. */
+static AdwMessageDialog *
+find_dialog (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_window_get_transient_for (window) == parent &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+          gtk_widget_get_width (GTK_WIDGET (window)) > 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog (data) != NULL;
+}
+
+/* The action a key combination of the window's class runs, if any. */
+static const char *
+shortcut_action (GtkWidget      *widget,
+                 guint           keyval,
+                 GdkModifierType modifiers)
+{
+  g_autoptr (GListModel)         controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr (GtkShortcutTrigger) wanted = gtk_keyval_trigger_new (keyval, modifiers);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction      *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (action) &&
+              gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            return gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+        }
+    }
+
+  return NULL;
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (GBytes)       overlay = NULL;
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  call_window = mc_call_window_new (NULL, api, booking);
+
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_w, GDK_CONTROL_MASK), ==,
+                   "call.leave");
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_e,
+                                    GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                   ==, "call.end");
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_e, GDK_CONTROL_MASK), ==,
+                   "call.camera-off");
+
+  /* The shortcuts window lists both. */
+  overlay = g_resources_lookup_data ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui", 0,
+                                     NULL);
+  g_assert_nonnull (overlay);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), -1, "&lt;Control&gt;w"));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), -1,
+                                  "&lt;Control&gt;&lt;Shift&gt;e"));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_server_stop (server);
+}
+
+/* End Lesson asks first; its Leave answer leaves, and the lesson goes on. */
+static void
+test_end_confirmation (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  AdwMessageDialog        *dialog;
+  McCallWindow            *call_window;
+  gpointer                 call_window_pointer;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  call_window = open_call_window (api, booking);
+  call_window_pointer = call_window;
+  g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+
+  /* Asked, and cancelled: nothing happens. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  dialog = find_dialog (GTK_WINDOW (call_window));
+  g_assert_true (adw_message_dialog_has_response (dialog, "leave"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "end"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  mc_test_ui_screenshot (GTK_WIDGET (dialog), "end-lesson-confirmation");
+  adw_message_dialog_response (dialog, "cancel");
+  mc_test_ui_spin (200);
+  g_assert_nonnull (call_window_pointer);
+  g_assert_false (mc_test_peer_get_ended (mentor));
+
+  /* Asked, and answered Leave: the window goes, the lesson does not. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (call_window)), "leave");
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  mc_test_ui_spin (300);
+  g_assert_false (mc_test_peer_get_ended (mentor));
+
+  /* Back in, and answered End Lesson: ended for both. */
+  call_window = open_call_window (api, booking);
+  call_window_pointer = call_window;
+  g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to rejoin");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (call_window)), "end");
+  mc_test_ui_wait_until ((McTestCondition) mc_test_peer_get_ended, mentor, "the lesson to end");
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+
+  mc_test_ui_spin (500);
   mc_test_server_stop (server);
 }
 
@@ -286,6 +493,8 @@ main (int   argc,
   gst_init (&argc, &argv);
 
   g_test_add_func ("/client/call-window/call", test_call);
+  g_test_add_func ("/client/call-window/shortcuts", test_shortcuts);
+  g_test_add_func ("/client/call-window/end-confirmation", test_end_confirmation);
 
   return g_test_run ();
 }
