@@ -6,6 +6,7 @@
  * Shows the other person, the subject, the time, the status and a live
  * countdown, and a Join button that is enabled only for a confirmed lesson
  * inside its join window — with the reason in its tooltip when it is not.
+ * An ended lesson offers its summary instead.
  * The window's times come from the server; the page passes the current
  * time corrected by the server's clock, so a wrong local clock does not
  * move the window.
@@ -28,12 +29,14 @@ struct _McBookingRow
 
   JsonObject *booking;
   gboolean    can_join;
+  gboolean    ended;
 
   AdwAvatar *avatar;
   GtkLabel  *title_label;
   GtkLabel  *subtitle_label;
   GtkLabel  *countdown_label;
   GtkButton *join_button;
+  GtkButton *summary_button;
 };
 
 G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
@@ -41,6 +44,7 @@ G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
 enum
 {
   JOIN,
+  SHOW_SUMMARY,
   N_SIGNALS
 };
 
@@ -62,6 +66,16 @@ static void
 join_clicked_cb (McBookingRow *self)
 {
   g_signal_emit (self, signals[JOIN], 0, mc_booking_row_get_booking_id (self));
+}
+
+static void
+summary_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  McBookingRow *self = MC_BOOKING_ROW (widget);
+
+  g_signal_emit (self, signals[SHOW_SUMMARY], 0, mc_booking_row_get_booking_id (self));
 }
 
 static void
@@ -91,6 +105,15 @@ mc_booking_row_class_init (McBookingRowClass *klass)
   signals[JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  /**
+   * McBookingRow::show-summary:
+   * @self: the row
+   * @booking_id: its booking, an ended lesson
+   */
+  signals[SHOW_SUMMARY] = g_signal_new ("show-summary", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                        G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mentorcall/Mentorcall/ui/mc-booking-row.ui");
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, avatar);
@@ -98,6 +121,8 @@ mc_booking_row_class_init (McBookingRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, countdown_label);
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, join_button);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, summary_button);
+  gtk_widget_class_install_action (widget_class, "row.summary", NULL, summary_action);
   gtk_widget_class_bind_template_callback (widget_class, join_clicked_cb);
 }
 
@@ -247,6 +272,10 @@ mc_booking_row_update (McBookingRow *self,
 
   self->can_join = confirmed && now >= opens && now < closes &&
                    !g_str_equal (call_state, "ended");
+  /* Only a call that ran has something to summarize. */
+  self->ended = call != NULL && (g_str_equal (call_state, "ended") ||
+                                 (g_str_equal (status, "completed") &&
+                                  mc_json_has (call, "started_at")));
 
   if (!self->can_join)
     {
@@ -270,7 +299,15 @@ mc_booking_row_update (McBookingRow *self,
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->join_button),
                                self->can_join ? _ ("Join the lesson") : reason);
   gtk_widget_set_visible (GTK_WIDGET (self->join_button),
-                          confirmed || g_str_equal (status, "pending"));
+                          !self->ended && (confirmed || g_str_equal (status, "pending")));
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_button), self->ended);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.summary", self->ended);
+}
+
+gboolean
+mc_booking_row_get_can_show_summary (McBookingRow *self)
+{
+  return self->ended;
 }
 
 gboolean

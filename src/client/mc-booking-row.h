@@ -25,6 +25,7 @@ gint64      mc_booking_row_get_booking_id (McBookingRow *self);
 void        mc_booking_row_update (McBookingRow *self,
                                    gint64        now);
 gboolean    mc_booking_row_get_can_join (McBookingRow *self);
+gboolean    mc_booking_row_get_can_show_summary (McBookingRow *self);
 const char *mc_booking_row_get_countdown (McBookingRow *self);
 
 const char *mc_booking_get_peer_in_call (JsonObject *booking);

@@ -38,6 +38,7 @@ G_DEFINE_FINAL_TYPE (McBookingsPage, mc_bookings_page, GTK_TYPE_WIDGET)
 enum
 {
   JOIN,
+  SHOW_SUMMARY,
   N_SIGNALS
 };
 
@@ -71,6 +72,14 @@ row_join_cb (McBookingRow   *row,
              McBookingsPage *self)
 {
   g_signal_emit (self, signals[JOIN], 0, booking_id);
+}
+
+static void
+row_show_summary_cb (McBookingRow   *row,
+                     gint64          booking_id,
+                     McBookingsPage *self)
+{
+  g_signal_emit (self, signals[SHOW_SUMMARY], 0, booking_id);
 }
 
 static void
@@ -128,6 +137,15 @@ mc_bookings_page_class_init (McBookingsPageClass *klass)
    */
   signals[JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  /**
+   * McBookingsPage::show-summary:
+   * @self: the page
+   * @booking_id: an ended lesson
+   */
+  signals[SHOW_SUMMARY] = g_signal_new ("show-summary", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                        G_TYPE_INT64);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mentorcall/Mentorcall/ui/mc-bookings-page.ui");
@@ -203,6 +221,7 @@ mc_bookings_page_set_bookings (McBookingsPage *self,
       GtkWidget *row = mc_booking_row_new (json_array_get_object_element (bookings, i));
 
       g_signal_connect (row, "join", G_CALLBACK (row_join_cb), self);
+      g_signal_connect (row, "show-summary", G_CALLBACK (row_show_summary_cb), self);
       gtk_list_box_append (self->list_box, row);
     }
 

@@ -16,6 +16,12 @@
  * GdkPaintable; the paintables belong to the window and survive the call
  * engine's reconnections, which rebuild the sinks.
  *
+ * What the other side does is said in words: when they leave (the lesson
+ * goes on) the middle of the picture says so until they are back, and a
+ * toast tells when they lose their connection or come back. When the lesson
+ * ends, whoever ended it, the window gives way to the lesson's summary,
+ * whose heading says who ended it.
+ *
  * Screen sharing swaps what the engine sends, camera or screen, while the
  * call runs; the self view shows whichever is sent. Where the desktop
  * session cannot share (Wayland, no display, ximagesrc missing), the button
@@ -29,9 +35,10 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
-#include "mc-call-window.h"
+#include "mc-call-window-private.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
+#include "mc-summary-window.h"
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
 
@@ -53,6 +60,7 @@ struct _McCallWindow
   gboolean          screen_sharing;
   gboolean          chat_visible;
   gboolean          leaving;
+  char             *notice; /* what the other side did, while it holds */
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
@@ -128,8 +136,10 @@ update_peer_status (McCallWindow *self)
   gboolean           muted = session && mc_call_session_get_remote_muted (session);
   g_autofree char   *text = NULL;
 
-  if (state == MC_CALL_SESSION_STATE_WAITING || state == MC_CALL_SESSION_STATE_PREPARING ||
-      state == MC_CALL_SESSION_STATE_IDLE)
+  if (state == MC_CALL_SESSION_STATE_WAITING && self->notice != NULL)
+    text = g_strdup (self->notice);
+  else if (state == MC_CALL_SESSION_STATE_WAITING || state == MC_CALL_SESSION_STATE_PREPARING ||
+           state == MC_CALL_SESSION_STATE_IDLE)
     /* Translators: %s is the other participant */
     text = g_strdup_printf (_ ("Waiting for %s…"), peer_name (self));
   else if (camera_off)
@@ -311,10 +321,102 @@ chat_send_cb (McChatPane   *pane,
 }
 
 static void
+toast (McCallWindow *self,
+       const char   *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static gint64
+peer_id (McCallWindow *self)
+{
+  JsonObject *other = json_object_get_object_member (self->booking, "other");
+
+  return other ? json_object_get_int_member (other, "id") : 0;
+}
+
+static void
+set_notice (McCallWindow *self,
+            const char   *notice)
+{
+  g_free (self->notice);
+  self->notice = g_strdup (notice);
+  update_peer_status (self);
+}
+
+static void
+peer_left_cb (McSignalingClient *signaling,
+              gint64             booking_id,
+              gint64             user_id,
+              const char        *reason,
+              McCallWindow      *self)
+{
+  g_autofree char *message = NULL;
+
+  if (booking_id != mc_call_window_get_booking_id (self))
+    return;
+
+  if (g_strcmp0 (reason, "left") == 0)
+    {
+      /* Translators: %s is the other participant, who closed their call window */
+      message = g_strdup_printf (_ ("%s left the call — the lesson goes on"), peer_name (self));
+      set_notice (self, message);
+      /* The middle of the picture says it; a toast would cover the controls. */
+      return;
+    }
+  else if (g_strcmp0 (reason, "connection_lost") == 0)
+    /* Translators: %s is the other participant */
+    message = g_strdup_printf (_ ("%s lost the connection; they may be back in a moment"),
+                               peer_name (self));
+
+  if (message != NULL)
+    toast (self, message);
+}
+
+static void
+peer_joined_cb (McSignalingClient *signaling,
+                gint64             booking_id,
+                JsonObject        *user,
+                gboolean           muted,
+                gboolean           camera_off,
+                const char        *instance,
+                McCallWindow      *self)
+{
+  g_autofree char *message = NULL;
+
+  if (booking_id != mc_call_window_get_booking_id (self) || self->notice == NULL)
+    return;
+
+  /* Translators: %s is the other participant, back after leaving */
+  message = g_strdup_printf (_ ("%s is back in the call"), peer_name (self));
+  set_notice (self, NULL);
+  toast (self, message);
+}
+
+/* The lesson is over: its summary takes the window's place, and says who
+ * ended it. */
+static void
 controller_ended_cb (McCallController *controller,
                      gint64            by,
                      McCallWindow     *self)
 {
+  McSignalingClient *signaling = mc_call_controller_get_signaling (controller);
+  JsonObject        *me = signaling != NULL ? mc_signaling_client_get_user (signaling) : NULL;
+  GtkApplication    *application = gtk_window_get_application (GTK_WINDOW (self));
+  McSummaryWindow   *summary;
+  g_autofree char   *notice = NULL;
+
+  if (me != NULL && by == json_object_get_int_member (me, "id"))
+    notice = g_strdup (_ ("You ended the lesson"));
+  else if (by != 0 && by == peer_id (self))
+    /* Translators: %s is the other participant */
+    notice = g_strdup_printf (_ ("%s ended the lesson"), peer_name (self));
+  else
+    notice = g_strdup (_ ("The lesson has ended"));
+
+  summary = mc_summary_window_new (application, self->api, self->booking, notice);
+  gtk_window_present (GTK_WINDOW (summary));
+
   self->leaving = TRUE;
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -398,6 +500,8 @@ started_cb (GObject      *object,
   signaling = mc_call_controller_get_signaling (self->controller);
   g_signal_connect (signaling, "chat-received", G_CALLBACK (chat_received_cb), self);
   g_signal_connect (signaling, "chat-state-changed", G_CALLBACK (chat_state_changed_cb), self);
+  g_signal_connect (signaling, "peer-left", G_CALLBACK (peer_left_cb), self);
+  g_signal_connect (signaling, "peer-joined", G_CALLBACK (peer_joined_cb), self);
 }
 
 static gboolean
@@ -732,6 +836,7 @@ mc_call_window_finalize (GObject *object)
 
   g_clear_object (&self->api);
   g_clear_pointer (&self->booking, json_object_unref);
+  g_clear_pointer (&self->notice, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->remote_paintable);
   g_clear_object (&self->self_paintable);
@@ -936,4 +1041,11 @@ guint
 mc_call_window_get_unread (McCallWindow *self)
 {
   return self->unread;
+}
+
+const char *
+mc_call_window_get_status_text (McCallWindow *self)
+{
+  return gtk_widget_get_visible (self->peer_status) ? gtk_label_get_label (self->peer_status_label)
+                                                    : NULL;
 }

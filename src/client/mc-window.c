@@ -29,6 +29,7 @@
 #include "mc-format.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
+#include "mc-summary-window.h"
 #include "mc-window.h"
 
 #define POLL_SECONDS      30
@@ -584,6 +585,14 @@ bookings_page_join_cb (McBookingsPage *page,
 }
 
 static void
+bookings_page_show_summary_cb (McBookingsPage *page,
+                               gint64          booking_id,
+                               McWindow       *self)
+{
+  mc_window_show_summary (self, booking_id);
+}
+
+static void
 me_cb (GObject      *object,
        GAsyncResult *result,
        gpointer      user_data)
@@ -772,6 +781,7 @@ mc_window_class_init (McWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McWindow, banner_label);
   gtk_widget_class_bind_template_callback (widget_class, login_page_submit_cb);
   gtk_widget_class_bind_template_callback (widget_class, bookings_page_join_cb);
+  gtk_widget_class_bind_template_callback (widget_class, bookings_page_show_summary_cb);
 
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
@@ -869,6 +879,29 @@ mc_window_rejoin (McWindow *self,
   if (application != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (application), "rejoin",
                                     g_variant_new_int64 (booking_id));
+}
+
+/**
+ * mc_window_show_summary:
+ * @self: the window
+ * @booking_id: an ended lesson
+ *
+ * Opens the lesson's summary: duration, attendance and chat.
+ */
+void
+mc_window_show_summary (McWindow *self,
+                        gint64    booking_id)
+{
+  JsonObject      *booking = mc_window_find_booking (self, booking_id);
+  McSummaryWindow *summary;
+
+  if (booking == NULL || self->api == NULL)
+    return;
+
+  summary = mc_summary_window_new (gtk_window_get_application (GTK_WINDOW (self)), self->api,
+                                   booking, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (summary), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (summary));
 }
 
 McApiClient *

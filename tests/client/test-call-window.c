@@ -23,9 +23,10 @@
 
 #include <adwaita.h>
 
-#include "mc-call-window.h"
+#include "mc-call-window-private.h"
 #include "mc-protocol.h"
 #include "mc-test-server.h"
+#include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
 #include "mc-video-paintable.h"
 #include "mc-window.h"
@@ -348,6 +349,79 @@ dialog_shown (gpointer data)
   return find_dialog (data) != NULL;
 }
 
+static McSummaryWindow *
+find_summary (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_SUMMARY_WINDOW (window))
+        return MC_SUMMARY_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+summary_loaded (gpointer data)
+{
+  McSummaryWindow *summary = find_summary ();
+
+  return summary != NULL && mc_summary_window_get_loaded (summary) &&
+         gtk_widget_get_mapped (GTK_WIDGET (summary));
+}
+
+typedef struct
+{
+  const char   *expected;
+  McCallWindow *window;
+} StatusWait;
+
+static gboolean
+status_is (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return g_strcmp0 (mc_call_window_get_status_text (wait->window), wait->expected) == 0;
+}
+
+static gboolean
+status_is_not (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return g_strcmp0 (mc_call_window_get_status_text (wait->window), wait->expected) != 0;
+}
+
+static gboolean
+chat_acknowledged (gpointer data)
+{
+  McChatPane *pane = mc_call_window_get_chat_pane (data);
+
+  return mc_chat_pane_get_n_messages (pane) >= 1 && mc_chat_pane_get_n_pending (pane) == 0;
+}
+
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char             **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
 /* The action a key combination of the window's class runs, if any. */
 static const char *
 shortcut_action (GtkWidget      *widget,
@@ -476,6 +550,83 @@ test_end_confirmation (void)
   mc_test_ui_wait_until ((McTestCondition) mc_test_peer_get_ended, mentor, "the lesson to end");
   mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
 
+  /* The summary says who ended it. */
+  mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+  g_assert_cmpstr (mc_summary_window_get_notice (find_summary ()), ==, "You ended the lesson");
+  gtk_window_destroy (GTK_WINDOW (find_summary ()));
+
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
+/* What the window says when the other side leaves, comes back and ends
+ * the lesson, and the summary that follows. */
+static void
+test_notices (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  g_autofree char         *copied = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  StatusWait               wait = { "maria Tester left the call — the lesson goes on", NULL };
+  McSummaryWindow         *summary;
+  const char              *text;
+  gpointer                 call_window_pointer;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  wait.window = open_call_window (api, booking);
+  call_window_pointer = wait.window;
+  g_object_add_weak_pointer (G_OBJECT (wait.window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, wait.window, "the student to join");
+  mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (wait.window), "Ready when you are");
+  mc_chat_pane_send (mc_call_window_get_chat_pane (wait.window));
+  mc_test_ui_wait_until (chat_acknowledged, wait.window, "the chat to be acknowledged");
+
+  /* The mentor leaves: said, and the lesson goes on. */
+  mc_test_peer_leave (mentor);
+  mc_test_ui_wait_until (status_is, &wait, "the notice that the mentor left");
+  mc_test_ui_screenshot (GTK_WIDGET (wait.window), "call-peer-left");
+
+  /* …and comes back. */
+  mc_test_peer_rejoin (mentor);
+  mc_test_ui_wait_until (status_is_not, &wait, "the notice to go");
+
+  /* The mentor ends the lesson: the summary replaces the call window and
+   * says who ended it. */
+  mc_test_peer_end (mentor);
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+  summary = find_summary ();
+  g_assert_cmpstr (mc_summary_window_get_notice (summary), ==, "maria Tester ended the lesson");
+  text = mc_summary_window_get_text (summary);
+  g_test_message ("Summary:\n%s", text);
+  g_assert_nonnull (strstr (text, "maria Tester ended the lesson\n"));
+  g_assert_nonnull (strstr (text, "Duration: "));
+  g_assert_nonnull (strstr (text, "  maria Tester (Mentor): "));
+  g_assert_nonnull (strstr (text, "  sam Tester (Student): "));
+  g_assert_nonnull (strstr (text, "] sam Tester: Ready when you are\n"));
+  mc_test_ui_screenshot (GTK_WIDGET (summary), "lesson-summary");
+
+  /* Copy puts all of it on the clipboard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (summary), "summary.copy", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (summary)), NULL,
+                                 clipboard_read_cb, &copied);
+  mc_test_ui_wait_until (pointer_set, &copied, "the clipboard");
+  g_assert_cmpstr (copied, ==, text);
+
+  gtk_window_destroy (GTK_WINDOW (summary));
   mc_test_ui_spin (500);
   mc_test_server_stop (server);
 }
@@ -495,6 +646,7 @@ main (int   argc,
   g_test_add_func ("/client/call-window/call", test_call);
   g_test_add_func ("/client/call-window/shortcuts", test_shortcuts);
   g_test_add_func ("/client/call-window/end-confirmation", test_end_confirmation);
+  g_test_add_func ("/client/call-window/notices", test_notices);
 
   return g_test_run ();
 }

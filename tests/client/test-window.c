@@ -20,6 +20,7 @@
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
+#include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
 #include "mc-window.h"
 
@@ -171,6 +172,47 @@ test_bookings (Fixture      *fixture,
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings");
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  gint64   booking_id;
+} RowWait;
+
+static gboolean
+row_offers_summary (gpointer data)
+{
+  RowWait   *wait = data;
+  GtkWidget *row = mc_bookings_page_find_row (mc_window_get_bookings_page (wait->fixture->window),
+                                              wait->booking_id);
+
+  return row != NULL && mc_booking_row_get_can_show_summary (MC_BOOKING_ROW (row));
+}
+
+static McSummaryWindow *
+find_summary (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_SUMMARY_WINDOW (window))
+        return MC_SUMMARY_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+summary_loaded (gpointer data)
+{
+  McSummaryWindow *summary = find_summary ();
+
+  return summary != NULL && mc_summary_window_get_loaded (summary) &&
+         gtk_widget_get_mapped (GTK_WIDGET (summary));
+}
+
 static gboolean
 banner_shown (gpointer data)
 {
@@ -205,6 +247,28 @@ test_rejoin_banner (Fixture      *fixture,
   /* Ending the session takes it away. */
   mc_test_peer_end (mentor);
   mc_test_ui_wait_until (banner_hidden, fixture->window, "the banner to go");
+
+  /* The ended lesson's row offers its summary, instead of Join. */
+  {
+    RowWait       wait = { fixture, fixture->now_booking };
+    McBookingRow *row;
+    const char   *text;
+
+    mc_test_ui_wait_until (row_offers_summary, &wait, "the row to offer the summary");
+    row = MC_BOOKING_ROW (mc_bookings_page_find_row (mc_window_get_bookings_page (fixture->window),
+                                                     fixture->now_booking));
+    g_assert_false (mc_booking_row_get_can_join (row));
+    mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-ended");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.summary", NULL));
+    mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+    g_assert_cmpstr (mc_summary_window_get_notice (find_summary ()), ==,
+                     "Lesson with maria Tester");
+    text = mc_summary_window_get_text (find_summary ());
+    g_assert_nonnull (strstr (text, "  maria Tester (Mentor): "));
+    g_assert_null (strstr (text, "(Student)"));
+    g_assert_nonnull (strstr (text, "Nobody wrote in the chat."));
+    gtk_window_destroy (GTK_WINDOW (find_summary ()));
+  }
 }
 
 /* A lesson five minutes away gets a reminder, once; a lesson that runs or

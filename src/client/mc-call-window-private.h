@@ -1,0 +1,22 @@
+/* mc-call-window-private.h — what the tests look at in a call window
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "mc-call-controller.h"
+#include "mc-call-window.h"
+#include "mc-chat-pane.h"
+
+G_BEGIN_DECLS
+
+McCallController *mc_call_window_get_controller (McCallWindow *self);
+McChatPane       *mc_call_window_get_chat_pane (McCallWindow *self);
+const char       *mc_call_window_get_connection_text (McCallWindow *self);
+guint             mc_call_window_get_unread (McCallWindow *self);
+gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
+const char       *mc_call_window_get_status_text (McCallWindow *self);
+
+G_END_DECLS
