@@ -18,5 +18,8 @@ const char       *mc_call_window_get_connection_text (McCallWindow *self);
 guint             mc_call_window_get_unread (McCallWindow *self);
 gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 const char       *mc_call_window_get_status_text (McCallWindow *self);
+gboolean          mc_call_window_get_self_muted_shown (McCallWindow *self);
+const char       *mc_call_window_get_mute_icon (McCallWindow *self);
+const char       *mc_call_window_get_camera_icon (McCallWindow *self);
 
 G_END_DECLS

@@ -65,6 +65,10 @@ struct _McCallWindow
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
   GtkPicture      *self_picture;
+  GtkWidget       *self_camera_off;
+  GtkWidget       *self_muted_mark;
+  GtkWidget       *mute_button;
+  GtkWidget       *camera_button;
   GtkWidget       *peer_status;
   AdwAvatar       *peer_avatar;
   GtkLabel        *peer_status_label;
@@ -640,6 +644,35 @@ show_shortcuts_action (GtkWidget  *widget,
   gtk_window_present (shortcuts);
 }
 
+/* The self view shows what is sent: the screen even with the camera off,
+ * and all of it rather than a cropped middle. With nothing sent it stays
+ * in place and says so, so that the muted mark has somewhere to be. The
+ * buttons show what is off with a crossed icon and a red background, the
+ * way a muted microphone reads in any call app, and their tooltips say
+ * what pressing does now. */
+static void
+update_own_state (McCallWindow *self)
+{
+  gboolean sending_video = !self->camera_off || self->screen_sharing;
+
+  gtk_widget_set_opacity (GTK_WIDGET (self->self_picture), sending_video ? 1.0 : 0.0);
+  gtk_widget_set_visible (self->self_camera_off, !sending_video);
+  gtk_picture_set_content_fit (self->self_picture, self->screen_sharing ? GTK_CONTENT_FIT_CONTAIN
+                                                                        : GTK_CONTENT_FIT_COVER);
+  gtk_widget_set_visible (self->self_muted_mark, self->muted);
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button),
+                            self->muted ? "microphone-disabled-symbolic"
+                                        : "audio-input-microphone-symbolic");
+  gtk_widget_set_tooltip_text (self->mute_button,
+                               self->muted ? _ ("Unmute (Ctrl+D)") : _ ("Mute (Ctrl+D)"));
+  gtk_button_set_icon_name (GTK_BUTTON (self->camera_button),
+                            self->camera_off ? "camera-disabled-symbolic" : "camera-web-symbolic");
+  gtk_widget_set_tooltip_text (self->camera_button, self->camera_off
+                                                      ? _ ("Turn Camera On (Ctrl+E)")
+                                                      : _ ("Turn Camera Off (Ctrl+E)"));
+}
+
 static void
 set_muted (McCallWindow *self,
            gboolean      muted)
@@ -651,17 +684,8 @@ set_muted (McCallWindow *self,
   if (get_session (self) != NULL)
     mc_call_session_set_muted (get_session (self), muted);
   g_settings_set_boolean (self->settings, "join-muted", muted);
+  update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
-}
-
-/* The self view shows what is sent: the screen even with the camera off,
- * and all of it rather than a cropped middle. */
-static void
-update_self_view (McCallWindow *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->self_picture), !self->camera_off || self->screen_sharing);
-  gtk_picture_set_content_fit (self->self_picture, self->screen_sharing ? GTK_CONTENT_FIT_CONTAIN
-                                                                        : GTK_CONTENT_FIT_COVER);
 }
 
 static void
@@ -675,7 +699,7 @@ set_camera_off (McCallWindow *self,
   if (get_session (self) != NULL)
     mc_call_session_set_camera_off (get_session (self), camera_off);
   g_settings_set_boolean (self->settings, "join-camera-off", camera_off);
-  update_self_view (self);
+  update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_OFF]);
 }
 
@@ -709,7 +733,7 @@ set_screen_sharing (McCallWindow *self,
     }
 
   self->screen_sharing = sharing;
-  update_self_view (self);
+  update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
 }
 
@@ -879,6 +903,10 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, remote_picture);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_picture);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_camera_off);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_muted_mark);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, camera_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_avatar);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status_label);
@@ -989,6 +1017,7 @@ mc_call_window_start (McCallWindow *self)
 
   set_muted (self, g_settings_get_boolean (self->settings, "join-muted"));
   set_camera_off (self, g_settings_get_boolean (self->settings, "join-camera-off"));
+  update_own_state (self);
 
   self->controller = mc_call_controller_new (self->api, mc_call_window_get_booking_id (self));
   g_signal_connect (self->controller, "configure-session", G_CALLBACK (configure_session_cb),
@@ -1029,6 +1058,24 @@ const char *
 mc_call_window_get_connection_text (McCallWindow *self)
 {
   return gtk_label_get_label (self->connection_label);
+}
+
+gboolean
+mc_call_window_get_self_muted_shown (McCallWindow *self)
+{
+  return gtk_widget_get_visible (self->self_muted_mark);
+}
+
+const char *
+mc_call_window_get_mute_icon (McCallWindow *self)
+{
+  return gtk_button_get_icon_name (GTK_BUTTON (self->mute_button));
+}
+
+const char *
+mc_call_window_get_camera_icon (McCallWindow *self)
+{
+  return gtk_button_get_icon_name (GTK_BUTTON (self->camera_button));
 }
 
 gboolean

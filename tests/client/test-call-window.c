@@ -559,6 +559,58 @@ test_end_confirmation (void)
   mc_test_server_stop (server);
 }
 
+/* Muted and camera off read as off: crossed icons, and a mark on the self
+ * view; the other side is told. */
+static void
+test_own_state (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+  g_settings_set_boolean (settings, "join-muted", FALSE);
+  g_settings_set_boolean (settings, "join-camera-off", FALSE);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  call_window = open_call_window (api, booking);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==,
+                   "audio-input-microphone-symbolic");
+  g_assert_cmpstr (mc_call_window_get_camera_icon (call_window), ==, "camera-web-symbolic");
+  g_assert_false (mc_call_window_get_self_muted_shown (call_window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.mute", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.camera-off", NULL));
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==, "microphone-disabled-symbolic");
+  g_assert_cmpstr (mc_call_window_get_camera_icon (call_window), ==, "camera-disabled-symbolic");
+  g_assert_true (mc_call_window_get_self_muted_shown (call_window));
+  g_assert_true (mc_call_session_get_muted (
+    mc_call_controller_get_session (mc_call_window_get_controller (call_window))));
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-muted-camera-off");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.mute", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.camera-off", NULL));
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==,
+                   "audio-input-microphone-symbolic");
+  g_assert_false (mc_call_window_get_self_muted_shown (call_window));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
 /* What the window says when the other side leaves, comes back and ends
  * the lesson, and the summary that follows. */
 static void
@@ -647,6 +699,7 @@ main (int   argc,
   g_test_add_func ("/client/call-window/shortcuts", test_shortcuts);
   g_test_add_func ("/client/call-window/end-confirmation", test_end_confirmation);
   g_test_add_func ("/client/call-window/notices", test_notices);
+  g_test_add_func ("/client/call-window/own-state", test_own_state);
 
   return g_test_run ();
 }
