@@ -30,6 +30,7 @@ struct _McBookingRow
   JsonObject *booking;
   gboolean    can_join;
   gboolean    ended;
+  gboolean    in_call; /* this app has the lesson's call window open */
 
   AdwAvatar *avatar;
   GtkLabel  *title_label;
@@ -250,6 +251,11 @@ mc_booking_row_update (McBookingRow *self,
     countdown = g_strdup (_ ("Ended"));
   else if (g_str_equal (status, "pending"))
     countdown = g_strdup (_ ("Waiting for confirmation"));
+  else if (self->in_call && waiting != NULL)
+    /* Translators: %s is the other participant, in the call with you */
+    countdown = g_strdup_printf (_ ("You are in the call with %s"), waiting);
+  else if (self->in_call)
+    countdown = g_strdup (_ ("You are in the call"));
   else if (waiting != NULL)
     /* Translators: %s is the other participant, who is in the call now */
     countdown = g_strdup_printf (_ ("In progress — %s is waiting"), waiting);
@@ -294,14 +300,35 @@ mc_booking_row_update (McBookingRow *self,
         reason = g_strdup (_ ("The time to join this lesson is over"));
     }
 
+  /* In the call already: the button brings its window back. */
+  if (self->in_call)
+    self->can_join = TRUE;
+
   gtk_label_set_label (self->countdown_label, countdown);
+  gtk_button_set_label (self->join_button, self->in_call ? _ ("_Show Call") : _ ("_Join"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->join_button), self->can_join);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->join_button),
-                               self->can_join ? _ ("Join the lesson") : reason);
+                               self->in_call    ? _ ("Bring the call window to the front")
+                               : self->can_join ? _ ("Join the lesson")
+                                                : reason);
   gtk_widget_set_visible (GTK_WIDGET (self->join_button),
                           !self->ended && (confirmed || g_str_equal (status, "pending")));
   gtk_widget_set_visible (GTK_WIDGET (self->summary_button), self->ended);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.summary", self->ended);
+}
+
+/**
+ * mc_booking_row_set_in_call:
+ * @self: a row
+ * @in_call: whether this app has the lesson's call window open
+ *
+ * Takes effect at the next mc_booking_row_update().
+ */
+void
+mc_booking_row_set_in_call (McBookingRow *self,
+                            gboolean      in_call)
+{
+  self->in_call = in_call;
 }
 
 gboolean
@@ -320,4 +347,10 @@ const char *
 mc_booking_row_get_countdown (McBookingRow *self)
 {
   return gtk_label_get_label (self->countdown_label);
+}
+
+const char *
+mc_booking_row_get_join_label (McBookingRow *self)
+{
+  return gtk_button_get_label (self->join_button);
 }

@@ -29,8 +29,9 @@ struct _McBookingsPage
   GtkListBox    *list_box;
   AdwStatusPage *offline_page;
 
-  gint64 clock_offset; /* server time minus local time, seconds */
-  guint  tick_id;
+  gint64      clock_offset; /* server time minus local time, seconds */
+  guint       tick_id;
+  GHashTable *in_call; /* booking ids whose call window is open */
 };
 
 G_DEFINE_FINAL_TYPE (McBookingsPage, mc_bookings_page, GTK_TYPE_WIDGET)
@@ -54,7 +55,13 @@ update_rows (McBookingsPage *self)
        child = gtk_widget_get_next_sibling (child))
     {
       if (MC_IS_BOOKING_ROW (child))
-        mc_booking_row_update (MC_BOOKING_ROW (child), now);
+        {
+          gint64 id = mc_booking_row_get_booking_id (MC_BOOKING_ROW (child));
+
+          mc_booking_row_set_in_call (MC_BOOKING_ROW (child),
+                                      g_hash_table_contains (self->in_call, &id));
+          mc_booking_row_update (MC_BOOKING_ROW (child), now);
+        }
     }
 }
 
@@ -111,6 +118,7 @@ mc_bookings_page_dispose (GObject *object)
   GtkWidget      *child;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_pointer (&self->in_call, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_BOOKINGS_PAGE);
 
   /* The template's top-level child has no id, so dispose_template leaves it. */
@@ -160,6 +168,7 @@ static void
 mc_bookings_page_init (McBookingsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->in_call = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 void
@@ -305,4 +314,26 @@ const char *
 mc_bookings_page_get_state (McBookingsPage *self)
 {
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * mc_bookings_page_set_in_call:
+ * @self: the page
+ * @booking_id: a lesson
+ * @in_call: whether its call window is open
+ *
+ * A lesson whose call this app is in says so, and offers to show the call
+ * rather than to join it.
+ */
+void
+mc_bookings_page_set_in_call (McBookingsPage *self,
+                              gint64          booking_id,
+                              gboolean        in_call)
+{
+  if (in_call)
+    g_hash_table_add (self->in_call, g_memdup2 (&booking_id, sizeof booking_id));
+  else
+    g_hash_table_remove (self->in_call, &booking_id);
+
+  update_rows (self);
 }

@@ -15,7 +15,9 @@
  * The rejoin banner comes from the server's call state: a lesson whose call
  * is active while this window has no call of it open. So it is there after
  * closing the call window, after a crash and after a restart alike, and it
- * goes away when the session is ended.
+ * goes away when the session is ended. Its button says Join to someone who
+ * has not been in that call yet (the attendance records tell), and opens
+ * the pre-join check for them; Rejoin goes straight back in.
  */
 
 #define G_LOG_DOMAIN "mc-window"
@@ -30,7 +32,7 @@
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-summary-window.h"
-#include "mc-window.h"
+#include "mc-window-private.h"
 
 #define POLL_SECONDS      30
 #define LOBBY_DEBOUNCE_MS 300
@@ -46,6 +48,9 @@ struct _McWindow
   JsonObject        *bookings;       /* the last answer */
   gint64             banner_booking; /* the lesson the banner offers */
   gint64             dismissed_booking;
+  gint64             banner_checked;       /* the lesson whose attendance was asked */
+  gboolean           banner_joined_before; /* …and whether we were in its call */
+  GCancellable      *banner_cancellable;
   gint64             pending_join;  /* join once the list is there (--join, links) */
   gboolean           pending_check; /* …through the pre-join window */
   GHashTable        *in_call;       /* booking ids with a call window open */
@@ -61,6 +66,7 @@ struct _McWindow
   McBookingsPage  *bookings_page;
   GtkRevealer     *banner_revealer;
   GtkLabel        *banner_label;
+  GtkButton       *banner_rejoin;
 };
 
 enum
@@ -179,6 +185,73 @@ find_running_call (McWindow    *self,
 }
 
 static void
+update_banner_button (McWindow *self)
+{
+  gtk_button_set_label (self->banner_rejoin,
+                        self->banner_joined_before ? _ ("_Rejoin") : _ ("_Join"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_rejoin),
+                               self->banner_joined_before
+                                 ? _ ("Go back into the call")
+                                 : _ ("Check your camera and microphone, then join"));
+}
+
+static void
+banner_attendance_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr (McWindow)   self = user_data;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
+  JsonObject            *me = self->lobby ? mc_signaling_client_get_user (self->lobby) : NULL;
+  JsonArray             *records;
+
+  answer = mc_api_client_get_attendance_finish (MC_API_CLIENT (object), result, &error);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No attendance for the banner: %s", error->message);
+      return;
+    }
+
+  records = json_object_get_array_member (answer, "attendance");
+  self->banner_joined_before = FALSE;
+  for (guint i = 0; me != NULL && records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *user = json_object_get_object_member (json_array_get_object_element (records,
+                                                                                       i),
+                                                        "user");
+
+      if (user != NULL &&
+          json_object_get_int_member (user, "id") == json_object_get_int_member (me, "id"))
+        self->banner_joined_before = TRUE;
+    }
+  update_banner_button (self);
+}
+
+/* Whether we were in the call before decides between Join and Rejoin;
+ * the attendance records know, also after a restart. */
+static void
+check_banner_attendance (McWindow *self)
+{
+  if (self->banner_booking == self->banner_checked || self->api == NULL)
+    return;
+
+  self->banner_checked = self->banner_booking;
+  self->banner_joined_before = FALSE;
+  update_banner_button (self);
+
+  g_cancellable_cancel (self->banner_cancellable);
+  g_clear_object (&self->banner_cancellable);
+  if (self->banner_booking == 0)
+    return;
+
+  self->banner_cancellable = g_cancellable_new ();
+  mc_api_client_get_attendance_async (self->api, self->banner_booking, self->banner_cancellable,
+                                      banner_attendance_cb, g_object_ref (self));
+}
+
+static void
 update_banner (McWindow *self)
 {
   JsonObject      *call = NULL;
@@ -193,11 +266,13 @@ update_banner (McWindow *self)
   if (booking == NULL)
     {
       self->banner_booking = 0;
+      check_banner_attendance (self);
       gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
       return;
     }
 
   self->banner_booking = json_object_get_int_member (booking, "id");
+  check_banner_attendance (self);
   participants = json_object_get_array_member (call, "participants");
   n = participants != NULL ? json_array_get_length (participants) : 0;
   other = json_object_get_object_member (booking, "other");
@@ -324,6 +399,9 @@ bookings_listed_cb (GObject      *object,
   g_clear_pointer (&self->bookings, json_object_unref);
   self->bookings = json_object_ref (answer);
   mc_bookings_page_set_bookings (self->bookings_page, answer);
+  /* Someone offered Join may have joined from elsewhere since. */
+  if (!self->banner_joined_before)
+    self->banner_checked = 0;
   update_banner (self);
   check_reminders (self);
   g_signal_emit (self, signals[SIGNAL_BOOKINGS_CHANGED], 0);
@@ -722,8 +800,13 @@ rejoin_action (GtkWidget  *widget,
 {
   McWindow *self = MC_WINDOW (widget);
 
-  if (self->banner_booking != 0)
+  if (self->banner_booking == 0)
+    return;
+
+  if (self->banner_joined_before)
     mc_window_rejoin (self, self->banner_booking);
+  else
+    mc_window_join (self, self->banner_booking);
 }
 
 static void
@@ -732,6 +815,7 @@ mc_window_dispose (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->banner_cancellable);
   stop_session (self);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_WINDOW);
 
@@ -744,6 +828,7 @@ mc_window_finalize (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->banner_cancellable);
   g_clear_object (&self->api);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->in_call, g_hash_table_unref);
@@ -779,6 +864,7 @@ mc_window_class_init (McWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McWindow, bookings_page);
   gtk_widget_class_bind_template_child (widget_class, McWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, McWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, McWindow, banner_rejoin);
   gtk_widget_class_bind_template_callback (widget_class, login_page_submit_cb);
   gtk_widget_class_bind_template_callback (widget_class, bookings_page_join_cb);
   gtk_widget_class_bind_template_callback (widget_class, bookings_page_show_summary_cb);
@@ -1012,6 +1098,11 @@ mc_window_set_in_call (McWindow *self,
   if (!in_call && booking_id == self->dismissed_booking)
     self->dismissed_booking = 0;
 
+  /* Having been in the call, it is Rejoin from now on. */
+  if (in_call && booking_id == self->banner_checked)
+    self->banner_checked = 0;
+  mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
+
   update_banner (self);
   mc_window_refresh (self);
 }
@@ -1028,4 +1119,10 @@ mc_window_get_reminded (McWindow *self,
                         gint64    booking_id)
 {
   return g_hash_table_contains (self->reminded, &booking_id);
+}
+
+const char *
+mc_window_get_banner_button_label (McWindow *self)
+{
+  return gtk_button_get_label (self->banner_rejoin);
 }

@@ -22,7 +22,7 @@
 #include "mc-test-server.h"
 #include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
-#include "mc-window.h"
+#include "mc-window-private.h"
 
 typedef struct
 {
@@ -214,6 +214,18 @@ summary_loaded (gpointer data)
 }
 
 static gboolean
+banner_says_join (gpointer data)
+{
+  return g_strcmp0 (mc_window_get_banner_button_label (data), "_Join") == 0;
+}
+
+static gboolean
+banner_says_rejoin (gpointer data)
+{
+  return g_strcmp0 (mc_window_get_banner_button_label (data), "_Rejoin") == 0;
+}
+
+static gboolean
 banner_shown (gpointer data)
 {
   return mc_window_get_banner_visible (data);
@@ -242,6 +254,41 @@ test_rejoin_banner (Fixture      *fixture,
 
   mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
   g_assert_nonnull (strstr (mc_window_get_banner_text (fixture->window), "is running"));
+
+  /* The student has not been in this call: Join, not Rejoin. */
+  mc_test_ui_wait_until (banner_says_join, fixture->window, "the banner to say Join");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "join-banner");
+
+  /* While the student's call window is open, the row says so and offers
+   * to show it. */
+  {
+    McBookingRow *row = MC_BOOKING_ROW (
+      mc_bookings_page_find_row (mc_window_get_bookings_page (fixture->window),
+                                 fixture->now_booking));
+
+    mc_window_set_in_call (fixture->window, fixture->now_booking, TRUE);
+    g_assert_cmpstr (mc_booking_row_get_join_label (row), ==, "_Show Call");
+    g_assert_true (mc_booking_row_get_can_join (row));
+    g_assert_cmpstr (mc_booking_row_get_countdown (row), ==,
+                     "You are in the call with maria Tester");
+    g_assert_false (mc_window_get_banner_visible (fixture->window));
+    mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-in-call");
+
+    /* Joined from elsewhere (the same account, signaling only) and left:
+     * now it is Rejoin. */
+    {
+      g_autoptr (McTestPeer) student = mc_test_peer_join (fixture->server, MC_TEST_STUDENT,
+                                                          MC_TEST_STUDENT_PASSWORD,
+                                                          fixture->now_booking);
+
+      mc_test_peer_leave (student);
+    }
+    mc_window_set_in_call (fixture->window, fixture->now_booking, FALSE);
+    g_assert_cmpstr (mc_booking_row_get_join_label (row), ==, "_Join");
+    g_assert_cmpstr (mc_booking_row_get_countdown (row), ==, "In progress — maria Tester is waiting");
+  }
+  mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
+  mc_test_ui_wait_until (banner_says_rejoin, fixture->window, "the banner to say Rejoin");
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
 
   /* Ending the session takes it away. */
@@ -265,7 +312,7 @@ test_rejoin_banner (Fixture      *fixture,
                      "Lesson with maria Tester");
     text = mc_summary_window_get_text (find_summary ());
     g_assert_nonnull (strstr (text, "  maria Tester (Mentor): "));
-    g_assert_null (strstr (text, "(Student)"));
+    g_assert_nonnull (strstr (text, "  sam Tester (Student): "));
     g_assert_nonnull (strstr (text, "Nobody wrote in the chat."));
     gtk_window_destroy (GTK_WINDOW (find_summary ()));
   }
