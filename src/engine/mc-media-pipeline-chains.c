@@ -369,13 +369,14 @@ gboolean
 mc_media_pipeline_build_audio (McMediaPipeline *self,
                                GError         **error)
 {
-  GstElement         *convert, *resample, *filter, *volume, *encoder, *sink;
+  GstElement         *convert, *resample, *filter, *level, *volume, *encoder, *sink;
   GstElement         *dsp = NULL;
   g_autoptr (GstCaps) caps = NULL;
 
   MAKE_OR_FAIL (convert, "audioconvert", "audio-convert");
   MAKE_OR_FAIL (resample, "audioresample", "audio-resample");
   MAKE_OR_FAIL (filter, "capsfilter", "audio-caps");
+  MAKE_OR_FAIL (level, "level", "audio-level");
   MAKE_OR_FAIL (volume, "volume", "audio-volume");
   MAKE_OR_FAIL (encoder, "opusenc", "audio-encoder");
   sink = make_appsink (self, "audio-out", audio_sample_cb, error);
@@ -398,6 +399,10 @@ mc_media_pipeline_build_audio (McMediaPipeline *self,
   gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
   gst_util_set_object_arg (G_OBJECT (encoder), "frame-size", "20");
 
+  /* Metered before the mute, so that the app can say "you are muted" to
+   * someone who speaks while muted (McMediaPipeline::input-level). */
+  g_object_set (level, "interval", (guint64) 100 * GST_MSECOND, "post-messages", TRUE, NULL);
+
   self->volume = volume;
   self->source_entry[MC_MEDIA_KIND_AUDIO] = convert;
 
@@ -406,10 +411,10 @@ mc_media_pipeline_build_audio (McMediaPipeline *self,
       MAKE_OR_FAIL (dsp, "webrtcdsp", "audio-dsp");
       g_object_set (dsp, "probe", self->probe_name, "echo-cancel", TRUE, "noise-suppression", TRUE,
                     NULL);
-      return link_many (error, convert, resample, filter, dsp, volume, encoder, sink, NULL);
+      return link_many (error, convert, resample, filter, dsp, level, volume, encoder, sink, NULL);
     }
 
-  return link_many (error, convert, resample, filter, volume, encoder, sink, NULL);
+  return link_many (error, convert, resample, filter, level, volume, encoder, sink, NULL);
 }
 
 gboolean
