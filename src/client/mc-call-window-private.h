@@ -19,6 +19,7 @@ guint             mc_call_window_get_unread (McCallWindow *self);
 gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 const char       *mc_call_window_get_status_text (McCallWindow *self);
 gboolean          mc_call_window_get_self_muted_shown (McCallWindow *self);
+gboolean          mc_call_window_get_speaking_while_muted (McCallWindow *self);
 const char       *mc_call_window_get_mute_icon (McCallWindow *self);
 const char       *mc_call_window_get_camera_icon (McCallWindow *self);
 

@@ -42,6 +42,13 @@
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
 
+/* Speech while muted: louder than this (30 dB below full scale; a quiet
+ * room stays under it) for this many 100 ms level readings in a row, and
+ * the self view's mark says "You are muted" until this long after. */
+#define SPEAKING_LEVEL        0.4
+#define SPEAKING_READINGS     3
+#define SPEAKING_HOLD_SECONDS 2
+
 struct _McCallWindow
 {
   AdwWindow parent_instance;
@@ -60,6 +67,8 @@ struct _McCallWindow
   gboolean          screen_sharing;
   gboolean          chat_visible;
   gboolean          leaving;
+  guint             loud_readings;
+  guint             speaking_id; /* while "You are muted" is shown */
   char             *notice; /* what the other side did, while it holds */
 
   AdwToastOverlay *toast_overlay;
@@ -67,6 +76,7 @@ struct _McCallWindow
   GtkPicture      *self_picture;
   GtkWidget       *self_camera_off;
   GtkWidget       *self_muted_mark;
+  GtkLabel        *self_muted_label;
   GtkWidget       *mute_button;
   GtkWidget       *camera_button;
   GtkWidget       *peer_status;
@@ -212,6 +222,49 @@ session_state_cb (McCallSession *session,
     }
 
   update_peer_status (self);
+}
+
+static void
+set_speaking_while_muted (McCallWindow *self,
+                          gboolean      speaking)
+{
+  gtk_label_set_label (self->self_muted_label, speaking ? _ ("You are muted") : _ ("Muted"));
+  if (speaking)
+    gtk_widget_add_css_class (self->self_muted_mark, "speaking");
+  else
+    gtk_widget_remove_css_class (self->self_muted_mark, "speaking");
+}
+
+static gboolean
+speaking_timeout_cb (gpointer user_data)
+{
+  McCallWindow *self = user_data;
+
+  self->speaking_id = 0;
+  set_speaking_while_muted (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Someone who talks while muted is told so on their own picture, where
+ * they look anyway; the other side hears nothing either way. */
+static void
+session_input_level_cb (McCallSession *session,
+                        double         level,
+                        McCallWindow  *self)
+{
+  if (!self->muted || level < SPEAKING_LEVEL)
+    {
+      self->loud_readings = 0;
+      return;
+    }
+
+  if (++self->loud_readings < SPEAKING_READINGS)
+    return;
+
+  set_speaking_while_muted (self, TRUE);
+  g_clear_handle_id (&self->speaking_id, g_source_remove);
+  self->speaking_id = g_timeout_add_seconds (SPEAKING_HOLD_SECONDS, speaking_timeout_cb, self);
 }
 
 static void
@@ -457,6 +510,7 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "notify::remote-camera-off",
                     G_CALLBACK (session_remote_media_cb), self);
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), self);
+  g_signal_connect (session, "input-level", G_CALLBACK (session_input_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
                     G_CALLBACK (session_screen_share_stopped_cb), self);
 }
@@ -684,6 +738,11 @@ set_muted (McCallWindow *self,
   if (get_session (self) != NULL)
     mc_call_session_set_muted (get_session (self), muted);
   g_settings_set_boolean (self->settings, "join-muted", muted);
+  if (!muted)
+    {
+      g_clear_handle_id (&self->speaking_id, g_source_remove);
+      set_speaking_while_muted (self, FALSE);
+    }
   update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
 }
@@ -831,6 +890,7 @@ mc_call_window_dispose (GObject *object)
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   g_clear_handle_id (&self->clock_id, g_source_remove);
+  g_clear_handle_id (&self->speaking_id, g_source_remove);
   if (self->inhibit_cookie != 0 && application != NULL)
     gtk_application_uninhibit (application, self->inhibit_cookie);
   self->inhibit_cookie = 0;
@@ -905,6 +965,7 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_picture);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_camera_off);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_muted_mark);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_muted_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, mute_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, camera_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status);
@@ -1058,6 +1119,12 @@ const char *
 mc_call_window_get_connection_text (McCallWindow *self)
 {
   return gtk_label_get_label (self->connection_label);
+}
+
+gboolean
+mc_call_window_get_speaking_while_muted (McCallWindow *self)
+{
+  return self->speaking_id != 0;
 }
 
 gboolean

@@ -598,6 +598,10 @@ test_own_state (void)
   g_assert_true (mc_call_window_get_self_muted_shown (call_window));
   g_assert_true (mc_call_session_get_muted (
     mc_call_controller_get_session (mc_call_window_get_controller (call_window))));
+
+  /* The test source is a steady tone: speech, for the meter. */
+  mc_test_ui_wait_until ((McTestCondition) mc_call_window_get_speaking_while_muted, call_window,
+                         "\"You are muted\"");
   mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-muted-camera-off");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.mute", NULL));
@@ -605,6 +609,7 @@ test_own_state (void)
   g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==,
                    "audio-input-microphone-symbolic");
   g_assert_false (mc_call_window_get_self_muted_shown (call_window));
+  g_assert_false (mc_call_window_get_speaking_while_muted (call_window));
 
   gtk_window_destroy (GTK_WINDOW (call_window));
   mc_test_ui_spin (500);
