@@ -20,6 +20,11 @@ gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 const char       *mc_call_window_get_status_text (McCallWindow *self);
 gboolean          mc_call_window_get_self_muted_shown (McCallWindow *self);
 gboolean          mc_call_window_get_speaking_while_muted (McCallWindow *self);
+gboolean          mc_call_window_get_chat_folded (McCallWindow *self);
+gboolean          mc_call_window_get_narrow (McCallWindow *self);
+gboolean          mc_call_window_get_chat_visible (McCallWindow *self);
+GtkWidget        *mc_call_window_get_self_view (McCallWindow *self);
+GtkWidget        *mc_call_window_get_controls (McCallWindow *self);
 const char       *mc_call_window_get_mute_icon (McCallWindow *self);
 const char       *mc_call_window_get_camera_icon (McCallWindow *self);
 

@@ -22,6 +22,13 @@
  * ends, whoever ended it, the window gives way to the lesson's summary,
  * whose heading says who ended it.
  *
+ * Small windows: libadwaita 1.2 has no breakpoints, so the window keeps
+ * its own (apply_layout_cb ()): below CHAT_BESIDE_WIDTH the chat folds
+ * over the video instead of beside it, below NARROW_WIDTH Leave and End
+ * Lesson lose their words (not their tooltips) so that the controls fit in
+ * 360 pixels, and the self view is always a share of the video's width
+ * (get_child_position_cb ()).
+ *
  * Screen sharing swaps what the engine sends, camera or screen, while the
  * call runs; the self view shows whichever is sent. Where the desktop
  * session cannot share (Wayland, no display, ximagesrc missing), the button
@@ -49,6 +56,16 @@
 #define SPEAKING_READINGS     3
 #define SPEAKING_HOLD_SECONDS 2
 
+/* The window's own breakpoints, in pixels of window width. */
+#define CHAT_BESIDE_WIDTH 760
+#define NARROW_WIDTH      560
+#define TINY_WIDTH        400
+
+/* The self view: this share of the video's width, within these bounds. */
+#define SELF_VIEW_SHARE     0.24
+#define SELF_VIEW_MIN_WIDTH 96
+#define SELF_VIEW_MAX_WIDTH 224
+
 struct _McCallWindow
 {
   AdwWindow parent_instance;
@@ -69,12 +86,17 @@ struct _McCallWindow
   gboolean          leaving;
   guint             loud_readings;
   guint             speaking_id; /* while "You are muted" is shown */
+  int               layout_width; /* the width the last allocation had */
+  gboolean          chat_beside;  /* the chat's state while it was beside the video */
+  gboolean          folding;      /* while apply_layout_cb () changes the flap */
+  guint             layout_id;
   char             *notice; /* what the other side did, while it holds */
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
   GtkPicture      *self_picture;
   GtkWidget       *self_camera_off;
+  GtkWidget       *self_view;
   GtkWidget       *self_muted_mark;
   GtkLabel        *self_muted_label;
   GtkWidget       *mute_button;
@@ -90,7 +112,10 @@ struct _McCallWindow
   GtkWidget       *reconnecting_box;
   GtkLabel        *unread_label;
   GtkWidget       *share_button;
-  GtkRevealer     *chat_revealer;
+  AdwFlap         *flap;
+  GtkWidget       *leave_label;
+  GtkWidget       *end_label;
+  GtkWidget       *fullscreen_button;
   McChatPane      *chat_pane;
 };
 
@@ -804,7 +829,7 @@ set_chat_visible (McCallWindow *self,
     return;
 
   self->chat_visible = visible;
-  gtk_revealer_set_reveal_child (self->chat_revealer, visible);
+  adw_flap_set_reveal_flap (self->flap, visible);
   if (visible)
     {
       self->unread = 0;
@@ -812,6 +837,104 @@ set_chat_visible (McCallWindow *self,
       mc_chat_pane_focus_entry (self->chat_pane);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT_VISIBLE]);
+}
+
+/* The breakpoints, applied outside of the size allocation that found them
+ * crossed: changing what is shown re-measures the window. */
+static gboolean
+apply_layout_cb (gpointer user_data)
+{
+  McCallWindow *self = user_data;
+  int           width = self->layout_width;
+  gboolean      narrow = width < NARROW_WIDTH;
+
+  self->layout_id = 0;
+  /* Folding hides the chat, which would cover the video; unfolding brings
+   * it back as it was beside the video. */
+  if (!adw_flap_get_folded (self->flap))
+    self->chat_beside = self->chat_visible;
+  self->folding = TRUE;
+  adw_flap_set_fold_policy (self->flap, width < CHAT_BESIDE_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
+                                                                  : ADW_FLAP_FOLD_POLICY_NEVER);
+  if (!adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, self->chat_beside);
+  self->folding = FALSE;
+  gtk_widget_set_visible (self->leave_label, !narrow);
+  gtk_widget_set_visible (self->end_label, !narrow);
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_label), !narrow);
+  gtk_widget_set_visible (self->fullscreen_button, !narrow);
+  gtk_widget_set_visible (GTK_WIDGET (self->time_label), width >= TINY_WIDTH);
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+breakpoints_crossed (int width)
+{
+  return (width < CHAT_BESIDE_WIDTH) + (width < NARROW_WIDTH) + (width < TINY_WIDTH);
+}
+
+static void
+mc_call_window_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  McCallWindow *self = MC_CALL_WINDOW (widget);
+  gboolean      changed = self->layout_width == 0 ||
+                     breakpoints_crossed (self->layout_width) != breakpoints_crossed (width);
+
+  GTK_WIDGET_CLASS (mc_call_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  self->layout_width = width;
+  if (changed && self->layout_id == 0)
+    self->layout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_cb, self, NULL);
+}
+
+/* The self view takes a share of the video's width, with the picture's
+ * shape, above the controls: it never covers most of a small window, and
+ * never gets smaller than what it shows needs. */
+static gboolean
+get_child_position_cb (GtkOverlay   *overlay,
+                       GtkWidget    *child,
+                       GdkRectangle *allocation,
+                       McCallWindow *self)
+{
+  int    width = gtk_widget_get_width (GTK_WIDGET (overlay));
+  int    height = gtk_widget_get_height (GTK_WIDGET (overlay));
+  double ratio = gdk_paintable_get_intrinsic_aspect_ratio (GDK_PAINTABLE (self->self_paintable));
+  int    margin = width < NARROW_WIDTH ? 8 : 16;
+  int    bottom = width < NARROW_WIDTH ? 76 : 84;
+  int    min_width, min_height, w, h;
+
+  if (child != self->self_view)
+    return FALSE;
+
+  if (ratio <= 0 || gtk_widget_get_opacity (GTK_WIDGET (self->self_picture)) == 0)
+    ratio = 4.0 / 3.0;
+
+  w = CLAMP ((int) (width * SELF_VIEW_SHARE), SELF_VIEW_MIN_WIDTH, SELF_VIEW_MAX_WIDTH);
+  gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  w = MAX (w, min_width);
+  h = (int) (w / ratio);
+  gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, w, &min_height, NULL, NULL, NULL);
+  h = MAX (h, min_height);
+
+  allocation->width = w;
+  allocation->height = h;
+  allocation->x = MAX (width - w - margin, 0);
+  allocation->y = MAX (height - h - bottom, 0);
+
+  return TRUE;
+}
+
+static void
+flap_revealed_cb (McCallWindow *self)
+{
+  /* Folded over the video, the chat closes by a click beside it. */
+  if (!self->folding && !adw_flap_get_folded (self->flap))
+    self->chat_beside = adw_flap_get_reveal_flap (self->flap);
+  set_chat_visible (self, adw_flap_get_reveal_flap (self->flap));
 }
 
 static void
@@ -890,6 +1013,7 @@ mc_call_window_dispose (GObject *object)
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   g_clear_handle_id (&self->clock_id, g_source_remove);
+  g_clear_handle_id (&self->layout_id, g_source_remove);
   g_clear_handle_id (&self->speaking_id, g_source_remove);
   if (self->inhibit_cookie != 0 && application != NULL)
     gtk_application_uninhibit (application, self->inhibit_cookie);
@@ -940,6 +1064,7 @@ mc_call_window_class_init (McCallWindowClass *klass)
   object_class->get_property = mc_call_window_get_property;
   object_class->set_property = mc_call_window_set_property;
   window_class->close_request = mc_call_window_close_request;
+  widget_class->size_allocate = mc_call_window_size_allocate;
 
   properties[PROP_MUTED] =
     g_param_spec_boolean ("muted", NULL, NULL, FALSE,
@@ -979,7 +1104,12 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, reconnecting_box);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, share_button);
-  gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_revealer);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_view);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, leave_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, end_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, fullscreen_button);
+  gtk_widget_class_bind_template_callback (widget_class, get_child_position_cb);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_pane);
   gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
 
@@ -1026,6 +1156,8 @@ mc_call_window_init (McCallWindow *self)
   gtk_picture_set_paintable (self->self_picture, GDK_PAINTABLE (self->self_paintable));
 
   g_signal_connect_swapped (self, "notify::fullscreened", G_CALLBACK (fullscreened_cb), self);
+  g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (flap_revealed_cb),
+                            self);
 
   if (!mc_call_session_can_share_screen (&error))
     {
@@ -1119,6 +1251,38 @@ const char *
 mc_call_window_get_connection_text (McCallWindow *self)
 {
   return gtk_label_get_label (self->connection_label);
+}
+
+/* The window's layout, for the tests: whether the chat folds over the
+ * video, whether the controls are narrow, and where the self view is. */
+gboolean
+mc_call_window_get_chat_folded (McCallWindow *self)
+{
+  return adw_flap_get_folded (self->flap);
+}
+
+gboolean
+mc_call_window_get_chat_visible (McCallWindow *self)
+{
+  return self->chat_visible;
+}
+
+gboolean
+mc_call_window_get_narrow (McCallWindow *self)
+{
+  return !gtk_widget_get_visible (self->leave_label);
+}
+
+GtkWidget *
+mc_call_window_get_self_view (McCallWindow *self)
+{
+  return self->self_view;
+}
+
+GtkWidget *
+mc_call_window_get_controls (McCallWindow *self)
+{
+  return gtk_widget_get_parent (self->fullscreen_button);
 }
 
 gboolean

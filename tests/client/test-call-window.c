@@ -171,6 +171,75 @@ banner_hidden (gpointer data)
   return !mc_window_get_banner_visible (data);
 }
 
+typedef struct
+{
+  McCallWindow *window;
+  int           width;
+  gboolean      narrow;
+  gboolean      folded;
+} Layout;
+
+static gboolean
+layout_is (gpointer data)
+{
+  Layout *layout = data;
+
+  /* The window's widget is a little narrower than its default size: the
+   * client-side decorations' margins. */
+  return ABS (gtk_widget_get_width (GTK_WIDGET (layout->window)) - layout->width) <= 20 &&
+         mc_call_window_get_narrow (layout->window) == layout->narrow &&
+         mc_call_window_get_chat_folded (layout->window) == layout->folded;
+}
+
+/* At @width × @height, with the chat open: the controls fit inside the
+ * video, the self view takes a share of it above the controls, and the
+ * chat is beside the video or over it. */
+static void
+assert_layout (McCallWindow *window,
+               int           width,
+               int           height,
+               gboolean      narrow,
+               gboolean      folded,
+               const char   *screenshot)
+{
+  Layout          layout = { window, width, narrow, folded };
+  graphene_rect_t controls, self_view;
+  int             video_width;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  mc_test_ui_wait_until (layout_is, &layout, "the window's layout");
+  mc_test_ui_spin (300);
+  video_width = gtk_widget_get_width (GTK_WIDGET (window)) - (folded ? 0 : 300);
+
+  g_assert_true (gtk_widget_compute_bounds (mc_call_window_get_controls (window),
+                                            GTK_WIDGET (window), &controls));
+  g_assert_true (gtk_widget_compute_bounds (mc_call_window_get_self_view (window),
+                                            GTK_WIDGET (window), &self_view));
+  g_test_message ("%dx%d: controls %.0f+%.0f wide, self view %.0fx%.0f at %.0f,%.0f", width,
+                  height, controls.origin.x, controls.size.width, self_view.size.width,
+                  self_view.size.height, self_view.origin.x, self_view.origin.y);
+  g_assert_cmpfloat (controls.origin.x, >=, 0);
+  g_assert_cmpfloat (controls.origin.x + controls.size.width, <=, video_width);
+  g_assert_cmpfloat (self_view.size.width, <=, MAX (video_width * 0.3, 130));
+  g_assert_cmpfloat (self_view.origin.x + self_view.size.width, <=, video_width);
+  g_assert_cmpfloat (self_view.origin.y + self_view.size.height, <=, controls.origin.y);
+  g_assert_true (mc_call_window_get_chat_folded (window) == folded);
+
+  mc_test_ui_screenshot (GTK_WIDGET (window), screenshot);
+
+  /* Folded, the chat opens over the video. */
+  if (folded)
+    {
+      g_autofree char *name = g_strconcat (screenshot, "-chat", NULL);
+
+      g_object_set (window, "chat-visible", TRUE, NULL);
+      mc_test_ui_spin (400);
+      g_assert_true (mc_call_window_get_chat_folded (window));
+      mc_test_ui_screenshot (GTK_WIDGET (window), name);
+      g_object_set (window, "chat-visible", FALSE, NULL);
+    }
+}
+
 static gboolean
 weak_cleared (gpointer data)
 {
@@ -249,6 +318,16 @@ test_call (void)
   mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
   mc_test_ui_wait_until (chat_has_two, call_window, "the chat to be acknowledged");
   mc_test_ui_screenshot (GTK_WIDGET (call_window), "call");
+
+  /* Small and large windows, the chat open: it folds over the video when
+   * narrow, and the controls always fit. */
+  assert_layout (call_window, 360, 640, TRUE, TRUE, "call-360x640");
+  assert_layout (call_window, 480, 360, TRUE, TRUE, "call-480x360");
+  assert_layout (call_window, 800, 600, FALSE, FALSE, "call-800x600");
+  /* Back beside the video, the chat is open again as it was. */
+  assert_layout (call_window, 1920, 1080, FALSE, FALSE, "call-1920x1080");
+  g_assert_true (mc_call_window_get_chat_visible (call_window));
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
 
   /* Under Xvfb the screen can be shared. */
   assert_share_screen (call_window, mentor.controller);
