@@ -19,7 +19,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "mc-booking-row.h"
+#include "mc-booking-row-private.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
 
@@ -353,4 +353,17 @@ const char *
 mc_booking_row_get_join_label (McBookingRow *self)
 {
   return gtk_button_get_label (self->join_button);
+}
+
+/* Whether the subtitle, with the lesson's time, is cut short. */
+gboolean
+mc_booking_row_get_time_cut (McBookingRow *self)
+{
+  PangoLayout *layout = gtk_label_get_layout (self->subtitle_label);
+  int          width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+
+  return pango_layout_is_ellipsized (layout) ||
+         width > gtk_widget_get_width (GTK_WIDGET (self->subtitle_label));
 }

@@ -16,7 +16,7 @@
 
 #include <adwaita.h>
 
-#include "mc-booking-row.h"
+#include "mc-booking-row-private.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
@@ -137,6 +137,18 @@ test_login_errors (Fixture      *fixture,
   g_assert_nonnull (strstr (mc_login_page_get_error (page), "cannot be reached"));
 }
 
+static gboolean
+window_narrow (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) <= 380;
+}
+
+static gboolean
+window_wide (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) >= 1880;
+}
+
 static void
 test_bookings (Fixture      *fixture,
                gconstpointer data)
@@ -170,6 +182,18 @@ test_bookings (Fixture      *fixture,
   mc_booking_row_update (later_row, mc_bookings_page_get_now (page));
 
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings");
+
+  /* 360 pixels wide: the time wraps rather than being cut. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 640);
+  mc_test_ui_wait_until (window_narrow, fixture->window, "the narrow window");
+  mc_test_ui_spin (300);
+  g_assert_false (mc_booking_row_get_time_cut (now_row));
+  g_assert_false (mc_booking_row_get_time_cut (later_row));
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-360x640");
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1920, 1080);
+  mc_test_ui_wait_until (window_wide, fixture->window, "the wide window");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-1920x1080");
 }
 
 typedef struct
