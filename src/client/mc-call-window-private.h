@@ -23,6 +23,8 @@ gboolean          mc_call_window_get_speaking_while_muted (McCallWindow *self);
 gboolean          mc_call_window_get_chat_folded (McCallWindow *self);
 gboolean          mc_call_window_get_narrow (McCallWindow *self);
 gboolean          mc_call_window_get_chat_visible (McCallWindow *self);
+const char       *mc_call_window_get_time_text (McCallWindow *self);
+const char       *mc_call_window_get_quality_text (McCallWindow *self);
 GtkWidget        *mc_call_window_get_self_view (McCallWindow *self);
 GtkWidget        *mc_call_window_get_controls (McCallWindow *self);
 const char       *mc_call_window_get_mute_icon (McCallWindow *self);

@@ -343,8 +343,27 @@ session_stats_cb (McCallSession     *session,
       break;
     }
 
+  /* The figures behind the word, for whoever wants to know why. */
+  if (stats->quality != MC_CALL_QUALITY_UNKNOWN)
+    {
+      g_autofree char *detail = NULL;
+
+      /* Translators: the network quality's tooltip: the quality, such as
+       * "Network quality: fair", then packets lost in percent, the round
+       * trip in milliseconds and the bitrate received in kbit/s */
+      if (stats->round_trip_ms >= 0)
+        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f ms round trip, %.0f kbit/s received"),
+                                  tooltip, stats->loss * 100.0, stats->round_trip_ms,
+                                  stats->bitrate_in / 1000.0);
+      else
+        /* Translators: as above, without the round trip (not measured yet) */
+        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f kbit/s received"), tooltip,
+                                  stats->loss * 100.0, stats->bitrate_in / 1000.0);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), detail);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), tooltip);
   gtk_image_set_from_icon_name (self->quality_image, icon);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), tooltip);
 }
 
 static void
@@ -581,6 +600,11 @@ started_cb (GObject      *object,
     }
 
   signaling = mc_call_controller_get_signaling (self->controller);
+  if (mc_signaling_client_get_user (signaling) != NULL)
+    mc_chat_pane_set_own_user_id (self->chat_pane,
+                                  json_object_get_int_member (mc_signaling_client_get_user (
+                                                                signaling),
+                                                              "id"));
   g_signal_connect (signaling, "chat-received", G_CALLBACK (chat_received_cb), self);
   g_signal_connect (signaling, "chat-state-changed", G_CALLBACK (chat_state_changed_cb), self);
   g_signal_connect (signaling, "peer-left", G_CALLBACK (peer_left_cb), self);
@@ -591,12 +615,21 @@ static gboolean
 clock_cb (gpointer user_data)
 {
   McCallWindow    *self = user_data;
-  gint64           end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64           start = 0, end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *left = NULL;
   g_autofree char *text = NULL;
 
+  mc_json_parse_time (json_object_get_string_member (self->booking, "start"), &start);
   mc_json_parse_time (json_object_get_string_member (self->booking, "end"), &end);
-  if (end > now)
+  /* Early, the time left would count to the end and read as the lesson's
+   * length: say when it starts instead. */
+  if (start > now)
+    {
+      left = mc_format_duration (start - now);
+      /* Translators: %s is a duration, such as "12 minutes" */
+      text = g_strdup_printf (_ ("Starts in %s"), left);
+    }
+  else if (end > now)
     {
       left = mc_format_duration (end - now);
       /* Translators: %s is a duration, such as "12 minutes" */
@@ -1259,6 +1292,18 @@ gboolean
 mc_call_window_get_chat_folded (McCallWindow *self)
 {
   return adw_flap_get_folded (self->flap);
+}
+
+const char *
+mc_call_window_get_time_text (McCallWindow *self)
+{
+  return gtk_label_get_label (self->time_label);
+}
+
+const char *
+mc_call_window_get_quality_text (McCallWindow *self)
+{
+  return gtk_widget_get_tooltip_text (GTK_WIDGET (self->quality_image));
 }
 
 gboolean

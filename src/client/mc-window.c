@@ -573,10 +573,11 @@ credentials_stored_cb (GObject      *object,
     {
       g_autofree char *message = NULL;
 
+      /* The keyring's own words are English and technical ("Object does
+       * not exist at path…"): the log has them, the person gets a sentence. */
       g_message ("Cannot store the session in the keyring: %s", error->message);
-      message = g_strdup_printf (_ ("No keyring to keep the session in; you will be asked to "
-                                    "log in again next time (%s)"),
-                                 error->message);
+      message = g_strdup (_ ("No keyring to keep the session in; you will be asked to log in "
+                             "again next time"));
       toast (self, message);
     }
 }
@@ -729,9 +730,8 @@ token_looked_up_cb (GObject      *object,
         return;
 
       g_message ("No keyring: %s", error->message);
-      message = g_strdup_printf (_ ("The keyring is not available, so the session could not be "
-                                    "kept; log in again (%s)."),
-                                 error->message);
+      message = g_strdup (_ ("The keyring is not available, so the session could not be kept; "
+                             "log in again."));
       show_login (self, message);
       auto_login (self);
       return;

@@ -146,6 +146,14 @@ assert_share_screen (McCallWindow     *call_window,
 }
 
 static gboolean
+quality_detailed (gpointer data)
+{
+  const char *text = mc_call_window_get_quality_text (data);
+
+  return text != NULL && strstr (text, "% lost") != NULL && strstr (text, "kbit/s") != NULL;
+}
+
+static gboolean
 has_unread (gpointer data)
 {
   return mc_call_window_get_unread (data) > 0;
@@ -305,6 +313,10 @@ test_call (void)
   gtk_window_present (GTK_WINDOW (call_window));
   mc_call_window_start (call_window);
   mc_test_ui_wait_until (remote_video_shown, call_window, "the mentor's video");
+
+  /* The quality indicator gives its figures. */
+  mc_test_ui_wait_until (quality_detailed, call_window, "the quality's figures");
+  g_test_message ("quality: %s", mc_call_window_get_quality_text (call_window));
 
   /* Chat: the mentor writes while the pane is closed. */
   g_free (mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
@@ -596,6 +608,10 @@ test_end_confirmation (void)
   g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
   mc_test_ui_wait_until (call_joined, call_window, "the student to join");
 
+  mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Back in a minute");
+  mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
+  mc_test_ui_wait_until (chat_acknowledged, call_window, "the chat to be acknowledged");
+
   /* Asked, and cancelled: nothing happens. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
   mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
@@ -623,6 +639,11 @@ test_end_confirmation (void)
   call_window_pointer = call_window;
   g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
   mc_test_ui_wait_until (call_joined, call_window, "the student to rejoin");
+
+  /* The history brings our earlier message back, still as ours. */
+  mc_test_ui_wait_until (chat_acknowledged, call_window, "the chat history");
+  g_assert_true (g_str_has_prefix (mc_chat_pane_get_meta_text (mc_call_window_get_chat_pane (call_window), 0),
+                                   "You · "));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
   mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
   adw_message_dialog_response (find_dialog (GTK_WINDOW (call_window)), "end");
@@ -689,6 +710,36 @@ test_own_state (void)
                    "audio-input-microphone-symbolic");
   g_assert_false (mc_call_window_get_self_muted_shown (call_window));
   g_assert_false (mc_call_window_get_speaking_while_muted (call_window));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
+/* Joined before the start, the window counts down to the start, not to
+ * the end. */
+static void
+test_early (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 600, 4200,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  call_window = open_call_window (api, booking);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+  g_assert_true (g_str_has_prefix (mc_call_window_get_time_text (call_window), "Starts in "));
+  g_assert_nonnull (strstr (mc_call_window_get_time_text (call_window), "minutes"));
 
   gtk_window_destroy (GTK_WINDOW (call_window));
   mc_test_ui_spin (500);
@@ -784,6 +835,7 @@ main (int   argc,
   g_test_add_func ("/client/call-window/end-confirmation", test_end_confirmation);
   g_test_add_func ("/client/call-window/notices", test_notices);
   g_test_add_func ("/client/call-window/own-state", test_own_state);
+  g_test_add_func ("/client/call-window/early", test_early);
 
   return g_test_run ();
 }
