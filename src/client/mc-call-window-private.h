@@ -22,6 +22,7 @@ gboolean          mc_call_window_get_self_muted_shown (McCallWindow *self);
 gboolean          mc_call_window_get_speaking_while_muted (McCallWindow *self);
 gboolean          mc_call_window_get_chat_folded (McCallWindow *self);
 gboolean          mc_call_window_get_narrow (McCallWindow *self);
+gboolean          mc_call_window_get_chat_settled (McCallWindow *self);
 gboolean          mc_call_window_get_chat_visible (McCallWindow *self);
 const char       *mc_call_window_get_time_text (McCallWindow *self);
 const char       *mc_call_window_get_quality_text (McCallWindow *self);

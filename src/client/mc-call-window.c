@@ -79,6 +79,7 @@ struct _McCallWindow
   guint             clock_id;
   guint             inhibit_cookie;
   guint             unread;
+  gint64            last_seq; /* of the chat messages shown */
   gboolean          muted;
   gboolean          camera_off;
   gboolean          screen_sharing;
@@ -381,14 +382,56 @@ update_unread (McCallWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), self->unread > 0);
 }
 
+/* How far each lesson's chat has been read, for this run of the app: a
+ * rejoin replays the history, and what was read before is not unread
+ * again. Booking id → the last sequence number seen. */
+static GHashTable *
+read_seqs (void)
+{
+  static GHashTable *seqs;
+
+  if (seqs == NULL)
+    seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+
+  return seqs;
+}
+
+static gint64
+get_read_seq (McCallWindow *self)
+{
+  gint64  booking_id = mc_call_window_get_booking_id (self);
+  gint64 *seq = g_hash_table_lookup (read_seqs (), &booking_id);
+
+  return seq != NULL ? *seq : 0;
+}
+
+static void
+set_read_seq (McCallWindow *self,
+              gint64        seq)
+{
+  gint64 booking_id = mc_call_window_get_booking_id (self);
+
+  if (seq > get_read_seq (self))
+    g_hash_table_insert (read_seqs (), g_memdup2 (&booking_id, sizeof booking_id),
+                         g_memdup2 (&seq, sizeof seq));
+}
+
 static void
 chat_received_cb (McSignalingClient *signaling,
                   McChatMessage     *message,
                   McCallWindow      *self)
 {
+  gint64      seq = mc_chat_message_get_seq (message);
+  JsonObject *me = mc_signaling_client_get_user (signaling);
+
   mc_chat_pane_show_message (self->chat_pane, message);
 
-  if (!self->chat_visible)
+  self->last_seq = MAX (self->last_seq, seq);
+  /* Our own messages, back from the history, are read. */
+  if (self->chat_visible ||
+      (me != NULL && mc_chat_message_get_sender_id (message) == json_object_get_int_member (me, "id")))
+    set_read_seq (self, seq);
+  else if (seq > get_read_seq (self))
     {
       self->unread++;
       update_unread (self);
@@ -652,6 +695,19 @@ mc_call_window_close_request (GtkWindow *window)
 {
   McCallWindow *self = MC_CALL_WINDOW (window);
 
+  int width, height;
+
+  /* A rejoined call comes back at the size this one had. */
+  if (!gtk_window_is_maximized (window) && !gtk_window_is_fullscreen (window))
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      if (width > 0 && height > 0)
+        {
+          g_settings_set_int (self->settings, "call-window-width", width);
+          g_settings_set_int (self->settings, "call-window-height", height);
+        }
+    }
+
   /* Closing is leaving, not ending: the other side stays, and the main
    * window offers to come back. */
   self->leaving = TRUE;
@@ -865,6 +921,7 @@ set_chat_visible (McCallWindow *self,
   adw_flap_set_reveal_flap (self->flap, visible);
   if (visible)
     {
+      set_read_seq (self, self->last_seq);
       self->unread = 0;
       update_unread (self);
       mc_chat_pane_focus_entry (self->chat_pane);
@@ -1183,6 +1240,9 @@ mc_call_window_init (McCallWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "call-window-width"),
+                               g_settings_get_int (self->settings, "call-window-height"));
   self->remote_paintable = mc_video_paintable_new ();
   self->self_paintable = mc_video_paintable_new ();
   gtk_picture_set_paintable (self->remote_picture, GDK_PAINTABLE (self->remote_paintable));
@@ -1310,6 +1370,13 @@ gboolean
 mc_call_window_get_chat_visible (McCallWindow *self)
 {
   return self->chat_visible;
+}
+
+/* Whether the chat has finished sliding in or out. */
+gboolean
+mc_call_window_get_chat_settled (McCallWindow *self)
+{
+  return adw_flap_get_reveal_progress (self->flap) == (self->chat_visible ? 1.0 : 0.0);
 }
 
 gboolean

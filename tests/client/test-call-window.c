@@ -196,6 +196,7 @@ layout_is (gpointer data)
    * client-side decorations' margins. */
   return ABS (gtk_widget_get_width (GTK_WIDGET (layout->window)) - layout->width) <= 20 &&
          mc_call_window_get_narrow (layout->window) == layout->narrow &&
+         mc_call_window_get_chat_settled (layout->window) &&
          mc_call_window_get_chat_folded (layout->window) == layout->folded;
 }
 
@@ -360,6 +361,30 @@ test_call (void)
   g_assert_false (mentor.ended);
   g_assert_false (mc_call_controller_get_ended (mentor.controller));
   mc_test_ui_screenshot (GTK_WIDGET (window), "rejoin-after-close");
+
+  /* Rejoined, the window has the size it had, and the chat history it
+   * brings back was read already. */
+  {
+    int width, height;
+
+    /* The list was refreshed since: the lesson as it is now. */
+    booking = mc_window_find_booking (window, booking_id);
+    call_window = mc_call_window_new (NULL, mc_window_get_api (window), booking);
+    gtk_window_get_default_size (GTK_WINDOW (call_window), &width, &height);
+    g_assert_cmpint (width, ==, 960);
+    g_assert_cmpint (height, ==, 600);
+    mc_window_set_in_call (window, booking_id, TRUE);
+    gtk_window_present (GTK_WINDOW (call_window));
+    mc_call_window_start (call_window);
+    mc_test_ui_wait_until (chat_has_two, call_window, "the chat history");
+    mc_test_ui_spin (300);
+    g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
+    call_window_pointer = call_window;
+    g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.leave", NULL));
+    mc_window_set_in_call (window, booking_id, FALSE);
+    mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  }
 
   /* The mentor ends the session: the banner goes. */
   g_assert_true (mc_call_controller_end (mentor.controller));
