@@ -73,6 +73,7 @@ struct _McCallWindow
   McApiClient      *api;
   JsonObject       *booking;
   McCallController *controller;
+  GCancellable     *cancellable; /* the start, cancelled when the window goes */
   GSettings        *settings;
   McVideoPaintable *remote_paintable;
   McVideoPaintable *self_paintable;
@@ -617,7 +618,7 @@ started_cb (GObject      *object,
       g_autofree char *message = NULL;
       g_autofree char *reason = NULL;
 
-      if (self->leaving)
+      if (self->leaving || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
       reason = mc_describe_error (error);
@@ -1102,6 +1103,7 @@ mc_call_window_dispose (GObject *object)
   McCallWindow   *self = (McCallWindow *) object;
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
+  g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
   g_clear_handle_id (&self->speaking_id, g_source_remove);
@@ -1135,6 +1137,7 @@ mc_call_window_finalize (GObject *object)
   g_clear_object (&self->api);
   g_clear_pointer (&self->booking, json_object_unref);
   g_clear_pointer (&self->notice, g_free);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->remote_paintable);
   g_clear_object (&self->self_paintable);
@@ -1240,6 +1243,7 @@ mc_call_window_init (McCallWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
+  self->cancellable = g_cancellable_new ();
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "call-window-width"),
                                g_settings_get_int (self->settings, "call-window-height"));
@@ -1309,7 +1313,8 @@ mc_call_window_start (McCallWindow *self)
   g_signal_connect (self->controller, "configure-session", G_CALLBACK (configure_session_cb),
                     self);
   g_signal_connect (self->controller, "ended", G_CALLBACK (controller_ended_cb), self);
-  mc_call_controller_start_async (self->controller, NULL, started_cb, g_object_ref (self));
+  mc_call_controller_start_async (self->controller, self->cancellable, started_cb,
+                                  g_object_ref (self));
 
   if (application != NULL)
     self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self),

@@ -761,6 +761,19 @@ test_early (void)
   booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 600, 4200,
                                        "confirmed");
   booking = student_booking (server, booking_id, &api);
+
+  /* Closed while still joining: the start is cancelled, and the window
+   * goes away for good. */
+  {
+    gpointer pointer;
+
+    call_window = open_call_window (api, booking);
+    pointer = call_window;
+    g_object_add_weak_pointer (G_OBJECT (call_window), &pointer);
+    gtk_window_destroy (GTK_WINDOW (call_window));
+    mc_test_ui_wait_until (weak_cleared, &pointer, "the window to be finalized");
+  }
+
   call_window = open_call_window (api, booking);
   mc_test_ui_wait_until (call_joined, call_window, "the student to join");
   g_assert_true (g_str_has_prefix (mc_call_window_get_time_text (call_window), "Starts in "));
