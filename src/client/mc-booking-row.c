@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row-private.h"
+#include "mc-booking.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
 
@@ -229,13 +230,12 @@ mc_booking_row_update (McBookingRow *self,
                        gint64        now)
 {
   JsonObject      *window = json_object_get_object_member (self->booking, "join_window");
-  JsonNode        *call_node = json_object_get_member (self->booking, "call");
-  JsonObject      *call = call_node && JSON_NODE_HOLDS_OBJECT (call_node)
-                            ? json_node_get_object (call_node)
-                            : NULL;
-  const char      *status = json_object_get_string_member_with_default (self->booking, "status", "");
-  const char      *call_state = call ? json_object_get_string_member_with_default (call, "state", "")
-                                     : "";
+  JsonObject      *call = mc_booking_get_call (self->booking);
+  McBookingStatus  status;
+  McCallState      call_state;
+  gboolean         known = mc_booking_get_status (self->booking, &status);
+  gboolean         call_ended = mc_booking_get_call_state (self->booking, &call_state) &&
+                        call_state == MC_CALL_ENDED;
   gint64           start = member_time (self->booking, "start");
   gint64           end = member_time (self->booking, "end");
   gint64           opens = member_time (window, "opens_at");
@@ -243,13 +243,14 @@ mc_booking_row_update (McBookingRow *self,
   g_autofree char *countdown = NULL;
   g_autofree char *reason = NULL;
   const char      *waiting = mc_booking_get_peer_in_call (self->booking);
-  gboolean         confirmed = g_str_equal (status, "confirmed");
+  gboolean         confirmed = known && status == MC_BOOKING_CONFIRMED;
+  gboolean         pending = known && status == MC_BOOKING_PENDING;
 
-  if (g_str_equal (status, "cancelled"))
+  if (known && status == MC_BOOKING_CANCELLED)
     countdown = g_strdup (_ ("Cancelled"));
-  else if (g_str_equal (status, "completed") || g_str_equal (call_state, "ended"))
+  else if ((known && status == MC_BOOKING_COMPLETED) || call_ended)
     countdown = g_strdup (_ ("Ended"));
-  else if (g_str_equal (status, "pending"))
+  else if (pending)
     countdown = g_strdup (_ ("Waiting for confirmation"));
   else if (self->in_call && waiting != NULL)
     /* Translators: %s is the other participant, in the call with you */
@@ -276,18 +277,16 @@ mc_booking_row_update (McBookingRow *self,
   else
     countdown = g_strdup (_ ("Ended"));
 
-  self->can_join = confirmed && now >= opens && now < closes &&
-                   !g_str_equal (call_state, "ended");
+  self->can_join = confirmed && now >= opens && now < closes && !call_ended;
   /* Only a call that ran has something to summarize. */
-  self->ended = call != NULL && (g_str_equal (call_state, "ended") ||
-                                 (g_str_equal (status, "completed") &&
-                                  mc_json_has (call, "started_at")));
+  self->ended = call != NULL && (call_ended || (known && status == MC_BOOKING_COMPLETED &&
+                                                mc_json_has (call, "started_at")));
 
   if (!self->can_join)
     {
       if (!confirmed)
         reason = g_strdup (_ ("Only confirmed lessons can be joined"));
-      else if (g_str_equal (call_state, "ended"))
+      else if (call_ended)
         reason = g_strdup (_ ("This lesson's session has ended"));
       else if (now < opens)
         {
@@ -312,7 +311,7 @@ mc_booking_row_update (McBookingRow *self,
                                : self->can_join ? _ ("Join the lesson")
                                                 : reason);
   gtk_widget_set_visible (GTK_WIDGET (self->join_button),
-                          !self->ended && (confirmed || g_str_equal (status, "pending")));
+                          !self->ended && (confirmed || pending));
   gtk_widget_set_visible (GTK_WIDGET (self->summary_button), self->ended);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.summary", self->ended);
 }

@@ -27,6 +27,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
+#include "mc-booking.h"
 #include "mc-credentials.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
@@ -156,15 +157,10 @@ find_running_call (McWindow    *self,
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
-      JsonNode   *node = json_object_get_member (booking, "call");
-      JsonObject *call;
+      JsonObject *call = mc_booking_get_call (booking);
+      McCallState state;
 
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-
-      call = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member_with_default (call, "state", ""),
-                     "active") != 0)
+      if (!mc_booking_get_call_state (booking, &state) || state != MC_CALL_ACTIVE)
         continue;
 
       if (json_object_get_int_member (booking, "id") == self->dismissed_booking)
@@ -341,10 +337,10 @@ check_reminders (McWindow *self)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
       gint64      booking_id = json_object_get_int_member (booking, "id");
-      const char *status = json_object_get_string_member_with_default (booking, "status", "");
-      gint64      start = 0;
+      McBookingStatus status;
+      gint64          start = 0;
 
-      if (g_strcmp0 (status, "confirmed") != 0 ||
+      if (!mc_booking_get_status (booking, &status) || status != MC_BOOKING_CONFIRMED ||
           !mc_json_parse_time (json_object_get_string_member_with_default (booking, "start", ""),
                                &start) ||
           start <= now || start - now > REMINDER_LEAD_SECONDS ||
