@@ -66,6 +66,9 @@
 #define SELF_VIEW_MIN_WIDTH 96
 #define SELF_VIEW_MAX_WIDTH 224
 
+/* A new message's preview stays this long while the chat is hidden. */
+#define PREVIEW_SECONDS 5
+
 struct _McCallWindow
 {
   AdwWindow parent_instance;
@@ -88,6 +91,7 @@ struct _McCallWindow
   gboolean          leaving;
   guint             loud_readings;
   guint             speaking_id; /* while "You are muted" is shown */
+  guint             preview_id;  /* while a message's preview shows */
   int               layout_width; /* the width the last allocation had */
   gboolean          chat_beside;  /* the chat's state while it was beside the video */
   gboolean          folding;      /* while apply_layout_cb () changes the flap */
@@ -112,6 +116,8 @@ struct _McCallWindow
   GtkImage        *quality_image;
   GtkLabel        *connection_label;
   GtkWidget       *reconnecting_box;
+  GtkRevealer     *preview_revealer;
+  GtkLabel        *preview_label;
   GtkLabel        *unread_label;
   GtkWidget       *share_button;
   AdwFlap         *flap;
@@ -417,6 +423,34 @@ set_read_seq (McCallWindow *self,
                          g_memdup2 (&seq, sizeof seq));
 }
 
+static gboolean
+preview_timeout_cb (gpointer user_data)
+{
+  McCallWindow *self = user_data;
+
+  self->preview_id = 0;
+  gtk_revealer_set_reveal_child (self->preview_revealer, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* With the chat hidden, a new message shows for a moment above the
+ * controls, so that nobody has to open the chat to see if it matters. */
+static void
+show_preview (McCallWindow  *self,
+              McChatMessage *message)
+{
+  const char      *sender = mc_chat_message_get_sender_name (message);
+  g_autofree char *text = NULL;
+
+  /* Translators: a new chat message's preview: its sender and its text */
+  text = g_strdup_printf (_ ("%s: %s"), sender ? sender : "", mc_chat_message_get_text (message));
+  gtk_label_set_label (self->preview_label, text);
+  gtk_revealer_set_reveal_child (self->preview_revealer, TRUE);
+  g_clear_handle_id (&self->preview_id, g_source_remove);
+  self->preview_id = g_timeout_add_seconds (PREVIEW_SECONDS, preview_timeout_cb, self);
+}
+
 static void
 chat_received_cb (McSignalingClient *signaling,
                   McChatMessage     *message,
@@ -436,6 +470,7 @@ chat_received_cb (McSignalingClient *signaling,
     {
       self->unread++;
       update_unread (self);
+      show_preview (self, message);
     }
 }
 
@@ -922,6 +957,8 @@ set_chat_visible (McCallWindow *self,
   adw_flap_set_reveal_flap (self->flap, visible);
   if (visible)
     {
+      g_clear_handle_id (&self->preview_id, g_source_remove);
+      gtk_revealer_set_reveal_child (self->preview_revealer, FALSE);
       set_read_seq (self, self->last_seq);
       self->unread = 0;
       update_unread (self);
@@ -1106,6 +1143,7 @@ mc_call_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
+  g_clear_handle_id (&self->preview_id, g_source_remove);
   g_clear_handle_id (&self->speaking_id, g_source_remove);
   if (self->inhibit_cookie != 0 && application != NULL)
     gtk_application_uninhibit (application, self->inhibit_cookie);
@@ -1195,6 +1233,8 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, quality_image);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, reconnecting_box);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, preview_revealer);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, share_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, flap);
@@ -1357,6 +1397,14 @@ gboolean
 mc_call_window_get_chat_folded (McCallWindow *self)
 {
   return adw_flap_get_folded (self->flap);
+}
+
+const char *
+mc_call_window_get_preview_text (McCallWindow *self)
+{
+  return gtk_revealer_get_reveal_child (self->preview_revealer)
+           ? gtk_label_get_label (self->preview_label)
+           : NULL;
 }
 
 const char *

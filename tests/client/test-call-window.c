@@ -325,8 +325,14 @@ test_call (void)
   mc_test_ui_wait_until (has_unread, call_window, "an unread message");
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 1);
 
+  /* …and it shows for a moment above the controls. */
+  g_assert_cmpstr (mc_call_window_get_preview_text (call_window), ==,
+                   "maria Tester: Welcome! Today: https://example.org/algebra");
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-chat-preview");
+
   g_object_set (call_window, "chat-visible", TRUE, NULL);
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
+  g_assert_null (mc_call_window_get_preview_text (call_window));
   mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Hello, I am ready");
   mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
   mc_test_ui_wait_until (chat_has_two, call_window, "the chat to be acknowledged");
