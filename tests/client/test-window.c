@@ -20,6 +20,7 @@
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
+#include "mc-preferences-window-private.h"
 #include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
 #include "mc-window-private.h"
@@ -442,6 +443,53 @@ test_shortcuts (Fixture      *fixture,
   gtk_window_destroy (shortcuts);
 }
 
+static McPreferencesWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_PREFERENCES_WINDOW (window))
+        return MC_PREFERENCES_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+/* The settings that only GSettings held have a window, bound both ways. */
+static void
+test_preferences (Fixture      *fixture,
+                  gconstpointer data)
+{
+  static const char * const keys[] = { "join-muted", "join-camera-off", "test-sources" };
+  McPreferencesWindow      *preferences;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preferences",
+                                             NULL));
+  preferences = find_preferences ();
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) ==
+                 GTK_WINDOW (fixture->window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkSwitch *toggle = mc_preferences_window_get_switch (preferences, keys[i]);
+
+      g_settings_set_boolean (fixture->settings, keys[i], FALSE);
+      g_assert_false (gtk_switch_get_active (toggle));
+      gtk_switch_set_active (toggle, TRUE);
+      g_assert_true (g_settings_get_boolean (fixture->settings, keys[i]));
+      g_settings_set_boolean (fixture->settings, keys[i], FALSE);
+      g_assert_false (gtk_switch_get_active (toggle));
+    }
+
+  mc_test_ui_screenshot (GTK_WIDGET (preferences), "preferences");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -449,6 +497,8 @@ main (int   argc,
   mc_test_ui_init (&argc, &argv);
 
   g_test_add ("/client/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
+              fixture_tear_down);
+  g_test_add ("/client/window/preferences", Fixture, NULL, fixture_set_up, test_preferences,
               fixture_tear_down);
   g_test_add ("/client/window/reminder", Fixture, NULL, fixture_set_up, test_reminder,
               fixture_tear_down);
