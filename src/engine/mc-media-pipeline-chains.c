@@ -422,7 +422,7 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
                                   GError         **error)
 {
   GstElement *video_src, *video_convert, *video_sink;
-  GstElement *audio_src, *audio_convert, *audio_resample, *audio_sink;
+  GstElement *audio_src, *audio_convert, *audio_resample, *audio_level, *audio_sink;
   GstElement *probe = NULL;
 
   video_src = make_remote_appsrc (self, "remote-video", error);
@@ -450,6 +450,11 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
   gst_bin_add (GST_BIN (self->pipeline), audio_src);
   MAKE_OR_FAIL (audio_convert, "audioconvert", "remote-audio-convert");
   MAKE_OR_FAIL (audio_resample, "audioresample", "remote-audio-resample");
+  /* The other side's level as it is played, for a "speaking" indicator
+   * (McMediaPipeline::output-level). */
+  MAKE_OR_FAIL (audio_level, "level", "remote-audio-level");
+  g_object_set (audio_level, "interval", (guint64) 100 * GST_MSECOND, "post-messages", TRUE,
+                NULL);
 
   if (self->fake_audio_output)
     {
@@ -477,10 +482,12 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
       /* The probe must exist before webrtcdsp starts: it registers itself
        * by name when it is made. */
       MAKE_OR_FAIL (probe, "webrtcechoprobe", self->probe_name);
-      return link_many (error, audio_src, audio_convert, audio_resample, probe, audio_sink, NULL);
+      return link_many (error, audio_src, audio_convert, audio_resample, audio_level, probe,
+                        audio_sink, NULL);
     }
 
-  return link_many (error, audio_src, audio_convert, audio_resample, audio_sink, NULL);
+  return link_many (error, audio_src, audio_convert, audio_resample, audio_level, audio_sink,
+                    NULL);
 }
 
 #undef MAKE_OR_FAIL

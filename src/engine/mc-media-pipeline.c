@@ -235,6 +235,10 @@ bus_cb (GstBus     *bus,
           g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), "audio-level") == 0)
         g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_INPUT_LEVEL], 0,
                        level_from_message (gst_message_get_structure (message)));
+      else if (gst_message_has_name (message, "level") &&
+               g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), "remote-audio-level") == 0)
+        g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_OUTPUT_LEVEL], 0,
+                       level_from_message (gst_message_get_structure (message)));
       break;
 
     default:
@@ -374,6 +378,16 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
    */
   mc_media_pipeline_signals[SIGNAL_INPUT_LEVEL] =
     g_signal_new ("input-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
+   * McMediaPipeline::output-level:
+   * @self: the pipeline
+   * @level: the other side's audio as it is played, its peak over the last
+   *   100 ms, from 0 to 1
+   */
+  mc_media_pipeline_signals[SIGNAL_OUTPUT_LEVEL] =
+    g_signal_new ("output-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 }
 

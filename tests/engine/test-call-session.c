@@ -484,6 +484,17 @@ test_call (void)
     g_signal_handler_disconnect (link.mentor.session, handler);
   }
 
+  /* The student's tone is played at the mentor's: the other side's level,
+   * for a "speaking" indicator. */
+  {
+    double loudest = 0.0;
+    gulong handler = g_signal_connect (link.mentor.session, "output-level",
+                                       G_CALLBACK (input_level_cb), &loudest);
+
+    g_assert_true (wait_for (tone_heard, &loudest, TIMEOUT_S));
+    g_signal_handler_disconnect (link.mentor.session, handler);
+  }
+
   mc_call_session_set_muted (link.mentor.session, FALSE);
   mc_call_session_set_camera_off (link.student.session, FALSE);
   assert_media_flows (&link, 15);
