@@ -26,6 +26,7 @@ gboolean          mc_call_window_get_chat_settled (McCallWindow *self);
 gboolean          mc_call_window_get_chat_visible (McCallWindow *self);
 const char       *mc_call_window_get_time_text (McCallWindow *self);
 const char       *mc_call_window_get_preview_text (McCallWindow *self);
+gboolean          mc_call_window_get_peer_speaking (McCallWindow *self);
 const char       *mc_call_window_get_quality_text (McCallWindow *self);
 GtkWidget        *mc_call_window_get_self_view (McCallWindow *self);
 GtkWidget        *mc_call_window_get_controls (McCallWindow *self);

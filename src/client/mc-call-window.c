@@ -66,6 +66,11 @@
 #define SELF_VIEW_MIN_WIDTH 96
 #define SELF_VIEW_MAX_WIDTH 224
 
+/* The other side is shown as speaking while their audio is this loud, and
+ * for this long after. */
+#define PEER_SPEAKING_LEVEL   0.4
+#define PEER_SPEAKING_HOLD_MS 800
+
 /* A new message's preview stays this long while the chat is hidden. */
 #define PREVIEW_SECONDS 5
 
@@ -92,6 +97,7 @@ struct _McCallWindow
   guint             loud_readings;
   guint             speaking_id; /* while "You are muted" is shown */
   guint             preview_id;  /* while a message's preview shows */
+  guint             peer_speaking_id; /* while the other side is shown speaking */
   int               layout_width; /* the width the last allocation had */
   gboolean          chat_beside;  /* the chat's state while it was beside the video */
   gboolean          folding;      /* while apply_layout_cb () changes the flap */
@@ -111,6 +117,8 @@ struct _McCallWindow
   AdwAvatar       *peer_avatar;
   GtkLabel        *peer_status_label;
   GtkLabel        *peer_label;
+  GtkWidget       *peer_bar;
+  GtkWidget       *peer_speaking_image;
   GtkImage        *peer_muted_image;
   GtkLabel        *time_label;
   GtkImage        *quality_image;
@@ -298,6 +306,43 @@ session_input_level_cb (McCallSession *session,
   set_speaking_while_muted (self, TRUE);
   g_clear_handle_id (&self->speaking_id, g_source_remove);
   self->speaking_id = g_timeout_add_seconds (SPEAKING_HOLD_SECONDS, speaking_timeout_cb, self);
+}
+
+static void
+set_peer_speaking (McCallWindow *self,
+                   gboolean      speaking)
+{
+  gtk_widget_set_visible (self->peer_speaking_image, speaking);
+  if (speaking)
+    gtk_widget_add_css_class (self->peer_bar, "speaking");
+  else
+    gtk_widget_remove_css_class (self->peer_bar, "speaking");
+}
+
+static gboolean
+peer_speaking_timeout_cb (gpointer user_data)
+{
+  McCallWindow *self = user_data;
+
+  self->peer_speaking_id = 0;
+  set_peer_speaking (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The other side's name lights up while they speak: who is talking is
+ * not always clear from a small or frozen picture. */
+static void
+session_output_level_cb (McCallSession *session,
+                         double         level,
+                         McCallWindow  *self)
+{
+  if (level < PEER_SPEAKING_LEVEL)
+    return;
+
+  set_peer_speaking (self, TRUE);
+  g_clear_handle_id (&self->peer_speaking_id, g_source_remove);
+  self->peer_speaking_id = g_timeout_add (PEER_SPEAKING_HOLD_MS, peer_speaking_timeout_cb, self);
 }
 
 static void
@@ -634,6 +679,7 @@ configure_session_cb (McCallController *controller,
                     G_CALLBACK (session_remote_media_cb), self);
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), self);
   g_signal_connect (session, "input-level", G_CALLBACK (session_input_level_cb), self);
+  g_signal_connect (session, "output-level", G_CALLBACK (session_output_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
                     G_CALLBACK (session_screen_share_stopped_cb), self);
 }
@@ -1144,6 +1190,7 @@ mc_call_window_dispose (GObject *object)
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
   g_clear_handle_id (&self->preview_id, g_source_remove);
+  g_clear_handle_id (&self->peer_speaking_id, g_source_remove);
   g_clear_handle_id (&self->speaking_id, g_source_remove);
   if (self->inhibit_cookie != 0 && application != NULL)
     gtk_application_uninhibit (application, self->inhibit_cookie);
@@ -1228,6 +1275,8 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_avatar);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_bar);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_speaking_image);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_muted_image);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, time_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, quality_image);
@@ -1397,6 +1446,12 @@ gboolean
 mc_call_window_get_chat_folded (McCallWindow *self)
 {
   return adw_flap_get_folded (self->flap);
+}
+
+gboolean
+mc_call_window_get_peer_speaking (McCallWindow *self)
+{
+  return gtk_widget_get_visible (self->peer_speaking_image);
 }
 
 const char *

@@ -315,6 +315,10 @@ test_call (void)
   mc_call_window_start (call_window);
   mc_test_ui_wait_until (remote_video_shown, call_window, "the mentor's video");
 
+  /* The mentor's test tone is speech for the speaking indicator. */
+  mc_test_ui_wait_until ((McTestCondition) mc_call_window_get_peer_speaking, call_window,
+                         "the mentor to be shown speaking");
+
   /* The quality indicator gives its figures. */
   mc_test_ui_wait_until (quality_detailed, call_window, "the quality's figures");
   g_test_message ("quality: %s", mc_call_window_get_quality_text (call_window));
