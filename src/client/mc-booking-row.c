@@ -6,6 +6,7 @@
  * Shows the other person, the subject, the time, the status and a live
  * countdown, and a Join button that is enabled only for a confirmed lesson
  * inside its join window — with the reason in its tooltip when it is not.
+ * An ended lesson offers its summary instead.
  * The window's times come from the server; the page passes the current
  * time corrected by the server's clock, so a wrong local clock does not
  * move the window.
@@ -18,7 +19,8 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "mc-booking-row.h"
+#include "mc-booking-row-private.h"
+#include "mc-booking.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
 
@@ -28,12 +30,15 @@ struct _McBookingRow
 
   JsonObject *booking;
   gboolean    can_join;
+  gboolean    ended;
+  gboolean    in_call; /* this app has the lesson's call window open */
 
   AdwAvatar *avatar;
   GtkLabel  *title_label;
   GtkLabel  *subtitle_label;
   GtkLabel  *countdown_label;
   GtkButton *join_button;
+  GtkButton *summary_button;
 };
 
 G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
@@ -41,6 +46,7 @@ G_DEFINE_FINAL_TYPE (McBookingRow, mc_booking_row, GTK_TYPE_LIST_BOX_ROW)
 enum
 {
   JOIN,
+  SHOW_SUMMARY,
   N_SIGNALS
 };
 
@@ -62,6 +68,16 @@ static void
 join_clicked_cb (McBookingRow *self)
 {
   g_signal_emit (self, signals[JOIN], 0, mc_booking_row_get_booking_id (self));
+}
+
+static void
+summary_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  McBookingRow *self = MC_BOOKING_ROW (widget);
+
+  g_signal_emit (self, signals[SHOW_SUMMARY], 0, mc_booking_row_get_booking_id (self));
 }
 
 static void
@@ -91,6 +107,15 @@ mc_booking_row_class_init (McBookingRowClass *klass)
   signals[JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  /**
+   * McBookingRow::show-summary:
+   * @self: the row
+   * @booking_id: its booking, an ended lesson
+   */
+  signals[SHOW_SUMMARY] = g_signal_new ("show-summary", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                        G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mentorcall/Mentorcall/ui/mc-booking-row.ui");
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, avatar);
@@ -98,6 +123,8 @@ mc_booking_row_class_init (McBookingRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, countdown_label);
   gtk_widget_class_bind_template_child (widget_class, McBookingRow, join_button);
+  gtk_widget_class_bind_template_child (widget_class, McBookingRow, summary_button);
+  gtk_widget_class_install_action (widget_class, "row.summary", NULL, summary_action);
   gtk_widget_class_bind_template_callback (widget_class, join_clicked_cb);
 }
 
@@ -203,13 +230,12 @@ mc_booking_row_update (McBookingRow *self,
                        gint64        now)
 {
   JsonObject      *window = json_object_get_object_member (self->booking, "join_window");
-  JsonNode        *call_node = json_object_get_member (self->booking, "call");
-  JsonObject      *call = call_node && JSON_NODE_HOLDS_OBJECT (call_node)
-                            ? json_node_get_object (call_node)
-                            : NULL;
-  const char      *status = json_object_get_string_member_with_default (self->booking, "status", "");
-  const char      *call_state = call ? json_object_get_string_member_with_default (call, "state", "")
-                                     : "";
+  JsonObject      *call = mc_booking_get_call (self->booking);
+  McBookingStatus  status;
+  McCallState      call_state;
+  gboolean         known = mc_booking_get_status (self->booking, &status);
+  gboolean         call_ended = mc_booking_get_call_state (self->booking, &call_state) &&
+                        call_state == MC_CALL_ENDED;
   gint64           start = member_time (self->booking, "start");
   gint64           end = member_time (self->booking, "end");
   gint64           opens = member_time (window, "opens_at");
@@ -217,14 +243,20 @@ mc_booking_row_update (McBookingRow *self,
   g_autofree char *countdown = NULL;
   g_autofree char *reason = NULL;
   const char      *waiting = mc_booking_get_peer_in_call (self->booking);
-  gboolean         confirmed = g_str_equal (status, "confirmed");
+  gboolean         confirmed = known && status == MC_BOOKING_CONFIRMED;
+  gboolean         pending = known && status == MC_BOOKING_PENDING;
 
-  if (g_str_equal (status, "cancelled"))
+  if (known && status == MC_BOOKING_CANCELLED)
     countdown = g_strdup (_ ("Cancelled"));
-  else if (g_str_equal (status, "completed") || g_str_equal (call_state, "ended"))
+  else if ((known && status == MC_BOOKING_COMPLETED) || call_ended)
     countdown = g_strdup (_ ("Ended"));
-  else if (g_str_equal (status, "pending"))
+  else if (pending)
     countdown = g_strdup (_ ("Waiting for confirmation"));
+  else if (self->in_call && waiting != NULL)
+    /* Translators: %s is the other participant, in the call with you */
+    countdown = g_strdup_printf (_ ("You are in the call with %s"), waiting);
+  else if (self->in_call)
+    countdown = g_strdup (_ ("You are in the call"));
   else if (waiting != NULL)
     /* Translators: %s is the other participant, who is in the call now */
     countdown = g_strdup_printf (_ ("In progress — %s is waiting"), waiting);
@@ -245,14 +277,16 @@ mc_booking_row_update (McBookingRow *self,
   else
     countdown = g_strdup (_ ("Ended"));
 
-  self->can_join = confirmed && now >= opens && now < closes &&
-                   !g_str_equal (call_state, "ended");
+  self->can_join = confirmed && now >= opens && now < closes && !call_ended;
+  /* Only a call that ran has something to summarize. */
+  self->ended = call != NULL && (call_ended || (known && status == MC_BOOKING_COMPLETED &&
+                                                mc_json_has (call, "started_at")));
 
   if (!self->can_join)
     {
       if (!confirmed)
         reason = g_strdup (_ ("Only confirmed lessons can be joined"));
-      else if (g_str_equal (call_state, "ended"))
+      else if (call_ended)
         reason = g_strdup (_ ("This lesson's session has ended"));
       else if (now < opens)
         {
@@ -265,12 +299,41 @@ mc_booking_row_update (McBookingRow *self,
         reason = g_strdup (_ ("The time to join this lesson is over"));
     }
 
+  /* In the call already: the button brings its window back. */
+  if (self->in_call)
+    self->can_join = TRUE;
+
   gtk_label_set_label (self->countdown_label, countdown);
+  gtk_button_set_label (self->join_button, self->in_call ? _ ("_Show Call") : _ ("_Join"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->join_button), self->can_join);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->join_button),
-                               self->can_join ? _ ("Join the lesson") : reason);
+                               self->in_call    ? _ ("Bring the call window to the front")
+                               : self->can_join ? _ ("Join the lesson")
+                                                : reason);
   gtk_widget_set_visible (GTK_WIDGET (self->join_button),
-                          confirmed || g_str_equal (status, "pending"));
+                          !self->ended && (confirmed || pending));
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_button), self->ended);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.summary", self->ended);
+}
+
+/**
+ * mc_booking_row_set_in_call:
+ * @self: a row
+ * @in_call: whether this app has the lesson's call window open
+ *
+ * Takes effect at the next mc_booking_row_update().
+ */
+void
+mc_booking_row_set_in_call (McBookingRow *self,
+                            gboolean      in_call)
+{
+  self->in_call = in_call;
+}
+
+gboolean
+mc_booking_row_get_can_show_summary (McBookingRow *self)
+{
+  return self->ended;
 }
 
 gboolean
@@ -283,4 +346,23 @@ const char *
 mc_booking_row_get_countdown (McBookingRow *self)
 {
   return gtk_label_get_label (self->countdown_label);
+}
+
+const char *
+mc_booking_row_get_join_label (McBookingRow *self)
+{
+  return gtk_button_get_label (self->join_button);
+}
+
+/* Whether the subtitle, with the lesson's time, is cut short. */
+gboolean
+mc_booking_row_get_time_cut (McBookingRow *self)
+{
+  PangoLayout *layout = gtk_label_get_layout (self->subtitle_label);
+  int          width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+
+  return pango_layout_is_ellipsized (layout) ||
+         width > gtk_widget_get_width (GTK_WIDGET (self->subtitle_label));
 }

@@ -24,8 +24,8 @@ JsonObject *mc_booking_row_get_booking (McBookingRow *self);
 gint64      mc_booking_row_get_booking_id (McBookingRow *self);
 void        mc_booking_row_update (McBookingRow *self,
                                    gint64        now);
-gboolean    mc_booking_row_get_can_join (McBookingRow *self);
-const char *mc_booking_row_get_countdown (McBookingRow *self);
+void        mc_booking_row_set_in_call (McBookingRow *self,
+                                        gboolean      in_call);
 
 const char *mc_booking_get_peer_in_call (JsonObject *booking);
 

@@ -29,8 +29,9 @@ struct _McBookingsPage
   GtkListBox    *list_box;
   AdwStatusPage *offline_page;
 
-  gint64 clock_offset; /* server time minus local time, seconds */
-  guint  tick_id;
+  gint64      clock_offset; /* server time minus local time, seconds */
+  guint       tick_id;
+  GHashTable *in_call; /* booking ids whose call window is open */
 };
 
 G_DEFINE_FINAL_TYPE (McBookingsPage, mc_bookings_page, GTK_TYPE_WIDGET)
@@ -38,6 +39,7 @@ G_DEFINE_FINAL_TYPE (McBookingsPage, mc_bookings_page, GTK_TYPE_WIDGET)
 enum
 {
   JOIN,
+  SHOW_SUMMARY,
   N_SIGNALS
 };
 
@@ -53,7 +55,13 @@ update_rows (McBookingsPage *self)
        child = gtk_widget_get_next_sibling (child))
     {
       if (MC_IS_BOOKING_ROW (child))
-        mc_booking_row_update (MC_BOOKING_ROW (child), now);
+        {
+          gint64 id = mc_booking_row_get_booking_id (MC_BOOKING_ROW (child));
+
+          mc_booking_row_set_in_call (MC_BOOKING_ROW (child),
+                                      g_hash_table_contains (self->in_call, &id));
+          mc_booking_row_update (MC_BOOKING_ROW (child), now);
+        }
     }
 }
 
@@ -71,6 +79,14 @@ row_join_cb (McBookingRow   *row,
              McBookingsPage *self)
 {
   g_signal_emit (self, signals[JOIN], 0, booking_id);
+}
+
+static void
+row_show_summary_cb (McBookingRow   *row,
+                     gint64          booking_id,
+                     McBookingsPage *self)
+{
+  g_signal_emit (self, signals[SHOW_SUMMARY], 0, booking_id);
 }
 
 static void
@@ -102,6 +118,7 @@ mc_bookings_page_dispose (GObject *object)
   GtkWidget      *child;
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_pointer (&self->in_call, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_BOOKINGS_PAGE);
 
   /* The template's top-level child has no id, so dispose_template leaves it. */
@@ -129,6 +146,15 @@ mc_bookings_page_class_init (McBookingsPageClass *klass)
   signals[JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  /**
+   * McBookingsPage::show-summary:
+   * @self: the page
+   * @booking_id: an ended lesson
+   */
+  signals[SHOW_SUMMARY] = g_signal_new ("show-summary", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                        G_TYPE_INT64);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/mentorcall/Mentorcall/ui/mc-bookings-page.ui");
   gtk_widget_class_bind_template_child (widget_class, McBookingsPage, stack);
@@ -142,6 +168,7 @@ static void
 mc_bookings_page_init (McBookingsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->in_call = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 void
@@ -203,6 +230,7 @@ mc_bookings_page_set_bookings (McBookingsPage *self,
       GtkWidget *row = mc_booking_row_new (json_array_get_object_element (bookings, i));
 
       g_signal_connect (row, "join", G_CALLBACK (row_join_cb), self);
+      g_signal_connect (row, "show-summary", G_CALLBACK (row_show_summary_cb), self);
       gtk_list_box_append (self->list_box, row);
     }
 
@@ -286,4 +314,26 @@ const char *
 mc_bookings_page_get_state (McBookingsPage *self)
 {
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * mc_bookings_page_set_in_call:
+ * @self: the page
+ * @booking_id: a lesson
+ * @in_call: whether its call window is open
+ *
+ * A lesson whose call this app is in says so, and offers to show the call
+ * rather than to join it.
+ */
+void
+mc_bookings_page_set_in_call (McBookingsPage *self,
+                              gint64          booking_id,
+                              gboolean        in_call)
+{
+  if (in_call)
+    g_hash_table_add (self->in_call, g_memdup2 (&booking_id, sizeof booking_id));
+  else
+    g_hash_table_remove (self->in_call, &booking_id);
+
+  update_rows (self);
 }

@@ -25,4 +25,8 @@ GtkWidget  *mc_bookings_page_find_row (McBookingsPage *self,
 guint       mc_bookings_page_get_n_rows (McBookingsPage *self);
 const char *mc_bookings_page_get_state (McBookingsPage *self);
 
+void mc_bookings_page_set_in_call (McBookingsPage *self,
+                                   gint64          booking_id,
+                                   gboolean        in_call);
+
 G_END_DECLS

@@ -10,8 +10,6 @@
 #include <json-glib/json-glib.h>
 
 #include "mc-api-client.h"
-#include "mc-call-controller.h"
-#include "mc-chat-pane.h"
 
 G_BEGIN_DECLS
 
@@ -23,10 +21,5 @@ McCallWindow     *mc_call_window_new (GtkApplication *application,
                                       JsonObject     *booking);
 void              mc_call_window_start (McCallWindow *self);
 gint64            mc_call_window_get_booking_id (McCallWindow *self);
-McCallController *mc_call_window_get_controller (McCallWindow *self);
-McChatPane       *mc_call_window_get_chat_pane (McCallWindow *self);
-const char       *mc_call_window_get_connection_text (McCallWindow *self);
-guint             mc_call_window_get_unread (McCallWindow *self);
-gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 
 G_END_DECLS

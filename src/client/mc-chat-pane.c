@@ -26,7 +26,8 @@ struct _McChatPane
   GtkScrolledWindow *scroller;
   GtkListBox        *list_box;
   GtkEntry          *entry;
-  GHashTable        *rows; /* client id → GtkListBoxRow (unowned) */
+  GHashTable        *rows;   /* client id → GtkListBoxRow (unowned) */
+  gint64             own_id; /* our user: our messages say "You" */
 };
 
 G_DEFINE_FINAL_TYPE (McChatPane, mc_chat_pane, GTK_TYPE_WIDGET)
@@ -52,8 +53,24 @@ linkify (const char *text)
   return g_regex_replace (regex, escaped, -1, 0, "<a href=\"\\0\">\\0</a>", 0, NULL);
 }
 
+/* Our own messages say "You", also those that come back from the server's
+ * history after a rejoin with our name on them. */
+static const char *
+sender_name (McChatPane    *self,
+             McChatMessage *message)
+{
+  const char *sender = mc_chat_message_get_sender_name (message);
+
+  if (sender == NULL ||
+      (self->own_id != 0 && mc_chat_message_get_sender_id (message) == self->own_id))
+    return _ ("You");
+
+  return sender;
+}
+
 static char *
-describe_state (McChatMessage *message)
+describe_state (McChatPane    *self,
+                McChatMessage *message)
 {
   g_autoptr (GDateTime) time = NULL;
 
@@ -61,9 +78,7 @@ describe_state (McChatMessage *message)
     {
     case MC_CHAT_MESSAGE_PENDING:
       /* Translators: a chat message being sent; %s is its sender, such as "You" */
-      return g_strdup_printf (_ ("%s · Sending…"), mc_chat_message_get_sender_name (message)
-                                                     ? mc_chat_message_get_sender_name (message)
-                                                     : _ ("You"));
+      return g_strdup_printf (_ ("%s · Sending…"), sender_name (self, message));
     case MC_CHAT_MESSAGE_FAILED:
       /* Translators: %s is the reason the server gave */
       return g_strdup_printf (_ ("Not sent: %s"), mc_chat_message_get_error (message));
@@ -72,23 +87,23 @@ describe_state (McChatMessage *message)
       time = g_date_time_new_from_unix_local (mc_chat_message_get_sent_at (message));
       {
         g_autofree char *clock = time ? mc_format_time (time) : g_strdup ("");
-        const char      *sender = mc_chat_message_get_sender_name (message);
 
         /* Translators: a chat message's sender and time, such as "Sam Tran · 14:05" */
-        return g_strdup_printf (_ ("%s · %s"), sender ? sender : _ ("You"), clock);
+        return g_strdup_printf (_ ("%s · %s"), sender_name (self, message), clock);
       }
     }
 }
 
 static void
-fill_row (GtkListBoxRow *row,
+fill_row (McChatPane    *self,
+          GtkListBoxRow *row,
           McChatMessage *message)
 {
   GtkWidget       *box = gtk_list_box_row_get_child (row);
   GtkWidget       *meta = gtk_widget_get_first_child (box);
   GtkWidget       *body = gtk_widget_get_next_sibling (meta);
   g_autofree char *markup = linkify (mc_chat_message_get_text (message));
-  g_autofree char *state = describe_state (message);
+  g_autofree char *state = describe_state (self, message);
 
   gtk_label_set_label (GTK_LABEL (meta), state);
   gtk_label_set_markup (GTK_LABEL (body), markup);
@@ -237,13 +252,13 @@ mc_chat_pane_show_message (McChatPane    *self,
     {
       row = new_row ();
       g_hash_table_insert (self->rows, g_strdup (client_id), row);
-      fill_row (row, message);
+      fill_row (self, row, message);
       gtk_list_box_append (self->list_box, GTK_WIDGET (row));
       g_idle_add_full (G_PRIORITY_LOW, scroll_to_end_cb, g_object_ref (self), g_object_unref);
       return;
     }
 
-  fill_row (row, message);
+  fill_row (self, row, message);
   gtk_list_box_row_changed (row);
 }
 
@@ -298,4 +313,29 @@ mc_chat_pane_send (McChatPane *self)
 
   gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
   g_signal_emit (self, signals[SEND], 0, text);
+}
+
+/**
+ * mc_chat_pane_set_own_user_id:
+ * @self: the pane
+ * @user_id: our user, whose messages say "You"
+ */
+void
+mc_chat_pane_set_own_user_id (McChatPane *self,
+                              gint64      user_id)
+{
+  self->own_id = user_id;
+}
+
+/* For the tests: the sender and time line of the @index-th message. */
+const char *
+mc_chat_pane_get_meta_text (McChatPane *self,
+                            guint       index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->list_box, (int) index);
+
+  if (row == NULL)
+    return NULL;
+
+  return gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (gtk_list_box_row_get_child (row))));
 }

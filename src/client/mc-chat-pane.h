@@ -24,5 +24,9 @@ void       mc_chat_pane_focus_entry (McChatPane *self);
 void       mc_chat_pane_set_entry_text (McChatPane *self,
                                         const char *text);
 void       mc_chat_pane_send (McChatPane *self);
+void        mc_chat_pane_set_own_user_id (McChatPane *self,
+                                          gint64      user_id);
+const char *mc_chat_pane_get_meta_text (McChatPane *self,
+                                        guint       index);
 
 G_END_DECLS

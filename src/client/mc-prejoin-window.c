@@ -19,7 +19,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
-#include "mc-prejoin-window.h"
+#include "mc-prejoin-window-private.h"
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
 
@@ -35,6 +35,8 @@ struct _McPrejoinWindow
   GPtrArray        *identities[MC_DEVICE_ROLE_LAST];
   gboolean          updating;
   gboolean          joining;
+  int               layout_width; /* the width the last allocation had */
+  guint             layout_id;
 
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
@@ -50,7 +52,12 @@ struct _McPrejoinWindow
   GtkSwitch       *camera_off_switch;
   GtkLabel        *peer_label;
   GtkWidget       *join_button;
+  GtkBox          *layout_box;
+  GtkWidget       *settings_box;
 };
+
+/* Below this window width the preview goes above the settings. */
+#define NARROW_WIDTH 860
 
 enum
 {
@@ -326,10 +333,52 @@ update_peer_text (McPrejoinWindow *self)
   gtk_label_set_label (self->peer_label, text);
 }
 
+/* libadwaita 1.2 has no breakpoints: the window keeps its own, applied
+ * outside of the allocation that found it crossed, since changing the
+ * layout re-measures the window. */
+static gboolean
+apply_layout_cb (gpointer user_data)
+{
+  McPrejoinWindow *self = user_data;
+  gboolean         narrow = self->layout_width < NARROW_WIDTH;
+  int              margin = narrow ? 12 : 24;
+
+  self->layout_id = 0;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->layout_box),
+                                  narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->layout_box), margin);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->layout_box), margin);
+  gtk_widget_set_size_request (GTK_WIDGET (self->preview_picture), narrow ? 240 : 400,
+                               narrow ? 135 : 225);
+  gtk_widget_set_size_request (self->settings_box, narrow ? -1 : 380, -1);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->peer_label), !narrow);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mc_prejoin_window_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  McPrejoinWindow *self = MC_PREJOIN_WINDOW (widget);
+  gboolean         changed = self->layout_width == 0 ||
+                     (self->layout_width < NARROW_WIDTH) != (width < NARROW_WIDTH);
+
+  GTK_WIDGET_CLASS (mc_prejoin_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  self->layout_width = width;
+  if (changed && self->layout_id == 0)
+    self->layout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_cb, self, NULL);
+}
+
 static void
 mc_prejoin_window_dispose (GObject *object)
 {
   McPrejoinWindow *self = MC_PREJOIN_WINDOW (object);
+
+  g_clear_handle_id (&self->layout_id, g_source_remove);
 
   if (self->devices != NULL)
     g_signal_handlers_disconnect_by_data (self->devices, self);
@@ -365,6 +414,7 @@ mc_prejoin_window_class_init (McPrejoinWindowClass *klass)
 
   object_class->dispose = mc_prejoin_window_dispose;
   object_class->finalize = mc_prejoin_window_finalize;
+  widget_class->size_allocate = mc_prejoin_window_size_allocate;
 
   /**
    * McPrejoinWindow::join:
@@ -398,6 +448,8 @@ mc_prejoin_window_class_init (McPrejoinWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, muted_switch);
   gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, camera_off_switch);
   gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, peer_label);
+  gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, layout_box);
+  gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, settings_box);
   gtk_widget_class_bind_template_child (widget_class, McPrejoinWindow, join_button);
   gtk_widget_class_bind_template_callback (widget_class, test_sound_cb);
   gtk_widget_class_bind_template_callback (widget_class, join_clicked_cb);
@@ -590,4 +642,18 @@ mc_prejoin_window_join (McPrejoinWindow *self)
   g_signal_emit (self, signals[SIGNAL_JOIN], 0);
   gtk_window_destroy (GTK_WINDOW (self));
   g_object_unref (self);
+}
+
+/* For the tests: whether the preview is above the settings. */
+gboolean
+mc_prejoin_window_get_narrow (McPrejoinWindow *self)
+{
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (self->layout_box)) ==
+         GTK_ORIENTATION_VERTICAL;
+}
+
+GtkWidget *
+mc_prejoin_window_get_join_button (McPrejoinWindow *self)
+{
+  return self->join_button;
 }

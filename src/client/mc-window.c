@@ -15,7 +15,9 @@
  * The rejoin banner comes from the server's call state: a lesson whose call
  * is active while this window has no call of it open. So it is there after
  * closing the call window, after a crash and after a restart alike, and it
- * goes away when the session is ended.
+ * goes away when the session is ended. Its button says Join to someone who
+ * has not been in that call yet (the attendance records tell), and opens
+ * the pre-join check for them; Rejoin goes straight back in.
  */
 
 #define G_LOG_DOMAIN "mc-window"
@@ -25,11 +27,14 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
+#include "mc-booking.h"
 #include "mc-credentials.h"
 #include "mc-format.h"
+#include "mc-preferences-window.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
-#include "mc-window.h"
+#include "mc-summary-window.h"
+#include "mc-window-private.h"
 
 #define POLL_SECONDS      30
 #define LOBBY_DEBOUNCE_MS 300
@@ -45,6 +50,9 @@ struct _McWindow
   JsonObject        *bookings;       /* the last answer */
   gint64             banner_booking; /* the lesson the banner offers */
   gint64             dismissed_booking;
+  gint64             banner_checked;       /* the lesson whose attendance was asked */
+  gboolean           banner_joined_before; /* …and whether we were in its call */
+  GCancellable      *banner_cancellable;
   gint64             pending_join;  /* join once the list is there (--join, links) */
   gboolean           pending_check; /* …through the pre-join window */
   GHashTable        *in_call;       /* booking ids with a call window open */
@@ -60,6 +68,7 @@ struct _McWindow
   McBookingsPage  *bookings_page;
   GtkRevealer     *banner_revealer;
   GtkLabel        *banner_label;
+  GtkButton       *banner_rejoin;
 };
 
 enum
@@ -149,15 +158,10 @@ find_running_call (McWindow    *self,
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
-      JsonNode   *node = json_object_get_member (booking, "call");
-      JsonObject *call;
+      JsonObject *call = mc_booking_get_call (booking);
+      McCallState state;
 
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-
-      call = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member_with_default (call, "state", ""),
-                     "active") != 0)
+      if (!mc_booking_get_call_state (booking, &state) || state != MC_CALL_ACTIVE)
         continue;
 
       if (json_object_get_int_member (booking, "id") == self->dismissed_booking)
@@ -178,6 +182,73 @@ find_running_call (McWindow    *self,
 }
 
 static void
+update_banner_button (McWindow *self)
+{
+  gtk_button_set_label (self->banner_rejoin,
+                        self->banner_joined_before ? _ ("_Rejoin") : _ ("_Join"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_rejoin),
+                               self->banner_joined_before
+                                 ? _ ("Go back into the call")
+                                 : _ ("Check your camera and microphone, then join"));
+}
+
+static void
+banner_attendance_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr (McWindow)   self = user_data;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GError)     error = NULL;
+  JsonObject            *me = self->lobby ? mc_signaling_client_get_user (self->lobby) : NULL;
+  JsonArray             *records;
+
+  answer = mc_api_client_get_attendance_finish (MC_API_CLIENT (object), result, &error);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No attendance for the banner: %s", error->message);
+      return;
+    }
+
+  records = json_object_get_array_member (answer, "attendance");
+  self->banner_joined_before = FALSE;
+  for (guint i = 0; me != NULL && records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *user = json_object_get_object_member (json_array_get_object_element (records,
+                                                                                       i),
+                                                        "user");
+
+      if (user != NULL &&
+          json_object_get_int_member (user, "id") == json_object_get_int_member (me, "id"))
+        self->banner_joined_before = TRUE;
+    }
+  update_banner_button (self);
+}
+
+/* Whether we were in the call before decides between Join and Rejoin;
+ * the attendance records know, also after a restart. */
+static void
+check_banner_attendance (McWindow *self)
+{
+  if (self->banner_booking == self->banner_checked || self->api == NULL)
+    return;
+
+  self->banner_checked = self->banner_booking;
+  self->banner_joined_before = FALSE;
+  update_banner_button (self);
+
+  g_cancellable_cancel (self->banner_cancellable);
+  g_clear_object (&self->banner_cancellable);
+  if (self->banner_booking == 0)
+    return;
+
+  self->banner_cancellable = g_cancellable_new ();
+  mc_api_client_get_attendance_async (self->api, self->banner_booking, self->banner_cancellable,
+                                      banner_attendance_cb, g_object_ref (self));
+}
+
+static void
 update_banner (McWindow *self)
 {
   JsonObject      *call = NULL;
@@ -192,11 +263,13 @@ update_banner (McWindow *self)
   if (booking == NULL)
     {
       self->banner_booking = 0;
+      check_banner_attendance (self);
       gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
       return;
     }
 
   self->banner_booking = json_object_get_int_member (booking, "id");
+  check_banner_attendance (self);
   participants = json_object_get_array_member (call, "participants");
   n = participants != NULL ? json_array_get_length (participants) : 0;
   other = json_object_get_object_member (booking, "other");
@@ -265,10 +338,10 @@ check_reminders (McWindow *self)
     {
       JsonObject *booking = json_array_get_object_element (bookings, i);
       gint64      booking_id = json_object_get_int_member (booking, "id");
-      const char *status = json_object_get_string_member_with_default (booking, "status", "");
-      gint64      start = 0;
+      McBookingStatus status;
+      gint64          start = 0;
 
-      if (g_strcmp0 (status, "confirmed") != 0 ||
+      if (!mc_booking_get_status (booking, &status) || status != MC_BOOKING_CONFIRMED ||
           !mc_json_parse_time (json_object_get_string_member_with_default (booking, "start", ""),
                                &start) ||
           start <= now || start - now > REMINDER_LEAD_SECONDS ||
@@ -323,6 +396,9 @@ bookings_listed_cb (GObject      *object,
   g_clear_pointer (&self->bookings, json_object_unref);
   self->bookings = json_object_ref (answer);
   mc_bookings_page_set_bookings (self->bookings_page, answer);
+  /* Someone offered Join may have joined from elsewhere since. */
+  if (!self->banner_joined_before)
+    self->banner_checked = 0;
   update_banner (self);
   check_reminders (self);
   g_signal_emit (self, signals[SIGNAL_BOOKINGS_CHANGED], 0);
@@ -494,10 +570,11 @@ credentials_stored_cb (GObject      *object,
     {
       g_autofree char *message = NULL;
 
+      /* The keyring's own words are English and technical ("Object does
+       * not exist at path…"): the log has them, the person gets a sentence. */
       g_message ("Cannot store the session in the keyring: %s", error->message);
-      message = g_strdup_printf (_ ("No keyring to keep the session in; you will be asked to "
-                                    "log in again next time (%s)"),
-                                 error->message);
+      message = g_strdup (_ ("No keyring to keep the session in; you will be asked to log in "
+                             "again next time"));
       toast (self, message);
     }
 }
@@ -584,6 +661,14 @@ bookings_page_join_cb (McBookingsPage *page,
 }
 
 static void
+bookings_page_show_summary_cb (McBookingsPage *page,
+                               gint64          booking_id,
+                               McWindow       *self)
+{
+  mc_window_show_summary (self, booking_id);
+}
+
+static void
 me_cb (GObject      *object,
        GAsyncResult *result,
        gpointer      user_data)
@@ -642,9 +727,8 @@ token_looked_up_cb (GObject      *object,
         return;
 
       g_message ("No keyring: %s", error->message);
-      message = g_strdup_printf (_ ("The keyring is not available, so the session could not be "
-                                    "kept; log in again (%s)."),
-                                 error->message);
+      message = g_strdup (_ ("The keyring is not available, so the session could not be kept; "
+                             "log in again."));
       show_login (self, message);
       auto_login (self);
       return;
@@ -696,6 +780,14 @@ refresh_action (GtkWidget  *widget,
 }
 
 static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  gtk_window_present (GTK_WINDOW (mc_preferences_window_new (GTK_WINDOW (widget))));
+}
+
+static void
 dismiss_banner_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
@@ -713,8 +805,13 @@ rejoin_action (GtkWidget  *widget,
 {
   McWindow *self = MC_WINDOW (widget);
 
-  if (self->banner_booking != 0)
+  if (self->banner_booking == 0)
+    return;
+
+  if (self->banner_joined_before)
     mc_window_rejoin (self, self->banner_booking);
+  else
+    mc_window_join (self, self->banner_booking);
 }
 
 static void
@@ -723,6 +820,7 @@ mc_window_dispose (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->banner_cancellable);
   stop_session (self);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_WINDOW);
 
@@ -735,6 +833,7 @@ mc_window_finalize (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->banner_cancellable);
   g_clear_object (&self->api);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->in_call, g_hash_table_unref);
@@ -770,11 +869,14 @@ mc_window_class_init (McWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McWindow, bookings_page);
   gtk_widget_class_bind_template_child (widget_class, McWindow, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, McWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, McWindow, banner_rejoin);
   gtk_widget_class_bind_template_callback (widget_class, login_page_submit_cb);
   gtk_widget_class_bind_template_callback (widget_class, bookings_page_join_cb);
+  gtk_widget_class_bind_template_callback (widget_class, bookings_page_show_summary_cb);
 
   gtk_widget_class_install_action (widget_class, "win.logout", NULL, logout_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL,
                                    dismiss_banner_action);
   gtk_widget_class_install_action (widget_class, "win.rejoin", NULL, rejoin_action);
@@ -782,6 +884,8 @@ mc_window_class_init (McWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "win.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
 }
 
 static void
@@ -869,6 +973,29 @@ mc_window_rejoin (McWindow *self,
   if (application != NULL)
     g_action_group_activate_action (G_ACTION_GROUP (application), "rejoin",
                                     g_variant_new_int64 (booking_id));
+}
+
+/**
+ * mc_window_show_summary:
+ * @self: the window
+ * @booking_id: an ended lesson
+ *
+ * Opens the lesson's summary: duration, attendance and chat.
+ */
+void
+mc_window_show_summary (McWindow *self,
+                        gint64    booking_id)
+{
+  JsonObject      *booking = mc_window_find_booking (self, booking_id);
+  McSummaryWindow *summary;
+
+  if (booking == NULL || self->api == NULL)
+    return;
+
+  summary = mc_summary_window_new (gtk_window_get_application (GTK_WINDOW (self)), self->api,
+                                   booking, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (summary), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (summary));
 }
 
 McApiClient *
@@ -979,6 +1106,11 @@ mc_window_set_in_call (McWindow *self,
   if (!in_call && booking_id == self->dismissed_booking)
     self->dismissed_booking = 0;
 
+  /* Having been in the call, it is Rejoin from now on. */
+  if (in_call && booking_id == self->banner_checked)
+    self->banner_checked = 0;
+  mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
+
   update_banner (self);
   mc_window_refresh (self);
 }
@@ -995,4 +1127,10 @@ mc_window_get_reminded (McWindow *self,
                         gint64    booking_id)
 {
   return g_hash_table_contains (self->reminded, &booking_id);
+}
+
+const char *
+mc_window_get_banner_button_label (McWindow *self)
+{
+  return gtk_button_get_label (self->banner_rejoin);
 }

@@ -30,6 +30,8 @@ void            mc_window_join (McWindow *self,
                                 gint64    booking_id);
 void            mc_window_rejoin (McWindow *self,
                                   gint64    booking_id);
+void            mc_window_show_summary (McWindow *self,
+                                        gint64    booking_id);
 gboolean        mc_window_get_reminded (McWindow *self,
                                         gint64    booking_id);
 JsonObject     *mc_window_find_booking (McWindow *self,

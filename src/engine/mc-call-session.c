@@ -148,6 +148,24 @@ media_device_changed_cb (McMediaPipeline *media,
 }
 
 static void
+media_input_level_cb (McMediaPipeline *media,
+                      double           level,
+                      gpointer         user_data)
+{
+  g_signal_emit (MC_CALL_SESSION (user_data), mc_call_session_signals[SIGNAL_INPUT_LEVEL], 0,
+                 level);
+}
+
+static void
+media_output_level_cb (McMediaPipeline *media,
+                       double           level,
+                       gpointer         user_data)
+{
+  g_signal_emit (MC_CALL_SESSION (user_data), mc_call_session_signals[SIGNAL_OUTPUT_LEVEL], 0,
+                 level);
+}
+
+static void
 media_screen_share_stopped_cb (McMediaPipeline *media,
                                const GError    *error,
                                gpointer         user_data)
@@ -591,6 +609,27 @@ mc_call_session_class_init (McCallSessionClass *klass)
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
+   * McCallSession::input-level:
+   * @self: the session
+   * @level: the microphone's peak over the last 100 ms, from 0 to 1,
+   *   measured before the mute: what lets the app tell someone who speaks
+   *   while muted
+   */
+  mc_call_session_signals[SIGNAL_INPUT_LEVEL] =
+    g_signal_new ("input-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
+   * McCallSession::output-level:
+   * @self: the session
+   * @level: the other side's audio as it is played, its peak over the last
+   *   100 ms, from 0 to 1: what a "speaking" indicator shows
+   */
+  mc_call_session_signals[SIGNAL_OUTPUT_LEVEL] =
+    g_signal_new ("output-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
    * McCallSession::first-remote-frame:
    * @self: the session
    * @milliseconds: time from the start of negotiation to the first decoded
@@ -721,6 +760,8 @@ mc_call_session_prepare_async (McCallSession      *self,
   g_signal_connect (self->media, "device-changed", G_CALLBACK (media_device_changed_cb), self);
   g_signal_connect (self->media, "screen-share-stopped",
                     G_CALLBACK (media_screen_share_stopped_cb), self);
+  g_signal_connect (self->media, "input-level", G_CALLBACK (media_input_level_cb), self);
+  g_signal_connect (self->media, "output-level", G_CALLBACK (media_output_level_cb), self);
   g_signal_connect (self->media, "error", G_CALLBACK (media_error_cb), self);
 
   mc_call_session_set_state (self, MC_CALL_SESSION_STATE_PREPARING);

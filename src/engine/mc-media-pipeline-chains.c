@@ -395,13 +395,14 @@ gboolean
 mc_media_pipeline_build_audio (McMediaPipeline *self,
                                GError         **error)
 {
-  GstElement         *convert, *resample, *filter, *volume, *encoder, *sink;
+  GstElement         *convert, *resample, *filter, *level, *volume, *encoder, *sink;
   GstElement         *dsp = NULL;
   g_autoptr (GstCaps) caps = NULL;
 
   MAKE_OR_FAIL (convert, "audioconvert", "audio-convert");
   MAKE_OR_FAIL (resample, "audioresample", "audio-resample");
   MAKE_OR_FAIL (filter, "capsfilter", "audio-caps");
+  MAKE_OR_FAIL (level, "level", "audio-level");
   MAKE_OR_FAIL (volume, "volume", "audio-volume");
   MAKE_OR_FAIL (encoder, "opusenc", "audio-encoder");
   sink = make_appsink (self, "audio-out", audio_sample_cb, error);
@@ -426,6 +427,10 @@ mc_media_pipeline_build_audio (McMediaPipeline *self,
   gst_util_set_object_arg (G_OBJECT (encoder), "audio-type", "voice");
   gst_util_set_object_arg (G_OBJECT (encoder), "frame-size", "20");
 
+  /* Metered before the mute, so that the app can say "you are muted" to
+   * someone who speaks while muted (McMediaPipeline::input-level). */
+  g_object_set (level, "interval", (guint64) 100 * GST_MSECOND, "post-messages", TRUE, NULL);
+
   self->volume = volume;
   self->source_entry[MC_MEDIA_KIND_AUDIO] = convert;
 
@@ -434,10 +439,10 @@ mc_media_pipeline_build_audio (McMediaPipeline *self,
       MAKE_OR_FAIL (dsp, "webrtcdsp", "audio-dsp");
       g_object_set (dsp, "probe", self->probe_name, "echo-cancel", TRUE, "noise-suppression", TRUE,
                     NULL);
-      return link_many (error, convert, resample, filter, dsp, volume, encoder, sink, NULL);
+      return link_many (error, convert, resample, filter, dsp, level, volume, encoder, sink, NULL);
     }
 
-  return link_many (error, convert, resample, filter, volume, encoder, sink, NULL);
+  return link_many (error, convert, resample, filter, level, volume, encoder, sink, NULL);
 }
 
 gboolean
@@ -445,7 +450,7 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
                                   GError         **error)
 {
   GstElement *video_src, *video_convert, *video_sink;
-  GstElement *audio_src, *audio_convert, *audio_resample, *audio_sink;
+  GstElement *audio_src, *audio_convert, *audio_resample, *audio_level, *audio_sink;
   GstElement *probe = NULL;
 
   video_src = make_remote_appsrc (self, "remote-video", error);
@@ -473,6 +478,11 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
   gst_bin_add (GST_BIN (self->pipeline), audio_src);
   MAKE_OR_FAIL (audio_convert, "audioconvert", "remote-audio-convert");
   MAKE_OR_FAIL (audio_resample, "audioresample", "remote-audio-resample");
+  /* The other side's level as it is played, for a "speaking" indicator
+   * (McMediaPipeline::output-level). */
+  MAKE_OR_FAIL (audio_level, "level", "remote-audio-level");
+  g_object_set (audio_level, "interval", (guint64) 100 * GST_MSECOND, "post-messages", TRUE,
+                NULL);
 
   if (self->fake_audio_output)
     {
@@ -500,10 +510,12 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
       /* The probe must exist before webrtcdsp starts: it registers itself
        * by name when it is made. */
       MAKE_OR_FAIL (probe, "webrtcechoprobe", self->probe_name);
-      return link_many (error, audio_src, audio_convert, audio_resample, probe, audio_sink, NULL);
+      return link_many (error, audio_src, audio_convert, audio_resample, audio_level, probe,
+                        audio_sink, NULL);
     }
 
-  return link_many (error, audio_src, audio_convert, audio_resample, audio_sink, NULL);
+  return link_many (error, audio_src, audio_convert, audio_resample, audio_level, audio_sink,
+                    NULL);
 }
 
 #undef MAKE_OR_FAIL

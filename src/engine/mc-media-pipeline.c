@@ -48,6 +48,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <gst/video/video.h>
 #include <glib/gi18n-lib.h>
 
@@ -117,6 +119,33 @@ is_inside (GstObject  *object,
     }
 
   return FALSE;
+}
+
+/* The microphone's loudest channel, from 0 (50 dB below full scale or
+ * quieter) to 1 (full scale), as the pre-join meter shows it. */
+static double
+level_from_message (const GstStructure *structure)
+{
+  const GValue *peaks = gst_structure_get_value (structure, "peak");
+  double        loudest = -INFINITY;
+
+  /* A GValueArray in GStreamer 1.22 (the type name avoids its deprecated macro). */
+  if (peaks == NULL || g_strcmp0 (G_VALUE_TYPE_NAME (peaks), "GValueArray") != 0)
+    return 0.0;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  {
+    GValueArray *array = g_value_get_boxed (peaks);
+
+    for (guint i = 0; array != NULL && i < array->n_values; i++)
+      loudest = MAX (loudest, g_value_get_double (g_value_array_get_nth (array, i)));
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  if (!isfinite (loudest))
+    return 0.0;
+
+  return CLAMP ((loudest + 50.0) / 50.0, 0.0, 1.0);
 }
 
 /* Callbacks */
@@ -199,6 +228,17 @@ bus_cb (GstBus     *bus,
 
     case GST_MESSAGE_LATENCY:
       gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+      break;
+
+    case GST_MESSAGE_ELEMENT:
+      if (gst_message_has_name (message, "level") &&
+          g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), "audio-level") == 0)
+        g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_INPUT_LEVEL], 0,
+                       level_from_message (gst_message_get_structure (message)));
+      else if (gst_message_has_name (message, "level") &&
+               g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), "remote-audio-level") == 0)
+        g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_OUTPUT_LEVEL], 0,
+                       level_from_message (gst_message_get_structure (message)));
       break;
 
     default:
@@ -329,6 +369,26 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
   mc_media_pipeline_signals[SIGNAL_ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * McMediaPipeline::input-level:
+   * @self: the pipeline
+   * @level: the microphone's peak over the last 100 ms, from 0 to 1,
+   *   measured before the mute
+   */
+  mc_media_pipeline_signals[SIGNAL_INPUT_LEVEL] =
+    g_signal_new ("input-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+
+  /**
+   * McMediaPipeline::output-level:
+   * @self: the pipeline
+   * @level: the other side's audio as it is played, its peak over the last
+   *   100 ms, from 0 to 1
+   */
+  mc_media_pipeline_signals[SIGNAL_OUTPUT_LEVEL] =
+    g_signal_new ("output-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 }
 
 static void

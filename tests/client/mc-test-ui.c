@@ -105,12 +105,19 @@ mc_test_ui_screenshot (GtkWidget  *widget,
 
   mc_test_ui_spin (800);
 
+  /* A window that was just resized may have nothing drawn yet on a busy
+   * machine: ask again a bounded number of times. */
   paintable = gtk_widget_paintable_new (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  for (guint attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      if (attempt > 0)
+        mc_test_ui_spin (250);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
@@ -124,9 +131,26 @@ struct _McTestPeer
 {
   McApiClient       *api;
   McSignalingClient *client;
+  gint64             booking_id;
+  char              *call_token;
   gboolean           joined;
+  gboolean           left;
   gboolean           ended;
 };
+
+static void
+peer_left_cb (McSignalingClient *client,
+              gint64             booking_id,
+              McTestPeer        *peer)
+{
+  peer->left = TRUE;
+}
+
+static gboolean
+peer_has_left (gpointer data)
+{
+  return ((McTestPeer *) data)->left;
+}
 
 static void
 peer_joined_cb (McSignalingClient *client,
@@ -192,11 +216,48 @@ mc_test_peer_join (McTestServer *server,
   peer->client = mc_signaling_client_new (peer->api);
   g_signal_connect (peer->client, "joined", G_CALLBACK (peer_joined_cb), peer);
   g_signal_connect (peer->client, "ended", G_CALLBACK (peer_ended_cb), peer);
-  mc_signaling_client_join (peer->client, booking_id,
-                            mc_test_get_string (mc_test_object (call_token), "token"));
+  g_signal_connect (peer->client, "left", G_CALLBACK (peer_left_cb), peer);
+  peer->booking_id = booking_id;
+  peer->call_token = g_strdup (mc_test_get_string (mc_test_object (call_token), "token"));
+  mc_signaling_client_join (peer->client, booking_id, peer->call_token);
   mc_test_ui_wait_until (peer_has_joined, peer, "the other participant to join");
 
   return peer;
+}
+
+/**
+ * mc_test_peer_leave:
+ * @peer: a participant in the room
+ *
+ * Leaves the room the way closing a call window does (the lesson goes on);
+ * returns once the server said so.
+ */
+void
+mc_test_peer_leave (McTestPeer *peer)
+{
+  peer->left = FALSE;
+  g_assert_true (mc_signaling_client_leave (peer->client));
+  mc_test_ui_wait_until (peer_has_left, peer, "the other participant to leave");
+}
+
+/**
+ * mc_test_peer_rejoin:
+ * @peer: a participant that left
+ *
+ * Comes back into the room; returns once the server said so.
+ */
+void
+mc_test_peer_rejoin (McTestPeer *peer)
+{
+  peer->joined = FALSE;
+  mc_signaling_client_join (peer->client, peer->booking_id, peer->call_token);
+  mc_test_ui_wait_until (peer_has_joined, peer, "the other participant to rejoin");
+}
+
+gboolean
+mc_test_peer_get_ended (McTestPeer *peer)
+{
+  return peer->ended;
 }
 
 /**
@@ -222,5 +283,6 @@ mc_test_peer_free (McTestPeer *peer)
   mc_signaling_client_disconnect (peer->client);
   g_clear_object (&peer->client);
   g_clear_object (&peer->api);
+  g_free (peer->call_token);
   g_free (peer);
 }

@@ -32,7 +32,10 @@ McTestPeer *mc_test_peer_join (McTestServer *server,
                                const char   *username,
                                const char   *password,
                                gint64        booking_id);
+void        mc_test_peer_leave (McTestPeer *peer);
+void        mc_test_peer_rejoin (McTestPeer *peer);
 void        mc_test_peer_end (McTestPeer *peer);
+gboolean    mc_test_peer_get_ended (McTestPeer *peer);
 void        mc_test_peer_free (McTestPeer *peer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McTestPeer, mc_test_peer_free)

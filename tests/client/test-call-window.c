@@ -8,8 +8,13 @@
  * and ICE on 127.0.0.1. The remote video reaches the window's paintable,
  * chat goes both ways with an unread count while the pane is hidden, the
  * student shares the (virtual) screen and stops through the window's
- * action, and closing the call window leaves the call running — the main window's
- * rejoin banner appears — until the mentor ends the session.
+ * action, and Leave closes the call window while the call goes on — the main
+ * window's rejoin banner appears — until the mentor ends the session.
+ *
+ * The other cases use a participant that is only in the room (signaling, no
+ * media), which is all that leaving and ending need: the shortcuts for Leave
+ * and End Lesson, End Lesson's confirmation with its Leave answer, and what
+ * the window says when the other side leaves or ends the lesson.
  */
 
 #include "config.h"
@@ -18,9 +23,10 @@
 
 #include <adwaita.h>
 
-#include "mc-call-window.h"
+#include "mc-call-window-private.h"
 #include "mc-protocol.h"
 #include "mc-test-server.h"
+#include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
 #include "mc-video-paintable.h"
 #include "mc-window.h"
@@ -140,6 +146,14 @@ assert_share_screen (McCallWindow     *call_window,
 }
 
 static gboolean
+quality_detailed (gpointer data)
+{
+  const char *text = mc_call_window_get_quality_text (data);
+
+  return text != NULL && strstr (text, "% lost") != NULL && strstr (text, "kbit/s") != NULL;
+}
+
+static gboolean
 has_unread (gpointer data)
 {
   return mc_call_window_get_unread (data) > 0;
@@ -163,6 +177,76 @@ static gboolean
 banner_hidden (gpointer data)
 {
   return !mc_window_get_banner_visible (data);
+}
+
+typedef struct
+{
+  McCallWindow *window;
+  int           width;
+  gboolean      narrow;
+  gboolean      folded;
+} Layout;
+
+static gboolean
+layout_is (gpointer data)
+{
+  Layout *layout = data;
+
+  /* The window's widget is a little narrower than its default size: the
+   * client-side decorations' margins. */
+  return ABS (gtk_widget_get_width (GTK_WIDGET (layout->window)) - layout->width) <= 20 &&
+         mc_call_window_get_narrow (layout->window) == layout->narrow &&
+         mc_call_window_get_chat_settled (layout->window) &&
+         mc_call_window_get_chat_folded (layout->window) == layout->folded;
+}
+
+/* At @width × @height, with the chat open: the controls fit inside the
+ * video, the self view takes a share of it above the controls, and the
+ * chat is beside the video or over it. */
+static void
+assert_layout (McCallWindow *window,
+               int           width,
+               int           height,
+               gboolean      narrow,
+               gboolean      folded,
+               const char   *screenshot)
+{
+  Layout          layout = { window, width, narrow, folded };
+  graphene_rect_t controls, self_view;
+  int             video_width;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  mc_test_ui_wait_until (layout_is, &layout, "the window's layout");
+  mc_test_ui_spin (300);
+  video_width = gtk_widget_get_width (GTK_WIDGET (window)) - (folded ? 0 : 300);
+
+  g_assert_true (gtk_widget_compute_bounds (mc_call_window_get_controls (window),
+                                            GTK_WIDGET (window), &controls));
+  g_assert_true (gtk_widget_compute_bounds (mc_call_window_get_self_view (window),
+                                            GTK_WIDGET (window), &self_view));
+  g_test_message ("%dx%d: controls %.0f+%.0f wide, self view %.0fx%.0f at %.0f,%.0f", width,
+                  height, controls.origin.x, controls.size.width, self_view.size.width,
+                  self_view.size.height, self_view.origin.x, self_view.origin.y);
+  g_assert_cmpfloat (controls.origin.x, >=, 0);
+  g_assert_cmpfloat (controls.origin.x + controls.size.width, <=, video_width);
+  g_assert_cmpfloat (self_view.size.width, <=, MAX (video_width * 0.3, 130));
+  g_assert_cmpfloat (self_view.origin.x + self_view.size.width, <=, video_width);
+  g_assert_cmpfloat (self_view.origin.y + self_view.size.height, <=, controls.origin.y);
+  g_assert_true (mc_call_window_get_chat_folded (window) == folded);
+
+  mc_test_ui_screenshot (GTK_WIDGET (window), screenshot);
+
+  /* Folded, the chat opens over the video. */
+  if (folded)
+    {
+      g_autofree char *name = g_strconcat (screenshot, "-chat", NULL);
+
+      g_object_set (window, "chat-visible", TRUE, NULL);
+      mc_test_ui_spin (400);
+      g_assert_true (mc_call_window_get_chat_folded (window));
+      mc_test_ui_screenshot (GTK_WIDGET (window), name);
+      g_object_set (window, "chat-visible", FALSE, NULL);
+    }
 }
 
 static gboolean
@@ -231,18 +315,42 @@ test_call (void)
   mc_call_window_start (call_window);
   mc_test_ui_wait_until (remote_video_shown, call_window, "the mentor's video");
 
+  /* The mentor's test tone is speech for the speaking indicator. */
+  mc_test_ui_wait_until ((McTestCondition) mc_call_window_get_peer_speaking, call_window,
+                         "the mentor to be shown speaking");
+
+  /* The quality indicator gives its figures. */
+  mc_test_ui_wait_until (quality_detailed, call_window, "the quality's figures");
+  g_test_message ("quality: %s", mc_call_window_get_quality_text (call_window));
+
   /* Chat: the mentor writes while the pane is closed. */
   g_free (mc_signaling_client_send_chat (mc_call_controller_get_signaling (mentor.controller),
                                          "Welcome! Today: https://example.org/algebra"));
   mc_test_ui_wait_until (has_unread, call_window, "an unread message");
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 1);
 
+  /* …and it shows for a moment above the controls. */
+  g_assert_cmpstr (mc_call_window_get_preview_text (call_window), ==,
+                   "maria Tester: Welcome! Today: https://example.org/algebra");
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-chat-preview");
+
   g_object_set (call_window, "chat-visible", TRUE, NULL);
   g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
+  g_assert_null (mc_call_window_get_preview_text (call_window));
   mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Hello, I am ready");
   mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
   mc_test_ui_wait_until (chat_has_two, call_window, "the chat to be acknowledged");
   mc_test_ui_screenshot (GTK_WIDGET (call_window), "call");
+
+  /* Small and large windows, the chat open: it folds over the video when
+   * narrow, and the controls always fit. */
+  assert_layout (call_window, 360, 640, TRUE, TRUE, "call-360x640");
+  assert_layout (call_window, 480, 360, TRUE, TRUE, "call-480x360");
+  assert_layout (call_window, 800, 600, FALSE, FALSE, "call-800x600");
+  /* Back beside the video, the chat is open again as it was. */
+  assert_layout (call_window, 1920, 1080, FALSE, FALSE, "call-1920x1080");
+  g_assert_true (mc_call_window_get_chat_visible (call_window));
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
 
   /* Under Xvfb the screen can be shared. */
   assert_share_screen (call_window, mentor.controller);
@@ -252,14 +360,41 @@ test_call (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpint (mc_test_get_int (mc_test_object (history), "last_seq"), ==, 2);
 
-  /* Closing the window leaves the call; the main window offers to rejoin. */
+  /* Leave closes the window and the call goes on for the mentor; the main
+   * window offers to rejoin. */
   call_window_pointer = call_window;
   g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
-  gtk_window_close (GTK_WINDOW (call_window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.leave", NULL));
   mc_window_set_in_call (window, booking_id, FALSE);
   mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
   mc_test_ui_wait_until (banner_shown, window, "the rejoin banner");
+  g_assert_false (mentor.ended);
+  g_assert_false (mc_call_controller_get_ended (mentor.controller));
   mc_test_ui_screenshot (GTK_WIDGET (window), "rejoin-after-close");
+
+  /* Rejoined, the window has the size it had, and the chat history it
+   * brings back was read already. */
+  {
+    int width, height;
+
+    /* The list was refreshed since: the lesson as it is now. */
+    booking = mc_window_find_booking (window, booking_id);
+    call_window = mc_call_window_new (NULL, mc_window_get_api (window), booking);
+    gtk_window_get_default_size (GTK_WINDOW (call_window), &width, &height);
+    g_assert_cmpint (width, ==, 960);
+    g_assert_cmpint (height, ==, 600);
+    mc_window_set_in_call (window, booking_id, TRUE);
+    gtk_window_present (GTK_WINDOW (call_window));
+    mc_call_window_start (call_window);
+    mc_test_ui_wait_until (chat_has_two, call_window, "the chat history");
+    mc_test_ui_spin (300);
+    g_assert_cmpuint (mc_call_window_get_unread (call_window), ==, 0);
+    call_window_pointer = call_window;
+    g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.leave", NULL));
+    mc_window_set_in_call (window, booking_id, FALSE);
+    mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  }
 
   /* The mentor ends the session: the banner goes. */
   g_assert_true (mc_call_controller_end (mentor.controller));
@@ -270,6 +405,464 @@ test_call (void)
   gtk_window_destroy (GTK_WINDOW (window));
   /* Let the calls' pipelines wind down before the process ends. */
   mc_test_ui_spin (1000);
+  mc_test_server_stop (server);
+}
+
+/* The lesson as the student's list has it, and the student's client. */
+static JsonObject *
+student_booking (McTestServer *server,
+                 gint64        booking_id,
+                 McApiClient **api_out)
+{
+  g_autofree char     *token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  g_autofree char     *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT, booking_id);
+  g_autoptr (JsonNode) node = NULL;
+  guint                status;
+
+  node = mc_test_request (server, "GET", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  *api_out = mc_api_client_new (mc_test_server_get_url (server));
+  mc_api_client_set_token (*api_out, token);
+
+  return json_object_ref (mc_test_object (node));
+}
+
+static McCallWindow *
+open_call_window (McApiClient *api,
+                  JsonObject  *booking)
+{
+  McCallWindow *call_window = mc_call_window_new (NULL, api, booking);
+
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
+  gtk_window_present (GTK_WINDOW (call_window));
+  mc_call_window_start (call_window);
+
+  return call_window;
+}
+
+static gboolean
+call_joined (gpointer data)
+{
+  McCallController  *controller = mc_call_window_get_controller (data);
+  McSignalingClient *signaling = controller ? mc_call_controller_get_signaling (controller) : NULL;
+
+  return signaling != NULL && mc_signaling_client_get_in_room (signaling);
+}
+
+/* The confirmation End Lesson opens over the call window. */
+static AdwMessageDialog *
+find_dialog (GtkWindow *parent)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_window_get_transient_for (window) == parent &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+          gtk_widget_get_width (GTK_WIDGET (window)) > 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog (data) != NULL;
+}
+
+static McSummaryWindow *
+find_summary (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_SUMMARY_WINDOW (window))
+        return MC_SUMMARY_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+summary_loaded (gpointer data)
+{
+  McSummaryWindow *summary = find_summary ();
+
+  return summary != NULL && mc_summary_window_get_loaded (summary) &&
+         gtk_widget_get_mapped (GTK_WIDGET (summary));
+}
+
+typedef struct
+{
+  const char   *expected;
+  McCallWindow *window;
+} StatusWait;
+
+static gboolean
+status_is (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return g_strcmp0 (mc_call_window_get_status_text (wait->window), wait->expected) == 0;
+}
+
+static gboolean
+status_is_not (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return g_strcmp0 (mc_call_window_get_status_text (wait->window), wait->expected) != 0;
+}
+
+static gboolean
+chat_acknowledged (gpointer data)
+{
+  McChatPane *pane = mc_call_window_get_chat_pane (data);
+
+  return mc_chat_pane_get_n_messages (pane) >= 1 && mc_chat_pane_get_n_pending (pane) == 0;
+}
+
+static void
+clipboard_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char             **text = user_data;
+  g_autoptr (GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* The action a key combination of the window's class runs, if any. */
+static const char *
+shortcut_action (GtkWidget      *widget,
+                 guint           keyval,
+                 GdkModifierType modifiers)
+{
+  g_autoptr (GListModel)         controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr (GtkShortcutTrigger) wanted = gtk_keyval_trigger_new (keyval, modifiers);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction      *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (action) &&
+              gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            return gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+        }
+    }
+
+  return NULL;
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (GBytes)       overlay = NULL;
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  call_window = mc_call_window_new (NULL, api, booking);
+
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_w, GDK_CONTROL_MASK), ==,
+                   "call.leave");
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_e,
+                                    GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                   ==, "call.end");
+  g_assert_cmpstr (shortcut_action (GTK_WIDGET (call_window), GDK_KEY_e, GDK_CONTROL_MASK), ==,
+                   "call.camera-off");
+
+  /* The shortcuts window lists both. */
+  overlay = g_resources_lookup_data ("/io/github/mentorcall/Mentorcall/gtk/help-overlay.ui", 0,
+                                     NULL);
+  g_assert_nonnull (overlay);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), -1, "&lt;Control&gt;w"));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (overlay, NULL), -1,
+                                  "&lt;Control&gt;&lt;Shift&gt;e"));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_server_stop (server);
+}
+
+/* End Lesson asks first; its Leave answer leaves, and the lesson goes on. */
+static void
+test_end_confirmation (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  AdwMessageDialog        *dialog;
+  McCallWindow            *call_window;
+  gpointer                 call_window_pointer;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  call_window = open_call_window (api, booking);
+  call_window_pointer = call_window;
+  g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+
+  mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (call_window), "Back in a minute");
+  mc_chat_pane_send (mc_call_window_get_chat_pane (call_window));
+  mc_test_ui_wait_until (chat_acknowledged, call_window, "the chat to be acknowledged");
+
+  /* Asked, and cancelled: nothing happens. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  dialog = find_dialog (GTK_WINDOW (call_window));
+  g_assert_true (adw_message_dialog_has_response (dialog, "leave"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "end"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  mc_test_ui_screenshot (GTK_WIDGET (dialog), "end-lesson-confirmation");
+  adw_message_dialog_response (dialog, "cancel");
+  mc_test_ui_spin (200);
+  g_assert_nonnull (call_window_pointer);
+  g_assert_false (mc_test_peer_get_ended (mentor));
+
+  /* Asked, and answered Leave: the window goes, the lesson does not. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (call_window)), "leave");
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  mc_test_ui_spin (300);
+  g_assert_false (mc_test_peer_get_ended (mentor));
+
+  /* Back in, and answered End Lesson: ended for both. */
+  call_window = open_call_window (api, booking);
+  call_window_pointer = call_window;
+  g_object_add_weak_pointer (G_OBJECT (call_window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to rejoin");
+
+  /* The history brings our earlier message back, still as ours. */
+  mc_test_ui_wait_until (chat_acknowledged, call_window, "the chat history");
+  g_assert_true (g_str_has_prefix (mc_chat_pane_get_meta_text (mc_call_window_get_chat_pane (call_window), 0),
+                                   "You · "));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.end", NULL));
+  mc_test_ui_wait_until (dialog_shown, call_window, "the confirmation");
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (call_window)), "end");
+  mc_test_ui_wait_until ((McTestCondition) mc_test_peer_get_ended, mentor, "the lesson to end");
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+
+  /* The summary says who ended it. */
+  mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+  g_assert_cmpstr (mc_summary_window_get_notice (find_summary ()), ==, "You ended the lesson");
+  gtk_window_destroy (GTK_WINDOW (find_summary ()));
+
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
+/* Muted and camera off read as off: crossed icons, and a mark on the self
+ * view; the other side is told. */
+static void
+test_own_state (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+  g_settings_set_boolean (settings, "join-muted", FALSE);
+  g_settings_set_boolean (settings, "join-camera-off", FALSE);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  call_window = open_call_window (api, booking);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==,
+                   "audio-input-microphone-symbolic");
+  g_assert_cmpstr (mc_call_window_get_camera_icon (call_window), ==, "camera-web-symbolic");
+  g_assert_false (mc_call_window_get_self_muted_shown (call_window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.mute", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.camera-off", NULL));
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==, "microphone-disabled-symbolic");
+  g_assert_cmpstr (mc_call_window_get_camera_icon (call_window), ==, "camera-disabled-symbolic");
+  g_assert_true (mc_call_window_get_self_muted_shown (call_window));
+  g_assert_true (mc_call_session_get_muted (
+    mc_call_controller_get_session (mc_call_window_get_controller (call_window))));
+
+  /* The test source is a steady tone: speech, for the meter. */
+  mc_test_ui_wait_until ((McTestCondition) mc_call_window_get_speaking_while_muted, call_window,
+                         "\"You are muted\"");
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-muted-camera-off");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.mute", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.camera-off", NULL));
+  g_assert_cmpstr (mc_call_window_get_mute_icon (call_window), ==,
+                   "audio-input-microphone-symbolic");
+  g_assert_false (mc_call_window_get_self_muted_shown (call_window));
+  g_assert_false (mc_call_window_get_speaking_while_muted (call_window));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
+/* Joined before the start, the window counts down to the start, not to
+ * the end. */
+static void
+test_early (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  McCallWindow            *call_window;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 600, 4200,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+
+  /* Closed while still joining: the start is cancelled, and the window
+   * goes away for good. */
+  {
+    gpointer pointer;
+
+    call_window = open_call_window (api, booking);
+    pointer = call_window;
+    g_object_add_weak_pointer (G_OBJECT (call_window), &pointer);
+    gtk_window_destroy (GTK_WINDOW (call_window));
+    mc_test_ui_wait_until (weak_cleared, &pointer, "the window to be finalized");
+  }
+
+  call_window = open_call_window (api, booking);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+  g_assert_true (g_str_has_prefix (mc_call_window_get_time_text (call_window), "Starts in "));
+  g_assert_nonnull (strstr (mc_call_window_get_time_text (call_window), "minutes"));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+}
+
+/* What the window says when the other side leaves, comes back and ends
+ * the lesson, and the summary that follows. */
+static void
+test_notices (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  g_autofree char         *copied = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  StatusWait               wait = { "maria Tester left the call — the lesson goes on", NULL };
+  McSummaryWindow         *summary;
+  const char              *text;
+  gpointer                 call_window_pointer;
+  gint64                   booking_id;
+
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  wait.window = open_call_window (api, booking);
+  call_window_pointer = wait.window;
+  g_object_add_weak_pointer (G_OBJECT (wait.window), &call_window_pointer);
+  mc_test_ui_wait_until (call_joined, wait.window, "the student to join");
+  mc_chat_pane_set_entry_text (mc_call_window_get_chat_pane (wait.window), "Ready when you are");
+  mc_chat_pane_send (mc_call_window_get_chat_pane (wait.window));
+  mc_test_ui_wait_until (chat_acknowledged, wait.window, "the chat to be acknowledged");
+
+  /* The mentor leaves: said, and the lesson goes on. */
+  mc_test_peer_leave (mentor);
+  mc_test_ui_wait_until (status_is, &wait, "the notice that the mentor left");
+  mc_test_ui_screenshot (GTK_WIDGET (wait.window), "call-peer-left");
+
+  /* …and comes back. */
+  mc_test_peer_rejoin (mentor);
+  mc_test_ui_wait_until (status_is_not, &wait, "the notice to go");
+
+  /* The mentor ends the lesson: the summary replaces the call window and
+   * says who ended it. */
+  mc_test_peer_end (mentor);
+  mc_test_ui_wait_until (weak_cleared, &call_window_pointer, "the call window to go");
+  mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+  summary = find_summary ();
+  g_assert_cmpstr (mc_summary_window_get_notice (summary), ==, "maria Tester ended the lesson");
+  text = mc_summary_window_get_text (summary);
+  g_test_message ("Summary:\n%s", text);
+  g_assert_nonnull (strstr (text, "maria Tester ended the lesson\n"));
+  g_assert_nonnull (strstr (text, "Duration: "));
+  g_assert_nonnull (strstr (text, "  maria Tester (Mentor): "));
+  g_assert_nonnull (strstr (text, "  sam Tester (Student): "));
+  g_assert_nonnull (strstr (text, "] sam Tester: Ready when you are\n"));
+  mc_test_ui_screenshot (GTK_WIDGET (summary), "lesson-summary");
+
+  /* Copy puts all of it on the clipboard. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (summary), "summary.copy", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (summary)), NULL,
+                                 clipboard_read_cb, &copied);
+  mc_test_ui_wait_until (pointer_set, &copied, "the clipboard");
+  g_assert_cmpstr (copied, ==, text);
+
+  gtk_window_destroy (GTK_WINDOW (summary));
+  mc_test_ui_spin (500);
   mc_test_server_stop (server);
 }
 
@@ -303,6 +896,11 @@ main (int   argc,
   g_test_log_set_fatal_handler (fatal_log_cb, NULL);
 
   g_test_add_func ("/client/call-window/call", test_call);
+  g_test_add_func ("/client/call-window/shortcuts", test_shortcuts);
+  g_test_add_func ("/client/call-window/end-confirmation", test_end_confirmation);
+  g_test_add_func ("/client/call-window/notices", test_notices);
+  g_test_add_func ("/client/call-window/own-state", test_own_state);
+  g_test_add_func ("/client/call-window/early", test_early);
 
   return g_test_run ();
 }

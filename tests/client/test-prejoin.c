@@ -17,7 +17,7 @@
 
 #include <adwaita.h>
 
-#include "mc-prejoin-window.h"
+#include "mc-prejoin-window-private.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
@@ -125,6 +125,48 @@ joined_cb (McPrejoinWindow *window,
   *joined = TRUE;
 }
 
+typedef struct
+{
+  McPrejoinWindow *window;
+  int              width;
+  gboolean         narrow;
+} Layout;
+
+static gboolean
+layout_is (gpointer data)
+{
+  Layout *layout = data;
+
+  /* The window's widget is a little narrower than its default size: the
+   * client-side decorations' margins. */
+  return ABS (gtk_widget_get_width (GTK_WIDGET (layout->window)) - layout->width) <= 20 &&
+         mc_prejoin_window_get_narrow (layout->window) == layout->narrow;
+}
+
+/* At @width × @height everything is inside the window, Join Now too. */
+static void
+assert_layout (McPrejoinWindow *window,
+               int              width,
+               int              height,
+               gboolean         narrow,
+               const char      *screenshot)
+{
+  Layout          layout = { window, width, narrow };
+  graphene_rect_t join;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  mc_test_ui_wait_until (layout_is, &layout, "the window's layout");
+  mc_test_ui_spin (300);
+  g_assert_true (gtk_widget_compute_bounds (mc_prejoin_window_get_join_button (window),
+                                            GTK_WIDGET (window), &join));
+  g_test_message ("%dx%d: Join Now at %.0f,%.0f, %.0f wide", width, height, join.origin.x,
+                  join.origin.y, join.size.width);
+  g_assert_cmpfloat (join.origin.x, >=, 0);
+  g_assert_cmpfloat (join.origin.x + join.size.width, <=,
+                     gtk_widget_get_width (GTK_WIDGET (window)));
+  mc_test_ui_screenshot (GTK_WIDGET (window), screenshot);
+}
+
 static void
 test_preview (Fixture      *fixture,
               gconstpointer data)
@@ -152,6 +194,10 @@ test_preview (Fixture      *fixture,
   speaker = row_text (window, MC_DEVICE_ROLE_SPEAKER);
   g_assert_cmpstr (speaker, ==, "Default");
   mc_test_ui_screenshot (GTK_WIDGET (window), "prejoin");
+
+  /* Narrow, the preview goes above the settings; wide, beside them. */
+  assert_layout (window, 360, 640, TRUE, "prejoin-360x640");
+  assert_layout (window, 1920, 1080, FALSE, "prejoin-1920x1080");
 
   /* Camera off: the preview stops and says so; the choice is saved. */
   g_settings_set_boolean (fixture->settings, "join-camera-off", TRUE);

@@ -16,12 +16,14 @@
 
 #include <adwaita.h>
 
-#include "mc-booking-row.h"
+#include "mc-booking-row-private.h"
 #include "mc-protocol.h"
 #include "mc-signaling-client.h"
 #include "mc-test-server.h"
+#include "mc-preferences-window-private.h"
+#include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
-#include "mc-window.h"
+#include "mc-window-private.h"
 
 typedef struct
 {
@@ -136,6 +138,18 @@ test_login_errors (Fixture      *fixture,
   g_assert_nonnull (strstr (mc_login_page_get_error (page), "cannot be reached"));
 }
 
+static gboolean
+window_narrow (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) <= 380;
+}
+
+static gboolean
+window_wide (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) >= 1880;
+}
+
 static void
 test_bookings (Fixture      *fixture,
                gconstpointer data)
@@ -169,6 +183,71 @@ test_bookings (Fixture      *fixture,
   mc_booking_row_update (later_row, mc_bookings_page_get_now (page));
 
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings");
+
+  /* 360 pixels wide: the time wraps rather than being cut. */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 640);
+  mc_test_ui_wait_until (window_narrow, fixture->window, "the narrow window");
+  mc_test_ui_spin (300);
+  g_assert_false (mc_booking_row_get_time_cut (now_row));
+  g_assert_false (mc_booking_row_get_time_cut (later_row));
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-360x640");
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1920, 1080);
+  mc_test_ui_wait_until (window_wide, fixture->window, "the wide window");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-1920x1080");
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  gint64   booking_id;
+} RowWait;
+
+static gboolean
+row_offers_summary (gpointer data)
+{
+  RowWait   *wait = data;
+  GtkWidget *row = mc_bookings_page_find_row (mc_window_get_bookings_page (wait->fixture->window),
+                                              wait->booking_id);
+
+  return row != NULL && mc_booking_row_get_can_show_summary (MC_BOOKING_ROW (row));
+}
+
+static McSummaryWindow *
+find_summary (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_SUMMARY_WINDOW (window))
+        return MC_SUMMARY_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+summary_loaded (gpointer data)
+{
+  McSummaryWindow *summary = find_summary ();
+
+  return summary != NULL && mc_summary_window_get_loaded (summary) &&
+         gtk_widget_get_mapped (GTK_WIDGET (summary));
+}
+
+static gboolean
+banner_says_join (gpointer data)
+{
+  return g_strcmp0 (mc_window_get_banner_button_label (data), "_Join") == 0;
+}
+
+static gboolean
+banner_says_rejoin (gpointer data)
+{
+  return g_strcmp0 (mc_window_get_banner_button_label (data), "_Rejoin") == 0;
 }
 
 static gboolean
@@ -200,11 +279,68 @@ test_rejoin_banner (Fixture      *fixture,
 
   mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
   g_assert_nonnull (strstr (mc_window_get_banner_text (fixture->window), "is running"));
+
+  /* The student has not been in this call: Join, not Rejoin. */
+  mc_test_ui_wait_until (banner_says_join, fixture->window, "the banner to say Join");
+  mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "join-banner");
+
+  /* While the student's call window is open, the row says so and offers
+   * to show it. */
+  {
+    McBookingRow *row = MC_BOOKING_ROW (
+      mc_bookings_page_find_row (mc_window_get_bookings_page (fixture->window),
+                                 fixture->now_booking));
+
+    mc_window_set_in_call (fixture->window, fixture->now_booking, TRUE);
+    g_assert_cmpstr (mc_booking_row_get_join_label (row), ==, "_Show Call");
+    g_assert_true (mc_booking_row_get_can_join (row));
+    g_assert_cmpstr (mc_booking_row_get_countdown (row), ==,
+                     "You are in the call with maria Tester");
+    g_assert_false (mc_window_get_banner_visible (fixture->window));
+    mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-in-call");
+
+    /* Joined from elsewhere (the same account, signaling only) and left:
+     * now it is Rejoin. */
+    {
+      g_autoptr (McTestPeer) student = mc_test_peer_join (fixture->server, MC_TEST_STUDENT,
+                                                          MC_TEST_STUDENT_PASSWORD,
+                                                          fixture->now_booking);
+
+      mc_test_peer_leave (student);
+    }
+    mc_window_set_in_call (fixture->window, fixture->now_booking, FALSE);
+    g_assert_cmpstr (mc_booking_row_get_join_label (row), ==, "_Join");
+    g_assert_cmpstr (mc_booking_row_get_countdown (row), ==, "In progress — maria Tester is waiting");
+  }
+  mc_test_ui_wait_until (banner_shown, fixture->window, "the rejoin banner");
+  mc_test_ui_wait_until (banner_says_rejoin, fixture->window, "the banner to say Rejoin");
   mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "rejoin-banner");
 
   /* Ending the session takes it away. */
   mc_test_peer_end (mentor);
   mc_test_ui_wait_until (banner_hidden, fixture->window, "the banner to go");
+
+  /* The ended lesson's row offers its summary, instead of Join. */
+  {
+    RowWait       wait = { fixture, fixture->now_booking };
+    McBookingRow *row;
+    const char   *text;
+
+    mc_test_ui_wait_until (row_offers_summary, &wait, "the row to offer the summary");
+    row = MC_BOOKING_ROW (mc_bookings_page_find_row (mc_window_get_bookings_page (fixture->window),
+                                                     fixture->now_booking));
+    g_assert_false (mc_booking_row_get_can_join (row));
+    mc_test_ui_screenshot (GTK_WIDGET (fixture->window), "bookings-ended");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.summary", NULL));
+    mc_test_ui_wait_until (summary_loaded, NULL, "the summary");
+    g_assert_cmpstr (mc_summary_window_get_notice (find_summary ()), ==,
+                     "Lesson with maria Tester");
+    text = mc_summary_window_get_text (find_summary ());
+    g_assert_nonnull (strstr (text, "  maria Tester (Mentor): "));
+    g_assert_nonnull (strstr (text, "  sam Tester (Student): "));
+    g_assert_nonnull (strstr (text, "Nobody wrote in the chat."));
+    gtk_window_destroy (GTK_WINDOW (find_summary ()));
+  }
 }
 
 /* A lesson five minutes away gets a reminder, once; a lesson that runs or
@@ -307,6 +443,53 @@ test_shortcuts (Fixture      *fixture,
   gtk_window_destroy (shortcuts);
 }
 
+static McPreferencesWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (MC_IS_PREFERENCES_WINDOW (window))
+        return MC_PREFERENCES_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+/* The settings that only GSettings held have a window, bound both ways. */
+static void
+test_preferences (Fixture      *fixture,
+                  gconstpointer data)
+{
+  static const char * const keys[] = { "join-muted", "join-camera-off", "test-sources" };
+  McPreferencesWindow      *preferences;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preferences",
+                                             NULL));
+  preferences = find_preferences ();
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) ==
+                 GTK_WINDOW (fixture->window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkSwitch *toggle = mc_preferences_window_get_switch (preferences, keys[i]);
+
+      g_settings_set_boolean (fixture->settings, keys[i], FALSE);
+      g_assert_false (gtk_switch_get_active (toggle));
+      gtk_switch_set_active (toggle, TRUE);
+      g_assert_true (g_settings_get_boolean (fixture->settings, keys[i]));
+      g_settings_set_boolean (fixture->settings, keys[i], FALSE);
+      g_assert_false (gtk_switch_get_active (toggle));
+    }
+
+  mc_test_ui_screenshot (GTK_WIDGET (preferences), "preferences");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +497,8 @@ main (int   argc,
   mc_test_ui_init (&argc, &argv);
 
   g_test_add ("/client/window/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts,
+              fixture_tear_down);
+  g_test_add ("/client/window/preferences", Fixture, NULL, fixture_set_up, test_preferences,
               fixture_tear_down);
   g_test_add ("/client/window/reminder", Fixture, NULL, fixture_set_up, test_reminder,
               fixture_tear_down);

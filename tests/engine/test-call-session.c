@@ -453,6 +453,23 @@ remote_state_seen (gpointer data)
 }
 
 static void
+input_level_cb (McCallSession *session,
+                double         level,
+                gpointer       data)
+{
+  double *loudest = data;
+
+  *loudest = MAX (*loudest, level);
+}
+
+static gboolean
+tone_heard (gpointer data)
+{
+  /* The test source's tone is at 0.2 of full scale, 14 dB below it. */
+  return *(double *) data > 0.6;
+}
+
+static void
 test_call (void)
 {
   Link link = {
@@ -476,6 +493,29 @@ test_call (void)
   g_assert_true (mc_call_session_get_camera_off (link.student.session));
   g_assert_true (wait_for (remote_state_seen, &link, TIMEOUT_S));
   assert_media_flows (&link, 15);
+
+  /* The microphone is metered before the mute: the app can tell someone
+   * who speaks while muted. */
+  {
+    double loudest = 0.0;
+    gulong handler = g_signal_connect (link.mentor.session, "input-level",
+                                       G_CALLBACK (input_level_cb), &loudest);
+
+    g_assert_true (wait_for (tone_heard, &loudest, TIMEOUT_S));
+    g_assert_cmpfloat (loudest, <, 0.95);
+    g_signal_handler_disconnect (link.mentor.session, handler);
+  }
+
+  /* The student's tone is played at the mentor's: the other side's level,
+   * for a "speaking" indicator. */
+  {
+    double loudest = 0.0;
+    gulong handler = g_signal_connect (link.mentor.session, "output-level",
+                                       G_CALLBACK (input_level_cb), &loudest);
+
+    g_assert_true (wait_for (tone_heard, &loudest, TIMEOUT_S));
+    g_signal_handler_disconnect (link.mentor.session, handler);
+  }
 
   mc_call_session_set_muted (link.mentor.session, FALSE);
   mc_call_session_set_camera_off (link.student.session, FALSE);
