@@ -98,7 +98,7 @@ mc_test_ui_screenshot (GtkWidget  *widget,
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture)    texture = NULL;
   g_autofree char          *path = NULL;
-  int                       width, height;
+  int                       width = 0, height = 0;
 
   if (dir == NULL)
     return;
