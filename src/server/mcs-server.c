@@ -63,6 +63,12 @@ static const McsRoute routes[] = {
   { "GET", "/healthz", MCS_AUTH_NONE, mcs_api_healthz },
   { "GET", "/metrics", MCS_AUTH_NONE, mcs_api_metrics },
 
+  /* The web client (mcs-web.c). */
+  { "GET", "/", MCS_AUTH_NONE, mcs_api_web_root },
+  { "GET", "/app/", MCS_AUTH_NONE, mcs_api_web_file },
+  { "GET", "/app/app.js", MCS_AUTH_NONE, mcs_api_web_file },
+  { "GET", "/app/app.css", MCS_AUTH_NONE, mcs_api_web_file },
+
   { "POST", "/api/v1/auth/login", MCS_AUTH_NONE, mcs_api_login },
   { "POST", "/api/v1/auth/logout", MCS_AUTH_USER, mcs_api_logout },
   { "GET", "/api/v1/me", MCS_AUTH_USER, mcs_api_me },
