@@ -5,8 +5,8 @@
 # Copyright 2026 The Mentorcall authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: page-call.sh SERVER CLI  (run by meson test; skips with 77 without
-# chromium or unshare). Inside "unshare --net" only lo exists, so nothing
+# Usage: page-call.sh SERVER CLI [ROLE]  (run by meson test; skips without
+# chromium or unshare). ROLE is the page's: student (default) or mentor. Inside "unshare --net" only lo exists, so nothing
 # leaves the machine. The page reports what it sees to the console
 # ("MC-REPORT {json}"), the CLI writes its statistics as JSON; both must show
 # video and audio arriving, and chat must cross both ways.
@@ -15,7 +15,13 @@ set -eu
 
 SERVER=$(readlink -f "$1")
 CLI=$(readlink -f "$2")
+ROLE=${3:-student}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
+if [ "$ROLE" = mentor ]; then
+  PAGE_USER=maria PAGE_PASSWORD=mentor-demo CLI_USER=sam CLI_PASSWORD=student-demo
+else
+  PAGE_USER=sam PAGE_PASSWORD=student-demo CLI_USER=maria CLI_PASSWORD=mentor-demo
+fi
 
 if [ -z "$CHROMIUM" ]; then
   echo "1..0 # SKIP chromium is not installed (apt install chromium)"
@@ -54,7 +60,7 @@ BOOKING=$(sed -n 's/^Demo booking \([0-9]*\):.*/\1/p' "$DIR/server.log")
 
 echo "1..5"
 
-MENTORCALL_PASSWORD=mentor-demo "$CLI" --server http://127.0.0.1:$PORT login maria >/dev/null
+MENTORCALL_PASSWORD=$CLI_PASSWORD "$CLI" --server http://127.0.0.1:$PORT login $CLI_USER >/dev/null
 "$CLI" join "$BOOKING" --test-sources --ice-address 127.0.0.1 --fake-audio-output \
   --width 320 --height 240 --duration 25 --require-media --end --stats-json "$DIR/cli-stats.json" \
   >"$DIR/cli.log" 2>&1 &
@@ -66,7 +72,7 @@ PIDS="$PIDS $CLI_PID"
   --use-fake-device-for-media-stream --user-data-dir="$DIR/chromium" --enable-logging=stderr \
   --window-size=1100,700 --allow-loopback-in-peer-connection \
   --disable-features=WebRtcHideLocalIpsWithMdns \
-  "http://127.0.0.1:$PORT/app/#test=sam:student-demo:$BOOKING:hello%20from%20the%20page" \
+  "http://127.0.0.1:$PORT/app/#test=$PAGE_USER:$PAGE_PASSWORD:$BOOKING:hello%20from%20the%20page" \
   >"$DIR/chromium.log" 2>&1 &
 PIDS="$PIDS $!"
 
@@ -81,12 +87,12 @@ echo "# cli: $(tr -d '\n' < "$DIR/cli-stats.json" 2>/dev/null | cut -c1-400)"
 
 result () { if [ "$1" = 0 ]; then echo "ok $2"; else echo "not ok $2"; FAILED=1; fi; }
 FAILED=0
-result "$CLI_STATUS" "1 mentorcall-cli got video and audio from the page"
+result "$CLI_STATUS" "1 mentorcall-cli ($CLI_USER) got video and audio from the page"
 echo "$REPORT" | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read().strip().rstrip("\"").replace("\\\"", "\""))
 sys.exit(0 if r["inbound"]["video"]["frames"] > 10 and r["inbound"]["audio"]["packets"] > 10 else 1)' \
-  && result 0 "2 the page got video and audio" || result 1 "2 the page got video and audio"
+  && result 0 "2 the page ($PAGE_USER) got video and audio" || result 1 "2 the page ($PAGE_USER) got video and audio"
 echo "$REPORT" | grep -q 'hello from the cli' && result 0 "3 chat from the cli reached the page" \
   || result 1 "3 chat from the cli reached the page"
 grep -q 'hello from the page' "$DIR/cli.log" && result 0 "4 chat from the page reached the cli" \
