@@ -58,7 +58,7 @@ for i in $(seq 50); do
 done
 BOOKING=$(sed -n 's/^Demo booking \([0-9]*\):.*/\1/p' "$DIR/server.log")
 
-echo "1..5"
+echo "1..6"
 
 MENTORCALL_PASSWORD=$CLI_PASSWORD "$CLI" --server http://127.0.0.1:$PORT login $CLI_USER >/dev/null
 "$CLI" join "$BOOKING" --test-sources --ice-address 127.0.0.1 --fake-audio-output \
@@ -99,6 +99,8 @@ grep -q 'hello from the page' "$DIR/cli.log" && result 0 "4 chat from the page r
   || result 1 "4 chat from the page reached the cli"
 echo "$REPORT" | grep -q '"ended":true' && result 0 "5 the page saw the lesson end" \
   || result 1 "5 the page saw the lesson end"
+grep -q '"remote_muted_seen" *: *true' "$DIR/cli-stats.json" && result 0 "6 the cli saw the page mute" \
+  || result 1 "6 the cli saw the page mute"
 if [ "$FAILED" != 0 ]; then
   sed 's/^/# server: /' "$DIR/server.log" | tail -20
   sed 's/^/# cli: /' "$DIR/cli.log" | tail -30

@@ -639,6 +639,8 @@ function autoTest (bookings) {
     if (!sentChat && params.chat && state.pc && state.pc.connectionState === 'connected') {
       sentChat = true;
       sendChat(decodeURIComponent(params.chat));
+      /* The peer must see the mute (media-state). */
+      setTimeout(() => setMuted(true), 3000);
     }
     $('test-report').textContent = JSON.stringify(report);
     console.log('MC-REPORT ' + JSON.stringify(report));
