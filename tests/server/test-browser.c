@@ -492,6 +492,53 @@ test_cors_default (void)
   mc_test_server_stop (server);
 }
 
+/* The web client: served from the binary, with its security headers. */
+static void
+test_web_page (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  static const struct
+  {
+    const char *path;
+    const char *type;
+    const char *contains;
+  } cases[] = {
+    { "/app/", "text/html", "<script src=\"/app/app.js\"" },
+    { "/app/app.js", "text/javascript", "/api/v1/ws-ticket" },
+    { "/app/app.css", "text/css", "#remote" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (SoupMessageHeaders) headers = NULL;
+      g_autoptr (GBytes)             body = NULL;
+      g_autoptr (JsonNode)           node = NULL;
+      g_autofree char               *text = NULL;
+      const char                    *policy;
+      guint                          status;
+
+      node = mc_test_request_full (server, "GET", cases[i].path, NULL, NULL, NULL, &status,
+                                   &headers, &body);
+      g_assert_cmpuint (status, ==, 200);
+      g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==, cases[i].type);
+      text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      g_assert_nonnull (strstr (text, cases[i].contains));
+
+      policy = soup_message_headers_get_one (headers, "Content-Security-Policy");
+      g_assert_nonnull (policy);
+      g_assert_nonnull (strstr (policy, "script-src 'self'"));
+      g_assert_null (strstr (policy, "unsafe-inline"));
+      g_assert_null (strstr (policy, "unsafe-eval"));
+      g_assert_nonnull (strstr (policy, "frame-ancestors 'none'"));
+      g_assert_cmpstr (soup_message_headers_get_one (headers, "X-Content-Type-Options"), ==,
+                       "nosniff");
+      g_assert_cmpstr (soup_message_headers_get_one (headers, "Referrer-Policy"), ==,
+                       "no-referrer");
+    }
+
+  mc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -506,6 +553,7 @@ main (int   argc,
   g_test_add_func ("/server/browser/websocket-origin", test_websocket_origin);
   g_test_add_func ("/server/browser/cors", test_cors);
   g_test_add_func ("/server/browser/cors-default", test_cors_default);
+  g_test_add_func ("/server/browser/web-page", test_web_page);
 
   return g_test_run ();
 }
