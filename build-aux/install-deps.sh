@@ -36,6 +36,7 @@ PACKAGES="
   appstream
   groff-base
   coturn
+  chromium
   curl
   openssl
   ca-certificates

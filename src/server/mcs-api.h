@@ -31,6 +31,9 @@ void mcs_api_get_attendance (McsRequest *request);
 void mcs_api_list_messages (McsRequest *request);
 void mcs_api_post_message (McsRequest *request);
 void mcs_api_websocket (McsRequest *request);
+void mcs_api_create_ws_ticket (McsRequest *request);
+void mcs_api_web_root (McsRequest *request);
+void mcs_api_web_file (McsRequest *request);
 
 void mcs_api_admin_list_users (McsRequest *request);
 void mcs_api_admin_create_user (McsRequest *request);

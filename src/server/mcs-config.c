@@ -166,7 +166,8 @@ load_key_file (McsConfig  *config,
       !read_string (file, "server", "public-url", &config->public_url, error) ||
       !read_int (file, "server", "max-body-size", 256, 64 * 1024 * 1024,
                  &config->max_body_size, error) ||
-      !read_uint (file, "server", "request-timeout", 1, 3600, &config->request_timeout, error))
+      !read_uint (file, "server", "request-timeout", 1, 3600, &config->request_timeout, error) ||
+      !read_list (file, "server", "allowed-origins", &config->allowed_origins, error))
     return FALSE;
 
   if (!read_secret (file, "auth", "admin-api-key", "admin-api-key-file",
@@ -254,6 +255,7 @@ mcs_config_new (void)
   config->listen = g_strdup ("127.0.0.1:8080");
   config->max_body_size = 64 * 1024;
   config->request_timeout = 30;
+  config->allowed_origins = g_new0 (char *, 1);
   config->session_lifetime = 30 * 24 * 3600;
   config->password_hash_strength = MCS_HASH_STRENGTH_INTERACTIVE;
   config->max_concurrent_hashes = 2;
@@ -290,6 +292,7 @@ mcs_config_free (McsConfig *config)
   g_free (config->tls_certificate);
   g_free (config->tls_key);
   g_free (config->public_url);
+  g_strfreev (config->allowed_origins);
   g_free (config->admin_api_key);
   g_strfreev (config->stun_servers);
   g_strfreev (config->turn_servers);

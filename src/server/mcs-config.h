@@ -42,6 +42,7 @@ typedef struct
   char   *public_url;
   gint64  max_body_size;
   guint   request_timeout;
+  GStrv   allowed_origins;
 
   /* [auth] */
   char   *admin_api_key;

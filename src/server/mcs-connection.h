@@ -23,6 +23,11 @@ G_BEGIN_DECLS
 #define MCS_CLOSE_SESSION_EXPIRED  4002
 #define MCS_CLOSE_ACCOUNT_DISABLED 4003
 
+/* Handshakes refused after the upgrade, so that a page can read why. */
+#define MCS_CLOSE_TICKET_REFUSED       4004 /* unknown, used or expired ticket */
+#define MCS_CLOSE_ORIGIN_REFUSED       4005
+#define MCS_CLOSE_TOO_MANY_CONNECTIONS 4006
+
 #define MCS_TYPE_CONNECTION (mcs_connection_get_type ())
 G_DECLARE_FINAL_TYPE (McsConnection, mcs_connection, MCS, CONNECTION, GObject)
 

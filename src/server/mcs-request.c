@@ -186,6 +186,12 @@ authenticate (McsRequest *self,
   if (auth == MCS_AUTH_NONE)
     return TRUE;
 
+  /* A browser cannot set Authorization on a WebSocket handshake; its
+   * ticket is the handler's to check, after the upgrade. */
+  if (auth == MCS_AUTH_USER_OR_TICKET && header == NULL &&
+      mcs_request_get_query (self, "ticket") != NULL)
+    return TRUE;
+
   if (auth == MCS_AUTH_ADMIN && config->admin_api_key == NULL)
     {
       mcs_request_reply_code (self, MC_ERROR_ADMIN_DISABLED,
@@ -229,6 +235,149 @@ authenticate (McsRequest *self,
   return authenticate_user (self, token);
 }
 
+/* The origin of this server's own pages, as a browser names it: the
+ * scheme it was reached with (or the public URL's, behind a proxy that
+ * ends TLS) and the Host it asked for. */
+static gboolean
+is_own_origin (McsServer         *server,
+               SoupServerMessage *message,
+               const char        *origin)
+{
+  McsConfig  *config = mcs_server_get_config (server);
+  const char *host = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (message), "Host");
+  g_autofree char *direct = NULL;
+
+  if (host == NULL)
+    return FALSE;
+
+  direct = g_strdup_printf ("%s://%s", config->tls_certificate != NULL ? "https" : "http", host);
+  if (g_ascii_strcasecmp (origin, direct) == 0)
+    return TRUE;
+
+  if (config->public_url != NULL)
+    {
+      g_autoptr (GUri) uri = g_uri_parse (config->public_url, G_URI_FLAGS_NONE, NULL);
+      g_autofree char *proxied = NULL;
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL)
+        return FALSE;
+      proxied = g_uri_get_port (uri) > 0
+                  ? g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                                     g_uri_get_port (uri))
+                  : g_strdup_printf ("%s://%s", g_uri_get_scheme (uri), g_uri_get_host (uri));
+      return g_ascii_strcasecmp (origin, proxied) == 0;
+    }
+
+  return FALSE;
+}
+
+/**
+ * mcs_origin_allowed:
+ * @server: the server
+ * @message: a request
+ *
+ * Whether a page may use the server from the origin @message names:
+ * requests without Origin (native clients) may, and so may the server's
+ * own page and the origins in `[server] allowed-origins`.
+ *
+ * Returns: %TRUE if it may
+ */
+gboolean
+mcs_origin_allowed (McsServer         *server,
+                    SoupServerMessage *message)
+{
+  McsConfig  *config = mcs_server_get_config (server);
+  const char *origin = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (message), "Origin");
+
+  if (origin == NULL)
+    return TRUE;
+
+  if (is_own_origin (server, message, origin))
+    return TRUE;
+
+  for (guint i = 0; config->allowed_origins != NULL && config->allowed_origins[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (origin, config->allowed_origins[i]) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* CORS: an allowed origin is named back, never "*", and without
+ * Access-Control-Allow-Credentials: the API authenticates with a bearer
+ * token, not cookies. A refused origin gets no header, so its page cannot
+ * read the answer. */
+static void
+add_cors_headers (McsRequest *self)
+{
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (self->message);
+  const char         *origin = soup_message_headers_get_one (
+            soup_server_message_get_request_headers (self->message), "Origin");
+
+  if (origin == NULL)
+    return;
+
+  soup_message_headers_append (response, "Vary", "Origin");
+  if (!mcs_origin_allowed (self->server, self->message))
+    return;
+
+  soup_message_headers_replace (response, "Access-Control-Allow-Origin", origin);
+  soup_message_headers_replace (response, "Access-Control-Expose-Headers", "Retry-After");
+}
+
+static void
+answer_preflight (McsRequest *self,
+                  const char *methods)
+{
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (self->message);
+
+  if (!mcs_origin_allowed (self->server, self->message))
+    {
+      mcs_request_reply_code (self, MC_ERROR_FORBIDDEN,
+                              "This origin may not use the server; see allowed-origins");
+      return;
+    }
+
+  soup_message_headers_replace (response, "Allow", methods);
+  soup_message_headers_replace (response, "Access-Control-Allow-Methods", methods);
+  soup_message_headers_replace (response, "Access-Control-Allow-Headers",
+                                "Authorization, Content-Type");
+  soup_message_headers_replace (response, "Access-Control-Max-Age", "600");
+  mcs_request_reply_empty (self, SOUP_STATUS_NO_CONTENT);
+}
+
+/**
+ * mcs_request_set_session:
+ * @self: a request whose route checks its own credentials
+ * @session: a session a ticket stood for
+ * @error: a #GError
+ *
+ * Checks the session again (it may have ended since the ticket was
+ * issued) and makes it and its user the request's.
+ *
+ * Returns: %TRUE if the session is still good
+ */
+gboolean
+mcs_request_set_session (McsRequest       *self,
+                         const McsSession *session,
+                         GError          **error)
+{
+  McsStore *store = mcs_server_get_store (self->server);
+
+  if (!mcs_store_check_session (store, session->id, self->now, error))
+    return FALSE;
+
+  self->user = mcs_store_get_user (store, session->user_id, error);
+  if (self->user == NULL)
+    return FALSE;
+
+  self->session = g_memdup2 (session, sizeof *session);
+  return TRUE;
+}
+
 /**
  * mcs_request_dispatch:
  * @server: the server
@@ -251,6 +400,7 @@ mcs_request_dispatch (McsServer         *server,
   g_auto(GStrv) segments = NULL;
   const McsRoute *route = NULL;
 
+  add_cors_headers (self);
   segments = g_strsplit (path, "/", MAX_PATH_SEGMENTS);
 
   for (guint i = 0; i < n_routes; i++)
@@ -270,6 +420,13 @@ mcs_request_dispatch (McsServer         *server,
       route = &routes[i];
       self->id = id;
       break;
+    }
+
+  /* A preflight carries no credentials: it is answered before them. */
+  if (route == NULL && allowed->len > 0 && g_str_equal (method, "OPTIONS"))
+    {
+      answer_preflight (self, allowed->str);
+      return;
     }
 
   if (route == NULL && allowed->len > 0)
@@ -298,7 +455,6 @@ mcs_request_dispatch (McsServer         *server,
 
   if (!authenticate (self, route->auth))
     return;
-
   route->handler (self);
 }
 
@@ -464,12 +620,17 @@ mcs_request_parse_body (McsRequest       *self,
 void
 mcs_request_accept_upgrade (McsRequest *self)
 {
-  g_return_if_fail (self->user != NULL && !self->replied);
+  g_return_if_fail (!self->replied);
 
-  g_object_set_data_full (G_OBJECT (self->message), "mcs-user", mcs_user_copy (self->user),
-                          (GDestroyNotify) mcs_user_free);
-  g_object_set_data_full (G_OBJECT (self->message), "mcs-session",
-                          g_memdup2 (self->session, sizeof (McsSession)), g_free);
+  /* A refused handshake (mcs-api-chat.c) is upgraded without a user, to
+   * say why on the WebSocket itself. */
+  if (self->user != NULL)
+    {
+      g_object_set_data_full (G_OBJECT (self->message), "mcs-user", mcs_user_copy (self->user),
+                              (GDestroyNotify) mcs_user_free);
+      g_object_set_data_full (G_OBJECT (self->message), "mcs-session",
+                              g_memdup2 (self->session, sizeof (McsSession)), g_free);
+    }
   self->replied = TRUE;
 }
 

@@ -21,6 +21,9 @@ typedef struct _McsRequest McsRequest;
  * @MCS_AUTH_NONE: anyone
  * @MCS_AUTH_USER: a valid session token (`Authorization: Bearer …`)
  * @MCS_AUTH_ADMIN: the admin API key (`Authorization: Bearer …`)
+ * @MCS_AUTH_USER_OR_TICKET: as %MCS_AUTH_USER, or a `ticket` query
+ *   parameter that the handler checks itself (the WebSocket, whose refusals
+ *   of a ticket go out after the upgrade, where a page can read them)
  *
  * Who may call a route. The router checks it before the handler runs.
  */
@@ -29,6 +32,7 @@ typedef enum
   MCS_AUTH_NONE,
   MCS_AUTH_USER,
   MCS_AUTH_ADMIN,
+  MCS_AUTH_USER_OR_TICKET,
 } McsAuth;
 
 typedef void (*McsHandlerFunc) (McsRequest *request);
@@ -64,6 +68,11 @@ const char        *mcs_request_get_client_address (McsRequest     *self);
 const char        *mcs_request_get_query      (McsRequest         *self,
                                                const char         *name);
 gint64             mcs_request_get_now        (McsRequest         *self);
+gboolean           mcs_request_set_session    (McsRequest         *self,
+                                               const McsSession   *session,
+                                               GError            **error);
+gboolean           mcs_origin_allowed         (McsServer          *server,
+                                               SoupServerMessage  *message);
 JsonObject        *mcs_request_parse_body     (McsRequest         *self,
                                                const McJsonRule   *rules,
                                                guint               n_rules);

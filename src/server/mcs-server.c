@@ -29,6 +29,7 @@
 #include "mcs-api.h"
 #include "mcs-crypto.h"
 #include "mcs-server.h"
+#include "mcs-tickets.h"
 #include "mcs-views.h"
 
 /* Housekeeping: expired sessions and idle rate-limit entries. */
@@ -51,6 +52,7 @@ struct _McsServer
   McsRateLimiter    *account_limiter;
   McsRateLimiter    *address_limiter;
   McsSignaling      *signaling;
+  McsTickets        *tickets;
   SoupServer        *soup_server;
   guint              housekeeping_id;
 };
@@ -60,6 +62,12 @@ G_DEFINE_TYPE (McsServer, mcs_server, G_TYPE_OBJECT)
 static const McsRoute routes[] = {
   { "GET", "/healthz", MCS_AUTH_NONE, mcs_api_healthz },
   { "GET", "/metrics", MCS_AUTH_NONE, mcs_api_metrics },
+
+  /* The web client (mcs-web.c). */
+  { "GET", "/", MCS_AUTH_NONE, mcs_api_web_root },
+  { "GET", "/app/", MCS_AUTH_NONE, mcs_api_web_file },
+  { "GET", "/app/app.js", MCS_AUTH_NONE, mcs_api_web_file },
+  { "GET", "/app/app.css", MCS_AUTH_NONE, mcs_api_web_file },
 
   { "POST", "/api/v1/auth/login", MCS_AUTH_NONE, mcs_api_login },
   { "POST", "/api/v1/auth/logout", MCS_AUTH_USER, mcs_api_logout },
@@ -72,7 +80,8 @@ static const McsRoute routes[] = {
   { "GET", "/api/v1/bookings/{id}/messages", MCS_AUTH_USER, mcs_api_list_messages },
   { "POST", "/api/v1/bookings/{id}/messages", MCS_AUTH_USER, mcs_api_post_message },
   { "POST", "/api/v1/call-tokens/verify", MCS_AUTH_USER, mcs_api_verify_call_token },
-  { "GET", "/api/v1/ws", MCS_AUTH_USER, mcs_api_websocket },
+  { "POST", "/api/v1/ws-ticket", MCS_AUTH_USER, mcs_api_create_ws_ticket },
+  { "GET", "/api/v1/ws", MCS_AUTH_USER_OR_TICKET, mcs_api_websocket },
 
   { "GET", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_list_users },
   { "POST", "/api/v1/admin/users", MCS_AUTH_ADMIN, mcs_api_admin_create_user },
@@ -375,6 +384,7 @@ housekeeping_cb (gpointer user_data)
 
   mcs_rate_limiter_prune (self->account_limiter, now);
   mcs_rate_limiter_prune (self->address_limiter, now);
+  mcs_tickets_prune (self->tickets, now);
 
   return G_SOURCE_CONTINUE;
 }
@@ -404,6 +414,7 @@ mcs_server_finalize (GObject *object)
   g_clear_pointer (&self->secret, g_bytes_unref);
   g_clear_pointer (&self->account_limiter, mcs_rate_limiter_free);
   g_clear_pointer (&self->address_limiter, mcs_rate_limiter_free);
+  g_clear_pointer (&self->tickets, mcs_tickets_free);
   g_clear_pointer (&self->config, mcs_config_free);
 
   G_OBJECT_CLASS (mcs_server_parent_class)->finalize (object);
@@ -455,6 +466,7 @@ mcs_server_new (McsConfig  *config,
     return NULL;
 
   self->metrics = mcs_metrics_new ();
+  self->tickets = mcs_tickets_new ();
   self->hasher = mcs_password_hasher_new (self->config->password_hash_strength,
                                           self->config->max_concurrent_hashes,
                                           self->config->max_queued_logins);
@@ -595,6 +607,12 @@ McsRateLimiter *
 mcs_server_get_address_limiter (McsServer *self)
 {
   return self->address_limiter;
+}
+
+McsTickets *
+mcs_server_get_tickets (McsServer *self)
+{
+  return self->tickets;
 }
 
 McsSignaling *

@@ -14,6 +14,7 @@
 #include "mcs-rate-limiter.h"
 #include "mcs-signaling.h"
 #include "mcs-store.h"
+#include "mcs-tickets.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,7 @@ GBytes            *mcs_server_get_secret          (McsServer  *self);
 McsRateLimiter    *mcs_server_get_account_limiter (McsServer  *self);
 McsRateLimiter    *mcs_server_get_address_limiter (McsServer  *self);
 McsSignaling      *mcs_server_get_signaling       (McsServer  *self);
+McsTickets        *mcs_server_get_tickets         (McsServer  *self);
 SoupServer        *mcs_server_get_soup_server     (McsServer  *self);
 void               mcs_server_shutdown            (McsServer  *self);
 

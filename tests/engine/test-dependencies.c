@@ -30,6 +30,7 @@
  * the test sources), build-aux/run-demo.sh, run-tests.sh and .ci/run start. */
 static const char * const programs[] = {
   "appstreamcli",     /* data: the metainfo */
+  "chromium",         /* tests/web/page-call.sh */
   "clang",            /* tests/fuzz */
   "curl",             /* run-demo.sh's guide */
   "dbus-run-session", /* run-demo.sh, tests/client/run-with-keyring.sh */

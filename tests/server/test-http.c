@@ -186,8 +186,8 @@ static void
 test_unknown_route (void)
 {
   static const char * const paths[] = {
-    "/",
     "/nope",
+    "/app/nope",
     "/api",
     "/api/v1",
     "/api/v1/",
