@@ -81,9 +81,18 @@ for harness in "${harnesses[@]}"; do
   if [ "$jobs" -gt 1 ]; then
     parallel=(-fork="$jobs")
   fi
+
+  # fuzz-server leaves work in flight when libFuzzer looks for leaks (password hashes on
+  # a thread pool, connections closing on worker threads), and LeakSanitizer then reports
+  # a block or two of GLib's now and then, never again on the same input. The server's
+  # leaks are looked for where it runs whole, in the sanitizer pass of the test suite.
+  leaks=()
+  if [ "$harness" = fuzz-server ]; then
+    leaks=(-detect_leaks=0)
+  fi
   if "$builddir/tests/fuzz/$harness" \
       -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -max_len=65536 \
-      "${parallel[@]}" \
+      "${parallel[@]}" "${leaks[@]}" \
       -dict="tests/fuzz/$harness.dict" \
       -artifact_prefix="$builddir/artifacts/$harness-" \
       -print_final_stats=1 \
