@@ -82,15 +82,18 @@ for harness in "${harnesses[@]}"; do
     parallel=(-fork="$jobs")
   fi
 
-  # fuzz-server leaves work in flight when libFuzzer looks for leaks (password hashes on
-  # a thread pool, connections closing on worker threads), and LeakSanitizer then reports
-  # a block or two of GLib's now and then, never again on the same input. The server's
-  # leaks are looked for where it runs whole, in the sanitizer pass of the test suite.
+  # fuzz-server: LeakSanitizer reports a few blocks of GLib's (g_malloc, 16 to 160 KiB in
+  # one to three blocks, in runs of minutes) that no saved input reproduces, with work still
+  # in flight on worker threads (password hashes, connections closing). Not yet explained,
+  # so not looked for here; the server's leaks are looked for where it runs whole, in the
+  # sanitizer pass of the test suite.
   leaks=()
+  asan_options=$ASAN_OPTIONS
   if [ "$harness" = fuzz-server ]; then
     leaks=(-detect_leaks=0)
+    asan_options="$ASAN_OPTIONS:detect_leaks=0"
   fi
-  if "$builddir/tests/fuzz/$harness" \
+  if ASAN_OPTIONS="$asan_options" "$builddir/tests/fuzz/$harness" \
       -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 -max_len=65536 \
       "${parallel[@]}" "${leaks[@]}" \
       -dict="tests/fuzz/$harness.dict" \
