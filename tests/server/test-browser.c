@@ -275,7 +275,7 @@ test_ticket_expiry (void)
   assert_refused (late, "unauthorized", "ticket_expired", 4004);
 
   fresh = issue_ticket (server, token);
-  mc_test_server_advance_clock (server, 25);
+  mc_test_server_advance_clock (server, 15);
   in_time = socket_open (server, NULL, fresh, NULL);
   welcome = socket_first (in_time, "welcome");
 

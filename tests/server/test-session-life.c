@@ -420,15 +420,16 @@ test_expired (void)
   mentor = socket_open (lesson.server, lesson.mentor_token);
   welcome = socket_wait (mentor, "welcome");
 
-  /* A second before the end nothing happens (the socket answers a ping
-   * after the next expiry check); at the end both sockets close. */
-  mc_test_server_advance_clock (lesson.server, 3599);
+  /* Half-way through nothing happens (the socket answers a ping after the
+   * next expiry check; real time passes too, so not "a second before the
+   * end"); after the end both sockets close. */
+  mc_test_server_advance_clock (lesson.server, 1800);
   socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
   json_object_unref (socket_wait (mentor, "pong"));
   g_assert_false (mentor->closed);
   g_assert_false (student->closed);
 
-  mc_test_server_advance_clock (lesson.server, 2);
+  mc_test_server_advance_clock (lesson.server, 1801);
   socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
   socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
 
