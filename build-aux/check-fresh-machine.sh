@@ -60,6 +60,12 @@ cleanup () {
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount -l "${mounted[i]}" 2>/dev/null || true
   done
+  # What the tests mounted inside the root themselves (ip netns binds its
+  # namespaces under /run/netns) goes too, deepest first.
+  if [ -d "$root" ]; then
+    awk -v root="$root/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r |
+      while read -r mount_point; do umount -l "$mount_point" 2>/dev/null || true; done
+  fi
   if ! $keep && [ -d "$root" ]; then
     rm -rf --one-file-system "$root"
   fi
