@@ -93,16 +93,17 @@ static void
 start_turnserver (Fixture *fixture,
                   gboolean tcp_only)
 {
-  g_autofree char      *turnserver = g_find_program_in_path ("turnserver");
-  g_autofree char      *listening_port = NULL;
-  g_autofree char      *min_port = NULL;
-  g_autofree char      *max_port = NULL;
-  g_autofree char      *log_file = NULL;
-  g_autofree char      *db = NULL;
-  g_autofree char      *pid_file = NULL;
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError)    error = NULL;
-  guint16               relay_base;
+  g_autofree char                *turnserver = g_find_program_in_path ("turnserver");
+  g_autofree char                *listening_port = NULL;
+  g_autofree char                *min_port = NULL;
+  g_autofree char                *max_port = NULL;
+  g_autofree char                *log_file = NULL;
+  g_autofree char                *db = NULL;
+  g_autofree char                *pid_file = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError)              error = NULL;
+  guint16                         relay_base;
 
   g_assert_nonnull (turnserver);
 
@@ -146,10 +147,14 @@ start_turnserver (Fixture *fixture,
     g_ptr_array_add (argv, "--no-udp");
   g_ptr_array_add (argv, NULL);
 
-  fixture->turnserver = g_subprocess_newv ((const char * const *) argv->pdata,
-                                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                             G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                           &error);
+  /* It dies with the test, also when an assertion aborts it before the
+   * fixture's tear-down. */
+  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                     G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                   fixture->dir, SIGTERM);
+  fixture->turnserver = g_subprocess_launcher_spawnv (launcher,
+                                                      (const char * const *) argv->pdata,
+                                                      &error);
   g_assert_no_error (error);
 
   /* Until it accepts connections (at most 10 s, asking every 50 ms). */
