@@ -28,7 +28,7 @@
 #include "mc-cli.h"
 #include "mc-protocol.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE     2
 #define DEFAULT_SERVER "http://127.0.0.1:8080/"
 
 typedef struct
@@ -57,8 +57,8 @@ credentials_path (void)
 static void
 credentials_load (Credentials *credentials)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = credentials_path ();
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char     *path = credentials_path ();
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
     return;
@@ -71,16 +71,16 @@ credentials_load (Credentials *credentials)
 /* Written to a new file that only its owner can read, then renamed over
  * the old one, so the token is never readable by others, even briefly. */
 static gboolean
-credentials_save (const Credentials  *credentials,
-                  GError            **error)
+credentials_save (const Credentials *credentials,
+                  GError           **error)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *path = credentials_path ();
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *data = NULL;
-  g_autofree char *temporary = g_strconcat (path, ".new", NULL);
-  gsize length;
-  int fd;
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char     *path = credentials_path ();
+  g_autofree char     *dir = g_path_get_dirname (path);
+  g_autofree char     *data = NULL;
+  g_autofree char     *temporary = g_strconcat (path, ".new", NULL);
+  gsize                length;
+  int                  fd;
 
   g_key_file_set_string (file, "session", "server", credentials->server);
   g_key_file_set_string (file, "session", "token", credentials->token);
@@ -143,7 +143,7 @@ static char *
 read_password (void)
 {
   const char *variable = g_getenv ("MENTORCALL_PASSWORD");
-  char buffer[4100];
+  char        buffer[4100];
 
   if (variable != NULL)
     return g_strdup (variable);
@@ -160,10 +160,10 @@ command_login (McApiClient *api,
                Credentials *credentials,
                const char  *username)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonObject) answer = NULL;
-  g_autofree char *password = read_password ();
-  GError *error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonObject)   answer = NULL;
+  g_autofree char         *password = read_password ();
+  GError                  *error = NULL;
 
   if (password == NULL)
     {
@@ -193,9 +193,9 @@ static int
 command_logout (McApiClient *api,
                 Credentials *credentials)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *path = credentials_path ();
-  GError *error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char         *path = credentials_path ();
+  GError                  *error = NULL;
 
   mc_api_client_logout_async (api, NULL, mc_cli_wait_cb, &result);
   if (!mc_api_client_logout_finish (api, mc_cli_wait (&result), &error))
@@ -215,10 +215,10 @@ command_logout (McApiClient *api,
 static int
 command_bookings (McApiClient *api)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonObject) answer = NULL;
-  GError *error = NULL;
-  JsonArray *bookings;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonObject)   answer = NULL;
+  GError                  *error = NULL;
+  JsonArray               *bookings;
 
   mc_api_client_list_bookings_async (api, NULL, mc_cli_wait_cb, &result);
   answer = mc_api_client_list_bookings_finish (api, mc_cli_wait (&result), &error);
@@ -231,11 +231,11 @@ command_bookings (McApiClient *api)
 
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
-      JsonObject *booking = json_array_get_object_element (bookings, i);
-      JsonObject *other = json_object_get_object_member (booking, "other");
-      JsonObject *window = json_object_get_object_member (booking, "join_window");
-      JsonNode *call = json_object_get_member (booking, "call");
-      const char *call_state = "-";
+      JsonObject      *booking = json_array_get_object_element (bookings, i);
+      JsonObject      *other = json_object_get_object_member (booking, "other");
+      JsonObject      *window = json_object_get_object_member (booking, "join_window");
+      JsonNode        *call = json_object_get_member (booking, "call");
+      const char      *call_state = "-";
       g_autofree char *with = NULL;
       g_autofree char *subject = NULL;
 
@@ -326,10 +326,10 @@ command_chat (McApiClient *api,
               gint64       booking_id,
               const char  *text)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonObject) message = NULL;
-  g_autofree char *client_id = g_uuid_string_random ();
-  GError *error = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonObject)   message = NULL;
+  g_autofree char         *client_id = g_uuid_string_random ();
+  GError                  *error = NULL;
 
   mc_api_client_post_message_async (api, booking_id, client_id, text, NULL, mc_cli_wait_cb,
                                     &result);
@@ -345,10 +345,10 @@ static int
 command_history (McApiClient *api,
                  gint64       booking_id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonObject) answer = NULL;
-  GError *error = NULL;
-  JsonArray *messages;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (JsonObject)   answer = NULL;
+  GError                  *error = NULL;
+  JsonArray               *messages;
 
   mc_api_client_list_messages_async (api, booking_id, 0, 500, NULL, mc_cli_wait_cb, &result);
   answer = mc_api_client_list_messages_finish (api, mc_cli_wait (&result), &error);
@@ -394,49 +394,49 @@ int
 mc_cli_main (int    argc,
              char **argv)
 {
-  g_autofree char *server = NULL;
-  g_autofree char *stats_json = NULL;
-  g_auto(GStrv) ice_addresses = NULL;
-  g_auto(Credentials) credentials = { NULL };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(McApiClient) api = NULL;
-  g_autoptr(GError) error = NULL;
-  McCliJoinOptions join = { 0 };
-  gboolean version = FALSE;
-  const GOptionEntry entries[] = {
-    { "server", 's', 0, G_OPTION_ARG_STRING, &server,
-      "The server, such as https://lessons.example.org/ (remembered at login)", "URL" },
-    { "test-sources", 0, 0, G_OPTION_ARG_NONE, &join.test_sources,
-      "join: send a test pattern and a tone instead of the camera and microphone", NULL },
-    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice_addresses,
-      "join: use only this local address for ICE (repeatable; e.g. 127.0.0.1)", "ADDR" },
-    { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &join.duration,
-      "join: leave after this many seconds (default: stay until Ctrl+C)", "SECONDS" },
-    { "stats-json", 0, 0, G_OPTION_ARG_FILENAME, &stats_json,
-      "join: write the call's statistics to FILE at the end", "FILE" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &join.width, "join: video width (default 1280)", "PX" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &join.height, "join: video height (default 720)", "PX" },
-    { "fps", 0, 0, G_OPTION_ARG_INT, &join.framerate, "join: frame rate (default 30)", "N" },
-    { "latency", 0, 0, G_OPTION_ARG_INT, &join.latency,
-      "join: jitter-buffer latency (default 40)", "MS" },
-    { "fake-audio-output", 0, 0, G_OPTION_ARG_NONE, &join.fake_audio,
-      "join: do not play the other side's sound", NULL },
-    { "stamp-frames", 0, 0, G_OPTION_ARG_NONE, &join.stamp_frames,
-      "join: stamp each frame with its capture time (to measure latency)", NULL },
-    { "mute", 0, 0, G_OPTION_ARG_NONE, &join.muted, "join: start muted", NULL },
-    { "camera-off", 0, 0, G_OPTION_ARG_NONE, &join.camera_off, "join: start with the camera off",
-      NULL },
-    { "end", 0, 0, G_OPTION_ARG_NONE, &join.end_at_exit,
-      "join: end the session for both when leaving", NULL },
-    { "relay-only", 0, 0, G_OPTION_ARG_NONE, &join.relay_only,
-      "join: send media only through the server's TURN relay", NULL },
-    { "require-media", 0, 0, G_OPTION_ARG_NONE, &join.require_media,
-      "join: fail unless video and audio from the other side arrived", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { NULL }
+  g_autofree char           *server = NULL;
+  g_autofree char           *stats_json = NULL;
+  g_auto (GStrv)             ice_addresses = NULL;
+  g_auto (Credentials)       credentials = { NULL };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (McApiClient)    api = NULL;
+  g_autoptr (GError)         error = NULL;
+  McCliJoinOptions           join = { 0 };
+  gboolean                   version = FALSE;
+  const GOptionEntry         entries[] = {
+            { "server", 's', 0, G_OPTION_ARG_STRING, &server,
+              "The server, such as https://lessons.example.org/ (remembered at login)", "URL" },
+            { "test-sources", 0, 0, G_OPTION_ARG_NONE, &join.test_sources,
+              "join: send a test pattern and a tone instead of the camera and microphone", NULL },
+            { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice_addresses,
+              "join: use only this local address for ICE (repeatable; e.g. 127.0.0.1)", "ADDR" },
+            { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &join.duration,
+              "join: leave after this many seconds (default: stay until Ctrl+C)", "SECONDS" },
+            { "stats-json", 0, 0, G_OPTION_ARG_FILENAME, &stats_json,
+              "join: write the call's statistics to FILE at the end", "FILE" },
+            { "width", 0, 0, G_OPTION_ARG_INT, &join.width, "join: video width (default 1280)", "PX" },
+            { "height", 0, 0, G_OPTION_ARG_INT, &join.height, "join: video height (default 720)", "PX" },
+            { "fps", 0, 0, G_OPTION_ARG_INT, &join.framerate, "join: frame rate (default 30)", "N" },
+            { "latency", 0, 0, G_OPTION_ARG_INT, &join.latency,
+              "join: jitter-buffer latency (default 40)", "MS" },
+            { "fake-audio-output", 0, 0, G_OPTION_ARG_NONE, &join.fake_audio,
+              "join: do not play the other side's sound", NULL },
+            { "stamp-frames", 0, 0, G_OPTION_ARG_NONE, &join.stamp_frames,
+              "join: stamp each frame with its capture time (to measure latency)", NULL },
+            { "mute", 0, 0, G_OPTION_ARG_NONE, &join.muted, "join: start muted", NULL },
+            { "camera-off", 0, 0, G_OPTION_ARG_NONE, &join.camera_off, "join: start with the camera off",
+              NULL },
+            { "end", 0, 0, G_OPTION_ARG_NONE, &join.end_at_exit,
+              "join: end the session for both when leaving", NULL },
+            { "relay-only", 0, 0, G_OPTION_ARG_NONE, &join.relay_only,
+              "join: send media only through the server's TURN relay", NULL },
+            { "require-media", 0, 0, G_OPTION_ARG_NONE, &join.require_media,
+              "join: fail unless video and audio from the other side arrived", NULL },
+            { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+            { NULL }
   };
   const char *command;
-  int status;
+  int         status;
 
   context = g_option_context_new ("COMMAND [ARGUMENT…] — the headless Mentorcall client");
   g_option_context_set_summary (context,

@@ -229,12 +229,12 @@ void
 mc_booking_row_update (McBookingRow *self,
                        gint64        now)
 {
-  JsonObject      *window = json_object_get_object_member (self->booking, "join_window");
-  JsonObject      *call = mc_booking_get_call (self->booking);
-  McBookingStatus  status;
-  McCallState      call_state;
-  gboolean         known = mc_booking_get_status (self->booking, &status);
-  gboolean         call_ended = mc_booking_get_call_state (self->booking, &call_state) &&
+  JsonObject     *window = json_object_get_object_member (self->booking, "join_window");
+  JsonObject     *call = mc_booking_get_call (self->booking);
+  McBookingStatus status;
+  McCallState     call_state;
+  gboolean        known = mc_booking_get_status (self->booking, &status);
+  gboolean        call_ended = mc_booking_get_call_state (self->booking, &call_state) &&
                         call_state == MC_CALL_ENDED;
   gint64           start = member_time (self->booking, "start");
   gint64           end = member_time (self->booking, "end");

@@ -95,12 +95,12 @@ struct _McCallWindow
   gboolean          chat_visible;
   gboolean          leaving;
   guint             loud_readings;
-  guint             speaking_id; /* while "You are muted" is shown */
-  guint             preview_id;  /* while a message's preview shows */
+  guint             speaking_id;      /* while "You are muted" is shown */
+  guint             preview_id;       /* while a message's preview shows */
   guint             peer_speaking_id; /* while the other side is shown speaking */
-  int               layout_width; /* the width the last allocation had */
-  gboolean          chat_beside;  /* the chat's state while it was beside the video */
-  gboolean          folding;      /* while apply_layout_cb () changes the flap */
+  int               layout_width;     /* the width the last allocation had */
+  gboolean          chat_beside;      /* the chat's state while it was beside the video */
+  gboolean          folding;          /* while apply_layout_cb () changes the flap */
   guint             layout_id;
   char             *notice; /* what the other side did, while it holds */
 

@@ -16,10 +16,10 @@ G_BEGIN_DECLS
 #define MC_TYPE_CALL_WINDOW (mc_call_window_get_type ())
 G_DECLARE_FINAL_TYPE (McCallWindow, mc_call_window, MC, CALL_WINDOW, AdwWindow)
 
-McCallWindow     *mc_call_window_new (GtkApplication *application,
-                                      McApiClient    *api,
-                                      JsonObject     *booking);
-void              mc_call_window_start (McCallWindow *self);
-gint64            mc_call_window_get_booking_id (McCallWindow *self);
+McCallWindow *mc_call_window_new (GtkApplication *application,
+                                  McApiClient    *api,
+                                  JsonObject     *booking);
+void          mc_call_window_start (McCallWindow *self);
+gint64        mc_call_window_get_booking_id (McCallWindow *self);
 
 G_END_DECLS

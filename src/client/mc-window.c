@@ -336,8 +336,8 @@ check_reminders (McWindow *self)
 
   for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
     {
-      JsonObject *booking = json_array_get_object_element (bookings, i);
-      gint64      booking_id = json_object_get_int_member (booking, "id");
+      JsonObject     *booking = json_array_get_object_element (bookings, i);
+      gint64          booking_id = json_object_get_int_member (booking, "id");
       McBookingStatus status;
       gint64          start = 0;
 

@@ -83,10 +83,7 @@ struct _McBandwidthEstimator
 
 G_DEFINE_FINAL_TYPE (McBandwidthEstimator, mc_bandwidth_estimator, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (McBandwidthUsage, mc_bandwidth_usage,
-                    G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_NORMAL, "normal"),
-                    G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_OVERUSE, "overuse"),
-                    G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_UNDERUSE, "underuse"))
+G_DEFINE_ENUM_TYPE (McBandwidthUsage, mc_bandwidth_usage, G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_NORMAL, "normal"), G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_OVERUSE, "overuse"), G_DEFINE_ENUM_VALUE (MC_BANDWIDTH_USAGE_UNDERUSE, "underuse"))
 
 enum
 {

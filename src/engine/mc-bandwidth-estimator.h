@@ -83,26 +83,26 @@ GType mc_bandwidth_usage_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (McBandwidthEstimator, mc_bandwidth_estimator, MC, BANDWIDTH_ESTIMATOR, GObject)
 
-McBandwidthEstimator *mc_bandwidth_estimator_new             (guint                      start_bitrate,
-                                                              guint                      min_bitrate,
-                                                              guint                      max_bitrate);
-void                  mc_bandwidth_estimator_feedback_init   (McBandwidthFeedback       *feedback,
-                                                              gint64                     time_us);
-gboolean              mc_bandwidth_feedback_from_packets     (McBandwidthFeedback       *feedback,
-                                                              const McBandwidthPacket   *packets,
-                                                              guint                      n_packets);
-void                  mc_bandwidth_estimator_add_feedback    (McBandwidthEstimator      *self,
-                                                              const McBandwidthFeedback *feedback);
-guint                 mc_bandwidth_estimator_get_estimate    (McBandwidthEstimator      *self);
-guint                 mc_bandwidth_estimator_get_min_bitrate (McBandwidthEstimator      *self);
-guint                 mc_bandwidth_estimator_get_max_bitrate (McBandwidthEstimator      *self);
-void                  mc_bandwidth_estimator_set_bounds      (McBandwidthEstimator      *self,
-                                                              guint                      min_bitrate,
-                                                              guint                      max_bitrate);
+McBandwidthEstimator *mc_bandwidth_estimator_new (guint start_bitrate,
+                                                  guint min_bitrate,
+                                                  guint max_bitrate);
+void                  mc_bandwidth_estimator_feedback_init (McBandwidthFeedback *feedback,
+                                                            gint64               time_us);
+gboolean              mc_bandwidth_feedback_from_packets (McBandwidthFeedback     *feedback,
+                                                          const McBandwidthPacket *packets,
+                                                          guint                    n_packets);
+void                  mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
+                                                           const McBandwidthFeedback *feedback);
+guint                 mc_bandwidth_estimator_get_estimate (McBandwidthEstimator *self);
+guint                 mc_bandwidth_estimator_get_min_bitrate (McBandwidthEstimator *self);
+guint                 mc_bandwidth_estimator_get_max_bitrate (McBandwidthEstimator *self);
+void                  mc_bandwidth_estimator_set_bounds (McBandwidthEstimator *self,
+                                                         guint                 min_bitrate,
+                                                         guint                 max_bitrate);
 void                  mc_bandwidth_estimator_set_probe_bitrate (McBandwidthEstimator *self,
-                                                                guint                  bitrate);
-McBandwidthUsage      mc_bandwidth_estimator_get_usage       (McBandwidthEstimator      *self);
-double                mc_bandwidth_estimator_get_loss        (McBandwidthEstimator      *self);
-void                  mc_bandwidth_estimator_reset           (McBandwidthEstimator      *self);
+                                                                guint                 bitrate);
+McBandwidthUsage      mc_bandwidth_estimator_get_usage (McBandwidthEstimator *self);
+double                mc_bandwidth_estimator_get_loss (McBandwidthEstimator *self);
+void                  mc_bandwidth_estimator_reset (McBandwidthEstimator *self);
 
 G_END_DECLS

@@ -103,8 +103,8 @@ publish_stats (McCallSession      *self,
   Totals                  totals = {
                      0,
   };
-  double  seconds;
-  guint64 frames;
+  double             seconds;
+  guint64            frames;
   g_autoptr (GArray) twcc_packets = NULL;
 
   stats->monotonic_time = g_get_monotonic_time ();

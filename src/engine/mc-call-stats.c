@@ -12,11 +12,7 @@
 
 #include "mc-call-stats.h"
 
-G_DEFINE_ENUM_TYPE (McCallQuality, mc_call_quality,
-                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_UNKNOWN, "unknown"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_GOOD, "good"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_FAIR, "fair"),
-                    G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_POOR, "poor"))
+G_DEFINE_ENUM_TYPE (McCallQuality, mc_call_quality, G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_UNKNOWN, "unknown"), G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_GOOD, "good"), G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_FAIR, "fair"), G_DEFINE_ENUM_VALUE (MC_CALL_QUALITY_POOR, "poor"))
 
 G_DEFINE_BOXED_TYPE (McCallStats, mc_call_stats, mc_call_stats_copy, mc_call_stats_free)
 
@@ -140,14 +136,14 @@ mc_call_stats_to_json (const McCallStats *stats)
 
   object = json_object_new ();
 
-#define SET_DOUBLE_OR_NULL(name, value)               \
-  G_STMT_START                                        \
-  {                                                   \
-    if ((value) < 0)                                  \
-      json_object_set_null_member (object, name);     \
-    else                                              \
+#define SET_DOUBLE_OR_NULL(name, value) \
+  G_STMT_START \
+  { \
+    if ((value) < 0) \
+      json_object_set_null_member (object, name); \
+    else \
       json_object_set_double_member (object, name, value); \
-  }                                                   \
+  } \
   G_STMT_END
 
   json_object_set_int_member (object, "monotonic_time_us", stats->monotonic_time);

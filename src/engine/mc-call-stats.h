@@ -30,7 +30,7 @@ typedef enum
 } McCallQuality;
 
 #define MC_TYPE_CALL_QUALITY (mc_call_quality_get_type ())
-#define MC_TYPE_CALL_STATS (mc_call_stats_get_type ())
+#define MC_TYPE_CALL_STATS   (mc_call_stats_get_type ())
 
 GType mc_call_quality_get_type (void) G_GNUC_CONST;
 GType mc_call_stats_get_type (void) G_GNUC_CONST;
@@ -104,13 +104,13 @@ typedef struct
   guint64       nacks_sent;
 } McCallStats;
 
-McCallStats   *mc_call_stats_new            (void);
-McCallStats   *mc_call_stats_copy           (const McCallStats *stats);
-void           mc_call_stats_free           (McCallStats       *stats);
-McCallQuality  mc_call_stats_derive_quality (const McCallStats *stats,
-                                             gboolean           expect_video);
-JsonObject    *mc_call_stats_to_json        (const McCallStats *stats);
-const char    *mc_call_quality_to_string    (McCallQuality      quality);
+McCallStats  *mc_call_stats_new (void);
+McCallStats  *mc_call_stats_copy (const McCallStats *stats);
+void          mc_call_stats_free (McCallStats *stats);
+McCallQuality mc_call_stats_derive_quality (const McCallStats *stats,
+                                            gboolean           expect_video);
+JsonObject   *mc_call_stats_to_json (const McCallStats *stats);
+const char   *mc_call_quality_to_string (McCallQuality quality);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McCallStats, mc_call_stats_free)
 

@@ -99,20 +99,20 @@ void mc_media_pipeline_ensure_key_unit (McMediaPipeline *self);
 void     mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
                                               guint            bitrate);
 guint    mc_media_pipeline_get_video_bitrate (McMediaPipeline *self);
-void     mc_media_pipeline_set_video_format  (McMediaPipeline *self,
-                                              guint            width,
-                                              guint            height,
-                                              guint            framerate);
-void     mc_media_pipeline_get_video_format  (McMediaPipeline *self,
-                                              guint           *width,
-                                              guint           *height,
-                                              guint           *framerate);
-void     mc_media_pipeline_set_video_paused  (McMediaPipeline *self,
-                                              gboolean         paused);
-gboolean mc_media_pipeline_get_video_paused  (McMediaPipeline *self);
-void     mc_media_pipeline_set_audio_loss    (McMediaPipeline *self,
-                                              guint            percent);
-guint    mc_media_pipeline_get_audio_loss    (McMediaPipeline *self);
+void     mc_media_pipeline_set_video_format (McMediaPipeline *self,
+                                             guint            width,
+                                             guint            height,
+                                             guint            framerate);
+void     mc_media_pipeline_get_video_format (McMediaPipeline *self,
+                                             guint           *width,
+                                             guint           *height,
+                                             guint           *framerate);
+void     mc_media_pipeline_set_video_paused (McMediaPipeline *self,
+                                             gboolean         paused);
+gboolean mc_media_pipeline_get_video_paused (McMediaPipeline *self);
+void     mc_media_pipeline_set_audio_loss (McMediaPipeline *self,
+                                           guint            percent);
+guint    mc_media_pipeline_get_audio_loss (McMediaPipeline *self);
 
 void        mc_media_pipeline_set_muted (McMediaPipeline *self,
                                          gboolean         muted);

@@ -30,19 +30,19 @@ struct _McPeerPipeline
   GMainContext    *context;
   GHashTable      *overrides;
 
-  GstElement *pipeline;
-  GstElement *webrtc;
-  GstElement *video_depay;
-  GstElement *audio_depay;
-  GstAppSrc  *video_src;
-  GstAppSrc  *audio_src;
-  GstElement *payloaders[2];                   /* by McMediaKind */
-  GstWebRTCRTPTransceiver *transceivers[2];    /* by McMediaKind */
-  guint       twcc_id;                         /* 0: none negotiated */
-  guint       bus_watch;
-  gboolean    stopped;
-  gboolean    uses_turn; /* TURN allocations to release when stopping */
-  GPtrArray  *requests; /* McPeerRequest: webrtcbin's unanswered promises */
+  GstElement              *pipeline;
+  GstElement              *webrtc;
+  GstElement              *video_depay;
+  GstElement              *audio_depay;
+  GstAppSrc               *video_src;
+  GstAppSrc               *audio_src;
+  GstElement              *payloaders[2];   /* by McMediaKind */
+  GstWebRTCRTPTransceiver *transceivers[2]; /* by McMediaKind */
+  guint                    twcc_id;         /* 0: none negotiated */
+  guint                    bus_watch;
+  gboolean                 stopped;
+  gboolean                 uses_turn; /* TURN allocations to release when stopping */
+  GPtrArray               *requests;  /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
   gint    media_blocked;

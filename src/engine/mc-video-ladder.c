@@ -68,12 +68,7 @@ struct _McVideoLadder
 
 G_DEFINE_FINAL_TYPE (McVideoLadder, mc_video_ladder, G_TYPE_OBJECT)
 
-G_DEFINE_ENUM_TYPE (McVideoLadderChange, mc_video_ladder_change,
-                    G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_UNCHANGED, "unchanged"),
-                    G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_LOWERED, "lowered"),
-                    G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_RAISED, "raised"),
-                    G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_PAUSED, "paused"),
-                    G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_RESUMED, "resumed"))
+G_DEFINE_ENUM_TYPE (McVideoLadderChange, mc_video_ladder_change, G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_UNCHANGED, "unchanged"), G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_LOWERED, "lowered"), G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_RAISED, "raised"), G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_PAUSED, "paused"), G_DEFINE_ENUM_VALUE (MC_VIDEO_LADDER_RESUMED, "resumed"))
 
 /* Helpers */
 

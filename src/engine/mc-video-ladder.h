@@ -36,21 +36,21 @@ GType mc_video_ladder_change_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (McVideoLadder, mc_video_ladder, MC, VIDEO_LADDER, GObject)
 
-McVideoLadder       *mc_video_ladder_new              (guint          width,
-                                                       guint          height,
-                                                       guint          framerate);
-McVideoLadderChange  mc_video_ladder_update           (McVideoLadder *self,
-                                                       guint          video_bitrate,
-                                                       gint64         time_us);
-void                 mc_video_ladder_reset            (McVideoLadder *self);
-guint                mc_video_ladder_get_n_rungs      (McVideoLadder *self);
-guint                mc_video_ladder_get_rung         (McVideoLadder *self);
-gboolean             mc_video_ladder_get_paused       (McVideoLadder *self);
-void                 mc_video_ladder_get_format       (McVideoLadder *self,
-                                                       guint         *width,
-                                                       guint         *height,
-                                                       guint         *framerate);
-guint                mc_video_ladder_get_min_bitrate  (McVideoLadder *self,
-                                                       guint          rung);
+McVideoLadder      *mc_video_ladder_new (guint width,
+                                         guint height,
+                                         guint framerate);
+McVideoLadderChange mc_video_ladder_update (McVideoLadder *self,
+                                            guint          video_bitrate,
+                                            gint64         time_us);
+void                mc_video_ladder_reset (McVideoLadder *self);
+guint               mc_video_ladder_get_n_rungs (McVideoLadder *self);
+guint               mc_video_ladder_get_rung (McVideoLadder *self);
+gboolean            mc_video_ladder_get_paused (McVideoLadder *self);
+void                mc_video_ladder_get_format (McVideoLadder *self,
+                                                guint         *width,
+                                                guint         *height,
+                                                guint         *framerate);
+guint               mc_video_ladder_get_min_bitrate (McVideoLadder *self,
+                                                     guint          rung);
 
 G_END_DECLS

@@ -458,13 +458,20 @@ kind_name (McJsonKind kind)
 {
   switch (kind)
     {
-    case MC_JSON_STRING: return "a string";
-    case MC_JSON_INT: return "an integer";
-    case MC_JSON_BOOLEAN: return "true or false";
-    case MC_JSON_TIME: return "an ISO 8601 time with a time zone";
-    case MC_JSON_OBJECT: return "an object";
-    case MC_JSON_ARRAY: return "an array";
-    default: return "a value";
+    case MC_JSON_STRING:
+      return "a string";
+    case MC_JSON_INT:
+      return "an integer";
+    case MC_JSON_BOOLEAN:
+      return "true or false";
+    case MC_JSON_TIME:
+      return "an ISO 8601 time with a time zone";
+    case MC_JSON_OBJECT:
+      return "an object";
+    case MC_JSON_ARRAY:
+      return "an array";
+    default:
+      return "a value";
     }
 }
 
@@ -650,8 +657,8 @@ mc_json_parse_object_full (const char *data,
                            GError    **error)
 {
   g_autoptr (JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr (GError)     local_error = NULL;
+  JsonNode              *root;
 
   if (data == NULL || length == 0)
     {
@@ -718,18 +725,18 @@ mc_json_parse_object (const char *data,
  * Returns: %TRUE if every rule holds
  */
 gboolean
-mc_json_validate (JsonObject        *object,
-                  const McJsonRule  *rules,
-                  guint              n_rules,
-                  const char       **bad_member,
-                  GError           **error)
+mc_json_validate (JsonObject       *object,
+                  const McJsonRule *rules,
+                  guint             n_rules,
+                  const char      **bad_member,
+                  GError          **error)
 {
   g_return_val_if_fail (object != NULL, FALSE);
 
   for (guint i = 0; i < n_rules; i++)
     {
       const McJsonRule *rule = &rules[i];
-      JsonNode *node = json_object_get_member (object, rule->name);
+      JsonNode         *node = json_object_get_member (object, rule->name);
 
       if (node == NULL || JSON_NODE_HOLDS_NULL (node))
         {
@@ -839,7 +846,7 @@ mc_json_to_string (JsonNode *node)
 char *
 mc_json_object_to_string (JsonObject *object)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
 
   return repair_numbers (json_to_string (node, FALSE));
 }
@@ -858,7 +865,7 @@ gboolean
 mc_json_parse_time (const char *string,
                     gint64     *unix_time)
 {
-  g_autoptr(GDateTime) time = NULL;
+  g_autoptr (GDateTime) time = NULL;
 
   if (string == NULL)
     return FALSE;
@@ -881,7 +888,7 @@ mc_json_parse_time (const char *string,
 char *
 mc_json_format_time (gint64 unix_time)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_time);
 
   if (time == NULL)
     return g_strdup ("1970-01-01T00:00:00Z");

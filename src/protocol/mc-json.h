@@ -53,29 +53,29 @@ typedef struct
 /* The deepest nesting any protocol document may have. */
 #define MC_JSON_MAX_DEPTH 32
 
-gboolean    mc_json_check_text   (const char        *data,
-                                  gsize              length,
-                                  guint              max_depth,
-                                  char             **bad_member,
-                                  GError           **error);
-JsonObject *mc_json_parse_object (const char        *data,
-                                  gsize              length,
-                                  GError           **error);
-JsonObject *mc_json_parse_object_full (const char   *data,
-                                       gsize         length,
-                                       char        **bad_member,
-                                       GError      **error);
-gboolean    mc_json_validate     (JsonObject        *object,
-                                  const McJsonRule  *rules,
-                                  guint              n_rules,
-                                  const char       **bad_member,
-                                  GError           **error);
-gboolean    mc_json_has          (JsonObject        *object,
-                                  const char        *member);
-char       *mc_json_to_string    (JsonNode          *node);
-char       *mc_json_object_to_string (JsonObject    *object);
-gboolean    mc_json_parse_time   (const char        *string,
-                                  gint64            *unix_time);
-char       *mc_json_format_time  (gint64             unix_time);
+gboolean    mc_json_check_text (const char *data,
+                                gsize       length,
+                                guint       max_depth,
+                                char      **bad_member,
+                                GError    **error);
+JsonObject *mc_json_parse_object (const char *data,
+                                  gsize       length,
+                                  GError    **error);
+JsonObject *mc_json_parse_object_full (const char *data,
+                                       gsize       length,
+                                       char      **bad_member,
+                                       GError    **error);
+gboolean    mc_json_validate (JsonObject       *object,
+                              const McJsonRule *rules,
+                              guint             n_rules,
+                              const char      **bad_member,
+                              GError          **error);
+gboolean    mc_json_has (JsonObject *object,
+                         const char *member);
+char       *mc_json_to_string (JsonNode *node);
+char       *mc_json_object_to_string (JsonObject *object);
+gboolean    mc_json_parse_time (const char *string,
+                                gint64     *unix_time);
+char       *mc_json_format_time (gint64 unix_time);
 
 G_END_DECLS

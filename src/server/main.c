@@ -21,25 +21,25 @@
 
 typedef struct
 {
-  char    *config_file;
-  char    *listen;
-  char    *database;
-  char    *tls_certificate;
-  char    *tls_key;
-  char    *public_url;
-  char    *admin_api_key_file;
-  char    *turn_secret_file;
-  GStrv    stun;
-  GStrv    turn;
-  int      join_before;
-  int      join_after;
-  gint64   token_lifetime;
-  gint64   session_lifetime;
-  gboolean demo;
-  gboolean check_config;
-  gboolean verbose;
-  gboolean test_clock;
-  gboolean version;
+  char         *config_file;
+  char         *listen;
+  char         *database;
+  char         *tls_certificate;
+  char         *tls_key;
+  char         *public_url;
+  char         *admin_api_key_file;
+  char         *turn_secret_file;
+  GStrv         stun;
+  GStrv         turn;
+  int           join_before;
+  int           join_after;
+  gint64        token_lifetime;
+  gint64        session_lifetime;
+  gboolean      demo;
+  gboolean      check_config;
+  gboolean      verbose;
+  gboolean      test_clock;
+  gboolean      version;
   McsCliOptions cli;
 } Options;
 
@@ -68,8 +68,8 @@ options_clear (Options *options)
 }
 
 static void
-replace_string (char       **target,
-                const char  *value)
+replace_string (char      **target,
+                const char *value)
 {
   if (value == NULL)
     return;
@@ -80,11 +80,11 @@ replace_string (char       **target,
 
 /* Command-line options win over the configuration file. */
 static McsConfig *
-build_config (const Options  *options,
-              GError        **error)
+build_config (const Options *options,
+              GError       **error)
 {
-  g_autoptr(McsConfig) config = mcs_config_new ();
-  const char *env_key = g_getenv ("MENTORCALL_ADMIN_API_KEY");
+  g_autoptr (McsConfig) config = mcs_config_new ();
+  const char           *env_key = g_getenv ("MENTORCALL_ADMIN_API_KEY");
 
   if (options->config_file != NULL && !mcs_config_load_file (config, options->config_file, error))
     return NULL;
@@ -181,12 +181,12 @@ static int
 run_server (McsConfig *config,
             gboolean   demo)
 {
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(McsServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *plain_http = mcs_config_get_plain_http_warning (config);
-  GSList *uris;
-  guint sigint_id, sigterm_id;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (McsServer) server = NULL;
+  g_autoptr (GError)    error = NULL;
+  g_autofree char      *plain_http = mcs_config_get_plain_http_warning (config);
+  GSList               *uris;
+  guint                 sigint_id, sigterm_id;
 
   if (plain_http != NULL)
     g_warning ("%s", plain_http);
@@ -200,7 +200,7 @@ run_server (McsConfig *config,
 
   if (demo)
     {
-      g_autoptr(GString) report = g_string_new (NULL);
+      g_autoptr (GString) report = g_string_new (NULL);
 
       if (!mcs_admin_seed_demo (mcs_server_get_store (server), mcs_server_get_config (server),
                                 report, &error))
@@ -311,11 +311,11 @@ main (int   argc,
       "booking add: pending (default) or confirmed", "STATUS" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(McsConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  GOptionGroup *admin_group;
-  int status;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (McsConfig)      config = NULL;
+  g_autoptr (GError)         error = NULL;
+  GOptionGroup              *admin_group;
+  int                        status;
 
   setlocale (LC_ALL, "");
 
@@ -388,7 +388,8 @@ main (int   argc,
       if (!mcs_cli_is_command (argv[1]))
         {
           g_printerr ("mentorcall-server: unknown command “%s”\n"
-                      "Try “mentorcall-server --help”.\n", argv[1]);
+                      "Try “mentorcall-server --help”.\n",
+                      argv[1]);
           options_clear (&options);
           return 2;
         }

@@ -14,11 +14,11 @@
 #include "mcs-password.h"
 #include "mcs-views.h"
 
-#define DEMO_MENTOR "maria"
-#define DEMO_MENTOR_NAME "Maria Nguyen"
-#define DEMO_MENTOR_PASSWORD "mentor-demo"
-#define DEMO_STUDENT "sam"
-#define DEMO_STUDENT_NAME "Sam Tran"
+#define DEMO_MENTOR           "maria"
+#define DEMO_MENTOR_NAME      "Maria Nguyen"
+#define DEMO_MENTOR_PASSWORD  "mentor-demo"
+#define DEMO_STUDENT          "sam"
+#define DEMO_STUDENT_NAME     "Sam Tran"
 #define DEMO_STUDENT_PASSWORD "student-demo"
 
 static gboolean
@@ -44,11 +44,11 @@ has_control_characters (const char *text)
  * Returns: (transfer full): the username in lower case
  */
 char *
-mcs_admin_normalize_username (const char  *username,
-                              GError     **error)
+mcs_admin_normalize_username (const char *username,
+                              GError    **error)
 {
   g_autofree char *lower = NULL;
-  gsize length;
+  gsize            length;
 
   if (username == NULL || (length = strlen (username)) == 0 || length > 64)
     goto invalid;
@@ -71,8 +71,8 @@ invalid:
 }
 
 gboolean
-mcs_admin_check_display_name (const char  *display_name,
-                              GError     **error)
+mcs_admin_check_display_name (const char *display_name,
+                              GError    **error)
 {
   glong length;
 
@@ -93,8 +93,8 @@ invalid:
 }
 
 gboolean
-mcs_admin_check_password (const char  *password,
-                          GError     **error)
+mcs_admin_check_password (const char *password,
+                          GError    **error)
 {
   glong length;
 
@@ -114,8 +114,8 @@ invalid:
 }
 
 gboolean
-mcs_admin_check_subject (const char  *subject,
-                         GError     **error)
+mcs_admin_check_subject (const char *subject,
+                         GError    **error)
 {
   if (subject == NULL)
     return TRUE;
@@ -132,14 +132,14 @@ mcs_admin_check_subject (const char  *subject,
 }
 
 static McsUser *
-find_participant (McsStore    *store,
-                  const char  *username,
-                  McRole       role,
-                  GError     **error)
+find_participant (McsStore   *store,
+                  const char *username,
+                  McRole      role,
+                  GError    **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *normalized = mcs_admin_normalize_username (username, error);
-  McsUser *user;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char   *normalized = mcs_admin_normalize_username (username, error);
+  McsUser           *user;
 
   if (normalized == NULL)
     return NULL;
@@ -181,19 +181,19 @@ find_participant (McsStore    *store,
  * Returns: (transfer full): the new booking
  */
 McsBooking *
-mcs_admin_create_booking (McsStore         *store,
-                          const char       *mentor,
-                          const char       *student,
-                          const char       *subject,
-                          gint64            starts_at,
-                          gint64            ends_at,
-                          McBookingStatus   status,
-                          const char      **bad_field,
-                          GError          **error)
+mcs_admin_create_booking (McsStore       *store,
+                          const char     *mentor,
+                          const char     *student,
+                          const char     *subject,
+                          gint64          starts_at,
+                          gint64          ends_at,
+                          McBookingStatus status,
+                          const char    **bad_field,
+                          GError        **error)
 {
-  g_autoptr(McsUser) mentor_user = NULL;
-  g_autoptr(McsUser) student_user = NULL;
-  const char *field = NULL;
+  g_autoptr (McsUser) mentor_user = NULL;
+  g_autoptr (McsUser) student_user = NULL;
+  const char         *field = NULL;
 
   mentor_user = find_participant (store, mentor, MC_ROLE_MENTOR, error);
   if (mentor_user == NULL)
@@ -241,18 +241,18 @@ failed:
 }
 
 static McsUser *
-ensure_demo_user (McsStore    *store,
-                  McsConfig   *config,
-                  const char  *username,
-                  const char  *display_name,
-                  McRole       role,
-                  const char  *password,
-                  GString     *report,
-                  GError     **error)
+ensure_demo_user (McsStore   *store,
+                  McsConfig  *config,
+                  const char *username,
+                  const char *display_name,
+                  McRole      role,
+                  const char *password,
+                  GString    *report,
+                  GError    **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *hash = NULL;
-  McsUser *user;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char   *hash = NULL;
+  McsUser           *user;
 
   user = mcs_store_find_user (store, username, &local_error);
   if (user != NULL || !g_error_matches (local_error, MC_ERROR, MC_ERROR_NOT_FOUND))
@@ -287,18 +287,18 @@ ensure_demo_user (McsStore    *store,
  * Returns: %TRUE on success
  */
 gboolean
-mcs_admin_seed_demo (McsStore   *store,
-                     McsConfig  *config,
-                     GString    *report,
-                     GError    **error)
+mcs_admin_seed_demo (McsStore  *store,
+                     McsConfig *config,
+                     GString   *report,
+                     GError   **error)
 {
-  g_autoptr(McsUser) mentor = NULL;
-  g_autoptr(McsUser) student = NULL;
-  g_autoptr(GPtrArray) bookings = NULL;
-  g_autoptr(McsBooking) booking = NULL;
-  g_autofree char *start = NULL;
-  g_autofree char *end = NULL;
-  gint64 now = mcs_clock_now ();
+  g_autoptr (McsUser)    mentor = NULL;
+  g_autoptr (McsUser)    student = NULL;
+  g_autoptr (GPtrArray)  bookings = NULL;
+  g_autoptr (McsBooking) booking = NULL;
+  g_autofree char       *start = NULL;
+  g_autofree char       *end = NULL;
+  gint64                 now = mcs_clock_now ();
 
   mentor = ensure_demo_user (store, config, DEMO_MENTOR, DEMO_MENTOR_NAME, MC_ROLE_MENTOR,
                              DEMO_MENTOR_PASSWORD, report, error);

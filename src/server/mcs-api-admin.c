@@ -35,7 +35,7 @@ reply_field_error (McsRequest   *request,
                    const GError *error,
                    const char   *field)
 {
-  g_autoptr(JsonObject) extra = json_object_new ();
+  g_autoptr (JsonObject) extra = json_object_new ();
 
   if (error->domain == MC_ERROR && error->code == MC_ERROR_INVALID_FIELD && field != NULL)
     json_object_set_string_member (extra, "field", field);
@@ -48,7 +48,7 @@ reply_user (McsRequest    *request,
             guint          status,
             const McsUser *user)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   mcs_view_add_user (builder, user, TRUE);
   mcs_request_reply_builder (request, status, builder);
@@ -59,8 +59,8 @@ reply_booking (McsRequest       *request,
                guint             status,
                const McsBooking *booking)
 {
-  McsConfig *config = mcs_server_get_config (mcs_request_get_server (request));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  McsConfig              *config = mcs_server_get_config (mcs_request_get_server (request));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   mcs_view_add_booking (builder, booking, config, NULL, mcs_request_get_now (request));
   mcs_request_reply_builder (request, status, builder);
@@ -68,10 +68,10 @@ reply_booking (McsRequest       *request,
 
 /* Hashes @password off the main thread, then calls @callback with @data. */
 static void
-hash_then (McsRequest          *request,
-           JsonObject          *body,
-           const char          *password,
-           GAsyncReadyCallback  callback)
+hash_then (McsRequest         *request,
+           JsonObject         *body,
+           const char         *password,
+           GAsyncReadyCallback callback)
 {
   McsServer *server = mcs_request_get_server (request);
   AdminData *data = g_new0 (AdminData, 1);
@@ -87,10 +87,10 @@ hash_then (McsRequest          *request,
 void
 mcs_api_admin_list_users (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) users = NULL;
-  g_autoptr(GError) error = NULL;
+  McsStore               *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray)   users = NULL;
+  g_autoptr (GError)      error = NULL;
 
   users = mcs_store_list_users (store, &error);
   if (users == NULL)
@@ -115,13 +115,13 @@ create_user_hashed_cb (GObject      *object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  g_autoptr(AdminData) data = user_data;
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (data->request));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(McsUser) user = NULL;
-  g_autofree char *hash = NULL;
-  g_autofree char *username = NULL;
-  McRole role;
+  g_autoptr (AdminData) data = user_data;
+  McsStore             *store = mcs_server_get_store (mcs_request_get_server (data->request));
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (McsUser)   user = NULL;
+  g_autofree char      *hash = NULL;
+  g_autofree char      *username = NULL;
+  McRole                role;
 
   hash = mcs_password_hasher_hash_finish (MCS_PASSWORD_HASHER (object), result, &error);
   if (hash == NULL)
@@ -157,10 +157,10 @@ mcs_api_admin_create_user (McsRequest *request)
     { "role", MC_JSON_STRING, TRUE, 0, 0 },
     { "password", MC_JSON_STRING, TRUE, 0, 0 },
   };
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *username = NULL;
-  McRole role;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autofree char       *username = NULL;
+  McRole                 role;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -202,9 +202,9 @@ mcs_api_admin_create_user (McsRequest *request)
 static McsUser *
 load_user (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(GError) error = NULL;
-  McsUser *user;
+  McsStore          *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (GError) error = NULL;
+  McsUser           *user;
 
   user = mcs_store_get_user (store, mcs_request_get_id (request), &error);
   if (user == NULL)
@@ -216,21 +216,21 @@ load_user (McsRequest *request)
 void
 mcs_api_admin_get_user (McsRequest *request)
 {
-  g_autoptr(McsUser) user = load_user (request);
+  g_autoptr (McsUser) user = load_user (request);
 
   if (user != NULL)
     reply_user (request, SOUP_STATUS_OK, user);
 }
 
 static void
-update_user (McsRequest  *request,
-             JsonObject  *body,
-             const char  *password_hash)
+update_user (McsRequest *request,
+             JsonObject *body,
+             const char *password_hash)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(McsUser) user = NULL;
-  int disabled = -1;
+  McsStore           *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (GError)  error = NULL;
+  g_autoptr (McsUser) user = NULL;
+  int                 disabled = -1;
 
   if (mc_json_has (body, "disabled"))
     disabled = json_object_get_boolean_member (body, "disabled") ? 1 : 0;
@@ -260,9 +260,9 @@ update_user_hashed_cb (GObject      *object,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  g_autoptr(AdminData) data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *hash = NULL;
+  g_autoptr (AdminData) data = user_data;
+  g_autoptr (GError)    error = NULL;
+  g_autofree char      *hash = NULL;
 
   hash = mcs_password_hasher_hash_finish (MCS_PASSWORD_HASHER (object), result, &error);
   if (hash == NULL)
@@ -282,9 +282,9 @@ mcs_api_admin_update_user (McsRequest *request)
     { "password", MC_JSON_STRING, FALSE, 0, 0 },
     { "disabled", MC_JSON_BOOLEAN, FALSE, 0, 0 },
   };
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(McsUser) user = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (McsUser)    user = NULL;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -352,12 +352,12 @@ mcs_api_admin_revoke_sessions (McsRequest *request)
 void
 mcs_api_admin_list_bookings (McsRequest *request)
 {
-  McsServer *server = mcs_request_get_server (request);
-  const char *status_text = mcs_request_get_query (request, "status");
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GPtrArray) bookings = NULL;
-  g_autoptr(GError) error = NULL;
-  McBookingStatus status;
+  McsServer              *server = mcs_request_get_server (request);
+  const char             *status_text = mcs_request_get_query (request, "status");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GPtrArray)   bookings = NULL;
+  g_autoptr (GError)      error = NULL;
+  McBookingStatus         status;
 
   if (status_text != NULL && !mc_booking_status_from_string (status_text, &status))
     {
@@ -392,7 +392,7 @@ read_status (McsRequest      *request,
              JsonObject      *body,
              McBookingStatus *status)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!mc_json_has (body, "status"))
     return TRUE;
@@ -417,13 +417,13 @@ mcs_api_admin_create_booking (McsRequest *request)
     { "subject", MC_JSON_STRING, FALSE, 0, 0 },
     { "status", MC_JSON_STRING, FALSE, 0, 0 },
   };
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  McBookingStatus status = MC_BOOKING_PENDING;
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *bad_field = NULL;
-  gint64 starts_at = 0, ends_at = 0;
+  McsStore              *store = mcs_server_get_store (mcs_request_get_server (request));
+  McBookingStatus        status = MC_BOOKING_PENDING;
+  g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError)     error = NULL;
+  const char            *bad_field = NULL;
+  gint64                 starts_at = 0, ends_at = 0;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL || !read_status (request, body, &status))
@@ -456,9 +456,9 @@ mcs_api_admin_create_booking (McsRequest *request)
 void
 mcs_api_admin_get_booking (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(GError) error = NULL;
+  McsStore              *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (GError)     error = NULL;
 
   booking = mcs_store_get_booking (store, mcs_request_get_id (request), &error);
   if (booking == NULL)
@@ -476,12 +476,12 @@ mcs_api_admin_update_booking (McsRequest *request)
     { "end", MC_JSON_TIME, FALSE, 0, 0 },
     { "status", MC_JSON_STRING, FALSE, 0, 0 },
   };
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  McsBookingChanges changes = { NULL, -1, -1, -1 };
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(GError) error = NULL;
-  McBookingStatus status;
+  McsStore              *store = mcs_server_get_store (mcs_request_get_server (request));
+  McsBookingChanges      changes = { NULL, -1, -1, -1 };
+  g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError)     error = NULL;
+  McBookingStatus        status;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -525,11 +525,11 @@ mcs_api_admin_update_booking (McsRequest *request)
 void
 mcs_api_admin_get_attendance (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(McsBooking) booking = NULL;
-  g_autoptr(GPtrArray) attendance = NULL;
-  g_autoptr(GError) error = NULL;
+  McsStore               *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (McsBooking)  booking = NULL;
+  g_autoptr (GPtrArray)   attendance = NULL;
+  g_autoptr (GError)      error = NULL;
 
   booking = mcs_store_get_booking (store, mcs_request_get_id (request), &error);
   if (booking == NULL)
@@ -558,8 +558,8 @@ mcs_api_admin_test_clock (McsRequest *request)
   static const McJsonRule rules[] = {
     { "advance", MC_JSON_INT, TRUE, 0, 366 * 24 * 3600 },
   };
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonObject) body = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonObject)  body = NULL;
 
   if (!mcs_clock_is_test_mode ())
     {

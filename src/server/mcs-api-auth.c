@@ -40,10 +40,10 @@ reply_rate_limited (McsRequest *request,
                     gint64      retry_after,
                     const char *message)
 {
-  SoupServerMessage *msg = mcs_request_get_message (request);
-  g_autoptr(JsonObject) extra = json_object_new ();
-  g_autoptr(GError) error = g_error_new_literal (MC_ERROR, MC_ERROR_RATE_LIMITED, message);
-  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+  SoupServerMessage     *msg = mcs_request_get_message (request);
+  g_autoptr (JsonObject) extra = json_object_new ();
+  g_autoptr (GError)     error = g_error_new_literal (MC_ERROR, MC_ERROR_RATE_LIMITED, message);
+  g_autofree char       *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
 
   mcs_metrics_count (mcs_server_get_metrics (mcs_request_get_server (request)),
                      "mentorcall_logins_total", "result", "rate_limited");
@@ -58,26 +58,26 @@ login_verified_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(LoginData) data = user_data;
-  McsRequest *request = data->request;
-  McsServer *server = mcs_request_get_server (request);
-  McsConfig *config = mcs_server_get_config (server);
-  McsStore *store = mcs_server_get_store (server);
-  McsMetrics *metrics = mcs_server_get_metrics (server);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *new_hash = NULL;
-  g_autofree char *token = NULL;
-  guint8 token_hash[MCS_TOKEN_HASH_LENGTH];
-  gint64 now = mcs_clock_now ();
-  gint64 expires_at = now + config->session_lifetime;
-  gboolean matches;
+  g_autoptr (LoginData)   data = user_data;
+  McsRequest             *request = data->request;
+  McsServer              *server = mcs_request_get_server (request);
+  McsConfig              *config = mcs_server_get_config (server);
+  McsStore               *store = mcs_server_get_store (server);
+  McsMetrics             *metrics = mcs_server_get_metrics (server);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GError)      error = NULL;
+  g_autofree char        *new_hash = NULL;
+  g_autofree char        *token = NULL;
+  guint8                  token_hash[MCS_TOKEN_HASH_LENGTH];
+  gint64                  now = mcs_clock_now ();
+  gint64                  expires_at = now + config->session_lifetime;
+  gboolean                matches;
 
   matches = mcs_password_hasher_verify_finish (MCS_PASSWORD_HASHER (object), result,
                                                &new_hash, &error);
   if (error != NULL)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_int_member (extra, "retry_after", 1);
       soup_message_headers_replace (
@@ -143,15 +143,15 @@ mcs_api_login (McsRequest *request)
     { "username", MC_JSON_STRING, TRUE, 1, 256 },
     { "password", MC_JSON_STRING, TRUE, 1, 4096 },
   };
-  McsServer *server = mcs_request_get_server (request);
-  McsRateLimiter *address_limiter = mcs_server_get_address_limiter (server);
-  McsRateLimiter *account_limiter = mcs_server_get_account_limiter (server);
-  const char *address = mcs_request_get_client_address (request);
-  gint64 now = mcs_request_get_now (request);
-  g_autoptr(JsonObject) body = NULL;
-  g_autofree char *username = NULL;
-  LoginData *data;
-  gint64 retry_after = 0;
+  McsServer             *server = mcs_request_get_server (request);
+  McsRateLimiter        *address_limiter = mcs_server_get_address_limiter (server);
+  McsRateLimiter        *account_limiter = mcs_server_get_account_limiter (server);
+  const char            *address = mcs_request_get_client_address (request);
+  gint64                 now = mcs_request_get_now (request);
+  g_autoptr (JsonObject) body = NULL;
+  g_autofree char       *username = NULL;
+  LoginData             *data;
+  gint64                 retry_after = 0;
 
   body = mcs_request_parse_body (request, rules, G_N_ELEMENTS (rules));
   if (body == NULL)
@@ -196,8 +196,8 @@ mcs_api_login (McsRequest *request)
 void
 mcs_api_logout (McsRequest *request)
 {
-  McsStore *store = mcs_server_get_store (mcs_request_get_server (request));
-  g_autoptr(GError) error = NULL;
+  McsStore          *store = mcs_server_get_store (mcs_request_get_server (request));
+  g_autoptr (GError) error = NULL;
 
   if (!mcs_store_revoke_session (store, mcs_request_get_session (request)->id,
                                  mcs_request_get_now (request), &error))
@@ -214,7 +214,7 @@ mcs_api_logout (McsRequest *request)
 void
 mcs_api_me (McsRequest *request)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "user");

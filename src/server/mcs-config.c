@@ -12,20 +12,23 @@
 
 #include "mcs-config.h"
 
+/* clang-format would space out the dashes of the quark's name. */
+/* clang-format off */
 G_DEFINE_QUARK (mcs-config-error-quark, mcs_config_error)
+/* clang-format on */
 
 /* Limits that keep a typo from producing a server that cannot work. */
 #define MAX_LIFETIME (G_GINT64_CONSTANT (365) * 24 * 3600)
 
 static gboolean
-read_string (GKeyFile    *file,
-             const char  *group,
-             const char  *key,
-             char       **target,
-             GError     **error)
+read_string (GKeyFile   *file,
+             const char *group,
+             const char *key,
+             char      **target,
+             GError    **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *value = g_key_file_get_string (file, group, key, &local_error);
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char   *value = g_key_file_get_string (file, group, key, &local_error);
 
   if (value == NULL)
     {
@@ -45,16 +48,16 @@ read_string (GKeyFile    *file,
 }
 
 static gboolean
-read_int (GKeyFile    *file,
-          const char  *group,
-          const char  *key,
-          gint64       min,
-          gint64       max,
-          gint64      *target,
-          GError     **error)
+read_int (GKeyFile   *file,
+          const char *group,
+          const char *key,
+          gint64      min,
+          gint64      max,
+          gint64     *target,
+          GError    **error)
 {
   g_autofree char *text = NULL;
-  gint64 value;
+  gint64           value;
 
   if (!read_string (file, group, key, &text, error))
     return FALSE;
@@ -76,13 +79,13 @@ read_int (GKeyFile    *file,
 }
 
 static gboolean
-read_uint (GKeyFile    *file,
-           const char  *group,
-           const char  *key,
-           guint        min,
-           guint        max,
-           guint       *target,
-           GError     **error)
+read_uint (GKeyFile   *file,
+           const char *group,
+           const char *key,
+           guint       min,
+           guint       max,
+           guint      *target,
+           GError    **error)
 {
   gint64 value = *target;
 
@@ -94,15 +97,15 @@ read_uint (GKeyFile    *file,
 }
 
 static gboolean
-read_list (GKeyFile    *file,
-           const char  *group,
-           const char  *key,
-           GStrv       *target,
-           GError     **error)
+read_list (GKeyFile   *file,
+           const char *group,
+           const char *key,
+           GStrv      *target,
+           GError    **error)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *text = NULL;
-  g_auto(GStrv) items = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char         *text = NULL;
+  g_auto (GStrv)           items = NULL;
 
   if (!read_string (file, group, key, &text, error))
     return FALSE;
@@ -125,12 +128,12 @@ read_list (GKeyFile    *file,
 }
 
 static gboolean
-read_secret (GKeyFile    *file,
-             const char  *group,
-             const char  *key,
-             const char  *file_key,
-             char       **target,
-             GError     **error)
+read_secret (GKeyFile   *file,
+             const char *group,
+             const char *key,
+             const char *file_key,
+             char      **target,
+             GError    **error)
 {
   g_autofree char *path = NULL;
 
@@ -151,12 +154,12 @@ read_secret (GKeyFile    *file,
 }
 
 static gboolean
-load_key_file (McsConfig  *config,
-               GKeyFile   *file,
-               GError    **error)
+load_key_file (McsConfig *config,
+               GKeyFile  *file,
+               GError   **error)
 {
   g_autofree char *strength = NULL;
-  gint64 minutes;
+  gint64           minutes;
 
   if (!read_string (file, "server", "listen", &config->listen, error) ||
       !read_string (file, "server", "database", &config->database, error) ||
@@ -199,7 +202,8 @@ load_key_file (McsConfig  *config,
         {
           g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
                        "[auth] password-hash-strength must be interactive, moderate or "
-                       "minimum, not “%s”", strength);
+                       "minimum, not “%s”",
+                       strength);
           return FALSE;
         }
     }
@@ -301,12 +305,12 @@ mcs_config_free (McsConfig *config)
 }
 
 gboolean
-mcs_config_load_file (McsConfig   *config,
-                      const char  *path,
-                      GError     **error)
+mcs_config_load_file (McsConfig  *config,
+                      const char *path,
+                      GError    **error)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError)   local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
@@ -326,11 +330,11 @@ mcs_config_load_file (McsConfig   *config,
 }
 
 gboolean
-mcs_config_load_data (McsConfig   *config,
-                      const char  *data,
-                      GError     **error)
+mcs_config_load_data (McsConfig  *config,
+                      const char *data,
+                      GError    **error)
 {
-  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr (GKeyFile) file = g_key_file_new ();
 
   if (!g_key_file_load_from_data (file, data, -1, G_KEY_FILE_NONE, error))
     return FALSE;
@@ -348,14 +352,14 @@ mcs_config_load_data (McsConfig   *config,
  * Returns: %TRUE if @listen is well formed
  */
 gboolean
-mcs_config_parse_listen (const char  *listen,
-                         char       **host,
-                         guint16     *port,
-                         GError     **error)
+mcs_config_parse_listen (const char *listen,
+                         char      **host,
+                         guint16    *port,
+                         GError    **error)
 {
   g_autofree char *host_part = NULL;
-  const char *colon;
-  guint64 value;
+  const char      *colon;
+  guint64          value;
 
   if (listen == NULL || (colon = strrchr (listen, ':')) == NULL || colon == listen)
     goto invalid;
@@ -384,7 +388,8 @@ mcs_config_parse_listen (const char  *listen,
 invalid:
   g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
                "The listen address must be HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080, "
-               "not “%s”", listen ? listen : "");
+               "not “%s”",
+               listen ? listen : "");
   return FALSE;
 }
 
@@ -432,11 +437,11 @@ mcs_config_get_plain_http_warning (const McsConfig *config)
  * Returns: %TRUE if the server can run with @config
  */
 gboolean
-mcs_config_validate (McsConfig  *config,
-                     GError    **error)
+mcs_config_validate (McsConfig *config,
+                     GError   **error)
 {
   g_autofree char *host = NULL;
-  guint16 port;
+  guint16          port;
 
   if (!mcs_config_parse_listen (config->listen, &host, &port, error))
     return FALSE;
@@ -550,12 +555,12 @@ mcs_config_get_secret_file (McsConfig *config)
  * Returns: %TRUE on success
  */
 gboolean
-mcs_config_read_secret_file (const char  *path,
-                             char       **value,
-                             GError     **error)
+mcs_config_read_secret_file (const char *path,
+                             char      **value,
+                             GError    **error)
 {
   g_autofree char *contents = NULL;
-  char *newline;
+  char            *newline;
 
   if (!g_file_get_contents (path, &contents, NULL, error))
     return FALSE;

@@ -29,31 +29,32 @@
 
 struct _McsConnection
 {
-  GObject                  parent_instance;
+  GObject parent_instance;
 
   SoupWebsocketConnection *websocket;
   McsWsGuard              *guard; /* under the WebSocket, or NULL */
   McsUser                 *user;
   gint64                   session_id;
-  gint64                   room;             /* booking id, or 0 */
+  gint64                   room;               /* booking id, or 0 */
   gint64                   session_expires_at; /* Unix time, or 0 for never */
 
   /* Limits */
-  double                   tokens;
-  double                   rate;
-  double                   burst;
-  gint64                   last_refill;      /* monotonic µs */
-  gint64                   last_seen;        /* monotonic µs */
-  gint64                   dead_after;       /* µs */
-  guint                    liveness_id;
+  double tokens;
+  double rate;
+  double burst;
+  gint64 last_refill; /* monotonic µs */
+  gint64 last_seen;   /* monotonic µs */
+  gint64 dead_after;  /* µs */
+  guint  liveness_id;
 
-  guint                    gone : 1;
-  guint                    closing : 1;
+  guint gone : 1;
+  guint closing : 1;
 };
 
 G_DEFINE_TYPE (McsConnection, mcs_connection, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   MESSAGE,
   GONE,
   N_SIGNALS
@@ -98,11 +99,11 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
                       GBytes                  *bytes,
                       McsConnection           *self)
 {
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char      *bad_member = NULL;
-  const char *data;
-  gsize length;
+  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autofree char       *bad_member = NULL;
+  const char            *data;
+  gsize                  length;
 
   if (self->gone || self->closing)
     return;
@@ -178,8 +179,8 @@ websocket_closed_cb (SoupWebsocketConnection *websocket,
    * no close frame at all (1006), lost its connection. A close we started
    * is never "lost": we already know why it happened. */
   become_gone (self, !self->closing &&
-                     code != SOUP_WEBSOCKET_CLOSE_NORMAL &&
-                     code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+                       code != SOUP_WEBSOCKET_CLOSE_NORMAL &&
+                       code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
 }
 
 static void
@@ -393,7 +394,7 @@ send_error (McsConnection *self,
             const char    *request_id,
             JsonObject    *extra)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr (JsonObject) object = json_object_new ();
 
   json_object_set_string_member (object, "type", "error");
   json_object_set_string_member (object, "code", code);

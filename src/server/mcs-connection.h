@@ -31,26 +31,26 @@ G_BEGIN_DECLS
 #define MCS_TYPE_CONNECTION (mcs_connection_get_type ())
 G_DECLARE_FINAL_TYPE (McsConnection, mcs_connection, MCS, CONNECTION, GObject)
 
-McsConnection *mcs_connection_new            (SoupWebsocketConnection *websocket,
-                                              const McsUser           *user,
-                                              gint64                   session_id,
-                                              const McsConfig         *config);
-const McsUser *mcs_connection_get_user       (McsConnection           *self);
-gint64         mcs_connection_get_session_id (McsConnection           *self);
-gint64         mcs_connection_get_room       (McsConnection           *self);
-void           mcs_connection_set_room       (McsConnection           *self,
-                                              gint64                   booking_id);
-gboolean       mcs_connection_is_open        (McsConnection           *self);
-void           mcs_connection_send           (McsConnection           *self,
-                                              JsonObject              *message);
-void           mcs_connection_send_error     (McsConnection           *self,
-                                              McErrorCode              code,
-                                              const char              *message,
-                                              const char              *request_id,
-                                              JsonObject              *extra);
-void           mcs_connection_close          (McsConnection           *self,
-                                              gushort                  code,
-                                              const char              *reason);
+McsConnection *mcs_connection_new (SoupWebsocketConnection *websocket,
+                                   const McsUser           *user,
+                                   gint64                   session_id,
+                                   const McsConfig         *config);
+const McsUser *mcs_connection_get_user (McsConnection *self);
+gint64         mcs_connection_get_session_id (McsConnection *self);
+gint64         mcs_connection_get_room (McsConnection *self);
+void           mcs_connection_set_room (McsConnection *self,
+                                        gint64         booking_id);
+gboolean       mcs_connection_is_open (McsConnection *self);
+void           mcs_connection_send (McsConnection *self,
+                                    JsonObject    *message);
+void           mcs_connection_send_error (McsConnection *self,
+                                          McErrorCode    code,
+                                          const char    *message,
+                                          const char    *request_id,
+                                          JsonObject    *extra);
+void           mcs_connection_close (McsConnection *self,
+                                     gushort        code,
+                                     const char    *reason);
 void           mcs_connection_set_session_expiry (McsConnection *self,
                                                   gint64         expires_at);
 gint64         mcs_connection_get_session_expiry (McsConnection *self);

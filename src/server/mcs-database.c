@@ -28,7 +28,7 @@
 
 struct _McsDatabase
 {
-  GObject     parent_instance;
+  GObject parent_instance;
 
   sqlite3    *db;
   GHashTable *statements;
@@ -36,16 +36,19 @@ struct _McsDatabase
 
 G_DEFINE_TYPE (McsDatabase, mcs_database, G_TYPE_OBJECT)
 
+/* clang-format would space out the dashes of the quark's name. */
+/* clang-format off */
 G_DEFINE_QUARK (mcs-database-error-quark, mcs_database_error)
+/* clang-format on */
 
 static void
-set_error (McsDatabase  *self,
-           int           rc,
-           const char   *what,
-           GError      **error)
+set_error (McsDatabase *self,
+           int          rc,
+           const char  *what,
+           GError     **error)
 {
   int code = (rc & 0xff) == SQLITE_CONSTRAINT ? MCS_DATABASE_ERROR_CONSTRAINT
-                                               : MCS_DATABASE_ERROR_FAILED;
+                                              : MCS_DATABASE_ERROR_FAILED;
 
   g_set_error (error, MCS_DATABASE_ERROR, code, "%s: %s", what,
                self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
@@ -133,11 +136,11 @@ make_private (const char *path,
  * Returns: (transfer full): the open database
  */
 McsDatabase *
-mcs_database_open (const char  *path,
-                   GError     **error)
+mcs_database_open (const char *path,
+                   GError    **error)
 {
-  g_autoptr(McsDatabase) self = g_object_new (MCS_TYPE_DATABASE, NULL);
-  int rc;
+  g_autoptr (McsDatabase) self = g_object_new (MCS_TYPE_DATABASE, NULL);
+  int                     rc;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -194,12 +197,12 @@ mcs_database_open (const char  *path,
  *   it with mcs_statement_release() (or g_autoptr) when done
  */
 McsStatement *
-mcs_database_statement (McsDatabase  *self,
-                        const char   *sql,
-                        GError      **error)
+mcs_database_statement (McsDatabase *self,
+                        const char  *sql,
+                        GError     **error)
 {
   sqlite3_stmt *statement;
-  int rc;
+  int           rc;
 
   g_return_val_if_fail (MCS_IS_DATABASE (self), NULL);
 
@@ -228,10 +231,10 @@ mcs_database_statement (McsDatabase  *self,
  * Returns: %TRUE unless the statement failed
  */
 gboolean
-mcs_database_step (McsDatabase   *self,
-                   McsStatement  *statement,
-                   gboolean      *has_row,
-                   GError       **error)
+mcs_database_step (McsDatabase  *self,
+                   McsStatement *statement,
+                   gboolean     *has_row,
+                   GError      **error)
 {
   int rc = sqlite3_step (statement);
 
@@ -256,12 +259,12 @@ mcs_statement_release (McsStatement *statement)
 }
 
 gboolean
-mcs_database_exec (McsDatabase  *self,
-                   const char   *sql,
-                   GError      **error)
+mcs_database_exec (McsDatabase *self,
+                   const char  *sql,
+                   GError     **error)
 {
   char *message = NULL;
-  int rc;
+  int   rc;
 
   g_return_val_if_fail (MCS_IS_DATABASE (self), FALSE);
 
@@ -280,15 +283,15 @@ mcs_database_exec (McsDatabase  *self,
 }
 
 gboolean
-mcs_database_begin (McsDatabase  *self,
-                    GError      **error)
+mcs_database_begin (McsDatabase *self,
+                    GError     **error)
 {
   return mcs_database_exec (self, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
-mcs_database_commit (McsDatabase  *self,
-                     GError      **error)
+mcs_database_commit (McsDatabase *self,
+                     GError     **error)
 {
   return mcs_database_exec (self, "COMMIT", error);
 }
@@ -321,8 +324,8 @@ mcs_database_changes (McsDatabase *self)
 int
 mcs_database_get_version (McsDatabase *self)
 {
-  g_autoptr(McsStatement) statement = mcs_database_statement (self, "PRAGMA user_version", NULL);
-  gboolean has_row = FALSE;
+  g_autoptr (McsStatement) statement = mcs_database_statement (self, "PRAGMA user_version", NULL);
+  gboolean                 has_row = FALSE;
 
   if (statement == NULL || !mcs_database_step (self, statement, &has_row, NULL) || !has_row)
     return -1;
@@ -345,10 +348,10 @@ mcs_database_get_version (McsDatabase *self)
  * Returns: %TRUE if the schema is current
  */
 gboolean
-mcs_database_migrate (McsDatabase         *self,
-                      const char * const  *migrations,
-                      guint                n_migrations,
-                      GError             **error)
+mcs_database_migrate (McsDatabase        *self,
+                      const char * const *migrations,
+                      guint               n_migrations,
+                      GError            **error)
 {
   int version = mcs_database_get_version (self);
 

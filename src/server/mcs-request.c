@@ -50,7 +50,7 @@ request_new (McsServer         *server,
              SoupServerMessage *message)
 {
   McsRequest *self = g_new0 (McsRequest, 1);
-  GUri *uri = soup_server_message_get_uri (message);
+  GUri       *uri = soup_server_message_get_uri (message);
   const char *query = g_uri_get_query (uri);
 
   g_atomic_ref_count_init (&self->ref_count);
@@ -104,12 +104,12 @@ mcs_request_unref (McsRequest *self)
 /* Matches @path against @pattern; a `{id}` segment takes a positive
  * integer, stored in @id. */
 static gboolean
-match_pattern (const char  *pattern,
-               char       **segments,
-               gint64      *id)
+match_pattern (const char *pattern,
+               char      **segments,
+               gint64     *id)
 {
-  g_auto(GStrv) parts = g_strsplit (pattern, "/", -1);
-  guint i;
+  g_auto (GStrv) parts = g_strsplit (pattern, "/", -1);
+  guint          i;
 
   for (i = 0; parts[i] != NULL && segments[i] != NULL; i++)
     {
@@ -129,12 +129,12 @@ match_pattern (const char  *pattern,
 }
 
 static gboolean
-authenticate_user (McsRequest  *self,
-                   const char  *token)
+authenticate_user (McsRequest *self,
+                   const char *token)
 {
-  McsStore *store = mcs_server_get_store (self->server);
-  g_autoptr(GError) error = NULL;
-  guint8 hash[MCS_TOKEN_HASH_LENGTH];
+  McsStore          *store = mcs_server_get_store (self->server);
+  g_autoptr (GError) error = NULL;
+  guint8             hash[MCS_TOKEN_HASH_LENGTH];
 
   mcs_session_token_hash (token, hash);
   self->session = mcs_store_find_session (store, hash, &error);
@@ -179,9 +179,9 @@ authenticate (McsRequest *self,
               McsAuth     auth)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (self->message);
-  const char *header = soup_message_headers_get_one (headers, "Authorization");
-  McsConfig *config = mcs_server_get_config (self->server);
-  const char *token;
+  const char         *header = soup_message_headers_get_one (headers, "Authorization");
+  McsConfig          *config = mcs_server_get_config (self->server);
+  const char         *token;
 
   if (auth == MCS_AUTH_NONE)
     return TRUE;
@@ -393,12 +393,12 @@ mcs_request_dispatch (McsServer         *server,
                       guint              n_routes,
                       SoupServerMessage *message)
 {
-  g_autoptr(McsRequest) self = request_new (server, message);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (message));
-  const char *method = soup_server_message_get_method (message);
-  g_autoptr(GString) allowed = g_string_new (NULL);
-  g_auto(GStrv) segments = NULL;
-  const McsRoute *route = NULL;
+  g_autoptr (McsRequest) self = request_new (server, message);
+  const char            *path = g_uri_get_path (soup_server_message_get_uri (message));
+  const char            *method = soup_server_message_get_method (message);
+  g_autoptr (GString)    allowed = g_string_new (NULL);
+  g_auto (GStrv)         segments = NULL;
+  const McsRoute        *route = NULL;
 
   add_cors_headers (self);
   segments = g_strsplit (path, "/", MAX_PATH_SEGMENTS);
@@ -431,9 +431,9 @@ mcs_request_dispatch (McsServer         *server,
 
   if (route == NULL && allowed->len > 0)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
-      g_autoptr(JsonArray) methods = json_array_new ();
-      g_auto(GStrv) names = g_strsplit (allowed->str, ", ", -1);
+      g_autoptr (JsonObject) extra = json_object_new ();
+      g_autoptr (JsonArray)  methods = json_array_new ();
+      g_auto (GStrv)         names = g_strsplit (allowed->str, ", ", -1);
 
       for (guint i = 0; names[i] != NULL; i++)
         json_array_add_string_element (methods, names[i]);
@@ -544,16 +544,16 @@ mcs_request_parse_body (McsRequest       *self,
                         const McJsonRule *rules,
                         guint             n_rules)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (self->message);
-  SoupMessageBody *body = soup_server_message_get_request_body (self->message);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonObject) object = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
-  const char *bad_member = NULL;
-  g_autofree char      *bad_text_member = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  SoupMessageHeaders    *headers = soup_server_message_get_request_headers (self->message);
+  SoupMessageBody       *body = soup_server_message_get_request_body (self->message);
+  g_autoptr (GBytes)     bytes = soup_message_body_flatten (body);
+  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (GError)     error = NULL;
+  const char            *content_type = soup_message_headers_get_content_type (headers, NULL);
+  const char            *bad_member = NULL;
+  g_autofree char       *bad_text_member = NULL;
+  gsize                  length;
+  const char            *data = g_bytes_get_data (bytes, &length);
 
   if (length > 0 && content_type != NULL &&
       g_ascii_strcasecmp (content_type, "application/json") != 0)
@@ -599,7 +599,7 @@ mcs_request_parse_body (McsRequest       *self,
 
   if (!mc_json_validate (object, rules, n_rules, &bad_member, &error))
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
+      g_autoptr (JsonObject) extra = json_object_new ();
 
       json_object_set_string_member (extra, "field", bad_member);
       mcs_request_reply_error_extra (self, error, extra);
@@ -669,7 +669,7 @@ mcs_request_reply_json (McsRequest *self,
                         JsonNode   *node)
 {
   g_autofree char *text = NULL;
-  gsize length;
+  gsize            length;
 
   g_return_if_fail (!self->replied);
 
@@ -686,7 +686,7 @@ mcs_request_reply_builder (McsRequest  *self,
                            guint        status,
                            JsonBuilder *builder)
 {
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
 
   mcs_request_reply_json (self, status, root);
 }
@@ -739,11 +739,11 @@ mcs_reply_error_to_message (SoupServerMessage *message,
                             const char        *text,
                             JsonObject        *extra)
 {
-  g_autoptr(JsonObject) error = json_object_new ();
-  g_autoptr(JsonObject) root = json_object_new ();
-  g_autofree char *body = NULL;
-  guint status = mc_error_code_http_status (code);
-  gsize length;
+  g_autoptr (JsonObject) error = json_object_new ();
+  g_autoptr (JsonObject) root = json_object_new ();
+  g_autofree char       *body = NULL;
+  guint                  status = mc_error_code_http_status (code);
+  gsize                  length;
 
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
@@ -803,11 +803,11 @@ mcs_request_reply_error (McsRequest   *self,
 }
 
 void
-mcs_request_reply_code (McsRequest  *self,
-                        McErrorCode  code,
-                        const char  *message)
+mcs_request_reply_code (McsRequest *self,
+                        McErrorCode code,
+                        const char *message)
 {
-  g_autoptr(GError) error = g_error_new_literal (MC_ERROR, code, message);
+  g_autoptr (GError) error = g_error_new_literal (MC_ERROR, code, message);
 
   mcs_request_reply_error (self, error);
 }

@@ -46,64 +46,64 @@ typedef void (*McsHandlerFunc) (McsRequest *request);
  */
 typedef struct
 {
-  const char     *method;
-  const char     *pattern;
-  McsAuth         auth;
-  McsHandlerFunc  handler;
+  const char    *method;
+  const char    *pattern;
+  McsAuth        auth;
+  McsHandlerFunc handler;
 } McsRoute;
 
-void               mcs_request_dispatch       (McsServer          *server,
-                                               const McsRoute     *routes,
-                                               guint               n_routes,
-                                               SoupServerMessage  *message);
+void mcs_request_dispatch (McsServer         *server,
+                           const McsRoute    *routes,
+                           guint              n_routes,
+                           SoupServerMessage *message);
 
-McsRequest        *mcs_request_ref            (McsRequest         *self);
-void               mcs_request_unref          (McsRequest         *self);
-McsServer         *mcs_request_get_server     (McsRequest         *self);
-SoupServerMessage *mcs_request_get_message    (McsRequest         *self);
-gint64             mcs_request_get_id         (McsRequest         *self);
-const McsUser     *mcs_request_get_user       (McsRequest         *self);
-const McsSession  *mcs_request_get_session    (McsRequest         *self);
-const char        *mcs_request_get_client_address (McsRequest     *self);
-const char        *mcs_request_get_query      (McsRequest         *self,
-                                               const char         *name);
-gint64             mcs_request_get_now        (McsRequest         *self);
-gboolean           mcs_request_set_session    (McsRequest         *self,
-                                               const McsSession   *session,
-                                               GError            **error);
-gboolean           mcs_origin_allowed         (McsServer          *server,
-                                               SoupServerMessage  *message);
-JsonObject        *mcs_request_parse_body     (McsRequest         *self,
-                                               const McJsonRule   *rules,
-                                               guint               n_rules);
-void               mcs_request_accept_upgrade (McsRequest         *self);
-void               mcs_request_pause          (McsRequest         *self);
+McsRequest        *mcs_request_ref (McsRequest *self);
+void               mcs_request_unref (McsRequest *self);
+McsServer         *mcs_request_get_server (McsRequest *self);
+SoupServerMessage *mcs_request_get_message (McsRequest *self);
+gint64             mcs_request_get_id (McsRequest *self);
+const McsUser     *mcs_request_get_user (McsRequest *self);
+const McsSession  *mcs_request_get_session (McsRequest *self);
+const char        *mcs_request_get_client_address (McsRequest *self);
+const char        *mcs_request_get_query (McsRequest *self,
+                                          const char *name);
+gint64             mcs_request_get_now (McsRequest *self);
+gboolean           mcs_request_set_session (McsRequest       *self,
+                                            const McsSession *session,
+                                            GError          **error);
+gboolean           mcs_origin_allowed (McsServer         *server,
+                                       SoupServerMessage *message);
+JsonObject        *mcs_request_parse_body (McsRequest       *self,
+                                           const McJsonRule *rules,
+                                           guint             n_rules);
+void               mcs_request_accept_upgrade (McsRequest *self);
+void               mcs_request_pause (McsRequest *self);
 
-void               mcs_request_reply_json     (McsRequest         *self,
-                                               guint               status,
-                                               JsonNode           *node);
-void               mcs_request_reply_builder  (McsRequest         *self,
-                                               guint               status,
-                                               JsonBuilder        *builder);
-void               mcs_request_reply_empty    (McsRequest         *self,
-                                               guint               status);
-void               mcs_request_reply_text     (McsRequest         *self,
-                                               guint               status,
-                                               const char         *content_type,
-                                               char               *text);
-void               mcs_request_reply_error    (McsRequest         *self,
-                                               const GError       *error);
-void               mcs_request_reply_error_extra (McsRequest      *self,
-                                               const GError       *error,
-                                               JsonObject         *extra);
-void               mcs_request_reply_code     (McsRequest         *self,
-                                               McErrorCode         code,
-                                               const char         *message);
+void mcs_request_reply_json (McsRequest *self,
+                             guint       status,
+                             JsonNode   *node);
+void mcs_request_reply_builder (McsRequest  *self,
+                                guint        status,
+                                JsonBuilder *builder);
+void mcs_request_reply_empty (McsRequest *self,
+                              guint       status);
+void mcs_request_reply_text (McsRequest *self,
+                             guint       status,
+                             const char *content_type,
+                             char       *text);
+void mcs_request_reply_error (McsRequest   *self,
+                              const GError *error);
+void mcs_request_reply_error_extra (McsRequest   *self,
+                                    const GError *error,
+                                    JsonObject   *extra);
+void mcs_request_reply_code (McsRequest *self,
+                             McErrorCode code,
+                             const char *message);
 
-void               mcs_reply_error_to_message (SoupServerMessage  *message,
-                                               McErrorCode         code,
-                                               const char         *text,
-                                               JsonObject         *extra);
+void mcs_reply_error_to_message (SoupServerMessage *message,
+                                 McErrorCode        code,
+                                 const char        *text,
+                                 JsonObject        *extra);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsRequest, mcs_request_unref)
 

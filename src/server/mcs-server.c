@@ -42,7 +42,7 @@
 
 struct _McsServer
 {
-  GObject            parent_instance;
+  GObject parent_instance;
 
   McsConfig         *config;
   McsStore          *store;
@@ -108,7 +108,7 @@ mcs_api_get_routes (guint *n_routes)
 void
 mcs_api_healthz (McsRequest *request)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
@@ -187,12 +187,12 @@ reject_unread (McsServer         *self,
                const char        *text,
                JsonObject        *extra)
 {
-  g_autoptr(JsonObject) error = json_object_new ();
-  g_autoptr(JsonObject) root = json_object_new ();
-  g_autofree char *body = NULL;
-  g_autofree char *status = NULL;
-  guint status_code = mc_error_code_http_status (code);
-  Rejection *rejection;
+  g_autoptr (JsonObject) error = json_object_new ();
+  g_autoptr (JsonObject) root = json_object_new ();
+  g_autofree char       *body = NULL;
+  g_autofree char       *status = NULL;
+  guint                  status_code = mc_error_code_http_status (code);
+  Rejection             *rejection;
 
   json_object_set_string_member (error, "code", mc_error_code_to_string (code));
   json_object_set_string_member (error, "message", text);
@@ -263,10 +263,10 @@ early_handler_cb (SoupServer        *soup_server,
                   GHashTable        *query,
                   gpointer           user_data)
 {
-  McsServer *self = user_data;
+  McsServer          *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
-  goffset length;
+  SoupEncoding        encoding = soup_message_headers_get_encoding (headers);
+  goffset             length;
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
     {
@@ -289,10 +289,10 @@ early_handler_cb (SoupServer        *soup_server,
 
   if (length > self->config->max_body_size)
     {
-      g_autoptr(JsonObject) extra = json_object_new ();
-      g_autofree char *text = g_strdup_printf ("The body is larger than the server's limit of "
-                                               "%" G_GINT64_FORMAT " bytes",
-                                               self->config->max_body_size);
+      g_autoptr (JsonObject) extra = json_object_new ();
+      g_autofree char       *text = g_strdup_printf ("The body is larger than the server's limit of "
+                                                           "%" G_GINT64_FORMAT " bytes",
+                                                     self->config->max_body_size);
 
       json_object_set_int_member (extra, "limit", self->config->max_body_size);
       reject_unread (self, message, MC_ERROR_PAYLOAD_TOO_LARGE, text, extra);
@@ -375,8 +375,8 @@ static gboolean
 housekeeping_cb (gpointer user_data)
 {
   McsServer *self = user_data;
-  gint64 now = mcs_clock_now ();
-  guint purged;
+  gint64     now = mcs_clock_now ();
+  guint      purged;
 
   purged = mcs_store_purge_sessions (self->store, now);
   if (purged > 0)
@@ -445,11 +445,11 @@ mcs_server_init (McsServer *self)
  * Returns: (transfer full): the server
  */
 McsServer *
-mcs_server_new (McsConfig  *config,
-                GError    **error)
+mcs_server_new (McsConfig *config,
+                GError   **error)
 {
-  g_autoptr(McsServer) self = g_object_new (MCS_TYPE_SERVER, NULL);
-  g_autofree char *secret_file = NULL;
+  g_autoptr (McsServer) self = g_object_new (MCS_TYPE_SERVER, NULL);
+  g_autofree char      *secret_file = NULL;
 
   self->config = config;
 
@@ -477,7 +477,7 @@ mcs_server_new (McsConfig  *config,
 
   if (self->config->tls_certificate != NULL)
     {
-      g_autoptr(GTlsCertificate) certificate = NULL;
+      g_autoptr (GTlsCertificate) certificate = NULL;
 
       certificate = g_tls_certificate_new_from_files (self->config->tls_certificate,
                                                       self->config->tls_key, error);
@@ -524,14 +524,14 @@ mcs_server_new (McsConfig  *config,
  * Returns: %TRUE on success
  */
 gboolean
-mcs_server_listen (McsServer  *self,
-                   GError    **error)
+mcs_server_listen (McsServer *self,
+                   GError   **error)
 {
-  g_autoptr(GInetAddress) address = NULL;
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autofree char *host = NULL;
-  SoupServerListenOptions options = 0;
-  guint16 port;
+  g_autoptr (GInetAddress)   address = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  g_autofree char           *host = NULL;
+  SoupServerListenOptions    options = 0;
+  guint16                    port;
 
   if (!mcs_config_parse_listen (self->config->listen, &host, &port, error))
     return FALSE;
@@ -547,7 +547,8 @@ mcs_server_listen (McsServer  *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "Cannot listen on “%s”: give an IP address, such as 127.0.0.1, 0.0.0.0 "
-                   "or ::", host);
+                   "or ::",
+                   host);
       return FALSE;
     }
 

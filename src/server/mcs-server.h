@@ -21,21 +21,21 @@ G_BEGIN_DECLS
 #define MCS_TYPE_SERVER (mcs_server_get_type ())
 G_DECLARE_FINAL_TYPE (McsServer, mcs_server, MCS, SERVER, GObject)
 
-McsServer         *mcs_server_new                 (McsConfig  *config,
-                                                   GError    **error);
-gboolean           mcs_server_listen              (McsServer  *self,
-                                                   GError    **error);
-GSList            *mcs_server_get_uris            (McsServer  *self);
-McsConfig         *mcs_server_get_config          (McsServer  *self);
-McsStore          *mcs_server_get_store           (McsServer  *self);
-McsMetrics        *mcs_server_get_metrics         (McsServer  *self);
-McsPasswordHasher *mcs_server_get_hasher          (McsServer  *self);
-GBytes            *mcs_server_get_secret          (McsServer  *self);
-McsRateLimiter    *mcs_server_get_account_limiter (McsServer  *self);
-McsRateLimiter    *mcs_server_get_address_limiter (McsServer  *self);
-McsSignaling      *mcs_server_get_signaling       (McsServer  *self);
-McsTickets        *mcs_server_get_tickets         (McsServer  *self);
-SoupServer        *mcs_server_get_soup_server     (McsServer  *self);
-void               mcs_server_shutdown            (McsServer  *self);
+McsServer         *mcs_server_new (McsConfig *config,
+                                   GError   **error);
+gboolean           mcs_server_listen (McsServer *self,
+                                      GError   **error);
+GSList            *mcs_server_get_uris (McsServer *self);
+McsConfig         *mcs_server_get_config (McsServer *self);
+McsStore          *mcs_server_get_store (McsServer *self);
+McsMetrics        *mcs_server_get_metrics (McsServer *self);
+McsPasswordHasher *mcs_server_get_hasher (McsServer *self);
+GBytes            *mcs_server_get_secret (McsServer *self);
+McsRateLimiter    *mcs_server_get_account_limiter (McsServer *self);
+McsRateLimiter    *mcs_server_get_address_limiter (McsServer *self);
+McsSignaling      *mcs_server_get_signaling (McsServer *self);
+McsTickets        *mcs_server_get_tickets (McsServer *self);
+SoupServer        *mcs_server_get_soup_server (McsServer *self);
+void               mcs_server_shutdown (McsServer *self);
 
 G_END_DECLS

@@ -30,7 +30,7 @@ gboolean mcs_store_run (McsStore   *self,
                         ...);
 McsUser *mcs_store_read_user (McsStatement *statement,
                               int           first);
-char    *mcs_store_dup_text  (McsStatement *statement,
-                              int           column);
+char    *mcs_store_dup_text (McsStatement *statement,
+                             int           column);
 
 G_END_DECLS

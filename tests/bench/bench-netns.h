@@ -22,10 +22,10 @@ const char *bench_netns_get_name (BenchNetns *self,
                                   guint       side);
 const char *bench_netns_get_address (BenchNetns *self,
                                      guint       side);
-GSocket    *bench_netns_socket (BenchNetns    *self,
-                                guint          side,
-                                GSocketType    type,
-                                GError       **error);
+GSocket    *bench_netns_socket (BenchNetns *self,
+                                guint       side,
+                                GSocketType type,
+                                GError    **error);
 
 BenchNetem *bench_netem_start (BenchNetns         *netns,
                                const char         *program,

@@ -561,8 +561,8 @@ test_sink_in_window (void)
    * still be queued when the pipeline is done (seen on a loaded machine):
    * let it arrive, a bounded number of iterations. */
   for (guint i = 0; i < 1000 && mc_video_paintable_get_frames_shown (paintable) +
-                                        mc_video_paintable_get_frames_dropped (paintable) <
-                                      30;
+                                    mc_video_paintable_get_frames_dropped (paintable) <
+                                  30;
        i++)
     {
       g_main_context_iteration (NULL, FALSE);

@@ -1131,7 +1131,7 @@ main (int   argc,
   ADD_TOLERANT ("/engine/call/external-sinks/screen-share", test_screen_share);
   ADD_TOLERANT ("/engine/call/screen-share-unavailable", test_screen_share_unavailable);
   ADD_TOLERANT ("/engine/call/screen-share-missing-element",
-                   test_screen_share_missing_element);
+                test_screen_share_missing_element);
 
   return g_test_run ();
 }

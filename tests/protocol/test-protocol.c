@@ -98,7 +98,11 @@ test_error_codes_unknown (void)
 static void
 test_roles_round_trip (void)
 {
-  static const struct { McRole role; const char *string; } table[] = {
+  static const struct
+  {
+    McRole      role;
+    const char *string;
+  } table[] = {
     { MC_ROLE_MENTOR, "mentor" },
     { MC_ROLE_STUDENT, "student" },
   };
@@ -120,7 +124,11 @@ test_roles_round_trip (void)
 static void
 test_booking_statuses_round_trip (void)
 {
-  static const struct { McBookingStatus status; const char *string; } table[] = {
+  static const struct
+  {
+    McBookingStatus status;
+    const char     *string;
+  } table[] = {
     { MC_BOOKING_PENDING, "pending" },
     { MC_BOOKING_CONFIRMED, "confirmed" },
     { MC_BOOKING_CANCELLED, "cancelled" },
@@ -143,7 +151,11 @@ test_booking_statuses_round_trip (void)
 static void
 test_call_states_round_trip (void)
 {
-  static const struct { McCallState state; const char *string; } table[] = {
+  static const struct
+  {
+    McCallState state;
+    const char *string;
+  } table[] = {
     { MC_CALL_IDLE, "idle" },
     { MC_CALL_ACTIVE, "active" },
     { MC_CALL_ENDED, "ended" },
@@ -164,15 +176,20 @@ test_call_states_round_trip (void)
 static void
 test_booking_status_transitions (void)
 {
-  enum { P = MC_BOOKING_PENDING, F = MC_BOOKING_CONFIRMED,
-         X = MC_BOOKING_CANCELLED, C = MC_BOOKING_COMPLETED };
+  enum
+  {
+    P = MC_BOOKING_PENDING,
+    F = MC_BOOKING_CONFIRMED,
+    X = MC_BOOKING_CANCELLED,
+    C = MC_BOOKING_COMPLETED
+  };
   /* allowed[from][to]; staying in the same status is a no-op and allowed. */
   static const gboolean allowed[4][4] = {
     /*          P      F      X      C   */
-    [P] = { TRUE,  TRUE,  TRUE,  FALSE },
-    [F] = { FALSE, TRUE,  TRUE,  TRUE  },
-    [X] = { FALSE, FALSE, TRUE,  FALSE },
-    [C] = { FALSE, FALSE, FALSE, TRUE  },
+    [P] = { TRUE, TRUE, TRUE, FALSE },
+    [F] = { FALSE, TRUE, TRUE, TRUE },
+    [X] = { FALSE, FALSE, TRUE, FALSE },
+    [C] = { FALSE, FALSE, FALSE, TRUE },
   };
 
   for (guint from = 0; from < 4; from++)
@@ -201,7 +218,7 @@ test_json_validate (void)
   static const struct
   {
     const char *json;
-    const char *bad_member;   /* NULL if the object is valid */
+    const char *bad_member; /* NULL if the object is valid */
   } cases[] = {
     { "{\"name\":\"ab\",\"count\":3}", NULL },
     { "{\"name\":\"ab\",\"count\":3,\"unknown\":[1,{}]}", NULL },
@@ -211,7 +228,7 @@ test_json_validate (void)
     { "{\"name\":\"ab\",\"count\":3,\"extra\":{},\"items\":[1,2]}", NULL },
     { "{\"name\":\"ab\",\"count\":3,\"flag\":null,\"at\":null}", NULL },
     { "{\"name\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\",\"count\":1}",
-      NULL },   /* 8 characters, 16 bytes: lengths count characters */
+      NULL }, /* 8 characters, 16 bytes: lengths count characters */
     { "{\"name\":\"a\",\"count\":10,\"free\":\"\"}", NULL },
     /* missing */
     { "{\"count\":3}", "name" },
@@ -248,10 +265,10 @@ test_json_validate (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonObject) object = NULL;
-      const char *bad_member = NULL;
-      gboolean valid;
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
+      const char            *bad_member = NULL;
+      gboolean               valid;
 
       g_test_message ("case %u: %s", i, cases[i].json);
 
@@ -314,10 +331,10 @@ test_json_parse_object (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonObject) object = NULL;
-      g_autofree char      *bad_member = NULL;
-      gsize length = cases[i].length < 0 ? strlen (cases[i].data) : (gsize) cases[i].length;
+      g_autoptr (GError)     error = NULL;
+      g_autoptr (JsonObject) object = NULL;
+      g_autofree char       *bad_member = NULL;
+      gsize                  length = cases[i].length < 0 ? strlen (cases[i].data) : (gsize) cases[i].length;
 
       g_test_message ("case %u", i);
 
@@ -535,11 +552,11 @@ test_json_depth (void)
 static void
 test_json_helpers (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *formatted = NULL;
-  gint64 unix_time = 0;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (JsonObject) object = NULL;
+  g_autofree char       *text = NULL;
+  g_autofree char       *formatted = NULL;
+  gint64                 unix_time = 0;
 
   object = mc_json_parse_object ("{\"a\":1,\"b\":null}", 16, &error);
   g_assert_no_error (error);
@@ -577,9 +594,9 @@ test_base64url_round_trip (void)
   /* Every length modulo 3, and bytes that produce '-' and '_'. */
   for (gsize length = 1; length <= sizeof data; length++)
     {
-      g_autofree char *text = mc_base64url_encode (data, length);
+      g_autofree char   *text = mc_base64url_encode (data, length);
       g_autofree guint8 *decoded = NULL;
-      gsize decoded_length = 0;
+      gsize              decoded_length = 0;
 
       g_assert_null (strchr (text, '='));
       g_assert_null (strchr (text, '+'));
@@ -592,7 +609,7 @@ test_base64url_round_trip (void)
 
   {
     static const guint8 special[] = { 0xfb, 0xff, 0xbf };
-    g_autofree char *text = mc_base64url_encode (special, sizeof special);
+    g_autofree char    *text = mc_base64url_encode (special, sizeof special);
 
     g_assert_cmpstr (text, ==, "-_-_");
   }
@@ -603,17 +620,17 @@ test_base64url_refusals (void)
 {
   static const char * const invalid[] = {
     "",
-    "QQ==",        /* padding */
+    "QQ==", /* padding */
     "QQ=",
     "QUI=",
-    "QUJD\n",      /* whitespace */
+    "QUJD\n", /* whitespace */
     "QU JD",
-    "QUJD+",       /* standard base64 characters */
+    "QUJD+", /* standard base64 characters */
     "ab/c",
     "a+bc",
     "QUJD.",
-    "QUJDR",       /* a length that no byte string has */
-    "QR",          /* non-canonical: stray bits in the last character */
+    "QUJDR", /* a length that no byte string has */
+    "QR",    /* non-canonical: stray bits in the last character */
     "QUK",
     "-_-`",
     "\xc3\xa9\xc3\xa9",
@@ -628,7 +645,7 @@ test_base64url_refusals (void)
     }
 
   {
-    gsize length = 0;
+    gsize              length = 0;
     g_autofree guint8 *decoded = mc_base64url_decode ("QQ", &length);
 
     /* The canonical form of the non-canonical "QR" above. */
@@ -657,7 +674,7 @@ make_claims (void)
 static char *
 make_token (const char *signed_part)
 {
-  guint8 mac[MC_CALL_TOKEN_MAC_LENGTH];
+  guint8           mac[MC_CALL_TOKEN_MAC_LENGTH];
   g_autofree char *mac_text = NULL;
 
   for (guint i = 0; i < sizeof mac; i++)
@@ -670,17 +687,17 @@ make_token (const char *signed_part)
 static void
 test_call_token_encode_split (void)
 {
-  g_autoptr(McCallTokenClaims) claims = make_claims ();
-  g_autoptr(McCallTokenClaims) split_claims = NULL;
-  g_autoptr(McCallTokenClaims) peeked = NULL;
-  g_autoptr(GBytes) mac = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) payload = NULL;
-  g_autofree char *signed_part = NULL;
-  g_autofree char *split_signed_part = NULL;
-  g_autofree char *token = NULL;
-  g_autofree guint8 *json = NULL;
-  gsize json_length;
+  g_autoptr (McCallTokenClaims) claims = make_claims ();
+  g_autoptr (McCallTokenClaims) split_claims = NULL;
+  g_autoptr (McCallTokenClaims) peeked = NULL;
+  g_autoptr (GBytes)            mac = NULL;
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (JsonObject)        payload = NULL;
+  g_autofree char              *signed_part = NULL;
+  g_autofree char              *split_signed_part = NULL;
+  g_autofree char              *token = NULL;
+  g_autofree guint8            *json = NULL;
+  gsize                         json_length;
 
   signed_part = mc_call_token_encode_claims (claims);
   g_assert_true (g_str_has_prefix (signed_part, "v1."));
@@ -721,10 +738,10 @@ test_call_token_encode_split (void)
 
   /* A student's token, and one without a nonce. */
   {
-    g_autoptr(McCallTokenClaims) student = make_claims ();
-    g_autoptr(McCallTokenClaims) back = NULL;
-    g_autofree char *part = NULL;
-    g_autofree char *student_token = NULL;
+    g_autoptr (McCallTokenClaims) student = make_claims ();
+    g_autoptr (McCallTokenClaims) back = NULL;
+    g_autofree char              *part = NULL;
+    g_autofree char              *student_token = NULL;
 
     student->role = MC_ROLE_STUDENT;
     g_clear_pointer (&student->nonce, g_free);
@@ -748,25 +765,25 @@ encode_payload (const char *json)
 static void
 test_call_token_split_refusals (void)
 {
-  g_autoptr(McCallTokenClaims) claims = make_claims ();
-  g_autofree char *signed_part = mc_call_token_encode_claims (claims);
-  g_autofree char *good = make_token (signed_part);
-  g_autofree char *mac_text = g_strdup (strrchr (good, '.') + 1);
-  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func (g_free);
-  static const char * const bad_payloads[] = {
-    "{\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2}",
-    "{\"bid\":\"7\",\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":0,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"role\":\"admin\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
-    "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2.5,\"nonce\":\"n\"}",
-    "[7,1,\"mentor\",1,2,\"n\"]",
-    "not json",
-    "",
+  g_autoptr (McCallTokenClaims) claims = make_claims ();
+  g_autofree char              *signed_part = mc_call_token_encode_claims (claims);
+  g_autofree char              *good = make_token (signed_part);
+  g_autofree char              *mac_text = g_strdup (strrchr (good, '.') + 1);
+  g_autoptr (GPtrArray)         bad = g_ptr_array_new_with_free_func (g_free);
+  static const char * const     bad_payloads[] = {
+        "{\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2}",
+        "{\"bid\":\"7\",\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":0,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"role\":\"admin\",\"iat\":1,\"exp\":2,\"nonce\":\"n\"}",
+        "{\"bid\":7,\"uid\":1,\"role\":\"mentor\",\"iat\":1,\"exp\":2.5,\"nonce\":\"n\"}",
+        "[7,1,\"mentor\",1,2,\"n\"]",
+        "not json",
+        "",
   };
 
   g_ptr_array_add (bad, g_strdup (""));
@@ -789,7 +806,7 @@ test_call_token_split_refusals (void)
   g_ptr_array_add (bad, g_strconcat (signed_part, ".", "+", mac_text + 1, NULL));
   /* a MAC of the wrong length */
   {
-    guint8 mac[MC_CALL_TOKEN_MAC_LENGTH + 1] = { 0 };
+    guint8           mac[MC_CALL_TOKEN_MAC_LENGTH + 1] = { 0 };
     g_autofree char *short_mac = mc_base64url_encode (mac, MC_CALL_TOKEN_MAC_LENGTH - 1);
     g_autofree char *long_mac = mc_base64url_encode (mac, MC_CALL_TOKEN_MAC_LENGTH + 1);
     g_autofree char *sha1_mac = mc_base64url_encode (mac, 20);
@@ -815,12 +832,12 @@ test_call_token_split_refusals (void)
 
   for (guint i = 0; i < bad->len; i++)
     {
-      const char *token = g_ptr_array_index (bad, i);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(McCallTokenClaims) split_claims = NULL;
-      g_autoptr(McCallTokenClaims) peeked = NULL;
-      g_autofree char *part = NULL;
-      g_autoptr(GBytes) mac = NULL;
+      const char                   *token = g_ptr_array_index (bad, i);
+      g_autoptr (GError)            error = NULL;
+      g_autoptr (McCallTokenClaims) split_claims = NULL;
+      g_autoptr (McCallTokenClaims) peeked = NULL;
+      g_autofree char              *part = NULL;
+      g_autoptr (GBytes)            mac = NULL;
 
       g_test_message ("case %u: %.80s", i, token);
 

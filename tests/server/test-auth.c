@@ -40,14 +40,14 @@ assert_user_object (JsonObject *user,
 static void
 test_login_success (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) first = NULL;
-  g_autoptr(JsonNode) second = NULL;
-  g_autofree guint8 *raw = NULL;
-  const char *token;
-  gint64 mentor_id, expires_at = 0;
-  gsize raw_length = 0;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     first = NULL;
+  g_autoptr (JsonNode)     second = NULL;
+  g_autofree guint8       *raw = NULL;
+  const char              *token;
+  gint64                   mentor_id, expires_at = 0;
+  gsize                    raw_length = 0;
+  guint                    status;
 
   mc_test_create_pair (server, &mentor_id, NULL);
 
@@ -81,12 +81,12 @@ test_login_success (void)
 static void
 test_login_refused (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) wrong_password = NULL;
-  g_autoptr(JsonNode) unknown_user = NULL;
-  g_autoptr(JsonNode) other_role_password = NULL;
-  JsonObject *error_a, *error_b;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     wrong_password = NULL;
+  g_autoptr (JsonNode)     unknown_user = NULL;
+  g_autoptr (JsonNode)     other_role_password = NULL;
+  JsonObject              *error_a, *error_b;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
@@ -111,9 +111,9 @@ test_login_malformed (void)
   static const struct
   {
     const char *body;
-    gssize      length;      /* -1: strlen */
+    gssize      length; /* -1: strlen */
     const char *code;
-    const char *field;       /* for invalid_field */
+    const char *field; /* for invalid_field */
   } cases[] = {
     { "not json", -1, "malformed_json", NULL },
     { "[\"maria\",\"pw\"]", -1, "malformed_json", NULL },
@@ -134,17 +134,17 @@ test_login_malformed (void)
     { "{\"username\":null,\"password\":\"mentor-pass-1\"}", -1, "invalid_field", "username" },
     { "{\"username\":\"maria\",\"password\":{\"a\":1}}", -1, "invalid_field", "password" },
   };
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
 
   mc_test_create_pair (server, NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      gsize length = cases[i].length < 0 ? strlen (cases[i].body) : (gsize) cases[i].length;
-      g_autoptr(GBytes) body = g_bytes_new (cases[i].body, length);
-      g_autoptr(JsonNode) response = NULL;
-      JsonObject *error;
-      guint status;
+      gsize                length = cases[i].length < 0 ? strlen (cases[i].body) : (gsize) cases[i].length;
+      g_autoptr (GBytes)   body = g_bytes_new (cases[i].body, length);
+      g_autoptr (JsonNode) response = NULL;
+      JsonObject          *error;
+      guint                status;
 
       {
         g_autofree char *escaped = g_strescape (cases[i].body, NULL);
@@ -162,10 +162,10 @@ test_login_malformed (void)
 static void
 test_login_empty_body (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(JsonNode) no_body = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     response = NULL;
+  g_autoptr (JsonNode)     no_body = NULL;
+  guint                    status;
 
   /* An empty body where one is required is malformed JSON. */
   response = mc_test_request (server, "POST", "/api/v1/auth/login", NULL, "", &status);
@@ -178,12 +178,12 @@ test_login_empty_body (void)
 static void
 test_me (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) login_response = NULL;
-  g_autoptr(JsonNode) me = NULL;
-  gint64 student_id;
-  const char *token;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     login_response = NULL;
+  g_autoptr (JsonNode)     me = NULL;
+  gint64                   student_id;
+  const char              *token;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, &student_id);
 
@@ -202,20 +202,20 @@ test_me (void)
 static void
 test_logout (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autofree char *token = NULL;
-  g_autofree char *other_token = NULL;
-  g_autoptr(GBytes) body = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autofree char         *token = NULL;
+  g_autofree char         *other_token = NULL;
+  g_autoptr (GBytes)       body = NULL;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
   token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   other_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
 
   {
-    const char *headers[] = { NULL, NULL };
-    g_autofree char *authorization = g_strdup_printf ("Authorization: Bearer %s", token);
-    g_autoptr(JsonNode) response = NULL;
+    const char          *headers[] = { NULL, NULL };
+    g_autofree char     *authorization = g_strdup_printf ("Authorization: Bearer %s", token);
+    g_autoptr (JsonNode) response = NULL;
 
     headers[0] = authorization;
     response = mc_test_request_full (server, "POST", "/api/v1/auth/logout", headers, NULL, NULL,
@@ -226,19 +226,19 @@ test_logout (void)
 
   /* The token is revoked: it no longer works anywhere. */
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
                                                      &status);
 
     mc_test_assert_error (response, status, 401, "session_invalid");
   }
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/bookings", token,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/bookings", token,
                                                      NULL, &status);
 
     mc_test_assert_error (response, status, 401, "session_invalid");
   }
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "POST", "/api/v1/auth/logout", token,
+    g_autoptr (JsonNode) response = mc_test_request (server, "POST", "/api/v1/auth/logout", token,
                                                      NULL, &status);
 
     mc_test_assert_error (response, status, 401, "session_invalid");
@@ -246,7 +246,7 @@ test_logout (void)
 
   /* The user's other session is untouched. */
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", other_token,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", other_token,
                                                      NULL, &status);
 
     g_assert_cmpuint (status, ==, 200);
@@ -271,16 +271,16 @@ test_missing_authorization (void)
     "Authorization: Bearer",
     "Authorization: bearer-but-not-really",
   };
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
 
   mc_test_create_pair (server, NULL, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(SoupMessageHeaders) headers = NULL;
-      g_autoptr(JsonNode) response = NULL;
-      const char *challenge;
-      guint status;
+      g_autoptr (SoupMessageHeaders) headers = NULL;
+      g_autoptr (JsonNode)           response = NULL;
+      const char                    *challenge;
+      guint                          status;
 
       g_test_message ("%s %s without Authorization", paths[i][0], paths[i][1]);
       response = mc_test_request_full (server, paths[i][0], paths[i][1], NULL, NULL, NULL,
@@ -292,8 +292,8 @@ test_missing_authorization (void)
 
       for (guint j = 0; j < G_N_ELEMENTS (garbage); j++)
         {
-          const char *request_headers[] = { garbage[j], NULL };
-          g_autoptr(JsonNode) garbage_response = NULL;
+          const char          *request_headers[] = { garbage[j], NULL };
+          g_autoptr (JsonNode) garbage_response = NULL;
 
           g_test_message ("%s %s with %s", paths[i][0], paths[i][1], garbage[j]);
           garbage_response = mc_test_request_full (server, paths[i][0], paths[i][1],
@@ -304,7 +304,7 @@ test_missing_authorization (void)
 
       /* A bearer token the server never issued. */
       {
-        g_autoptr(JsonNode) unknown = NULL;
+        g_autoptr (JsonNode) unknown = NULL;
 
         unknown = mc_test_request (server, paths[i][0], paths[i][1],
                                    "Q0Xs5hQGbWZQ8bCwqLkFkzZ9HY4cR9cmrzeo6m7ZRzc", NULL, &status);
@@ -321,9 +321,9 @@ test_missing_authorization (void)
 static void
 test_session_expired (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_new ("[auth]\nsession-lifetime=60\n");
-  g_autofree char *token = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_new ("[auth]\nsession-lifetime=60\n");
+  g_autofree char         *token = NULL;
+  guint                    status;
 
   mc_test_server_add_args (server, "--test-clock", NULL);
   mc_test_server_start (server);
@@ -331,7 +331,7 @@ test_session_expired (void)
   token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
 
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
                                                      &status);
 
     g_assert_cmpuint (status, ==, 200);
@@ -341,7 +341,7 @@ test_session_expired (void)
    * on a loaded machine); after the end it does not. */
   mc_test_server_advance_clock (server, 30);
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
                                                      &status);
 
     g_assert_cmpuint (status, ==, 200);
@@ -350,13 +350,13 @@ test_session_expired (void)
   mc_test_server_advance_clock (server, 31);
 
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
                                                      &status);
 
     mc_test_assert_error (response, status, 401, "session_expired");
   }
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/api/v1/bookings", token,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/api/v1/bookings", token,
                                                      NULL, &status);
 
     mc_test_assert_error (response, status, 401, "session_expired");
@@ -367,9 +367,9 @@ test_session_expired (void)
 static void
 test_clock_fixed (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) response = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     response = NULL;
+  guint                    status;
 
   response = mc_test_admin (server, "POST", "/api/v1/admin/test-clock", "{\"advance\": 10}",
                             &status);
@@ -379,11 +379,11 @@ test_clock_fixed (void)
 static void
 test_disabled_account (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) patched = NULL;
-  g_autofree char *path = NULL;
-  gint64 mentor_id;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     patched = NULL;
+  g_autofree char         *path = NULL;
+  gint64                   mentor_id;
+  guint                    status;
 
   mc_test_create_pair (server, &mentor_id, NULL);
   path = g_strdup_printf ("/api/v1/admin/users/%" G_GINT64_FORMAT, mentor_id);
@@ -392,13 +392,13 @@ test_disabled_account (void)
 
   /* Only the right password learns that the account is disabled. */
   {
-    g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD,
-                                          &status);
+    g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD,
+                                           &status);
 
     mc_test_assert_error (response, status, 403, "forbidden");
   }
   {
-    g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
+    g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
 
     mc_test_assert_error (response, status, 401, "invalid_credentials");
   }
@@ -418,8 +418,8 @@ assert_rate_limited (JsonNode           *response,
 {
   JsonObject *error = mc_test_assert_error (response, status, 429, "rate_limited");
   const char *retry_after_header = soup_message_headers_get_one (headers, "Retry-After");
-  gint64 retry_after = mc_test_get_int (error, "retry_after");
-  guint64 header_value;
+  gint64      retry_after = mc_test_get_int (error, "retry_after");
+  guint64     header_value;
 
   g_assert_nonnull (retry_after_header);
   g_assert_true (g_ascii_string_to_unsigned (retry_after_header, 10, 1, window, &header_value,
@@ -435,9 +435,9 @@ login_with_headers (McTestServer        *server,
                     guint               *status,
                     SoupMessageHeaders **headers)
 {
-  g_autofree char *text = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
-                                           username, password);
-  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autofree char   *text = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
+                                             username, password);
+  g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
 
   return mc_test_request_full (server, "POST", "/api/v1/auth/login", NULL, "application/json",
                                body, status, headers, NULL);
@@ -446,33 +446,33 @@ login_with_headers (McTestServer        *server,
 static void
 test_rate_limit_account (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[auth]\n"
-                                                             "login-failures-per-account=3\n"
-                                                             "login-rate-window=300\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[auth]\n"
+                                                              "login-failures-per-account=3\n"
+                                                              "login-rate-window=300\n");
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
+      g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
 
       mc_test_assert_error (response, status, 401, "invalid_credentials");
     }
 
   /* Locked for the window, even with the right password. */
   {
-    g_autoptr(SoupMessageHeaders) headers = NULL;
-    g_autoptr(JsonNode) response = login_with_headers (server, MC_TEST_MENTOR, "wrong-password",
-                                                       &status, &headers);
+    g_autoptr (SoupMessageHeaders) headers = NULL;
+    g_autoptr (JsonNode)           response = login_with_headers (server, MC_TEST_MENTOR, "wrong-password",
+                                                                  &status, &headers);
 
     assert_rate_limited (response, status, headers, 300);
   }
   {
-    g_autoptr(SoupMessageHeaders) headers = NULL;
-    g_autoptr(JsonNode) response = login_with_headers (server, MC_TEST_MENTOR,
-                                                       MC_TEST_MENTOR_PASSWORD, &status,
-                                                       &headers);
+    g_autoptr (SoupMessageHeaders) headers = NULL;
+    g_autoptr (JsonNode)           response = login_with_headers (server, MC_TEST_MENTOR,
+                                                                  MC_TEST_MENTOR_PASSWORD, &status,
+                                                                  &headers);
 
     assert_rate_limited (response, status, headers, 300);
   }
@@ -484,15 +484,15 @@ test_rate_limit_account (void)
 static void
 test_rate_limit_success_clears (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[auth]\n"
-                                                             "login-failures-per-account=3\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[auth]\n"
+                                                              "login-failures-per-account=3\n");
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
+      g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
 
       mc_test_assert_error (response, status, 401, "invalid_credentials");
     }
@@ -502,13 +502,13 @@ test_rate_limit_success_clears (void)
   /* The count starts again: three more failures are answered normally. */
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
+      g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
 
       mc_test_assert_error (response, status, 401, "invalid_credentials");
     }
 
   {
-    g_autoptr(JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
+    g_autoptr (JsonNode) response = login (server, MC_TEST_MENTOR, "wrong-password", &status);
 
     mc_test_assert_error (response, status, 429, "rate_limited");
   }
@@ -517,10 +517,10 @@ test_rate_limit_success_clears (void)
 static void
 test_rate_limit_address (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[auth]\n"
-                                                             "login-attempts-per-address=5\n"
-                                                             "login-failures-per-account=100\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[auth]\n"
+                                                              "login-attempts-per-address=5\n"
+                                                              "login-failures-per-account=100\n");
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
@@ -528,24 +528,24 @@ test_rate_limit_address (void)
    * can apply. */
   for (guint i = 0; i < 5; i++)
     {
-      g_autofree char *username = g_strdup_printf ("nobody%u", i);
-      g_autoptr(JsonNode) response = login (server, username, "wrong-password", &status);
+      g_autofree char     *username = g_strdup_printf ("nobody%u", i);
+      g_autoptr (JsonNode) response = login (server, username, "wrong-password", &status);
 
       mc_test_assert_error (response, status, 401, "invalid_credentials");
     }
 
   {
-    g_autoptr(SoupMessageHeaders) headers = NULL;
-    g_autoptr(JsonNode) response = login_with_headers (server, MC_TEST_MENTOR,
-                                                       MC_TEST_MENTOR_PASSWORD, &status,
-                                                       &headers);
+    g_autoptr (SoupMessageHeaders) headers = NULL;
+    g_autoptr (JsonNode)           response = login_with_headers (server, MC_TEST_MENTOR,
+                                                                  MC_TEST_MENTOR_PASSWORD, &status,
+                                                                  &headers);
 
     assert_rate_limited (response, status, headers, 300);
   }
 
   /* Other endpoints are not limited by failed logins. */
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
                                                      &status);
 
     g_assert_cmpuint (status, ==, 200);

@@ -37,15 +37,15 @@ fixture_init (Fixture    *fixture,
 }
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer user_data)
 {
   fixture_init (fixture, user_data);
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer user_data)
 {
   g_clear_pointer (&fixture->server, mc_test_server_free);
   g_free (fixture->mentor_token);
@@ -72,9 +72,9 @@ verify (Fixture    *fixture,
         const char *token,
         guint      *status)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *body = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "token");
@@ -102,29 +102,29 @@ set_status (Fixture    *fixture,
             gint64      booking_id,
             const char *status_name)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
-  g_autofree char *body = g_strdup_printf ("{\"status\":\"%s\"}", status_name);
-  g_autoptr(JsonNode) response = NULL;
-  guint status;
+  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
+  g_autofree char     *body = g_strdup_printf ("{\"status\":\"%s\"}", status_name);
+  g_autoptr (JsonNode) response = NULL;
+  guint                status;
 
   response = mc_test_admin (fixture->server, "PATCH", path, body, &status);
   g_assert_cmpuint (status, ==, 200);
 }
 
 static void
-test_issue (Fixture       *fixture,
-            gconstpointer  user_data)
+test_issue (Fixture      *fixture,
+            gconstpointer user_data)
 {
-  gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                      -600, 3000, "confirmed");
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(JsonNode) again = NULL;
-  g_autoptr(McCallTokenClaims) claims = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
-  const char *token;
-  gint64 before, after, expires_at;
-  guint status;
+  gint64                        id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                             -600, 3000, "confirmed");
+  g_autoptr (JsonNode)          response = NULL;
+  g_autoptr (JsonNode)          again = NULL;
+  g_autoptr (McCallTokenClaims) claims = NULL;
+  g_autoptr (GError)            error = NULL;
+  JsonObject                   *object;
+  const char                   *token;
+  gint64                        before, after, expires_at;
+  guint                         status;
 
   before = mc_test_now ();
   response = request_token (fixture, fixture->mentor_token, id, "{}", &status);
@@ -140,7 +140,8 @@ test_issue (Fixture       *fixture,
   g_assert_true (JSON_NODE_HOLDS_ARRAY (mc_test_get_node (object, "ice_servers")));
   /* No ICE servers in the default configuration. */
   g_assert_cmpuint (json_array_get_length (json_node_get_array (
-                      mc_test_get_node (object, "ice_servers"))), ==, 0);
+                      mc_test_get_node (object, "ice_servers"))),
+                    ==, 0);
   g_assert_true (json_node_get_boolean (mc_test_get_node (object, "join_window.open")));
   mc_test_get_string (object, "join_window.opens_at");
   mc_test_get_string (object, "join_window.closes_at");
@@ -168,8 +169,8 @@ test_issue (Fixture       *fixture,
 
   /* The student gets a student's token. */
   {
-    g_autoptr(JsonNode) student = request_token (fixture, fixture->student_token, id, "{}",
-                                                 &status);
+    g_autoptr (JsonNode) student = request_token (fixture, fixture->student_token, id, "{}",
+                                                  &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (mc_test_get_string (mc_test_object (student), "role"), ==, "student");
@@ -179,9 +180,9 @@ test_issue (Fixture       *fixture,
 
   /* The token verifies. */
   {
-    g_autoptr(JsonNode) verified = verify (fixture, fixture->mentor_token, token, &status);
-    JsonObject *v = mc_test_object (verified);
-    g_autofree char *issued_at = mc_json_format_time (claims->issued_at);
+    g_autoptr (JsonNode) verified = verify (fixture, fixture->mentor_token, token, &status);
+    JsonObject          *v = mc_test_object (verified);
+    g_autofree char     *issued_at = mc_json_format_time (claims->issued_at);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_true (json_node_get_boolean (mc_test_get_node (v, "valid")));
@@ -195,14 +196,14 @@ test_issue (Fixture       *fixture,
 }
 
 static void
-test_signaling_url (Fixture       *fixture,
-                    gconstpointer  user_data)
+test_signaling_url (Fixture      *fixture,
+                    gconstpointer user_data)
 {
-  gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                      -600, 3000, "confirmed");
-  g_autoptr(JsonNode) response = NULL;
-  g_autofree char *expected = NULL;
-  guint status;
+  gint64               id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                    -600, 3000, "confirmed");
+  g_autoptr (JsonNode) response = NULL;
+  g_autofree char     *expected = NULL;
+  guint                status;
 
   response = request_token (fixture, fixture->mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
@@ -214,10 +215,10 @@ test_signaling_url (Fixture       *fixture,
 static void
 test_signaling_url_public (void)
 {
-  Fixture fixture = { 0 };
-  g_autoptr(JsonNode) response = NULL;
-  gint64 id;
-  guint status;
+  Fixture              fixture = { 0 };
+  g_autoptr (JsonNode) response = NULL;
+  gint64               id;
+  guint                status;
 
   fixture_init (&fixture, "[server]\npublic-url=https://calls.example.org\n");
   id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT,
@@ -235,13 +236,13 @@ test_signaling_url_public (void)
 static void
 test_ice_servers (void)
 {
-  Fixture fixture = { 0 };
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(GPtrArray) stun = g_ptr_array_new ();
-  g_autoptr(GPtrArray) turn = g_ptr_array_new ();
-  JsonArray *servers;
-  gint64 id, before, after;
-  guint status;
+  Fixture               fixture = { 0 };
+  g_autoptr (JsonNode)  response = NULL;
+  g_autoptr (GPtrArray) stun = g_ptr_array_new ();
+  g_autoptr (GPtrArray) turn = g_ptr_array_new ();
+  JsonArray            *servers;
+  gint64                id, before, after;
+  guint                 status;
 
   fixture_init (&fixture,
                 "[ice]\n"
@@ -261,9 +262,9 @@ test_ice_servers (void)
   servers = json_node_get_array (mc_test_get_node (mc_test_object (response), "ice_servers"));
   for (guint i = 0; i < json_array_get_length (servers); i++)
     {
-      JsonNode *node = json_array_get_element (servers, i);
+      JsonNode   *node = json_array_get_element (servers, i);
       JsonObject *server;
-      JsonArray *urls;
+      JsonArray  *urls;
 
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
       server = json_node_get_object (node);
@@ -279,14 +280,14 @@ test_ice_servers (void)
         }
       else
         {
-          const char *username = mc_test_get_string (server, "username");
-          const char *credential = mc_test_get_string (server, "credential");
-          g_auto(GStrv) parts = g_strsplit (username, ":", -1);
-          g_autoptr(GHmac) hmac = NULL;
-          guint8 digest[20];
-          gsize digest_length = sizeof digest;
-          g_autofree char *expected = NULL;
-          gint64 expiry;
+          const char       *username = mc_test_get_string (server, "username");
+          const char       *credential = mc_test_get_string (server, "credential");
+          g_auto (GStrv)    parts = g_strsplit (username, ":", -1);
+          g_autoptr (GHmac) hmac = NULL;
+          guint8            digest[20];
+          gsize             digest_length = sizeof digest;
+          g_autofree char  *expected = NULL;
+          gint64            expiry;
 
           /* coturn's use-auth-secret: "<expiry>:<user id>" and
            * base64(HMAC-SHA1(secret, username)). */
@@ -321,12 +322,12 @@ test_ice_servers (void)
 static void
 test_ice_servers_stun_only (void)
 {
-  Fixture fixture = { 0 };
-  g_autoptr(JsonNode) response = NULL;
-  JsonArray *servers;
-  JsonObject *server;
-  gint64 id;
-  guint status;
+  Fixture              fixture = { 0 };
+  g_autoptr (JsonNode) response = NULL;
+  JsonArray           *servers;
+  JsonObject          *server;
+  gint64               id;
+  guint                status;
 
   fixture_init (&fixture, "[ice]\nstun-servers=stun:stun.example.org:3478\n");
   id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT,
@@ -342,23 +343,25 @@ test_ice_servers_stun_only (void)
   g_assert_false (json_object_has_member (server, "username"));
   g_assert_false (json_object_has_member (server, "credential"));
   g_assert_cmpstr (json_array_get_string_element (json_node_get_array (
-                     mc_test_get_node (server, "urls")), 0), ==, "stun:stun.example.org:3478");
+                                                    mc_test_get_node (server, "urls")),
+                                                  0),
+                   ==, "stun:stun.example.org:3478");
 
   fixture_tear_down (&fixture, NULL);
 }
 
 static void
-test_not_confirmed (Fixture       *fixture,
-                    gconstpointer  user_data)
+test_not_confirmed (Fixture      *fixture,
+                    gconstpointer user_data)
 {
   static const char * const statuses[] = { "pending", "cancelled", "completed" };
 
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
-      gint64 id;
-      g_autoptr(JsonNode) response = NULL;
-      JsonObject *error;
-      guint status;
+      gint64               id;
+      g_autoptr (JsonNode) response = NULL;
+      JsonObject          *error;
+      guint                status;
 
       g_test_message ("a %s booking", statuses[i]);
       if (g_str_equal (statuses[i], "pending"))
@@ -380,19 +383,19 @@ test_not_confirmed (Fixture       *fixture,
 }
 
 static void
-test_join_window (Fixture       *fixture,
-                  gconstpointer  user_data)
+test_join_window (Fixture      *fixture,
+                  gconstpointer user_data)
 {
   guint status;
 
   /* Too early: starts in 2 hours, the window opens 15 minutes before. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        7200, 10800, "confirmed");
-    g_autoptr(JsonObject) booking = mc_test_get_booking_admin (fixture->server, id);
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->student_token, id, "{}",
-                                                  &status);
-    JsonObject *error = mc_test_assert_error (response, status, 403, "outside_join_window");
+    gint64                 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                        7200, 10800, "confirmed");
+    g_autoptr (JsonObject) booking = mc_test_get_booking_admin (fixture->server, id);
+    g_autoptr (JsonNode)   response = request_token (fixture, fixture->student_token, id, "{}",
+                                                     &status);
+    JsonObject            *error = mc_test_assert_error (response, status, 403, "outside_join_window");
 
     g_assert_cmpint (parse_time (error, "join_window.opens_at"), ==,
                      parse_time (booking, "start") - 15 * 60);
@@ -402,12 +405,12 @@ test_join_window (Fixture       *fixture,
 
   /* Too late: ended 2 hours ago, the window closed 30 minutes after. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        -3 * 3600, -2 * 3600, "confirmed");
-    g_autoptr(JsonObject) booking = mc_test_get_booking_admin (fixture->server, id);
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->mentor_token, id, "{}",
-                                                  &status);
-    JsonObject *error = mc_test_assert_error (response, status, 403, "outside_join_window");
+    gint64                 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                        -3 * 3600, -2 * 3600, "confirmed");
+    g_autoptr (JsonObject) booking = mc_test_get_booking_admin (fixture->server, id);
+    g_autoptr (JsonNode)   response = request_token (fixture, fixture->mentor_token, id, "{}",
+                                                     &status);
+    JsonObject            *error = mc_test_assert_error (response, status, 403, "outside_join_window");
 
     g_assert_cmpint (parse_time (error, "join_window.closes_at"), ==,
                      parse_time (booking, "end") + 30 * 60);
@@ -415,38 +418,38 @@ test_join_window (Fixture       *fixture,
 
   /* Just before the start, inside the window. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        600, 4200, "confirmed");
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->student_token, id, "{}",
-                                                  &status);
+    gint64               id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                      600, 4200, "confirmed");
+    g_autoptr (JsonNode) response = request_token (fixture, fixture->student_token, id, "{}",
+                                                   &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
 
   /* Over, but within the 30 minutes after the end. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        -3600, -600, "confirmed");
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->student_token, id, "{}",
-                                                  &status);
+    gint64               id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                      -3600, -600, "confirmed");
+    g_autoptr (JsonNode) response = request_token (fixture, fixture->student_token, id, "{}",
+                                                   &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
 }
 
 static void
-test_expiry_clamped (Fixture       *fixture,
-                     gconstpointer  user_data)
+test_expiry_clamped (Fixture      *fixture,
+                     gconstpointer user_data)
 {
   /* Ends in 5 minutes: the window closes in 35, before the hour of the
    * token lifetime is over. */
-  gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                      -3000, 300, "confirmed");
-  g_autoptr(JsonObject) booking = mc_test_get_booking_admin (fixture->server, id);
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(McCallTokenClaims) claims = NULL;
-  JsonObject *object;
-  guint status;
+  gint64                        id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                             -3000, 300, "confirmed");
+  g_autoptr (JsonObject)        booking = mc_test_get_booking_admin (fixture->server, id);
+  g_autoptr (JsonNode)          response = NULL;
+  g_autoptr (McCallTokenClaims) claims = NULL;
+  JsonObject                   *object;
+  guint                         status;
 
   response = request_token (fixture, fixture->mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
@@ -461,28 +464,28 @@ test_expiry_clamped (Fixture       *fixture,
 }
 
 static void
-test_check_order (Fixture       *fixture,
-                  gconstpointer  user_data)
+test_check_order (Fixture      *fixture,
+                  gconstpointer user_data)
 {
   guint status;
 
   /* Not a participant comes before the booking's status and its window. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        7200, 10800, "pending");
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->other_token, id, "{}",
-                                                  &status);
+    gint64               id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                      7200, 10800, "pending");
+    g_autoptr (JsonNode) response = request_token (fixture, fixture->other_token, id, "{}",
+                                                   &status);
 
     mc_test_assert_error (response, status, 403, "not_participant");
   }
 
   /* The status comes before the window. */
   {
-    gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                        7200, 10800, "pending");
-    g_autoptr(JsonNode) response = request_token (fixture, fixture->mentor_token, id, "{}",
-                                                  &status);
-    JsonObject *error = mc_test_assert_error (response, status, 409, "booking_not_confirmed");
+    gint64               id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                      7200, 10800, "pending");
+    g_autoptr (JsonNode) response = request_token (fixture, fixture->mentor_token, id, "{}",
+                                                   &status);
+    JsonObject          *error = mc_test_assert_error (response, status, 409, "booking_not_confirmed");
 
     g_assert_cmpstr (mc_test_get_string (error, "status"), ==, "pending");
   }
@@ -491,7 +494,7 @@ test_check_order (Fixture       *fixture,
 static char *
 sign_with_random_key (const char *signed_part)
 {
-  guint8 mac[MC_CALL_TOKEN_MAC_LENGTH];
+  guint8           mac[MC_CALL_TOKEN_MAC_LENGTH];
   g_autofree char *mac_text = NULL;
 
   for (guint i = 0; i < sizeof mac; i++)
@@ -502,17 +505,17 @@ sign_with_random_key (const char *signed_part)
 }
 
 static void
-test_verify_refusals (Fixture       *fixture,
-                      gconstpointer  user_data)
+test_verify_refusals (Fixture      *fixture,
+                      gconstpointer user_data)
 {
-  gint64 id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                      -600, 3000, "confirmed");
-  g_autoptr(JsonNode) issued = NULL;
-  g_autoptr(McCallTokenClaims) claims = NULL;
-  g_autoptr(GPtrArray) invalid = g_ptr_array_new_with_free_func (g_free);
-  const char *token;
-  const char *mac;
-  guint status;
+  gint64                        id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
+                                                             -600, 3000, "confirmed");
+  g_autoptr (JsonNode)          issued = NULL;
+  g_autoptr (McCallTokenClaims) claims = NULL;
+  g_autoptr (GPtrArray)         invalid = g_ptr_array_new_with_free_func (g_free);
+  const char                   *token;
+  const char                   *mac;
+  guint                         status;
 
   issued = request_token (fixture, fixture->mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
@@ -540,7 +543,7 @@ test_verify_refusals (Fixture       *fixture,
   /* Tampered: the claims changed (a longer life), the real signature kept. */
   {
     McCallTokenClaims changed = *claims;
-    g_autofree char *signed_part = NULL;
+    g_autofree char  *signed_part = NULL;
 
     changed.expires_at += 86400;
     signed_part = mc_call_token_encode_claims (&changed);
@@ -555,7 +558,7 @@ test_verify_refusals (Fixture       *fixture,
 
   for (guint i = 0; i < invalid->len; i++)
     {
-      g_autoptr(JsonNode) response = NULL;
+      g_autoptr (JsonNode) response = NULL;
 
       g_test_message ("token %u: %s", i, (char *) g_ptr_array_index (invalid, i));
       response = verify (fixture, fixture->mentor_token, g_ptr_array_index (invalid, i), &status);
@@ -564,51 +567,51 @@ test_verify_refusals (Fixture       *fixture,
 
   /* A real token, but issued to somebody else. */
   {
-    g_autoptr(JsonNode) response = verify (fixture, fixture->student_token, token, &status);
+    g_autoptr (JsonNode) response = verify (fixture, fixture->student_token, token, &status);
 
     mc_test_assert_error (response, status, 403, "forbidden");
   }
   {
-    g_autoptr(JsonNode) response = verify (fixture, fixture->other_token, token, &status);
+    g_autoptr (JsonNode) response = verify (fixture, fixture->other_token, token, &status);
 
     mc_test_assert_error (response, status, 403, "forbidden");
   }
 
   /* Bodies without a token. */
   {
-    g_autoptr(JsonNode) response = mc_test_request (fixture->server, "POST",
-                                                    "/api/v1/call-tokens/verify",
-                                                    fixture->mentor_token, "{}", &status);
-    JsonObject *error = mc_test_assert_error (response, status, 400, "invalid_field");
+    g_autoptr (JsonNode) response = mc_test_request (fixture->server, "POST",
+                                                     "/api/v1/call-tokens/verify",
+                                                     fixture->mentor_token, "{}", &status);
+    JsonObject          *error = mc_test_assert_error (response, status, 400, "invalid_field");
 
     g_assert_cmpstr (mc_test_get_string (error, "field"), ==, "token");
   }
   {
-    g_autoptr(JsonNode) response = verify (fixture, fixture->mentor_token, "", &status);
-    JsonObject *error = mc_test_assert_error (response, status, 400, "invalid_field");
+    g_autoptr (JsonNode) response = verify (fixture, fixture->mentor_token, "", &status);
+    JsonObject          *error = mc_test_assert_error (response, status, 400, "invalid_field");
 
     g_assert_cmpstr (mc_test_get_string (error, "field"), ==, "token");
   }
   {
-    g_autoptr(JsonNode) response = mc_test_request (fixture->server, "POST",
-                                                    "/api/v1/call-tokens/verify",
-                                                    fixture->mentor_token, "{\"token\":42}",
-                                                    &status);
-    JsonObject *error = mc_test_assert_error (response, status, 400, "invalid_field");
+    g_autoptr (JsonNode) response = mc_test_request (fixture->server, "POST",
+                                                     "/api/v1/call-tokens/verify",
+                                                     fixture->mentor_token, "{\"token\":42}",
+                                                     &status);
+    JsonObject          *error = mc_test_assert_error (response, status, 400, "invalid_field");
 
     g_assert_cmpstr (mc_test_get_string (error, "field"), ==, "token");
   }
   {
-    g_autoptr(JsonNode) response = mc_test_request (fixture->server, "POST",
-                                                    "/api/v1/call-tokens/verify",
-                                                    fixture->mentor_token, "[]", &status);
+    g_autoptr (JsonNode) response = mc_test_request (fixture->server, "POST",
+                                                     "/api/v1/call-tokens/verify",
+                                                     fixture->mentor_token, "[]", &status);
 
     mc_test_assert_error (response, status, 400, "malformed_json");
   }
 
   /* After all that, the real token is still good. */
   {
-    g_autoptr(JsonNode) response = verify (fixture, fixture->mentor_token, token, &status);
+    g_autoptr (JsonNode) response = verify (fixture, fixture->mentor_token, token, &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
@@ -617,11 +620,11 @@ test_verify_refusals (Fixture       *fixture,
 static void
 test_token_expired (void)
 {
-  Fixture fixture = { 0 };
-  g_autoptr(JsonNode) issued = NULL;
-  const char *token;
-  gint64 id;
-  guint status;
+  Fixture              fixture = { 0 };
+  g_autoptr (JsonNode) issued = NULL;
+  const char          *token;
+  gint64               id;
+  guint                status;
 
   fixture_init (&fixture, "[calls]\ntoken-lifetime=60\n");
   id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT,
@@ -635,23 +638,23 @@ test_token_expired (void)
    * passes too, seconds of it on a loaded machine), refused after it. */
   mc_test_server_advance_clock (fixture.server, 30);
   {
-    g_autoptr(JsonNode) response = verify (&fixture, fixture.student_token, token, &status);
+    g_autoptr (JsonNode) response = verify (&fixture, fixture.student_token, token, &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
   mc_test_server_advance_clock (fixture.server, 31);
 
   {
-    g_autoptr(JsonNode) response = verify (&fixture, fixture.student_token, token, &status);
+    g_autoptr (JsonNode) response = verify (&fixture, fixture.student_token, token, &status);
 
     mc_test_assert_error (response, status, 401, "call_token_expired");
   }
 
   /* A new one is to be had. */
   {
-    g_autoptr(JsonNode) renewed = request_token (&fixture, fixture.student_token, id, "{}",
-                                                 &status);
-    g_autoptr(JsonNode) response = NULL;
+    g_autoptr (JsonNode) renewed = request_token (&fixture, fixture.student_token, id, "{}",
+                                                  &status);
+    g_autoptr (JsonNode) response = NULL;
 
     g_assert_cmpuint (status, ==, 200);
     response = verify (&fixture, fixture.student_token,
@@ -664,7 +667,7 @@ test_token_expired (void)
 
 static void
 add (const char *path,
-     void      (*func) (Fixture *, gconstpointer))
+     void (*func) (Fixture *, gconstpointer))
 {
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
 }

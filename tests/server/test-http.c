@@ -13,10 +13,10 @@
 static void
 test_healthz (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(SoupMessageHeaders) headers = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  guint status;
+  g_autoptr (McTestServer)       server = mc_test_server_start_new (NULL);
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  g_autoptr (JsonNode)           response = NULL;
+  guint                          status;
 
   response = mc_test_request_full (server, "GET", "/healthz", NULL, NULL, NULL, &status,
                                    &headers, NULL);
@@ -33,7 +33,7 @@ static double
 metric_value (const char *text,
               const char *sample)
 {
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -47,16 +47,16 @@ metric_value (const char *text,
 static char *
 get_metrics (McTestServer *server)
 {
-  g_autoptr(SoupMessageHeaders) headers = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) response = NULL;
-  g_autoptr(GRegex) sample = NULL;
-  g_autoptr(GRegex) comment = NULL;
-  g_auto(GStrv) lines = NULL;
-  const char *content_type;
-  char *text;
-  gsize length;
-  guint status;
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  g_autoptr (GBytes)             body = NULL;
+  g_autoptr (JsonNode)           response = NULL;
+  g_autoptr (GRegex)             sample = NULL;
+  g_autoptr (GRegex)             comment = NULL;
+  g_auto (GStrv)                 lines = NULL;
+  const char                    *content_type;
+  char                          *text;
+  gsize                          length;
+  guint                          status;
 
   response = mc_test_request_full (server, "GET", "/metrics", NULL, NULL, NULL, &status,
                                    &headers, &body);
@@ -77,7 +77,8 @@ get_metrics (McTestServer *server)
   sample = g_regex_new ("^[a-zA-Z_:][a-zA-Z0-9_:]*"
                         "(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\[\\\\\"n])*\""
                         "(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\[\\\\\"n])*\")*,?)?\\})?"
-                        " (-?[0-9.]+([eE][-+]?[0-9]+)?|[-+]?Inf|NaN)( -?[0-9]+)?$", 0, 0, NULL);
+                        " (-?[0-9.]+([eE][-+]?[0-9]+)?|[-+]?Inf|NaN)( -?[0-9]+)?$",
+                        0, 0, NULL);
   comment = g_regex_new ("^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|"
                          "TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$",
                          0, 0, NULL);
@@ -95,7 +96,7 @@ get_metrics (McTestServer *server)
       if (line[0] == '#')
         {
           if (!g_str_has_prefix (line, "# HELP ") && !g_str_has_prefix (line, "# TYPE "))
-            continue;   /* other comments are allowed */
+            continue; /* other comments are allowed */
           if (!g_regex_match (comment, line, 0, NULL))
             g_error ("Not a valid metrics comment line: “%s”", line);
         }
@@ -121,14 +122,14 @@ get_metrics (McTestServer *server)
 static void
 test_metrics (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[auth]\n"
-                                                             "login-failures-per-account=1\n");
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *path = NULL;
-  gint64 booking, early;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[auth]\n"
+                                                              "login-failures-per-account=1\n");
+  g_autofree char         *before = NULL;
+  g_autofree char         *after = NULL;
+  g_autofree char         *token = NULL;
+  g_autofree char         *path = NULL;
+  gint64                   booking, early;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
   booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
@@ -142,7 +143,7 @@ test_metrics (void)
   token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(JsonNode) response = NULL;
+      g_autoptr (JsonNode) response = NULL;
 
       response = mc_test_request (server, "POST", "/api/v1/auth/login", NULL,
                                   "{\"username\":\"sam\",\"password\":\"wrong-password\"}",
@@ -154,14 +155,14 @@ test_metrics (void)
   path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token", booking);
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(JsonNode) response = mc_test_request (server, "POST", path, token, "{}", &status);
+      g_autoptr (JsonNode) response = mc_test_request (server, "POST", path, token, "{}", &status);
 
       g_assert_cmpuint (status, ==, 200);
     }
   g_free (path);
   path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token", early);
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "POST", path, token, "{}", &status);
+    g_autoptr (JsonNode) response = mc_test_request (server, "POST", path, token, "{}", &status);
 
     g_assert_cmpuint (status, ==, 403);
   }
@@ -200,16 +201,16 @@ test_unknown_route (void)
     "/API/V1/ME",
     "/api/v1/../../etc/passwd",
   };
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autofree char *token = NULL;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autofree char         *token = NULL;
 
   mc_test_create_pair (server, NULL, NULL);
   token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(JsonNode) response = NULL;
-      guint status;
+      g_autoptr (JsonNode) response = NULL;
+      guint                status;
 
       g_test_message ("GET %s", paths[i]);
       response = mc_test_request (server, "GET", paths[i], token, NULL, &status);
@@ -240,18 +241,18 @@ test_wrong_method (void)
     { "PUT", "/api/v1/admin/bookings/1", "GET,PATCH" },
     { "PATCH", "/api/v1/admin/bookings", "GET,POST" },
   };
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(SoupMessageHeaders) headers = NULL;
-      g_autoptr(JsonNode) response = NULL;
-      g_auto(GStrv) expected = g_strsplit (cases[i].allowed, ",", -1);
-      g_auto(GStrv) allow = NULL;
-      const char *allow_header;
-      JsonObject *error;
-      JsonArray *listed;
-      guint status;
+      g_autoptr (SoupMessageHeaders) headers = NULL;
+      g_autoptr (JsonNode)           response = NULL;
+      g_auto (GStrv)                 expected = g_strsplit (cases[i].allowed, ",", -1);
+      g_auto (GStrv)                 allow = NULL;
+      const char                    *allow_header;
+      JsonObject                    *error;
+      JsonArray                     *listed;
+      guint                          status;
 
       g_test_message ("%s %s", cases[i].method, cases[i].path);
       response = mc_test_request_full (server, cases[i].method, cases[i].path, NULL, NULL, NULL,
@@ -281,7 +282,7 @@ test_wrong_method (void)
 static void
 test_unsupported_media_type (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer)  server = mc_test_server_start_new (NULL);
   static const char * const types[] = {
     "text/plain",
     "application/x-www-form-urlencoded",
@@ -294,9 +295,9 @@ test_unsupported_media_type (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
-      g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-      g_autoptr(JsonNode) response = NULL;
-      guint status;
+      g_autoptr (GBytes)   body = g_bytes_new (json, strlen (json));
+      g_autoptr (JsonNode) response = NULL;
+      guint                status;
 
       g_test_message ("Content-Type: %s", types[i]);
       response = mc_test_request_full (server, "POST", "/api/v1/auth/login", NULL, types[i],
@@ -306,9 +307,9 @@ test_unsupported_media_type (void)
 
   /* With a charset parameter it is still JSON. */
   {
-    g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-    g_autoptr(JsonNode) response = NULL;
-    guint status;
+    g_autoptr (GBytes)   body = g_bytes_new (json, strlen (json));
+    g_autoptr (JsonNode) response = NULL;
+    guint                status;
 
     response = mc_test_request_full (server, "POST", "/api/v1/auth/login", NULL,
                                      "application/json; charset=utf-8", body, &status,
@@ -318,9 +319,9 @@ test_unsupported_media_type (void)
 
   /* Without a Content-Type the body is taken as JSON. */
   {
-    g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-    g_autoptr(JsonNode) response = NULL;
-    guint status;
+    g_autoptr (GBytes)   body = g_bytes_new (json, strlen (json));
+    g_autoptr (JsonNode) response = NULL;
+    guint                status;
 
     response = mc_test_request_full (server, "POST", "/api/v1/auth/login", NULL, NULL,
                                      body, &status, NULL, NULL);
@@ -331,18 +332,18 @@ test_unsupported_media_type (void)
 static void
 test_payload_too_large (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
   /* A real body over the limit */
   {
-    g_autofree char *padding = g_strnfill (2000, 'x');
-    g_autofree char *json = g_strdup_printf ("{\"username\":\"maria\",\"password\":\"%s\"}",
-                                             padding);
-    g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
-    g_autoptr(JsonNode) response = NULL;
+    g_autofree char     *padding = g_strnfill (2000, 'x');
+    g_autofree char     *json = g_strdup_printf ("{\"username\":\"maria\",\"password\":\"%s\"}",
+                                                 padding);
+    g_autoptr (GBytes)   body = g_bytes_new (json, strlen (json));
+    g_autoptr (JsonNode) response = NULL;
 
     response = mc_test_request_full (server, "POST", "/api/v1/auth/login", NULL,
                                      "application/json", body, &status, NULL, NULL);
@@ -351,23 +352,23 @@ test_payload_too_large (void)
 
   /* Admin routes have the same limit. */
   {
-    g_autofree char *padding = g_strnfill (2000, 'x');
-    g_autofree char *json = g_strdup_printf ("{\"username\":\"big\",\"display_name\":\"%s\","
-                                             "\"role\":\"mentor\",\"password\":\"password1\"}",
-                                             padding);
-    g_autoptr(JsonNode) response = mc_test_admin (server, "POST", "/api/v1/admin/users", json,
-                                                  &status);
+    g_autofree char     *padding = g_strnfill (2000, 'x');
+    g_autofree char     *json = g_strdup_printf ("{\"username\":\"big\",\"display_name\":\"%s\","
+                                                     "\"role\":\"mentor\",\"password\":\"password1\"}",
+                                                 padding);
+    g_autoptr (JsonNode) response = mc_test_admin (server, "POST", "/api/v1/admin/users", json,
+                                                   &status);
 
     mc_test_assert_error (response, status, 413, "payload_too_large");
   }
 
   /* Just under the limit is read and judged on its content. */
   {
-    g_autofree char *padding = g_strnfill (900, 'x');
-    g_autofree char *json = g_strdup_printf ("{\"username\":\"maria\",\"password\":\"%s\"}",
-                                             padding);
-    g_autoptr(JsonNode) response = mc_test_request (server, "POST", "/api/v1/auth/login", NULL,
-                                                    json, &status);
+    g_autofree char     *padding = g_strnfill (900, 'x');
+    g_autofree char     *json = g_strdup_printf ("{\"username\":\"maria\",\"password\":\"%s\"}",
+                                                 padding);
+    g_autoptr (JsonNode) response = mc_test_request (server, "POST", "/api/v1/auth/login", NULL,
+                                                     json, &status);
 
     mc_test_assert_error (response, status, 401, "invalid_credentials");
   }
@@ -379,14 +380,14 @@ test_payload_too_large (void)
 static void
 test_payload_too_large_declared (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
+  guint                    status;
 
   /* Only a Content-Length that promises too much: the server must answer
    * from the headers, without waiting for a body that never comes. */
   {
-    g_autoptr(JsonNode) body = NULL;
-    g_autofree char *headers = NULL;
+    g_autoptr (JsonNode) body = NULL;
+    g_autofree char     *headers = NULL;
 
     status = mc_test_raw_http (server,
                                "POST /api/v1/auth/login HTTP/1.1\r\n"
@@ -401,8 +402,8 @@ test_payload_too_large_declared (void)
   }
 
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
-                                                    &status);
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
+                                                     &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
@@ -421,8 +422,8 @@ test_client_hangs_up (void)
     "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     "Content-Length: 100000000\r\n\r\n{",
   };
-  g_autoptr(McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=1024\n");
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
@@ -434,8 +435,8 @@ test_client_hangs_up (void)
 
   g_free (mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD));
   {
-    g_autoptr(JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
-                                                    &status);
+    g_autoptr (JsonNode) response = mc_test_request (server, "GET", "/healthz", NULL, NULL,
+                                                     &status);
 
     g_assert_cmpuint (status, ==, 200);
   }
@@ -444,10 +445,10 @@ test_client_hangs_up (void)
 static void
 test_length_required (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) body = NULL;
-  g_autofree char *headers = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     body = NULL;
+  g_autofree char         *headers = NULL;
+  guint                    status;
 
   mc_test_create_pair (server, NULL, NULL);
 
@@ -482,13 +483,13 @@ test_raw_garbage (void)
     "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     "Content-Length: 4\r\nConnection: close\r\n\r\n{\x01\x02}",
   };
-  static const guint expected[] = { 200, 400, 400 };
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
+  static const guint       expected[] = { 200, 400, 400 };
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
     {
-      g_autoptr(JsonNode) body = NULL;
-      guint status;
+      g_autoptr (JsonNode) body = NULL;
+      guint                status;
 
       g_test_message ("request %u", i);
       status = mc_test_raw_http (server, requests[i], -1, NULL, &body);
@@ -499,9 +500,9 @@ test_raw_garbage (void)
 
   /* Deep nesting, a huge number, many members: refused or not, never a crash. */
   {
-    g_autoptr(GString) deep = g_string_new (NULL);
-    g_autoptr(JsonNode) response = NULL;
-    guint status;
+    g_autoptr (GString)  deep = g_string_new (NULL);
+    g_autoptr (JsonNode) response = NULL;
+    guint                status;
 
     for (guint i = 0; i < 5000; i++)
       g_string_append_c (deep, '[');
@@ -512,8 +513,8 @@ test_raw_garbage (void)
     mc_test_assert_error (response, status, 400, "malformed_json");
   }
   {
-    g_autoptr(JsonNode) response = NULL;
-    guint status;
+    g_autoptr (JsonNode) response = NULL;
+    guint                status;
 
     response = mc_test_request (server, "POST", "/api/v1/auth/login", NULL,
                                 "{\"username\":1e999999,\"password\":123456789012345678901234567890}",
@@ -523,8 +524,8 @@ test_raw_garbage (void)
 
   /* Still alive. */
   {
-    g_autoptr(JsonNode) response = NULL;
-    guint status;
+    g_autoptr (JsonNode) response = NULL;
+    guint                status;
 
     response = mc_test_request (server, "GET", "/healthz", NULL, NULL, &status);
     g_assert_cmpuint (status, ==, 200);

@@ -17,16 +17,16 @@
 static void
 test_restart (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_start_new (NULL);
-  g_autoptr(JsonNode) issued = NULL;
-  g_autofree char *session = NULL;
-  g_autofree char *call_token = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *secret_path = NULL;
-  g_autofree char *verify_body = NULL;
-  GStatBuf info;
-  gint64 mentor_id, booking_id;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (JsonNode)     issued = NULL;
+  g_autofree char         *session = NULL;
+  g_autofree char         *call_token = NULL;
+  g_autofree char         *path = NULL;
+  g_autofree char         *secret_path = NULL;
+  g_autofree char         *verify_body = NULL;
+  GStatBuf                 info;
+  gint64                   mentor_id, booking_id;
+  guint                    status;
 
   mc_test_create_pair (server, &mentor_id, NULL);
   booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
@@ -47,8 +47,8 @@ test_restart (void)
 
   /* The session is still good. */
   {
-    g_autoptr(JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session, NULL,
-                                              &status);
+    g_autoptr (JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session, NULL,
+                                               &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpint (mc_test_get_int (mc_test_object (me), "user.id"), ==, mentor_id);
@@ -57,9 +57,9 @@ test_restart (void)
   /* So are the users and the booking, with its call room. */
   g_free (mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD));
   {
-    g_autoptr(JsonNode) list = mc_test_request (server, "GET", "/api/v1/bookings", session, NULL,
-                                                &status);
-    JsonArray *bookings;
+    g_autoptr (JsonNode) list = mc_test_request (server, "GET", "/api/v1/bookings", session, NULL,
+                                                 &status);
+    JsonArray           *bookings;
 
     g_assert_cmpuint (status, ==, 200);
     bookings = json_node_get_array (mc_test_get_node (mc_test_object (list), "bookings"));
@@ -67,14 +67,15 @@ test_restart (void)
     g_assert_cmpint (mc_test_get_int (json_array_get_object_element (bookings, 0), "id"), ==,
                      booking_id);
     g_assert_cmpstr (mc_test_get_string (json_array_get_object_element (bookings, 0),
-                                         "call.state"), ==, "idle");
+                                         "call.state"),
+                     ==, "idle");
   }
 
   /* A call token from before the restart still verifies: the secret was kept. */
   verify_body = g_strdup_printf ("{\"token\":\"%s\"}", call_token);
   {
-    g_autoptr(JsonNode) verified = mc_test_request (server, "POST", "/api/v1/call-tokens/verify",
-                                                    session, verify_body, &status);
+    g_autoptr (JsonNode) verified = mc_test_request (server, "POST", "/api/v1/call-tokens/verify",
+                                                     session, verify_body, &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_true (json_node_get_boolean (mc_test_get_node (mc_test_object (verified), "valid")));
@@ -82,15 +83,15 @@ test_restart (void)
 
   /* A revoked session stays revoked. */
   {
-    g_autoptr(JsonNode) out = mc_test_request (server, "POST", "/api/v1/auth/logout", session,
-                                               NULL, &status);
+    g_autoptr (JsonNode) out = mc_test_request (server, "POST", "/api/v1/auth/logout", session,
+                                                NULL, &status);
 
     g_assert_cmpuint (status, ==, 204);
   }
   mc_test_server_restart (server);
   {
-    g_autoptr(JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session, NULL,
-                                              &status);
+    g_autoptr (JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session, NULL,
+                                               &status);
 
     mc_test_assert_error (me, status, 401, "session_invalid");
   }
@@ -109,9 +110,9 @@ exec_sql (sqlite3    *db,
 static int
 read_user_version (const char *path)
 {
-  sqlite3 *db = NULL;
+  sqlite3      *db = NULL;
   sqlite3_stmt *statement = NULL;
-  int version;
+  int           version;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &statement, NULL), ==,
@@ -169,25 +170,26 @@ hash_password (const char *password)
   g_assert_cmpint (sodium_init (), >=, 0);
   g_assert_cmpint (crypto_pwhash_str_alg (hash, password, strlen (password),
                                           crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN,
-                                          crypto_pwhash_ALG_ARGON2ID13), ==, 0);
+                                          crypto_pwhash_ALG_ARGON2ID13),
+                   ==, 0);
   return g_strdup (hash);
 }
 
 static void
 test_migration_from_v1 (void)
 {
-  g_autoptr(McTestServer) server = mc_test_server_new (NULL);
-  g_autofree char *mentor_hash = hash_password ("mentor-v1-password");
-  g_autofree char *student_hash = hash_password ("student-v1-password");
-  g_autofree char *session_token = NULL;
-  g_autofree char *session_hash_hex = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *token = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  gint64 now = mc_test_now ();
-  guint8 raw[32];
-  sqlite3 *db = NULL;
-  guint status;
+  g_autoptr (McTestServer) server = mc_test_server_new (NULL);
+  g_autofree char         *mentor_hash = hash_password ("mentor-v1-password");
+  g_autofree char         *student_hash = hash_password ("student-v1-password");
+  g_autofree char         *session_token = NULL;
+  g_autofree char         *session_hash_hex = NULL;
+  g_autofree char         *sql = NULL;
+  g_autofree char         *token = NULL;
+  g_autoptr (GChecksum)    checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gint64                   now = mc_test_now ();
+  guint8                   raw[32];
+  sqlite3                 *db = NULL;
+  guint                    status;
 
   /* A session token as version 1 stored it: the SHA-256 of the token text. */
   for (guint i = 0; i < sizeof raw; i++)
@@ -228,8 +230,8 @@ test_migration_from_v1 (void)
 
   /* The session made under version 1 still works. */
   {
-    g_autoptr(JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session_token, NULL,
-                                              &status);
+    g_autoptr (JsonNode) me = mc_test_request (server, "GET", "/api/v1/me", session_token, NULL,
+                                               &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (mc_test_get_string (mc_test_object (me), "user.username"), ==, "otto");
@@ -237,8 +239,8 @@ test_migration_from_v1 (void)
 
   /* The confirmed booking got its call room; the pending one did not. */
   {
-    g_autoptr(JsonNode) booking = mc_test_request (server, "GET", "/api/v1/bookings/5", token,
-                                                   NULL, &status);
+    g_autoptr (JsonNode) booking = mc_test_request (server, "GET", "/api/v1/bookings/5", token,
+                                                    NULL, &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (mc_test_get_string (mc_test_object (booking), "subject"), ==, "Old lesson");
@@ -247,8 +249,8 @@ test_migration_from_v1 (void)
     g_assert_cmpstr (mc_test_get_string (mc_test_object (booking), "other.username"), ==, "otto");
   }
   {
-    g_autoptr(JsonNode) booking = mc_test_request (server, "GET", "/api/v1/bookings/6", token,
-                                                   NULL, &status);
+    g_autoptr (JsonNode) booking = mc_test_request (server, "GET", "/api/v1/bookings/6", token,
+                                                    NULL, &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_true (JSON_NODE_HOLDS_NULL (mc_test_get_node (mc_test_object (booking), "call")));
@@ -256,8 +258,8 @@ test_migration_from_v1 (void)
 
   /* It is joinable. */
   {
-    g_autoptr(JsonNode) issued = mc_test_request (server, "POST", "/api/v1/bookings/5/call-token",
-                                                  session_token, "{}", &status);
+    g_autoptr (JsonNode) issued = mc_test_request (server, "POST", "/api/v1/bookings/5/call-token",
+                                                   session_token, "{}", &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (mc_test_get_string (mc_test_object (issued), "role"), ==, "student");
@@ -265,8 +267,8 @@ test_migration_from_v1 (void)
 
   /* Confirming the pending one now makes its room the version 2 way. */
   {
-    g_autoptr(JsonNode) patched = mc_test_admin (server, "PATCH", "/api/v1/admin/bookings/6",
-                                                 "{\"status\":\"confirmed\"}", &status);
+    g_autoptr (JsonNode) patched = mc_test_admin (server, "PATCH", "/api/v1/admin/bookings/6",
+                                                  "{\"status\":\"confirmed\"}", &status);
 
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (mc_test_get_string (mc_test_object (patched), "call.state"), ==, "idle");
@@ -276,8 +278,8 @@ test_migration_from_v1 (void)
 
   /* Upgraded to the version that a new server creates (2 or later). */
   {
-    g_autoptr(McTestServer) fresh = mc_test_server_start_new (NULL);
-    int current;
+    g_autoptr (McTestServer) fresh = mc_test_server_start_new (NULL);
+    int                      current;
 
     mc_test_server_stop (fresh);
     current = read_user_version (mc_test_server_get_database (fresh));

@@ -27,12 +27,12 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *subject = g_strdup ("/CN=127.0.0.1");
-  int status = 0;
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *subject = g_strdup ("/CN=127.0.0.1");
+  int                status = 0;
 
   fixture->dir = g_dir_make_tmp ("mentorcall-tls-XXXXXX", &error);
   g_assert_no_error (error);
@@ -55,11 +55,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char      *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -79,8 +79,8 @@ spawn_server (Fixture    *fixture,
               const char *certificate,
               GError    **error)
 {
-  g_autofree char *database = g_build_filename (fixture->dir, "mc.db", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char                *database = g_build_filename (fixture->dir, "mc.db", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
 
   /* The server dies with the test, also when an assertion aborts it. */
   launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
@@ -95,30 +95,30 @@ spawn_server (Fixture    *fixture,
 }
 
 static gboolean
-accept_certificate_cb (SoupMessage          *message,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+accept_certificate_cb (SoupMessage         *message,
+                       GTlsCertificate     *certificate,
+                       GTlsCertificateFlags errors,
+                       gpointer             user_data)
 {
   /* Self-signed, made by this test a moment ago. */
   return TRUE;
 }
 
 static void
-test_https (Fixture       *fixture,
-            gconstpointer  data)
+test_https (Fixture      *fixture,
+            gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = spawn_server (fixture, fixture->certificate, &error);
-  g_autoptr(GDataInputStream) output = NULL;
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(SoupMessage) plain = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) plain_body = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *plain_url = NULL;
+  g_autoptr (GError)           error = NULL;
+  g_autoptr (GSubprocess)      process = spawn_server (fixture, fixture->certificate, &error);
+  g_autoptr (GDataInputStream) output = NULL;
+  g_autoptr (SoupSession)      session = soup_session_new ();
+  g_autoptr (SoupMessage)      message = NULL;
+  g_autoptr (SoupMessage)      plain = NULL;
+  g_autoptr (GBytes)           body = NULL;
+  g_autoptr (GBytes)           plain_body = NULL;
+  g_autofree char             *line = NULL;
+  g_autofree char             *url = NULL;
+  g_autofree char             *plain_url = NULL;
 
   g_assert_no_error (error);
 
@@ -153,7 +153,7 @@ test_https (Fixture       *fixture,
 
   if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
     {
-      char buffer[8192] = "";
+      char  buffer[8192] = "";
       gsize length = 0;
 
       g_input_stream_read_all (g_subprocess_get_stderr_pipe (process), buffer,
@@ -380,14 +380,14 @@ test_plain_http_warning_at_start (Fixture      *fixture,
 }
 
 static void
-test_bad_certificate (Fixture       *fixture,
-                      gconstpointer  data)
+test_bad_certificate (Fixture      *fixture,
+                      gconstpointer data)
 {
-  g_autofree char *bogus = g_build_filename (fixture->dir, "bogus.pem", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_autofree char        *bogus = g_build_filename (fixture->dir, "bogus.pem", NULL);
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree char        *out = NULL;
+  g_autofree char        *err = NULL;
 
   g_file_set_contents (bogus, "not a certificate\n", -1, &error);
   g_assert_no_error (error);

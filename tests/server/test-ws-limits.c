@@ -23,7 +23,7 @@ typedef struct
   SoupWebsocketConnection *connection;
   GError                  *error;
   guint                    status;
-  GPtrArray               *messages;   /* JsonObject */
+  GPtrArray               *messages; /* JsonObject */
   gboolean                 closed;
   gboolean                 done;
 } Socket;
@@ -34,7 +34,7 @@ socket_message_cb (SoupWebsocketConnection *connection,
                    GBytes                  *bytes,
                    Socket                  *socket)
 {
-  gsize length;
+  gsize       length;
   const char *data = g_bytes_get_data (bytes, &length);
   JsonObject *object = mc_json_parse_object (data, length, NULL);
 
@@ -91,10 +91,10 @@ static Socket *
 socket_open (McTestServer *server,
              const char   *token)
 {
-  Socket *socket = g_new0 (Socket, 1);
-  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws",
-                                          mc_test_server_get_port (server));
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  Socket                 *socket = g_new0 (Socket, 1);
+  g_autofree char        *url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws",
+                                                 mc_test_server_get_port (server));
+  g_autoptr (SoupMessage) message = soup_message_new ("GET", url);
 
   socket->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   socket->session = soup_session_new ();
@@ -163,8 +163,8 @@ socket_wait (Socket     *socket,
 }
 
 static McTestServer *
-start_server (const char  *overrides,
-              char       **token)
+start_server (const char *overrides,
+              char      **token)
 {
   McTestServer *server = mc_test_server_start_new (overrides);
 
@@ -177,12 +177,12 @@ start_server (const char  *overrides,
 static void
 test_handshake_refusals (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr(McTestServer) server = start_server (NULL, &token);
-  g_autoptr(Socket) anonymous = NULL;
-  g_autoptr(Socket) forged = NULL;
-  g_autoptr(JsonNode) plain = NULL;
-  guint status;
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (NULL, &token);
+  g_autoptr (Socket)       anonymous = NULL;
+  g_autoptr (Socket)       forged = NULL;
+  g_autoptr (JsonNode)     plain = NULL;
+  guint                    status;
 
   anonymous = socket_open (server, NULL);
   g_assert_null (anonymous->connection);
@@ -202,14 +202,14 @@ test_handshake_refusals (void)
 static void
 test_connections_per_user (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr(McTestServer) server = start_server ("[signaling]\nmax-connections-per-user=2\n",
-                                                 &token);
-  g_autoptr(Socket) first = socket_open (server, token);
-  g_autoptr(Socket) second = socket_open (server, token);
-  g_autoptr(Socket) third = NULL;
-  g_autoptr(Socket) again = NULL;
-  g_autoptr(JsonObject) welcome = NULL;
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server ("[signaling]\nmax-connections-per-user=2\n",
+                                                  &token);
+  g_autoptr (Socket)       first = socket_open (server, token);
+  g_autoptr (Socket)       second = socket_open (server, token);
+  g_autoptr (Socket)       third = NULL;
+  g_autoptr (Socket)       again = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
 
   g_assert_nonnull (first->connection);
   g_assert_nonnull (second->connection);
@@ -239,11 +239,12 @@ test_connections_per_user (void)
 static void
 test_message_rate (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr(McTestServer) server = start_server ("[signaling]\nmessages-per-second=5\n"
-                                                 "message-burst=5\n", &token);
-  g_autoptr(Socket) socket = socket_open (server, token);
-  g_autoptr(JsonObject) error = NULL;
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server ("[signaling]\nmessages-per-second=5\n"
+                                                  "message-burst=5\n",
+                                                  &token);
+  g_autoptr (Socket)       socket = socket_open (server, token);
+  g_autoptr (JsonObject)   error = NULL;
 
   g_assert_nonnull (socket->connection);
   for (guint i = 0; i < 20; i++)
@@ -261,12 +262,12 @@ test_message_rate (void)
 static void
 test_message_size (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr(McTestServer) server = start_server ("[signaling]\nmax-message-size=2048\n", &token);
-  g_autoptr(Socket) socket = socket_open (server, token);
-  g_autofree char *padding = g_strnfill (4096, 'x');
-  g_autofree char *text = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s\"}", padding);
-  gushort code;
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server ("[signaling]\nmax-message-size=2048\n", &token);
+  g_autoptr (Socket)       socket = socket_open (server, token);
+  g_autofree char         *padding = g_strnfill (4096, 'x');
+  g_autofree char         *text = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s\"}", padding);
+  gushort                  code;
 
   g_assert_nonnull (socket->connection);
   soup_websocket_connection_send_text (socket->connection, text);
@@ -285,14 +286,14 @@ test_message_size (void)
 static void
 test_hostile_frames (void)
 {
-  g_autofree char *token = NULL;
-  g_autoptr(McTestServer) server = start_server (NULL, &token);
-  g_autoptr(Socket) socket = socket_open (server, token);
-  g_autoptr(JsonObject) deep = NULL;
-  g_autoptr(JsonObject) binary = NULL;
-  g_autoptr(JsonObject) pong = NULL;
-  g_autoptr(GString) nested = g_string_new ("{\"type\":\"ping\",\"x\":");
-  static const guint8 bytes[] = { 0x00, 0xff, 0x7b, 0x7d };
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (NULL, &token);
+  g_autoptr (Socket)       socket = socket_open (server, token);
+  g_autoptr (JsonObject)   deep = NULL;
+  g_autoptr (JsonObject)   binary = NULL;
+  g_autoptr (JsonObject)   pong = NULL;
+  g_autoptr (GString)      nested = g_string_new ("{\"type\":\"ping\",\"x\":");
+  static const guint8      bytes[] = { 0x00, 0xff, 0x7b, 0x7d };
 
   g_assert_nonnull (socket->connection);
 
