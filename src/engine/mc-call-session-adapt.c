@@ -195,3 +195,34 @@ mc_call_session_adapt (McCallSession *self,
   mc_media_pipeline_get_video_format (self->media, &stats->send_width, &stats->send_height,
                                       &stats->send_framerate);
 }
+
+/* Public API */
+
+/**
+ * mc_call_session_get_video_paused:
+ * @self: a session
+ *
+ * Returns: whether our video is paused because the path is too slow for it
+ */
+gboolean
+mc_call_session_get_video_paused (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->video_paused;
+}
+
+/**
+ * mc_call_session_get_bandwidth_estimate:
+ * @self: a session
+ *
+ * Returns: what the path to the peer carries, as the bandwidth estimator
+ *   says, in bits a second (0 before the session is prepared)
+ */
+guint
+mc_call_session_get_bandwidth_estimate (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), 0);
+
+  return self->bwe != NULL ? mc_bandwidth_estimator_get_estimate (self->bwe) : 0;
+}

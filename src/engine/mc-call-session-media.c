@@ -201,3 +201,73 @@ mc_call_session_set_media_blocked (McCallSession *self,
   if (self->peer != NULL)
     mc_peer_pipeline_set_media_blocked (self->peer, self->media_blocked);
 }
+
+/**
+ * mc_call_session_get_muted:
+ * @self: a session
+ *
+ * Returns: whether we are muted
+ */
+gboolean
+mc_call_session_get_muted (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->muted;
+}
+
+/**
+ * mc_call_session_get_camera_off:
+ * @self: a session
+ *
+ * Returns: whether our camera is off
+ */
+gboolean
+mc_call_session_get_camera_off (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->camera_off;
+}
+
+/**
+ * mc_call_session_get_remote_muted:
+ * @self: a session
+ *
+ * Returns: whether the peer said it is muted
+ */
+gboolean
+mc_call_session_get_remote_muted (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->remote_muted;
+}
+
+/**
+ * mc_call_session_get_screen_share:
+ * @self: a session
+ *
+ * Returns: whether the screen is sent instead of the camera
+ */
+gboolean
+mc_call_session_get_screen_share (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->screen_share;
+}
+
+/**
+ * mc_call_session_get_remote_camera_off:
+ * @self: a session
+ *
+ * Returns: whether the peer said its camera is off
+ */
+gboolean
+mc_call_session_get_remote_camera_off (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->remote_camera_off;
+}

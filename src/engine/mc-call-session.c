@@ -905,76 +905,6 @@ mc_call_session_get_error (McCallSession *self)
 }
 
 /**
- * mc_call_session_get_muted:
- * @self: a session
- *
- * Returns: whether we are muted
- */
-gboolean
-mc_call_session_get_muted (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->muted;
-}
-
-/**
- * mc_call_session_get_camera_off:
- * @self: a session
- *
- * Returns: whether our camera is off
- */
-gboolean
-mc_call_session_get_camera_off (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->camera_off;
-}
-
-/**
- * mc_call_session_get_remote_muted:
- * @self: a session
- *
- * Returns: whether the peer said it is muted
- */
-gboolean
-mc_call_session_get_remote_muted (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->remote_muted;
-}
-
-/**
- * mc_call_session_get_screen_share:
- * @self: a session
- *
- * Returns: whether the screen is sent instead of the camera
- */
-gboolean
-mc_call_session_get_screen_share (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->screen_share;
-}
-
-/**
- * mc_call_session_get_remote_camera_off:
- * @self: a session
- *
- * Returns: whether the peer said its camera is off
- */
-gboolean
-mc_call_session_get_remote_camera_off (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->remote_camera_off;
-}
-
-/**
  * mc_call_session_get_generation:
  * @self: a session
  *
@@ -1001,33 +931,4 @@ mc_call_session_state_to_string (McCallSessionState state)
   GEnumValue            *value = g_enum_get_value (klass, state);
 
   return value != NULL ? value->value_nick : "unknown";
-}
-
-/**
- * mc_call_session_get_video_paused:
- * @self: a session
- *
- * Returns: whether our video is paused because the path is too slow for it
- */
-gboolean
-mc_call_session_get_video_paused (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
-
-  return self->video_paused;
-}
-
-/**
- * mc_call_session_get_bandwidth_estimate:
- * @self: a session
- *
- * Returns: what the path to the peer carries, as the bandwidth estimator
- *   says, in bits a second (0 before the session is prepared)
- */
-guint
-mc_call_session_get_bandwidth_estimate (McCallSession *self)
-{
-  g_return_val_if_fail (MC_IS_CALL_SESSION (self), 0);
-
-  return self->bwe != NULL ? mc_bandwidth_estimator_get_estimate (self->bwe) : 0;
 }
