@@ -27,7 +27,7 @@
  * over the video instead of beside it, below NARROW_WIDTH Leave and End
  * Lesson lose their words (not their tooltips) so that the controls fit in
  * 360 pixels, and the self view is always a share of the video's width
- * (get_child_position_cb ()).
+ * (mc_call_window_get_child_position_cb ()).
  *
  * Screen sharing swaps what the engine sends, camera or screen, while the
  * call runs; the self view shows whichever is sent. Where the desktop
@@ -42,6 +42,7 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
+#include "mc-call-window-internal.h"
 #include "mc-call-window-private.h"
 #include "mc-format.h"
 #include "mc-protocol.h"
@@ -49,91 +50,6 @@
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
 
-/* Speech while muted: louder than this (30 dB below full scale; a quiet
- * room stays under it) for this many 100 ms level readings in a row, and
- * the self view's mark says "You are muted" until this long after. */
-#define SPEAKING_LEVEL        0.4
-#define SPEAKING_READINGS     3
-#define SPEAKING_HOLD_SECONDS 2
-
-/* The window's own breakpoints, in pixels of window width. */
-#define CHAT_BESIDE_WIDTH 760
-#define NARROW_WIDTH      560
-#define TINY_WIDTH        400
-
-/* The self view: this share of the video's width, within these bounds. */
-#define SELF_VIEW_SHARE     0.24
-#define SELF_VIEW_MIN_WIDTH 96
-#define SELF_VIEW_MAX_WIDTH 224
-
-/* The other side is shown as speaking while their audio is this loud, and
- * for this long after. */
-#define PEER_SPEAKING_LEVEL   0.4
-#define PEER_SPEAKING_HOLD_MS 800
-
-/* A new message's preview stays this long while the chat is hidden. */
-#define PREVIEW_SECONDS 5
-
-struct _McCallWindow
-{
-  AdwWindow parent_instance;
-
-  McApiClient      *api;
-  JsonObject       *booking;
-  McCallController *controller;
-  GCancellable     *cancellable; /* the start, cancelled when the window goes */
-  GSettings        *settings;
-  McVideoPaintable *remote_paintable;
-  McVideoPaintable *self_paintable;
-  guint             clock_id;
-  guint             inhibit_cookie;
-  guint             unread;
-  gint64            last_seq; /* of the chat messages shown */
-  gboolean          muted;
-  gboolean          camera_off;
-  gboolean          screen_sharing;
-  gboolean          chat_visible;
-  gboolean          leaving;
-  guint             loud_readings;
-  guint             speaking_id;      /* while "You are muted" is shown */
-  guint             preview_id;       /* while a message's preview shows */
-  guint             peer_speaking_id; /* while the other side is shown speaking */
-  int               layout_width;     /* the width the last allocation had */
-  gboolean          chat_beside;      /* the chat's state while it was beside the video */
-  gboolean          folding;          /* while apply_layout_cb () changes the flap */
-  guint             layout_id;
-  char             *notice; /* what the other side did, while it holds */
-
-  AdwToastOverlay *toast_overlay;
-  GtkPicture      *remote_picture;
-  GtkPicture      *self_picture;
-  GtkWidget       *self_camera_off;
-  GtkWidget       *self_view;
-  GtkWidget       *self_muted_mark;
-  GtkLabel        *self_muted_label;
-  GtkWidget       *mute_button;
-  GtkWidget       *camera_button;
-  GtkWidget       *peer_status;
-  AdwAvatar       *peer_avatar;
-  GtkLabel        *peer_status_label;
-  GtkLabel        *peer_label;
-  GtkWidget       *peer_bar;
-  GtkWidget       *peer_speaking_image;
-  GtkImage        *peer_muted_image;
-  GtkLabel        *time_label;
-  GtkImage        *quality_image;
-  GtkLabel        *connection_label;
-  GtkWidget       *reconnecting_box;
-  GtkRevealer     *preview_revealer;
-  GtkLabel        *preview_label;
-  GtkLabel        *unread_label;
-  GtkWidget       *share_button;
-  AdwFlap         *flap;
-  GtkWidget       *leave_label;
-  GtkWidget       *end_label;
-  GtkWidget       *fullscreen_button;
-  McChatPane      *chat_pane;
-};
 
 G_DEFINE_FINAL_TYPE (McCallWindow, mc_call_window, ADW_TYPE_WINDOW)
 
@@ -149,20 +65,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *
-peer_name (McCallWindow *self)
-{
-  JsonObject *other = json_object_get_object_member (self->booking, "other");
-
-  return other ? json_object_get_string_member (other, "display_name") : _ ("The other participant");
-}
-
-static McCallSession *
-get_session (McCallWindow *self)
-{
-  return self->controller ? mc_call_controller_get_session (self->controller) : NULL;
-}
 
 /* The sink the call engine renders into. The engine puts a videoconvert in
  * front of it, which picks one of the RGB formats a GdkMemoryTexture takes. */
@@ -181,178 +83,6 @@ make_sink (McVideoPaintable *paintable,
   return sink;
 }
 
-static void
-update_peer_status (McCallWindow *self)
-{
-  McCallSession     *session = get_session (self);
-  McCallSessionState state = session ? mc_call_session_get_state (session)
-                                     : MC_CALL_SESSION_STATE_PREPARING;
-  gboolean           camera_off = session && mc_call_session_get_remote_camera_off (session);
-  gboolean           muted = session && mc_call_session_get_remote_muted (session);
-  g_autofree char   *text = NULL;
-
-  if (state == MC_CALL_SESSION_STATE_WAITING && self->notice != NULL)
-    text = g_strdup (self->notice);
-  else if (state == MC_CALL_SESSION_STATE_WAITING || state == MC_CALL_SESSION_STATE_PREPARING ||
-           state == MC_CALL_SESSION_STATE_IDLE)
-    /* Translators: %s is the other participant */
-    text = g_strdup_printf (_ ("Waiting for %s…"), peer_name (self));
-  else if (camera_off)
-    /* Translators: %s is the other participant */
-    text = g_strdup_printf (_ ("%s's camera is off"), peer_name (self));
-  else if (state == MC_CALL_SESSION_STATE_CONNECTING &&
-           !mc_video_paintable_get_has_image (self->remote_paintable))
-    /* Translators: %s is the other participant */
-    text = g_strdup_printf (_ ("Connecting to %s…"), peer_name (self));
-
-  gtk_widget_set_visible (self->peer_status, text != NULL);
-  gtk_label_set_label (self->peer_status_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->remote_picture),
-                          !camera_off && state != MC_CALL_SESSION_STATE_WAITING);
-  gtk_widget_set_visible (GTK_WIDGET (self->peer_muted_image), muted);
-}
-
-static void
-session_state_cb (McCallSession *session,
-                  GParamSpec    *pspec,
-                  McCallWindow  *self)
-{
-  McCallSessionState state = mc_call_session_get_state (session);
-  const char        *text;
-
-  switch (state)
-    {
-    case MC_CALL_SESSION_STATE_IDLE:
-    case MC_CALL_SESSION_STATE_PREPARING:
-      text = _ ("Starting");
-      break;
-    case MC_CALL_SESSION_STATE_WAITING:
-      text = _ ("Waiting");
-      break;
-    case MC_CALL_SESSION_STATE_CONNECTING:
-      text = _ ("Connecting");
-      break;
-    case MC_CALL_SESSION_STATE_CONNECTED:
-      text = _ ("Connected");
-      break;
-    case MC_CALL_SESSION_STATE_RECONNECTING:
-      text = _ ("Reconnecting");
-      break;
-    case MC_CALL_SESSION_STATE_ENDED:
-      text = _ ("Ended");
-      break;
-    case MC_CALL_SESSION_STATE_FAILED:
-    default:
-      text = _ ("Failed");
-      break;
-    }
-
-  gtk_label_set_label (self->connection_label, text);
-  gtk_widget_set_visible (self->reconnecting_box, state == MC_CALL_SESSION_STATE_RECONNECTING);
-
-  if (state == MC_CALL_SESSION_STATE_WAITING)
-    mc_video_paintable_clear (self->remote_paintable);
-
-  if (state == MC_CALL_SESSION_STATE_FAILED)
-    {
-      const GError    *error = mc_call_session_get_error (session);
-      g_autofree char *message = g_strdup_printf (_ ("The call failed: %s"),
-                                                  error ? error->message : _ ("unknown error"));
-
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-    }
-
-  update_peer_status (self);
-}
-
-static void
-set_speaking_while_muted (McCallWindow *self,
-                          gboolean      speaking)
-{
-  gtk_label_set_label (self->self_muted_label, speaking ? _ ("You are muted") : _ ("Muted"));
-  if (speaking)
-    gtk_widget_add_css_class (self->self_muted_mark, "speaking");
-  else
-    gtk_widget_remove_css_class (self->self_muted_mark, "speaking");
-}
-
-static gboolean
-speaking_timeout_cb (gpointer user_data)
-{
-  McCallWindow *self = user_data;
-
-  self->speaking_id = 0;
-  set_speaking_while_muted (self, FALSE);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Someone who talks while muted is told so on their own picture, where
- * they look anyway; the other side hears nothing either way. */
-static void
-session_input_level_cb (McCallSession *session,
-                        double         level,
-                        McCallWindow  *self)
-{
-  if (!self->muted || level < SPEAKING_LEVEL)
-    {
-      self->loud_readings = 0;
-      return;
-    }
-
-  if (++self->loud_readings < SPEAKING_READINGS)
-    return;
-
-  set_speaking_while_muted (self, TRUE);
-  g_clear_handle_id (&self->speaking_id, g_source_remove);
-  self->speaking_id = g_timeout_add_seconds (SPEAKING_HOLD_SECONDS, speaking_timeout_cb, self);
-}
-
-static void
-set_peer_speaking (McCallWindow *self,
-                   gboolean      speaking)
-{
-  gtk_widget_set_visible (self->peer_speaking_image, speaking);
-  if (speaking)
-    gtk_widget_add_css_class (self->peer_bar, "speaking");
-  else
-    gtk_widget_remove_css_class (self->peer_bar, "speaking");
-}
-
-static gboolean
-peer_speaking_timeout_cb (gpointer user_data)
-{
-  McCallWindow *self = user_data;
-
-  self->peer_speaking_id = 0;
-  set_peer_speaking (self, FALSE);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* The other side's name lights up while they speak: who is talking is
- * not always clear from a small or frozen picture. */
-static void
-session_output_level_cb (McCallSession *session,
-                         double         level,
-                         McCallWindow  *self)
-{
-  if (level < PEER_SPEAKING_LEVEL)
-    return;
-
-  set_peer_speaking (self, TRUE);
-  g_clear_handle_id (&self->peer_speaking_id, g_source_remove);
-  self->peer_speaking_id = g_timeout_add (PEER_SPEAKING_HOLD_MS, peer_speaking_timeout_cb, self);
-}
-
-static void
-session_remote_media_cb (McCallSession *session,
-                         GParamSpec    *pspec,
-                         McCallWindow  *self)
-{
-  update_peer_status (self);
-}
-
 static void set_screen_sharing (McCallWindow *self,
                                 gboolean      sharing);
 
@@ -366,256 +96,6 @@ session_screen_share_stopped_cb (McCallSession *session,
 
   set_screen_sharing (self, FALSE);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-static void
-session_stats_cb (McCallSession     *session,
-                  const McCallStats *stats,
-                  McCallWindow      *self)
-{
-  const char *icon, *tooltip;
-
-  switch (stats->quality)
-    {
-    case MC_CALL_QUALITY_GOOD:
-      icon = "network-cellular-signal-excellent-symbolic";
-      tooltip = _ ("Network quality: good");
-      break;
-    case MC_CALL_QUALITY_FAIR:
-      icon = "network-cellular-signal-ok-symbolic";
-      tooltip = _ ("Network quality: fair");
-      break;
-    case MC_CALL_QUALITY_POOR:
-      icon = "network-cellular-signal-weak-symbolic";
-      tooltip = _ ("Network quality: poor");
-      break;
-    case MC_CALL_QUALITY_UNKNOWN:
-    default:
-      icon = "network-cellular-signal-none-symbolic";
-      tooltip = _ ("Network quality: unknown");
-      break;
-    }
-
-  /* The figures behind the word, for whoever wants to know why. */
-  if (stats->quality != MC_CALL_QUALITY_UNKNOWN)
-    {
-      g_autofree char *detail = NULL;
-
-      /* Translators: the network quality's tooltip: the quality, such as
-       * "Network quality: fair", then packets lost in percent, the round
-       * trip in milliseconds and the bitrate received in kbit/s */
-      if (stats->round_trip_ms >= 0)
-        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f ms round trip, %.0f kbit/s received"),
-                                  tooltip, stats->loss * 100.0, stats->round_trip_ms,
-                                  stats->bitrate_in / 1000.0);
-      else
-        /* Translators: as above, without the round trip (not measured yet) */
-        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f kbit/s received"), tooltip,
-                                  stats->loss * 100.0, stats->bitrate_in / 1000.0);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), detail);
-    }
-  else
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), tooltip);
-  gtk_image_set_from_icon_name (self->quality_image, icon);
-}
-
-static void
-update_unread (McCallWindow *self)
-{
-  g_autofree char *text = g_strdup_printf ("%u", self->unread);
-  g_autofree char *tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                           "%u unread message",
-                                                           "%u unread messages",
-                                                           self->unread),
-                                              self->unread);
-
-  gtk_label_set_label (self->unread_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->unread_label), tooltip);
-  gtk_widget_set_visible (GTK_WIDGET (self->unread_label), self->unread > 0);
-}
-
-/* How far each lesson's chat has been read, for this run of the app: a
- * rejoin replays the history, and what was read before is not unread
- * again. Booking id → the last sequence number seen. */
-static GHashTable *
-read_seqs (void)
-{
-  static GHashTable *seqs;
-
-  if (seqs == NULL)
-    seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-
-  return seqs;
-}
-
-static gint64
-get_read_seq (McCallWindow *self)
-{
-  gint64  booking_id = mc_call_window_get_booking_id (self);
-  gint64 *seq = g_hash_table_lookup (read_seqs (), &booking_id);
-
-  return seq != NULL ? *seq : 0;
-}
-
-static void
-set_read_seq (McCallWindow *self,
-              gint64        seq)
-{
-  gint64 booking_id = mc_call_window_get_booking_id (self);
-
-  if (seq > get_read_seq (self))
-    g_hash_table_insert (read_seqs (), g_memdup2 (&booking_id, sizeof booking_id),
-                         g_memdup2 (&seq, sizeof seq));
-}
-
-static gboolean
-preview_timeout_cb (gpointer user_data)
-{
-  McCallWindow *self = user_data;
-
-  self->preview_id = 0;
-  gtk_revealer_set_reveal_child (self->preview_revealer, FALSE);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* With the chat hidden, a new message shows for a moment above the
- * controls, so that nobody has to open the chat to see if it matters. */
-static void
-show_preview (McCallWindow  *self,
-              McChatMessage *message)
-{
-  const char      *sender = mc_chat_message_get_sender_name (message);
-  g_autofree char *text = NULL;
-
-  /* Translators: a new chat message's preview: its sender and its text */
-  text = g_strdup_printf (_ ("%s: %s"), sender ? sender : "", mc_chat_message_get_text (message));
-  gtk_label_set_label (self->preview_label, text);
-  gtk_revealer_set_reveal_child (self->preview_revealer, TRUE);
-  g_clear_handle_id (&self->preview_id, g_source_remove);
-  self->preview_id = g_timeout_add_seconds (PREVIEW_SECONDS, preview_timeout_cb, self);
-}
-
-static void
-chat_received_cb (McSignalingClient *signaling,
-                  McChatMessage     *message,
-                  McCallWindow      *self)
-{
-  gint64      seq = mc_chat_message_get_seq (message);
-  JsonObject *me = mc_signaling_client_get_user (signaling);
-
-  mc_chat_pane_show_message (self->chat_pane, message);
-
-  self->last_seq = MAX (self->last_seq, seq);
-  /* Our own messages, back from the history, are read. */
-  if (self->chat_visible ||
-      (me != NULL && mc_chat_message_get_sender_id (message) == json_object_get_int_member (me, "id")))
-    set_read_seq (self, seq);
-  else if (seq > get_read_seq (self))
-    {
-      self->unread++;
-      update_unread (self);
-      show_preview (self, message);
-    }
-}
-
-static void
-chat_state_changed_cb (McSignalingClient *signaling,
-                       McChatMessage     *message,
-                       McCallWindow      *self)
-{
-  mc_chat_pane_show_message (self->chat_pane, message);
-}
-
-static void
-chat_send_cb (McChatPane   *pane,
-              const char   *text,
-              McCallWindow *self)
-{
-  McSignalingClient *signaling = self->controller
-                                   ? mc_call_controller_get_signaling (self->controller)
-                                   : NULL;
-  g_autofree char   *client_id = NULL;
-
-  if (signaling != NULL)
-    client_id = mc_signaling_client_send_chat (signaling, text);
-
-  if (client_id == NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay,
-                                 adw_toast_new (_ ("Chat is available once you have joined")));
-}
-
-static void
-toast (McCallWindow *self,
-       const char   *message)
-{
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-static gint64
-peer_id (McCallWindow *self)
-{
-  JsonObject *other = json_object_get_object_member (self->booking, "other");
-
-  return other ? json_object_get_int_member (other, "id") : 0;
-}
-
-static void
-set_notice (McCallWindow *self,
-            const char   *notice)
-{
-  g_free (self->notice);
-  self->notice = g_strdup (notice);
-  update_peer_status (self);
-}
-
-static void
-peer_left_cb (McSignalingClient *signaling,
-              gint64             booking_id,
-              gint64             user_id,
-              const char        *reason,
-              McCallWindow      *self)
-{
-  g_autofree char *message = NULL;
-
-  if (booking_id != mc_call_window_get_booking_id (self))
-    return;
-
-  if (g_strcmp0 (reason, "left") == 0)
-    {
-      /* Translators: %s is the other participant, who closed their call window */
-      message = g_strdup_printf (_ ("%s left the call — the lesson goes on"), peer_name (self));
-      set_notice (self, message);
-      /* The middle of the picture says it; a toast would cover the controls. */
-      return;
-    }
-  else if (g_strcmp0 (reason, "connection_lost") == 0)
-    /* Translators: %s is the other participant */
-    message = g_strdup_printf (_ ("%s lost the connection; they may be back in a moment"),
-                               peer_name (self));
-
-  if (message != NULL)
-    toast (self, message);
-}
-
-static void
-peer_joined_cb (McSignalingClient *signaling,
-                gint64             booking_id,
-                JsonObject        *user,
-                gboolean           muted,
-                gboolean           camera_off,
-                const char        *instance,
-                McCallWindow      *self)
-{
-  g_autofree char *message = NULL;
-
-  if (booking_id != mc_call_window_get_booking_id (self) || self->notice == NULL)
-    return;
-
-  /* Translators: %s is the other participant, back after leaving */
-  message = g_strdup_printf (_ ("%s is back in the call"), peer_name (self));
-  set_notice (self, NULL);
-  toast (self, message);
 }
 
 /* The lesson is over: its summary takes the window's place, and says who
@@ -633,9 +113,9 @@ controller_ended_cb (McCallController *controller,
 
   if (me != NULL && by == json_object_get_int_member (me, "id"))
     notice = g_strdup (_ ("You ended the lesson"));
-  else if (by != 0 && by == peer_id (self))
+  else if (by != 0 && by == mc_call_window_peer_id (self))
     /* Translators: %s is the other participant */
-    notice = g_strdup_printf (_ ("%s ended the lesson"), peer_name (self));
+    notice = g_strdup_printf (_ ("%s ended the lesson"), mc_call_window_peer_name (self));
   else
     notice = g_strdup (_ ("The lesson has ended"));
 
@@ -673,13 +153,13 @@ configure_session_cb (McCallController *controller,
   mc_call_session_set_video_sink (session, remote_sink);
   mc_call_session_set_preview_sink (session, preview_sink);
 
-  g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), self);
-  g_signal_connect (session, "notify::remote-muted", G_CALLBACK (session_remote_media_cb), self);
+  g_signal_connect (session, "notify::state", G_CALLBACK (mc_call_window_session_state_cb), self);
+  g_signal_connect (session, "notify::remote-muted", G_CALLBACK (mc_call_window_session_remote_media_cb), self);
   g_signal_connect (session, "notify::remote-camera-off",
-                    G_CALLBACK (session_remote_media_cb), self);
-  g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), self);
-  g_signal_connect (session, "input-level", G_CALLBACK (session_input_level_cb), self);
-  g_signal_connect (session, "output-level", G_CALLBACK (session_output_level_cb), self);
+                    G_CALLBACK (mc_call_window_session_remote_media_cb), self);
+  g_signal_connect (session, "stats", G_CALLBACK (mc_call_window_session_stats_cb), self);
+  g_signal_connect (session, "input-level", G_CALLBACK (mc_call_window_input_level_cb), self);
+  g_signal_connect (session, "output-level", G_CALLBACK (mc_call_window_output_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
                     G_CALLBACK (session_screen_share_stopped_cb), self);
 }
@@ -711,7 +191,7 @@ started_cb (GObject      *object,
       return;
     }
 
-  session = get_session (self);
+  session = mc_call_window_get_session (self);
   if (self->muted)
     mc_call_session_set_muted (session, TRUE);
   if (self->camera_off)
@@ -730,46 +210,10 @@ started_cb (GObject      *object,
                                   json_object_get_int_member (mc_signaling_client_get_user (
                                                                 signaling),
                                                               "id"));
-  g_signal_connect (signaling, "chat-received", G_CALLBACK (chat_received_cb), self);
-  g_signal_connect (signaling, "chat-state-changed", G_CALLBACK (chat_state_changed_cb), self);
-  g_signal_connect (signaling, "peer-left", G_CALLBACK (peer_left_cb), self);
-  g_signal_connect (signaling, "peer-joined", G_CALLBACK (peer_joined_cb), self);
-}
-
-static gboolean
-clock_cb (gpointer user_data)
-{
-  McCallWindow    *self = user_data;
-  gint64           start = 0, end = 0, now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *left = NULL;
-  g_autofree char *text = NULL;
-
-  mc_json_parse_time (json_object_get_string_member (self->booking, "start"), &start);
-  mc_json_parse_time (json_object_get_string_member (self->booking, "end"), &end);
-  /* Early, the time left would count to the end and read as the lesson's
-   * length: say when it starts instead. */
-  if (start > now)
-    {
-      left = mc_format_duration (start - now);
-      /* Translators: %s is a duration, such as "12 minutes" */
-      text = g_strdup_printf (_ ("Starts in %s"), left);
-    }
-  else if (end > now)
-    {
-      left = mc_format_duration (end - now);
-      /* Translators: %s is a duration, such as "12 minutes" */
-      text = g_strdup_printf (_ ("%s left"), left);
-    }
-  else
-    {
-      left = mc_format_duration (now - end);
-      /* Translators: %s is a duration, such as "3 minutes" */
-      text = g_strdup_printf (_ ("%s over time"), left);
-    }
-
-  gtk_label_set_label (self->time_label, text);
-
-  return G_SOURCE_CONTINUE;
+  g_signal_connect (signaling, "chat-received", G_CALLBACK (mc_call_window_chat_received_cb), self);
+  g_signal_connect (signaling, "chat-state-changed", G_CALLBACK (mc_call_window_chat_state_changed_cb), self);
+  g_signal_connect (signaling, "peer-left", G_CALLBACK (mc_call_window_peer_left_cb), self);
+  g_signal_connect (signaling, "peer-joined", G_CALLBACK (mc_call_window_peer_joined_cb), self);
 }
 
 static gboolean
@@ -847,7 +291,7 @@ end_action (GtkWidget  *widget,
                                   _ ("The call ends for you and %s, and the lesson cannot be "
                                      "joined again. To step out for a moment, leave instead: "
                                      "the lesson goes on and you can rejoin."),
-                                  peer_name (self));
+                                  mc_call_window_peer_name (self));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _ ("_Cancel"),
                                     "leave", C_ ("call", "_Leave"),
@@ -931,13 +375,13 @@ set_muted (McCallWindow *self,
     return;
 
   self->muted = muted;
-  if (get_session (self) != NULL)
-    mc_call_session_set_muted (get_session (self), muted);
+  if (mc_call_window_get_session (self) != NULL)
+    mc_call_session_set_muted (mc_call_window_get_session (self), muted);
   g_settings_set_boolean (self->settings, "join-muted", muted);
   if (!muted)
     {
       g_clear_handle_id (&self->speaking_id, g_source_remove);
-      set_speaking_while_muted (self, FALSE);
+      mc_call_window_set_speaking_while_muted (self, FALSE);
     }
   update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
@@ -951,8 +395,8 @@ set_camera_off (McCallWindow *self,
     return;
 
   self->camera_off = camera_off;
-  if (get_session (self) != NULL)
-    mc_call_session_set_camera_off (get_session (self), camera_off);
+  if (mc_call_window_get_session (self) != NULL)
+    mc_call_session_set_camera_off (mc_call_window_get_session (self), camera_off);
   g_settings_set_boolean (self->settings, "join-camera-off", camera_off);
   update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_OFF]);
@@ -962,7 +406,7 @@ static void
 set_screen_sharing (McCallWindow *self,
                     gboolean      sharing)
 {
-  McCallSession *session = get_session (self);
+  McCallSession *session = mc_call_window_get_session (self);
 
   if (self->screen_sharing == sharing)
     return;
@@ -1005,101 +449,12 @@ set_chat_visible (McCallWindow *self,
     {
       g_clear_handle_id (&self->preview_id, g_source_remove);
       gtk_revealer_set_reveal_child (self->preview_revealer, FALSE);
-      set_read_seq (self, self->last_seq);
+      mc_call_window_set_read_seq (self, self->last_seq);
       self->unread = 0;
-      update_unread (self);
+      mc_call_window_update_unread (self);
       mc_chat_pane_focus_entry (self->chat_pane);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHAT_VISIBLE]);
-}
-
-/* The breakpoints, applied outside of the size allocation that found them
- * crossed: changing what is shown re-measures the window. */
-static gboolean
-apply_layout_cb (gpointer user_data)
-{
-  McCallWindow *self = user_data;
-  int           width = self->layout_width;
-  gboolean      narrow = width < NARROW_WIDTH;
-
-  self->layout_id = 0;
-  /* Folding hides the chat, which would cover the video; unfolding brings
-   * it back as it was beside the video. */
-  if (!adw_flap_get_folded (self->flap))
-    self->chat_beside = self->chat_visible;
-  self->folding = TRUE;
-  adw_flap_set_fold_policy (self->flap, width < CHAT_BESIDE_WIDTH ? ADW_FLAP_FOLD_POLICY_ALWAYS
-                                                                  : ADW_FLAP_FOLD_POLICY_NEVER);
-  if (!adw_flap_get_folded (self->flap))
-    adw_flap_set_reveal_flap (self->flap, self->chat_beside);
-  self->folding = FALSE;
-  gtk_widget_set_visible (self->leave_label, !narrow);
-  gtk_widget_set_visible (self->end_label, !narrow);
-  gtk_widget_set_visible (GTK_WIDGET (self->connection_label), !narrow);
-  gtk_widget_set_visible (self->fullscreen_button, !narrow);
-  gtk_widget_set_visible (GTK_WIDGET (self->time_label), width >= TINY_WIDTH);
-
-  return G_SOURCE_REMOVE;
-}
-
-static int
-breakpoints_crossed (int width)
-{
-  return (width < CHAT_BESIDE_WIDTH) + (width < NARROW_WIDTH) + (width < TINY_WIDTH);
-}
-
-static void
-mc_call_window_size_allocate (GtkWidget *widget,
-                              int        width,
-                              int        height,
-                              int        baseline)
-{
-  McCallWindow *self = MC_CALL_WINDOW (widget);
-  gboolean      changed = self->layout_width == 0 ||
-                     breakpoints_crossed (self->layout_width) != breakpoints_crossed (width);
-
-  GTK_WIDGET_CLASS (mc_call_window_parent_class)->size_allocate (widget, width, height, baseline);
-
-  self->layout_width = width;
-  if (changed && self->layout_id == 0)
-    self->layout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_cb, self, NULL);
-}
-
-/* The self view takes a share of the video's width, with the picture's
- * shape, above the controls: it never covers most of a small window, and
- * never gets smaller than what it shows needs. */
-static gboolean
-get_child_position_cb (GtkOverlay   *overlay,
-                       GtkWidget    *child,
-                       GdkRectangle *allocation,
-                       McCallWindow *self)
-{
-  int    width = gtk_widget_get_width (GTK_WIDGET (overlay));
-  int    height = gtk_widget_get_height (GTK_WIDGET (overlay));
-  double ratio = gdk_paintable_get_intrinsic_aspect_ratio (GDK_PAINTABLE (self->self_paintable));
-  int    margin = width < NARROW_WIDTH ? 8 : 16;
-  int    bottom = width < NARROW_WIDTH ? 76 : 84;
-  int    min_width, min_height, w, h;
-
-  if (child != self->self_view)
-    return FALSE;
-
-  if (ratio <= 0 || gtk_widget_get_opacity (GTK_WIDGET (self->self_picture)) == 0)
-    ratio = 4.0 / 3.0;
-
-  w = CLAMP ((int) (width * SELF_VIEW_SHARE), SELF_VIEW_MIN_WIDTH, SELF_VIEW_MAX_WIDTH);
-  gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
-  w = MAX (w, min_width);
-  h = (int) (w / ratio);
-  gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, w, &min_height, NULL, NULL, NULL);
-  h = MAX (h, min_height);
-
-  allocation->width = w;
-  allocation->height = h;
-  allocation->x = MAX (width - w - margin, 0);
-  allocation->y = MAX (height - h - bottom, 0);
-
-  return TRUE;
 }
 
 static void
@@ -1199,7 +554,7 @@ mc_call_window_dispose (GObject *object)
   if (self->controller != NULL)
     {
       McSignalingClient *signaling = mc_call_controller_get_signaling (self->controller);
-      McCallSession     *session = get_session (self);
+      McCallSession     *session = mc_call_window_get_session (self);
 
       if (signaling != NULL)
         g_signal_handlers_disconnect_by_data (signaling, self);
@@ -1228,6 +583,16 @@ mc_call_window_finalize (GObject *object)
   g_clear_object (&self->self_paintable);
 
   G_OBJECT_CLASS (mc_call_window_parent_class)->finalize (object);
+}
+
+static void
+mc_call_window_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  GTK_WIDGET_CLASS (mc_call_window_parent_class)->size_allocate (widget, width, height, baseline);
+  mc_call_window_relayout (MC_CALL_WINDOW (widget), width);
 }
 
 static void
@@ -1291,9 +656,11 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, leave_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, end_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, fullscreen_button);
-  gtk_widget_class_bind_template_callback (widget_class, get_child_position_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "get_child_position_cb",
+                                                G_CALLBACK (mc_call_window_get_child_position_cb));
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, chat_pane);
-  gtk_widget_class_bind_template_callback (widget_class, chat_send_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "chat_send_cb",
+                                                G_CALLBACK (mc_call_window_chat_send_cb));
 
   gtk_widget_class_install_property_action (widget_class, "call.mute", "muted");
   gtk_widget_class_install_property_action (widget_class, "call.camera-off", "camera-off");
@@ -1373,10 +740,10 @@ mc_call_window_new (GtkApplication *application,
   self->booking = json_object_ref (booking);
 
   /* Translators: the call window's title; %s is the other participant */
-  title = g_strdup_printf (_ ("Lesson with %s"), peer_name (self));
+  title = g_strdup_printf (_ ("Lesson with %s"), mc_call_window_peer_name (self));
   gtk_window_set_title (GTK_WINDOW (self), title);
-  gtk_label_set_label (self->peer_label, peer_name (self));
-  adw_avatar_set_text (self->peer_avatar, peer_name (self));
+  gtk_label_set_label (self->peer_label, mc_call_window_peer_name (self));
+  adw_avatar_set_text (self->peer_avatar, mc_call_window_peer_name (self));
 
   return self;
 }
@@ -1411,9 +778,9 @@ mc_call_window_start (McCallWindow *self)
                                                       GTK_APPLICATION_INHIBIT_IDLE,
                                                     _ ("In a lesson"));
 
-  clock_cb (self);
-  self->clock_id = g_timeout_add_seconds (1, clock_cb, self);
-  update_peer_status (self);
+  mc_call_window_clock_cb (self);
+  self->clock_id = g_timeout_add_seconds (1, mc_call_window_clock_cb, self);
+  mc_call_window_update_peer_status (self);
 }
 
 gint64
