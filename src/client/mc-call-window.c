@@ -44,8 +44,6 @@
 #include "mc-booking-row.h"
 #include "mc-call-window-internal.h"
 #include "mc-call-window-private.h"
-#include "mc-format.h"
-#include "mc-protocol.h"
 #include "mc-summary-window.h"
 #include "mc-video-paintable.h"
 #include "mc-video-sink.h"
