@@ -17,179 +17,29 @@
 
 #include "mc-protocol.h"
 #include "mc-test-server.h"
-
-#define TIMEOUT_SECONDS 20
+#include "mc-test-socket.h"
 
 #define ALLOWED_ORIGIN "https://lessons.example.org"
 #define OTHER_ORIGIN   "https://evil.example.net"
 
-typedef struct
-{
-  SoupSession             *session;
-  SoupWebsocketConnection *connection;
-  GError                  *error;
-  guint                    status;
-  GPtrArray               *messages; /* JsonObject */
-  gboolean                 closed;
-  gboolean                 done;
-} Socket;
-
-static void
-socket_message_cb (SoupWebsocketConnection *connection,
-                   SoupWebsocketDataType    type,
-                   GBytes                  *bytes,
-                   Socket                  *socket)
-{
-  gsize       length;
-  const char *data = g_bytes_get_data (bytes, &length);
-  JsonObject *object = mc_json_parse_object (data, length, NULL);
-
-  g_assert_nonnull (object);
-  g_ptr_array_add (socket->messages, object);
-}
-
-static void
-socket_closed_cb (SoupWebsocketConnection *connection,
-                  Socket                  *socket)
-{
-  socket->closed = TRUE;
-}
-
-static void
-socket_connected_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Socket *socket = user_data;
-
-  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result,
-                                                              &socket->error);
-  if (socket->connection != NULL)
-    {
-      g_signal_connect (socket->connection, "message", G_CALLBACK (socket_message_cb), socket);
-      g_signal_connect (socket->connection, "closed", G_CALLBACK (socket_closed_cb), socket);
-    }
-  socket->done = TRUE;
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("Nothing happened within %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout_id);
-}
-
-/* Opens a WebSocket as a page would (@ticket in the URL, @origin) or as a
- * native client would (@token in Authorization, no origin). */
-static Socket *
-socket_open (McTestServer *server,
-             const char   *token,
-             const char   *ticket,
-             const char   *origin)
-{
-  Socket                 *socket = g_new0 (Socket, 1);
-  g_autofree char        *url = NULL;
-  g_autoptr (SoupMessage) message = NULL;
-
-  if (ticket != NULL)
-    {
-      g_autofree char *escaped = g_uri_escape_string (ticket, NULL, FALSE);
-
-      url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws?ticket=%s",
-                             mc_test_server_get_port (server), escaped);
-    }
-  else
-    {
-      url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws", mc_test_server_get_port (server));
-    }
-
-  message = soup_message_new ("GET", url);
-  socket->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  socket->session = soup_session_new ();
-
-  if (token != NULL)
-    {
-      g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                    authorization);
-    }
-
-  soup_session_websocket_connect_async (socket->session, message, origin, NULL,
-                                        G_PRIORITY_DEFAULT, NULL, socket_connected_cb, socket);
-  wait_for (&socket->done);
-  socket->status = soup_message_get_status (message);
-
-  return socket;
-}
-
-static void
-socket_free (Socket *socket)
-{
-  if (socket->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (socket->connection, socket);
-      if (soup_websocket_connection_get_state (socket->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (socket->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&socket->connection);
-    }
-  g_clear_object (&socket->session);
-  g_clear_error (&socket->error);
-  g_ptr_array_unref (socket->messages);
-  g_free (socket);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Socket, socket_free)
-
-/* Waits for the first message and checks that it is of @type. */
-static JsonObject *
-socket_first (Socket     *socket,
-              const char *type)
-{
-  guint       timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
-  JsonObject *first;
-
-  while (socket->messages->len == 0)
-    {
-      g_assert_false (socket->closed);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (timeout_id);
-
-  first = json_object_ref (g_ptr_array_index (socket->messages, 0));
-  g_assert_cmpstr (json_object_get_string_member (first, "type"), ==, type);
-  return first;
-}
-
 /* Checks that the socket was upgraded, then refused with an error of
  * @code and closed with @close_code: what a page can read. */
 static void
-assert_refused (Socket     *socket,
-                const char *code,
-                const char *reason,
-                gushort     close_code)
+assert_refused (McTestSocket *socket,
+                const char   *code,
+                const char   *reason,
+                gushort       close_code)
 {
   g_autoptr (JsonObject) error = NULL;
 
   g_assert_no_error (socket->error);
   g_assert_nonnull (socket->connection);
-  error = socket_first (socket, "error");
+  error = mc_test_socket_first (socket, "error");
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
   g_assert_cmpstr (json_object_get_string_member_with_default (error, "reason", NULL), ==,
                    reason);
   g_assert_nonnull (json_object_get_string_member (error, "message"));
-  wait_for (&socket->closed);
+  mc_test_wait_for (&socket->closed);
   g_assert_cmpuint (soup_websocket_connection_get_close_code (socket->connection), ==,
                     close_code);
 }
@@ -233,9 +83,9 @@ test_ticket_use (void)
   g_autofree char         *token = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, FALSE, &token);
   g_autofree char         *ticket = issue_ticket (server, token);
-  g_autoptr (Socket)       page = NULL;
-  g_autoptr (Socket)       again = NULL;
-  g_autoptr (Socket)       forged = NULL;
+  g_autoptr (McTestSocket) page = NULL;
+  g_autoptr (McTestSocket) again = NULL;
+  g_autoptr (McTestSocket) forged = NULL;
   g_autoptr (JsonObject)   welcome = NULL;
   g_autoptr (JsonNode)     anonymous = NULL;
   guint                    status;
@@ -244,16 +94,16 @@ test_ticket_use (void)
   anonymous = mc_test_request (server, "POST", "/api/v1/ws-ticket", NULL, NULL, &status);
   mc_test_assert_error (anonymous, status, 401, "unauthorized");
 
-  page = socket_open (server, NULL, ticket, NULL);
+  page = mc_test_socket_open (server, NULL, ticket, NULL);
   g_assert_no_error (page->error);
-  welcome = socket_first (page, "welcome");
+  welcome = mc_test_socket_first (page, "welcome");
   g_assert_cmpstr (mc_test_get_string (welcome, "user.username"), ==, MC_TEST_STUDENT);
 
   /* Single use. */
-  again = socket_open (server, NULL, ticket, NULL);
+  again = mc_test_socket_open (server, NULL, ticket, NULL);
   assert_refused (again, "unauthorized", "ticket_unknown", 4004);
 
-  forged = socket_open (server, NULL, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+  forged = mc_test_socket_open (server, NULL, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
   assert_refused (forged, "unauthorized", "ticket_unknown", 4004);
 
   mc_test_server_stop (server);
@@ -266,18 +116,18 @@ test_ticket_expiry (void)
   g_autoptr (McTestServer) server = start_server (NULL, TRUE, &token);
   g_autofree char         *ticket = issue_ticket (server, token);
   g_autofree char         *fresh = NULL;
-  g_autoptr (Socket)       late = NULL;
-  g_autoptr (Socket)       in_time = NULL;
+  g_autoptr (McTestSocket) late = NULL;
+  g_autoptr (McTestSocket) in_time = NULL;
   g_autoptr (JsonObject)   welcome = NULL;
 
   mc_test_server_advance_clock (server, 31);
-  late = socket_open (server, NULL, ticket, NULL);
+  late = mc_test_socket_open (server, NULL, ticket, NULL);
   assert_refused (late, "unauthorized", "ticket_expired", 4004);
 
   fresh = issue_ticket (server, token);
   mc_test_server_advance_clock (server, 15);
-  in_time = socket_open (server, NULL, fresh, NULL);
-  welcome = socket_first (in_time, "welcome");
+  in_time = mc_test_socket_open (server, NULL, fresh, NULL);
+  welcome = mc_test_socket_first (in_time, "welcome");
 
   mc_test_server_stop (server);
 }
@@ -291,13 +141,13 @@ test_ticket_session_ended (void)
   g_autoptr (McTestServer) server = start_server (NULL, FALSE, &token);
   g_autofree char         *ticket = issue_ticket (server, token);
   g_autoptr (JsonNode)     response = NULL;
-  g_autoptr (Socket)       page = NULL;
+  g_autoptr (McTestSocket) page = NULL;
   guint                    status;
 
   response = mc_test_request (server, "POST", "/api/v1/auth/logout", token, NULL, &status);
   g_assert_cmpuint (status, ==, 204);
 
-  page = socket_open (server, NULL, ticket, NULL);
+  page = mc_test_socket_open (server, NULL, ticket, NULL);
   assert_refused (page, "session_invalid", NULL, 4001);
 
   mc_test_server_stop (server);
@@ -311,11 +161,11 @@ test_ticket_too_many_connections (void)
                                                   FALSE, &token);
   g_autofree char         *first_ticket = issue_ticket (server, token);
   g_autofree char         *second_ticket = issue_ticket (server, token);
-  g_autoptr (Socket)       first = socket_open (server, NULL, first_ticket, NULL);
-  g_autoptr (Socket)       second = NULL;
-  g_autoptr (JsonObject)   welcome = socket_first (first, "welcome");
+  g_autoptr (McTestSocket) first = mc_test_socket_open (server, NULL, first_ticket, NULL);
+  g_autoptr (McTestSocket) second = NULL;
+  g_autoptr (JsonObject)   welcome = mc_test_socket_first (first, "welcome");
 
-  second = socket_open (server, NULL, second_ticket, NULL);
+  second = mc_test_socket_open (server, NULL, second_ticket, NULL);
   assert_refused (second, "rate_limited", NULL, 4006);
 
   mc_test_server_stop (server);
@@ -348,15 +198,15 @@ test_websocket_origin (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char   *ticket = cases[i].with_ticket ? issue_ticket (server, token) : NULL;
-      g_autoptr (Socket) socket = socket_open (server, cases[i].with_ticket ? NULL : token,
-                                               ticket, cases[i].origin);
+      g_autofree char         *ticket = cases[i].with_ticket ? issue_ticket (server, token) : NULL;
+      g_autoptr (McTestSocket) socket = mc_test_socket_open (server, cases[i].with_ticket ? NULL : token,
+                                                             ticket, cases[i].origin);
 
       g_test_message ("origin %s, %s", cases[i].origin,
                       cases[i].with_ticket ? "ticket" : "header");
       if (cases[i].allowed)
         {
-          g_autoptr (JsonObject) welcome = socket_first (socket, "welcome");
+          g_autoptr (JsonObject) welcome = mc_test_socket_first (socket, "welcome");
         }
       else
         {

@@ -24,8 +24,7 @@
 
 #include "mc-protocol.h"
 #include "mc-test-server.h"
-
-#define TIMEOUT_SECONDS 20
+#include "mc-test-socket.h"
 
 /* The documented close codes (docs/protocol.md, "Close codes"). */
 #define CLOSE_SESSION_ENDED    4001
@@ -36,230 +35,17 @@
  * made elsewhere every 5 s, expiry every second. */
 #define CLOSE_WITHIN_SECONDS 8
 
-typedef struct
-{
-  SoupSession             *session;
-  SoupWebsocketConnection *connection;
-  GError                  *error;
-  guint                    status;
-  GPtrArray               *messages; /* JsonObject */
-  gboolean                 closed;
-  gint64                   closed_at; /* monotonic µs */
-  gboolean                 done;
-} Socket;
-
-static void
-socket_message_cb (SoupWebsocketConnection *connection,
-                   SoupWebsocketDataType    type,
-                   GBytes                  *bytes,
-                   Socket                  *socket)
-{
-  gsize       length;
-  const char *data = g_bytes_get_data (bytes, &length);
-  JsonObject *object = mc_json_parse_object (data, length, NULL);
-
-  g_assert_nonnull (object);
-  g_ptr_array_add (socket->messages, object);
-}
-
-static void
-socket_closed_cb (SoupWebsocketConnection *connection,
-                  Socket                  *socket)
-{
-  socket->closed = TRUE;
-  socket->closed_at = g_get_monotonic_time ();
-}
-
-static void
-socket_connected_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Socket *socket = user_data;
-
-  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result,
-                                                              &socket->error);
-  if (socket->connection != NULL)
-    {
-      g_signal_connect (socket->connection, "message", G_CALLBACK (socket_message_cb), socket);
-      g_signal_connect (socket->connection, "closed", G_CALLBACK (socket_closed_cb), socket);
-    }
-  socket->done = TRUE;
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("Nothing happened within %d s", TIMEOUT_SECONDS);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean *flag)
-{
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (timeout_id);
-}
-
-static Socket *
+/* Opens a socket the server must accept. */
+static McTestSocket *
 socket_open (McTestServer *server,
              const char   *token)
 {
-  Socket                 *socket = g_new0 (Socket, 1);
-  g_autofree char        *url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws",
-                                                 mc_test_server_get_port (server));
-  g_autoptr (SoupMessage) message = soup_message_new ("GET", url);
-  g_autofree char        *authorization = g_strdup_printf ("Bearer %s", token);
+  McTestSocket *socket = mc_test_socket_open (server, token, NULL, NULL);
 
-  socket->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  socket->session = soup_session_new ();
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                authorization);
-
-  soup_session_websocket_connect_async (socket->session, message, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, NULL, socket_connected_cb, socket);
-  wait_for (&socket->done);
-  socket->status = soup_message_get_status (message);
   g_assert_no_error (socket->error);
   g_assert_nonnull (socket->connection);
 
   return socket;
-}
-
-static void
-socket_free (Socket *socket)
-{
-  if (socket->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (socket->connection, socket);
-      if (soup_websocket_connection_get_state (socket->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (socket->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&socket->connection);
-    }
-  g_clear_object (&socket->session);
-  g_clear_error (&socket->error);
-  g_ptr_array_unref (socket->messages);
-  g_free (socket);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Socket, socket_free)
-
-/* Waits for a message of @type and returns it; fails if the socket closes
- * first. */
-static JsonObject *
-socket_wait (Socket     *socket,
-             const char *type)
-{
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
-
-  for (;;)
-    {
-      for (guint i = 0; i < socket->messages->len; i++)
-        {
-          JsonObject *object = g_ptr_array_index (socket->messages, i);
-
-          if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""),
-                         type) == 0)
-            {
-              JsonObject *found = json_object_ref (object);
-
-              g_ptr_array_remove_range (socket->messages, 0, i + 1);
-              g_source_remove (timeout_id);
-              return found;
-            }
-        }
-
-      if (socket->closed)
-        g_error ("The socket closed (%u) while waiting for “%s”",
-                 soup_websocket_connection_get_close_code (socket->connection), type);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-/* Waits for the answer to the request @request_id, whatever its type. */
-static JsonObject *
-socket_wait_reply (Socket     *socket,
-                   const char *request_id)
-{
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
-
-  for (;;)
-    {
-      for (guint i = 0; i < socket->messages->len; i++)
-        {
-          JsonObject *object = g_ptr_array_index (socket->messages, i);
-
-          if (g_strcmp0 (json_object_get_string_member_with_default (object, "request_id", ""),
-                         request_id) == 0)
-            {
-              JsonObject *found = json_object_ref (object);
-
-              g_ptr_array_remove_range (socket->messages, 0, i + 1);
-              g_source_remove (timeout_id);
-              return found;
-            }
-        }
-
-      if (socket->closed)
-        g_error ("The socket closed (%u) while waiting for the answer to “%s”",
-                 soup_websocket_connection_get_close_code (socket->connection), request_id);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
-/* Whether a message of @type has arrived (and not been taken yet). */
-static gboolean
-socket_has (Socket     *socket,
-            const char *type)
-{
-  for (guint i = 0; i < socket->messages->len; i++)
-    {
-      JsonObject *object = g_ptr_array_index (socket->messages, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""), type) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-socket_send (Socket     *socket,
-             const char *text)
-{
-  soup_websocket_connection_send_text (socket->connection, text);
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Waits until the server closes @socket, at most @seconds from now, and
- * checks the close code. */
-static void
-socket_wait_closed (Socket *socket,
-                    guint   seconds,
-                    gushort code)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  /* Wake up now and then to look at the clock. */
-  guint tick_id = g_timeout_add (100, tick_cb, NULL);
-
-  while (!socket->closed && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick_id);
-
-  if (!socket->closed)
-    g_error ("The server did not close the socket within %u s (expected close code %u)",
-             seconds, code);
-  g_assert_cmpuint (soup_websocket_connection_get_close_code (socket->connection), ==, code);
 }
 
 static void
@@ -352,32 +138,32 @@ lesson_tear_down (Lesson *lesson)
 }
 
 /* Opens a socket for @token and joins the lesson's room with it. */
-static Socket *
+static McTestSocket *
 join_lesson (Lesson     *lesson,
              const char *token)
 {
-  Socket                *socket = socket_open (lesson->server, token);
+  McTestSocket          *socket = socket_open (lesson->server, token);
   g_autofree char       *call = call_token (lesson->server, token, lesson->booking_id);
   g_autofree char       *join = join_text (lesson->booking_id, call);
-  g_autoptr (JsonObject) welcome = socket_wait (socket, "welcome");
+  g_autoptr (JsonObject) welcome = mc_test_socket_wait (socket, "welcome");
   g_autoptr (JsonObject) joined = NULL;
 
-  socket_send (socket, join);
-  joined = socket_wait (socket, "joined");
+  mc_test_socket_send (socket, join);
+  joined = mc_test_socket_wait (socket, "joined");
   return socket;
 }
 
 static void
 test_disabled (void)
 {
-  Lesson                 lesson = { 0 };
-  g_autoptr (Socket)     student = NULL;
-  g_autoptr (Socket)     student_lobby = NULL;
-  g_autoptr (Socket)     mentor = NULL;
-  g_autoptr (JsonObject) left = NULL;
-  g_autoptr (JsonNode)   node = NULL;
-  g_autofree char       *path = NULL;
-  guint                  status;
+  Lesson                   lesson = { 0 };
+  g_autoptr (McTestSocket) student = NULL;
+  g_autoptr (McTestSocket) student_lobby = NULL;
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (JsonObject)   left = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  g_autofree char         *path = NULL;
+  guint                    status;
 
   lesson_set_up (&lesson, NULL);
   mentor = join_lesson (&lesson, lesson.mentor_token);
@@ -389,15 +175,15 @@ test_disabled (void)
   g_assert_cmpuint (status, ==, 200);
 
   /* Both of the student's sockets go, in the room and outside it. */
-  socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
-  socket_wait_closed (student_lobby, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
+  mc_test_socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
+  mc_test_socket_wait_closed (student_lobby, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
 
   /* The mentor stays, and is told the student left. */
-  left = socket_wait (mentor, "peer-left");
+  left = mc_test_socket_wait (mentor, "peer-left");
   g_assert_cmpint (json_object_get_int_member (left, "user_id"), ==, lesson.student_id);
   g_assert_false (mentor->closed);
-  socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
-  json_object_unref (socket_wait (mentor, "pong"));
+  mc_test_socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
+  json_object_unref (mc_test_socket_wait (mentor, "pong"));
 
   assert_healthy (lesson.server);
   lesson_tear_down (&lesson);
@@ -406,32 +192,32 @@ test_disabled (void)
 static void
 test_expired (void)
 {
-  Lesson                 lesson = { 0 };
-  g_autoptr (Socket)     student = NULL;
-  g_autoptr (Socket)     mentor = NULL;
-  g_autoptr (JsonObject) welcome = NULL;
-  g_autoptr (JsonNode)   node = NULL;
-  guint                  status;
+  Lesson                   lesson = { 0 };
+  g_autoptr (McTestSocket) student = NULL;
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  guint                    status;
 
   /* Sessions of an hour, and a clock the test moves past their end (the
    * server's --test-clock): nothing waits for the lifetime. */
   lesson_set_up_full (&lesson, "[auth]\nsession-lifetime=3600\n", TRUE);
   student = join_lesson (&lesson, lesson.student_token);
   mentor = socket_open (lesson.server, lesson.mentor_token);
-  welcome = socket_wait (mentor, "welcome");
+  welcome = mc_test_socket_wait (mentor, "welcome");
 
   /* Half-way through nothing happens (the socket answers a ping after the
    * next expiry check; real time passes too, so not "a second before the
    * end"); after the end both sockets close. */
   mc_test_server_advance_clock (lesson.server, 1800);
-  socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
-  json_object_unref (socket_wait (mentor, "pong"));
+  mc_test_socket_send (mentor, "{\"type\":\"ping\",\"request_id\":\"p\"}");
+  json_object_unref (mc_test_socket_wait (mentor, "pong"));
   g_assert_false (mentor->closed);
   g_assert_false (student->closed);
 
   mc_test_server_advance_clock (lesson.server, 1801);
-  socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
-  socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  mc_test_socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
+  mc_test_socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_EXPIRED);
 
   /* And the session is refused over HTTP as before. */
   node = mc_test_request (lesson.server, "GET", "/api/v1/me", lesson.student_token, NULL,
@@ -445,24 +231,24 @@ test_expired (void)
 static void
 test_revoked_by_admin (void)
 {
-  Lesson                 lesson = { 0 };
-  g_autoptr (Socket)     first = NULL;
-  g_autoptr (Socket)     second = NULL;
-  g_autoptr (Socket)     mentor = NULL;
-  g_autoptr (JsonObject) welcome = NULL;
-  g_autoptr (JsonNode)   node = NULL;
-  g_autoptr (JsonNode)   me = NULL;
-  g_autoptr (JsonNode)   unknown = NULL;
-  g_autofree char       *second_token = NULL;
-  g_autofree char       *path = NULL;
-  guint                  status;
+  Lesson                   lesson = { 0 };
+  g_autoptr (McTestSocket) first = NULL;
+  g_autoptr (McTestSocket) second = NULL;
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  g_autoptr (JsonNode)     me = NULL;
+  g_autoptr (JsonNode)     unknown = NULL;
+  g_autofree char         *second_token = NULL;
+  g_autofree char         *path = NULL;
+  guint                    status;
 
   lesson_set_up (&lesson, NULL);
   second_token = mc_test_login (lesson.server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mentor = join_lesson (&lesson, lesson.mentor_token);
   first = join_lesson (&lesson, lesson.student_token);
   second = socket_open (lesson.server, second_token);
-  welcome = socket_wait (second, "welcome");
+  welcome = mc_test_socket_wait (second, "welcome");
 
   path = g_strdup_printf ("/api/v1/admin/users/%" G_GINT64_FORMAT "/sessions",
                           lesson.student_id);
@@ -470,8 +256,8 @@ test_revoked_by_admin (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpint (mc_test_get_int (mc_test_object (node), "revoked"), ==, 2);
 
-  socket_wait_closed (first, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
-  socket_wait_closed (second, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
+  mc_test_socket_wait_closed (first, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
+  mc_test_socket_wait_closed (second, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
   g_assert_false (mentor->closed);
 
   me = mc_test_request (lesson.server, "GET", "/api/v1/me", second_token, NULL, &status);
@@ -519,24 +305,24 @@ revoke_in_database (McTestServer *server,
 static void
 test_revoked_elsewhere (void)
 {
-  Lesson                 lesson = { 0 };
-  g_autoptr (Socket)     student = NULL;
-  g_autoptr (Socket)     idle = NULL;
-  g_autoptr (Socket)     mentor = NULL;
-  g_autoptr (Socket)     mentor_lobby = NULL;
-  g_autoptr (JsonObject) welcome = NULL;
-  g_autofree char       *call = NULL;
-  g_autofree char       *join = NULL;
-  g_autofree char       *chat = NULL;
+  Lesson                   lesson = { 0 };
+  g_autoptr (McTestSocket) student = NULL;
+  g_autoptr (McTestSocket) idle = NULL;
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (McTestSocket) mentor_lobby = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autofree char         *call = NULL;
+  g_autofree char         *join = NULL;
+  g_autofree char         *chat = NULL;
 
   lesson_set_up (&lesson, NULL);
   mentor = join_lesson (&lesson, lesson.mentor_token);
   student = join_lesson (&lesson, lesson.student_token);
   idle = socket_open (lesson.server, lesson.student_token);
-  welcome = socket_wait (idle, "welcome");
+  welcome = mc_test_socket_wait (idle, "welcome");
   mentor_lobby = socket_open (lesson.server, lesson.mentor_token);
   g_clear_pointer (&welcome, json_object_unref);
-  welcome = socket_wait (mentor_lobby, "welcome");
+  welcome = mc_test_socket_wait (mentor_lobby, "welcome");
 
   /* A call token fetched while the session was good. */
   call = call_token (lesson.server, lesson.mentor_token, lesson.booking_id);
@@ -547,17 +333,17 @@ test_revoked_elsewhere (void)
 
   /* At once, before any timer: no chat stored, no join. */
   chat = chat_text (lesson.booking_id, "after-revocation");
-  socket_send (student, chat);
-  socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
-  g_assert_false (socket_has (student, "chat-ack"));
+  mc_test_socket_send (student, chat);
+  mc_test_socket_wait_closed (student, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
+  g_assert_false (mc_test_socket_has (student, "chat-ack"));
 
-  socket_send (mentor_lobby, join);
-  socket_wait_closed (mentor_lobby, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
-  g_assert_false (socket_has (mentor_lobby, "joined"));
+  mc_test_socket_send (mentor_lobby, join);
+  mc_test_socket_wait_closed (mentor_lobby, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
+  g_assert_false (mc_test_socket_has (mentor_lobby, "joined"));
 
   /* And the sockets that say nothing are closed too, within seconds. */
-  socket_wait_closed (idle, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
-  socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
+  mc_test_socket_wait_closed (idle, CLOSE_WITHIN_SECONDS, CLOSE_SESSION_ENDED);
+  mc_test_socket_wait_closed (mentor, CLOSE_WITHIN_SECONDS, CLOSE_ACCOUNT_DISABLED);
 
   /* Nothing was stored by the chat that was refused. */
   {
@@ -582,24 +368,24 @@ test_revoked_elsewhere (void)
 static void
 test_join_window (void)
 {
-  Lesson                 lesson = { 0 };
-  g_autoptr (Socket)     student = NULL;
-  g_autoptr (JsonObject) welcome = NULL;
-  g_autoptr (JsonObject) error = NULL;
-  g_autoptr (JsonObject) pong = NULL;
-  g_autoptr (JsonNode)   node = NULL;
-  g_autofree char       *call = NULL;
-  g_autofree char       *join = NULL;
-  g_autofree char       *path = NULL;
-  g_autofree char       *body = NULL;
-  g_autofree char       *start = mc_test_time (2 * 86400);
-  g_autofree char       *end = mc_test_time (2 * 86400 + 3600);
-  JsonObject            *window;
-  guint                  status;
+  Lesson                   lesson = { 0 };
+  g_autoptr (McTestSocket) student = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autoptr (JsonObject)   error = NULL;
+  g_autoptr (JsonObject)   pong = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  g_autofree char         *call = NULL;
+  g_autofree char         *join = NULL;
+  g_autofree char         *path = NULL;
+  g_autofree char         *body = NULL;
+  g_autofree char         *start = mc_test_time (2 * 86400);
+  g_autofree char         *end = mc_test_time (2 * 86400 + 3600);
+  JsonObject              *window;
+  guint                    status;
 
   lesson_set_up (&lesson, NULL);
   student = socket_open (lesson.server, lesson.student_token);
-  welcome = socket_wait (student, "welcome");
+  welcome = mc_test_socket_wait (student, "welcome");
 
   /* A call token issued while the window was open... */
   call = call_token (lesson.server, lesson.student_token, lesson.booking_id);
@@ -611,19 +397,19 @@ test_join_window (void)
   node = mc_test_admin (lesson.server, "PATCH", path, body, &status);
   g_assert_cmpuint (status, ==, 200);
 
-  socket_send (student, join);
-  error = socket_wait_reply (student, "j");
+  mc_test_socket_send (student, join);
+  error = mc_test_socket_wait_reply (student, "j");
   g_assert_cmpstr (json_object_get_string_member (error, "type"), ==, "error");
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "outside_join_window");
   window = json_object_get_object_member (error, "join_window");
   g_assert_nonnull (window);
   g_assert_false (json_object_get_boolean_member (window, "open"));
   g_assert_true (json_object_has_member (window, "opens_at"));
-  g_assert_false (socket_has (student, "joined"));
+  g_assert_false (mc_test_socket_has (student, "joined"));
 
   /* The connection is still usable; the booking's call is still idle. */
-  socket_send (student, "{\"type\":\"ping\",\"request_id\":\"p\"}");
-  pong = socket_wait (student, "pong");
+  mc_test_socket_send (student, "{\"type\":\"ping\",\"request_id\":\"p\"}");
+  pong = mc_test_socket_wait (student, "pong");
   {
     g_autoptr (JsonObject) booking = mc_test_get_booking_admin (lesson.server,
                                                                 lesson.booking_id);
@@ -651,12 +437,12 @@ test_join_window (void)
     node = mc_test_admin (lesson.server, "PATCH", path, "{\"status\": \"cancelled\"}", &status);
     g_assert_cmpuint (status, ==, 200);
 
-    socket_send (student, join_again);
-    error = socket_wait_reply (student, "j");
+    mc_test_socket_send (student, join_again);
+    error = mc_test_socket_wait_reply (student, "j");
     g_assert_cmpstr (json_object_get_string_member (error, "type"), ==, "error");
     g_assert_cmpstr (json_object_get_string_member (error, "code"), ==,
                      "booking_not_confirmed");
-    g_assert_false (socket_has (student, "joined"));
+    g_assert_false (mc_test_socket_has (student, "joined"));
   }
 
   assert_healthy (lesson.server);
