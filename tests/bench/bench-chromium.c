@@ -39,6 +39,7 @@
 
 #include <glib/gstdio.h>
 
+#include "bench-common.h"
 #include "mc-test-cli.h"
 
 #define CALL_SECONDS            30 /* as RESOURCES_SECONDS in bench-call.c */
@@ -771,7 +772,7 @@ main (int    argc,
   Usage       ours, theirs;
   gboolean    ok, comparable;
 
-  g_test_init (&argc, &argv, NULL);
+  bench_test_init (&argc, &argv);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || page == NULL)
     {

@@ -22,6 +22,8 @@ void        bench_note_load (JsonObject *results,
                              const char *when);
 gboolean    bench_write_json (JsonObject *results,
                               const char *output);
+void        bench_test_init (int    *argc,
+                             char ***argv);
 gboolean    bench_parse_args (int        *argc,
                               char     ***argv,
                               const char *program,

@@ -111,15 +111,6 @@ remove_tree (const char *path)
   g_remove (path);
 }
 
-/* GSocketClient tells every connection of the forwarder in debug messages,
- * which g_test_init () shows. */
-static void
-drop_log_cb (const char    *domain,
-             GLogLevelFlags level,
-             const char    *message,
-             gpointer       user_data)
-{
-}
 
 /* Helpers: a case */
 
@@ -800,8 +791,7 @@ main (int    argc,
   /* Everything else runs in a child; this process deletes the namespaces
    * after it, however it ended. */
   bench_netns_guard ();
-  g_test_init (&argc, &argv, NULL);
-  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+  bench_test_init (&argc, &argv);
 
   bench.case_seconds = seconds != NULL ? g_ascii_strtod (seconds, NULL) : DEFAULT_CASE_SECONDS;
   if (bench.case_seconds < 5)

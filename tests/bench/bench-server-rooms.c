@@ -836,7 +836,7 @@ main (int    argc,
   gboolean ok;
   Bench    bench = { 0 };
 
-  g_test_init (&argc, &argv, NULL);
+  bench_test_init (&argc, &argv);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
