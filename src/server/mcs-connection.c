@@ -7,7 +7,11 @@
  * JSON in and out, a token bucket that limits messages per second, and a
  * liveness check. libsoup 3.2 sends keepalive pings but has no pong
  * timeout, so the connection tracks the last sign of life (a pong or any
- * message) itself and declares the peer dead after dead-after seconds.
+ * message) itself, and the hub, which walks all connections every second
+ * anyway, drops those silent for dead-after seconds
+ * (mcs_connection_is_silent ()). One timer for all connections, not one
+ * each: every source costs every main-loop iteration a little, and a
+ * server holds thousands of connections.
  * The limits libsoup cannot keep (a message's size over its fragments, the
  * number of pings) are kept by the McsWsGuard under the WebSocket, which
  * reports a violation here to be closed with its code.
@@ -45,7 +49,6 @@ struct _McsConnection
   gint64 last_refill; /* monotonic µs */
   gint64 last_seen;   /* monotonic µs */
   gint64 dead_after;  /* µs */
-  guint  liveness_id;
 
   guint gone : 1;
   guint closing : 1;
@@ -70,7 +73,6 @@ become_gone (McsConnection *self,
     return;
 
   self->gone = TRUE;
-  g_clear_handle_id (&self->liveness_id, g_source_remove);
 
   g_object_ref (self);
   g_signal_emit (self, signals[GONE], 0, lost);
@@ -191,36 +193,11 @@ websocket_error_cb (SoupWebsocketConnection *websocket,
   g_debug ("WebSocket of %s: %s", self->user->username, error->message);
 }
 
-static gboolean
-liveness_cb (gpointer user_data)
-{
-  McsConnection *self = user_data;
-
-  if (g_get_monotonic_time () - self->last_seen < self->dead_after)
-    return G_SOURCE_CONTINUE;
-
-  g_message ("Connection of %s went silent; dropping it", self->user->username);
-  self->liveness_id = 0;
-
-  /* Report first: the close below may take a while on a dead link. Whoever
-   * handles "gone" may drop its reference, and dispose lets go of the
-   * WebSocket, so hold on to ourselves and check. */
-  g_object_ref (self);
-  become_gone (self, TRUE);
-  if (self->websocket != NULL &&
-      soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
-  g_object_unref (self);
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 mcs_connection_dispose (GObject *object)
 {
   McsConnection *self = (McsConnection *) object;
 
-  g_clear_handle_id (&self->liveness_id, g_source_remove);
   if (self->guard != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->guard, self);
@@ -309,8 +286,6 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
       self->guard = g_object_ref (MCS_WS_GUARD (stream));
       g_signal_connect (self->guard, "violation", G_CALLBACK (guard_violation_cb), self);
     }
-
-  self->liveness_id = g_timeout_add_seconds (1, liveness_cb, self);
 
   return self;
 }
@@ -460,4 +435,41 @@ gint64
 mcs_connection_get_session_expiry (McsConnection *self)
 {
   return self->session_expires_at;
+}
+
+/**
+ * mcs_connection_is_silent:
+ * @self: a connection
+ * @now: the monotonic time
+ *
+ * Returns: whether the peer has given no sign of life (a message or a
+ *   pong) for dead-after seconds, and the connection is not gone yet
+ */
+gboolean
+mcs_connection_is_silent (McsConnection *self,
+                          gint64         now)
+{
+  return !self->gone && now - self->last_seen >= self->dead_after;
+}
+
+/**
+ * mcs_connection_drop_silent:
+ * @self: a connection mcs_connection_is_silent () said is silent
+ *
+ * Reports it gone (lost), then closes it as having timed out.
+ */
+void
+mcs_connection_drop_silent (McsConnection *self)
+{
+  g_message ("Connection of %s went silent; dropping it", self->user->username);
+
+  /* Report first: the close below may take a while on a dead link. Whoever
+   * handles "gone" may drop its reference, and dispose lets go of the
+   * WebSocket, so hold on to ourselves and check. */
+  g_object_ref (self);
+  become_gone (self, TRUE);
+  if (self->websocket != NULL &&
+      soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
+  g_object_unref (self);
 }

@@ -55,4 +55,8 @@ void           mcs_connection_set_session_expiry (McsConnection *self,
                                                   gint64         expires_at);
 gint64         mcs_connection_get_session_expiry (McsConnection *self);
 
+gboolean mcs_connection_is_silent (McsConnection *self,
+                                   gint64         now);
+void     mcs_connection_drop_silent (McsConnection *self);
+
 G_END_DECLS

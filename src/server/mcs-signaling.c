@@ -497,6 +497,36 @@ expiry_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Drops the connections whose peers went silent (mcs-connection.c says
+ * why the hub keeps the one timer). Closing ones too: a dead peer never
+ * answers the close. */
+static void
+drop_silent (McsSignaling *self)
+{
+  g_autoptr (GPtrArray) silent = NULL;
+  gint64                now = g_get_monotonic_time ();
+  GHashTableIter        iter;
+  GPtrArray            *connections;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
+    {
+      for (guint i = 0; i < connections->len; i++)
+        {
+          McsConnection *connection = g_ptr_array_index (connections, i);
+
+          if (!mcs_connection_is_silent (connection, now))
+            continue;
+          if (silent == NULL)
+            silent = g_ptr_array_new_with_free_func (g_object_unref);
+          g_ptr_array_add (silent, g_object_ref (connection));
+        }
+    }
+
+  for (guint i = 0; silent != NULL && i < silent->len; i++)
+    mcs_connection_drop_silent (g_ptr_array_index (silent, i));
+}
+
 static gboolean
 session_check_cb (gpointer user_data)
 {
@@ -506,6 +536,7 @@ session_check_cb (gpointer user_data)
   g_autoptr (GHashTable) codes = NULL;
   g_autoptr (GError)     error = NULL;
 
+  drop_silent (self);
   close_where (self, session_expired_cb, &now);
 
   if (now - self->revocations_checked_at < REVOCATION_CHECK_INTERVAL_SECONDS)
