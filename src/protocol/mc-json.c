@@ -777,15 +777,21 @@ mc_json_has (JsonObject *object,
   return node != NULL && !JSON_NODE_HOLDS_NULL (node);
 }
 
-/* json-glib 1.6 writes a double whose shortest form has an exponent and no
- * point with ".0" appended ("4e-92.0", "1e+20.0"), which is not JSON: a
- * message relayed with such a member would be refused by a strict peer
- * (found by fuzz-json). Drops that ".0", in place, outside strings. */
+/* Makes what json-glib 1.6 writes strict JSON again (both found by
+ * fuzz-json; a message relayed with such a member would be refused by a
+ * strict peer):
+ *
+ *  - a double whose shortest form has an exponent and no point gets ".0"
+ *    appended ("4e-92.0", "1e+20.0"): that ".0" is dropped;
+ *  - U+001F in a string is written as a raw byte (its escaper tests
+ *    `< 0x1f`): it is written as "\u001f".
+ *
+ * Takes @text and returns the repaired text. */
 static char *
-repair_numbers (char *text)
+repair_text (char *text)
 {
+  GString    *out = g_string_sized_new (strlen (text) + 1);
   const char *p = text;
-  char       *out = text;
   gboolean    in_string = FALSE;
 
   while (*p != '\0')
@@ -793,15 +799,20 @@ repair_numbers (char *text)
       if (in_string)
         {
           if (*p == '\\' && p[1] != '\0')
-            *out++ = *p++;
+            g_string_append_c (out, *p++);
           else if (*p == '"')
             in_string = FALSE;
-          *out++ = *p++;
+          else if ((guchar) *p < 0x20)
+            {
+              g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p++);
+              continue;
+            }
+          g_string_append_c (out, *p++);
         }
       else if (*p == '"')
         {
           in_string = TRUE;
-          *out++ = *p++;
+          g_string_append_c (out, *p++);
         }
       else if (*p == '-' || g_ascii_isdigit (*p))
         {
@@ -814,15 +825,14 @@ repair_numbers (char *text)
           length = p - start;
           if (exponent && length > 2 && start[length - 2] == '.' && start[length - 1] == '0')
             length -= 2;
-          memmove (out, start, length);
-          out += length;
+          g_string_append_len (out, start, length);
         }
       else
-        *out++ = *p++;
+        g_string_append_c (out, *p++);
     }
 
-  *out = '\0';
-  return text;
+  g_free (text);
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -834,7 +844,7 @@ repair_numbers (char *text)
 char *
 mc_json_to_string (JsonNode *node)
 {
-  return repair_numbers (json_to_string (node, FALSE));
+  return repair_text (json_to_string (node, FALSE));
 }
 
 /**
@@ -848,7 +858,7 @@ mc_json_object_to_string (JsonObject *object)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
 
-  return repair_numbers (json_to_string (node, FALSE));
+  return repair_text (json_to_string (node, FALSE));
 }
 
 /**

@@ -491,6 +491,22 @@ test_json_strict_decoding (void)
     g_assert_cmpstr (json_array_get_string_element (array, 6), ==, "4e-92.0");
   }
 
+  /* Control characters in strings are written escaped: json-glib 1.6
+   * writes U+001F as a raw byte (found by fuzz-json). */
+  {
+    static const char      controls[] = "{\"\":\"\\u001false\\u0001\\u001e\\n\\u007f\"}";
+    g_autoptr (JsonObject) parsed = mc_json_parse_object (controls, strlen (controls), &error);
+    g_autofree char       *written = NULL;
+    g_autoptr (JsonObject) again = NULL;
+
+    g_assert_no_error (error);
+    written = mc_json_object_to_string (parsed);
+    g_assert_nonnull (strstr (written, "\\u001f"));
+    again = mc_json_parse_object (written, strlen (written), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (again, ""), ==, "\x1f" "alse\x01\x1e\n\x7f");
+  }
+
   /* The ends of the 64-bit range are kept exactly. */
   {
     static const char      ends[] = "{\"max\":9223372036854775807,\"min\":-9223372036854775808}";
