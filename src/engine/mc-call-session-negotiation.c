@@ -106,7 +106,10 @@ new_peer (McCallSession *self,
 
   config.media = self->media;
   config.generation = generation;
-  config.latency_ms = self->latency_ms;
+  /* A new connection is usually the same path: it keeps the latency the
+   * last one needed. */
+  config.latency_ms = self->jitter != NULL ? mc_jitter_policy_get_latency (self->jitter)
+                                           : self->latency_ms;
   config.ice_addresses = (const char * const *) self->ice_addresses;
   config.stun_server = self->stun_server;
   config.turn_servers = (const char * const *) self->turn_servers;
@@ -121,6 +124,9 @@ new_peer (McCallSession *self,
       mc_call_session_fail (self, g_steal_pointer (&error));
       return FALSE;
     }
+
+  /* And the FEC the path needed. */
+  mc_peer_pipeline_set_fec_percentage (self->peer, self->fec_percentage);
 
   self->peer_cancellable = g_cancellable_new ();
   self->attempt_started = g_get_monotonic_time ();

@@ -12,6 +12,7 @@
 #include "mc-bandwidth-estimator.h"
 #include "mc-call-session.h"
 #include "mc-peer-pipeline.h"
+#include "mc-jitter-policy.h"
 #include "mc-video-ladder.h"
 
 G_BEGIN_DECLS
@@ -83,12 +84,16 @@ struct _McCallSession
   guint64         stats_bytes_out;
   guint64         stats_packets_in;
   guint64         stats_lost_in;
+  guint64         stats_repaired_in;
+  guint64         stats_video_lost_in;
   guint64         stats_frames;
   GArray         *latency_history;
 
   /* Adaptation to the path. */
   McBandwidthEstimator *bwe;
   McVideoLadder        *ladder;
+  McJitterPolicy       *jitter;
+  guint                 fec_percentage; /* of video packets, now */
   gboolean              video_paused;
   double                rr_loss; /* the last receiver report's, to tell new ones */
   double                rr_rtt;

@@ -45,6 +45,8 @@ typedef struct
   guint64 bytes_out;
   guint64 packets_in;
   guint64 lost_in;
+  guint64 repaired_in;
+  guint64 video_lost_in;
   guint64 nacks_sent;
   double  jitter;
   double  round_trip;
@@ -72,7 +74,8 @@ sum_stats_cb (GQuark        field,
     case GST_WEBRTC_STATS_INBOUND_RTP:
       totals->bytes_in += (guint64) number_field (stats, "bytes-received");
       totals->packets_in += (guint64) number_field (stats, "packets-received");
-      totals->lost_in += (guint64) MAX (0, number_field (stats, "packets-lost"));
+      /* Loss and repairs come from the jitter buffers themselves
+       * (mc_peer_pipeline_get_receive_counters ()). */
       totals->jitter = MAX (totals->jitter, number_field (stats, "jitter"));
       totals->nacks_sent += (guint64) number_field (stats, "nack-count");
       break;
@@ -113,10 +116,21 @@ publish_stats (McCallSession      *self,
   stats->time_to_first_frame_ms = self->time_to_first_frame_ms;
   stats->reconnections = self->reconnections;
   stats->round_trip_ms = -1;
+  stats->rtx_round_trip_ms = -1;
 
   if (self->peer != NULL && webrtc_stats != NULL)
     {
+      McReceiveCounters counters;
+
       gst_structure_foreach (webrtc_stats, sum_stats_cb, &totals);
+      mc_peer_pipeline_get_receive_counters (self->peer, &counters);
+      /* What FEC rebuilt after the jitter buffer gave up was not lost. */
+      totals.lost_in = counters.lost - MIN (counters.lost, counters.recovered);
+      totals.repaired_in = counters.repaired + counters.recovered;
+      totals.jitter = MAX (totals.jitter, counters.jitter_ms / 1000);
+      stats->fec_recovered = counters.recovered;
+      stats->rtx_round_trip_ms = counters.rtx_rtt_ms > 0 ? counters.rtx_rtt_ms : -1;
+      totals.video_lost_in = counters.video_lost - MIN (counters.video_lost, counters.recovered);
       mc_peer_pipeline_get_video_size (self->peer, &stats->width, &stats->height);
 
       /* Rates need two samples of the same connection. */
@@ -124,6 +138,7 @@ publish_stats (McCallSession      *self,
         {
           guint64 packets = totals.packets_in - MIN (totals.packets_in, self->stats_packets_in);
           guint64 lost = totals.lost_in - MIN (totals.lost_in, self->stats_lost_in);
+          guint64 repaired = totals.repaired_in - MIN (totals.repaired_in, self->stats_repaired_in);
 
           seconds = (stats->monotonic_time - self->stats_time) / (double) G_USEC_PER_SEC;
           stats->bitrate_in = (guint64) ((totals.bytes_in - MIN (totals.bytes_in, self->stats_bytes_in)) *
@@ -131,6 +146,13 @@ publish_stats (McCallSession      *self,
           stats->bitrate_out = (guint64) ((totals.bytes_out - MIN (totals.bytes_out, self->stats_bytes_out)) *
                                           8 / seconds);
           stats->loss = packets + lost > 0 ? (double) lost / (packets + lost) : 0;
+          stats->packets_dropped = lost;
+          stats->video_packets_dropped =
+            totals.video_lost_in - MIN (totals.video_lost_in, self->stats_video_lost_in);
+          stats->packets_repaired = repaired;
+          stats->arrival_loss = packets + lost + repaired > 0
+                                  ? (double) (lost + repaired) / (packets + lost + repaired)
+                                  : 0;
           frames = mc_peer_pipeline_get_frames_decoded (self->peer);
           stats->frame_rate = (frames - MIN (frames, self->stats_frames)) / seconds;
         }
@@ -147,6 +169,8 @@ publish_stats (McCallSession      *self,
       self->stats_bytes_out = totals.bytes_out;
       self->stats_packets_in = totals.packets_in;
       self->stats_lost_in = totals.lost_in;
+      self->stats_repaired_in = totals.repaired_in;
+      self->stats_video_lost_in = totals.video_lost_in;
       self->stats_frames = mc_peer_pipeline_get_frames_decoded (self->peer);
       twcc_packets = mc_peer_pipeline_take_twcc_packets (self->peer);
 

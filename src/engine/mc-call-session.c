@@ -367,6 +367,7 @@ mc_call_session_finalize (GObject *object)
   g_array_unref (self->latency_history);
   g_clear_object (&self->bwe);
   g_clear_object (&self->ladder);
+  g_clear_object (&self->jitter);
 
   G_OBJECT_CLASS (mc_call_session_parent_class)->finalize (object);
 }

@@ -31,6 +31,7 @@ mc_call_stats_new (void)
   stats->time_to_first_frame_ms = -1;
   stats->latency_mean_ms = -1;
   stats->latency_max_ms = -1;
+  stats->rtx_round_trip_ms = -1;
 
   return stats;
 }
@@ -177,6 +178,15 @@ mc_call_stats_to_json (const McCallStats *stats)
   json_object_set_int_member (object, "send_framerate", stats->send_framerate);
   json_object_set_boolean_member (object, "video_paused", stats->video_paused);
   json_object_set_int_member (object, "nacks_sent", (gint64) stats->nacks_sent);
+  json_object_set_double_member (object, "arrival_loss", stats->arrival_loss);
+  json_object_set_int_member (object, "packets_repaired", (gint64) stats->packets_repaired);
+  json_object_set_int_member (object, "packets_dropped", (gint64) stats->packets_dropped);
+  json_object_set_int_member (object, "video_packets_dropped",
+                              (gint64) stats->video_packets_dropped);
+  json_object_set_int_member (object, "receive_latency_ms", stats->receive_latency_ms);
+  SET_DOUBLE_OR_NULL ("rtx_round_trip_ms", stats->rtx_round_trip_ms);
+  json_object_set_int_member (object, "fec_percentage", stats->fec_percentage);
+  json_object_set_int_member (object, "fec_recovered", (gint64) stats->fec_recovered);
 
 #undef SET_DOUBLE_OR_NULL
 

@@ -40,6 +40,7 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  * @monotonic_time: when these were taken, g_get_monotonic_time()
  * @round_trip_ms: round-trip time from RTCP, or -1 if unknown
  * @loss: fraction (0–1) of the packets sent to us lost in the last second
+ *   for good (not repaired by a retransmission in time)
  * @remote_loss: fraction (0–1) of our packets the peer reports lost
  * @jitter_ms: interarrival jitter of the incoming streams
  * @bitrate_in: incoming bits per second (all streams, with RTP overhead)
@@ -70,6 +71,23 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  * @video_paused: our video is paused because the path is too slow for it
  * @nacks_sent: retransmission requests (RTCP NACK) we sent on the current
  *   connection
+ * @arrival_loss: fraction (0–1) of the packets sent to us that did not
+ *   arrive at first in the last second (repaired or not)
+ * @packets_repaired: packets sent to us that a retransmission brought in
+ *   time, in the last second
+ * @packets_dropped: packets sent to us that the jitter buffer gave up on in
+ *   the last second
+ * @video_packets_dropped: of @packets_dropped, the video packets (each
+ *   stops the picture until the next key frame)
+ * @rtx_round_trip_ms: how long retransmissions took to come after they
+ *   were asked for (a round trip, measured where RTCP's may be missing),
+ *   or -1 before any came
+ * @fec_percentage: forward error correction we send, in FEC packets per
+ *   hundred video packets (0: none)
+ * @fec_recovered: packets forward error correction rebuilt on the current
+ *   connection
+ * @receive_latency_ms: how long the jitter buffers wait for a missing
+ *   packet now (#McJitterPolicy)
  *
  * A snapshot of a call's statistics, taken every second.
  */
@@ -102,6 +120,14 @@ typedef struct
   guint         send_framerate;
   gboolean      video_paused;
   guint64       nacks_sent;
+  double        arrival_loss;
+  guint64       packets_repaired;
+  guint64       packets_dropped;
+  guint64       video_packets_dropped;
+  guint         receive_latency_ms;
+  double        rtx_round_trip_ms;
+  guint         fec_percentage;
+  guint64       fec_recovered;
 } McCallStats;
 
 McCallStats  *mc_call_stats_new (void);

@@ -428,6 +428,13 @@ mc_peer_pipeline_build_sender (McPeerPipeline *self,
    * retransmission requests off for video streams as well, and one lost
    * packet then freezes the picture until the next key frame. */
   g_object_set (transceiver, "do-nack", TRUE, NULL);
+  /* Forward error correction for video (RED-wrapped ULPFEC, which browsers
+   * answer too): negotiated always, sent only while the session measures
+   * loss (mc_peer_pipeline_set_fec_percentage ()). At 0 % it costs one byte
+   * of RED header per packet. */
+  if (kind == MC_MEDIA_KIND_VIDEO)
+    g_object_set (transceiver, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, "fec-percentage", 0,
+                  NULL);
   self->transceivers[kind] = g_object_ref (transceiver);
   self->payloaders[kind] = payloader;
 
@@ -639,4 +646,131 @@ mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self)
   g_mutex_unlock (&self->lock);
 
   return packets;
+}
+
+/**
+ * mc_peer_pipeline_set_receive_latency:
+ * @self: a peer pipeline
+ * @latency_ms: how long the jitter buffers wait for a missing packet
+ *
+ * Changes it while the pipeline runs: webrtcbin hands it to rtpbin, which
+ * sets it on every jitter buffer, and to the storage that FEC recovers
+ * packets from. Packets that arrive in order are not held back by it.
+ */
+void
+mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
+                                      guint           latency_ms)
+{
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  if (self->stopped)
+    return;
+
+  g_debug ("Receive latency now %u ms", latency_ms);
+  g_object_set (self->webrtc, "latency", latency_ms, NULL);
+}
+
+/**
+ * mc_peer_pipeline_get_receive_latency:
+ * @self: a peer pipeline
+ *
+ * Returns: how long the jitter buffers wait for a missing packet, in ms
+ */
+guint
+mc_peer_pipeline_get_receive_latency (McPeerPipeline *self)
+{
+  guint latency_ms = 0;
+
+  g_return_val_if_fail (MC_IS_PEER_PIPELINE (self), 0);
+
+  g_object_get (self->webrtc, "latency", &latency_ms, NULL);
+  return latency_ms;
+}
+
+/**
+ * mc_peer_pipeline_get_receive_counters:
+ * @self: a peer pipeline
+ * @counters: (out caller-allocates): what the receiving side counted
+ *
+ * Read from the jitter buffers and FEC decoders themselves: webrtcbin
+ * 1.22's statistics give them only for streams it has matched to a
+ * transceiver, which with BUNDLE it often has not.
+ */
+void
+mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
+                                       McReceiveCounters *counters)
+{
+  g_autoptr (GPtrArray) jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_autoptr (GPtrArray) decoders = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+  g_return_if_fail (counters != NULL);
+
+  memset (counters, 0, sizeof *counters);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->jitterbuffers->len; i++)
+    g_ptr_array_add (jitterbuffers, gst_object_ref (g_ptr_array_index (self->jitterbuffers, i)));
+  for (guint i = 0; i < self->fec_decoders->len; i++)
+    g_ptr_array_add (decoders, gst_object_ref (g_ptr_array_index (self->fec_decoders, i)));
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < jitterbuffers->len; i++)
+    {
+      g_autoptr (GstStructure) stats = NULL;
+      guint64                  pushed = 0, lost = 0, repaired = 0, requested = 0, jitter = 0;
+      guint64                  rtx_rtt = 0;
+
+      GstElement         *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+      g_autoptr (GstPad)  pad = gst_element_get_static_pad (jitterbuffer, "sink");
+      g_autoptr (GstCaps) caps = pad != NULL ? gst_pad_get_current_caps (pad) : NULL;
+      const char         *media = NULL;
+
+      g_object_get (jitterbuffer, "stats", &stats, NULL);
+      if (stats == NULL)
+        continue;
+      if (caps != NULL && gst_caps_get_size (caps) > 0)
+        media = gst_structure_get_string (gst_caps_get_structure (caps, 0), "media");
+      gst_structure_get (stats, "num-pushed", G_TYPE_UINT64, &pushed, "num-lost", G_TYPE_UINT64,
+                         &lost, "rtx-success-count", G_TYPE_UINT64, &repaired, "rtx-count",
+                         G_TYPE_UINT64, &requested, "avg-jitter", G_TYPE_UINT64, &jitter, "rtx-rtt", G_TYPE_UINT64, &rtx_rtt, NULL);
+      counters->pushed += pushed;
+      counters->lost += lost;
+      if (g_strcmp0 (media, "video") == 0)
+        counters->video_lost += lost;
+      counters->repaired += repaired;
+      counters->requested += requested;
+      counters->jitter_ms = MAX (counters->jitter_ms, jitter / (double) GST_MSECOND);
+      counters->rtx_rtt_ms = MAX (counters->rtx_rtt_ms, rtx_rtt / (double) GST_MSECOND);
+    }
+
+  for (guint i = 0; i < decoders->len; i++)
+    {
+      guint recovered = 0;
+
+      g_object_get (g_ptr_array_index (decoders, i), "recovered", &recovered, NULL);
+      counters->recovered += recovered;
+    }
+}
+
+/**
+ * mc_peer_pipeline_set_fec_percentage:
+ * @self: a peer pipeline
+ * @percentage: FEC packets to send for every hundred video packets (0–100)
+ *
+ * Changes it while the pipeline runs (webrtcbin binds the transceiver's
+ * fec-percentage to its ULPFEC encoder). Without FEC negotiated (a peer that
+ * did not answer RED and ULPFEC) nothing is sent.
+ */
+void
+mc_peer_pipeline_set_fec_percentage (McPeerPipeline *self,
+                                     guint           percentage)
+{
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  if (self->stopped || self->transceivers[MC_MEDIA_KIND_VIDEO] == NULL)
+    return;
+
+  g_object_set (self->transceivers[MC_MEDIA_KIND_VIDEO], "fec-percentage", MIN (percentage, 100),
+                NULL);
 }

@@ -128,6 +128,26 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
       gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                          outgoing_cb, self, NULL);
     }
+  else if (g_str_equal (name, "rtpjitterbuffer"))
+    {
+      /* The jitter buffer asks again for a retransmission that has not come
+       * after a round trip plus twice the jitter, but never sooner than the
+       * packets' spacing, which for video is a frame's (33 ms at 30 fps):
+       * on a short path it would then ask only once or twice before it gives
+       * up. McJitterPolicy counts on this floor. */
+      g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, NULL);
+      g_mutex_lock (&self->lock);
+      if (!self->stopped)
+        g_ptr_array_add (self->jitterbuffers, gst_object_ref (element));
+      g_mutex_unlock (&self->lock);
+    }
+  else if (g_str_equal (name, "rtpulpfecdec"))
+    {
+      g_mutex_lock (&self->lock);
+      if (!self->stopped)
+        g_ptr_array_add (self->fec_decoders, gst_object_ref (element));
+      g_mutex_unlock (&self->lock);
+    }
 }
 
 void

@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 #define MC_PEER_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define MC_PEER_TWCC_ID  3
 
+/* The least time between two retransmission requests for the same packet. */
+#define MC_PEER_RTX_MIN_RETRY_MS 10
+
 struct _McPeerPipeline
 {
   GObject parent_instance;
@@ -45,17 +48,19 @@ struct _McPeerPipeline
   GPtrArray               *requests;  /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
-  gint    media_blocked;
-  gint    ice_connected;
-  gint    dtls_connected;
-  gint64  last_media_time;
-  guint64 frames_decoded;
-  guint64 audio_buffers;
-  gint    width;
-  gint    height;
-  GMutex  lock;
-  GArray *latency_samples;
-  GArray *twcc_packets; /* McBandwidthPacket */
+  gint       media_blocked;
+  gint       ice_connected;
+  gint       dtls_connected;
+  gint64     last_media_time;
+  guint64    frames_decoded;
+  guint64    audio_buffers;
+  gint       width;
+  gint       height;
+  GMutex     lock;
+  GArray    *latency_samples;
+  GArray    *twcc_packets;  /* McBandwidthPacket */
+  GPtrArray *jitterbuffers; /* rtpjitterbuffer, as rtpbin makes them */
+  GPtrArray *fec_decoders;  /* rtpulpfecdec */
 };
 
 void mc_peer_pipeline_release_turn (GstElement *webrtc,

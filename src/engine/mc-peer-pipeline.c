@@ -186,6 +186,8 @@ mc_peer_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->latency_samples, g_array_unref);
   g_clear_pointer (&self->twcc_packets, g_array_unref);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
+  g_clear_pointer (&self->jitterbuffers, g_ptr_array_unref);
+  g_clear_pointer (&self->fec_decoders, g_ptr_array_unref);
   g_clear_object (&self->transceivers[MC_MEDIA_KIND_AUDIO]);
   g_clear_object (&self->transceivers[MC_MEDIA_KIND_VIDEO]);
   g_mutex_clear (&self->lock);
@@ -248,6 +250,8 @@ mc_peer_pipeline_init (McPeerPipeline *self)
   self->latency_samples = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->twcc_packets = g_array_new (FALSE, FALSE, sizeof (McBandwidthPacket));
   self->requests = g_ptr_array_new ();
+  self->jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->fec_decoders = g_ptr_array_new_with_free_func (gst_object_unref);
   self->context = g_main_context_ref_thread_default ();
 }
 
@@ -403,6 +407,11 @@ mc_peer_pipeline_stop (McPeerPipeline *self)
         mc_peer_pipeline_release_turn (self->webrtc, g_steal_pointer (&self->pipeline));
       g_clear_object (&self->pipeline);
     }
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_set_size (self->jitterbuffers, 0);
+  g_ptr_array_set_size (self->fec_decoders, 0);
+  g_mutex_unlock (&self->lock);
 
   /* webrtcbin is gone: what it had not answered, it never will. */
   mc_peer_pipeline_cancel_requests (self);

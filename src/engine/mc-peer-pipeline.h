@@ -59,6 +59,33 @@ void     mc_peer_pipeline_warm_up_wait (void);
 gboolean mc_peer_pipeline_warm_up_finish (GAsyncResult *result,
                                           GError      **error);
 
+/**
+ * McReceiveCounters:
+ * @pushed: packets the jitter buffers handed on
+ * @lost: packets they gave up on (not there when their wait ended)
+ * @repaired: packets a retransmission brought in time
+ * @requested: retransmissions asked for
+ * @recovered: packets forward error correction rebuilt (after the jitter
+ *   buffer gave up on them)
+ * @jitter_ms: the largest interarrival jitter the jitter buffers measured
+ * @video_lost: of @lost, the video packets
+ * @rtx_rtt_ms: the largest mean time a retransmission took to come after
+ *   it was asked for (a round trip), or 0 before any came
+ *
+ * What the receiving side of a connection counted since it started.
+ */
+typedef struct
+{
+  guint64 pushed;
+  guint64 lost;
+  guint64 repaired;
+  guint64 requested;
+  guint64 recovered;
+  double  jitter_ms;
+  guint64 video_lost;
+  double  rtx_rtt_ms;
+} McReceiveCounters;
+
 McPeerPipeline *mc_peer_pipeline_new (const McPeerConfig *config,
                                       GError            **error);
 gint64          mc_peer_pipeline_get_generation (McPeerPipeline *self);
@@ -108,5 +135,12 @@ void     mc_peer_pipeline_get_video_size (McPeerPipeline *self,
                                           guint          *height);
 GArray  *mc_peer_pipeline_take_latency_samples (McPeerPipeline *self);
 GArray  *mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self);
+void     mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
+                                               guint           latency_ms);
+guint    mc_peer_pipeline_get_receive_latency (McPeerPipeline *self);
+void     mc_peer_pipeline_set_fec_percentage (McPeerPipeline *self,
+                                              guint           percentage);
+void     mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
+                                                McReceiveCounters *counters);
 
 G_END_DECLS

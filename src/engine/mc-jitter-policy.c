@@ -1,0 +1,189 @@
+/* mc-jitter-policy.c — how long the receive jitter buffer waits for a packet
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * webrtcbin's jitter buffers hand packets on as soon as they are in order;
+ * their latency is how long they wait for a missing one (a retransmission
+ * the NACK asked for, or a packet that took a longer way) before they give
+ * up on it. A packet given up on breaks the VP8 frame it belongs to and
+ * every frame after it: the picture stands still until the next key frame,
+ * which on a lossy path may itself lose a packet. So the wait must leave
+ * room for a few retransmissions: on a clean path it costs nothing (nothing
+ * is missing) and today's 40 ms stays, but on a path that loses packets or
+ * reorders them it has to grow.
+ *
+ * Once a second this object takes what the receiving side saw and answers
+ * the latency to use:
+ *
+ * - with loss, room for three retransmissions above the base: the buffer
+ *   asks about 20 ms after a packet was due (twice the jitter, or half a
+ *   video frame's spacing), and asks again when the answer has not come
+ *   after a round trip plus twice the jitter (at least 10 ms: the peer
+ *   pipeline sets that floor, where the jitter buffer's own is a video
+ *   frame's spacing), and 20 ms of margin;
+ * - with jitter, four times the jitter above the base (packets that arrive
+ *   out of order are waited for, not given up on);
+ * - packets given up on in spite of that: a quarter more than now;
+ *
+ * at most @max_ms. It grows at once to what is needed and shrinks only
+ * after 10 s without need, by a tenth a second, in steps of 10 ms so that
+ * the jitter buffers are not retuned for every millisecond.
+ *
+ * It knows nothing of GStreamer: McCallSession applies the latency to the
+ * peer pipeline (mc-call-session-adapt.c).
+ */
+
+#define G_LOG_DOMAIN "mc-call"
+
+#include <math.h>
+
+#include "mc-jitter-policy.h"
+
+#define RETRANSMISSIONS  3
+#define FIRST_REQUEST_MS 20
+#define RETRY_FLOOR_MS   10
+#define LOSS_MARGIN_MS   20
+#define JITTER_FACTOR    4
+#define DROP_GROWTH      1.25
+#define SHRINK_AFTER_US  (10 * G_USEC_PER_SEC)
+#define SHRINK_FACTOR    0.9
+#define STEP_MS          10
+#define DEFAULT_RTT_MS   100
+/* Less than this is a rounding error of the statistics, not a loss. */
+#define MIN_LOSS 0.002
+
+struct _McJitterPolicy
+{
+  GObject parent_instance;
+
+  guint  base_ms;
+  guint  max_ms;
+  guint  latency_ms;
+  double rtt_ms;       /* the latest known, or -1 */
+  gint64 last_need_us; /* when the latency was last needed as it is */
+};
+
+G_DEFINE_FINAL_TYPE (McJitterPolicy, mc_jitter_policy, G_TYPE_OBJECT)
+
+static void
+mc_jitter_policy_class_init (McJitterPolicyClass *klass)
+{
+}
+
+static void
+mc_jitter_policy_init (McJitterPolicy *self)
+{
+  self->rtt_ms = -1;
+}
+
+/* Helpers */
+
+static guint
+round_up (double ms)
+{
+  return (guint) (ceil (ms / STEP_MS) * STEP_MS);
+}
+
+static guint
+needed_latency (McJitterPolicy       *self,
+                const McJitterSample *sample)
+{
+  double jitter = MAX (0, sample->jitter_ms);
+  double need = self->base_ms;
+
+  if (sample->loss >= MIN_LOSS || sample->dropped > 0)
+    {
+      double rtt = self->rtt_ms >= 0 ? self->rtt_ms : DEFAULT_RTT_MS;
+
+      need = MAX (need, self->base_ms + FIRST_REQUEST_MS +
+                          RETRANSMISSIONS * MAX (rtt + 2 * jitter, RETRY_FLOOR_MS) + LOSS_MARGIN_MS);
+    }
+
+  if (jitter > 0)
+    need = MAX (need, self->base_ms + JITTER_FACTOR * jitter);
+
+  /* Packets were given up on at this latency: it was not enough. */
+  if (sample->dropped > 0)
+    need = MAX (need, self->latency_ms * DROP_GROWTH);
+
+  return MIN (round_up (need), self->max_ms);
+}
+
+/* Public API */
+
+/**
+ * mc_jitter_policy_new:
+ * @base_ms: the latency on a clean path
+ * @max_ms: the most it may grow to
+ *
+ * Returns: (transfer full): a policy at @base_ms
+ */
+McJitterPolicy *
+mc_jitter_policy_new (guint base_ms,
+                      guint max_ms)
+{
+  McJitterPolicy *self = g_object_new (MC_TYPE_JITTER_POLICY, NULL);
+
+  self->base_ms = base_ms;
+  self->max_ms = MAX (base_ms, max_ms);
+  self->latency_ms = base_ms;
+
+  return self;
+}
+
+/**
+ * mc_jitter_policy_update:
+ * @self: a policy
+ * @sample: the last second
+ *
+ * Returns: the latency to use from now, in milliseconds
+ */
+guint
+mc_jitter_policy_update (McJitterPolicy       *self,
+                         const McJitterSample *sample)
+{
+  guint need;
+
+  g_return_val_if_fail (MC_IS_JITTER_POLICY (self), 0);
+  g_return_val_if_fail (sample != NULL, self->latency_ms);
+
+  if (sample->rtt_ms > 0)
+    self->rtt_ms = sample->rtt_ms;
+
+  need = needed_latency (self, sample);
+  if (need >= self->latency_ms)
+    {
+      if (need > self->latency_ms)
+        g_debug ("Receive latency %u → %u ms (loss %.1f %%, %u dropped, jitter %.0f ms, rtt %.0f ms)",
+                 self->latency_ms, need, sample->loss * 100, sample->dropped, sample->jitter_ms,
+                 self->rtt_ms);
+      self->latency_ms = need;
+      self->last_need_us = sample->time_us;
+    }
+  else if (sample->time_us - self->last_need_us >= SHRINK_AFTER_US)
+    {
+      guint lower = MAX (need, round_up (self->latency_ms * SHRINK_FACTOR));
+
+      /* Rounding up may not go down at all near the base. */
+      if (lower >= self->latency_ms)
+        lower = MAX (need, self->latency_ms - MIN (self->latency_ms, STEP_MS));
+      self->latency_ms = MAX (lower, self->base_ms);
+    }
+
+  return self->latency_ms;
+}
+
+/**
+ * mc_jitter_policy_get_latency:
+ * @self: a policy
+ *
+ * Returns: the latency now, in milliseconds
+ */
+guint
+mc_jitter_policy_get_latency (McJitterPolicy *self)
+{
+  g_return_val_if_fail (MC_IS_JITTER_POLICY (self), 0);
+
+  return self->latency_ms;
+}

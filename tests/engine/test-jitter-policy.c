@@ -1,0 +1,201 @@
+/* test-jitter-policy.c — how long the receive jitter buffer waits
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * No network and no clock: one sample a second, as the call session's
+ * statistics tick gives them, over recorded shapes of paths (clean, lossy
+ * and short, lossy and long, jittery, losing packets for good).
+ */
+
+#include "mc-jitter-policy.h"
+
+#define SECOND  G_USEC_PER_SEC
+#define BASE_MS 40
+#define MAX_MS  300
+
+typedef struct
+{
+  McJitterPolicy *policy;
+  gint64          now;
+} Fixture;
+
+static void
+fixture_init (Fixture *fixture)
+{
+  fixture->policy = mc_jitter_policy_new (BASE_MS, MAX_MS);
+  fixture->now = 1000 * SECOND;
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  g_clear_object (&fixture->policy);
+}
+
+/* @seconds of the same path; returns the latency after the last one and
+ * checks each is a multiple of 10 ms within the bounds. */
+static guint
+run (Fixture *fixture,
+     guint    seconds,
+     double   loss,
+     guint    dropped,
+     double   jitter_ms,
+     double   rtt_ms)
+{
+  guint latency = 0;
+
+  for (guint i = 0; i < seconds; i++)
+    {
+      McJitterSample sample = { fixture->now, loss, dropped, jitter_ms, rtt_ms };
+
+      fixture->now += SECOND;
+      latency = mc_jitter_policy_update (fixture->policy, &sample);
+      g_assert_cmpuint (latency % 10, ==, 0);
+      g_assert_cmpuint (latency, >=, BASE_MS);
+      g_assert_cmpuint (latency, <=, MAX_MS);
+      g_assert_cmpuint (latency, ==, mc_jitter_policy_get_latency (fixture->policy));
+    }
+
+  return latency;
+}
+
+static void
+test_clean (void)
+{
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  g_assert_cmpuint (mc_jitter_policy_get_latency (fixture.policy), ==, BASE_MS);
+  /* A clean LAN: no loss, a millisecond of jitter. */
+  g_assert_cmpuint (run (&fixture, 60, 0, 0, 1, 2), ==, 50);
+  /* No jitter at all: the base. */
+  g_assert_cmpuint (run (&fixture, 60, 0, 0, 0, 2), ==, BASE_MS);
+  /* A hundredth of a per cent is the statistics' rounding, not loss. */
+  g_assert_cmpuint (run (&fixture, 10, 0.0001, 0, 0, 2), ==, BASE_MS);
+  fixture_clear (&fixture);
+}
+
+/* 5 % loss on a short path (the benchmark's loss cases): room for three
+ * retransmissions at the 10 ms floor, at once, held while the loss lasts,
+ * given back slowly once it ends. */
+static void
+test_loss_short_path (void)
+{
+  Fixture fixture;
+  guint   held, previous, latency;
+  guint   seconds = 0;
+
+  fixture_init (&fixture);
+  run (&fixture, 5, 0, 0, 1, 2);
+  held = run (&fixture, 1, 0.05, 0, 2, 2);
+  /* 40 + 20 (first request) + 3 × 10 (floor) + 20 (margin) */
+  g_assert_cmpuint (held, ==, 110);
+  g_assert_cmpuint (run (&fixture, 30, 0.05, 0, 2, 2), ==, held);
+
+  /* The loss ends: 10 s more of the same, then down step by step to what
+   * the jitter alone needs, never up. */
+  g_assert_cmpuint (run (&fixture, 9, 0, 0, 2, 2), ==, held);
+  previous = held;
+  do
+    {
+      latency = run (&fixture, 1, 0, 0, 2, 2);
+      g_assert_cmpuint (latency, <=, previous);
+      previous = latency;
+      seconds++;
+    }
+  while (latency > 50 && seconds < 60);
+  g_assert_cmpuint (latency, ==, 50);
+  g_assert_cmpuint (seconds, >=, 5);
+  g_assert_cmpuint (seconds, <=, 20);
+
+  /* A loss burst in the middle of shrinking takes it back up at once. */
+  g_assert_cmpuint (run (&fixture, 1, 0.1, 0, 2, 2), ==, held);
+  fixture_clear (&fixture);
+}
+
+/* A long path: three round trips do not fit under the ceiling. */
+static void
+test_loss_long_path (void)
+{
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  /* 40 + 20 + 3 × (60 + 2 × 5) + 20 = 290 */
+  g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 5, 60), ==, 290);
+  g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 20, 150), ==, MAX_MS);
+  fixture_clear (&fixture);
+}
+
+/* Loss before any round trip is known: a 100 ms one is assumed; the first
+ * measured one replaces it, and a sample without one keeps the last. */
+static void
+test_unknown_rtt (void)
+{
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, -1), ==, MAX_MS);
+  fixture_clear (&fixture);
+
+  fixture_init (&fixture);
+  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, 20), ==, 40 + 20 + 60 + 20);
+  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, -1), ==, 40 + 20 + 60 + 20);
+  fixture_clear (&fixture);
+}
+
+/* 80 ms ± 20 ms: packets overtake each other; they are waited for. */
+static void
+test_jitter (void)
+{
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  g_assert_cmpuint (run (&fixture, 10, 0, 0, 15, 160), ==, 40 + 4 * 15);
+  fixture_clear (&fixture);
+}
+
+/* Packets given up on at the latency the policy chose: a quarter more
+ * every second it goes on, up to the ceiling. */
+static void
+test_dropped (void)
+{
+  Fixture fixture;
+  guint   before, after;
+
+  fixture_init (&fixture);
+  before = run (&fixture, 1, 0.05, 0, 2, 2);
+  after = run (&fixture, 1, 0.05, 3, 2, 2);
+  g_assert_cmpuint (after, >=, before * 5 / 4);
+  g_assert_cmpuint (after, <=, before * 5 / 4 + 10);
+  g_assert_cmpuint (run (&fixture, 20, 0.05, 3, 2, 2), ==, MAX_MS);
+  fixture_clear (&fixture);
+}
+
+/* A configured base above the ceiling is kept: the user asked for it. */
+static void
+test_bounds (void)
+{
+  g_autoptr (McJitterPolicy) policy = mc_jitter_policy_new (500, 300);
+  McJitterSample             sample = { SECOND, 0.2, 10, 50, 300 };
+
+  g_assert_cmpuint (mc_jitter_policy_get_latency (policy), ==, 500);
+  g_assert_cmpuint (mc_jitter_policy_update (policy, &sample), ==, 500);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/jitter-policy/clean", test_clean);
+  g_test_add_func ("/engine/jitter-policy/loss-short-path", test_loss_short_path);
+  g_test_add_func ("/engine/jitter-policy/loss-long-path", test_loss_long_path);
+  g_test_add_func ("/engine/jitter-policy/unknown-rtt", test_unknown_rtt);
+  g_test_add_func ("/engine/jitter-policy/jitter", test_jitter);
+  g_test_add_func ("/engine/jitter-policy/dropped", test_dropped);
+  g_test_add_func ("/engine/jitter-policy/bounds", test_bounds);
+
+  return g_test_run ();
+}
