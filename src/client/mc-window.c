@@ -513,8 +513,8 @@ logged_out_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr (McWindow) self = user_data;
-
+  /* Nothing to tell: the session is forgotten here whatever the server
+   * says. */
   mc_api_client_logout_finish (MC_API_CLIENT (object), result, NULL);
 }
 
@@ -526,7 +526,7 @@ logout_action (GtkWidget  *widget,
   McWindow *self = MC_WINDOW (widget);
 
   if (self->api != NULL)
-    mc_api_client_logout_async (self->api, NULL, logged_out_cb, g_object_ref (self));
+    mc_api_client_logout_async (self->api, NULL, logged_out_cb, NULL);
   forget_session (self);
 
   show_login (self, NULL);

@@ -15,19 +15,15 @@
  * - McVideoLadder turns the budget into a resolution and frame rate, or a
  *   pause, and the media pipeline changes its capsfilter (no renegotiation);
  * - Opus keeps its bitrate, and its in-band FEC follows the loss measured;
- * - video gets forward error correction (ULPFEC) where retransmissions
- *   cannot do the job alone: when the peer reports loss and either the
- *   round trip is long (80 ms or more: three retransmissions no longer fit
- *   in the receiver's longest wait) or the loss is heavy (10 % or more,
- *   where retransmissions are lost too). Four FEC packets for every per
- *   cent lost per hundred video packets (10 % loss: 40 %, repairing most
- *   single losses in a group of three), at most 50; the encoder's target
- *   makes room for it. Not under a tight budget: the loss is then usually
- *   the path's queue overflowing, which more packets would only make
- *   worse. (webrtcbin 1.22 repairs with FEC only what its jitter buffer
- *   gave up on, so on a short path, where retransmissions come in time,
- *   FEC would cost a third of the bitrate and repair next to nothing:
- *   measured at 10 % loss on a loopback path, 0.5–0.9 packets.)
+ * - video gets no forward error correction of ours. ULPFEC wrapped in RED
+ *   (the transceiver's fec-type) was tried and measured: with it
+ *   negotiated, even at 0 %, webrtcbin 1.22 carried no transport-wide
+ *   feedback and no retransmission requests for video, so under a
+ *   500 kbit/s cap the estimate never came down and the first picture came
+ *   after 27 s instead of 0.2 s; and at 10 % loss on a short path it
+ *   repaired under one packet a second (it repairs only what the jitter
+ *   buffer gave up on). Retransmissions within a jitter buffer that waits
+ *   long enough for them do the job instead;
  * - on the receiving side, McJitterPolicy sets how long the jitter buffers
  *   wait for a missing packet from what arrived, and the peer pipeline
  *   applies it live.
@@ -65,14 +61,6 @@
  * is 2.5 Mbit/s. */
 #define MAX_BITRATE      2200000
 #define MIN_VIDEO_TARGET 50000
-/* Loss below this is left to retransmissions alone. */
-#define FEC_MIN_LOSS    0.01
-#define FEC_HEAVY_LOSS  0.1
-#define FEC_LONG_RTT_MS 80
-#define FEC_PER_LOSS    4
-#define FEC_MAX         50
-/* A video budget below this gets no FEC. */
-#define FEC_MIN_BUDGET 300000
 /* The most the receive jitter buffers wait for a missing packet: beyond
  * this a conversation suffers more from the delay than from a frozen
  * frame. */
@@ -110,21 +98,6 @@ announce (McCallSession      *self,
                  height, framerate);
 }
 
-/* The share of FEC packets (per cent of the video packets) for @loss (0–1)
- * of our packets lost, a round trip of @rtt_ms (or -1) and @budget for
- * video. */
-static guint
-fec_percentage (double loss,
-                double rtt_ms,
-                guint  budget)
-{
-  if (loss < FEC_MIN_LOSS || budget < FEC_MIN_BUDGET ||
-      (loss < FEC_HEAVY_LOSS && rtt_ms < FEC_LONG_RTT_MS))
-    return 0;
-
-  return MIN ((guint) ceil (loss * 100 * FEC_PER_LOSS), FEC_MAX);
-}
-
 /* Applies the estimate to the media pipeline; @announce_changes is FALSE
  * before the call connected (the first choice of a rung is not news). */
 static void
@@ -134,19 +107,12 @@ apply (McCallSession *self,
 {
   guint               budget = video_budget (mc_bandwidth_estimator_get_estimate (self->bwe),
                                              mc_bandwidth_estimator_get_loss (self->bwe));
-  guint               fec = fec_percentage (mc_bandwidth_estimator_get_loss (self->bwe), self->rr_rtt,
-                                            budget);
   McVideoLadderChange change;
   guint               width, height, framerate;
   gboolean            paused;
 
-  /* FEC comes out of the video's budget. */
-  budget = (guint) (budget * 100.0 / (100 + fec));
   change = mc_video_ladder_update (self->ladder, budget, now);
   paused = mc_video_ladder_get_paused (self->ladder);
-  if (self->peer != NULL && fec != self->fec_percentage)
-    mc_peer_pipeline_set_fec_percentage (self->peer, fec);
-  self->fec_percentage = fec;
 
   mc_video_ladder_get_format (self->ladder, &width, &height, &framerate);
   mc_media_pipeline_set_video_format (self->media, width, height, framerate);
@@ -276,7 +242,6 @@ mc_call_session_adapt (McCallSession *self,
   stats->estimate = mc_bandwidth_estimator_get_estimate (self->bwe);
   stats->sent_loss = MAX (0, mc_bandwidth_estimator_get_loss (self->bwe));
   stats->video_paused = mc_media_pipeline_get_video_paused (self->media);
-  stats->fec_percentage = self->fec_percentage;
   stats->video_target = stats->video_paused ? 0 : mc_media_pipeline_get_video_bitrate (self->media);
   mc_media_pipeline_get_video_format (self->media, &stats->send_width, &stats->send_height,
                                       &stats->send_framerate);

@@ -125,9 +125,6 @@ new_peer (McCallSession *self,
       return FALSE;
     }
 
-  /* And the FEC the path needed. */
-  mc_peer_pipeline_set_fec_percentage (self->peer, self->fec_percentage);
-
   self->peer_cancellable = g_cancellable_new ();
   self->attempt_started = g_get_monotonic_time ();
 

@@ -93,7 +93,6 @@ struct _McCallSession
   McBandwidthEstimator *bwe;
   McVideoLadder        *ladder;
   McJitterPolicy       *jitter;
-  guint                 fec_percentage; /* of video packets, now */
   gboolean              video_paused;
   double                rr_loss; /* the last receiver report's, to tell new ones */
   double                rr_rtt;

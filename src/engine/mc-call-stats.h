@@ -82,10 +82,8 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  * @rtx_round_trip_ms: how long retransmissions took to come after they
  *   were asked for (a round trip, measured where RTCP's may be missing),
  *   or -1 before any came
- * @fec_percentage: forward error correction we send, in FEC packets per
- *   hundred video packets (0: none)
- * @fec_recovered: packets forward error correction rebuilt on the current
- *   connection
+ * @fec_recovered: packets the peer's forward error correction rebuilt on
+ *   the current connection (a browser may send ULPFEC; we send none)
  * @receive_latency_ms: how long the jitter buffers wait for a missing
  *   packet now (#McJitterPolicy)
  *
@@ -126,7 +124,6 @@ typedef struct
   guint64       video_packets_dropped;
   guint         receive_latency_ms;
   double        rtx_round_trip_ms;
-  guint         fec_percentage;
   guint64       fec_recovered;
 } McCallStats;
 

@@ -428,13 +428,9 @@ mc_peer_pipeline_build_sender (McPeerPipeline *self,
    * retransmission requests off for video streams as well, and one lost
    * packet then freezes the picture until the next key frame. */
   g_object_set (transceiver, "do-nack", TRUE, NULL);
-  /* Forward error correction for video (RED-wrapped ULPFEC, which browsers
-   * answer too): negotiated always, sent only while the session measures
-   * loss (mc_peer_pipeline_set_fec_percentage ()). At 0 % it costs one byte
-   * of RED header per packet. */
-  if (kind == MC_MEDIA_KIND_VIDEO)
-    g_object_set (transceiver, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, "fec-percentage", 0,
-                  NULL);
+  /* No forward error correction of ours (fec-type): with RED and ULPFEC
+   * negotiated, webrtcbin 1.22 loses the video's transport-wide feedback
+   * and retransmission requests (see mc-call-session-adapt.c). */
   self->transceivers[kind] = g_object_ref (transceiver);
   self->payloaders[kind] = payloader;
 
@@ -751,26 +747,4 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
       g_object_get (g_ptr_array_index (decoders, i), "recovered", &recovered, NULL);
       counters->recovered += recovered;
     }
-}
-
-/**
- * mc_peer_pipeline_set_fec_percentage:
- * @self: a peer pipeline
- * @percentage: FEC packets to send for every hundred video packets (0–100)
- *
- * Changes it while the pipeline runs (webrtcbin binds the transceiver's
- * fec-percentage to its ULPFEC encoder). Without FEC negotiated (a peer that
- * did not answer RED and ULPFEC) nothing is sent.
- */
-void
-mc_peer_pipeline_set_fec_percentage (McPeerPipeline *self,
-                                     guint           percentage)
-{
-  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
-
-  if (self->stopped || self->transceivers[MC_MEDIA_KIND_VIDEO] == NULL)
-    return;
-
-  g_object_set (self->transceivers[MC_MEDIA_KIND_VIDEO], "fec-percentage", MIN (percentage, 100),
-                NULL);
 }

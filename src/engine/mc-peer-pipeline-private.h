@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 
 /* The least time between two retransmission requests for the same packet. */
 #define MC_PEER_RTX_MIN_RETRY_MS 10
+/* How many times a request is repeated: three in all. More would, on a
+ * congested path, send more the more is lost. */
+#define MC_PEER_RTX_MAX_RETRIES 2
 
 struct _McPeerPipeline
 {

@@ -138,8 +138,6 @@ GArray  *mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self);
 void     mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
                                                guint           latency_ms);
 guint    mc_peer_pipeline_get_receive_latency (McPeerPipeline *self);
-void     mc_peer_pipeline_set_fec_percentage (McPeerPipeline *self,
-                                              guint           percentage);
 void     mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
                                                 McReceiveCounters *counters);
 
