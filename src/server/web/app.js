@@ -472,24 +472,6 @@ async function offer () {
     send({ type: 'offer', booking_id: state.booking.id, sdp: description.sdp, generation });
 }
 
-/* webrtcbin asks for retransmission on every transceiver (docs/call-engine.md),
- * so its offer can give audio an RTX stream (an "ssrc-group:FID"), which
- * Chromium refuses for audio ("Failed to add remote stream ssrc"). Audio
- * has no use for RTX: drop the group and its retransmission SSRC there. */
-function withoutAudioRtxGroup (sdp) {
-  const sections = sdp.split(/\r\n(?=m=)/);
-  return sections.map((section) => {
-    if (!section.startsWith('m=audio'))
-      return section;
-    const group = /\r\na=ssrc-group:FID (\d+) (\d+)/.exec(section);
-    if (!group)
-      return section;
-    return section.split('\r\n')
-      .filter((line) => !line.startsWith('a=ssrc-group:FID') && !line.startsWith(`a=ssrc:${group[2]} `))
-      .join('\r\n');
-  }).join('\r\n');
-}
-
 /* The student: a new generation means start over; the answer carries it. */
 async function receiveOffer (message) {
   if (typeof message.generation !== 'number')
@@ -502,10 +484,10 @@ async function receiveOffer (message) {
     state.pendingCandidates = early;
     /* The offer first: our tracks then go out on its transceivers
      * instead of new ones the offer does not know. */
-    await pc.setRemoteDescription({ type: 'offer', sdp: withoutAudioRtxGroup(message.sdp) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
     addLocalTracks(pc);
   } else {
-    await pc.setRemoteDescription({ type: 'offer', sdp: withoutAudioRtxGroup(message.sdp) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
   }
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
