@@ -389,6 +389,28 @@ test_web_page (void)
   mc_test_server_stop (server);
 }
 
+/* Behind a public URL, the page's policy lets it reach the signaling URL the
+ * call token names (and where a wrong origin is refused with close 4005). */
+static void
+test_web_page_public_url (void)
+{
+  g_autoptr (McTestServer)       server = mc_test_server_start_new (
+    "[server]\npublic-url=https://calls.example.org:8443/mentorcall\n");
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  g_autoptr (JsonNode)           node = NULL;
+  const char                    *policy;
+  guint                          status;
+
+  node = mc_test_request_full (server, "GET", "/app/", NULL, NULL, NULL, &status, &headers, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  policy = soup_message_headers_get_one (headers, "Content-Security-Policy");
+  g_assert_nonnull (policy);
+  g_assert_nonnull (strstr (policy, "connect-src 'self' ws://127.0.0.1:"));
+  g_assert_nonnull (strstr (policy, " wss://calls.example.org:8443;"));
+
+  mc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +426,7 @@ main (int   argc,
   g_test_add_func ("/server/browser/cors", test_cors);
   g_test_add_func ("/server/browser/cors-default", test_cors_default);
   g_test_add_func ("/server/browser/web-page", test_web_page);
+  g_test_add_func ("/server/browser/web-page-public-url", test_web_page_public_url);
 
   return g_test_run ();
 }
