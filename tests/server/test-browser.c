@@ -109,6 +109,50 @@ test_ticket_use (void)
   mc_test_server_stop (server);
 }
 
+/* Tickets and session tokens never reach the server's logs, not even with
+ * every debug message on: the request log names paths without their query. */
+static void
+test_ticket_not_logged (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = NULL;
+  g_autofree char         *ticket = NULL;
+  g_autofree char         *refused = NULL;
+  g_autoptr (McTestSocket) page = NULL;
+  g_autoptr (McTestSocket) again = NULL;
+  g_autoptr (McTestSocket) late = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  const char              *output;
+
+  server = mc_test_server_new (NULL);
+  mc_test_server_add_args (server, "--test-clock", NULL);
+  mc_test_server_setenv (server, "G_MESSAGES_DEBUG", "all");
+  mc_test_server_start (server);
+  mc_test_create_pair (server, NULL, NULL);
+  token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  ticket = issue_ticket (server, token);
+  page = mc_test_socket_open (server, NULL, ticket, NULL);
+  welcome = mc_test_socket_first (page, "welcome");
+  again = mc_test_socket_open (server, NULL, ticket, NULL);
+  assert_refused (again, "unauthorized", "ticket_unknown", 4004);
+  refused = issue_ticket (server, token);
+  mc_test_server_advance_clock (server, 31);
+  late = mc_test_socket_open (server, NULL, refused, NULL);
+  assert_refused (late, "unauthorized", "ticket_expired", 4004);
+  mc_test_server_stop (server);
+
+  output = mc_test_server_get_output (server);
+  /* The log is there: the requests, with debug messages. */
+  g_assert_nonnull (strstr (output, "POST /api/v1/ws-ticket"));
+  g_assert_nonnull (strstr (output, "POST /api/v1/auth/login"));
+  g_assert_nonnull (strstr (output, "-DEBUG"));
+  g_assert_null (strstr (output, ticket));
+  g_assert_null (strstr (output, refused));
+  g_assert_null (strstr (output, token));
+  g_assert_null (strstr (output, "ticket="));
+}
+
 static void
 test_ticket_expiry (void)
 {
@@ -419,6 +463,7 @@ main (int   argc,
 
   g_test_add_func ("/server/browser/ticket-use", test_ticket_use);
   g_test_add_func ("/server/browser/ticket-expiry", test_ticket_expiry);
+  g_test_add_func ("/server/browser/ticket-not-logged", test_ticket_not_logged);
   g_test_add_func ("/server/browser/ticket-session-ended", test_ticket_session_ended);
   g_test_add_func ("/server/browser/ticket-too-many-connections",
                    test_ticket_too_many_connections);
