@@ -264,8 +264,9 @@ main (int   argc,
 {
   mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
+  mc_test_ui_tolerate_gstreamer_criticals ();
 
-  g_test_add_func ("/client/web-app/call", test_web_app);
+  mc_test_ui_add_tolerant ("/client/web-app/call", test_web_app);
 
   return g_test_run ();
 }
