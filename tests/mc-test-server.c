@@ -42,10 +42,12 @@ struct _McTestServer
   char      *config_path;
   char      *database;
   GPtrArray *extra_args;
+  char     **extra_env; /* NAME=VALUE for the next starts */
 
   GSubprocess  *process;
   GInputStream *stdout_stream;
   char         *stderr_path;
+  GString      *output; /* of the last run, once stopped */
   guint         n_starts;
   guint16       fixed_port;
 
@@ -366,6 +368,23 @@ mc_test_server_add_args (McTestServer *self,
 }
 
 /**
+ * mc_test_server_setenv:
+ * @self: a test server
+ * @name: an environment variable
+ * @value: its value
+ *
+ * Sets @name for the server's next starts (and not in the test process,
+ * whose threads may read its environment).
+ */
+void
+mc_test_server_setenv (McTestServer *self,
+                       const char   *name,
+                       const char   *value)
+{
+  self->extra_env = g_environ_setenv (self->extra_env, name, value, TRUE);
+}
+
+/**
  * mc_test_server_start:
  * @self: a test server that is not running
  *
@@ -396,6 +415,12 @@ mc_test_server_start (McTestServer *self)
   self->stderr_path = g_build_filename (self->dir, name, NULL);
 
   launcher = make_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  for (guint i = 0; self->extra_env != NULL && self->extra_env[i] != NULL; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (self->extra_env[i], "=", 2);
+
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+    }
   g_subprocess_launcher_set_stderr_file_path (launcher, self->stderr_path);
 
   g_ptr_array_add (argv, (char *) mc_test_server_get_binary ());
@@ -508,6 +533,26 @@ mc_test_server_stop (McTestServer *self)
       g_clear_object (&self->stdout_stream);
       return;
     }
+
+  /* What it wrote after "Listening" (GLib's debug and info messages go to
+   * standard output), then its standard error. The server has exited: the
+   * pipe ends. */
+  if (self->output != NULL)
+    g_string_free (self->output, TRUE);
+  self->output = g_string_new (NULL);
+  {
+    char  buffer[4096];
+    gssize length;
+
+    while ((length = g_input_stream_read (self->stdout_stream, buffer, sizeof buffer, NULL,
+                                          NULL)) > 0)
+      g_string_append_len (self->output, buffer, length);
+  }
+  {
+    g_autofree char *stderr_text = read_stderr (self);
+
+    g_string_append (self->output, stderr_text);
+  }
 
   clean = g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
   if (!clean || g_test_failed ())
@@ -645,12 +690,31 @@ mc_test_server_free (McTestServer *self)
     remove_tree (self->dir);
 
   g_ptr_array_unref (self->extra_args);
+  g_strfreev (self->extra_env);
   g_free (self->dir);
   g_free (self->config_path);
   g_free (self->database);
   g_free (self->stderr_path);
+  if (self->output != NULL)
+    g_string_free (self->output, TRUE);
   g_free (self->url);
   g_free (self);
+}
+
+/**
+ * mc_test_server_get_output:
+ * @self: a test server that was stopped with mc_test_server_stop()
+ *
+ * Returns: what the server's last run wrote after it started listening:
+ *   its standard output (where GLib writes debug and info messages), then
+ *   its whole standard error
+ */
+const char *
+mc_test_server_get_output (McTestServer *self)
+{
+  g_assert_nonnull (self->output);
+
+  return self->output->str;
 }
 
 /**

@@ -29,6 +29,9 @@ McTestServer *mc_test_server_new (const char *config_overrides);
 void          mc_test_server_add_args (McTestServer *self,
                                        const char   *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;
+void          mc_test_server_setenv (McTestServer *self,
+                                     const char   *name,
+                                     const char   *value);
 void          mc_test_server_start (McTestServer *self);
 void          mc_test_server_stop (McTestServer *self);
 void          mc_test_server_restart (McTestServer *self);
@@ -41,6 +44,7 @@ McTestServer *mc_test_server_start_new (const char *config_overrides);
 
 const char *mc_test_server_get_url (McTestServer *self);
 guint16     mc_test_server_get_port (McTestServer *self);
+const char *mc_test_server_get_output (McTestServer *self);
 GPid        mc_test_server_get_pid (McTestServer *self);
 const char *mc_test_server_get_dir (McTestServer *self);
 const char *mc_test_server_get_config_path (McTestServer *self);

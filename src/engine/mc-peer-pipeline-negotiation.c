@@ -12,6 +12,7 @@
 #define G_LOG_DOMAIN "mc-call"
 
 #include <gst/sdp/sdp.h>
+#include <string.h>
 
 #include "mc-call-error.h"
 #include "mc-peer-pipeline-private.h"
@@ -135,6 +136,86 @@ promise_return_error (GTask      *task,
                            what, error != NULL ? ": " : "", error != NULL ? error->message : "");
 }
 
+/* Whether @value ("98 rtx/48000", "98 apt=111") starts with one of the
+ * payload types in @pts. */
+static gboolean
+names_payload (const char *value,
+               GPtrArray  *pts)
+{
+  for (guint i = 0; i < pts->len; i++)
+    {
+      const char *pt = g_ptr_array_index (pts, i);
+      gsize       length = strlen (pt);
+
+      if (strncmp (value, pt, length) == 0 && (value[length] == ' ' || value[length] == '\0'))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Audio gets no retransmission stream. webrtcbin 1.22 offers RTX for every
+ * transceiver with do-nack, and every transceiver needs do-nack (see
+ * mc_peer_pipeline_build_sender ()); but Opus conceals and corrects its own
+ * losses, a retransmission would come too late to be played, and browsers
+ * refuse an audio m-line with an RTX stream ("a=ssrc-group:FID"): Chromium
+ * fails set-remote-description with "Failed to add remote stream ssrc".
+ * webrtcbin has no per-transceiver switch for RTX alone, so each audio
+ * m-line of our own offer or answer loses its "rtx" payload types (format,
+ * rtpmap, fmtp, rtcp-fb), its FID group and the retransmission SSRCs of that
+ * group, before it becomes the local description. NACK itself stays
+ * ("a=rtcp-fb:111 nack" and do-nack). */
+static void
+drop_audio_rtx (GstSDPMessage *sdp)
+{
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    {
+      /* Ours to change: the description is not shared yet. */
+      GstSDPMedia          *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, m);
+      g_autoptr (GPtrArray) rtx_pts = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) rtx_ssrcs = g_ptr_array_new_with_free_func (g_free);
+
+      if (g_strcmp0 (gst_sdp_media_get_media (media), "audio") != 0)
+        continue;
+
+      for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+        {
+          const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a);
+          g_auto (GStrv)         words = NULL;
+
+          if (attribute->value == NULL)
+            continue;
+          words = g_strsplit (attribute->value, " ", -1);
+          if (g_strcmp0 (attribute->key, "rtpmap") == 0 && g_strv_length (words) == 2 &&
+              g_ascii_strncasecmp (words[1], "rtx/", 4) == 0)
+            g_ptr_array_add (rtx_pts, g_strdup (words[0]));
+          /* "FID primary retransmission [primary retransmission …]" */
+          else if (g_strcmp0 (attribute->key, "ssrc-group") == 0 &&
+                   g_strcmp0 (words[0], "FID") == 0)
+            for (guint w = 2; words[w - 1] != NULL && words[w] != NULL; w += 2)
+              g_ptr_array_add (rtx_ssrcs, g_strdup (words[w]));
+        }
+
+      for (guint a = gst_sdp_media_attributes_len (media); a > 0; a--)
+        {
+          const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a - 1);
+          const char            *key = attribute->key;
+          const char            *value = attribute->value != NULL ? attribute->value : "";
+
+          if (((g_strcmp0 (key, "rtpmap") == 0 || g_strcmp0 (key, "fmtp") == 0 ||
+                g_strcmp0 (key, "rtcp-fb") == 0) &&
+               names_payload (value, rtx_pts)) ||
+              (g_strcmp0 (key, "ssrc-group") == 0 && g_str_has_prefix (value, "FID ")) ||
+              (g_strcmp0 (key, "ssrc") == 0 && names_payload (value, rtx_ssrcs)))
+            gst_sdp_media_remove_attribute (media, a - 1);
+        }
+
+      for (guint f = gst_sdp_media_formats_len (media); f > 0; f--)
+        if (names_payload (gst_sdp_media_get_format (media, f - 1), rtx_pts))
+          gst_sdp_media_remove_format (media, f - 1);
+    }
+}
+
 /* On a webrtcbin thread: the offer or answer is there; make it the local
  * description and return its text. */
 static void
@@ -159,6 +240,8 @@ description_created_cb (GstPromise *promise,
 
   gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, NULL);
   gst_promise_unref (promise);
+
+  drop_audio_rtx (description->sdp);
 
   /* No promise: one of ours can be dropped unanswered when the connection
    * is torn down meanwhile, which GStreamer warns about. webrtcbin 1.22 then

@@ -30,22 +30,50 @@ static const WebFile files[] = {
   { "/app/app.css", "app.css", "text/css; charset=utf-8" },
 };
 
-static void
-add_security_headers (SoupServerMessage *message)
+/* The WebSocket origin of the configured public URL ("wss://host:port"), or
+ * NULL without one. */
+static char *
+public_websocket_origin (McsRequest *request)
 {
+  McsConfig      *config = mcs_server_get_config (mcs_request_get_server (request));
+  g_autoptr (GUri) uri = NULL;
+  const char     *scheme;
+
+  if (config->public_url == NULL ||
+      (uri = g_uri_parse (config->public_url, G_URI_FLAGS_NONE, NULL)) == NULL ||
+      g_uri_get_host (uri) == NULL)
+    return NULL;
+
+  scheme = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? "wss" : "ws";
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s://%s:%d", scheme, g_uri_get_host (uri), g_uri_get_port (uri));
+
+  return g_strdup_printf ("%s://%s", scheme, g_uri_get_host (uri));
+}
+
+static void
+add_security_headers (McsRequest *request)
+{
+  SoupServerMessage  *message = mcs_request_get_message (request);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
   const char         *host = soup_message_headers_get_one (
             soup_server_message_get_request_headers (message), "Host");
+  g_autofree char *public_origin = public_websocket_origin (request);
   g_autofree char *policy = NULL;
 
   /* connect-src names the WebSocket of this host: 'self' covers ws: only
-   * in recent browsers. */
+   * in recent browsers. It also names the WebSocket of the public URL,
+   * where the call token sends the page (the signaling URL): a page
+   * reached under another name is then refused by the server, which says
+   * why (close 4005), instead of being blocked silently by its own policy. */
   policy = g_strdup_printf ("default-src 'none'; script-src 'self'; style-src 'self'; "
                             "img-src 'self' data:; media-src 'self' blob: mediastream:; "
-                            "connect-src 'self'%s%s%s%s; base-uri 'none'; form-action 'self'; "
+                            "connect-src 'self'%s%s%s%s%s%s; base-uri 'none'; form-action 'self'; "
                             "frame-ancestors 'none'",
                             host != NULL ? " ws://" : "", host != NULL ? host : "",
-                            host != NULL ? " wss://" : "", host != NULL ? host : "");
+                            host != NULL ? " wss://" : "", host != NULL ? host : "",
+                            public_origin != NULL ? " " : "",
+                            public_origin != NULL ? public_origin : "");
   soup_message_headers_replace (headers, "Content-Security-Policy", policy);
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
@@ -88,7 +116,7 @@ mcs_api_web_file (McsRequest *request)
       g_assert (bytes != NULL);
       data = g_bytes_get_data (bytes, &length);
 
-      add_security_headers (message);
+      add_security_headers (request);
       mcs_request_reply_text (request, SOUP_STATUS_OK, files[i].content_type,
                               g_strndup (data, length));
       return;

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "mc-test-ui.h"
@@ -285,4 +287,69 @@ mc_test_peer_free (McTestPeer *peer)
   g_clear_object (&peer->api);
   g_free (peer->call_token);
   g_free (peer);
+}
+
+/* Under AddressSanitizer's timing GStreamer 1.22 sometimes trips GLib's
+ * check against a hash table changed during g_hash_table_foreach () on one
+ * of its own threads, as in test-call-session (not in our code, which never
+ * calls g_hash_table_foreach ()). That one message is let through. */
+static gboolean
+fatal_log_cb (const char    *log_domain,
+              GLogLevelFlags log_level,
+              const char    *message,
+              gpointer       user_data)
+{
+  return !(g_strcmp0 (log_domain, "GLib") == 0 && message != NULL &&
+           strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'"));
+}
+
+/* g_test_log_set_fatal_handler () is reset at the start of every test case,
+ * so each case sets it again through this wrapper (setting it once in main ()
+ * did nothing). */
+static void
+run_tolerant (gconstpointer data)
+{
+  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
+  ((McTestFunc) data) ();
+}
+
+/* The default handler would print even a tolerated critical as TAP's "Bail
+ * out!", which fails the test all the same: the known one is only noted. */
+static void
+glib_log_cb (const char    *log_domain,
+             GLogLevelFlags log_level,
+             const char    *message,
+             gpointer       user_data)
+{
+  if (!fatal_log_cb (log_domain, log_level, message, NULL))
+    g_test_message ("tolerated: %s-CRITICAL: %s", log_domain, message);
+  else
+    g_log_default_handler (log_domain, log_level, message, NULL);
+}
+
+/**
+ * mc_test_ui_add_tolerant:
+ * @path: the test case's path
+ * @func: the test case
+ *
+ * Adds a test case (with real calls) that tolerates the one known critical
+ * of GStreamer 1.22 described above; with
+ * mc_test_ui_tolerate_gstreamer_criticals () in main ().
+ */
+void
+mc_test_ui_add_tolerant (const char *path,
+                         McTestFunc  func)
+{
+  g_test_add_data_func (path, (gconstpointer) func, run_tolerant);
+}
+
+/**
+ * mc_test_ui_tolerate_gstreamer_criticals:
+ *
+ * Notes that known critical as a TAP comment instead of "Bail out!".
+ */
+void
+mc_test_ui_tolerate_gstreamer_criticals (void)
+{
+  g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, glib_log_cb, NULL);
 }

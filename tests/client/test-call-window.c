@@ -866,48 +866,6 @@ test_notices (void)
   mc_test_server_stop (server);
 }
 
-/* Under AddressSanitizer's timing GStreamer 1.22 sometimes trips GLib's
- * check against a hash table changed during g_hash_table_foreach () on one
- * of its own threads, as in test-call-session (not in our code, which never
- * calls g_hash_table_foreach ()). That one message is let through. */
-static gboolean
-fatal_log_cb (const char    *log_domain,
-              GLogLevelFlags log_level,
-              const char    *message,
-              gpointer       user_data)
-{
-  return !(g_strcmp0 (log_domain, "GLib") == 0 && message != NULL &&
-           strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'"));
-}
-
-/* g_test_log_set_fatal_handler () is reset at the start of every test case,
- * so each case sets it again through this wrapper (setting it once in main ()
- * did nothing). */
-typedef void (*TolerantTest) (void);
-
-static void
-run_tolerant (gconstpointer data)
-{
-  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
-  ((TolerantTest) data) ();
-}
-
-/* The default handler would print even a tolerated critical as TAP's "Bail
- * out!", which fails the test all the same: the known one is only noted. */
-static void
-glib_log_cb (const char    *log_domain,
-             GLogLevelFlags log_level,
-             const char    *message,
-             gpointer       user_data)
-{
-  if (!fatal_log_cb (log_domain, log_level, message, NULL))
-    g_test_message ("tolerated: %s-CRITICAL: %s", log_domain, message);
-  else
-    g_log_default_handler (log_domain, log_level, message, NULL);
-}
-
-#define ADD_TOLERANT(path, func) g_test_add_data_func (path, (gconstpointer) (func), run_tolerant)
-
 int
 main (int   argc,
       char *argv[])
@@ -920,14 +878,14 @@ main (int   argc,
   mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
 
-  g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, glib_log_cb, NULL);
+  mc_test_ui_tolerate_gstreamer_criticals ();
 
-  ADD_TOLERANT ("/client/call-window/call", test_call);
-  ADD_TOLERANT ("/client/call-window/shortcuts", test_shortcuts);
-  ADD_TOLERANT ("/client/call-window/end-confirmation", test_end_confirmation);
-  ADD_TOLERANT ("/client/call-window/notices", test_notices);
-  ADD_TOLERANT ("/client/call-window/own-state", test_own_state);
-  ADD_TOLERANT ("/client/call-window/early", test_early);
+  mc_test_ui_add_tolerant ("/client/call-window/call", test_call);
+  mc_test_ui_add_tolerant ("/client/call-window/shortcuts", test_shortcuts);
+  mc_test_ui_add_tolerant ("/client/call-window/end-confirmation", test_end_confirmation);
+  mc_test_ui_add_tolerant ("/client/call-window/notices", test_notices);
+  mc_test_ui_add_tolerant ("/client/call-window/own-state", test_own_state);
+  mc_test_ui_add_tolerant ("/client/call-window/early", test_early);
 
   return g_test_run ();
 }

@@ -129,6 +129,38 @@ relay (Side       *from,
 
 #define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 
+/* Retransmission: requested (NACK) for both kinds, but an RTX stream only
+ * for video; browsers refuse one for audio (docs/call-engine.md). */
+static void
+assert_rtx_for_video_only (const char *sdp)
+{
+  g_auto (GStrv) sections = g_strsplit (sdp, "\r\nm=", -1);
+  guint          audio = 0, video = 0;
+
+  for (guint i = 1; sections[i] != NULL; i++)
+    {
+      const char *section = sections[i];
+
+      if (g_str_has_prefix (section, "audio "))
+        {
+          audio++;
+          g_assert_nonnull (strstr (section, "a=rtcp-fb:111 nack"));
+          g_assert_null (strstr (section, "rtx/"));
+          g_assert_null (strstr (section, "apt="));
+          g_assert_null (strstr (section, "ssrc-group"));
+        }
+      else if (g_str_has_prefix (section, "video "))
+        {
+          video++;
+          g_assert_nonnull (strstr (section, "a=rtcp-fb:96 nack\r\n"));
+          g_assert_nonnull (strstr (section, "rtx/90000"));
+          g_assert_nonnull (strstr (section, "apt=96"));
+        }
+    }
+  g_assert_cmpuint (audio, ==, 1);
+  g_assert_cmpuint (video, ==, 1);
+}
+
 static void
 send_offer_cb (McCallSession *session,
                const char    *sdp,
@@ -150,6 +182,7 @@ send_offer_cb (McCallSession *session,
       sdp = rewritten;
     }
 
+  assert_rtx_for_video_only (sdp);
   relay (side, MESSAGE_OFFER, sdp, 0, generation, FALSE, FALSE);
 }
 
@@ -159,6 +192,7 @@ send_answer_cb (McCallSession *session,
                 gint64         generation,
                 Side          *side)
 {
+  assert_rtx_for_video_only (sdp);
   g_free (side->link->last_answer);
   side->link->last_answer = g_strdup (sdp);
   relay (side, MESSAGE_ANSWER, sdp, 0, generation, FALSE, FALSE);

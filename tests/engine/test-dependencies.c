@@ -30,9 +30,9 @@
  * the test sources), build-aux/run-demo.sh, run-tests.sh and .ci/run start. */
 static const char * const programs[] = {
   "appstreamcli",     /* data: the metainfo */
-  "chromium",         /* tests/web/page-call.sh */
+  "chromium",         /* tests/web, test-web-app */
   "clang",            /* tests/fuzz */
-  "curl",             /* run-demo.sh's guide */
+  "curl",             /* run-demo.sh's guide, tests/web/page-refusal.sh */
   "dbus-run-session", /* run-demo.sh, tests/client/run-with-keyring.sh */
   "desktop-file-validate",
   "gcc", /* the build */

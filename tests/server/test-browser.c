@@ -109,6 +109,50 @@ test_ticket_use (void)
   mc_test_server_stop (server);
 }
 
+/* Tickets and session tokens never reach the server's logs, not even with
+ * every debug message on: the request log names paths without their query. */
+static void
+test_ticket_not_logged (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = NULL;
+  g_autofree char         *ticket = NULL;
+  g_autofree char         *refused = NULL;
+  g_autoptr (McTestSocket) page = NULL;
+  g_autoptr (McTestSocket) again = NULL;
+  g_autoptr (McTestSocket) late = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  const char              *output;
+
+  server = mc_test_server_new (NULL);
+  mc_test_server_add_args (server, "--test-clock", NULL);
+  mc_test_server_setenv (server, "G_MESSAGES_DEBUG", "all");
+  mc_test_server_start (server);
+  mc_test_create_pair (server, NULL, NULL);
+  token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  ticket = issue_ticket (server, token);
+  page = mc_test_socket_open (server, NULL, ticket, NULL);
+  welcome = mc_test_socket_first (page, "welcome");
+  again = mc_test_socket_open (server, NULL, ticket, NULL);
+  assert_refused (again, "unauthorized", "ticket_unknown", 4004);
+  refused = issue_ticket (server, token);
+  mc_test_server_advance_clock (server, 31);
+  late = mc_test_socket_open (server, NULL, refused, NULL);
+  assert_refused (late, "unauthorized", "ticket_expired", 4004);
+  mc_test_server_stop (server);
+
+  output = mc_test_server_get_output (server);
+  /* The log is there: the requests, with debug messages. */
+  g_assert_nonnull (strstr (output, "POST /api/v1/ws-ticket"));
+  g_assert_nonnull (strstr (output, "POST /api/v1/auth/login"));
+  g_assert_nonnull (strstr (output, "-DEBUG"));
+  g_assert_null (strstr (output, ticket));
+  g_assert_null (strstr (output, refused));
+  g_assert_null (strstr (output, token));
+  g_assert_null (strstr (output, "ticket="));
+}
+
 static void
 test_ticket_expiry (void)
 {
@@ -389,6 +433,28 @@ test_web_page (void)
   mc_test_server_stop (server);
 }
 
+/* Behind a public URL, the page's policy lets it reach the signaling URL the
+ * call token names (and where a wrong origin is refused with close 4005). */
+static void
+test_web_page_public_url (void)
+{
+  g_autoptr (McTestServer)       server = mc_test_server_start_new (
+    "[server]\npublic-url=https://calls.example.org:8443/mentorcall\n");
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  g_autoptr (JsonNode)           node = NULL;
+  const char                    *policy;
+  guint                          status;
+
+  node = mc_test_request_full (server, "GET", "/app/", NULL, NULL, NULL, &status, &headers, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  policy = soup_message_headers_get_one (headers, "Content-Security-Policy");
+  g_assert_nonnull (policy);
+  g_assert_nonnull (strstr (policy, "connect-src 'self' ws://127.0.0.1:"));
+  g_assert_nonnull (strstr (policy, " wss://calls.example.org:8443;"));
+
+  mc_test_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -397,6 +463,7 @@ main (int   argc,
 
   g_test_add_func ("/server/browser/ticket-use", test_ticket_use);
   g_test_add_func ("/server/browser/ticket-expiry", test_ticket_expiry);
+  g_test_add_func ("/server/browser/ticket-not-logged", test_ticket_not_logged);
   g_test_add_func ("/server/browser/ticket-session-ended", test_ticket_session_ended);
   g_test_add_func ("/server/browser/ticket-too-many-connections",
                    test_ticket_too_many_connections);
@@ -404,6 +471,7 @@ main (int   argc,
   g_test_add_func ("/server/browser/cors", test_cors);
   g_test_add_func ("/server/browser/cors-default", test_cors_default);
   g_test_add_func ("/server/browser/web-page", test_web_page);
+  g_test_add_func ("/server/browser/web-page-public-url", test_web_page_public_url);
 
   return g_test_run ();
 }

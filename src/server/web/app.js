@@ -26,6 +26,7 @@ const STRINGS = {
     state_disconnected: 'reconnecting', state_failed: 'failed', state_closed: 'ended',
     call_ended: 'The lesson has ended.', peer_left: '{0} left the call.',
     refused_4004: 'The connection ticket was refused; trying again.',
+    refused_ticket_expired: 'The connection ticket expired before it was used; trying again with a new one.',
     refused_4005: 'This page’s address is not allowed by the server.',
     refused_4006: 'Too many open windows; close another one first.',
     refused_session: 'Your session has ended; log in again.',
@@ -46,6 +47,7 @@ const STRINGS = {
     state_disconnected: 'đang kết nối lại', state_failed: 'thất bại', state_closed: 'đã kết thúc',
     call_ended: 'Buổi học đã kết thúc.', peer_left: '{0} đã rời cuộc gọi.',
     refused_4004: 'Vé kết nối bị từ chối; đang thử lại.',
+    refused_ticket_expired: 'Vé kết nối đã hết hạn trước khi được dùng; đang thử lại với vé mới.',
     refused_4005: 'Máy chủ không cho phép địa chỉ của trang này.',
     refused_4006: 'Quá nhiều cửa sổ đang mở; hãy đóng bớt một cửa sổ.',
     refused_session: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.',
@@ -80,6 +82,7 @@ const state = {
   shownSeqs: new Set(),
   peer: null,
   leaving: false,
+  testTicket: null,
   peerMedia: { muted: false, camera_off: false },
   report: { chatReceived: [], errors: [], closeCode: null },
 };
@@ -298,9 +301,12 @@ async function join () {
 }
 
 async function connect () {
-  let ticket;
+  /* Tests hand in a ticket of their own once (see testParams). */
+  let ticket = state.testTicket;
+  state.testTicket = null;
   try {
-    ticket = (await api('POST', '/api/v1/ws-ticket')).ticket;
+    if (!ticket)
+      ticket = (await api('POST', '/api/v1/ws-ticket')).ticket;
   } catch (e) {
     notice(e.message);
     setTimeout(connect, 2000);
@@ -327,8 +333,9 @@ async function connect () {
       hangUp();
       logout();
     } else if (event.code !== 1000) {
+      /* The error message before the close says which refusal it was. */
       if (event.code === 4004)
-        notice(t('refused_4004'));
+        notice(t(refusal && refusal.reason === 'ticket_expired' ? 'refused_ticket_expired' : 'refused_4004'));
       setTimeout(connect, 1000);
     }
   };
@@ -341,6 +348,7 @@ function handle (message) {
            chat_after: state.lastSeq, instance: state.instance, request_id: 'join' });
     break;
   case 'joined':
+    state.report.joined = true;
     notice(null);
     for (const chat of message.chat || [])
       showChat(chat);
@@ -472,24 +480,6 @@ async function offer () {
     send({ type: 'offer', booking_id: state.booking.id, sdp: description.sdp, generation });
 }
 
-/* webrtcbin asks for retransmission on every transceiver (docs/call-engine.md),
- * so its offer can give audio an RTX stream (an "ssrc-group:FID"), which
- * Chromium refuses for audio ("Failed to add remote stream ssrc"). Audio
- * has no use for RTX: drop the group and its retransmission SSRC there. */
-function withoutAudioRtxGroup (sdp) {
-  const sections = sdp.split(/\r\n(?=m=)/);
-  return sections.map((section) => {
-    if (!section.startsWith('m=audio'))
-      return section;
-    const group = /\r\na=ssrc-group:FID (\d+) (\d+)/.exec(section);
-    if (!group)
-      return section;
-    return section.split('\r\n')
-      .filter((line) => !line.startsWith('a=ssrc-group:FID') && !line.startsWith(`a=ssrc:${group[2]} `))
-      .join('\r\n');
-  }).join('\r\n');
-}
-
 /* The student: a new generation means start over; the answer carries it. */
 async function receiveOffer (message) {
   if (typeof message.generation !== 'number')
@@ -502,10 +492,10 @@ async function receiveOffer (message) {
     state.pendingCandidates = early;
     /* The offer first: our tracks then go out on its transceivers
      * instead of new ones the offer does not know. */
-    await pc.setRemoteDescription({ type: 'offer', sdp: withoutAudioRtxGroup(message.sdp) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
     addLocalTracks(pc);
   } else {
-    await pc.setRemoteDescription({ type: 'offer', sdp: withoutAudioRtxGroup(message.sdp) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
   }
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
@@ -599,13 +589,15 @@ function sendChat (text) {
   send({ type: 'chat', booking_id: state.booking.id, client_id: clientId, text });
 }
 
-/* Automated tests (tests/web): #test=USER:PASSWORD:BOOKING logs in, joins
- * and reports what it sees into #test-report, which headless Chromium
- * prints with --dump-dom. Inert without that fragment. */
+/* Automated tests (tests/web): #test=USER:PASSWORD:BOOKING[:CHAT][&ticket=TICKET]
+ * logs in, joins (opening the first WebSocket with TICKET if given), sends
+ * CHAT once connected and reports what it sees into #test-report and the
+ * console. Inert without that fragment. */
 
 function testParams () {
-  const match = /^#test=([^:]+):([^:]+):(\d+)(?::(.*))?$/.exec(location.hash);
-  return match ? { user: match[1], password: match[2], booking: Number(match[3]), chat: match[4] } : null;
+  const match = /^#test=([^:&]+):([^:&]+):(\d+)(?::([^&]*))?(?:&ticket=([^&]+))?$/.exec(location.hash);
+  return match ? { user: match[1], password: match[2], booking: Number(match[3]), chat: match[4],
+                   ticket: match[5] ? decodeURIComponent(match[5]) : null } : null;
 }
 
 let autoStarted = false;
@@ -615,6 +607,7 @@ function autoTest (bookings) {
   if (!params || autoStarted)
     return;
   autoStarted = true;
+  state.testTicket = params.ticket;
   const booking = bookings.find((b) => b.id === params.booking);
   if (!booking)
     return;
@@ -625,6 +618,8 @@ function autoTest (bookings) {
                      peerMedia: state.peerMedia, chatReceived: state.report.chatReceived,
                      outbox: state.outbox.size, errors: state.report.errors,
                      closeCode: state.report.closeCode, ended: !!state.report.ended,
+                     joined: !!state.report.joined, lang: document.documentElement.lang,
+                     notice: $('notice').hidden ? null : $('notice').textContent,
                      inbound: state.report.inbound || {}, outbound: {} };
     if (state.pc) {
       const stats = await state.pc.getStats();
