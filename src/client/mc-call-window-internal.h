@@ -3,9 +3,11 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * McCallWindow is written in five files: mc-call-window.c (the call and
+ * McCallWindow is written in six files: mc-call-window.c (the call and
  * the controls), mc-call-window-status.c (the other side's status, the
- * notices, the connection's quality, the clock), mc-call-window-chat.c (the
+ * notices, the connection's state, the clock), mc-call-window-network.c
+ * (what the network does: lowered or paused video, the other side's poor
+ * connection, the quality indicator), mc-call-window-chat.c (the
  * chat pane's glue, the unread count and the preview),
  * mc-call-window-layout.c (the window's own breakpoints and the self view's
  * size) and mc-call-window-levels.c (who is speaking). Nothing outside them includes this header.
@@ -79,6 +81,7 @@ struct _McCallWindow
   gboolean          folding;          /* while apply_layout_cb () changes the flap */
   guint             layout_id;
   char             *notice; /* what the other side did, while it holds */
+  char             *last_toast;
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
@@ -100,6 +103,9 @@ struct _McCallWindow
   GtkImage        *quality_image;
   GtkLabel        *connection_label;
   GtkWidget       *reconnecting_box;
+  GtkWidget       *network_box;
+  GtkLabel        *send_notice_label;
+  GtkLabel        *peer_notice_label;
   GtkRevealer     *preview_revealer;
   GtkLabel        *preview_label;
   GtkLabel        *unread_label;
@@ -117,12 +123,15 @@ McCallSession *mc_call_window_get_session (McCallWindow *self);
 void           mc_call_window_update_peer_status (McCallWindow *self);
 void           mc_call_window_session_state_cb (McCallSession *session, GParamSpec *pspec, McCallWindow *self);
 void           mc_call_window_session_remote_media_cb (McCallSession *session, GParamSpec *pspec, McCallWindow *self);
-void           mc_call_window_session_stats_cb (McCallSession *session, const McCallStats *stats, McCallWindow *self);
 void           mc_call_window_toast (McCallWindow *self, const char *message);
 gint64         mc_call_window_peer_id (McCallWindow *self);
 void           mc_call_window_peer_left_cb (McSignalingClient *signaling, gint64 booking_id, gint64 user_id, const char *reason, McCallWindow *self);
 void           mc_call_window_peer_joined_cb (McSignalingClient *signaling, gint64 booking_id, JsonObject *user, gboolean muted, gboolean camera_off, const char *instance, McCallWindow *self);
 gboolean       mc_call_window_clock_cb (gpointer user_data);
+
+/* mc-call-window-network.c */
+void mc_call_window_watch_network (McCallWindow *self);
+void mc_call_window_unwatch_network (McCallWindow *self);
 
 /* mc-call-window-chat.c */
 void mc_call_window_update_unread (McCallWindow *self);

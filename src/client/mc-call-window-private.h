@@ -32,5 +32,7 @@ GtkWidget        *mc_call_window_get_self_view (McCallWindow *self);
 GtkWidget        *mc_call_window_get_controls (McCallWindow *self);
 const char       *mc_call_window_get_mute_icon (McCallWindow *self);
 const char       *mc_call_window_get_camera_icon (McCallWindow *self);
+char             *mc_call_window_dup_network_notice (McCallWindow *self);
+const char       *mc_call_window_get_last_toast (McCallWindow *self);
 
 G_END_DECLS

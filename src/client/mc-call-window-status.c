@@ -5,8 +5,8 @@
  *
  * See mc-call-window.c for the window. Here: the other side's name and
  * status in the middle of the picture, the notices when they leave or come
- * back, the connection's state and quality in the top bar, and the lesson's
- * clock.
+ * back, the connection's state in the top bar, and the lesson's clock
+ * (the network's quality: mc-call-window-network.c).
  */
 
 #define G_LOG_DOMAIN "mc-call-window"
@@ -126,60 +126,11 @@ mc_call_window_session_remote_media_cb (McCallSession *session,
 }
 
 void
-mc_call_window_session_stats_cb (McCallSession     *session,
-                                 const McCallStats *stats,
-                                 McCallWindow      *self)
-{
-  const char *icon, *tooltip;
-
-  switch (stats->quality)
-    {
-    case MC_CALL_QUALITY_GOOD:
-      icon = "network-cellular-signal-excellent-symbolic";
-      tooltip = _ ("Network quality: good");
-      break;
-    case MC_CALL_QUALITY_FAIR:
-      icon = "network-cellular-signal-ok-symbolic";
-      tooltip = _ ("Network quality: fair");
-      break;
-    case MC_CALL_QUALITY_POOR:
-      icon = "network-cellular-signal-weak-symbolic";
-      tooltip = _ ("Network quality: poor");
-      break;
-    case MC_CALL_QUALITY_UNKNOWN:
-    default:
-      icon = "network-cellular-signal-none-symbolic";
-      tooltip = _ ("Network quality: unknown");
-      break;
-    }
-
-  /* The figures behind the word, for whoever wants to know why. */
-  if (stats->quality != MC_CALL_QUALITY_UNKNOWN)
-    {
-      g_autofree char *detail = NULL;
-
-      /* Translators: the network quality's tooltip: the quality, such as
-       * "Network quality: fair", then packets lost in percent, the round
-       * trip in milliseconds and the bitrate received in kbit/s */
-      if (stats->round_trip_ms >= 0)
-        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f ms round trip, %.0f kbit/s received"),
-                                  tooltip, stats->loss * 100.0, stats->round_trip_ms,
-                                  stats->bitrate_in / 1000.0);
-      else
-        /* Translators: as above, without the round trip (not measured yet) */
-        detail = g_strdup_printf (_ ("%s\n%.1f %% lost, %.0f kbit/s received"), tooltip,
-                                  stats->loss * 100.0, stats->bitrate_in / 1000.0);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), detail);
-    }
-  else
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_image), tooltip);
-  gtk_image_set_from_icon_name (self->quality_image, icon);
-}
-
-void
 mc_call_window_toast (McCallWindow *self,
                       const char   *message)
 {
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 

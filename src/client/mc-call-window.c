@@ -155,7 +155,6 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "notify::remote-muted", G_CALLBACK (mc_call_window_session_remote_media_cb), self);
   g_signal_connect (session, "notify::remote-camera-off",
                     G_CALLBACK (mc_call_window_session_remote_media_cb), self);
-  g_signal_connect (session, "stats", G_CALLBACK (mc_call_window_session_stats_cb), self);
   g_signal_connect (session, "input-level", G_CALLBACK (mc_call_window_input_level_cb), self);
   g_signal_connect (session, "output-level", G_CALLBACK (mc_call_window_output_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
@@ -558,6 +557,7 @@ mc_call_window_dispose (GObject *object)
         g_signal_handlers_disconnect_by_data (signaling, self);
       if (session != NULL)
         g_signal_handlers_disconnect_by_data (session, self);
+      mc_call_window_unwatch_network (self);
       g_signal_handlers_disconnect_by_data (self->controller, self);
       g_clear_object (&self->controller);
     }
@@ -575,6 +575,7 @@ mc_call_window_finalize (GObject *object)
   g_clear_object (&self->api);
   g_clear_pointer (&self->booking, json_object_unref);
   g_clear_pointer (&self->notice, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->remote_paintable);
@@ -645,6 +646,9 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, quality_image);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, connection_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, reconnecting_box);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, network_box);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, send_notice_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_notice_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, preview_revealer);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
@@ -767,6 +771,7 @@ mc_call_window_start (McCallWindow *self)
   g_signal_connect (self->controller, "configure-session", G_CALLBACK (configure_session_cb),
                     self);
   g_signal_connect (self->controller, "ended", G_CALLBACK (controller_ended_cb), self);
+  mc_call_window_watch_network (self);
   mc_call_controller_start_async (self->controller, self->cancellable, started_cb,
                                   g_object_ref (self));
 

@@ -41,6 +41,7 @@ struct _McCallController
   char              *peer_instance;   /* its call session, while it is in the room */
   gint64             own_user_id;
   GTask             *start_task;      /* while starting */
+  McCallNetwork     *network;         /* what the network does, for the user */
   gboolean           ended;
 };
 
@@ -300,6 +301,38 @@ session_send_media_state_cb (McCallSession    *session,
 }
 
 static void
+session_stats_cb (McCallSession     *session,
+                  const McCallStats *stats,
+                  McCallController  *self)
+{
+  mc_call_network_add_stats (self->network, stats, !mc_call_session_get_remote_camera_off (session));
+}
+
+static void
+session_send_quality_changed_cb (McCallSession      *session,
+                                 McVideoLadderChange change,
+                                 guint               width,
+                                 guint               height,
+                                 guint               framerate,
+                                 McCallController   *self)
+{
+  mc_call_network_send_quality_changed (self->network, change, width, height, framerate);
+}
+
+/* A new connection to the peer: what arrived over the old one says nothing
+ * about the new. */
+static void
+session_state_cb (McCallSession    *session,
+                  GParamSpec       *pspec,
+                  McCallController *self)
+{
+  McCallSessionState state = mc_call_session_get_state (session);
+
+  if (state != MC_CALL_SESSION_STATE_CONNECTED)
+    mc_call_network_reset (self->network);
+}
+
+static void
 join_room (McCallController *self,
            JsonObject       *token)
 {
@@ -385,6 +418,10 @@ call_token_cb (GObject      *object,
 
   self->session = mc_call_session_new (initiator);
   g_object_set_data (G_OBJECT (self->session), "mc-call-controller", self);
+  g_signal_connect (self->session, "stats", G_CALLBACK (session_stats_cb), self);
+  g_signal_connect (self->session, "send-quality-changed",
+                    G_CALLBACK (session_send_quality_changed_cb), self);
+  g_signal_connect (self->session, "notify::state", G_CALLBACK (session_state_cb), self);
 
   ice_servers = json_object_get_array_member (token, "ice_servers");
   if (ice_servers != NULL && !mc_call_session_set_ice_servers (self->session, ice_servers, &error))
@@ -430,6 +467,7 @@ mc_call_controller_finalize (GObject *object)
 
   g_clear_object (&self->api);
   g_clear_object (&self->start_task);
+  g_clear_object (&self->network);
   g_clear_pointer (&self->peer, json_object_unref);
   g_free (self->peer_instance);
   g_free (self->role);
@@ -474,6 +512,7 @@ static void
 mc_call_controller_init (McCallController *self)
 {
   self->instance = g_uuid_string_random ();
+  self->network = mc_call_network_new ();
 }
 
 /**
@@ -629,4 +668,20 @@ gboolean
 mc_call_controller_get_ended (McCallController *self)
 {
   return self->ended;
+}
+
+/**
+ * mc_call_controller_get_network:
+ * @self: a controller
+ *
+ * Returns: (transfer none): what the network does to the call, told for
+ *   the user: our video lowered or paused, the other side's connection
+ *   poor, the quality indicator and its figures
+ */
+McCallNetwork *
+mc_call_controller_get_network (McCallController *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_CONTROLLER (self), NULL);
+
+  return self->network;
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "mc-api-client.h"
+#include "mc-call-network.h"
 #include "mc-call-session.h"
 #include "mc-signaling-client.h"
 
@@ -35,5 +36,6 @@ McCallSession     *mc_call_controller_get_session   (McCallController   *self);
 McSignalingClient *mc_call_controller_get_signaling (McCallController   *self);
 JsonObject        *mc_call_controller_get_peer      (McCallController   *self);
 gboolean           mc_call_controller_get_ended     (McCallController   *self);
+McCallNetwork     *mc_call_controller_get_network   (McCallController   *self);
 
 G_END_DECLS

@@ -277,3 +277,31 @@ mc_call_session_get_bandwidth_estimate (McCallSession *self)
 
   return self->bwe != NULL ? mc_bandwidth_estimator_get_estimate (self->bwe) : 0;
 }
+
+/**
+ * mc_call_session_debug_limit_bandwidth:
+ * @self: a session
+ * @max_bitrate: what the estimate may reach at most, in bits a second, or 0
+ *   for no limit but the usual
+ *
+ * For tests of what the user is told (a network shaped to this cap needs a
+ * namespace of its own; the estimator's reaction to one is tested with
+ * recorded feedback): the bandwidth estimate is held under @max_bitrate as
+ * if the path carried no more, and applied at once while connected, so that
+ * the video ladder steps down (or pauses) through its usual path. Lifting
+ * the limit lets the estimate grow again as feedback allows.
+ */
+void
+mc_call_session_debug_limit_bandwidth (McCallSession *self,
+                                       guint          max_bitrate)
+{
+  g_return_if_fail (MC_IS_CALL_SESSION (self));
+
+  if (self->bwe == NULL)
+    return;
+
+  max_bitrate = max_bitrate > 0 ? MAX (max_bitrate, MIN_BITRATE) : MAX_BITRATE;
+  mc_bandwidth_estimator_set_bounds (self->bwe, MIN_BITRATE, max_bitrate);
+  if (self->state == MC_CALL_SESSION_STATE_CONNECTED)
+    apply (self, TRUE, g_get_monotonic_time ());
+}

@@ -89,6 +89,8 @@ gboolean mc_call_session_set_ice_servers (McCallSession *self,
 void     mc_call_session_debug_override_element (McCallSession *self,
                                                  const char    *factory,
                                                  const char    *replacement);
+void     mc_call_session_debug_limit_bandwidth (McCallSession *self,
+                                                guint          max_bitrate);
 
 /* Life cycle. */
 void     mc_call_session_prepare_async (McCallSession      *self,

@@ -127,7 +127,7 @@ mcs_api_post_message (McsRequest *request)
     }
 
   if (!duplicate)
-    mcs_signaling_chat_posted (mcs_server_get_signaling (server), stored);
+    mcs_signaling_chat_posted (mcs_server_get_signaling (server), stored, NULL);
 
   mcs_view_add_chat_message (builder, stored);
   mcs_request_reply_builder (request, duplicate ? SOUP_STATUS_OK : SOUP_STATUS_CREATED, builder);

@@ -643,7 +643,7 @@ mcs_signaling_handle_chat (McsSignaling  *self,
   send_chat_ack (connection, stored, request_id);
 
   if (!duplicate)
-    mcs_signaling_chat_posted (self, stored);
+    mcs_signaling_chat_posted (self, stored, connection);
 }
 
 void
@@ -690,12 +690,18 @@ mcs_signaling_handle_history (McsSignaling  *self,
  * mcs_signaling_chat_posted:
  * @self: the hub
  * @message: a newly stored message
+ * @origin: (nullable): the connection that sent it, which has its ack
+ *   already; %NULL when it came over HTTP
  *
- * Delivers @message to the participants in the room other than its sender.
+ * Delivers @message to every connection in the room but @origin: the other
+ * participant, and the sender's own connection too when the message came
+ * from another of their clients (over HTTP, from a phone or a browser tab
+ * outside the call). Its seq and client_id let each client show it once.
  */
 void
 mcs_signaling_chat_posted (McsSignaling         *self,
-                           const McsChatMessage *message)
+                           const McsChatMessage *message,
+                           McsConnection        *origin)
 {
   Room                   *room = mcs_signaling_find_room (self, message->booking_id);
   g_autoptr (JsonObject)  chat = NULL;
@@ -712,7 +718,7 @@ mcs_signaling_chat_posted (McsSignaling         *self,
     {
       McsConnection *connection = room->slots[i].connection;
 
-      if (connection != NULL && mcs_connection_get_user (connection)->id != message->sender->id)
+      if (connection != NULL && connection != origin)
         mcs_connection_send (connection, chat);
     }
 }

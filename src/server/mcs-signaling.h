@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 
+#include "mcs-connection.h"
 #include "mcs-store.h"
 
 G_BEGIN_DECLS
@@ -27,7 +28,8 @@ guint         mcs_signaling_count_connections (McsSignaling *self,
 void          mcs_signaling_booking_changed (McsSignaling *self,
                                              gint64        booking_id);
 void          mcs_signaling_chat_posted (McsSignaling         *self,
-                                         const McsChatMessage *message);
+                                         const McsChatMessage *message,
+                                         McsConnection        *origin);
 void          mcs_signaling_session_ended (McsSignaling *self,
                                            gint64        session_id);
 void          mcs_signaling_user_sessions_revoked (McsSignaling *self,
