@@ -1,0 +1,952 @@
+/* test-webhooks.c — signed webhooks, delivered at least once
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A real receiver: a SoupServer on 127.0.0.1 in its own thread, which
+ * checks every signature with its own code (GLib's HMAC, where the server
+ * uses libsodium's) and answers as the test tells it. Tests that walk the
+ * retry schedule run the server with --test-clock and move its clock
+ * instead of waiting.
+ */
+
+#include <signal.h>
+#include <string.h>
+
+#include "mc-protocol.h"
+#include "mc-test-server.h"
+#include "mc-test-socket.h"
+
+#define WAIT_SECONDS 30
+
+/* What the receiver got. */
+typedef struct
+{
+  char    *id;
+  char    *timestamp;
+  char    *signature;
+  char    *body;
+  char    *type;
+  guint    answered; /* the status it was answered with; 0 if held */
+  gboolean verified; /* with the receiver's secret */
+} Received;
+
+typedef struct
+{
+  GMutex        mutex;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GThread      *thread;
+  SoupServer   *server;
+  char         *url;
+  char         *secret;   /* what the receiver believes the secret is */
+  GQueue        statuses; /* answers to give first, then answer */
+  guint         answer;   /* 0: hold every request, never answering */
+  const char   *retry_after;
+  GPtrArray    *received; /* Received */
+  GPtrArray    *held;     /* SoupServerMessage */
+} Receiver;
+
+static void
+received_free (Received *received)
+{
+  g_free (received->id);
+  g_free (received->timestamp);
+  g_free (received->signature);
+  g_free (received->body);
+  g_free (received->type);
+  g_free (received);
+}
+
+/* Checks a Standard Webhooks signature: any "v1,<base64>" in @header that
+ * is the HMAC-SHA256 of "id.timestamp.body" under the key @secret encodes. */
+static gboolean
+verify_signature (const char *secret,
+                  const char *id,
+                  const char *timestamp,
+                  const char *body,
+                  const char *header)
+{
+  g_autofree guchar *key = NULL;
+  g_autoptr (GHmac)  hmac = NULL;
+  g_autofree char   *expected = NULL;
+  g_autofree char   *encoded = NULL;
+  g_auto (GStrv)     parts = NULL;
+  guint8             digest[32];
+  gsize              key_length = 0, digest_length = sizeof digest;
+
+  if (secret == NULL || id == NULL || timestamp == NULL || body == NULL || header == NULL ||
+      !g_str_has_prefix (secret, "whsec_"))
+    return FALSE;
+
+  key = g_base64_decode (secret + strlen ("whsec_"), &key_length);
+  hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_length);
+  g_hmac_update (hmac, (const guchar *) id, -1);
+  g_hmac_update (hmac, (const guchar *) ".", 1);
+  g_hmac_update (hmac, (const guchar *) timestamp, -1);
+  g_hmac_update (hmac, (const guchar *) ".", 1);
+  g_hmac_update (hmac, (const guchar *) body, -1);
+  g_hmac_get_digest (hmac, digest, &digest_length);
+  encoded = g_base64_encode (digest, digest_length);
+  expected = g_strconcat ("v1,", encoded, NULL);
+
+  parts = g_strsplit (header, " ", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (g_str_equal (parts[i], expected))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+receiver_handler_cb (SoupServer        *server,
+                     SoupServerMessage *message,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  Receiver            *receiver = user_data;
+  SoupMessageHeaders  *headers = soup_server_message_get_request_headers (message);
+  SoupMessageBody     *body = soup_server_message_get_request_body (message);
+  g_autoptr (GBytes)   bytes = soup_message_body_flatten (body);
+  g_autoptr (JsonNode) node = NULL;
+  Received            *received = g_new0 (Received, 1);
+  guint                status;
+
+  received->id = g_strdup (soup_message_headers_get_one (headers, "webhook-id"));
+  received->timestamp = g_strdup (soup_message_headers_get_one (headers, "webhook-timestamp"));
+  received->signature = g_strdup (soup_message_headers_get_one (headers, "webhook-signature"));
+  received->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  node = json_from_string (received->body, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    received->type = g_strdup (json_object_get_string_member_with_default (
+      json_node_get_object (node), "type", NULL));
+
+  g_mutex_lock (&receiver->mutex);
+  received->verified = verify_signature (receiver->secret, received->id, received->timestamp,
+                                         received->body, received->signature);
+  status = g_queue_is_empty (&receiver->statuses)
+             ? receiver->answer
+             : GPOINTER_TO_UINT (g_queue_pop_head (&receiver->statuses));
+  received->answered = status;
+  g_ptr_array_add (receiver->received, received);
+
+  if (status == 0)
+    {
+      soup_server_message_pause (message);
+      g_ptr_array_add (receiver->held, g_object_ref (message));
+    }
+  else
+    {
+      soup_server_message_set_status (message, status, NULL);
+      if (receiver->retry_after != NULL)
+        soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                      "Retry-After", receiver->retry_after);
+    }
+  g_mutex_unlock (&receiver->mutex);
+}
+
+static gpointer
+receiver_thread (gpointer user_data)
+{
+  Receiver *receiver = user_data;
+
+  g_main_context_push_thread_default (receiver->context);
+  g_main_loop_run (receiver->loop);
+  g_main_context_pop_thread_default (receiver->context);
+
+  return NULL;
+}
+
+static Receiver *
+receiver_new (const char *secret,
+              guint       answer)
+{
+  Receiver                  *receiver = g_new0 (Receiver, 1);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GInetAddress)   address = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr (GSocketAddress) socket_address = g_inet_socket_address_new (address, 0);
+  GSList                    *uris;
+
+  g_mutex_init (&receiver->mutex);
+  g_queue_init (&receiver->statuses);
+  receiver->secret = g_strdup (secret);
+  receiver->answer = answer;
+  receiver->received = g_ptr_array_new_with_free_func ((GDestroyNotify) received_free);
+  receiver->held = g_ptr_array_new_with_free_func (g_object_unref);
+  receiver->context = g_main_context_new ();
+  receiver->loop = g_main_loop_new (receiver->context, FALSE);
+
+  g_main_context_push_thread_default (receiver->context);
+  receiver->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (receiver->server, "/hook", receiver_handler_cb, receiver, NULL);
+  soup_server_listen (receiver->server, socket_address, 0, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (receiver->server);
+  receiver->url = g_strdup_printf ("http://127.0.0.1:%d/hook", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_main_context_pop_thread_default (receiver->context);
+
+  receiver->thread = g_thread_new ("receiver", receiver_thread, receiver);
+  return receiver;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+receiver_free (Receiver *receiver)
+{
+  g_main_context_invoke (receiver->context, quit_cb, receiver->loop);
+  g_thread_join (receiver->thread);
+
+  g_main_context_push_thread_default (receiver->context);
+  g_ptr_array_unref (receiver->held);
+  soup_server_disconnect (receiver->server);
+  g_object_unref (receiver->server);
+  g_main_context_pop_thread_default (receiver->context);
+
+  g_main_loop_unref (receiver->loop);
+  g_main_context_unref (receiver->context);
+  g_ptr_array_unref (receiver->received);
+  g_queue_clear (&receiver->statuses);
+  g_free (receiver->secret);
+  g_free (receiver->url);
+  g_mutex_clear (&receiver->mutex);
+  g_free (receiver);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Receiver, receiver_free)
+
+static guint
+receiver_count (Receiver *receiver)
+{
+  guint n;
+
+  g_mutex_lock (&receiver->mutex);
+  n = receiver->received->len;
+  g_mutex_unlock (&receiver->mutex);
+
+  return n;
+}
+
+/* Waits until the receiver has got @n requests; the test fails after
+ * WAIT_SECONDS. Returns the @n-th (transfer none; it stays in the list). */
+static Received *
+receiver_wait (Receiver *receiver,
+               guint     n)
+{
+  gint64    deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  Received *received;
+
+  while (receiver_count (receiver) < n)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The receiver got %u requests in %d s; expected %u", receiver_count (receiver),
+                 WAIT_SECONDS, n);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+
+  g_mutex_lock (&receiver->mutex);
+  received = g_ptr_array_index (receiver->received, n - 1);
+  g_mutex_unlock (&receiver->mutex);
+
+  return received;
+}
+
+static Received *
+receiver_get (Receiver *receiver,
+              guint     index)
+{
+  Received *received;
+
+  g_mutex_lock (&receiver->mutex);
+  received = g_ptr_array_index (receiver->received, index);
+  g_mutex_unlock (&receiver->mutex);
+
+  return received;
+}
+
+/* Adds an endpoint for @receiver through the admin API; returns its id and
+ * sets the receiver's secret to the one the server made, unless the
+ * receiver already has one. */
+static gint64
+add_endpoint (McTestServer *server,
+              Receiver     *receiver,
+              const char   *events_json)
+{
+  g_autofree char     *body = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  guint                status;
+
+  body = g_strdup_printf ("{\"url\":\"%s\",\"events\":%s,\"description\":\"test\"}", receiver->url,
+                          events_json ? events_json : "[]");
+  node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", body, &status);
+  g_assert_cmpuint (status, ==, 201);
+  g_assert_true (g_str_has_prefix (mc_test_get_string (mc_test_object (node), "secret"), "whsec_"));
+
+  g_mutex_lock (&receiver->mutex);
+  if (receiver->secret == NULL)
+    receiver->secret = g_strdup (mc_test_get_string (mc_test_object (node), "secret"));
+  g_mutex_unlock (&receiver->mutex);
+
+  return mc_test_get_int (mc_test_object (node), "id");
+}
+
+/* The endpoint's delivery log, newest first. */
+static JsonNode *
+list_deliveries (McTestServer *server,
+                 gint64        endpoint_id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/admin/webhooks/%" G_GINT64_FORMAT
+                                           "/deliveries",
+                                           endpoint_id);
+  JsonNode        *node;
+  guint            status;
+
+  node = mc_test_admin (server, "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  return node;
+}
+
+static JsonObject *
+delivery_at (JsonNode *list,
+             guint     index)
+{
+  JsonArray *array = json_object_get_array_member (mc_test_object (list), "deliveries");
+
+  return json_array_get_object_element (array, index);
+}
+
+/* Waits until the server has recorded @attempts attempts of the newest
+ * delivery. */
+static JsonNode *
+wait_recorded (McTestServer *server,
+               gint64        endpoint_id,
+               gint64        attempts)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr (JsonNode) list = list_deliveries (server, endpoint_id);
+
+      if (json_array_get_length (
+            json_object_get_array_member (mc_test_object (list), "deliveries")) > 0 &&
+          json_object_get_int_member (delivery_at (list, 0), "attempts") >= attempts)
+        return g_steal_pointer (&list);
+
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The server did not record attempt %" G_GINT64_FORMAT, attempts);
+      g_usleep (20 * 1000);
+    }
+}
+
+static gint64
+parse_time (JsonObject *object,
+            const char *member)
+{
+  gint64 value = 0;
+
+  g_assert_true (mc_json_parse_time (json_object_get_string_member (object, member), &value));
+  return value;
+}
+
+static JsonObject *
+received_data (Received *received)
+{
+  g_autoptr (JsonNode) node = json_from_string (received->body, NULL);
+
+  g_assert_nonnull (node);
+  return json_object_ref (json_object_get_object_member (json_node_get_object (node), "data"));
+}
+
+/* Reads one sample of /metrics; -1 if it is not there. */
+static double
+metric_value (McTestServer *server,
+              const char   *sample)
+{
+  g_autoptr (GBytes)   body = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_auto (GStrv)       lines = NULL;
+  g_autofree char     *text = NULL;
+  guint                status;
+
+  node = mc_test_request_full (server, "GET", "/metrics", NULL, NULL, NULL, &status, NULL, &body);
+  g_assert_cmpuint (status, ==, 200);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], sample) && lines[i][strlen (sample)] == ' ')
+        return g_ascii_strtod (lines[i] + strlen (sample) + 1, NULL);
+    }
+
+  return -1;
+}
+
+/* Lessons over signaling */
+
+typedef struct
+{
+  McTestServer *server;
+  gint64        mentor_id;
+  gint64        student_id;
+  gint64        booking_id;
+  char         *mentor_token;
+  char         *student_token;
+} Lesson;
+
+static void
+lesson_start (Lesson       *lesson,
+              McTestServer *server)
+{
+  lesson->server = server;
+  mc_test_create_pair (server, &lesson->mentor_id, &lesson->student_id);
+  lesson->booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600,
+                                               3000, "confirmed");
+  lesson->mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  lesson->student_token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+}
+
+static void
+lesson_clear (Lesson *lesson)
+{
+  g_free (lesson->mentor_token);
+  g_free (lesson->student_token);
+}
+
+static McTestSocket *
+join (Lesson     *lesson,
+      const char *token)
+{
+  g_autofree char       *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT
+                                                 "/call-token",
+                                                 lesson->booking_id);
+  g_autoptr (JsonNode)   issued = NULL;
+  g_autofree char       *text = NULL;
+  g_autoptr (JsonObject) welcome = NULL;
+  g_autoptr (JsonObject) joined = NULL;
+  McTestSocket          *socket;
+  guint                  status;
+
+  issued = mc_test_request (lesson->server, "POST", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+
+  socket = mc_test_socket_open (lesson->server, token, NULL, NULL);
+  g_assert_no_error (socket->error);
+  welcome = mc_test_socket_wait (socket, "welcome");
+  text = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"call_token\":\"%s\",\"request_id\":\"j\"}",
+                          lesson->booking_id, mc_test_get_string (mc_test_object (issued), "token"));
+  mc_test_socket_send (socket, text);
+  joined = mc_test_socket_wait (socket, "joined");
+
+  return socket;
+}
+
+static void
+send_and_wait (Lesson       *lesson,
+               McTestSocket *socket,
+               const char   *type,
+               const char   *reply)
+{
+  g_autofree char       *text = g_strdup_printf ("{\"type\":\"%s\",\"booking_id\":%" G_GINT64_FORMAT
+                                                 "}",
+                                                 type, lesson->booking_id);
+  g_autoptr (JsonObject) answer = NULL;
+
+  mc_test_socket_send (socket, text);
+  answer = mc_test_socket_wait (socket, reply);
+}
+
+static McTestServer *
+start_server (gboolean test_clock)
+{
+  McTestServer *server = mc_test_server_new (NULL);
+
+  if (test_clock)
+    mc_test_server_add_args (server, "--test-clock", NULL);
+  mc_test_server_start (server);
+
+  return server;
+}
+
+/* Join, leave, rejoin, end: every event, signed, with the right times. */
+static void
+test_lesson (void)
+{
+  g_autoptr (McTestServer) server = start_server (TRUE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (McTestSocket) student = NULL;
+  g_autoptr (McTestSocket) student_again = NULL;
+  g_autoptr (JsonNode)     log = NULL;
+  g_autoptr (GHashTable)   by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  Lesson                   lesson = { 0 };
+  gint64                   endpoint_id;
+  gint64                   t0;
+  JsonArray               *deliveries;
+  const char              *expected[] = {
+                 "booking.changed",           /* created */
+                 "lesson.call_started",       /* the mentor's join */
+                 "lesson.participant_joined", /* the mentor */
+                 "lesson.participant_joined", /* the student */
+                 "lesson.participant_left",   /* the student: left */
+                 "lesson.participant_joined", /* the student again */
+                 "lesson.participant_left",   /* the mentor: ended */
+                 "lesson.participant_left",   /* the student: ended */
+                 "lesson.ended",
+                 "booking.changed", /* completed */
+  };
+
+  endpoint_id = add_endpoint (server, receiver, NULL);
+  lesson_start (&lesson, server);
+
+  mentor = join (&lesson, lesson.mentor_token);
+  mc_test_server_advance_clock (server, 60);
+  student = join (&lesson, lesson.student_token);
+  mc_test_server_advance_clock (server, 120);
+  send_and_wait (&lesson, student, "leave", "left");
+  mc_test_server_advance_clock (server, 30);
+  student_again = join (&lesson, lesson.student_token);
+  mc_test_server_advance_clock (server, 600);
+  send_and_wait (&lesson, mentor, "end", "ended");
+
+  receiver_wait (receiver, G_N_ELEMENTS (expected));
+
+  /* The outbox's order is the order of the changes; the log lists it
+   * newest first. Deliveries run in parallel, so arrival order may differ. */
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      Received *received = receiver_get (receiver, i);
+
+      g_assert_true (received->verified);
+      g_assert_cmpuint (received->answered, ==, 200);
+      g_assert_nonnull (received->id);
+      g_assert_false (g_hash_table_contains (by_id, received->id));
+      g_hash_table_insert (by_id, received->id, received);
+    }
+
+  log = wait_recorded (server, endpoint_id, 1);
+  deliveries = json_object_get_array_member (mc_test_object (log), "deliveries");
+  g_assert_cmpuint (json_array_get_length (deliveries), ==, G_N_ELEMENTS (expected));
+
+  {
+    Received   *events[G_N_ELEMENTS (expected)];
+    JsonObject *d;
+    JsonArray  *participants;
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        JsonObject *row = json_array_get_object_element (deliveries,
+                                                         G_N_ELEMENTS (expected) - 1 - i);
+
+        g_assert_cmpstr (json_object_get_string_member (row, "type"), ==, expected[i]);
+        events[i] = g_hash_table_lookup (by_id, json_object_get_string_member (row, "webhook_id"));
+        g_assert_nonnull (events[i]);
+        g_assert_cmpstr (events[i]->type, ==, expected[i]);
+      }
+
+    d = received_data (events[1]);
+    t0 = parse_time (d, "started_at");
+    g_assert_cmpint (json_object_get_int_member (d, "user_id"), ==, lesson.mentor_id);
+    json_object_unref (d);
+
+    d = received_data (events[3]);
+    g_assert_cmpint (parse_time (d, "joined_at") - t0, ==, 60);
+    g_assert_cmpstr (json_object_get_string_member (d, "role"), ==, "student");
+    json_object_unref (d);
+
+    d = received_data (events[4]);
+    g_assert_cmpstr (json_object_get_string_member (d, "reason"), ==, "left");
+    g_assert_cmpint (json_object_get_int_member (d, "attended_seconds"), ==, 120);
+    json_object_unref (d);
+
+    d = received_data (events[7]);
+    g_assert_cmpstr (json_object_get_string_member (d, "reason"), ==, "ended");
+    g_assert_cmpint (json_object_get_int_member (d, "attended_seconds"), ==, 600);
+    json_object_unref (d);
+
+    d = received_data (events[8]);
+    g_assert_cmpint (json_object_get_int_member (d, "booking_id"), ==, lesson.booking_id);
+    g_assert_cmpint (json_object_get_int_member (d, "ended_by"), ==, lesson.mentor_id);
+    g_assert_cmpint (json_object_get_int_member (d, "duration_seconds"), ==, 810);
+    g_assert_cmpint (parse_time (d, "ended_at") - parse_time (d, "started_at"), ==, 810);
+    g_assert_true (json_object_get_boolean_member (d, "booking_completed"));
+    participants = json_object_get_array_member (d, "participants");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 0),
+                                                 "attended_seconds"),
+                     ==, 810);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 1),
+                                                 "attended_seconds"),
+                     ==, 720);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "scheduled"),
+                                                 "duration_seconds"),
+                     ==, 3600);
+    json_object_unref (d);
+
+    d = received_data (events[9]);
+    g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "completed");
+    json_object_unref (d);
+  }
+
+  lesson_clear (&lesson);
+}
+
+/* 500 three times, then 200: the fourth try, same id, on the schedule. */
+static void
+test_retries (void)
+{
+  g_autoptr (McTestServer) server = start_server (TRUE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
+  const gint64             advance[] = { 10, 400, 2100 };
+  const gint64             min_delay[] = { 4, 270, 1620 };
+  gint64                   endpoint_id;
+
+  for (guint i = 0; i < 3; i++)
+    g_queue_push_tail (&receiver->statuses, GUINT_TO_POINTER (500));
+
+  endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonNode) log = NULL;
+      JsonObject          *row;
+      gint64               delay;
+
+      receiver_wait (receiver, i + 1);
+      log = wait_recorded (server, endpoint_id, i + 1);
+      row = delivery_at (log, 0);
+      g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "pending");
+      g_assert_cmpint (json_object_get_int_member (row, "last_status"), ==, 500);
+      delay = parse_time (row, "next_attempt_at") - parse_time (row, "last_attempt_at");
+      g_assert_cmpint (delay, >=, min_delay[i]);
+      g_assert_cmpint (delay, <, advance[i]);
+
+      /* Nothing more until the clock reaches the next attempt. */
+      g_assert_cmpuint (receiver_count (receiver), ==, i + 1);
+      g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_queue_length"), ==, 1);
+      mc_test_server_advance_clock (server, advance[i]);
+    }
+
+  receiver_wait (receiver, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_true (receiver_get (receiver, i)->verified);
+      g_assert_cmpstr (receiver_get (receiver, i)->id, ==, receiver_get (receiver, 0)->id);
+      g_assert_cmpstr (receiver_get (receiver, i)->body, ==, receiver_get (receiver, 0)->body);
+    }
+  g_assert_cmpuint (receiver_get (receiver, 3)->answered, ==, 200);
+
+  {
+    g_autoptr (JsonNode) log = wait_recorded (server, endpoint_id, 4);
+    JsonObject          *row = delivery_at (log, 0);
+
+    g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "delivered");
+    g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 4);
+    g_assert_true (json_object_get_null_member (row, "next_attempt_at"));
+  }
+
+  /* The metrics count each attempt; the queue is empty. */
+  g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_deliveries_total{result=\"retried\"}"),
+                     ==, 3);
+  g_assert_cmpfloat (
+    metric_value (server, "mentorcall_webhook_deliveries_total{result=\"delivered\"}"), ==, 1);
+  g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_queue_length"), ==, 0);
+  g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_oldest_pending_seconds"), ==, 0);
+}
+
+/* A Retry-After longer than the schedule's delay is honoured. */
+static void
+test_retry_after (void)
+{
+  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 503);
+  g_autoptr (JsonNode)     log = NULL;
+  JsonObject              *row;
+  gint64                   endpoint_id;
+
+  receiver->retry_after = "7200";
+  endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+
+  receiver_wait (receiver, 1);
+  log = wait_recorded (server, endpoint_id, 1);
+  row = delivery_at (log, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "last_status"), ==, 503);
+  g_assert_cmpint (parse_time (row, "next_attempt_at") - parse_time (row, "last_attempt_at"), ==,
+                   7200);
+}
+
+/* 410 Gone disables the endpoint; enabling it again resumes deliveries. */
+static void
+test_gone (void)
+{
+  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 410);
+  g_autoptr (JsonNode)     log = NULL;
+  g_autoptr (JsonNode)     endpoint = NULL;
+  g_autofree char         *path = NULL;
+  gint64                   endpoint_id;
+  guint                    status;
+
+  endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
+  path = g_strdup_printf ("/api/v1/admin/webhooks/%" G_GINT64_FORMAT, endpoint_id);
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+
+  receiver_wait (receiver, 1);
+  log = wait_recorded (server, endpoint_id, 1);
+  g_assert_cmpstr (json_object_get_string_member (delivery_at (log, 0), "state"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (delivery_at (log, 0), "last_status"), ==, 410);
+
+  endpoint = mc_test_admin (server, "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_false (json_object_get_boolean_member (mc_test_object (endpoint), "enabled"));
+  g_assert_nonnull (mc_test_get_string (mc_test_object (endpoint), "disabled_reason"));
+  g_assert_false (json_object_has_member (mc_test_object (endpoint), "secret"));
+
+  /* A disabled endpoint is sent nothing. */
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 7200, 9000, "pending");
+  g_clear_pointer (&log, json_node_unref);
+  log = list_deliveries (server, endpoint_id);
+  g_assert_cmpuint (
+    json_array_get_length (json_object_get_array_member (mc_test_object (log), "deliveries")), ==,
+    1);
+
+  /* Enabled again, it gets the next event. */
+  g_mutex_lock (&receiver->mutex);
+  receiver->answer = 204;
+  g_mutex_unlock (&receiver->mutex);
+  g_clear_pointer (&endpoint, json_node_unref);
+  endpoint = mc_test_admin (server, "PATCH", path, "{\"enabled\":true}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_object_get_boolean_member (mc_test_object (endpoint), "enabled"));
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 9000, 9600, "pending");
+  g_assert_cmpuint (receiver_wait (receiver, 2)->answered, ==, 204);
+  g_assert_true (receiver_get (receiver, 1)->verified);
+}
+
+/* Killed while the receiver holds the lesson's end: sent again after the
+ * restart, with the same id and body. */
+static void
+test_crash (void)
+{
+  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 0);
+  g_autoptr (McTestSocket) mentor = NULL;
+  g_autoptr (JsonNode)     log = NULL;
+  Lesson                   lesson = { 0 };
+  Received                *first, *again;
+  gint64                   endpoint_id;
+
+  endpoint_id = add_endpoint (server, receiver, "[\"lesson.ended\"]");
+  lesson_start (&lesson, server);
+  mentor = join (&lesson, lesson.mentor_token);
+  send_and_wait (&lesson, mentor, "end", "ended");
+
+  first = receiver_wait (receiver, 1);
+  g_assert_cmpstr (first->type, ==, "lesson.ended");
+  g_assert_cmpuint (first->answered, ==, 0);
+  g_clear_pointer (&mentor, mc_test_socket_free);
+  mc_test_server_kill (server);
+
+  g_mutex_lock (&receiver->mutex);
+  receiver->answer = 200;
+  g_mutex_unlock (&receiver->mutex);
+  mc_test_server_start (server);
+
+  again = receiver_wait (receiver, 2);
+  g_assert_true (again->verified);
+  g_assert_cmpstr (again->id, ==, first->id);
+  g_assert_cmpstr (again->body, ==, first->body);
+  g_assert_cmpuint (again->answered, ==, 200);
+
+  log = wait_recorded (server, endpoint_id, 1);
+  g_assert_cmpstr (json_object_get_string_member (delivery_at (log, 0), "state"), ==,
+                   "delivered");
+  lesson_clear (&lesson);
+}
+
+/* The signature is real: a wrong secret or a changed body fails it, and
+ * during a rotation both secrets sign. */
+static void
+test_signature (void)
+{
+  const char              *secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const char              *other = "whsec_Ej1UQHhqIzoxb0ThhRJTxQ+6KqADhZxS";
+  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autoptr (Receiver)     receiver = receiver_new (other, 200);
+  g_autoptr (JsonNode)     node = NULL;
+  g_autofree char         *body = NULL;
+  g_autofree char         *path = NULL;
+  g_autofree char         *tampered = NULL;
+  g_autofree char         *rotated = NULL;
+  Received                *received;
+  guint                    status;
+
+  body = g_strdup_printf ("{\"url\":\"%s\",\"events\":[\"booking.changed\"],\"secret\":\"%s\"}",
+                          receiver->url, secret);
+  node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", body, &status);
+  g_assert_cmpuint (status, ==, 201);
+  g_assert_cmpstr (mc_test_get_string (mc_test_object (node), "secret"), ==, secret);
+  path = g_strdup_printf ("/api/v1/admin/webhooks/%" G_GINT64_FORMAT "/rotate-secret",
+                          mc_test_get_int (mc_test_object (node), "id"));
+
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+  received = receiver_wait (receiver, 1);
+
+  /* The receiver's secret is wrong: verification fails. */
+  g_assert_false (received->verified);
+  g_assert_true (g_str_has_prefix (received->signature, "v1,"));
+  /* With the right one it holds, for this body only. */
+  g_assert_true (verify_signature (secret, received->id, received->timestamp, received->body,
+                                   received->signature));
+  tampered = g_strdup (received->body);
+  tampered[strlen (tampered) - 2] = tampered[strlen (tampered) - 2] == '1' ? '2' : '1';
+  g_assert_false (verify_signature (secret, received->id, received->timestamp, tampered,
+                                    received->signature));
+  g_assert_false (verify_signature (secret, "msg_other", received->timestamp, received->body,
+                                    received->signature));
+  g_assert_cmpint (ABS (g_ascii_strtoll (received->timestamp, NULL, 10) -
+                        g_get_real_time () / G_USEC_PER_SEC),
+                   <, 300);
+
+  /* Rotation: the new secret and the old one both sign for a while. */
+  g_clear_pointer (&node, json_node_unref);
+  node = mc_test_admin (server, "POST", path, "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  rotated = g_strdup (mc_test_get_string (mc_test_object (node), "secret"));
+  g_assert_cmpstr (rotated, !=, secret);
+  g_assert_nonnull (mc_test_get_string (mc_test_object (node), "previous_secret_valid_until"));
+
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 7200, 9000, "pending");
+  received = receiver_wait (receiver, 2);
+  g_assert_nonnull (strchr (received->signature, ' '));
+  g_assert_true (verify_signature (secret, received->id, received->timestamp, received->body,
+                                   received->signature));
+  g_assert_true (verify_signature (rotated, received->id, received->timestamp, received->body,
+                                   received->signature));
+  g_assert_false (verify_signature (other, received->id, received->timestamp, received->body,
+                                    received->signature));
+}
+
+/* Bad admin input: structured errors, and the server lives on. */
+static void
+test_bad_input (void)
+{
+  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autofree char         *long_url = NULL;
+  g_autofree char         *body = NULL;
+  const struct
+  {
+    const char *body;
+    const char *field;
+  } cases[] = {
+    { "{\"url\":\"not a url\"}", "url" },
+    { "{\"url\":\"ftp://127.0.0.1/hook\"}", "url" },
+    { "{\"url\":\"http://user:pw@127.0.0.1/hook\"}", "url" },
+    { "{\"url\":\"http:///hook\"}", "url" },
+    { "{\"url\":5}", "url" },
+    { "{}", "url" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"events\":[\"lesson.exploded\"]}", "events" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"events\":[5]}", "events" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"events\":\"lesson.ended\"}", "events" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"hunter2\"}", "secret" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"whsec_!!!!\"}", "secret" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"whsec_c2hvcnQ=\"}", "secret" },
+  };
+  guint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (JsonNode) node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks",
+                                                 cases[i].body, &status);
+      JsonObject          *error = mc_test_assert_error (node, status, 400, "invalid_field");
+
+      g_test_message ("%s", cases[i].body);
+      g_assert_cmpstr (json_object_get_string_member (error, "field"), ==, cases[i].field);
+    }
+
+  /* Too long a URL. */
+  long_url = g_strnfill (3000, 'a');
+  body = g_strdup_printf ("{\"url\":\"http://127.0.0.1/%s\"}", long_url);
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", body,
+                                               &status);
+
+    mc_test_assert_error (node, status, 400, "invalid_field");
+  }
+
+  /* Not JSON; unknown endpoints and deliveries. */
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", "{url",
+                                               &status);
+
+    mc_test_assert_error (node, status, 400, "malformed_json");
+  }
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "DELETE", "/api/v1/admin/webhooks/999",
+                                               NULL, &status);
+
+    mc_test_assert_error (node, status, 404, "not_found");
+  }
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (
+      server, "POST", "/api/v1/admin/webhook-deliveries/999/redeliver", "{}", &status);
+
+    mc_test_assert_error (node, status, 404, "not_found");
+  }
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "PATCH", "/api/v1/admin/webhooks/1",
+                                               "{\"enabled\":\"yes\"}", &status);
+
+    mc_test_assert_error (node, status, 400, "invalid_field");
+  }
+  {
+    g_autoptr (JsonNode) node = mc_test_request (server, "GET", "/api/v1/admin/webhooks", NULL,
+                                                 NULL, &status);
+
+    g_assert_cmpuint (status, ==, 401);
+  }
+
+  /* Nothing was added. */
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "GET", "/api/v1/admin/webhooks", NULL,
+                                               &status);
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpuint (
+      json_array_get_length (json_object_get_array_member (mc_test_object (node), "webhooks")), ==,
+      0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/server/webhooks/lesson", test_lesson);
+  g_test_add_func ("/server/webhooks/retries", test_retries);
+  g_test_add_func ("/server/webhooks/retry-after", test_retry_after);
+  g_test_add_func ("/server/webhooks/gone", test_gone);
+  g_test_add_func ("/server/webhooks/crash", test_crash);
+  g_test_add_func ("/server/webhooks/signature", test_signature);
+  g_test_add_func ("/server/webhooks/bad-input", test_bad_input);
+
+  return g_test_run ();
+}
