@@ -459,7 +459,7 @@ run_cb (gpointer user_data)
   g_autoptr (GPtrArray) due = NULL;
   g_autoptr (GError)    error = NULL;
   gint64                now = mcs_clock_now ();
-  gint64                length, oldest_age, next_due, wait;
+  gint64                length, oldest_age, next_due, wait, longest;
   guint                 free_slots;
 
   self->run_id = 0;
@@ -495,16 +495,16 @@ run_cb (gpointer user_data)
         }
     }
 
-  /* Then sleep until the next attempt is due, but wake every minute (every
-   * second on a test clock, which may jump) to notice a clock change. */
+  /* Then sleep until the next attempt is due, but look again at least
+   * every minute (every second on a test clock, which may jump): the admin
+   * command line queues deliveries from another process. */
   mcs_store_get_webhook_queue (self->store, now, &length, &oldest_age, &next_due);
   mcs_metrics_set_gauge (self->metrics, "mentorcall_webhook_queue_length", length);
   mcs_metrics_set_gauge (self->metrics, "mentorcall_webhook_oldest_pending_seconds", oldest_age);
-  if (length > (gint64) g_hash_table_size (self->in_flight))
-    {
-      wait = CLAMP (next_due - now, 1, mcs_clock_is_test_mode () ? 1 : 60);
-      self->timer_id = g_timeout_add_seconds (wait, timer_cb, self);
-    }
+  longest = mcs_clock_is_test_mode () ? 1 : 60;
+  wait = length > (gint64) g_hash_table_size (self->in_flight) ? CLAMP (next_due - now, 1, longest)
+                                                               : longest;
+  self->timer_id = g_timeout_add_seconds (wait, timer_cb, self);
 
   return G_SOURCE_REMOVE;
 }

@@ -934,6 +934,93 @@ test_bad_input (void)
   }
 }
 
+/* mentorcall-server webhook add|list|deliveries|redeliver|remove. */
+static void
+test_cli (void)
+{
+  g_autoptr (McTestServer) server = start_server (TRUE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
+  g_autofree char         *out = NULL;
+  g_autofree char         *err = NULL;
+  g_autofree char         *line = NULL;
+  g_autofree char         *delivery_id = NULL;
+  const char              *secret;
+  Received                *first, *again;
+
+  g_assert_cmpint (mc_test_run_cli (server, NULL, &out, NULL, "webhook", "add", receiver->url,
+                                    "--events", "booking.changed, lesson.ended", "--description",
+                                    "from the CLI", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "Created webhook endpoint 1\nSecret: whsec_"));
+  secret = strstr (out, "whsec_");
+  g_mutex_lock (&receiver->mutex);
+  receiver->secret = g_strndup (secret, strcspn (secret, "\n"));
+  g_mutex_unlock (&receiver->mutex);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, &out, NULL, "webhook", "list", NULL), ==, 0);
+  line = g_strdup_printf ("1\tenabled\t%s\tbooking.changed,lesson.ended\tfrom the CLI\n",
+                          receiver->url);
+  g_assert_cmpstr (out, ==, line);
+
+  /* Bad input: a message and a non-zero status, nothing added. */
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "add",
+                                    "ftp://127.0.0.1/hook", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "http or https"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "add", receiver->url,
+                                    "--events", "lesson.exploded", NULL),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "Unknown event"));
+  g_assert_nonnull (strstr (err, "lesson.exploded"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "add", receiver->url,
+                                    "--secret", "hunter2", NULL),
+                   ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "remove", "one", NULL),
+                   ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "remove", "99", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "There is no webhook endpoint 99"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, &err, "webhook", "frobnicate", NULL), ==,
+                   2);
+
+  /* The server delivers to the endpoint the CLI added. */
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+  first = receiver_wait (receiver, 1);
+  g_assert_true (first->verified);
+  json_node_unref (wait_recorded (server, 1, 1));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, &out, NULL, "webhook", "deliveries", "1", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, first->id));
+  g_assert_nonnull (strstr (out, "\tbooking.changed\t"));
+  g_assert_nonnull (strstr (out, "\tdelivered\tattempts 1\tlast 200\tnext -"));
+  delivery_id = g_strndup (out, strcspn (out, "\t"));
+
+  /* Redelivered: the running server sends it again, same id. */
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, NULL, "webhook", "redeliver", delivery_id,
+                                    NULL),
+                   ==, 0);
+  again = receiver_wait (receiver, 2);
+  g_assert_cmpstr (again->id, ==, first->id);
+  g_assert_true (again->verified);
+
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, NULL, "webhook", "redeliver", "999", NULL),
+                   ==, 1);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, NULL, "webhook", "remove", "1", NULL), ==,
+                   0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (mc_test_run_cli (server, NULL, &out, NULL, "webhook", "list", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -947,6 +1034,7 @@ main (int   argc,
   g_test_add_func ("/server/webhooks/crash", test_crash);
   g_test_add_func ("/server/webhooks/signature", test_signature);
   g_test_add_func ("/server/webhooks/bad-input", test_bad_input);
+  g_test_add_func ("/server/webhooks/cli", test_cli);
 
   return g_test_run ();
 }
