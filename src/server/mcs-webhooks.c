@@ -177,6 +177,17 @@ mcs_webhook_check_url (const char *url,
   g_autoptr (GUri) uri = NULL;
   const char      *scheme;
 
+  /* GUri takes spaces and control characters in a path: a URL here is
+   * printable ASCII only (an international domain name in its xn-- form). */
+  for (const char *c = url; c != NULL && *c != '\0'; c++)
+    {
+      if (*c <= ' ' || *c > '~')
+        {
+          url = NULL;
+          break;
+        }
+    }
+
   if (url != NULL && strlen (url) <= MCS_WEBHOOK_MAX_URL_LENGTH)
     uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
 
@@ -187,7 +198,7 @@ mcs_webhook_check_url (const char *url,
     {
       g_set_error (error, MC_ERROR, MC_ERROR_INVALID_FIELD,
                    "A webhook URL is an http or https URL with a host, no user name and no "
-                   "fragment, of at most %d characters",
+                   "fragment, of at most %d printable ASCII characters",
                    MCS_WEBHOOK_MAX_URL_LENGTH);
       return FALSE;
     }

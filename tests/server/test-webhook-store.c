@@ -339,6 +339,34 @@ test_attempts (Fixture      *fixture,
   g_assert_error (error, MC_ERROR, MC_ERROR_NOT_FOUND);
 }
 
+/* At start-up the server closes what the last run left open, and says so. */
+static void
+test_restart (Fixture      *fixture,
+              gconstpointer data)
+{
+  const char * const             left_only[] = { "lesson.participant_left", NULL };
+  g_autoptr (McsWebhookEndpoint) some = add_endpoint (fixture, left_only);
+  g_autoptr (GPtrArray)          events = NULL;
+  g_autoptr (GError)             error = NULL;
+  JsonObject                    *d;
+
+  g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->mentor_id,
+                                      1000010, &error));
+  g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->student_id,
+                                      1000020, &error));
+  g_assert_cmpuint (mcs_store_close_attendance (fixture->store, 1000100, "server_restart"), ==, 2);
+  g_assert_cmpuint (mcs_store_close_attendance (fixture->store, 1000200, "server_restart"), ==, 0);
+
+  events = list_events (fixture);
+  g_assert_cmpuint (events->len, ==, 2);
+  d = event_data (events, 0, "lesson.participant_left");
+  g_assert_cmpstr (json_object_get_string_member (d, "reason"), ==, "server_restart");
+  g_assert_cmpint (json_object_get_int_member (d, "attended_seconds"), ==, 90);
+  d = event_data (events, 1, "lesson.participant_left");
+  g_assert_cmpint (json_object_get_int_member (d, "user_id"), ==, fixture->student_id);
+  g_assert_cmpint (json_object_get_int_member (d, "attended_seconds"), ==, 80);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +379,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/server/webhook-store/rolled-back", Fixture, NULL, fixture_set_up,
               test_rolled_back, fixture_tear_down);
+  g_test_add ("/server/webhook-store/restart", Fixture, NULL, fixture_set_up, test_restart,
+              fixture_tear_down);
   g_test_add ("/server/webhook-store/attempts", Fixture, NULL, fixture_set_up, test_attempts,
               fixture_tear_down);
 

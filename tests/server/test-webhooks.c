@@ -17,7 +17,8 @@
 #include "mc-test-server.h"
 #include "mc-test-socket.h"
 
-#define WAIT_SECONDS 30
+/* Long enough for the server's 30 s check of calls whose lesson is over. */
+#define WAIT_SECONDS 60
 
 /* What the receiver got. */
 typedef struct
@@ -738,6 +739,62 @@ test_gone (void)
   g_assert_true (receiver_get (receiver, 1)->verified);
 }
 
+/* A takeover, then a lesson that the server ends when it is long over. */
+static void
+test_takeover_and_timeout (void)
+{
+  g_autoptr (McTestServer) server = start_server (TRUE);
+  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
+  g_autoptr (McTestSocket) first = NULL;
+  g_autoptr (McTestSocket) second = NULL;
+  g_autoptr (JsonObject)   left = NULL;
+  g_autoptr (JsonObject)   taken = NULL;
+  g_autoptr (JsonObject)   ended = NULL;
+  Lesson                   lesson = { 0 };
+  JsonArray               *participants;
+
+  add_endpoint (server, receiver, "[\"lesson.participant_left\", \"lesson.ended\"]");
+  lesson_start (&lesson, server);
+
+  first = join (&lesson, lesson.mentor_token);
+  mc_test_server_advance_clock (server, 100);
+  second = join (&lesson, lesson.mentor_token);
+  taken = received_data (receiver_wait (receiver, 1));
+  g_assert_cmpstr (json_object_get_string_member (taken, "reason"), ==, "taken_over");
+  g_assert_cmpint (json_object_get_int_member (taken, "user_id"), ==, lesson.mentor_id);
+  g_assert_cmpint (json_object_get_int_member (taken, "attended_seconds"), ==, 100);
+
+  mc_test_server_advance_clock (server, 50);
+  send_and_wait (&lesson, second, "leave", "left");
+  left = received_data (receiver_wait (receiver, 2));
+  g_assert_cmpstr (json_object_get_string_member (left, "reason"), ==, "left");
+  g_assert_cmpint (json_object_get_int_member (left, "attended_seconds"), ==, 50);
+
+  /* The lesson ended 3000 s after its creation; 30 min later with
+   * nobody in the room, the server ends the call. */
+  mc_test_server_advance_clock (server, 3000 + 1800 + 60);
+  ended = received_data (receiver_wait (receiver, 3));
+  g_assert_true (json_object_get_null_member (ended, "ended_by"));
+  g_assert_cmpstr (json_object_get_string_member (ended, "ended_by_role"), ==, "server");
+  g_assert_cmpint (json_object_get_int_member (ended, "duration_seconds"), ==,
+                   parse_time (ended, "ended_at") - parse_time (ended, "started_at"));
+  g_assert_cmpint (json_object_get_int_member (ended, "duration_seconds"), >=, 150 + 4860);
+  participants = json_object_get_array_member (ended, "participants");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 0),
+                                               "attended_seconds"),
+                   ==, 150);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 0),
+                                               "joins"),
+                   ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 1),
+                                               "joins"),
+                   ==, 0);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (receiver_get (receiver, i)->verified);
+
+  lesson_clear (&lesson);
+}
+
 /* Killed while the receiver holds the lesson's end: sent again after the
  * restart, with the same id and body. */
 static void
@@ -847,7 +904,7 @@ test_signature (void)
 static void
 test_bad_input (void)
 {
-  g_autoptr (McTestServer) server = start_server (FALSE);
+  g_autoptr (McTestServer) server = mc_test_server_start_new ("[server]\nmax-body-size=4096\n");
   g_autofree char         *long_url = NULL;
   g_autofree char         *body = NULL;
   const struct
@@ -867,6 +924,11 @@ test_bad_input (void)
     { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"hunter2\"}", "secret" },
     { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"whsec_!!!!\"}", "secret" },
     { "{\"url\":\"http://127.0.0.1/hook\",\"secret\":\"whsec_c2hvcnQ=\"}", "secret" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"events\":[null]}", "events" },
+    { "{\"url\":\"http://127.0.0.1/hook\",\"events\":[[\"lesson.ended\"]]}", "events" },
+    { "{\"url\":\"http://127.0.0.1/a b\"}", "url" },
+    { "{\"url\":\"http://127.0.0.1/\\n\"}", "url" },
+    { "{\"url\":\"http://127.0.0.1/hook#top\"}", "url" },
   };
   guint status;
 
@@ -888,6 +950,29 @@ test_bad_input (void)
                                                &status);
 
     mc_test_assert_error (node, status, 400, "invalid_field");
+  }
+
+  /* Too long a description, too large a body. */
+  g_free (body);
+  body = g_strdup_printf ("{\"url\":\"http://127.0.0.1/hook\",\"description\":\"%.201s\"}",
+                          long_url);
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", body,
+                                               &status);
+    JsonObject          *error = mc_test_assert_error (node, status, 400, "invalid_field");
+
+    g_assert_cmpstr (json_object_get_string_member (error, "field"), ==, "description");
+  }
+  g_free (body);
+  g_free (long_url);
+  long_url = g_strnfill (5000, 'a');
+  body = g_strdup_printf ("{\"url\":\"http://127.0.0.1/hook\",\"description\":\"%s\"}",
+                          long_url);
+  {
+    g_autoptr (JsonNode) node = mc_test_admin (server, "POST", "/api/v1/admin/webhooks", body,
+                                               &status);
+
+    mc_test_assert_error (node, status, 413, "payload_too_large");
   }
 
   /* Not JSON; unknown endpoints and deliveries. */
@@ -1031,6 +1116,7 @@ main (int   argc,
   g_test_add_func ("/server/webhooks/retries", test_retries);
   g_test_add_func ("/server/webhooks/retry-after", test_retry_after);
   g_test_add_func ("/server/webhooks/gone", test_gone);
+  g_test_add_func ("/server/webhooks/takeover-and-timeout", test_takeover_and_timeout);
   g_test_add_func ("/server/webhooks/crash", test_crash);
   g_test_add_func ("/server/webhooks/signature", test_signature);
   g_test_add_func ("/server/webhooks/bad-input", test_bad_input);
