@@ -3,285 +3,29 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A real receiver: a SoupServer on 127.0.0.1 in its own thread, which
- * checks every signature with its own code (GLib's HMAC, where the server
- * uses libsodium's) and answers as the test tells it. Tests that walk the
- * retry schedule run the server with --test-clock and move its clock
- * instead of waiting.
+ * A real receiver (mc-test-receiver.c) on 127.0.0.1 checks every
+ * signature with its own code and answers as the test tells it. Tests
+ * that walk the retry schedule run the server with --test-clock and move
+ * its clock instead of waiting.
  */
 
 #include <signal.h>
 #include <string.h>
 
 #include "mc-protocol.h"
+#include "mc-test-receiver.h"
 #include "mc-test-server.h"
 #include "mc-test-socket.h"
 
-/* Long enough for the server's 30 s check of calls whose lesson is over. */
-#define WAIT_SECONDS 60
-
-/* What the receiver got. */
-typedef struct
-{
-  char    *id;
-  char    *timestamp;
-  char    *signature;
-  char    *body;
-  char    *type;
-  guint    answered; /* the status it was answered with; 0 if held */
-  gboolean verified; /* with the receiver's secret */
-} Received;
-
-typedef struct
-{
-  GMutex        mutex;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GThread      *thread;
-  SoupServer   *server;
-  char         *url;
-  char         *secret;   /* what the receiver believes the secret is */
-  GQueue        statuses; /* answers to give first, then answer */
-  guint         answer;   /* 0: hold every request, never answering */
-  const char   *retry_after;
-  GPtrArray    *received; /* Received */
-  GPtrArray    *held;     /* SoupServerMessage */
-} Receiver;
-
-static void
-received_free (Received *received)
-{
-  g_free (received->id);
-  g_free (received->timestamp);
-  g_free (received->signature);
-  g_free (received->body);
-  g_free (received->type);
-  g_free (received);
-}
-
-/* Checks a Standard Webhooks signature: any "v1,<base64>" in @header that
- * is the HMAC-SHA256 of "id.timestamp.body" under the key @secret encodes. */
-static gboolean
-verify_signature (const char *secret,
-                  const char *id,
-                  const char *timestamp,
-                  const char *body,
-                  const char *header)
-{
-  g_autofree guchar *key = NULL;
-  g_autoptr (GHmac)  hmac = NULL;
-  g_autofree char   *expected = NULL;
-  g_autofree char   *encoded = NULL;
-  g_auto (GStrv)     parts = NULL;
-  guint8             digest[32];
-  gsize              key_length = 0, digest_length = sizeof digest;
-
-  if (secret == NULL || id == NULL || timestamp == NULL || body == NULL || header == NULL ||
-      !g_str_has_prefix (secret, "whsec_"))
-    return FALSE;
-
-  key = g_base64_decode (secret + strlen ("whsec_"), &key_length);
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_length);
-  g_hmac_update (hmac, (const guchar *) id, -1);
-  g_hmac_update (hmac, (const guchar *) ".", 1);
-  g_hmac_update (hmac, (const guchar *) timestamp, -1);
-  g_hmac_update (hmac, (const guchar *) ".", 1);
-  g_hmac_update (hmac, (const guchar *) body, -1);
-  g_hmac_get_digest (hmac, digest, &digest_length);
-  encoded = g_base64_encode (digest, digest_length);
-  expected = g_strconcat ("v1,", encoded, NULL);
-
-  parts = g_strsplit (header, " ", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (g_str_equal (parts[i], expected))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-receiver_handler_cb (SoupServer        *server,
-                     SoupServerMessage *message,
-                     const char        *path,
-                     GHashTable        *query,
-                     gpointer           user_data)
-{
-  Receiver            *receiver = user_data;
-  SoupMessageHeaders  *headers = soup_server_message_get_request_headers (message);
-  SoupMessageBody     *body = soup_server_message_get_request_body (message);
-  g_autoptr (GBytes)   bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonNode) node = NULL;
-  Received            *received = g_new0 (Received, 1);
-  guint                status;
-
-  received->id = g_strdup (soup_message_headers_get_one (headers, "webhook-id"));
-  received->timestamp = g_strdup (soup_message_headers_get_one (headers, "webhook-timestamp"));
-  received->signature = g_strdup (soup_message_headers_get_one (headers, "webhook-signature"));
-  received->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  node = json_from_string (received->body, NULL);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    received->type = g_strdup (json_object_get_string_member_with_default (
-      json_node_get_object (node), "type", NULL));
-
-  g_mutex_lock (&receiver->mutex);
-  received->verified = verify_signature (receiver->secret, received->id, received->timestamp,
-                                         received->body, received->signature);
-  status = g_queue_is_empty (&receiver->statuses)
-             ? receiver->answer
-             : GPOINTER_TO_UINT (g_queue_pop_head (&receiver->statuses));
-  received->answered = status;
-  g_ptr_array_add (receiver->received, received);
-
-  if (status == 0)
-    {
-      soup_server_message_pause (message);
-      g_ptr_array_add (receiver->held, g_object_ref (message));
-    }
-  else
-    {
-      soup_server_message_set_status (message, status, NULL);
-      if (receiver->retry_after != NULL)
-        soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                      "Retry-After", receiver->retry_after);
-    }
-  g_mutex_unlock (&receiver->mutex);
-}
-
-static gpointer
-receiver_thread (gpointer user_data)
-{
-  Receiver *receiver = user_data;
-
-  g_main_context_push_thread_default (receiver->context);
-  g_main_loop_run (receiver->loop);
-  g_main_context_pop_thread_default (receiver->context);
-
-  return NULL;
-}
-
-static Receiver *
-receiver_new (const char *secret,
-              guint       answer)
-{
-  Receiver                  *receiver = g_new0 (Receiver, 1);
-  g_autoptr (GError)         error = NULL;
-  g_autoptr (GInetAddress)   address = g_inet_address_new_from_string ("127.0.0.1");
-  g_autoptr (GSocketAddress) socket_address = g_inet_socket_address_new (address, 0);
-  GSList                    *uris;
-
-  g_mutex_init (&receiver->mutex);
-  g_queue_init (&receiver->statuses);
-  receiver->secret = g_strdup (secret);
-  receiver->answer = answer;
-  receiver->received = g_ptr_array_new_with_free_func ((GDestroyNotify) received_free);
-  receiver->held = g_ptr_array_new_with_free_func (g_object_unref);
-  receiver->context = g_main_context_new ();
-  receiver->loop = g_main_loop_new (receiver->context, FALSE);
-
-  g_main_context_push_thread_default (receiver->context);
-  receiver->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (receiver->server, "/hook", receiver_handler_cb, receiver, NULL);
-  soup_server_listen (receiver->server, socket_address, 0, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (receiver->server);
-  receiver->url = g_strdup_printf ("http://127.0.0.1:%d/hook", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_context_pop_thread_default (receiver->context);
-
-  receiver->thread = g_thread_new ("receiver", receiver_thread, receiver);
-  return receiver;
-}
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-receiver_free (Receiver *receiver)
-{
-  g_main_context_invoke (receiver->context, quit_cb, receiver->loop);
-  g_thread_join (receiver->thread);
-
-  g_main_context_push_thread_default (receiver->context);
-  g_ptr_array_unref (receiver->held);
-  soup_server_disconnect (receiver->server);
-  g_object_unref (receiver->server);
-  g_main_context_pop_thread_default (receiver->context);
-
-  g_main_loop_unref (receiver->loop);
-  g_main_context_unref (receiver->context);
-  g_ptr_array_unref (receiver->received);
-  g_queue_clear (&receiver->statuses);
-  g_free (receiver->secret);
-  g_free (receiver->url);
-  g_mutex_clear (&receiver->mutex);
-  g_free (receiver);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Receiver, receiver_free)
-
-static guint
-receiver_count (Receiver *receiver)
-{
-  guint n;
-
-  g_mutex_lock (&receiver->mutex);
-  n = receiver->received->len;
-  g_mutex_unlock (&receiver->mutex);
-
-  return n;
-}
-
-/* Waits until the receiver has got @n requests; the test fails after
- * WAIT_SECONDS. Returns the @n-th (transfer none; it stays in the list). */
-static Received *
-receiver_wait (Receiver *receiver,
-               guint     n)
-{
-  gint64    deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  Received *received;
-
-  while (receiver_count (receiver) < n)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("The receiver got %u requests in %d s; expected %u", receiver_count (receiver),
-                 WAIT_SECONDS, n);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (10 * 1000);
-    }
-
-  g_mutex_lock (&receiver->mutex);
-  received = g_ptr_array_index (receiver->received, n - 1);
-  g_mutex_unlock (&receiver->mutex);
-
-  return received;
-}
-
-static Received *
-receiver_get (Receiver *receiver,
-              guint     index)
-{
-  Received *received;
-
-  g_mutex_lock (&receiver->mutex);
-  received = g_ptr_array_index (receiver->received, index);
-  g_mutex_unlock (&receiver->mutex);
-
-  return received;
-}
+#define WAIT_SECONDS MC_TEST_RECEIVER_WAIT_SECONDS
 
 /* Adds an endpoint for @receiver through the admin API; returns its id and
  * sets the receiver's secret to the one the server made, unless the
  * receiver already has one. */
 static gint64
-add_endpoint (McTestServer *server,
-              Receiver     *receiver,
-              const char   *events_json)
+add_endpoint (McTestServer   *server,
+              McTestReceiver *receiver,
+              const char     *events_json)
 {
   g_autofree char     *body = NULL;
   g_autoptr (JsonNode) node = NULL;
@@ -361,7 +105,7 @@ parse_time (JsonObject *object,
 }
 
 static JsonObject *
-received_data (Received *received)
+received_data (McTestReceived *received)
 {
   g_autoptr (JsonNode) node = json_from_string (received->body, NULL);
 
@@ -484,28 +228,28 @@ start_server (gboolean test_clock)
 static void
 test_lesson (void)
 {
-  g_autoptr (McTestServer) server = start_server (TRUE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
-  g_autoptr (McTestSocket) mentor = NULL;
-  g_autoptr (McTestSocket) student = NULL;
-  g_autoptr (McTestSocket) student_again = NULL;
-  g_autoptr (JsonNode)     log = NULL;
-  g_autoptr (GHashTable)   by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  Lesson                   lesson = { 0 };
-  gint64                   endpoint_id;
-  gint64                   t0;
-  JsonArray               *deliveries;
-  const char              *expected[] = {
-                 "booking.changed",           /* created */
-                 "lesson.call_started",       /* the mentor's join */
-                 "lesson.participant_joined", /* the mentor */
-                 "lesson.participant_joined", /* the student */
-                 "lesson.participant_left",   /* the student: left */
-                 "lesson.participant_joined", /* the student again */
-                 "lesson.participant_left",   /* the mentor: ended */
-                 "lesson.participant_left",   /* the student: ended */
-                 "lesson.ended",
-                 "booking.changed", /* completed */
+  g_autoptr (McTestServer)   server = start_server (TRUE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 200);
+  g_autoptr (McTestSocket)   mentor = NULL;
+  g_autoptr (McTestSocket)   student = NULL;
+  g_autoptr (McTestSocket)   student_again = NULL;
+  g_autoptr (JsonNode)       log = NULL;
+  g_autoptr (GHashTable)     by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  Lesson                     lesson = { 0 };
+  gint64                     endpoint_id;
+  gint64                     t0;
+  JsonArray                 *deliveries;
+  const char                *expected[] = {
+                   "booking.changed",           /* created */
+                   "lesson.call_started",       /* the mentor's join */
+                   "lesson.participant_joined", /* the mentor */
+                   "lesson.participant_joined", /* the student */
+                   "lesson.participant_left",   /* the student: left */
+                   "lesson.participant_joined", /* the student again */
+                   "lesson.participant_left",   /* the mentor: ended */
+                   "lesson.participant_left",   /* the student: ended */
+                   "lesson.ended",
+                   "booking.changed", /* completed */
   };
 
   endpoint_id = add_endpoint (server, receiver, NULL);
@@ -521,13 +265,13 @@ test_lesson (void)
   mc_test_server_advance_clock (server, 600);
   send_and_wait (&lesson, mentor, "end", "ended");
 
-  receiver_wait (receiver, G_N_ELEMENTS (expected));
+  mc_test_receiver_wait (receiver, G_N_ELEMENTS (expected));
 
   /* The outbox's order is the order of the changes; the log lists it
    * newest first. Deliveries run in parallel, so arrival order may differ. */
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      Received *received = receiver_get (receiver, i);
+      McTestReceived *received = mc_test_receiver_get (receiver, i);
 
       g_assert_true (received->verified);
       g_assert_cmpuint (received->answered, ==, 200);
@@ -541,9 +285,9 @@ test_lesson (void)
   g_assert_cmpuint (json_array_get_length (deliveries), ==, G_N_ELEMENTS (expected));
 
   {
-    Received   *events[G_N_ELEMENTS (expected)];
-    JsonObject *d;
-    JsonArray  *participants;
+    McTestReceived *events[G_N_ELEMENTS (expected)];
+    JsonObject     *d;
+    JsonArray      *participants;
 
     for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
       {
@@ -606,11 +350,11 @@ test_lesson (void)
 static void
 test_retries (void)
 {
-  g_autoptr (McTestServer) server = start_server (TRUE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
-  const gint64             advance[] = { 10, 400, 2100 };
-  const gint64             min_delay[] = { 4, 270, 1620 };
-  gint64                   endpoint_id;
+  g_autoptr (McTestServer)   server = start_server (TRUE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 200);
+  const gint64               advance[] = { 10, 400, 2100 };
+  const gint64               min_delay[] = { 4, 270, 1620 };
+  gint64                     endpoint_id;
 
   for (guint i = 0; i < 3; i++)
     g_queue_push_tail (&receiver->statuses, GUINT_TO_POINTER (500));
@@ -625,7 +369,7 @@ test_retries (void)
       JsonObject          *row;
       gint64               delay;
 
-      receiver_wait (receiver, i + 1);
+      mc_test_receiver_wait (receiver, i + 1);
       log = wait_recorded (server, endpoint_id, i + 1);
       row = delivery_at (log, 0);
       g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "pending");
@@ -635,19 +379,19 @@ test_retries (void)
       g_assert_cmpint (delay, <, advance[i]);
 
       /* Nothing more until the clock reaches the next attempt. */
-      g_assert_cmpuint (receiver_count (receiver), ==, i + 1);
+      g_assert_cmpuint (mc_test_receiver_count (receiver), ==, i + 1);
       g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_queue_length"), ==, 1);
       mc_test_server_advance_clock (server, advance[i]);
     }
 
-  receiver_wait (receiver, 4);
+  mc_test_receiver_wait (receiver, 4);
   for (guint i = 0; i < 4; i++)
     {
-      g_assert_true (receiver_get (receiver, i)->verified);
-      g_assert_cmpstr (receiver_get (receiver, i)->id, ==, receiver_get (receiver, 0)->id);
-      g_assert_cmpstr (receiver_get (receiver, i)->body, ==, receiver_get (receiver, 0)->body);
+      g_assert_true (mc_test_receiver_get (receiver, i)->verified);
+      g_assert_cmpstr (mc_test_receiver_get (receiver, i)->id, ==, mc_test_receiver_get (receiver, 0)->id);
+      g_assert_cmpstr (mc_test_receiver_get (receiver, i)->body, ==, mc_test_receiver_get (receiver, 0)->body);
     }
-  g_assert_cmpuint (receiver_get (receiver, 3)->answered, ==, 200);
+  g_assert_cmpuint (mc_test_receiver_get (receiver, 3)->answered, ==, 200);
 
   {
     g_autoptr (JsonNode) log = wait_recorded (server, endpoint_id, 4);
@@ -671,18 +415,18 @@ test_retries (void)
 static void
 test_retry_after (void)
 {
-  g_autoptr (McTestServer) server = start_server (FALSE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 503);
-  g_autoptr (JsonNode)     log = NULL;
-  JsonObject              *row;
-  gint64                   endpoint_id;
+  g_autoptr (McTestServer)   server = start_server (FALSE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 503);
+  g_autoptr (JsonNode)       log = NULL;
+  JsonObject                *row;
+  gint64                     endpoint_id;
 
   receiver->retry_after = "7200";
   endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
   mc_test_create_pair (server, NULL, NULL);
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
 
-  receiver_wait (receiver, 1);
+  mc_test_receiver_wait (receiver, 1);
   log = wait_recorded (server, endpoint_id, 1);
   row = delivery_at (log, 0);
   g_assert_cmpint (json_object_get_int_member (row, "last_status"), ==, 503);
@@ -694,20 +438,20 @@ test_retry_after (void)
 static void
 test_gone (void)
 {
-  g_autoptr (McTestServer) server = start_server (FALSE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 410);
-  g_autoptr (JsonNode)     log = NULL;
-  g_autoptr (JsonNode)     endpoint = NULL;
-  g_autofree char         *path = NULL;
-  gint64                   endpoint_id;
-  guint                    status;
+  g_autoptr (McTestServer)   server = start_server (FALSE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 410);
+  g_autoptr (JsonNode)       log = NULL;
+  g_autoptr (JsonNode)       endpoint = NULL;
+  g_autofree char           *path = NULL;
+  gint64                     endpoint_id;
+  guint                      status;
 
   endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
   path = g_strdup_printf ("/api/v1/admin/webhooks/%" G_GINT64_FORMAT, endpoint_id);
   mc_test_create_pair (server, NULL, NULL);
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
 
-  receiver_wait (receiver, 1);
+  mc_test_receiver_wait (receiver, 1);
   log = wait_recorded (server, endpoint_id, 1);
   g_assert_cmpstr (json_object_get_string_member (delivery_at (log, 0), "state"), ==, "failed");
   g_assert_cmpint (json_object_get_int_member (delivery_at (log, 0), "last_status"), ==, 410);
@@ -735,23 +479,23 @@ test_gone (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_true (json_object_get_boolean_member (mc_test_object (endpoint), "enabled"));
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 9000, 9600, "pending");
-  g_assert_cmpuint (receiver_wait (receiver, 2)->answered, ==, 204);
-  g_assert_true (receiver_get (receiver, 1)->verified);
+  g_assert_cmpuint (mc_test_receiver_wait (receiver, 2)->answered, ==, 204);
+  g_assert_true (mc_test_receiver_get (receiver, 1)->verified);
 }
 
 /* A takeover, then a lesson that the server ends when it is long over. */
 static void
 test_takeover_and_timeout (void)
 {
-  g_autoptr (McTestServer) server = start_server (TRUE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
-  g_autoptr (McTestSocket) first = NULL;
-  g_autoptr (McTestSocket) second = NULL;
-  g_autoptr (JsonObject)   left = NULL;
-  g_autoptr (JsonObject)   taken = NULL;
-  g_autoptr (JsonObject)   ended = NULL;
-  Lesson                   lesson = { 0 };
-  JsonArray               *participants;
+  g_autoptr (McTestServer)   server = start_server (TRUE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 200);
+  g_autoptr (McTestSocket)   first = NULL;
+  g_autoptr (McTestSocket)   second = NULL;
+  g_autoptr (JsonObject)     left = NULL;
+  g_autoptr (JsonObject)     taken = NULL;
+  g_autoptr (JsonObject)     ended = NULL;
+  Lesson                     lesson = { 0 };
+  JsonArray                 *participants;
 
   add_endpoint (server, receiver, "[\"lesson.participant_left\", \"lesson.ended\"]");
   lesson_start (&lesson, server);
@@ -759,21 +503,21 @@ test_takeover_and_timeout (void)
   first = join (&lesson, lesson.mentor_token);
   mc_test_server_advance_clock (server, 100);
   second = join (&lesson, lesson.mentor_token);
-  taken = received_data (receiver_wait (receiver, 1));
+  taken = received_data (mc_test_receiver_wait (receiver, 1));
   g_assert_cmpstr (json_object_get_string_member (taken, "reason"), ==, "taken_over");
   g_assert_cmpint (json_object_get_int_member (taken, "user_id"), ==, lesson.mentor_id);
   g_assert_cmpint (json_object_get_int_member (taken, "attended_seconds"), ==, 100);
 
   mc_test_server_advance_clock (server, 50);
   send_and_wait (&lesson, second, "leave", "left");
-  left = received_data (receiver_wait (receiver, 2));
+  left = received_data (mc_test_receiver_wait (receiver, 2));
   g_assert_cmpstr (json_object_get_string_member (left, "reason"), ==, "left");
   g_assert_cmpint (json_object_get_int_member (left, "attended_seconds"), ==, 50);
 
   /* The lesson ended 3000 s after its creation; 30 min later with
    * nobody in the room, the server ends the call. */
   mc_test_server_advance_clock (server, 3000 + 1800 + 60);
-  ended = received_data (receiver_wait (receiver, 3));
+  ended = received_data (mc_test_receiver_wait (receiver, 3));
   g_assert_true (json_object_get_null_member (ended, "ended_by"));
   g_assert_cmpstr (json_object_get_string_member (ended, "ended_by_role"), ==, "server");
   g_assert_cmpint (json_object_get_int_member (ended, "duration_seconds"), ==,
@@ -790,7 +534,7 @@ test_takeover_and_timeout (void)
                                                "joins"),
                    ==, 0);
   for (guint i = 0; i < 3; i++)
-    g_assert_true (receiver_get (receiver, i)->verified);
+    g_assert_true (mc_test_receiver_get (receiver, i)->verified);
 
   lesson_clear (&lesson);
 }
@@ -800,20 +544,20 @@ test_takeover_and_timeout (void)
 static void
 test_crash (void)
 {
-  g_autoptr (McTestServer) server = start_server (FALSE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 0);
-  g_autoptr (McTestSocket) mentor = NULL;
-  g_autoptr (JsonNode)     log = NULL;
-  Lesson                   lesson = { 0 };
-  Received                *first, *again;
-  gint64                   endpoint_id;
+  g_autoptr (McTestServer)   server = start_server (FALSE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 0);
+  g_autoptr (McTestSocket)   mentor = NULL;
+  g_autoptr (JsonNode)       log = NULL;
+  Lesson                     lesson = { 0 };
+  McTestReceived            *first, *again;
+  gint64                     endpoint_id;
 
   endpoint_id = add_endpoint (server, receiver, "[\"lesson.ended\"]");
   lesson_start (&lesson, server);
   mentor = join (&lesson, lesson.mentor_token);
   send_and_wait (&lesson, mentor, "end", "ended");
 
-  first = receiver_wait (receiver, 1);
+  first = mc_test_receiver_wait (receiver, 1);
   g_assert_cmpstr (first->type, ==, "lesson.ended");
   g_assert_cmpuint (first->answered, ==, 0);
   g_clear_pointer (&mentor, mc_test_socket_free);
@@ -824,7 +568,7 @@ test_crash (void)
   g_mutex_unlock (&receiver->mutex);
   mc_test_server_start (server);
 
-  again = receiver_wait (receiver, 2);
+  again = mc_test_receiver_wait (receiver, 2);
   g_assert_true (again->verified);
   g_assert_cmpstr (again->id, ==, first->id);
   g_assert_cmpstr (again->body, ==, first->body);
@@ -841,17 +585,17 @@ test_crash (void)
 static void
 test_signature (void)
 {
-  const char              *secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-  const char              *other = "whsec_Ej1UQHhqIzoxb0ThhRJTxQ+6KqADhZxS";
-  g_autoptr (McTestServer) server = start_server (FALSE);
-  g_autoptr (Receiver)     receiver = receiver_new (other, 200);
-  g_autoptr (JsonNode)     node = NULL;
-  g_autofree char         *body = NULL;
-  g_autofree char         *path = NULL;
-  g_autofree char         *tampered = NULL;
-  g_autofree char         *rotated = NULL;
-  Received                *received;
-  guint                    status;
+  const char                *secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  const char                *other = "whsec_Ej1UQHhqIzoxb0ThhRJTxQ+6KqADhZxS";
+  g_autoptr (McTestServer)   server = start_server (FALSE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (other, 200);
+  g_autoptr (JsonNode)       node = NULL;
+  g_autofree char           *body = NULL;
+  g_autofree char           *path = NULL;
+  g_autofree char           *tampered = NULL;
+  g_autofree char           *rotated = NULL;
+  McTestReceived            *received;
+  guint                      status;
 
   body = g_strdup_printf ("{\"url\":\"%s\",\"events\":[\"booking.changed\"],\"secret\":\"%s\"}",
                           receiver->url, secret);
@@ -863,20 +607,20 @@ test_signature (void)
 
   mc_test_create_pair (server, NULL, NULL);
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
-  received = receiver_wait (receiver, 1);
+  received = mc_test_receiver_wait (receiver, 1);
 
   /* The receiver's secret is wrong: verification fails. */
   g_assert_false (received->verified);
   g_assert_true (g_str_has_prefix (received->signature, "v1,"));
   /* With the right one it holds, for this body only. */
-  g_assert_true (verify_signature (secret, received->id, received->timestamp, received->body,
-                                   received->signature));
+  g_assert_true (mc_test_verify_signature (secret, received->id, received->timestamp, received->body,
+                                           received->signature));
   tampered = g_strdup (received->body);
   tampered[strlen (tampered) - 2] = tampered[strlen (tampered) - 2] == '1' ? '2' : '1';
-  g_assert_false (verify_signature (secret, received->id, received->timestamp, tampered,
-                                    received->signature));
-  g_assert_false (verify_signature (secret, "msg_other", received->timestamp, received->body,
-                                    received->signature));
+  g_assert_false (mc_test_verify_signature (secret, received->id, received->timestamp, tampered,
+                                            received->signature));
+  g_assert_false (mc_test_verify_signature (secret, "msg_other", received->timestamp, received->body,
+                                            received->signature));
   g_assert_cmpint (ABS (g_ascii_strtoll (received->timestamp, NULL, 10) -
                         g_get_real_time () / G_USEC_PER_SEC),
                    <, 300);
@@ -890,14 +634,14 @@ test_signature (void)
   g_assert_nonnull (mc_test_get_string (mc_test_object (node), "previous_secret_valid_until"));
 
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 7200, 9000, "pending");
-  received = receiver_wait (receiver, 2);
+  received = mc_test_receiver_wait (receiver, 2);
   g_assert_nonnull (strchr (received->signature, ' '));
-  g_assert_true (verify_signature (secret, received->id, received->timestamp, received->body,
-                                   received->signature));
-  g_assert_true (verify_signature (rotated, received->id, received->timestamp, received->body,
-                                   received->signature));
-  g_assert_false (verify_signature (other, received->id, received->timestamp, received->body,
-                                    received->signature));
+  g_assert_true (mc_test_verify_signature (secret, received->id, received->timestamp, received->body,
+                                           received->signature));
+  g_assert_true (mc_test_verify_signature (rotated, received->id, received->timestamp, received->body,
+                                           received->signature));
+  g_assert_false (mc_test_verify_signature (other, received->id, received->timestamp, received->body,
+                                            received->signature));
 }
 
 /* Bad admin input: structured errors, and the server lives on. */
@@ -1023,14 +767,14 @@ test_bad_input (void)
 static void
 test_cli (void)
 {
-  g_autoptr (McTestServer) server = start_server (TRUE);
-  g_autoptr (Receiver)     receiver = receiver_new (NULL, 200);
-  g_autofree char         *out = NULL;
-  g_autofree char         *err = NULL;
-  g_autofree char         *line = NULL;
-  g_autofree char         *delivery_id = NULL;
-  const char              *secret;
-  Received                *first, *again;
+  g_autoptr (McTestServer)   server = start_server (TRUE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 200);
+  g_autofree char           *out = NULL;
+  g_autofree char           *err = NULL;
+  g_autofree char           *line = NULL;
+  g_autofree char           *delivery_id = NULL;
+  const char                *secret;
+  McTestReceived            *first, *again;
 
   g_assert_cmpint (mc_test_run_cli (server, NULL, &out, NULL, "webhook", "add", receiver->url,
                                     "--events", "booking.changed, lesson.ended", "--description",
@@ -1077,7 +821,7 @@ test_cli (void)
   /* The server delivers to the endpoint the CLI added. */
   mc_test_create_pair (server, NULL, NULL);
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
-  first = receiver_wait (receiver, 1);
+  first = mc_test_receiver_wait (receiver, 1);
   g_assert_true (first->verified);
   json_node_unref (wait_recorded (server, 1, 1));
 
@@ -1093,7 +837,7 @@ test_cli (void)
   g_assert_cmpint (mc_test_run_cli (server, NULL, NULL, NULL, "webhook", "redeliver", delivery_id,
                                     NULL),
                    ==, 0);
-  again = receiver_wait (receiver, 2);
+  again = mc_test_receiver_wait (receiver, 2);
   g_assert_cmpstr (again->id, ==, first->id);
   g_assert_true (again->verified);
 
