@@ -170,6 +170,43 @@ quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+release_cb (gpointer user_data)
+{
+  McTestReceiver *receiver = user_data;
+
+  g_mutex_lock (&receiver->mutex);
+  for (guint i = 0; i < receiver->held->len; i++)
+    {
+      SoupServerMessage *message = g_ptr_array_index (receiver->held, i);
+
+      soup_server_message_set_status (message, receiver->answer, NULL);
+      soup_server_message_unpause (message);
+    }
+  g_ptr_array_set_size (receiver->held, 0);
+  g_mutex_unlock (&receiver->mutex);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mc_test_receiver_release:
+ * @receiver: a receiver
+ * @status: the answer, now and from now on
+ *
+ * Answers the requests the receiver holds with @status, and every later one.
+ */
+void
+mc_test_receiver_release (McTestReceiver *receiver,
+                          guint           status)
+{
+  g_mutex_lock (&receiver->mutex);
+  receiver->answer = status;
+  g_mutex_unlock (&receiver->mutex);
+
+  g_main_context_invoke (receiver->context, release_cb, receiver);
+}
+
 void
 mc_test_receiver_free (McTestReceiver *receiver)
 {

@@ -50,6 +50,8 @@ gboolean        mc_test_verify_signature (const char *secret,
 McTestReceiver *mc_test_receiver_new (const char *secret,
                                       guint       answer);
 void            mc_test_receiver_free (McTestReceiver *receiver);
+void            mc_test_receiver_release (McTestReceiver *receiver,
+                                          guint           status);
 guint           mc_test_receiver_count (McTestReceiver *receiver);
 McTestReceived *mc_test_receiver_wait (McTestReceiver *receiver,
                                        guint           n);

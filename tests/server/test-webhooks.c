@@ -539,6 +539,63 @@ test_takeover_and_timeout (void)
   lesson_clear (&lesson);
 }
 
+/* At most 8 deliveries in flight: the receiver holds the first 8 of 10
+ * events, and the other 2 come only when it answers. */
+static void
+test_in_flight (void)
+{
+  g_autoptr (McTestServer)   server = start_server (FALSE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 0);
+  g_autoptr (GHashTable)     ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (JsonNode)       log = NULL;
+  JsonArray                 *deliveries;
+  gint64                     endpoint_id;
+
+  endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
+  mc_test_create_pair (server, NULL, NULL);
+  for (gint64 i = 0; i < 10; i++)
+    mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600 * (i + 1),
+                            3600 * (i + 1) + 1800, "pending");
+
+  mc_test_receiver_wait (receiver, 8);
+  /* The worker had every event at once; a ninth would be here by now. */
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpuint (mc_test_receiver_count (receiver), ==, 8);
+
+  mc_test_receiver_release (receiver, 200);
+  mc_test_receiver_wait (receiver, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_true (mc_test_receiver_get (receiver, i)->verified);
+      g_hash_table_add (ids, mc_test_receiver_get (receiver, i)->id);
+    }
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 10);
+
+  /* All delivered, each at its first attempt. */
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;;)
+    {
+      guint delivered = 0;
+
+      g_clear_pointer (&log, json_node_unref);
+      log = list_deliveries (server, endpoint_id);
+      deliveries = json_object_get_array_member (mc_test_object (log), "deliveries");
+      for (guint i = 0; i < json_array_get_length (deliveries); i++)
+        {
+          JsonObject *row = json_array_get_object_element (deliveries, i);
+
+          if (g_str_equal (json_object_get_string_member (row, "state"), "delivered"))
+            {
+              g_assert_cmpint (json_object_get_int_member (row, "attempts"), ==, 1);
+              delivered++;
+            }
+        }
+      if (delivered == 10)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
 /* Killed while the receiver holds the lesson's end: sent again after the
  * restart, with the same id and body. */
 static void
@@ -861,6 +918,7 @@ main (int   argc,
   g_test_add_func ("/server/webhooks/retry-after", test_retry_after);
   g_test_add_func ("/server/webhooks/gone", test_gone);
   g_test_add_func ("/server/webhooks/takeover-and-timeout", test_takeover_and_timeout);
+  g_test_add_func ("/server/webhooks/in-flight", test_in_flight);
   g_test_add_func ("/server/webhooks/crash", test_crash);
   g_test_add_func ("/server/webhooks/signature", test_signature);
   g_test_add_func ("/server/webhooks/bad-input", test_bad_input);
