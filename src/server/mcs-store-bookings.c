@@ -217,7 +217,7 @@ mcs_store_add_booking (McsStore       *self,
   return mcs_store_get_booking (self, id, error);
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   if (local_error == NULL)
     return NULL;
   return mcs_store_fail (error, local_error), NULL;
@@ -401,7 +401,7 @@ mcs_store_update_booking (McsStore                *self,
   return mcs_store_get_booking (self, id, error);
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   if (local_error == NULL)
     return NULL;
   return mcs_store_fail (error, local_error), NULL;

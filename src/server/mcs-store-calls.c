@@ -208,7 +208,7 @@ mcs_store_call_join (McsStore *self,
   return TRUE;
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   return local_error ? mcs_store_fail (error, local_error) : FALSE;
 }
 
@@ -298,7 +298,7 @@ mcs_store_call_leave (McsStore   *self,
   if (!close_open (self, booking_id, user_id, now, reason, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
     {
-      mcs_database_rollback (self->database);
+      mcs_store_rollback (self);
       return local_error ? mcs_store_fail (error, local_error) : FALSE;
     }
 
@@ -476,7 +476,7 @@ mcs_store_call_end (McsStore *self,
   return TRUE;
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   return local_error ? mcs_store_fail (error, local_error) : FALSE;
 }
 
@@ -504,7 +504,7 @@ mcs_store_close_attendance (McsStore   *self,
       !close_open (self, 0, 0, now, reason, &n_closed, &error) ||
       !mcs_database_commit (self->database, &error))
     {
-      mcs_database_rollback (self->database);
+      mcs_store_rollback (self);
       g_warning ("Cannot close the attendance left open: %s",
                  error ? error->message : "unknown error");
       return 0;

@@ -39,6 +39,7 @@ gboolean mcs_store_queue_event (McsStore   *self,
                                 gint64      now,
                                 GError    **error);
 void     mcs_store_events_committed (McsStore *self);
+void     mcs_store_rollback (McsStore *self);
 gboolean mcs_store_queue_booking_changed (McsStore   *self,
                                           gint64      booking_id,
                                           const char *change,

@@ -143,6 +143,14 @@ mcs_store_events_committed (McsStore *self)
   g_signal_emit_by_name (self, "events-queued");
 }
 
+/* Rolls the open transaction back, with the events it queued. */
+void
+mcs_store_rollback (McsStore *self)
+{
+  mcs_database_rollback (self->database);
+  self->events_queued = FALSE;
+}
+
 /* Endpoints */
 
 static McsWebhookEndpoint *

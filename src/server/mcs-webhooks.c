@@ -589,9 +589,11 @@ mcs_webhooks_new (McsStore   *store,
 
   self->store = g_object_ref (store);
   self->metrics = metrics;
+  /* Each attempt has its own cut-off (attempt_timed_out_cb); the
+   * session's I/O timeout is only a backstop behind it. */
   self->session = soup_session_new_with_options ("user-agent",
                                                  "mentorcall-webhooks/" PACKAGE_VERSION,
-                                                 "timeout", MCS_WEBHOOK_TIMEOUT_SECONDS,
+                                                 "timeout", 2 * MCS_WEBHOOK_TIMEOUT_SECONDS,
                                                  "max-conns", MCS_WEBHOOK_MAX_IN_FLIGHT,
                                                  "max-conns-per-host", MCS_WEBHOOK_MAX_IN_FLIGHT,
                                                  NULL);

@@ -411,6 +411,42 @@ test_retries (void)
   g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_oldest_pending_seconds"), ==, 0);
 }
 
+/* A receiver that does not answer within 15 s: the attempt is cut and
+ * retried on the schedule. */
+static void
+test_timeout (void)
+{
+  g_autoptr (McTestServer)   server = start_server (TRUE);
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 200);
+  g_autoptr (JsonNode)       log = NULL;
+  McTestReceived            *again;
+  JsonObject                *row;
+  gint64                     endpoint_id;
+
+  /* Hold the first request, answer the next. */
+  g_queue_push_tail (&receiver->statuses, GUINT_TO_POINTER (0));
+  endpoint_id = add_endpoint (server, receiver, "[\"booking.changed\"]");
+  mc_test_create_pair (server, NULL, NULL);
+  mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200, "pending");
+
+  mc_test_receiver_wait (receiver, 1);
+  log = wait_recorded (server, endpoint_id, 1);
+  row = delivery_at (log, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "pending");
+  g_assert_true (json_object_get_null_member (row, "last_status"));
+  g_assert_cmpstr (json_object_get_string_member (row, "last_error"), ==,
+                   "The endpoint did not answer in time");
+
+  mc_test_server_advance_clock (server, 10);
+  again = mc_test_receiver_wait (receiver, 2);
+  g_assert_cmpstr (again->id, ==, mc_test_receiver_get (receiver, 0)->id);
+  g_assert_true (again->verified);
+  g_clear_pointer (&log, json_node_unref);
+  log = wait_recorded (server, endpoint_id, 2);
+  g_assert_cmpstr (json_object_get_string_member (delivery_at (log, 0), "state"), ==,
+                   "delivered");
+}
+
 /* A Retry-After longer than the schedule's delay is honoured. */
 static void
 test_retry_after (void)
@@ -916,6 +952,7 @@ main (int   argc,
   g_test_add_func ("/server/webhooks/lesson", test_lesson);
   g_test_add_func ("/server/webhooks/retries", test_retries);
   g_test_add_func ("/server/webhooks/retry-after", test_retry_after);
+  g_test_add_func ("/server/webhooks/timeout", test_timeout);
   g_test_add_func ("/server/webhooks/gone", test_gone);
   g_test_add_func ("/server/webhooks/takeover-and-timeout", test_takeover_and_timeout);
   g_test_add_func ("/server/webhooks/in-flight", test_in_flight);
