@@ -381,6 +381,9 @@ test_retries (void)
       /* Nothing more until the clock reaches the next attempt. */
       g_assert_cmpuint (mc_test_receiver_count (receiver), ==, i + 1);
       g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_queue_length"), ==, 1);
+      if (i > 0)
+        g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_oldest_pending_seconds"), >=,
+                           advance[i - 1]);
       mc_test_server_advance_clock (server, advance[i]);
     }
 
@@ -497,6 +500,8 @@ test_gone (void)
   g_assert_false (json_object_get_boolean_member (mc_test_object (endpoint), "enabled"));
   g_assert_nonnull (mc_test_get_string (mc_test_object (endpoint), "disabled_reason"));
   g_assert_false (json_object_has_member (mc_test_object (endpoint), "secret"));
+  g_assert_cmpfloat (metric_value (server, "mentorcall_webhook_deliveries_total{result=\"failed\"}"),
+                     ==, 1);
 
   /* A disabled endpoint is sent nothing. */
   mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 7200, 9000, "pending");
