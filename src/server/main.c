@@ -65,6 +65,9 @@ options_clear (Options *options)
   g_free (options->cli.end);
   g_free (options->cli.subject);
   g_free (options->cli.status);
+  g_free (options->cli.events);
+  g_free (options->cli.secret);
+  g_free (options->cli.description);
 }
 
 static void
@@ -309,6 +312,12 @@ main (int   argc,
     { "subject", 0, 0, G_OPTION_ARG_STRING, &options.cli.subject, "booking add: the subject", "S" },
     { "status", 0, 0, G_OPTION_ARG_STRING, &options.cli.status,
       "booking add: pending (default) or confirmed", "STATUS" },
+    { "events", 0, 0, G_OPTION_ARG_STRING, &options.cli.events,
+      "webhook add: the events to send, separated by commas (default: all)", "E,E" },
+    { "secret", 0, 0, G_OPTION_ARG_STRING, &options.cli.secret,
+      "webhook add: the signing secret, whsec_… (default: a new one)", "S" },
+    { "description", 0, 0, G_OPTION_ARG_STRING, &options.cli.description,
+      "webhook add: a note", "TEXT" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = NULL;
@@ -333,6 +342,11 @@ main (int   argc,
                                 "              [--subject S] [--status pending|confirmed]\n"
                                 "  booking list\n"
                                 "  booking cancel ID\n"
+                                "  webhook add URL [--events E,E] [--secret S] [--description TEXT]\n"
+                                "  webhook list\n"
+                                "  webhook remove ID\n"
+                                "  webhook deliveries [ID]\n"
+                                "  webhook redeliver DELIVERY_ID\n"
                                 "  demo-data");
   g_option_context_add_main_entries (context, entries, NULL);
   admin_group = g_option_group_new ("admin", "Options of the admin commands:",

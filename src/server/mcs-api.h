@@ -46,5 +46,13 @@ void mcs_api_admin_get_booking (McsRequest *request);
 void mcs_api_admin_update_booking (McsRequest *request);
 void mcs_api_admin_get_attendance (McsRequest *request);
 void mcs_api_admin_test_clock (McsRequest *request);
+void mcs_api_admin_list_webhooks (McsRequest *request);
+void mcs_api_admin_create_webhook (McsRequest *request);
+void mcs_api_admin_get_webhook (McsRequest *request);
+void mcs_api_admin_update_webhook (McsRequest *request);
+void mcs_api_admin_delete_webhook (McsRequest *request);
+void mcs_api_admin_rotate_webhook_secret (McsRequest *request);
+void mcs_api_admin_list_webhook_deliveries (McsRequest *request);
+void mcs_api_admin_redeliver_webhook (McsRequest *request);
 
 G_END_DECLS

@@ -1,11 +1,11 @@
-/* mcs-cli.c — the admin command line: users, bookings and demo data
+/* mcs-cli.c — the admin command line: users, bookings, webhooks and demo data
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * These commands work on the database directly, with the same validation
  * as the admin API (mcs-admin.c). SQLite's locking lets them run while the
- * server is up.
+ * server is up. The webhook commands are in mcs-cli-webhooks.c.
  */
 
 #define G_LOG_DOMAIN "mcs-cli"
@@ -24,10 +24,10 @@
 
 #define EXIT_USAGE 2
 
-static const char * const commands[] = { "user", "booking", "demo-data" };
+static const char * const commands[] = { "user", "booking", "webhook", "demo-data" };
 
-static int
-usage (const char *message)
+int
+mcs_cli_usage (const char *message)
 {
   g_printerr ("mentorcall-server: %s\n"
               "Commands:\n"
@@ -37,13 +37,18 @@ usage (const char *message)
               " [--subject S] [--status pending|confirmed]\n"
               "  booking list\n"
               "  booking cancel ID\n"
+              "  webhook add URL [--events E,E] [--secret S] [--description TEXT]\n"
+              "  webhook list\n"
+              "  webhook remove ID\n"
+              "  webhook deliveries [ID]\n"
+              "  webhook redeliver DELIVERY_ID\n"
               "  demo-data\n",
               message);
   return EXIT_USAGE;
 }
 
-static int
-fail (const GError *error)
+int
+mcs_cli_fail (const GError *error)
 {
   g_printerr ("mentorcall-server: %s\n", error->message);
   return EXIT_FAILURE;
@@ -102,26 +107,26 @@ user_add (McsStore            *store,
   McRole role;
 
   if (options->username == NULL || options->name == NULL || options->role == NULL)
-    return usage ("user add needs --username, --name and --role");
+    return mcs_cli_usage ("user add needs --username, --name and --role");
 
   if (!mc_role_from_string (options->role, &role))
-    return usage ("--role must be mentor or student");
+    return mcs_cli_usage ("--role must be mentor or student");
 
   username = mcs_admin_normalize_username (options->username, &error);
   if (username == NULL || !mcs_admin_check_display_name (options->name, &error))
-    return fail (error);
+    return mcs_cli_fail (error);
 
   password = read_password (&error);
   if (password == NULL || !mcs_admin_check_password (password, &error))
-    return fail (error);
+    return mcs_cli_fail (error);
 
   hash = mcs_password_hash (config->password_hash_strength, password, &error);
   if (hash == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   user = mcs_store_add_user (store, username, options->name, role, hash, &error);
   if (user == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   g_print ("Created user %" G_GINT64_FORMAT " (%s)\n", user->id, user->username);
   return EXIT_SUCCESS;
@@ -135,7 +140,7 @@ user_list (McsStore *store)
 
   users = mcs_store_list_users (store, &error);
   if (users == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   for (guint i = 0; i < users->len; i++)
     {
@@ -160,24 +165,24 @@ booking_add (McsStore            *store,
 
   if (options->mentor == NULL || options->student == NULL ||
       options->start == NULL || options->end == NULL)
-    return usage ("booking add needs --mentor, --student, --start and --end");
+    return mcs_cli_usage ("booking add needs --mentor, --student, --start and --end");
 
   if (!mc_json_parse_time (options->start, &starts_at))
-    return usage ("--start must be an ISO 8601 time with a time zone, "
+    return mcs_cli_usage ("--start must be an ISO 8601 time with a time zone, "
                   "such as 2026-11-25T14:00:00Z");
 
   if (!mc_json_parse_time (options->end, &ends_at))
-    return usage ("--end must be an ISO 8601 time with a time zone, "
+    return mcs_cli_usage ("--end must be an ISO 8601 time with a time zone, "
                   "such as 2026-11-25T15:00:00+01:00");
 
   if (options->status != NULL && !mc_booking_status_from_string (options->status, &status))
-    return usage ("--status must be pending or confirmed");
+    return mcs_cli_usage ("--status must be pending or confirmed");
 
   booking = mcs_admin_create_booking (store, options->mentor, options->student,
                                       options->subject, starts_at, ends_at, status, NULL,
                                       &error);
   if (booking == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   g_print ("Created booking %" G_GINT64_FORMAT "\n", booking->id);
   return EXIT_SUCCESS;
@@ -191,7 +196,7 @@ booking_list (McsStore *store)
 
   bookings = mcs_store_list_bookings (store, -1, &error);
   if (bookings == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   for (guint i = 0; i < bookings->len; i++)
     {
@@ -217,11 +222,11 @@ booking_cancel (McsStore   *store,
   guint64 id;
 
   if (id_text == NULL || !g_ascii_string_to_unsigned (id_text, 10, 1, G_MAXINT64, &id, NULL))
-    return usage ("booking cancel needs a booking ID");
+    return mcs_cli_usage ("booking cancel needs a booking ID");
 
   booking = mcs_store_update_booking (store, (gint64) id, &changes, &error);
   if (booking == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   g_print ("Cancelled booking %" G_GINT64_FORMAT "\n", booking->id);
   return EXIT_SUCCESS;
@@ -253,14 +258,14 @@ mcs_cli_run (McsConfig           *config,
 
   store = mcs_store_open (config->database, &error);
   if (store == NULL)
-    return fail (error);
+    return mcs_cli_fail (error);
 
   if (g_str_equal (args[0], "demo-data") && n_args == 1)
     {
       g_autoptr(GString) report = g_string_new (NULL);
 
       if (!mcs_admin_seed_demo (store, config, report, &error))
-        return fail (error);
+        return mcs_cli_fail (error);
 
       g_print ("%s", report->str);
       return EXIT_SUCCESS;
@@ -284,5 +289,8 @@ mcs_cli_run (McsConfig           *config,
         return booking_cancel (store, args[2]);
     }
 
-  return usage ("unknown command");
+  if (g_str_equal (args[0], "webhook"))
+    return mcs_cli_webhook (store, options, args + 1);
+
+  return mcs_cli_usage ("unknown command");
 }

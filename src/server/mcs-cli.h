@@ -1,4 +1,4 @@
-/* mcs-cli.h — the admin command line: users, bookings and demo data
+/* mcs-cli.h — the admin command line: users, bookings, webhooks and demo data
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,6 +7,7 @@
 #pragma once
 
 #include "mcs-config.h"
+#include "mcs-store.h"
 
 G_BEGIN_DECLS
 
@@ -21,11 +22,21 @@ typedef struct
   char *end;
   char *subject;
   char *status;
+  char *events;
+  char *secret;
+  char *description;
 } McsCliOptions;
 
 gboolean mcs_cli_is_command (const char          *word);
 int      mcs_cli_run        (McsConfig           *config,
                              const McsCliOptions *options,
                              char               **args);
+
+/* Shared by the command files. */
+int mcs_cli_usage (const char *message);
+int mcs_cli_fail (const GError *error);
+int mcs_cli_webhook (McsStore            *store,
+                     const McsCliOptions *options,
+                     char               **args);
 
 G_END_DECLS

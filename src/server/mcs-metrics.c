@@ -25,6 +25,12 @@ static const struct
   { "mentorcall_call_tokens_issued_total", "counter", "Call tokens issued" },
   { "mentorcall_call_token_refusals_total", "counter", "Call token requests refused, by code" },
   { "mentorcall_uptime_seconds", "gauge", "Seconds since the server started" },
+  { "mentorcall_webhook_deliveries_total", "counter",
+    "Webhook delivery attempts, by result: delivered, retried (failed, tried again later) "
+    "or failed (given up)" },
+  { "mentorcall_webhook_queue_length", "gauge", "Webhook deliveries waiting to be delivered" },
+  { "mentorcall_webhook_oldest_pending_seconds", "gauge",
+    "Age of the oldest webhook event not yet delivered, in seconds; 0 if none" },
 };
 
 struct _McsMetrics
@@ -158,7 +164,7 @@ mcs_metrics_render (McsMetrics *self)
       for (guint k = 0; k < n_keys; k++)
         {
           const char *labels = keys[k];
-          gint64 *count = g_hash_table_lookup (series, labels);
+          gint64     *count = g_hash_table_lookup (series, labels);
 
           if (labels[0] != '\0')
             g_string_append_printf (text, "%s{%s} %" G_GINT64_FORMAT "\n",

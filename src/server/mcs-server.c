@@ -53,6 +53,7 @@ struct _McsServer
   McsRateLimiter    *address_limiter;
   McsSignaling      *signaling;
   McsTickets        *tickets;
+  McsWebhooks       *webhooks;
   SoupServer        *soup_server;
   guint              housekeeping_id;
 };
@@ -95,6 +96,17 @@ static const McsRoute routes[] = {
   { "PATCH", "/api/v1/admin/bookings/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_booking },
   { "GET", "/api/v1/admin/bookings/{id}/attendance", MCS_AUTH_ADMIN,
     mcs_api_admin_get_attendance },
+  { "GET", "/api/v1/admin/webhooks", MCS_AUTH_ADMIN, mcs_api_admin_list_webhooks },
+  { "POST", "/api/v1/admin/webhooks", MCS_AUTH_ADMIN, mcs_api_admin_create_webhook },
+  { "GET", "/api/v1/admin/webhooks/{id}", MCS_AUTH_ADMIN, mcs_api_admin_get_webhook },
+  { "PATCH", "/api/v1/admin/webhooks/{id}", MCS_AUTH_ADMIN, mcs_api_admin_update_webhook },
+  { "DELETE", "/api/v1/admin/webhooks/{id}", MCS_AUTH_ADMIN, mcs_api_admin_delete_webhook },
+  { "POST", "/api/v1/admin/webhooks/{id}/rotate-secret", MCS_AUTH_ADMIN,
+    mcs_api_admin_rotate_webhook_secret },
+  { "GET", "/api/v1/admin/webhooks/{id}/deliveries", MCS_AUTH_ADMIN,
+    mcs_api_admin_list_webhook_deliveries },
+  { "POST", "/api/v1/admin/webhook-deliveries/{id}/redeliver", MCS_AUTH_ADMIN,
+    mcs_api_admin_redeliver_webhook },
   { "POST", "/api/v1/admin/test-clock", MCS_AUTH_ADMIN, mcs_api_admin_test_clock },
 };
 
@@ -123,7 +135,10 @@ mcs_api_healthz (McsRequest *request)
 void
 mcs_api_metrics (McsRequest *request)
 {
-  McsMetrics *metrics = mcs_server_get_metrics (mcs_request_get_server (request));
+  McsServer  *server = mcs_request_get_server (request);
+  McsMetrics *metrics = mcs_server_get_metrics (server);
+
+  mcs_webhooks_update_metrics (mcs_server_get_webhooks (server));
 
   mcs_request_reply_text (request, SOUP_STATUS_OK, "text/plain; version=0.0.4",
                           mcs_metrics_render (metrics));
@@ -396,6 +411,7 @@ mcs_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
   g_clear_object (&self->signaling);
+  g_clear_object (&self->webhooks);
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
   g_clear_object (&self->soup_server);
@@ -502,6 +518,7 @@ mcs_server_new (McsConfig *config,
   soup_server_add_early_handler (self->soup_server, NULL, early_handler_cb, self, NULL);
   soup_server_add_handler (self->soup_server, NULL, handler_cb, self, NULL);
   self->signaling = mcs_signaling_new (self);
+  self->webhooks = mcs_webhooks_new (self->store, self->metrics);
   g_signal_connect (self->soup_server, "request-started",
                     G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup_server, "request-finished",
@@ -642,6 +659,14 @@ mcs_server_shutdown (McsServer *self)
 {
   if (self->signaling != NULL)
     mcs_signaling_shutdown (self->signaling);
+  if (self->webhooks != NULL)
+    mcs_webhooks_shutdown (self->webhooks);
   if (self->soup_server != NULL)
     soup_server_disconnect (self->soup_server);
+}
+
+McsWebhooks *
+mcs_server_get_webhooks (McsServer *self)
+{
+  return self->webhooks;
 }

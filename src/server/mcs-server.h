@@ -15,6 +15,7 @@
 #include "mcs-signaling.h"
 #include "mcs-store.h"
 #include "mcs-tickets.h"
+#include "mcs-webhooks.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,7 @@ McsRateLimiter    *mcs_server_get_address_limiter (McsServer *self);
 McsSignaling      *mcs_server_get_signaling (McsServer *self);
 McsTickets        *mcs_server_get_tickets (McsServer *self);
 SoupServer        *mcs_server_get_soup_server (McsServer *self);
+McsWebhooks       *mcs_server_get_webhooks (McsServer *self);
 void               mcs_server_shutdown (McsServer *self);
 
 G_END_DECLS

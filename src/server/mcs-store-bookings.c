@@ -1,4 +1,4 @@
-/* mcs-store-bookings.c — the store: bookings, calls and attendance
+/* mcs-store-bookings.c — the store: bookings and their attendance log
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -209,13 +209,15 @@ mcs_store_add_booking (McsStore       *self,
   if (status == MC_BOOKING_CONFIRMED && !ensure_call (self, id, &local_error))
     goto failed;
 
-  if (!mcs_database_commit (self->database, &local_error))
+  if (!mcs_store_queue_booking_changed (self, id, "created", now, error) ||
+      !mcs_database_commit (self->database, &local_error))
     goto failed;
 
+  mcs_store_events_committed (self);
   return mcs_store_get_booking (self, id, error);
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   if (local_error == NULL)
     return NULL;
   return mcs_store_fail (error, local_error), NULL;
@@ -391,13 +393,15 @@ mcs_store_update_booking (McsStore                *self,
   if (changes->status == MC_BOOKING_CONFIRMED && !ensure_call (self, id, &local_error))
     goto failed;
 
-  if (!mcs_database_commit (self->database, &local_error))
+  if (!mcs_store_queue_booking_changed (self, id, "updated", mcs_store_now (), error) ||
+      !mcs_database_commit (self->database, &local_error))
     goto failed;
 
+  mcs_store_events_committed (self);
   return mcs_store_get_booking (self, id, error);
 
 failed:
-  mcs_database_rollback (self->database);
+  mcs_store_rollback (self);
   if (local_error == NULL)
     return NULL;
   return mcs_store_fail (error, local_error), NULL;
@@ -449,174 +453,6 @@ mcs_store_list_attendance (McsStore *self,
     return mcs_store_fail (error, local_error), NULL;
 
   return g_steal_pointer (&rows);
-}
-
-/**
- * mcs_store_call_join:
- * @self: a store
- * @booking_id: the call's booking
- * @user_id: who joined
- * @now: when
- * @error: a #GError
- *
- * Records a join: the first one makes the call active.
- *
- * Returns: %TRUE on success
- */
-gboolean
-mcs_store_call_join (McsStore *self,
-                     gint64    booking_id,
-                     gint64    user_id,
-                     gint64    now,
-                     GError  **error)
-{
-  GError *local_error = NULL;
-
-  if (!mcs_database_begin (self->database, &local_error))
-    return mcs_store_fail (error, local_error);
-
-  if (!mcs_store_run (self,
-                      "UPDATE calls SET state = 'active', started_at = coalesce (started_at, ?2)"
-                      " WHERE booking_id = ?1 AND state != 'ended'",
-                      error, "ii", booking_id, now) ||
-      !mcs_store_run (self,
-                      "INSERT INTO attendance (booking_id, user_id, joined_at) VALUES (?1, ?2, ?3)",
-                      error, "iii", booking_id, user_id, now) ||
-      !mcs_database_commit (self->database, &local_error))
-    {
-      mcs_database_rollback (self->database);
-      return local_error ? mcs_store_fail (error, local_error) : FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-mcs_store_call_leave (McsStore   *self,
-                      gint64      booking_id,
-                      gint64      user_id,
-                      gint64      now,
-                      const char *reason,
-                      GError    **error)
-{
-  return mcs_store_run (self,
-                        "UPDATE attendance SET left_at = ?3, leave_reason = ?4"
-                        " WHERE booking_id = ?1 AND user_id = ?2 AND left_at IS NULL",
-                        error, "iiis", booking_id, user_id, now, reason);
-}
-
-/**
- * mcs_store_call_end:
- * @self: a store
- * @booking_id: the call's booking
- * @ended_by: the user who ended it, or 0 when it timed out
- * @now: when
- * @error: a #GError
- *
- * Ends the call: closes every open attendance record, stores the end and
- * the duration (from the first join), and completes a confirmed booking.
- *
- * Returns: %TRUE on success
- */
-gboolean
-mcs_store_call_end (McsStore *self,
-                    gint64    booking_id,
-                    gint64    ended_by,
-                    gint64    now,
-                    GError  **error)
-{
-  GError *local_error = NULL;
-
-  if (!mcs_database_begin (self->database, &local_error))
-    return mcs_store_fail (error, local_error);
-
-  if (!mcs_store_run (self,
-                      "UPDATE attendance SET left_at = ?2, leave_reason = 'ended'"
-                      " WHERE booking_id = ?1 AND left_at IS NULL",
-                      error, "ii", booking_id, now) ||
-      !mcs_store_run (self,
-                      "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
-                      "  started_at = coalesce (started_at, ?2),"
-                      "  duration_seconds = ?2 - coalesce (started_at, ?2)"
-                      " WHERE booking_id = ?1 AND state != 'ended'",
-                      error, "iii", booking_id, now, ended_by) ||
-      !mcs_store_run (self,
-                      "UPDATE bookings SET status = 'completed', updated_at = ?2"
-                      " WHERE id = ?1 AND status = 'confirmed'",
-                      error, "ii", booking_id, now) ||
-      !mcs_database_commit (self->database, &local_error))
-    {
-      mcs_database_rollback (self->database);
-      return local_error ? mcs_store_fail (error, local_error) : FALSE;
-    }
-
-  return TRUE;
-}
-
-/**
- * mcs_store_close_attendance:
- * @self: a store
- * @now: when
- * @reason: why
- *
- * Closes every open attendance record: at start-up, nobody can be in a
- * call yet, whatever the last run left behind.
- *
- * Returns: how many records were closed
- */
-guint
-mcs_store_close_attendance (McsStore   *self,
-                            gint64      now,
-                            const char *reason)
-{
-  if (!mcs_store_run (self,
-                      "UPDATE attendance SET left_at = ?1, leave_reason = ?2 WHERE left_at IS NULL",
-                      NULL, "is", now, reason))
-    return 0;
-
-  return mcs_database_changes (self->database);
-}
-
-/**
- * mcs_store_list_expired_calls:
- * @self: a store
- * @ended_before: lessons that ended before this time count as over
- * @error: a #GError
- *
- * Returns: (transfer full) (element-type gint64): the bookings whose call
- *   is active although their lesson is over
- */
-GArray *
-mcs_store_list_expired_calls (McsStore *self,
-                              gint64    ended_before,
-                              GError  **error)
-{
-  g_autoptr (GArray)       ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (McsStatement) statement = NULL;
-  GError                  *local_error = NULL;
-  gboolean                 has_row;
-
-  statement = mcs_database_statement (self->database,
-                                      "SELECT c.booking_id FROM calls c"
-                                      " JOIN bookings b ON b.id = c.booking_id"
-                                      " WHERE c.state = 'active' AND b.ends_at < ?1",
-                                      &local_error);
-  if (statement == NULL)
-    return mcs_store_fail (error, local_error), NULL;
-
-  sqlite3_bind_int64 (statement, 1, ended_before);
-
-  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
-    {
-      gint64 id = sqlite3_column_int64 (statement, 0);
-
-      g_array_append_val (ids, id);
-    }
-
-  if (local_error != NULL)
-    return mcs_store_fail (error, local_error), NULL;
-
-  return g_steal_pointer (&ids);
 }
 
 void

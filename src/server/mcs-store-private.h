@@ -18,6 +18,7 @@ struct _McsStore
   GObject parent_instance;
 
   McsDatabase *database;
+  gboolean     events_queued; /* the open transaction queued a webhook event */
 };
 
 gboolean mcs_store_fail (GError **error,
@@ -32,5 +33,17 @@ McsUser *mcs_store_read_user (McsStatement *statement,
                               int           first);
 char    *mcs_store_dup_text (McsStatement *statement,
                              int           column);
+gboolean mcs_store_queue_event (McsStore   *self,
+                                const char *type,
+                                JsonObject *data,
+                                gint64      now,
+                                GError    **error);
+void     mcs_store_events_committed (McsStore *self);
+void     mcs_store_rollback (McsStore *self);
+gboolean mcs_store_queue_booking_changed (McsStore   *self,
+                                          gint64      booking_id,
+                                          const char *change,
+                                          gint64      now,
+                                          GError    **error);
 
 G_END_DECLS

@@ -10,8 +10,9 @@
  * MC_ERROR_INTERNAL, so that no SQL detail reaches a client.
  *
  * One McsStore, its functions split by concern: users and sessions in
- * mcs-store-users.c, bookings, calls and attendance in
- * mcs-store-bookings.c, chat in mcs-store-chat.c. What they share is in
+ * mcs-store-users.c, bookings in mcs-store-bookings.c, calls and
+ * attendance in mcs-store-calls.c, chat in mcs-store-chat.c, webhook endpoints and
+ * their outbox in mcs-store-webhooks.c. What they share is in
  * mcs-store-private.h.
  */
 
@@ -105,6 +106,48 @@ static const char * const migrations[MCS_SCHEMA_VERSION] = {
    * lately, to close their sockets; without an index that is a scan of
    * every session. Partial: only revoked rows, which are kept a day. */
   "CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;",
+
+  /* 5: webhooks. An event is written to the outbox (webhook_events) in the
+   * transaction of the change that caused it, with one delivery row per
+   * endpoint that wants it; the delivery worker works through the
+   * deliveries. events is ",type,type," or "*". */
+  "CREATE TABLE webhook_endpoints ("
+  "  id INTEGER PRIMARY KEY,"
+  "  url TEXT NOT NULL,"
+  "  events TEXT NOT NULL,"
+  "  secret TEXT NOT NULL,"
+  "  previous_secret TEXT,"
+  "  previous_secret_until INTEGER,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  created_at INTEGER NOT NULL,"
+  "  failing_since INTEGER,"
+  "  disabled_at INTEGER,"
+  "  disabled_reason TEXT"
+  ");"
+  "CREATE TABLE webhook_events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  message_id TEXT NOT NULL UNIQUE,"
+  "  type TEXT NOT NULL,"
+  "  payload TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE webhook_deliveries ("
+  "  id INTEGER PRIMARY KEY,"
+  "  event_id INTEGER NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,"
+  "  endpoint_id INTEGER NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,"
+  "  state TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (state IN ('pending', 'delivered', 'failed')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER,"
+  "  last_attempt_at INTEGER,"
+  "  last_status INTEGER,"
+  "  last_error TEXT,"
+  "  delivered_at INTEGER,"
+  "  UNIQUE (event_id, endpoint_id)"
+  ");"
+  "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)"
+  "  WHERE state = 'pending';"
+  "CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);",
 };
 
 /* Turns a database failure into the MC_ERROR a client may see, logging what
@@ -210,6 +253,15 @@ mcs_store_class_init (McsStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = mcs_store_finalize;
+
+  /**
+   * McsStore::events-queued:
+   *
+   * A committed change queued webhook deliveries, or a delivery was queued
+   * again: the delivery worker should look.
+   */
+  g_signal_new ("events-queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 4
+#define MCS_SCHEMA_VERSION 5
 
 /* The most characters a chat message may have, after trimming. */
 #define MCS_CHAT_MAX_LENGTH 4000
@@ -88,6 +88,45 @@ typedef struct
   char    *text;
   gint64   sent_at;
 } McsChatMessage;
+
+/* A webhook endpoint. */
+typedef struct
+{
+  gint64 id;
+  char  *url;
+  char **events; /* the event types it wants; empty for all */
+  char  *secret; /* whsec_… */
+  char  *previous_secret;
+  gint64 previous_secret_until;
+  char  *description;
+  gint64 created_at;
+  gint64 failing_since; /* 0 unless its last attempt failed */
+  gint64 disabled_at;   /* 0 unless disabled */
+  char  *disabled_reason;
+} McsWebhookEndpoint;
+
+/* One event for one endpoint, with what the worker needs to send it. */
+typedef struct
+{
+  gint64 id;
+  gint64 event_id;
+  char  *message_id; /* the webhook-id: the same for every attempt */
+  char  *type;
+  char  *payload;
+  gint64 created_at;
+  gint64 endpoint_id;
+  char  *url;
+  char  *secret;
+  char  *previous_secret;
+  gint64 previous_secret_until;
+  char  *state; /* pending, delivered or failed */
+  int    attempts;
+  gint64 next_attempt_at; /* 0 unless pending */
+  gint64 last_attempt_at;
+  int    last_status; /* 0 if none */
+  char  *last_error;
+  gint64 delivered_at;
+} McsWebhookDelivery;
 
 /* Fields of a booking to change; a NULL or negative member changes nothing. */
 typedef struct
@@ -222,6 +261,68 @@ GPtrArray      *mcs_store_list_chat (McsStore *self,
                                      gint64   *last_seq,
                                      GError  **error);
 
+/* Webhooks */
+McsWebhookEndpoint *mcs_store_add_webhook (McsStore           *self,
+                                           const char         *url,
+                                           const char * const *events,
+                                           const char         *secret,
+                                           const char         *description,
+                                           GError            **error);
+McsWebhookEndpoint *mcs_store_get_webhook (McsStore *self,
+                                           gint64    id,
+                                           GError  **error);
+GPtrArray          *mcs_store_list_webhooks (McsStore *self,
+                                             GError  **error);
+gboolean            mcs_store_remove_webhook (McsStore *self,
+                                              gint64    id,
+                                              GError  **error);
+gboolean            mcs_store_set_webhook_enabled (McsStore   *self,
+                                                   gint64      id,
+                                                   gboolean    enabled,
+                                                   const char *reason,
+                                                   gint64      now,
+                                                   GError    **error);
+gboolean            mcs_store_rotate_webhook_secret (McsStore   *self,
+                                                     gint64      id,
+                                                     const char *secret,
+                                                     gint64      previous_until,
+                                                     GError    **error);
+GPtrArray          *mcs_store_list_due_deliveries (McsStore *self,
+                                                   gint64    now,
+                                                   guint     limit,
+                                                   GError  **error);
+GPtrArray          *mcs_store_list_deliveries (McsStore *self,
+                                               gint64    endpoint_id,
+                                               guint     limit,
+                                               GError  **error);
+McsWebhookDelivery *mcs_store_get_delivery (McsStore *self,
+                                            gint64    id,
+                                            GError  **error);
+gboolean            mcs_store_record_attempt (McsStore                 *self,
+                                              const McsWebhookDelivery *delivery,
+                                              gint64                    now,
+                                              guint                     status,
+                                              const char               *error_text,
+                                              const char               *state,
+                                              gint64                    next_attempt_at,
+                                              GError                  **error);
+gboolean            mcs_store_redeliver (McsStore *self,
+                                         gint64    id,
+                                         gint64    now,
+                                         GError  **error);
+void                mcs_store_get_webhook_queue (McsStore *self,
+                                                 gint64    now,
+                                                 gint64   *length,
+                                                 gint64   *oldest_age,
+                                                 gint64   *next_due);
+guint               mcs_store_purge_webhook_events (McsStore *self,
+                                                    gint64    before);
+
+const char * const *mcs_webhook_get_event_types (guint *n_types);
+gboolean            mcs_webhook_is_event_type (const char *type);
+void                mcs_webhook_endpoint_free (McsWebhookEndpoint *endpoint);
+void                mcs_webhook_delivery_free (McsWebhookDelivery *delivery);
+
 char *mcs_chat_check_text (const char *text,
                            GError    **error);
 
@@ -237,5 +338,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsUser, mcs_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsBooking, mcs_booking_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsSession, g_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsChatMessage, mcs_chat_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsWebhookEndpoint, mcs_webhook_endpoint_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsWebhookDelivery, mcs_webhook_delivery_free)
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One place decides how each object looks on the wire, so the participant
+ * One place decides how each object looks on the wire (webhook endpoints
+ * and deliveries too), so the participant
  * API, the admin API and (later) the signaling messages agree. A password
  * hash never leaves this file's callers: no view has a member for it.
  */
@@ -285,4 +286,86 @@ mcs_view_merge_members (JsonObject *into,
       if (except == NULL || !g_str_equal (name, except))
         json_object_set_member (into, name, json_node_copy (node));
     }
+}
+
+/**
+ * mcs_view_add_webhook:
+ * @builder: a builder where a value goes
+ * @endpoint: a webhook endpoint
+ * @with_secret: whether to show its secret (only when it was just made)
+ */
+void
+mcs_view_add_webhook (JsonBuilder              *builder,
+                      const McsWebhookEndpoint *endpoint,
+                      gboolean                  with_secret)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, endpoint->id);
+  json_builder_set_member_name (builder, "url");
+  json_builder_add_string_value (builder, endpoint->url);
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; endpoint->events[i] != NULL; i++)
+    json_builder_add_string_value (builder, endpoint->events[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, endpoint->description);
+  json_builder_set_member_name (builder, "enabled");
+  json_builder_add_boolean_value (builder, endpoint->disabled_at == 0);
+  mcs_view_add_time (builder, "created_at", endpoint->created_at);
+  mcs_view_add_time (builder, "failing_since", endpoint->failing_since);
+  mcs_view_add_time (builder, "disabled_at", endpoint->disabled_at);
+  json_builder_set_member_name (builder, "disabled_reason");
+  if (endpoint->disabled_reason != NULL)
+    json_builder_add_string_value (builder, endpoint->disabled_reason);
+  else
+    json_builder_add_null_value (builder);
+  if (with_secret)
+    {
+      json_builder_set_member_name (builder, "secret");
+      json_builder_add_string_value (builder, endpoint->secret);
+      mcs_view_add_time (builder, "previous_secret_valid_until",
+                         endpoint->previous_secret != NULL ? endpoint->previous_secret_until : 0);
+    }
+  json_builder_end_object (builder);
+}
+
+/**
+ * mcs_view_add_webhook_delivery:
+ * @builder: a builder where a value goes
+ * @delivery: one event's delivery to one endpoint
+ */
+void
+mcs_view_add_webhook_delivery (JsonBuilder              *builder,
+                               const McsWebhookDelivery *delivery)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, delivery->id);
+  json_builder_set_member_name (builder, "endpoint_id");
+  json_builder_add_int_value (builder, delivery->endpoint_id);
+  json_builder_set_member_name (builder, "webhook_id");
+  json_builder_add_string_value (builder, delivery->message_id);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, delivery->type);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, delivery->state);
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, delivery->attempts);
+  mcs_view_add_time (builder, "created_at", delivery->created_at);
+  mcs_view_add_time (builder, "next_attempt_at", delivery->next_attempt_at);
+  mcs_view_add_time (builder, "last_attempt_at", delivery->last_attempt_at);
+  json_builder_set_member_name (builder, "last_status");
+  if (delivery->last_status != 0)
+    json_builder_add_int_value (builder, delivery->last_status);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "last_error");
+  if (delivery->last_error != NULL)
+    json_builder_add_string_value (builder, delivery->last_error);
+  else
+    json_builder_add_null_value (builder);
+  mcs_view_add_time (builder, "delivered_at", delivery->delivered_at);
+  json_builder_end_object (builder);
 }

@@ -48,4 +48,10 @@ void mcs_view_merge_members (JsonObject *into,
                              JsonObject *from,
                              const char *except);
 
+void mcs_view_add_webhook (JsonBuilder              *builder,
+                           const McsWebhookEndpoint *endpoint,
+                           gboolean                  with_secret);
+void mcs_view_add_webhook_delivery (JsonBuilder              *builder,
+                                    const McsWebhookDelivery *delivery);
+
 G_END_DECLS

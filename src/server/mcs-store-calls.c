@@ -1,0 +1,557 @@
+/* mcs-store-calls.c — the store: calls, attendance and their webhook events
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every change here queues its webhook events (mcs-store-webhooks.c) in
+ * its own transaction: a join that is recorded is announced, and one that
+ * is rolled back is not.
+ */
+
+#define G_LOG_DOMAIN "mcs-store"
+
+#include "mcs-store-private.h"
+
+typedef struct
+{
+  gint64 id;
+  gint64 booking_id;
+  gint64 user_id;
+  gint64 joined_at;
+} OpenAttendance;
+
+static void
+set_time (JsonObject *object,
+          const char *member,
+          gint64      unix_time)
+{
+  g_autofree char *text = NULL;
+
+  if (unix_time == 0)
+    {
+      json_object_set_null_member (object, member);
+      return;
+    }
+
+  text = mc_json_format_time (unix_time);
+  json_object_set_string_member (object, member, text);
+}
+
+/* Reads one row of a query that returns one row; FALSE if it failed or
+ * found nothing (with @error set only for a failure). */
+static gboolean
+select_row (McsStore     *self,
+            McsStatement *statement,
+            GError      **error)
+{
+  GError  *local_error = NULL;
+  gboolean has_row;
+
+  if (!mcs_database_step (self->database, statement, &has_row, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  return has_row;
+}
+
+/* "mentor" or "student": @user_id's part in @booking_id. */
+static const char *
+participant_role (McsStore *self,
+                  gint64    booking_id,
+                  gint64    user_id)
+{
+  g_autoptr (McsStatement) statement = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT mentor_id = ?2 FROM bookings WHERE id = ?1", NULL);
+  if (statement == NULL)
+    return "student";
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  sqlite3_bind_int64 (statement, 2, user_id);
+  if (select_row (self, statement, NULL) && sqlite3_column_int (statement, 0) != 0)
+    return "mentor";
+
+  return "student";
+}
+
+static JsonObject *
+participant_event (McsStore *self,
+                   gint64    booking_id,
+                   gint64    user_id)
+{
+  JsonObject *data = json_object_new ();
+
+  json_object_set_int_member (data, "booking_id", booking_id);
+  json_object_set_int_member (data, "user_id", user_id);
+  json_object_set_string_member (data, "role", participant_role (self, booking_id, user_id));
+  return data;
+}
+
+/**
+ * mcs_store_queue_booking_changed:
+ * @self: a store, inside a transaction
+ * @booking_id: the booking
+ * @change: "created", "updated" or "completed"
+ * @now: when
+ * @error: a #GError
+ *
+ * Queues `booking.changed` with the booking as it is now.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_queue_booking_changed (McsStore   *self,
+                                 gint64      booking_id,
+                                 const char *change,
+                                 gint64      now,
+                                 GError    **error)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  g_autoptr (JsonObject)   data = json_object_new ();
+  GError                  *local_error = NULL;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT mentor_id, student_id, status, starts_at, ends_at"
+                                      " FROM bookings WHERE id = ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error);
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  if (!select_row (self, statement, error))
+    return FALSE;
+
+  json_object_set_int_member (data, "booking_id", booking_id);
+  json_object_set_string_member (data, "change", change);
+  json_object_set_string_member (data, "status", mcs_statement_get_text (statement, 2));
+  json_object_set_int_member (data, "mentor_id", sqlite3_column_int64 (statement, 0));
+  json_object_set_int_member (data, "student_id", sqlite3_column_int64 (statement, 1));
+  set_time (data, "start", sqlite3_column_int64 (statement, 3));
+  set_time (data, "end", sqlite3_column_int64 (statement, 4));
+  mcs_statement_release (g_steal_pointer (&statement));
+
+  return mcs_store_queue_event (self, "booking.changed", data, now, error);
+}
+
+/**
+ * mcs_store_call_join:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: who joined
+ * @now: when
+ * @error: a #GError
+ *
+ * Records a join: the first one makes the call active and queues
+ * `lesson.call_started`; every one queues `lesson.participant_joined`.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_join (McsStore *self,
+                     gint64    booking_id,
+                     gint64    user_id,
+                     gint64    now,
+                     GError  **error)
+{
+  g_autoptr (JsonObject) joined = NULL;
+  GError                *local_error = NULL;
+  GError                *select_error = NULL;
+  gboolean               first = FALSE;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  {
+    g_autoptr (McsStatement) statement = NULL;
+
+    statement = mcs_database_statement (self->database,
+                                        "SELECT started_at IS NULL AND state != 'ended' FROM calls"
+                                        " WHERE booking_id = ?1",
+                                        &local_error);
+    if (statement == NULL)
+      goto failed;
+
+    sqlite3_bind_int64 (statement, 1, booking_id);
+    first = select_row (self, statement, &select_error) && sqlite3_column_int (statement, 0) != 0;
+    if (select_error != NULL)
+      {
+        g_propagate_error (error, select_error);
+        goto failed;
+      }
+  }
+
+  if (!mcs_store_run (self,
+                      "UPDATE calls SET state = 'active', started_at = coalesce (started_at, ?2)"
+                      " WHERE booking_id = ?1 AND state != 'ended'",
+                      error, "ii", booking_id, now) ||
+      !mcs_store_run (self,
+                      "INSERT INTO attendance (booking_id, user_id, joined_at) VALUES (?1, ?2, ?3)",
+                      error, "iii", booking_id, user_id, now))
+    goto failed;
+
+  if (first)
+    {
+      g_autoptr (JsonObject) started = participant_event (self, booking_id, user_id);
+
+      set_time (started, "started_at", now);
+      if (!mcs_store_queue_event (self, "lesson.call_started", started, now, error))
+        goto failed;
+    }
+
+  joined = participant_event (self, booking_id, user_id);
+  set_time (joined, "joined_at", now);
+  if (!mcs_store_queue_event (self, "lesson.participant_joined", joined, now, error) ||
+      !mcs_database_commit (self->database, &local_error))
+    goto failed;
+
+  mcs_store_events_committed (self);
+  return TRUE;
+
+failed:
+  mcs_store_rollback (self);
+  return local_error ? mcs_store_fail (error, local_error) : FALSE;
+}
+
+/* Closes the open attendance records of @booking_id (0: every booking) and
+ * of @user_id (0: everyone), queueing `lesson.participant_left` for each.
+ * Inside a transaction. */
+static gboolean
+close_open (McsStore   *self,
+            gint64      booking_id,
+            gint64      user_id,
+            gint64      now,
+            const char *reason,
+            guint      *n_closed,
+            GError    **error)
+{
+  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (OpenAttendance));
+  GError            *local_error = NULL;
+  gboolean           has_row;
+
+  {
+    g_autoptr (McsStatement) statement = NULL;
+
+    statement = mcs_database_statement (self->database,
+                                        "SELECT id, booking_id, user_id, joined_at FROM attendance"
+                                        " WHERE left_at IS NULL"
+                                        "   AND (?1 = 0 OR booking_id = ?1)"
+                                        "   AND (?2 = 0 OR user_id = ?2)"
+                                        " ORDER BY id",
+                                        &local_error);
+    if (statement == NULL)
+      return mcs_store_fail (error, local_error);
+
+    sqlite3_bind_int64 (statement, 1, booking_id);
+    sqlite3_bind_int64 (statement, 2, user_id);
+    while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+      {
+        OpenAttendance row = {
+          sqlite3_column_int64 (statement, 0),
+          sqlite3_column_int64 (statement, 1),
+          sqlite3_column_int64 (statement, 2),
+          sqlite3_column_int64 (statement, 3),
+        };
+
+        g_array_append_val (rows, row);
+      }
+
+    if (local_error != NULL)
+      return mcs_store_fail (error, local_error);
+  }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpenAttendance        *row = &g_array_index (rows, OpenAttendance, i);
+      g_autoptr (JsonObject) left = NULL;
+
+      if (!mcs_store_run (self, "UPDATE attendance SET left_at = ?2, leave_reason = ?3 WHERE id = ?1",
+                          error, "iis", row->id, now, reason))
+        return FALSE;
+
+      left = participant_event (self, row->booking_id, row->user_id);
+      json_object_set_string_member (left, "reason", reason);
+      set_time (left, "joined_at", row->joined_at);
+      set_time (left, "left_at", now);
+      json_object_set_int_member (left, "attended_seconds", MAX (0, now - row->joined_at));
+      if (!mcs_store_queue_event (self, "lesson.participant_left", left, now, error))
+        return FALSE;
+    }
+
+  if (n_closed != NULL)
+    *n_closed = rows->len;
+  return TRUE;
+}
+
+gboolean
+mcs_store_call_leave (McsStore   *self,
+                      gint64      booking_id,
+                      gint64      user_id,
+                      gint64      now,
+                      const char *reason,
+                      GError    **error)
+{
+  GError *local_error = NULL;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  if (!close_open (self, booking_id, user_id, now, reason, NULL, error) ||
+      !mcs_database_commit (self->database, &local_error))
+    {
+      mcs_store_rollback (self);
+      return local_error ? mcs_store_fail (error, local_error) : FALSE;
+    }
+
+  mcs_store_events_committed (self);
+  return TRUE;
+}
+
+/* Adds `participants` to @data: the mentor and the student, each with the
+ * seconds they spent in the call and how many times they joined. */
+static gboolean
+add_participants (McsStore   *self,
+                  gint64      booking_id,
+                  gint64      mentor_id,
+                  gint64      student_id,
+                  JsonObject *data,
+                  GError    **error)
+{
+  g_autoptr (JsonArray) participants = json_array_new ();
+  const gint64          ids[] = { mentor_id, student_id };
+  const char           *roles[] = { "mentor", "student" };
+  GError               *local_error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr (McsStatement) statement = NULL;
+      JsonObject              *participant = json_object_new ();
+
+      statement = mcs_database_statement (self->database,
+                                          "SELECT count (*), coalesce (sum (left_at - joined_at), 0)"
+                                          " FROM attendance WHERE booking_id = ?1 AND user_id = ?2",
+                                          &local_error);
+      if (statement == NULL)
+        {
+          json_object_unref (participant);
+          return mcs_store_fail (error, local_error);
+        }
+
+      sqlite3_bind_int64 (statement, 1, booking_id);
+      sqlite3_bind_int64 (statement, 2, ids[i]);
+      if (!select_row (self, statement, error))
+        {
+          json_object_unref (participant);
+          return FALSE;
+        }
+
+      json_object_set_int_member (participant, "user_id", ids[i]);
+      json_object_set_string_member (participant, "role", roles[i]);
+      json_object_set_int_member (participant, "joins", sqlite3_column_int64 (statement, 0));
+      json_object_set_int_member (participant, "attended_seconds",
+                                  sqlite3_column_int64 (statement, 1));
+      json_array_add_object_element (participants, participant);
+    }
+
+  json_object_set_array_member (data, "participants", g_steal_pointer (&participants));
+  return TRUE;
+}
+
+/* Queues `lesson.ended` for a call that has just been ended. */
+static gboolean
+queue_ended (McsStore *self,
+             gint64    booking_id,
+             gint64    ended_by,
+             gint64    now,
+             GError  **error)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  g_autoptr (JsonObject)   data = json_object_new ();
+  g_autoptr (JsonObject)   scheduled = json_object_new ();
+  GError                  *local_error = NULL;
+  gint64                   mentor_id, student_id, starts_at, ends_at;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT b.mentor_id, b.student_id, b.starts_at, b.ends_at,"
+                                      "       b.status, c.started_at, c.ended_at,"
+                                      "       c.duration_seconds"
+                                      " FROM bookings b JOIN calls c ON c.booking_id = b.id"
+                                      " WHERE b.id = ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error);
+
+  sqlite3_bind_int64 (statement, 1, booking_id);
+  if (!select_row (self, statement, error))
+    return FALSE;
+
+  mentor_id = sqlite3_column_int64 (statement, 0);
+  student_id = sqlite3_column_int64 (statement, 1);
+  starts_at = sqlite3_column_int64 (statement, 2);
+  ends_at = sqlite3_column_int64 (statement, 3);
+
+  json_object_set_int_member (data, "booking_id", booking_id);
+  if (ended_by != 0)
+    {
+      json_object_set_int_member (data, "ended_by", ended_by);
+      json_object_set_string_member (data, "ended_by_role",
+                                     ended_by == mentor_id ? "mentor" : "student");
+    }
+  else
+    {
+      json_object_set_null_member (data, "ended_by");
+      json_object_set_string_member (data, "ended_by_role", "server");
+    }
+  set_time (data, "started_at", sqlite3_column_int64 (statement, 5));
+  set_time (data, "ended_at", sqlite3_column_int64 (statement, 6));
+  json_object_set_int_member (data, "duration_seconds", sqlite3_column_int64 (statement, 7));
+  json_object_set_string_member (data, "booking_status", mcs_statement_get_text (statement, 4));
+  json_object_set_boolean_member (data, "booking_completed",
+                                  g_strcmp0 (mcs_statement_get_text (statement, 4), "completed") == 0);
+  mcs_statement_release (g_steal_pointer (&statement));
+
+  set_time (scheduled, "start", starts_at);
+  set_time (scheduled, "end", ends_at);
+  json_object_set_int_member (scheduled, "duration_seconds", ends_at - starts_at);
+  json_object_set_object_member (data, "scheduled", g_steal_pointer (&scheduled));
+
+  if (!add_participants (self, booking_id, mentor_id, student_id, data, error))
+    return FALSE;
+
+  return mcs_store_queue_event (self, "lesson.ended", data, now, error);
+}
+
+/**
+ * mcs_store_call_end:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @ended_by: the user who ended it, or 0 when it timed out
+ * @now: when
+ * @error: a #GError
+ *
+ * Ends the call: closes every open attendance record, stores the end and
+ * the duration (from the first join), and completes a confirmed booking.
+ * Queues `lesson.participant_left` for whoever was still in the call,
+ * then `lesson.ended` and `booking.changed` if the booking was completed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_end (McsStore *self,
+                    gint64    booking_id,
+                    gint64    ended_by,
+                    gint64    now,
+                    GError  **error)
+{
+  GError  *local_error = NULL;
+  gboolean ended, completed;
+
+  if (!mcs_database_begin (self->database, &local_error))
+    return mcs_store_fail (error, local_error);
+
+  if (!close_open (self, booking_id, 0, now, "ended", NULL, error) ||
+      !mcs_store_run (self,
+                      "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
+                      "  started_at = coalesce (started_at, ?2),"
+                      "  duration_seconds = ?2 - coalesce (started_at, ?2)"
+                      " WHERE booking_id = ?1 AND state != 'ended'",
+                      error, "iii", booking_id, now, ended_by))
+    goto failed;
+
+  ended = mcs_database_changes (self->database) > 0;
+
+  if (!mcs_store_run (self,
+                      "UPDATE bookings SET status = 'completed', updated_at = ?2"
+                      " WHERE id = ?1 AND status = 'confirmed'",
+                      error, "ii", booking_id, now))
+    goto failed;
+
+  completed = mcs_database_changes (self->database) > 0;
+
+  if ((ended && !queue_ended (self, booking_id, ended_by, now, error)) ||
+      (completed && !mcs_store_queue_booking_changed (self, booking_id, "completed", now, error)) ||
+      !mcs_database_commit (self->database, &local_error))
+    goto failed;
+
+  mcs_store_events_committed (self);
+  return TRUE;
+
+failed:
+  mcs_store_rollback (self);
+  return local_error ? mcs_store_fail (error, local_error) : FALSE;
+}
+
+/**
+ * mcs_store_close_attendance:
+ * @self: a store
+ * @now: when
+ * @reason: why
+ *
+ * Closes every open attendance record: at start-up, nobody can be in a
+ * call yet, whatever the last run left behind. Each queues
+ * `lesson.participant_left` with @reason.
+ *
+ * Returns: how many records were closed
+ */
+guint
+mcs_store_close_attendance (McsStore   *self,
+                            gint64      now,
+                            const char *reason)
+{
+  g_autoptr (GError) error = NULL;
+  guint              n_closed = 0;
+
+  if (!mcs_database_begin (self->database, &error) ||
+      !close_open (self, 0, 0, now, reason, &n_closed, &error) ||
+      !mcs_database_commit (self->database, &error))
+    {
+      mcs_store_rollback (self);
+      g_warning ("Cannot close the attendance left open: %s",
+                 error ? error->message : "unknown error");
+      return 0;
+    }
+
+  mcs_store_events_committed (self);
+  return n_closed;
+}
+
+/**
+ * mcs_store_list_expired_calls:
+ * @self: a store
+ * @ended_before: lessons that ended before this time count as over
+ * @error: a #GError
+ *
+ * Returns: (transfer full) (element-type gint64): the bookings whose call
+ *   is active although their lesson is over
+ */
+GArray *
+mcs_store_list_expired_calls (McsStore *self,
+                              gint64    ended_before,
+                              GError  **error)
+{
+  g_autoptr (GArray)       ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT c.booking_id FROM calls c"
+                                      " JOIN bookings b ON b.id = c.booking_id"
+                                      " WHERE c.state = 'active' AND b.ends_at < ?1",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  sqlite3_bind_int64 (statement, 1, ended_before);
+
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+
+      g_array_append_val (ids, id);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&ids);
+}
