@@ -22,7 +22,7 @@ mc_call_session_emit_media_state (McCallSession *self)
    * a placeholder instead of the picture; a shared screen is sent even
    * with the camera off, so the peer must show it. */
   g_signal_emit (self, mc_call_session_signals[SIGNAL_SEND_MEDIA_STATE], 0, self->muted,
-                 self->camera_off && !self->screen_share);
+                 self->camera_off && !self->screen_share, self->screen_share);
 }
 
 void
@@ -34,7 +34,7 @@ mc_call_session_set_screen_sharing (McCallSession *self,
 
   self->screen_share = !!share;
   g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_SCREEN_SHARING]);
-  if (self->peer_present && self->camera_off)
+  if (self->peer_present)
     mc_call_session_emit_media_state (self);
 }
 
@@ -45,11 +45,13 @@ mc_call_session_set_screen_sharing (McCallSession *self,
  * @self: a session
  * @muted: whether the peer is muted
  * @camera_off: whether the peer's camera is off
+ * @screen: whether the peer sends its screen instead of its camera
  */
 void
 mc_call_session_receive_media_state (McCallSession *self,
                                      gboolean       muted,
-                                     gboolean       camera_off)
+                                     gboolean       camera_off,
+                                     gboolean       screen)
 {
   g_return_if_fail (MC_IS_CALL_SESSION (self));
 
@@ -64,6 +66,13 @@ mc_call_session_receive_media_state (McCallSession *self,
       self->remote_camera_off = !!camera_off;
       g_object_notify_by_pspec (G_OBJECT (self),
                                 mc_call_session_properties[PROP_REMOTE_CAMERA_OFF]);
+    }
+
+  if (self->remote_screen != !!screen)
+    {
+      self->remote_screen = !!screen;
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                mc_call_session_properties[PROP_REMOTE_SCREEN_SHARING]);
     }
 }
 
@@ -141,9 +150,9 @@ mc_call_session_can_share_screen (GError **error)
  * only checks that sharing is possible and remembers it; it then starts
  * with the capture, and ::screen-share-stopped says if it could not.
  *
- * The peer learns nothing new through signaling: the media state sent has
- * no field for it, and "camera off" is sent as %FALSE while sharing, so
- * that the peer shows the shared screen.
+ * The peer is told through ::send-media-state (its @screen), and "camera
+ * off" is sent as %FALSE while sharing, so that a peer that does not know
+ * of screen sharing still shows the shared screen.
  *
  * Returns: %TRUE if :screen-sharing is now @share
  */
@@ -270,4 +279,18 @@ mc_call_session_get_remote_camera_off (McCallSession *self)
   g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
 
   return self->remote_camera_off;
+}
+
+/**
+ * mc_call_session_get_remote_screen_sharing:
+ * @self: a session
+ *
+ * Returns: whether the peer said it sends its screen instead of its camera
+ */
+gboolean
+mc_call_session_get_remote_screen_sharing (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->remote_screen;
 }

@@ -64,6 +64,7 @@ struct _McCallSession
   gboolean         screen_share;
   gboolean         remote_muted;
   gboolean         remote_camera_off;
+  gboolean         remote_screen;
   gboolean         media_blocked;
   gboolean         warming_up;
   GTask           *prepare_task; /* prepared, waiting for the warm-up */
@@ -104,6 +105,7 @@ enum
   PROP_SCREEN_SHARING,
   PROP_REMOTE_MUTED,
   PROP_REMOTE_CAMERA_OFF,
+  PROP_REMOTE_SCREEN_SHARING,
   PROP_VIDEO_PAUSED,
   N_PROPS
 };
