@@ -50,6 +50,10 @@ PACKAGES="
   gstreamer1.0-plugins-bad
   gstreamer1.0-nice
   gstreamer1.0-x
+  gstreamer1.0-pipewire
+  libportal-dev
+  libportal-gtk4-dev
+  python3-dbusmock
   libgtk-4-dev
   libgtk-4-bin
   libadwaita-1-dev

@@ -33,6 +33,7 @@ mc_call_session_set_screen_sharing (McCallSession *self,
     return;
 
   self->screen_share = !!share;
+  mc_call_session_adapt_content (self);
   g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_SCREEN_SHARING]);
   if (self->peer_present)
     mc_call_session_emit_media_state (self);
@@ -187,6 +188,65 @@ mc_call_session_set_screen_share (McCallSession *self,
     }
 
   mc_call_session_set_screen_sharing (self, share);
+
+  return TRUE;
+}
+
+/**
+ * mc_call_session_share_pipewire:
+ * @self: a session whose call has started (past preparing)
+ * @fd: a PipeWire remote (the desktop portal's), kept open by the caller
+ *   while the stream is shared
+ * @node_id: the stream's node on that remote
+ * @width: the stream's width, or 0 if not known
+ * @height: its height, or 0
+ * @error: return location for an error
+ *
+ * Sends a PipeWire stream (a monitor or window the desktop portal granted,
+ * see McScreenCast) instead of the camera, like
+ * mc_call_session_set_screen_share() does with the X11 screen, and tells
+ * the peer. mc_call_session_set_screen_share() with %FALSE stops it;
+ * ::screen-share-stopped says when it stopped by itself (the stream ended
+ * or failed).
+ *
+ * Returns: %TRUE if the stream is now sent
+ */
+gboolean
+mc_call_session_share_pipewire (McCallSession *self,
+                                int            fd,
+                                guint32        node_id,
+                                guint          width,
+                                guint          height,
+                                GError       **error)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (mc_call_session_is_final (self))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The call is over");
+      return FALSE;
+    }
+
+  if (self->media == NULL || self->prepare_task != NULL ||
+      self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The media pipeline is not running yet");
+      return FALSE;
+    }
+
+  if (!mc_media_pipeline_share_pipewire (self->media, fd, node_id, width, height, error))
+    {
+      mc_call_session_set_screen_sharing (self, FALSE);
+      return FALSE;
+    }
+
+  if (self->screen_share)
+    mc_call_session_adapt_content (self);
+  mc_call_session_set_screen_sharing (self, TRUE);
 
   return TRUE;
 }

@@ -157,6 +157,7 @@ void mc_call_session_adapt (McCallSession *self,
 
 /* Media state: mc-call-session-media.c */
 void mc_call_session_emit_media_state (McCallSession *self);
+void mc_call_session_adapt_content (McCallSession *self);
 void mc_call_session_set_screen_sharing (McCallSession *self,
                                          gboolean       share);
 

@@ -258,6 +258,10 @@ prepared (McCallSession *self,
           mc_call_session_set_screen_sharing (self, FALSE);
           g_signal_emit (self, mc_call_session_signals[SIGNAL_SCREEN_SHARE_STOPPED], 0, error);
         }
+      else
+        {
+          mc_call_session_adapt_content (self);
+        }
     }
 
   self->watchdog_id = g_timeout_add (WATCHDOG_INTERVAL_MS, mc_call_session_watchdog_cb, self);

@@ -127,6 +127,12 @@ gboolean mc_call_session_can_share_screen (GError **error);
 gboolean mc_call_session_set_screen_share (McCallSession *self,
                                            gboolean       share,
                                            GError       **error);
+gboolean mc_call_session_share_pipewire (McCallSession *self,
+                                         int            fd,
+                                         guint32        node_id,
+                                         guint          width,
+                                         guint          height,
+                                         GError       **error);
 void     mc_call_session_set_media_blocked (McCallSession *self,
                                             gboolean       blocked);
 

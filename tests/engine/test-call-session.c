@@ -864,6 +864,26 @@ remote_camera_not_shared (gpointer data)
   return !mc_call_session_get_remote_screen_sharing (data);
 }
 
+/* While the screen is shared, what is sent is the screen's own size (the
+ * suite's Xvfb screen is 1280×800, the camera's configured size far less)
+ * at no more than 15 frames a second. */
+static gboolean
+sending_screen_size (gpointer data)
+{
+  g_autoptr (McCallStats) stats = mc_call_session_dup_stats (data);
+
+  return stats->send_width == 1280 && stats->send_height == 800 && stats->send_framerate <= 15 &&
+         stats->send_framerate >= 5;
+}
+
+static gboolean
+sending_camera_size (gpointer data)
+{
+  g_autoptr (McCallStats) stats = mc_call_session_dup_stats (data);
+
+  return stats->send_width > 0 && stats->send_width <= 320 && stats->send_height <= 240;
+}
+
 static void
 test_screen_share (void)
 {
@@ -899,7 +919,9 @@ test_screen_share (void)
   g_assert_false (mc_call_session_get_remote_screen_sharing (link.mentor.session));
   assert_luma (&remote, TRUE, "the screen at the student");
   assert_luma (&preview, TRUE, "the screen in the mentor's self view");
+  /* The (static, black) screen goes on being sent: frames keep coming. */
   assert_media_flows (&link, 10);
+  g_assert_true (wait_for (sending_screen_size, link.mentor.session, TIMEOUT_S));
   g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
 
   /* With the camera off the screen is still sent, and the peer is told
@@ -914,8 +936,9 @@ test_screen_share (void)
   g_assert_true (wait_for (remote_camera_not_shared, link.student.session, TIMEOUT_S));
   mc_call_session_set_camera_off (link.mentor.session, FALSE);
 
-  /* And back to the test pattern. */
+  /* And back to the test pattern, at the camera's size. */
   g_assert_false (mc_call_session_get_screen_share (link.mentor.session));
+  g_assert_true (wait_for (sending_camera_size, link.mentor.session, TIMEOUT_S));
   assert_luma (&remote, FALSE, "the test pattern at the student again");
   assert_luma (&preview, FALSE, "the test pattern in the self view again");
   assert_media_flows (&link, 10);
