@@ -54,6 +54,8 @@ PACKAGES="
   libportal-dev
   libportal-gtk4-dev
   python3-dbusmock
+  python3-dbus
+  python3-gi
   libgtk-4-dev
   libgtk-4-bin
   libadwaita-1-dev
