@@ -50,6 +50,12 @@ PACKAGES="
   gstreamer1.0-plugins-bad
   gstreamer1.0-nice
   gstreamer1.0-x
+  gstreamer1.0-pipewire
+  libportal-dev
+  libportal-gtk4-dev
+  python3-dbusmock
+  python3-dbus
+  python3-gi
   libgtk-4-dev
   libgtk-4-bin
   libadwaita-1-dev

@@ -48,8 +48,10 @@ typedef struct
   gboolean                finishing;
   gboolean                remote_muted_seen;
   gboolean                remote_camera_off_seen;
+  gboolean                remote_screen_seen;
   int                     remote_muted; /* as last printed; -1 before */
   int                     remote_camera_off;
+  int                     remote_screen;
   guint                   duration_id;
   guint                   media_watch_id;
   guint64                 frames_seen;
@@ -95,18 +97,22 @@ session_remote_media_cb (McCallSession *session,
 {
   gboolean muted = mc_call_session_get_remote_muted (session);
   gboolean camera_off = mc_call_session_get_remote_camera_off (session);
+  gboolean screen = mc_call_session_get_remote_screen_sharing (session);
 
   join->remote_muted_seen |= muted;
   join->remote_camera_off_seen |= camera_off;
+  join->remote_screen_seen |= screen;
 
-  /* Both properties change together at times; say it once. */
-  if (join->remote_muted == muted && join->remote_camera_off == camera_off)
+  /* The properties change together at times; say it once. */
+  if (join->remote_muted == muted && join->remote_camera_off == camera_off &&
+      join->remote_screen == screen)
     return;
   join->remote_muted = muted;
   join->remote_camera_off = camera_off;
+  join->remote_screen = screen;
 
-  g_print ("%.3f peer %s, camera %s\n", elapsed (join), muted ? "muted" : "unmuted",
-           camera_off ? "off" : "on");
+  g_print ("%.3f peer %s, camera %s%s\n", elapsed (join), muted ? "muted" : "unmuted",
+           camera_off ? "off" : "on", screen ? ", sharing the screen" : "");
 }
 
 static void
@@ -249,6 +255,8 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), join);
   g_signal_connect (session, "notify::remote-muted", G_CALLBACK (session_remote_media_cb), join);
   g_signal_connect (session, "notify::remote-camera-off",
+                    G_CALLBACK (session_remote_media_cb), join);
+  g_signal_connect (session, "notify::remote-screen-sharing",
                     G_CALLBACK (session_remote_media_cb), join);
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), join);
   g_signal_connect (session, "first-remote-frame", G_CALLBACK (first_remote_frame_cb), join);
@@ -404,6 +412,7 @@ write_summary (Join       *join,
   json_object_set_boolean_member (summary, "remote_muted_seen", join->remote_muted_seen);
   json_object_set_boolean_member (summary, "remote_camera_off_seen",
                                   join->remote_camera_off_seen);
+  json_object_set_boolean_member (summary, "remote_screen_seen", join->remote_screen_seen);
   if (session != NULL)
     json_object_set_object_member (summary, "latency", summarize_latency (session));
   json_object_set_double_member (summary, "cpu_s",
@@ -450,7 +459,7 @@ mc_cli_join (McApiClient            *api,
   join.states = json_array_new ();
   join.stats = json_array_new ();
   join.started = g_get_monotonic_time ();
-  join.remote_muted = join.remote_camera_off = -1;
+  join.remote_muted = join.remote_camera_off = join.remote_screen = -1;
 
   g_signal_connect (controller, "configure-session", G_CALLBACK (configure_session_cb), &join);
   g_signal_connect (controller, "ended", G_CALLBACK (controller_ended_cb), &join);

@@ -80,8 +80,9 @@ struct _McCallWindow
   gboolean          chat_beside;      /* the chat's state while it was beside the video */
   gboolean          folding;          /* while apply_layout_cb () changes the flap */
   guint             layout_id;
-  char             *notice; /* what the other side did, while it holds */
+  char             *notice;     /* what the other side did, while it holds */
   char             *last_toast;
+  GtkContentFit     camera_fit; /* the remote picture's, for a camera (the template's) */
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
@@ -95,6 +96,8 @@ struct _McCallWindow
   GtkWidget       *peer_status;
   AdwAvatar       *peer_avatar;
   GtkLabel        *peer_status_label;
+  GtkWidget       *screen_notice;
+  GtkLabel        *screen_notice_label;
   GtkLabel        *peer_label;
   GtkWidget       *peer_bar;
   GtkWidget       *peer_speaking_image;

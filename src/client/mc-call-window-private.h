@@ -18,6 +18,8 @@ const char       *mc_call_window_get_connection_text (McCallWindow *self);
 guint             mc_call_window_get_unread (McCallWindow *self);
 gboolean          mc_call_window_get_screen_sharing (McCallWindow *self);
 const char       *mc_call_window_get_status_text (McCallWindow *self);
+const char       *mc_call_window_get_screen_notice (McCallWindow *self);
+GtkContentFit     mc_call_window_get_remote_fit (McCallWindow *self);
 gboolean          mc_call_window_get_self_muted_shown (McCallWindow *self);
 gboolean          mc_call_window_get_speaking_while_muted (McCallWindow *self);
 gboolean          mc_call_window_get_chat_folded (McCallWindow *self);

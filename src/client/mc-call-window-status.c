@@ -41,6 +41,8 @@ mc_call_window_update_peer_status (McCallWindow *self)
                                      : MC_CALL_SESSION_STATE_PREPARING;
   gboolean           camera_off = session && mc_call_session_get_remote_camera_off (session);
   gboolean           muted = session && mc_call_session_get_remote_muted (session);
+  gboolean           screen = session && mc_call_session_get_remote_screen_sharing (session);
+  gboolean           picture = !camera_off && state != MC_CALL_SESSION_STATE_WAITING;
   g_autofree char   *text = NULL;
 
   if (state == MC_CALL_SESSION_STATE_WAITING && self->notice != NULL)
@@ -59,9 +61,23 @@ mc_call_window_update_peer_status (McCallWindow *self)
 
   gtk_widget_set_visible (self->peer_status, text != NULL);
   gtk_label_set_label (self->peer_status_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->remote_picture),
-                          !camera_off && state != MC_CALL_SESSION_STATE_WAITING);
+  gtk_widget_set_visible (GTK_WIDGET (self->remote_picture), picture);
   gtk_widget_set_visible (GTK_WIDGET (self->peer_muted_image), muted);
+
+  /* A shared screen is shown whole, letterboxed, whatever the window's
+   * shape and whatever the camera's picture does: text cut off at the edges
+   * would be lost. */
+  gtk_picture_set_content_fit (self->remote_picture,
+                               screen ? GTK_CONTENT_FIT_CONTAIN : self->camera_fit);
+  gtk_widget_set_visible (self->screen_notice, screen && picture);
+  if (screen)
+    {
+      g_autofree char *notice = NULL;
+
+      /* Translators: %s is the other participant */
+      notice = g_strdup_printf (_ ("%s is sharing their screen"), mc_call_window_peer_name (self));
+      gtk_label_set_label (self->screen_notice_label, notice);
+    }
 }
 
 void

@@ -155,6 +155,8 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "notify::remote-muted", G_CALLBACK (mc_call_window_session_remote_media_cb), self);
   g_signal_connect (session, "notify::remote-camera-off",
                     G_CALLBACK (mc_call_window_session_remote_media_cb), self);
+  g_signal_connect (session, "notify::remote-screen-sharing",
+                    G_CALLBACK (mc_call_window_session_remote_media_cb), self);
   g_signal_connect (session, "input-level", G_CALLBACK (mc_call_window_input_level_cb), self);
   g_signal_connect (session, "output-level", G_CALLBACK (mc_call_window_output_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
@@ -638,6 +640,8 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_avatar);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_status_label);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, screen_notice);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, screen_notice_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_bar);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, peer_speaking_image);
@@ -708,6 +712,7 @@ mc_call_window_init (McCallWindow *self)
   self->remote_paintable = mc_video_paintable_new ();
   self->self_paintable = mc_video_paintable_new ();
   gtk_picture_set_paintable (self->remote_picture, GDK_PAINTABLE (self->remote_paintable));
+  self->camera_fit = gtk_picture_get_content_fit (self->remote_picture);
   gtk_picture_set_paintable (self->self_picture, GDK_PAINTABLE (self->self_paintable));
 
   g_signal_connect_swapped (self, "notify::fullscreened", G_CALLBACK (fullscreened_cb), self);
@@ -916,4 +921,18 @@ mc_call_window_get_status_text (McCallWindow *self)
 {
   return gtk_widget_get_visible (self->peer_status) ? gtk_label_get_label (self->peer_status_label)
                                                     : NULL;
+}
+
+const char *
+mc_call_window_get_screen_notice (McCallWindow *self)
+{
+  return gtk_widget_get_visible (self->screen_notice)
+           ? gtk_label_get_label (self->screen_notice_label)
+           : NULL;
+}
+
+GtkContentFit
+mc_call_window_get_remote_fit (McCallWindow *self)
+{
+  return gtk_picture_get_content_fit (self->remote_picture);
 }

@@ -88,14 +88,15 @@ peer_present (McCallController *self,
               JsonObject       *user,
               const char       *instance,
               gboolean          muted,
-              gboolean          camera_off)
+              gboolean          camera_off,
+              gboolean          screen)
 {
   gboolean same = instance != NULL && g_strcmp0 (instance, self->peer_instance) == 0;
 
   g_clear_pointer (&self->peer, json_object_unref);
   self->peer = json_object_ref (user);
 
-  mc_call_session_receive_media_state (self->session, muted, camera_off);
+  mc_call_session_receive_media_state (self->session, muted, camera_off, screen);
 
   if (same && is_negotiating (self))
     {
@@ -132,7 +133,8 @@ signaling_joined_cb (McSignalingClient *signaling,
                     json_object_get_string_member_with_default (participant, "instance", NULL),
                     json_object_get_boolean_member_with_default (participant, "muted", FALSE),
                     json_object_get_boolean_member_with_default (participant, "camera_off",
-                                                                 FALSE));
+                                                                 FALSE),
+                    json_object_get_boolean_member_with_default (participant, "screen", FALSE));
     }
 
   if (self->start_task != NULL)
@@ -153,7 +155,7 @@ signaling_peer_joined_cb (McSignalingClient *signaling,
                           McCallController  *self)
 {
   if (booking_id == self->booking_id)
-    peer_present (self, user, instance, muted, camera_off);
+    peer_present (self, user, instance, muted, camera_off, FALSE);
 }
 
 static void
@@ -218,10 +220,11 @@ signaling_media_state_cb (McSignalingClient *signaling,
                           gint64             user_id,
                           gboolean           muted,
                           gboolean           camera_off,
+                          gboolean           screen,
                           McCallController  *self)
 {
   if (booking_id == self->booking_id)
-    mc_call_session_receive_media_state (self->session, muted, camera_off);
+    mc_call_session_receive_media_state (self->session, muted, camera_off, screen);
 }
 
 static void
@@ -295,9 +298,10 @@ static void
 session_send_media_state_cb (McCallSession    *session,
                              gboolean          muted,
                              gboolean          camera_off,
+                             gboolean          screen,
                              McCallController *self)
 {
-  mc_signaling_client_send_media_state (self->signaling, muted, camera_off);
+  mc_signaling_client_send_media_state (self->signaling, muted, camera_off, screen);
 }
 
 static void

@@ -88,6 +88,9 @@ static const McCallElement elements[] = {
   { "vp8enc", "gstreamer1.0-plugins-good", "VP8 video" },
   { "ximagesrc", "gstreamer1.0-plugins-good", "screen sharing on X11" },
 
+  /* gstreamer1.0-pipewire */
+  { "pipewiresrc", "gstreamer1.0-pipewire", "screen sharing through the desktop portal" },
+
   /* gstreamer1.0-x: the text overlays are here, not in plugins-base */
   { "timeoverlay", "gstreamer1.0-x", "the test pattern's clock" },
 };

@@ -40,6 +40,9 @@
  * and the round trip. The same figures twice (nothing new arrived: the path
  * may be down) feed nothing; the recovery watchdog deals with a dead path.
  *
+ * A shared screen has a ladder of its own, which keeps the resolution and
+ * gives up frame rate first (mc_call_session_adapt_content()).
+ *
  * The estimator and the ladder live as long as the session: a reconnection
  * is usually the same path, and starting over at the start bitrate would
  * only cost quality.
@@ -65,6 +68,8 @@
  * this a conversation suffers more from the delay than from a frozen
  * frame. */
 #define MAX_RECEIVE_LATENCY_MS 300
+/* A shared screen's best frame rate (the media pipeline's cap). */
+#define SCREEN_FRAMERATE 15
 
 /* Helpers */
 
@@ -180,6 +185,27 @@ mc_call_session_adapt_init (McCallSession *self)
   self->bwe = mc_bandwidth_estimator_new (START_BITRATE, MIN_BITRATE, MAX_BITRATE);
   self->jitter = mc_jitter_policy_new (self->latency_ms, MAX (self->latency_ms, MAX_RECEIVE_LATENCY_MS));
   self->ladder = mc_video_ladder_new (self->width, self->height, self->framerate);
+  apply (self, FALSE, g_get_monotonic_time ());
+}
+
+/* The screen is shared, or the camera is back: a ladder for that content
+ * (mc-video-ladder.c), from its top rung, with the estimate kept. */
+void
+mc_call_session_adapt_content (McCallSession *self)
+{
+  guint width = 0, height = 0;
+
+  if (self->bwe == NULL || self->media == NULL)
+    return;
+
+  g_clear_object (&self->ladder);
+  if (self->screen_share)
+    mc_media_pipeline_get_screen_size (self->media, &width, &height);
+
+  if (width > 0 && height > 0)
+    self->ladder = mc_video_ladder_new_for_screen (width, height, SCREEN_FRAMERATE);
+  else
+    self->ladder = mc_video_ladder_new (self->width, self->height, self->framerate);
   apply (self, FALSE, g_get_monotonic_time ());
 }
 

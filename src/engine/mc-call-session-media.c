@@ -22,7 +22,7 @@ mc_call_session_emit_media_state (McCallSession *self)
    * a placeholder instead of the picture; a shared screen is sent even
    * with the camera off, so the peer must show it. */
   g_signal_emit (self, mc_call_session_signals[SIGNAL_SEND_MEDIA_STATE], 0, self->muted,
-                 self->camera_off && !self->screen_share);
+                 self->camera_off && !self->screen_share, self->screen_share);
 }
 
 void
@@ -33,8 +33,9 @@ mc_call_session_set_screen_sharing (McCallSession *self,
     return;
 
   self->screen_share = !!share;
+  mc_call_session_adapt_content (self);
   g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_SCREEN_SHARING]);
-  if (self->peer_present && self->camera_off)
+  if (self->peer_present)
     mc_call_session_emit_media_state (self);
 }
 
@@ -45,11 +46,13 @@ mc_call_session_set_screen_sharing (McCallSession *self,
  * @self: a session
  * @muted: whether the peer is muted
  * @camera_off: whether the peer's camera is off
+ * @screen: whether the peer sends its screen instead of its camera
  */
 void
 mc_call_session_receive_media_state (McCallSession *self,
                                      gboolean       muted,
-                                     gboolean       camera_off)
+                                     gboolean       camera_off,
+                                     gboolean       screen)
 {
   g_return_if_fail (MC_IS_CALL_SESSION (self));
 
@@ -64,6 +67,13 @@ mc_call_session_receive_media_state (McCallSession *self,
       self->remote_camera_off = !!camera_off;
       g_object_notify_by_pspec (G_OBJECT (self),
                                 mc_call_session_properties[PROP_REMOTE_CAMERA_OFF]);
+    }
+
+  if (self->remote_screen != !!screen)
+    {
+      self->remote_screen = !!screen;
+      g_object_notify_by_pspec (G_OBJECT (self),
+                                mc_call_session_properties[PROP_REMOTE_SCREEN_SHARING]);
     }
 }
 
@@ -141,9 +151,9 @@ mc_call_session_can_share_screen (GError **error)
  * only checks that sharing is possible and remembers it; it then starts
  * with the capture, and ::screen-share-stopped says if it could not.
  *
- * The peer learns nothing new through signaling: the media state sent has
- * no field for it, and "camera off" is sent as %FALSE while sharing, so
- * that the peer shows the shared screen.
+ * The peer is told through ::send-media-state (its @screen), and "camera
+ * off" is sent as %FALSE while sharing, so that a peer that does not know
+ * of screen sharing still shows the shared screen.
  *
  * Returns: %TRUE if :screen-sharing is now @share
  */
@@ -178,6 +188,65 @@ mc_call_session_set_screen_share (McCallSession *self,
     }
 
   mc_call_session_set_screen_sharing (self, share);
+
+  return TRUE;
+}
+
+/**
+ * mc_call_session_share_pipewire:
+ * @self: a session whose call has started (past preparing)
+ * @fd: a PipeWire remote (the desktop portal's), kept open by the caller
+ *   while the stream is shared
+ * @node_id: the stream's node on that remote
+ * @width: the stream's width, or 0 if not known
+ * @height: its height, or 0
+ * @error: return location for an error
+ *
+ * Sends a PipeWire stream (a monitor or window the desktop portal granted,
+ * see McScreenCast) instead of the camera, like
+ * mc_call_session_set_screen_share() does with the X11 screen, and tells
+ * the peer. mc_call_session_set_screen_share() with %FALSE stops it;
+ * ::screen-share-stopped says when it stopped by itself (the stream ended
+ * or failed).
+ *
+ * Returns: %TRUE if the stream is now sent
+ */
+gboolean
+mc_call_session_share_pipewire (McCallSession *self,
+                                int            fd,
+                                guint32        node_id,
+                                guint          width,
+                                guint          height,
+                                GError       **error)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (mc_call_session_is_final (self))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The call is over");
+      return FALSE;
+    }
+
+  if (self->media == NULL || self->prepare_task != NULL ||
+      self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The media pipeline is not running yet");
+      return FALSE;
+    }
+
+  if (!mc_media_pipeline_share_pipewire (self->media, fd, node_id, width, height, error))
+    {
+      mc_call_session_set_screen_sharing (self, FALSE);
+      return FALSE;
+    }
+
+  if (self->screen_share)
+    mc_call_session_adapt_content (self);
+  mc_call_session_set_screen_sharing (self, TRUE);
 
   return TRUE;
 }
@@ -270,4 +339,18 @@ mc_call_session_get_remote_camera_off (McCallSession *self)
   g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
 
   return self->remote_camera_off;
+}
+
+/**
+ * mc_call_session_get_remote_screen_sharing:
+ * @self: a session
+ *
+ * Returns: whether the peer said it sends its screen instead of its camera
+ */
+gboolean
+mc_call_session_get_remote_screen_sharing (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+
+  return self->remote_screen;
 }

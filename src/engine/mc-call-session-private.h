@@ -65,6 +65,7 @@ struct _McCallSession
   gboolean         screen_share;
   gboolean         remote_muted;
   gboolean         remote_camera_off;
+  gboolean         remote_screen;
   gboolean         media_blocked;
   gboolean         warming_up;
   GTask           *prepare_task; /* prepared, waiting for the warm-up */
@@ -108,6 +109,7 @@ enum
   PROP_SCREEN_SHARING,
   PROP_REMOTE_MUTED,
   PROP_REMOTE_CAMERA_OFF,
+  PROP_REMOTE_SCREEN_SHARING,
   PROP_VIDEO_PAUSED,
   N_PROPS
 };
@@ -159,6 +161,7 @@ void mc_call_session_adapt (McCallSession *self,
 
 /* Media state: mc-call-session-media.c */
 void mc_call_session_emit_media_state (McCallSession *self);
+void mc_call_session_adapt_content (McCallSession *self);
 void mc_call_session_set_screen_sharing (McCallSession *self,
                                          gboolean       share);
 

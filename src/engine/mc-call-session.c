@@ -258,6 +258,10 @@ prepared (McCallSession *self,
           mc_call_session_set_screen_sharing (self, FALSE);
           g_signal_emit (self, mc_call_session_signals[SIGNAL_SCREEN_SHARE_STOPPED], 0, error);
         }
+      else
+        {
+          mc_call_session_adapt_content (self);
+        }
     }
 
   self->watchdog_id = g_timeout_add (WATCHDOG_INTERVAL_MS, mc_call_session_watchdog_cb, self);
@@ -403,6 +407,9 @@ mc_call_session_get_property (GObject    *object,
     case PROP_REMOTE_CAMERA_OFF:
       g_value_set_boolean (value, self->remote_camera_off);
       break;
+    case PROP_REMOTE_SCREEN_SHARING:
+      g_value_set_boolean (value, self->remote_screen);
+      break;
     case PROP_VIDEO_PAUSED:
       g_value_set_boolean (value, self->video_paused);
       break;
@@ -513,6 +520,17 @@ mc_call_session_class_init (McCallSessionClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * McCallSession:remote-screen-sharing:
+   *
+   * Whether the peer said it sends its screen instead of its camera: the
+   * remote video is then a screen, to be shown whole (letterboxed), never
+   * cropped to fill.
+   */
+  mc_call_session_properties[PROP_REMOTE_SCREEN_SHARING] =
+    g_param_spec_boolean ("remote-screen-sharing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * McCallSession:video-paused:
    *
    * Whether our video is paused because the path to the peer is too slow
@@ -567,12 +585,14 @@ mc_call_session_class_init (McCallSessionClass *klass)
    * @self: the session
    * @muted: whether we are muted
    * @camera_off: whether our camera is off
+   * @screen: whether we send our screen instead of the camera
    *
-   * Tell the peer (through the server) about our mute and camera state.
+   * Tell the peer (through the server) about our mute, camera and screen
+   * sharing state.
    */
   mc_call_session_signals[SIGNAL_SEND_MEDIA_STATE] =
     g_signal_new ("send-media-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+                  NULL, G_TYPE_NONE, 3, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
 
   /**
    * McCallSession::stats:
@@ -850,8 +870,11 @@ mc_call_session_peer_left (McCallSession *self)
   self->peer_present = FALSE;
   self->remote_muted = FALSE;
   self->remote_camera_off = FALSE;
+  self->remote_screen = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_REMOTE_MUTED]);
   g_object_notify_by_pspec (G_OBJECT (self), mc_call_session_properties[PROP_REMOTE_CAMERA_OFF]);
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            mc_call_session_properties[PROP_REMOTE_SCREEN_SHARING]);
 
   if (self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
     return;

@@ -117,7 +117,8 @@ void mc_call_session_receive_ice_candidate (McCallSession *self,
                                             gint64         generation);
 void mc_call_session_receive_media_state (McCallSession *self,
                                           gboolean       muted,
-                                          gboolean       camera_off);
+                                          gboolean       camera_off,
+                                          gboolean       screen);
 
 /* Controls. */
 void     mc_call_session_set_muted (McCallSession *self,
@@ -128,6 +129,12 @@ gboolean mc_call_session_can_share_screen (GError **error);
 gboolean mc_call_session_set_screen_share (McCallSession *self,
                                            gboolean       share,
                                            GError       **error);
+gboolean mc_call_session_share_pipewire (McCallSession *self,
+                                         int            fd,
+                                         guint32        node_id,
+                                         guint          width,
+                                         guint          height,
+                                         GError       **error);
 void     mc_call_session_set_media_blocked (McCallSession *self,
                                             gboolean       blocked);
 
@@ -140,6 +147,7 @@ gboolean           mc_call_session_get_camera_off (McCallSession *self);
 gboolean           mc_call_session_get_screen_share (McCallSession *self);
 gboolean           mc_call_session_get_remote_muted (McCallSession *self);
 gboolean           mc_call_session_get_remote_camera_off (McCallSession *self);
+gboolean           mc_call_session_get_remote_screen_sharing (McCallSession *self);
 gint64             mc_call_session_get_generation (McCallSession *self);
 guint64            mc_call_session_get_frames_decoded (McCallSession *self);
 guint64            mc_call_session_get_audio_buffers (McCallSession *self);

@@ -95,9 +95,19 @@ mc_media_pipeline_set_video_format (McMediaPipeline *self,
 
   g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
 
-  width = MIN (width, self->width);
-  height = MIN (height, self->height);
-  framerate = MIN (framerate, self->framerate);
+  /* A shared screen has its own size and rate (mc-media-pipeline-screen.c). */
+  if (self->screen_share && self->screen_width > 0)
+    {
+      width = MIN (width, self->screen_width);
+      height = MIN (height, self->screen_height);
+      framerate = MIN (framerate, MC_SCREEN_FRAMERATE);
+    }
+  else
+    {
+      width = MIN (width, self->width);
+      height = MIN (height, self->height);
+      framerate = MIN (framerate, self->framerate);
+    }
 
   if (width == self->current_width && height == self->current_height &&
       framerate == self->current_framerate)

@@ -49,6 +49,8 @@ struct _McMediaPipeline
   GstElement       *volume;
   GstElement       *remote_src[2];
   gboolean          screen_share;
+  guint             screen_width; /* the shared screen as sent at best, or 0 */
+  guint             screen_height;
   GstElement       *video_filter;
   GstElement       *video_encoder;
   GstElement       *audio_encoder;
@@ -127,5 +129,11 @@ GstPadProbeReturn mc_media_pipeline_paused_video_cb (GstPad          *pad,
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
                                               const char      *failure);
+
+/* A shared screen is sent at most this large (scaled down, keeping its
+ * shape) and this often. */
+#define MC_SCREEN_MAX_WIDTH  1920
+#define MC_SCREEN_MAX_HEIGHT 1080
+#define MC_SCREEN_FRAMERATE  15
 
 G_END_DECLS

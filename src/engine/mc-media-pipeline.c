@@ -179,7 +179,9 @@ bus_cb (GstBus     *bus,
         if (self->screen_share && is_inside (GST_MESSAGE_SRC (message),
                                              self->source_bin[MC_MEDIA_KIND_VIDEO]))
           {
-            g_message ("The screen capture failed (%s): back to the camera", gst_error->message);
+            g_message ("The screen capture failed in %s (%s; %s): back to the camera",
+                       GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), gst_error->message,
+                       debug ? debug : "");
             mc_media_pipeline_stop_screen_share (self, gst_error->message);
             return G_SOURCE_CONTINUE;
           }

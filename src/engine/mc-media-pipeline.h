@@ -127,5 +127,15 @@ gboolean mc_media_pipeline_set_screen_share (McMediaPipeline *self,
                                              gboolean         share,
                                              GError         **error);
 gboolean mc_media_pipeline_get_screen_share (McMediaPipeline *self);
+gboolean mc_media_pipeline_can_share_pipewire (GError **error);
+gboolean mc_media_pipeline_share_pipewire (McMediaPipeline *self,
+                                           int              fd,
+                                           guint32          node_id,
+                                           guint            width,
+                                           guint            height,
+                                           GError         **error);
+void     mc_media_pipeline_get_screen_size (McMediaPipeline *self,
+                                            guint           *width,
+                                            guint           *height);
 
 G_END_DECLS

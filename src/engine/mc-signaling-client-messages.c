@@ -110,6 +110,7 @@ handle_joined (McSignalingClient *self,
 
       json_object_set_boolean_member (state, "muted", self->muted);
       json_object_set_boolean_member (state, "camera_off", self->camera_off);
+      json_object_set_boolean_member (state, "screen", self->screen);
       mc_signaling_client_send_message (self, state);
     }
 
@@ -253,6 +254,7 @@ handle_media_state (McSignalingClient *self,
     { "user_id", MC_JSON_INT, TRUE, 0, 0 },
     { "muted", MC_JSON_BOOLEAN, TRUE, 0, 0 },
     { "camera_off", MC_JSON_BOOLEAN, TRUE, 0, 0 },
+    { "screen", MC_JSON_BOOLEAN, FALSE, 0, 0 },
   };
 
   if (!is_relay_for_room (self, object) || !VALIDATE (object, rules))
@@ -261,7 +263,9 @@ handle_media_state (McSignalingClient *self,
   g_signal_emit (self, mc_signaling_client_signals[MEDIA_STATE], 0, self->booking_id,
                  json_object_get_int_member (object, "user_id"),
                  json_object_get_boolean_member (object, "muted"),
-                 json_object_get_boolean_member (object, "camera_off"));
+                 json_object_get_boolean_member (object, "camera_off"),
+                 /* Servers before screen sharing was told leave it out. */
+                 json_object_get_boolean_member_with_default (object, "screen", FALSE));
 }
 
 static void

@@ -65,6 +65,7 @@ struct _McSignalingClient
   gboolean media_state_set;
   gboolean muted;
   gboolean camera_off;
+  gboolean screen;
 
   McChatOutbox *outbox;
   GSource      *pump_source;

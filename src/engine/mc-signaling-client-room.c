@@ -360,6 +360,7 @@ mc_signaling_client_send_ice_candidate (McSignalingClient *self,
  * @self: an #McSignalingClient
  * @muted: whether the microphone is muted
  * @camera_off: whether the camera is off
+ * @screen: whether the screen is sent instead of the camera
  *
  * Tells the other participant. The state is remembered and sent again after
  * every rejoin.
@@ -369,7 +370,8 @@ mc_signaling_client_send_ice_candidate (McSignalingClient *self,
 gboolean
 mc_signaling_client_send_media_state (McSignalingClient *self,
                                       gboolean           muted,
-                                      gboolean           camera_off)
+                                      gboolean           camera_off,
+                                      gboolean           screen)
 {
   g_autoptr (JsonObject) message = NULL;
 
@@ -378,9 +380,11 @@ mc_signaling_client_send_media_state (McSignalingClient *self,
   self->media_state_set = TRUE;
   self->muted = !!muted;
   self->camera_off = !!camera_off;
+  self->screen = !!screen;
 
   message = mc_signaling_client_new_message (self, "media-state");
   json_object_set_boolean_member (message, "muted", self->muted);
   json_object_set_boolean_member (message, "camera_off", self->camera_off);
+  json_object_set_boolean_member (message, "screen", self->screen);
   return mc_signaling_client_send_relay (self, message);
 }

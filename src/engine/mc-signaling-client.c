@@ -405,10 +405,12 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @user_id: the other participant
    * @muted: whether they are muted
    * @camera_off: whether their camera is off
+   * @screen: whether they send their screen instead of the camera
    */
   mc_signaling_client_signals[MEDIA_STATE] =
     g_signal_new ("media-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 4, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+                  G_TYPE_NONE, 5, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN,
+                  G_TYPE_BOOLEAN);
 
   /**
    * McSignalingClient::ended:

@@ -75,7 +75,8 @@ gboolean           mc_signaling_client_send_ice_candidate (McSignalingClient *se
                                                            gint64             generation);
 gboolean           mc_signaling_client_send_media_state   (McSignalingClient *self,
                                                            gboolean           muted,
-                                                           gboolean           camera_off);
+                                                           gboolean           camera_off,
+                                                           gboolean           screen);
 
 char              *mc_signaling_client_send_chat          (McSignalingClient *self,
                                                            const char        *text);

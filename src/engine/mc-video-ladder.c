@@ -24,6 +24,14 @@
  * path that cannot carry even the lowest rung is not probed every few
  * seconds at the cost of the audio.
  *
+ * A shared screen is another ladder (mc_video_ladder_new_for_screen()):
+ * text must stay legible and a screen mostly stands still, so sharpness
+ * matters and motion does not. Its rungs keep the screen's full size while
+ * the frame rate goes down from 15 through 10 to 5 frames a second, and
+ * only then lower the resolution (3/4, 1/2). Mostly static content costs
+ * VP8 far fewer bits than a face, so a rung needs 50 kbit/s plus 0.02 bits
+ * per pixel (1080p15: 670 kbit/s, 1080p5: 260, 540p5: 100).
+ *
  * It knows nothing of GStreamer; McCallSession applies the rung to the
  * capture branch's capsfilter (mc-call-session-adapt.c).
  */
@@ -32,14 +40,15 @@
 
 #include "mc-video-ladder.h"
 
-#define MAX_RUNGS        5
-#define BASE_BITRATE     50000
-#define BITS_PER_PIXEL   0.05
-#define UP_MARGIN        1.25
-#define UP_HOLD_US       (4 * G_USEC_PER_SEC)
-#define RESUME_MARGIN    1.5
-#define PAUSE_BACKOFF_US (3 * G_USEC_PER_SEC)
-#define MAX_BACKOFF_US   (30 * G_USEC_PER_SEC)
+#define MAX_RUNGS             6
+#define BASE_BITRATE          50000
+#define BITS_PER_PIXEL        0.05
+#define SCREEN_BITS_PER_PIXEL 0.02
+#define UP_MARGIN             1.25
+#define UP_HOLD_US            (4 * G_USEC_PER_SEC)
+#define RESUME_MARGIN         1.5
+#define PAUSE_BACKOFF_US      (3 * G_USEC_PER_SEC)
+#define MAX_BACKOFF_US        (30 * G_USEC_PER_SEC)
 /* Video that ran this long since it resumed forgets earlier pauses. */
 #define STABLE_US (60 * G_USEC_PER_SEC)
 
@@ -55,8 +64,9 @@ struct _McVideoLadder
 {
   GObject parent_instance;
 
-  Rung  rungs[MAX_RUNGS];
-  guint n_rungs;
+  Rung     rungs[MAX_RUNGS];
+  guint    n_rungs;
+  gboolean screen;
 
   guint    rung;
   gboolean paused;
@@ -89,7 +99,9 @@ add_rung (McVideoLadder *self,
   rung->width = width;
   rung->height = height;
   rung->framerate = framerate;
-  rung->min_bitrate = (guint) (BASE_BITRATE + BITS_PER_PIXEL * width * height * framerate);
+  rung->min_bitrate = (guint) (BASE_BITRATE + (self->screen ? SCREEN_BITS_PER_PIXEL
+                                                            : BITS_PER_PIXEL) *
+                                                width * height * framerate);
 }
 
 /* The highest rung @bitrate affords, or n_rungs if none. */
@@ -159,6 +171,57 @@ mc_video_ladder_new (guint width,
   mc_video_ladder_reset (self);
 
   return self;
+}
+
+/**
+ * mc_video_ladder_new_for_screen:
+ * @width: the shared screen's width as sent at best
+ * @height: its height
+ * @framerate: its frames a second at best (at most 15 is sensible)
+ *
+ * A ladder for screen content: the full size at @framerate, 10 and 5
+ * frames a second, then 3/4 and 1/2 of the size at 5 (see the top of this
+ * file).
+ *
+ * Returns: (transfer full): a ladder whose top rung is the given format
+ */
+McVideoLadder *
+mc_video_ladder_new_for_screen (guint width,
+                                guint height,
+                                guint framerate)
+{
+  McVideoLadder     *self;
+  static const guint rates[] = { 15, 10, 5 };
+
+  g_return_val_if_fail (width > 0 && height > 0 && framerate > 0, NULL);
+
+  self = g_object_new (MC_TYPE_VIDEO_LADDER, NULL);
+  self->screen = TRUE;
+
+  add_rung (self, width, height, framerate);
+  for (guint i = 0; i < G_N_ELEMENTS (rates); i++)
+    if (rates[i] < framerate)
+      add_rung (self, width, height, rates[i]);
+  add_rung (self, even (width * 3 / 4.0), even (height * 3 / 4.0), MIN (framerate, 5));
+  add_rung (self, even (width / 2.0), even (height / 2.0), MIN (framerate, 5));
+
+  mc_video_ladder_reset (self);
+
+  return self;
+}
+
+/**
+ * mc_video_ladder_get_screen:
+ * @self: a ladder
+ *
+ * Returns: whether it is a ladder for screen content
+ */
+gboolean
+mc_video_ladder_get_screen (McVideoLadder *self)
+{
+  g_return_val_if_fail (MC_IS_VIDEO_LADDER (self), FALSE);
+
+  return self->screen;
 }
 
 /**

@@ -39,6 +39,10 @@ G_DECLARE_FINAL_TYPE (McVideoLadder, mc_video_ladder, MC, VIDEO_LADDER, GObject)
 McVideoLadder      *mc_video_ladder_new (guint width,
                                          guint height,
                                          guint framerate);
+McVideoLadder      *mc_video_ladder_new_for_screen (guint width,
+                                                    guint height,
+                                                    guint framerate);
+gboolean            mc_video_ladder_get_screen (McVideoLadder *self);
 McVideoLadderChange mc_video_ladder_update (McVideoLadder *self,
                                             guint          video_bitrate,
                                             gint64         time_us);

@@ -22,6 +22,7 @@ typedef struct
   char          *instance;   /* the client's call-session id, or NULL */
   gboolean       muted;
   gboolean       camera_off;
+  gboolean       screen; /* sharing the screen instead of the camera */
 } Slot;
 
 typedef struct

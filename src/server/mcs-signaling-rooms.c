@@ -67,6 +67,8 @@ add_participant (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, slot->muted);
   json_builder_set_member_name (builder, "camera_off");
   json_builder_add_boolean_value (builder, slot->camera_off);
+  json_builder_set_member_name (builder, "screen");
+  json_builder_add_boolean_value (builder, slot->screen);
   if (slot->instance != NULL)
     {
       json_builder_set_member_name (builder, "instance");
@@ -105,6 +107,7 @@ mcs_signaling_leave_room (McsSignaling  *self,
   g_clear_pointer (&room->slots[index].instance, g_free);
   room->slots[index].muted = FALSE;
   room->slots[index].camera_off = FALSE;
+  room->slots[index].screen = FALSE;
 
   if (!mcs_store_call_leave (store, booking_id, user_id, mcs_signaling_now (), reason, &error))
     g_warning ("Cannot record a leave: %s", error->message);
@@ -347,6 +350,7 @@ occupy (McsSignaling  *self,
                      : NULL;
   slot->muted = FALSE;
   slot->camera_off = FALSE;
+  slot->screen = FALSE;
   mcs_connection_set_room (connection, room->booking_id);
 
   if (!mcs_store_call_join (store, room->booking_id, user->id, mcs_signaling_now (), &error))
@@ -367,6 +371,7 @@ occupy (McsSignaling  *self,
       mcs_signaling_set_node (peer_joined, "user", joiner);
       json_object_set_boolean_member (peer_joined, "muted", FALSE);
       json_object_set_boolean_member (peer_joined, "camera_off", FALSE);
+      json_object_set_boolean_member (peer_joined, "screen", FALSE);
       if (slot->instance != NULL)
         json_object_set_string_member (peer_joined, "instance", slot->instance);
       mcs_connection_send (peer->connection, peer_joined);
@@ -575,6 +580,8 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
     slot->muted = json_object_get_boolean_member (message, "muted");
   if (mc_json_has (message, "camera_off"))
     slot->camera_off = json_object_get_boolean_member (message, "camera_off");
+  if (mc_json_has (message, "screen"))
+    slot->screen = json_object_get_boolean_member (message, "screen");
 
   if (room->slots[1 - index].connection == NULL)
     return;
@@ -583,6 +590,7 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
   json_object_set_int_member (state, "user_id", mcs_connection_get_user (connection)->id);
   json_object_set_boolean_member (state, "muted", slot->muted);
   json_object_set_boolean_member (state, "camera_off", slot->camera_off);
+  json_object_set_boolean_member (state, "screen", slot->screen);
   mcs_connection_send (room->slots[1 - index].connection, state);
 }
 

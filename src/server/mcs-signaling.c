@@ -188,6 +188,7 @@ static const McJsonRule media_state_rules[] = {
   { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
   { "muted", MC_JSON_BOOLEAN, FALSE, 0, 0 },
   { "camera_off", MC_JSON_BOOLEAN, FALSE, 0, 0 },
+  { "screen", MC_JSON_BOOLEAN, FALSE, 0, 0 },
 };
 static const McJsonRule chat_rules[] = {
   { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },

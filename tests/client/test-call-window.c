@@ -255,6 +255,55 @@ weak_cleared (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+static gboolean
+screen_notice_shown (gpointer data)
+{
+  return mc_call_window_get_screen_notice (data) != NULL;
+}
+
+static gboolean
+screen_notice_hidden (gpointer data)
+{
+  return mc_call_window_get_screen_notice (data) == NULL;
+}
+
+/* The mentor shares its (virtual X11) screen: the student's window says so
+ * and shows the picture whole; when the mentor stops, the camera is shown as
+ * before. */
+static void
+assert_peer_shares_screen (McCallWindow     *call_window,
+                           McCallController *mentor)
+{
+  McCallSession     *session = mc_call_controller_get_session (mentor);
+  GtkContentFit      camera_fit = mc_call_window_get_remote_fit (call_window);
+  g_autoptr (GError) error = NULL;
+
+  if (!mc_call_session_can_share_screen (&error))
+    {
+      g_test_message ("The mentor cannot share its screen: %s", error->message);
+      return;
+    }
+
+  g_assert_null (mc_call_window_get_screen_notice (call_window));
+  g_assert_true (mc_call_session_set_screen_share (session, TRUE, &error));
+  g_assert_no_error (error);
+  mc_test_ui_wait_until (screen_notice_shown, call_window, "the notice of the shared screen");
+  g_assert_cmpstr (mc_call_window_get_screen_notice (call_window), ==,
+                   "maria Tester is sharing their screen");
+  g_assert_cmpint (mc_call_window_get_remote_fit (call_window), ==, GTK_CONTENT_FIT_CONTAIN);
+  g_assert_null (mc_call_window_get_status_text (call_window));
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-peer-shares-screen");
+
+  /* Full screen from the notice's button, and back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.fullscreen", NULL));
+  g_object_set (call_window, "fullscreen", FALSE, NULL);
+
+  g_assert_true (mc_call_session_set_screen_share (session, FALSE, &error));
+  g_assert_no_error (error);
+  mc_test_ui_wait_until (screen_notice_hidden, call_window, "the notice to go");
+  g_assert_cmpint (mc_call_window_get_remote_fit (call_window), ==, camera_fit);
+}
+
 static void
 test_call (void)
 {
@@ -354,6 +403,7 @@ test_call (void)
 
   /* Under Xvfb the screen can be shared. */
   assert_share_screen (call_window, mentor.controller);
+  assert_peer_shares_screen (call_window, mentor.controller);
 
   path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
   history = mc_test_request (server, "GET", path, mentor_token, NULL, &status);

@@ -552,6 +552,61 @@ test_ladder_rungs (void)
   g_assert_cmpuint (mc_video_ladder_get_n_rungs (ladder), ==, 3);
 }
 
+/* A shared screen keeps its size and gives up frame rate first: at a
+ * budget where a camera picture is down to 180p, the screen is still sent
+ * whole, at 5 frames a second. */
+static void
+test_ladder_screen (void)
+{
+  g_autoptr (McVideoLadder) ladder = mc_video_ladder_new_for_screen (1920, 1080, 15);
+  g_autoptr (McVideoLadder) camera = mc_video_ladder_new (1280, 720, 30);
+  static const guint        expected[][3] = {
+           { 1920, 1080, 15 },
+           { 1920, 1080, 10 },
+           { 1920, 1080, 5 },
+           { 1440, 810, 5 },
+           { 960, 540, 5 },
+  };
+  guint width, height, framerate;
+
+  g_assert_true (mc_video_ladder_get_screen (ladder));
+  g_assert_false (mc_video_ladder_get_screen (camera));
+  g_assert_cmpuint (mc_video_ladder_get_n_rungs (ladder), ==, G_N_ELEMENTS (expected));
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      guint need = mc_video_ladder_get_min_bitrate (ladder, i);
+
+      if (i > 0)
+        g_assert_cmpuint (need, <, mc_video_ladder_get_min_bitrate (ladder, i - 1));
+      g_assert_cmpint (mc_video_ladder_update (ladder, need, i * SECOND), ==,
+                       i == 0 ? MC_VIDEO_LADDER_UNCHANGED : MC_VIDEO_LADDER_LOWERED);
+      mc_video_ladder_get_format (ladder, &width, &height, &framerate);
+      g_assert_cmpuint (width, ==, expected[i][0]);
+      g_assert_cmpuint (height, ==, expected[i][1]);
+      g_assert_cmpuint (framerate, ==, expected[i][2]);
+    }
+
+  /* The whole 1080p screen fits in less than 720p30 of a camera needs. */
+  g_assert_cmpuint (mc_video_ladder_get_min_bitrate (ladder, 0), <,
+                    mc_video_ladder_get_min_bitrate (camera, 0));
+
+  /* 300 kbit/s: the camera is at 180p, the screen whole at 5 frames. */
+  mc_video_ladder_reset (ladder);
+  mc_video_ladder_update (ladder, 300000, 0);
+  mc_video_ladder_update (camera, 300000, 0);
+  mc_video_ladder_get_format (ladder, &width, &height, &framerate);
+  g_assert_cmpuint (height, ==, 1080);
+  g_assert_cmpuint (framerate, ==, 5);
+  mc_video_ladder_get_format (camera, &width, &height, &framerate);
+  g_assert_cmpuint (height, ==, 180);
+
+  /* A screen captured at 5 frames a second has no lower frame rates. */
+  g_clear_object (&ladder);
+  ladder = mc_video_ladder_new_for_screen (1280, 800, 5);
+  g_assert_cmpuint (mc_video_ladder_get_n_rungs (ladder), ==, 3);
+}
+
 static void
 test_ladder_hysteresis (void)
 {
@@ -692,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/engine/bandwidth/bounds", test_bounds);
   g_test_add_func ("/engine/bandwidth/feedback-from-packets", test_feedback_from_packets);
   g_test_add_func ("/engine/ladder/rungs", test_ladder_rungs);
+  g_test_add_func ("/engine/ladder/screen", test_ladder_screen);
   g_test_add_func ("/engine/ladder/hysteresis", test_ladder_hysteresis);
   g_test_add_func ("/engine/ladder/pause", test_ladder_pause);
   g_test_add_func ("/engine/ladder/adaptation", test_adaptation);

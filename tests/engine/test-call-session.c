@@ -59,6 +59,7 @@ typedef struct
   gint64      generation;
   gboolean    flag1;
   gboolean    flag2;
+  gboolean    flag3;
 } Message;
 
 static Side *
@@ -90,7 +91,8 @@ deliver_cb (gpointer data)
                                              message->generation);
       break;
     case MESSAGE_MEDIA_STATE:
-      mc_call_session_receive_media_state (to->session, message->flag1, message->flag2);
+      mc_call_session_receive_media_state (to->session, message->flag1, message->flag2,
+                                           message->flag3);
       break;
     }
 
@@ -113,7 +115,8 @@ relay (Side       *from,
        guint       number,
        gint64      generation,
        gboolean    flag1,
-       gboolean    flag2)
+       gboolean    flag2,
+       gboolean    flag3)
 {
   Message *message = g_new0 (Message, 1);
 
@@ -124,6 +127,7 @@ relay (Side       *from,
   message->generation = generation;
   message->flag1 = flag1;
   message->flag2 = flag2;
+  message->flag3 = flag3;
   g_idle_add_full (G_PRIORITY_DEFAULT, deliver_cb, message, message_free);
 }
 
@@ -183,7 +187,7 @@ send_offer_cb (McCallSession *session,
     }
 
   assert_rtx_for_video_only (sdp);
-  relay (side, MESSAGE_OFFER, sdp, 0, generation, FALSE, FALSE);
+  relay (side, MESSAGE_OFFER, sdp, 0, generation, FALSE, FALSE, FALSE);
 }
 
 static void
@@ -195,7 +199,7 @@ send_answer_cb (McCallSession *session,
   assert_rtx_for_video_only (sdp);
   g_free (side->link->last_answer);
   side->link->last_answer = g_strdup (sdp);
-  relay (side, MESSAGE_ANSWER, sdp, 0, generation, FALSE, FALSE);
+  relay (side, MESSAGE_ANSWER, sdp, 0, generation, FALSE, FALSE, FALSE);
 }
 
 static void
@@ -205,16 +209,17 @@ send_candidate_cb (McCallSession *session,
                    gint64         generation,
                    Side          *side)
 {
-  relay (side, MESSAGE_CANDIDATE, candidate, mline_index, generation, FALSE, FALSE);
+  relay (side, MESSAGE_CANDIDATE, candidate, mline_index, generation, FALSE, FALSE, FALSE);
 }
 
 static void
 send_media_state_cb (McCallSession *session,
                      gboolean       muted,
                      gboolean       camera_off,
+                     gboolean       screen,
                      Side          *side)
 {
-  relay (side, MESSAGE_MEDIA_STATE, NULL, 0, 0, muted, camera_off);
+  relay (side, MESSAGE_MEDIA_STATE, NULL, 0, 0, muted, camera_off, screen);
 }
 
 static void
@@ -881,6 +886,38 @@ remote_camera_off (gpointer data)
   return mc_call_session_get_remote_camera_off (data);
 }
 
+static gboolean
+remote_screen_sharing (gpointer data)
+{
+  return mc_call_session_get_remote_screen_sharing (data);
+}
+
+static gboolean
+remote_camera_not_shared (gpointer data)
+{
+  return !mc_call_session_get_remote_screen_sharing (data);
+}
+
+/* While the screen is shared, what is sent is the screen's own size (the
+ * suite's Xvfb screen is 1280×800, the camera's configured size far less)
+ * at no more than 15 frames a second. */
+static gboolean
+sending_screen_size (gpointer data)
+{
+  g_autoptr (McCallStats) stats = mc_call_session_dup_stats (data);
+
+  return stats->send_width == 1280 && stats->send_height == 800 && stats->send_framerate <= 15 &&
+         stats->send_framerate >= 5;
+}
+
+static gboolean
+sending_camera_size (gpointer data)
+{
+  g_autoptr (McCallStats) stats = mc_call_session_dup_stats (data);
+
+  return stats->send_width > 0 && stats->send_width <= 320 && stats->send_height <= 240;
+}
+
 static void
 test_screen_share (void)
 {
@@ -911,9 +948,14 @@ test_screen_share (void)
   g_assert_true (mc_call_session_set_screen_share (link.mentor.session, TRUE, &error));
   g_assert_no_error (error);
   g_assert_true (mc_call_session_get_screen_share (link.mentor.session));
+  /* The peer is told it is a screen, to show it whole. */
+  g_assert_true (wait_for (remote_screen_sharing, link.student.session, TIMEOUT_S));
+  g_assert_false (mc_call_session_get_remote_screen_sharing (link.mentor.session));
   assert_luma (&remote, TRUE, "the screen at the student");
   assert_luma (&preview, TRUE, "the screen in the mentor's self view");
+  /* The (static, black) screen goes on being sent: frames keep coming. */
   assert_media_flows (&link, 10);
+  g_assert_true (wait_for (sending_screen_size, link.mentor.session, TIMEOUT_S));
   g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
 
   /* With the camera off the screen is still sent, and the peer is told
@@ -925,10 +967,12 @@ test_screen_share (void)
   g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
   g_assert_no_error (error);
   g_assert_true (wait_for (remote_camera_off, link.student.session, TIMEOUT_S));
+  g_assert_true (wait_for (remote_camera_not_shared, link.student.session, TIMEOUT_S));
   mc_call_session_set_camera_off (link.mentor.session, FALSE);
 
-  /* And back to the test pattern. */
+  /* And back to the test pattern, at the camera's size. */
   g_assert_false (mc_call_session_get_screen_share (link.mentor.session));
+  g_assert_true (wait_for (sending_camera_size, link.mentor.session, TIMEOUT_S));
   assert_luma (&remote, FALSE, "the test pattern at the student again");
   assert_luma (&preview, FALSE, "the test pattern in the self view again");
   assert_media_flows (&link, 10);

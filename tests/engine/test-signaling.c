@@ -146,9 +146,10 @@ media_state_cb (McSignalingClient *client,
                 gint64             user_id,
                 gboolean           muted,
                 gboolean           camera_off,
+                gboolean           screen,
                 Peer              *peer)
 {
-  record (peer, "media-state %" G_GINT64_FORMAT " %d %d", user_id, muted, camera_off);
+  record (peer, "media-state %" G_GINT64_FORMAT " %d %d %d", user_id, muted, camera_off, screen);
 }
 
 static void
@@ -522,10 +523,12 @@ test_relay (Fixture       *fixture,
   g_assert_true (mc_signaling_client_send_ice_candidate (student->client, "", 0, 7));
   wait_event (mentor, "ice %" G_GINT64_FORMAT " 0 g7 ", student->user_id);
 
-  g_assert_true (mc_signaling_client_send_media_state (student->client, TRUE, FALSE));
-  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 0", student->user_id);
-  g_assert_true (mc_signaling_client_send_media_state (mentor->client, FALSE, TRUE));
-  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 1", mentor->user_id);
+  g_assert_true (mc_signaling_client_send_media_state (student->client, TRUE, FALSE, FALSE));
+  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 0 0", student->user_id);
+  g_assert_true (mc_signaling_client_send_media_state (mentor->client, FALSE, TRUE, FALSE));
+  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 1 0", mentor->user_id);
+  g_assert_true (mc_signaling_client_send_media_state (mentor->client, FALSE, FALSE, TRUE));
+  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 0 1", mentor->user_id);
 
   assert_no_event (mentor, "error");
   assert_no_event (student, "error");
@@ -561,8 +564,8 @@ test_connection_lost (Fixture       *fixture,
   Peer *student = &fixture->student;
 
   join_both (fixture);
-  mc_signaling_client_send_media_state (student->client, TRUE, TRUE);
-  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 1", student->user_id);
+  mc_signaling_client_send_media_state (student->client, TRUE, TRUE, FALSE);
+  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 1 0", student->user_id);
 
   /* No close frame: the server must call it a lost connection. */
   mc_signaling_client_debug_drop_connection (student->client);
@@ -574,7 +577,68 @@ test_connection_lost (Fixture       *fixture,
   wait_event (student, "state connected");
   wait_event (student, "joined %" G_GINT64_FORMAT, fixture->booking_id);
   wait_event (mentor, "peer-joined %" G_GINT64_FORMAT, student->user_id);
-  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 1", student->user_id);
+  wait_event (mentor, "media-state %" G_GINT64_FORMAT " 1 1 0", student->user_id);
+}
+
+static JsonObject *
+participant_for (JsonObject *joined,
+                 gint64      user_id)
+{
+  JsonArray *participants = json_object_get_array_member (joined, "participants");
+
+  for (guint i = 0; i < json_array_get_length (participants); i++)
+    {
+      JsonObject *participant = json_array_get_object_element (participants, i);
+      JsonObject *user = json_object_get_object_member (participant, "user");
+
+      if (json_object_get_int_member (user, "id") == user_id)
+        return participant;
+    }
+
+  g_error ("No participant %" G_GINT64_FORMAT " in “joined”", user_id);
+}
+
+/* The server keeps who shares a screen: one who joins later is told in
+ * "joined", and a sharer whose connection drops tells it again. */
+static void
+test_screen_state (Fixture      *fixture,
+                   gconstpointer user_data)
+{
+  Peer       *mentor = &fixture->mentor;
+  Peer       *student = &fixture->student;
+  JsonObject *participant;
+
+  join_both (fixture);
+  g_assert_true (mc_signaling_client_send_media_state (mentor->client, FALSE, FALSE, TRUE));
+  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 0 1", mentor->user_id);
+
+  /* The student leaves and comes back: the server says the mentor shares. */
+  g_assert_true (mc_signaling_client_leave (student->client));
+  wait_event (student, "left %" G_GINT64_FORMAT, fixture->booking_id);
+  join (fixture, student);
+  participant = participant_for (student->joined, mentor->user_id);
+  g_assert_true (json_object_get_boolean_member (participant, "screen"));
+  g_assert_false (json_object_get_boolean_member (participant, "camera_off"));
+  participant = participant_for (student->joined, student->user_id);
+  g_assert_false (json_object_get_boolean_member (participant, "screen"));
+
+  /* The mentor's connection drops: it says so again when it is back. */
+  mc_signaling_client_debug_drop_connection (mentor->client);
+  wait_event (student, "peer-left %" G_GINT64_FORMAT " connection_lost", mentor->user_id);
+  wait_event (mentor, "joined %" G_GINT64_FORMAT, fixture->booking_id);
+  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 0 1", mentor->user_id);
+
+  /* Sharing stops. */
+  g_assert_true (mc_signaling_client_send_media_state (mentor->client, FALSE, FALSE, FALSE));
+  wait_event (student, "media-state %" G_GINT64_FORMAT " 0 0 0", mentor->user_id);
+  g_assert_true (mc_signaling_client_leave (student->client));
+  wait_event (student, "left %" G_GINT64_FORMAT, fixture->booking_id);
+  join (fixture, student);
+  participant = participant_for (student->joined, mentor->user_id);
+  g_assert_false (json_object_get_boolean_member (participant, "screen"));
+
+  assert_no_event (mentor, "error");
+  assert_no_event (student, "error");
 }
 
 static void
@@ -1168,6 +1232,7 @@ main (int   argc,
   ADD ("/engine/signaling/relay", NULL, test_relay);
   ADD ("/engine/signaling/leave", NULL, test_leave_and_rejoin);
   ADD ("/engine/signaling/connection-lost", NULL, test_connection_lost);
+  ADD ("/engine/signaling/screen-state", NULL, test_screen_state);
   ADD ("/engine/signaling/takeover", NULL, test_takeover);
   ADD ("/engine/signaling/isolation", NULL, test_isolation);
   ADD ("/engine/signaling/end", NULL, test_end);
