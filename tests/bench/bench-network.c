@@ -40,6 +40,12 @@
  * MENTORCALL_CHROMIUM, MENTORCALL_NETEM. Exits 77 (skipped) without root,
  * `ip` or /dev/net/tun; without Chromium it measures ours only, saying so.
  * Fails only when a call does not work at all on the clean path.
+ *
+ * With --check it is a test (test-call-loss): the cases run for ours only,
+ * and each must show what loss resilience does, never how fast: both sides
+ * decode video, the network lost packets on arrival, retransmissions
+ * repaired some, and the receive jitter buffers waited longer than on a
+ * clean path (McJitterPolicy).
  */
 
 #include <errno.h>
@@ -64,6 +70,8 @@
 #define BAR_FIT_SECONDS      5
 #define BAR_CLEAN_KBIT       2500
 #define BAR_RECOVERY_MS      1000
+/* The engine's receive latency on a clean path (mc-call-session.c). */
+#define CHECK_CLEAN_LATENCY_MS 40
 
 static const BenchCase cases[] = {
   { "clean", "no impairment", "", 0, 0 },
@@ -364,6 +372,57 @@ run_ours (Bench           *bench,
       g_free (names[i]);
     }
   return result;
+}
+
+/* What --check asks of a lossy case's result (run_ours ()); FALSE after
+ * saying what is missing. */
+static gboolean
+check_loss_resilience (JsonObject *ours)
+{
+  JsonObject *ends = json_object_get_object_member (ours, "ends");
+  const char *names[] = { "mentor", "student" };
+  gboolean    ok = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *end = json_object_get_object_member (ends, names[i]);
+      JsonObject *extra = json_object_get_object_member (end, "extra");
+      JsonObject *fields = json_object_get_object_member (extra, "stats_fields");
+      struct
+      {
+        const char *field;
+        const char *what;
+        double      above;
+      } wanted[] = {
+        { "arrival_loss", "packets lost on arrival", 0 },
+        { "packets_repaired", "packets repaired by retransmission", 0 },
+        { "receive_latency_ms", "a jitter buffer that waits longer than on a clean path",
+          CHECK_CLEAN_LATENCY_MS },
+      };
+
+      if (json_object_get_double_member (end, "fps_mean") <= 0)
+        {
+          g_printerr ("bench-network: the %s decoded no video\n", names[i]);
+          ok = FALSE;
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (wanted); k++)
+        {
+          JsonObject *field = json_object_has_member (fields, wanted[k].field)
+                                ? json_object_get_object_member (fields, wanted[k].field)
+                                : NULL;
+          double      mean = field != NULL ? json_object_get_double_member (field, "mean") : NAN;
+
+          g_print ("# %s: %s: %s %.3f\n", names[i], wanted[k].what, wanted[k].field, mean);
+          if (!(mean > wanted[k].above))
+            {
+              g_printerr ("bench-network: the %s saw no %s (%s %.3f)\n", names[i],
+                          wanted[k].what, wanted[k].field, mean);
+              ok = FALSE;
+            }
+        }
+    }
+
+  return ok;
 }
 
 /* Helpers: Chromium */
@@ -745,10 +804,12 @@ main (int    argc,
   g_autoptr (JsonObject)     results = json_object_new ();
   g_autoptr (McTestServer)   server = NULL;
   g_autoptr (BenchNetns)     netns = NULL;
+  gboolean                   check = FALSE;
   const GOptionEntry         entries[] = {
             { "page", 'p', 0, G_OPTION_ARG_FILENAME, &page, "Chromium's page", "HTML" },
             { "cli-wrapper", 0, 0, G_OPTION_ARG_FILENAME, &wrapper, "netns-cli.sh", "SCRIPT" },
             { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+            { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Test loss resilience (ours only)", NULL },
             { NULL }
   };
   const char *filter = g_getenv ("MENTORCALL_BENCH_CASE");
@@ -801,6 +862,8 @@ main (int    argc,
     bench.chromium = g_find_program_in_path ("chromium");
   if (bench.chromium == NULL || !g_file_test (bench.chromium, G_FILE_TEST_IS_EXECUTABLE))
     chromium_why_not = g_strdup ("chromium is not installed (apt-get install chromium)");
+  else if (check)
+    chromium_why_not = g_strdup ("a check measures ours only");
   else if (!wanted (engines, "chromium"))
     chromium_why_not = g_strdup ("not in MENTORCALL_BENCH_ENGINES");
   with_chromium = chromium_why_not == NULL;
@@ -856,9 +919,11 @@ main (int    argc,
       json_object_set_string_member (entry, "shape", test_case->shape);
       json_object_set_object_member (case_results, test_case->name, entry);
 
-      if (wanted (engines, "ours"))
+      if (wanted (engines, "ours") || check)
         {
           ours = run_ours (&bench, test_case);
+          if (check && !check_loss_resilience (ours))
+            ok = FALSE;
           json_object_set_object_member (entry, "ours", ours);
           if (g_str_equal (test_case->name, "clean") &&
               json_object_get_double_member (ours, "fps_mean") <= 0)

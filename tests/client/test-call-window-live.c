@@ -113,7 +113,16 @@ notice_is (gpointer data)
 static gboolean
 quality_detailed (gpointer data)
 {
-  const char *text = mc_call_window_get_quality_text (data);
+  static char *last;
+  const char  *text = mc_call_window_get_quality_text (data);
+
+  /* What it said, for when it never says it all. */
+  if (g_strcmp0 (text, last) != 0)
+    {
+      g_free (last);
+      last = g_strdup (text);
+      g_test_message ("quality now: %s", text ? text : "(none)");
+    }
 
   return text != NULL && strstr (text, "Receiving ") != NULL && strstr (text, "Sending ") != NULL &&
          strstr (text, "kbit/s") != NULL && strstr (text, "% lost") != NULL &&
