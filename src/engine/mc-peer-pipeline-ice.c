@@ -139,6 +139,13 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * would otherwise mean a request every round trip for 300 ms. */
       g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",
                     MC_PEER_RTX_MAX_RETRIES, NULL);
+      /* And it asks at all. webrtcbin 1.22 switches retransmission on in
+       * its new-jitterbuffer handler only for an SSRC that its description
+       * already maps to a transceiver; a stream whose first packet comes
+       * before that (a race, seen in one call of two at 5 % loss: that side
+       * sent no request for the whole call) keeps the default, off. Every
+       * transceiver of ours has NACK on, so on is right for every stream. */
+      g_object_set (element, "do-retransmission", TRUE, NULL);
       g_mutex_lock (&self->lock);
       if (!self->stopped)
         g_ptr_array_add (self->jitterbuffers, gst_object_ref (element));
