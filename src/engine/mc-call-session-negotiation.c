@@ -246,6 +246,26 @@ mc_call_session_start_negotiation (McCallSession *self)
     }
 }
 
+/* A new connection cannot help when our own capture and encoding stopped:
+ * the peer then gets nothing on any connection. Says so, loudly, so that a
+ * stalled McMediaPipeline is not mistaken for a network fault. */
+static void
+warn_if_local_media_stalled (McCallSession *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (McMediaKind kind = MC_MEDIA_KIND_AUDIO; kind <= MC_MEDIA_KIND_VIDEO; kind++)
+    {
+      gint64 last = mc_media_pipeline_get_last_encoded_time (self->media, kind);
+
+      if (last != 0 && now - last > MEDIA_TIMEOUT_US)
+        g_message ("The local media pipeline stalled: no encoded %s for %.1f s; "
+                   "reconnecting will not bring it back",
+                   kind == MC_MEDIA_KIND_VIDEO ? "video" : "audio",
+                   (double) (now - last) / G_USEC_PER_SEC);
+    }
+}
+
 static void
 reconnect (McCallSession *self,
            const char    *reason)
@@ -254,6 +274,7 @@ reconnect (McCallSession *self,
     return;
 
   g_message ("Media path lost (%s): reconnecting", reason);
+  warn_if_local_media_stalled (self);
   if (self->state != MC_CALL_SESSION_STATE_RECONNECTING)
     self->reconnections++;
   mc_call_session_set_state (self, MC_CALL_SESSION_STATE_RECONNECTING);

@@ -82,6 +82,7 @@ forward_sample (McMediaPipeline *self,
   g_autoptr (GstAppSrc) output = NULL;
 
   g_mutex_lock (&self->lock);
+  self->last_encoded[kind] = g_get_monotonic_time ();
   g_set_object (&output, self->output[kind]);
   g_mutex_unlock (&self->lock);
 

@@ -74,6 +74,7 @@ struct _McMediaPipeline
   gint       sharing_screen; /* the probe's copy of screen_share */
   gint       first_video_sample;
   gint       video_paused;
+  gint64     last_encoded[2]; /* monotonic time of the last encoded sample */
 };
 
 enum

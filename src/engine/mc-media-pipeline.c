@@ -702,6 +702,31 @@ request_key_unit (McMediaPipeline *self,
 }
 
 /**
+ * mc_media_pipeline_get_last_encoded_time:
+ * @self: a pipeline
+ * @kind: audio or video
+ *
+ * Returns: the monotonic time at which the encoder last gave a sample of
+ * @kind, or 0 if it never did. A value that stops moving while the call is
+ * on means the capture and encoding chain itself stalled, which no new peer
+ * connection can repair.
+ */
+gint64
+mc_media_pipeline_get_last_encoded_time (McMediaPipeline *self,
+                                         McMediaKind      kind)
+{
+  gint64 last;
+
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), 0);
+
+  g_mutex_lock (&self->lock);
+  last = self->last_encoded[kind];
+  g_mutex_unlock (&self->lock);
+
+  return last;
+}
+
+/**
  * mc_media_pipeline_force_key_unit:
  * @self: a pipeline
  *

@@ -85,16 +85,18 @@ void     mc_media_pipeline_stop (McMediaPipeline *self);
 GstClock    *mc_media_pipeline_get_clock (McMediaPipeline *self);
 GstClockTime mc_media_pipeline_get_base_time (McMediaPipeline *self);
 
-void mc_media_pipeline_set_outputs (McMediaPipeline *self,
-                                    GstAppSrc       *video,
-                                    GstAppSrc       *audio);
-void mc_media_pipeline_clear_outputs (McMediaPipeline *self,
-                                      GstAppSrc       *video);
-void mc_media_pipeline_push_remote (McMediaPipeline *self,
-                                    McMediaKind      kind,
-                                    GstSample       *sample);
-void mc_media_pipeline_force_key_unit (McMediaPipeline *self);
-void mc_media_pipeline_ensure_key_unit (McMediaPipeline *self);
+void   mc_media_pipeline_set_outputs (McMediaPipeline *self,
+                                      GstAppSrc       *video,
+                                      GstAppSrc       *audio);
+void   mc_media_pipeline_clear_outputs (McMediaPipeline *self,
+                                        GstAppSrc       *video);
+void   mc_media_pipeline_push_remote (McMediaPipeline *self,
+                                      McMediaKind      kind,
+                                      GstSample       *sample);
+void   mc_media_pipeline_force_key_unit (McMediaPipeline *self);
+gint64 mc_media_pipeline_get_last_encoded_time (McMediaPipeline *self,
+                                                McMediaKind      kind);
+void   mc_media_pipeline_ensure_key_unit (McMediaPipeline *self);
 
 void     mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
                                               guint            bitrate);
