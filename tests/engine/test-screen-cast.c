@@ -176,11 +176,12 @@ test_flow (void)
   g_assert_false (mc_screen_cast_get_active (cast));
 }
 
+static GTestDBus *bus;
+
 int
 main (int   argc,
       char *argv[])
 {
-  GTestDBus                   *bus;
   g_autoptr (GSubprocess)      mock = NULL;
   g_autoptr (GError)           error = NULL;
   g_autofree char             *script = NULL;
@@ -209,7 +210,8 @@ main (int   argc,
   g_subprocess_wait (mock, NULL, NULL);
   /* libportal keeps the shared session connection: stop the bus without
    * waiting for that to go, as g_test_dbus_down () (and so unreffing the
-   * GTestDBus) would for 30 s. */
+   * GTestDBus) would for 30 s. The process ends with it, held by a
+   * global. */
   g_test_dbus_stop (bus);
   return status;
 }
