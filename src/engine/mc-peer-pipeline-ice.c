@@ -151,6 +151,15 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
         g_ptr_array_add (self->jitterbuffers, gst_object_ref (element));
       g_mutex_unlock (&self->lock);
     }
+  else if (g_str_equal (name, "rtpsession"))
+    {
+      g_autoptr (GObject) session = NULL;
+
+      g_object_get (element, "internal-session", &session, NULL);
+      if (session != NULL)
+        g_object_set (session, "twcc-feedback-interval",
+                      (guint64) MC_PEER_TWCC_FEEDBACK_INTERVAL_MS * GST_MSECOND, NULL);
+    }
   else if (g_str_equal (name, "rtpulpfecdec"))
     {
       g_mutex_lock (&self->lock);

@@ -27,6 +27,14 @@ G_BEGIN_DECLS
  * congested path, send more the more is lost. */
 #define MC_PEER_RTX_MAX_RETRIES 2
 
+/* How often our RTP session tells the peer which of its packets arrived
+ * (transport-wide congestion control feedback). GStreamer 1.22 otherwise
+ * answers at each packet with the marker bit, which is every video frame
+ * but almost never an audio packet: with our video paused the peer's
+ * estimate then heard nothing for seconds and the video came back late.
+ * Chromium answers every 100 ms too. */
+#define MC_PEER_TWCC_FEEDBACK_INTERVAL_MS 100
+
 struct _McPeerPipeline
 {
   GObject parent_instance;
