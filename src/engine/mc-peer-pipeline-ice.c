@@ -105,6 +105,54 @@ outgoing_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* webrtcbin's own new-jitterbuffer handler has run: it may have switched
+ * retransmission requests off. */
+static void
+new_jitterbuffer_cb (GstElement *rtpbin,
+                     GstElement *jitterbuffer,
+                     guint       session_id,
+                     guint       ssrc,
+                     gpointer    user_data)
+{
+  g_object_set (jitterbuffer, "do-retransmission", TRUE, NULL);
+}
+
+static void
+new_transceiver_cb (GstElement              *webrtc,
+                    GstWebRTCRTPTransceiver *transceiver,
+                    gpointer                 user_data)
+{
+  g_object_set (transceiver, "do-nack", TRUE, NULL);
+}
+
+/**
+ * mc_peer_pipeline_watch_retransmission:
+ * @self: a peer pipeline whose webrtcbin was just made
+ *
+ * Makes every receive jitter buffer ask for retransmissions. webrtcbin 1.22
+ * sets each new jitter buffer's do-retransmission from the do-nack of the
+ * transceiver its description maps the stream's SSRC to, and leaves the
+ * default (off) when the SSRC is not mapped yet. Every transceiver of ours
+ * has NACK on, but an answerer's webrtcbin may make transceivers of its
+ * own for the offer's m-lines (NACK off), and a stream's first packet may
+ * come before the description maps it: either way one side of a call sent
+ * no request for the whole call (seen in one call of two at 5 % loss: 7 s
+ * frozen in 20). So: NACK on for the transceivers webrtcbin makes, and
+ * do-retransmission on again after webrtcbin's handler has run (ours is
+ * connected after its own).
+ */
+void
+mc_peer_pipeline_watch_retransmission (McPeerPipeline *self)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (self->webrtc), "rtpbin");
+
+  g_signal_connect (self->webrtc, "on-new-transceiver", G_CALLBACK (new_transceiver_cb), NULL);
+  if (rtpbin != NULL)
+    g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (new_jitterbuffer_cb), NULL);
+  else
+    g_warning ("webrtcbin has no rtpbin: retransmission requests may stay off");
+}
+
 void
 mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
                                         GstBin     *sub_bin,
@@ -139,12 +187,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * would otherwise mean a request every round trip for 300 ms. */
       g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",
                     MC_PEER_RTX_MAX_RETRIES, NULL);
-      /* And it asks at all. webrtcbin 1.22 switches retransmission on in
-       * its new-jitterbuffer handler only for an SSRC that its description
-       * already maps to a transceiver; a stream whose first packet comes
-       * before that (a race, seen in one call of two at 5 % loss: that side
-       * sent no request for the whole call) keeps the default, off. Every
-       * transceiver of ours has NACK on, so on is right for every stream. */
+      /* And it asks at all: see mc_peer_pipeline_watch_retransmission(). */
       g_object_set (element, "do-retransmission", TRUE, NULL);
       g_mutex_lock (&self->lock);
       if (!self->stopped)

@@ -118,6 +118,7 @@ void mc_peer_pipeline_cancel_requests (McPeerPipeline *self);
 /* ICE: mc-peer-pipeline-ice.c */
 void mc_peer_pipeline_configure_ice (McPeerPipeline     *self,
                                      const McPeerConfig *config);
+void mc_peer_pipeline_watch_retransmission (McPeerPipeline *self);
 void mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
                                              GstBin     *sub_bin,
                                              GstElement *element,

@@ -301,6 +301,7 @@ mc_peer_pipeline_new (const McPeerConfig *config,
     return NULL;
 
   gst_util_set_object_arg (G_OBJECT (self->webrtc), "bundle-policy", "max-bundle");
+  mc_peer_pipeline_watch_retransmission (self);
   g_object_set (self->webrtc, "latency", config->latency_ms, NULL);
   mc_peer_pipeline_configure_ice (self, config);
 

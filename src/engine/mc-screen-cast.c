@@ -98,7 +98,6 @@ read_stream (McScreenCast *self,
 {
   g_autoptr (GVariant)     streams = xdp_session_get_streams (self->session);
   g_autoptr (GVariant)     properties = NULL;
-  g_autoptr (GVariantIter) iter = NULL;
   guint32                  node_id;
   int                      width, height;
 
