@@ -172,6 +172,8 @@ mc_call_session_set_screen_share (McCallSession *self,
       return FALSE;
     }
 
+  if (!share)
+    self->pipewire_fd = -1;
   if (self->screen_share == !!share)
     return TRUE;
 
@@ -194,7 +196,7 @@ mc_call_session_set_screen_share (McCallSession *self,
 
 /**
  * mc_call_session_share_pipewire:
- * @self: a session whose call has started (past preparing)
+ * @self: a session
  * @fd: a PipeWire remote (the desktop portal's), kept open by the caller
  *   while the stream is shared
  * @node_id: the stream's node on that remote
@@ -207,9 +209,10 @@ mc_call_session_set_screen_share (McCallSession *self,
  * mc_call_session_set_screen_share() does with the X11 screen, and tells
  * the peer. mc_call_session_set_screen_share() with %FALSE stops it;
  * ::screen-share-stopped says when it stopped by itself (the stream ended
- * or failed).
+ * or failed). Before the session is prepared it remembers the stream and
+ * starts with it, as mc_call_session_set_screen_share() does.
  *
- * Returns: %TRUE if the stream is now sent
+ * Returns: %TRUE if the stream is now sent (or will be)
  */
 gboolean
 mc_call_session_share_pipewire (McCallSession *self,
@@ -230,12 +233,18 @@ mc_call_session_share_pipewire (McCallSession *self,
       return FALSE;
     }
 
+  /* Before capture runs the stream is shared in prepared(). */
   if (self->media == NULL || self->prepare_task != NULL ||
       self->state == MC_CALL_SESSION_STATE_IDLE || self->state == MC_CALL_SESSION_STATE_PREPARING)
     {
-      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
-                           "The media pipeline is not running yet");
-      return FALSE;
+      if (!mc_media_pipeline_can_share_pipewire (error))
+        return FALSE;
+      self->pipewire_fd = fd;
+      self->pipewire_node = node_id;
+      self->pipewire_width = width;
+      self->pipewire_height = height;
+      mc_call_session_set_screen_sharing (self, TRUE);
+      return TRUE;
     }
 
   if (!mc_media_pipeline_share_pipewire (self->media, fd, node_id, width, height, error))

@@ -63,6 +63,12 @@ struct _McCallSession
   gboolean         muted;
   gboolean         camera_off;
   gboolean         screen_share;
+  /* A PipeWire stream to share, given before capture ran: applied in
+   * prepared(); the caller keeps the fd open. -1 when none. */
+  int              pipewire_fd;
+  guint32          pipewire_node;
+  guint            pipewire_width;
+  guint            pipewire_height;
   gboolean         remote_muted;
   gboolean         remote_camera_off;
   gboolean         remote_screen;

@@ -251,8 +251,17 @@ prepared (McCallSession *self,
   if (self->screen_share)
     {
       g_autoptr (GError) error = NULL;
+      gboolean           shared;
 
-      if (!mc_media_pipeline_set_screen_share (self->media, TRUE, &error))
+      if (self->pipewire_fd >= 0)
+        shared = mc_media_pipeline_share_pipewire (self->media, self->pipewire_fd,
+                                                   self->pipewire_node, self->pipewire_width,
+                                                   self->pipewire_height, &error);
+      else
+        shared = mc_media_pipeline_set_screen_share (self->media, TRUE, &error);
+      self->pipewire_fd = -1;
+
+      if (!shared)
         {
           g_message ("Cannot share the screen: %s", error->message);
           mc_call_session_set_screen_sharing (self, FALSE);
@@ -687,6 +696,7 @@ mc_call_session_init (McCallSession *self)
 
   self->width = 1280;
   self->height = 720;
+  self->pipewire_fd = -1;
   self->framerate = 30;
   self->latency_ms = DEFAULT_LATENCY_MS;
   self->echo_cancel = TRUE;

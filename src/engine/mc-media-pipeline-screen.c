@@ -370,7 +370,7 @@ mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
  * @error: return location for why not
  *
  * Whether this session can share its X11 screen: an X11 session with a
- * display and the ximagesrc element. A Wayland session cannot, even with
+ * display and the ximagesrc element, outside the Flatpak. A Wayland session cannot, even with
  * Xwayland, which would show only the X11 windows: its screen is shared
  * through the desktop portal (McScreenCast and
  * mc_media_pipeline_share_pipewire()).
@@ -385,6 +385,14 @@ mc_media_pipeline_can_share_screen (GError **error)
   const char                   *display = g_getenv ("DISPLAY");
   const char                   *wayland_display = g_getenv ("WAYLAND_DISPLAY");
   g_autoptr (GstElementFactory) factory = NULL;
+
+  /* The sandbox's own X11 socket, if any, is no way to the screen. */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_NOT_SUPPORTED,
+                           _ ("In the Flatpak the screen is shared through the desktop portal"));
+      return FALSE;
+    }
 
   if (g_strcmp0 (g_getenv ("XDG_SESSION_TYPE"), "wayland") == 0 ||
       (wayland_display != NULL && *wayland_display != '\0'))
