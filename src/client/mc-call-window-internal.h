@@ -3,8 +3,9 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * McCallWindow is written in six files: mc-call-window.c (the call and
- * the controls), mc-call-window-status.c (the other side's status, the
+ * McCallWindow is written in seven files: mc-call-window.c (the call and
+ * the controls), mc-call-window-screen.c (sharing the screen, by X11 or
+ * the desktop portal), mc-call-window-status.c (the other side's status, the
  * notices, the connection's state, the clock), mc-call-window-network.c
  * (what the network does: lowered or paused video, the other side's poor
  * connection, the quality indicator), mc-call-window-chat.c (the
@@ -22,6 +23,7 @@
 #include "mc-call-window.h"
 #include "mc-chat-message.h"
 #include "mc-chat-pane.h"
+#include "mc-screen-cast.h"
 #include "mc-signaling-client.h"
 #include "mc-video-paintable.h"
 
@@ -51,6 +53,14 @@ G_BEGIN_DECLS
 
 /* A new message's preview stays this long while the chat is hidden. */
 #define PREVIEW_SECONDS 5
+
+/* How the window shares the screen (mc-call-window-screen.c). */
+typedef enum
+{
+  MC_SCREEN_SHARE_NONE,
+  MC_SCREEN_SHARE_X11,
+  MC_SCREEN_SHARE_PORTAL,
+} McScreenShareMode;
 
 struct _McCallWindow
 {
@@ -83,6 +93,10 @@ struct _McCallWindow
   char             *notice;     /* what the other side did, while it holds */
   char             *last_toast;
   GtkContentFit     camera_fit; /* the remote picture's, for a camera (the template's) */
+  McScreenShareMode screen_mode;
+  gboolean          screen_x11_unsupported; /* no X11 at all, rather than a missing element */
+  McScreenCast     *screen_cast;            /* the portal's, once asked */
+  gboolean          screen_cast_starting;   /* while its dialog is up */
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
@@ -119,6 +133,20 @@ struct _McCallWindow
   GtkWidget       *fullscreen_button;
   McChatPane      *chat_pane;
 };
+
+/* mc-call-window.c */
+void mc_call_window_set_screen_sharing (McCallWindow *self,
+                                        gboolean      sharing);
+
+/* mc-call-window-screen.c */
+void     mc_call_window_init_screen_share (McCallWindow *self);
+gboolean mc_call_window_ask_portal (McCallWindow *self);
+gboolean mc_call_window_apply_screen_share (McCallWindow  *self,
+                                            McCallSession *session,
+                                            gboolean       sharing,
+                                            GError       **error);
+void     mc_call_window_release_screen_cast (McCallWindow *self);
+void     mc_call_window_dispose_screen_share (McCallWindow *self);
 
 /* mc-call-window-status.c */
 const char    *mc_call_window_peer_name (McCallWindow *self);

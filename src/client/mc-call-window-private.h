@@ -36,5 +36,6 @@ const char       *mc_call_window_get_mute_icon (McCallWindow *self);
 const char       *mc_call_window_get_camera_icon (McCallWindow *self);
 char             *mc_call_window_dup_network_notice (McCallWindow *self);
 const char       *mc_call_window_get_last_toast (McCallWindow *self);
+GtkWidget        *mc_call_window_get_share_button (McCallWindow *self);
 
 G_END_DECLS

@@ -30,9 +30,10 @@
  * (mc_call_window_get_child_position_cb ()).
  *
  * Screen sharing swaps what the engine sends, camera or screen, while the
- * call runs; the self view shows whichever is sent. Where the desktop
- * session cannot share (Wayland, no display, ximagesrc missing), the button
- * stays insensitive and its tooltip says why.
+ * call runs; the self view shows whichever is sent. The screen comes from
+ * X11 or, on Wayland and in the Flatpak, from the desktop portal
+ * (mc-call-window-screen.c); where neither works the button stays
+ * insensitive and its tooltip says why.
  */
 
 #define G_LOG_DOMAIN "mc-call-window"
@@ -81,9 +82,6 @@ make_sink (McVideoPaintable *paintable,
   return sink;
 }
 
-static void set_screen_sharing (McCallWindow *self,
-                                gboolean      sharing);
-
 static void
 session_screen_share_stopped_cb (McCallSession *session,
                                  const GError  *error,
@@ -92,8 +90,8 @@ session_screen_share_stopped_cb (McCallSession *session,
   /* Translators: %s says why, such as "the X11 display went away" */
   g_autofree char *message = g_strdup_printf (_ ("Screen sharing stopped: %s"), error->message);
 
-  set_screen_sharing (self, FALSE);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  mc_call_window_set_screen_sharing (self, FALSE);
+  mc_call_window_toast (self, message);
 }
 
 /* The lesson is over: its summary takes the window's place, and says who
@@ -199,7 +197,7 @@ started_cb (GObject      *object,
     {
       g_autoptr (GError) share_error = NULL;
 
-      if (!mc_call_session_set_screen_share (session, TRUE, &share_error))
+      if (!mc_call_window_apply_screen_share (self, session, TRUE, &share_error))
         session_screen_share_stopped_cb (session, share_error, self);
     }
 
@@ -401,21 +399,29 @@ set_camera_off (McCallWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAMERA_OFF]);
 }
 
-static void
-set_screen_sharing (McCallWindow *self,
-                    gboolean      sharing)
+void
+mc_call_window_set_screen_sharing (McCallWindow *self,
+                                   gboolean      sharing)
 {
   McCallSession *session = mc_call_window_get_session (self);
 
   if (self->screen_sharing == sharing)
     return;
 
+  /* Through the portal its dialog comes first, and sharing starts when
+   * the user has chosen: until then the toggle button flips back. */
+  if (sharing && mc_call_window_ask_portal (self))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
+      return;
+    }
+
   /* Without a session yet, the wish is applied once the call has started. */
   if (session != NULL)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!mc_call_session_set_screen_share (session, sharing, &error))
+      if (!mc_call_window_apply_screen_share (self, session, sharing, &error))
         {
           g_autofree char *message = NULL;
 
@@ -423,13 +429,17 @@ set_screen_sharing (McCallWindow *self,
           message = g_strdup_printf (sharing ? _ ("Cannot share the screen: %s")
                                              : _ ("Cannot stop sharing the screen: %s"),
                                      error->message);
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+          mc_call_window_toast (self, message);
+          if (sharing)
+            mc_call_window_release_screen_cast (self);
           /* The toggle button flipped already: flip it back. */
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
           return;
         }
     }
 
+  if (!sharing)
+    mc_call_window_release_screen_cast (self);
   self->screen_sharing = sharing;
   update_own_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARING]);
@@ -518,7 +528,7 @@ mc_call_window_set_property (GObject      *object,
       set_camera_off (self, g_value_get_boolean (value));
       break;
     case PROP_SCREEN_SHARING:
-      set_screen_sharing (self, g_value_get_boolean (value));
+      mc_call_window_set_screen_sharing (self, g_value_get_boolean (value));
       break;
     case PROP_CHAT_VISIBLE:
       set_chat_visible (self, g_value_get_boolean (value));
@@ -541,6 +551,7 @@ mc_call_window_dispose (GObject *object)
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
   g_cancellable_cancel (self->cancellable);
+  mc_call_window_dispose_screen_share (self);
   g_clear_handle_id (&self->clock_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
   g_clear_handle_id (&self->preview_id, g_source_remove);
@@ -699,8 +710,6 @@ mc_call_window_class_init (McCallWindowClass *klass)
 static void
 mc_call_window_init (McCallWindow *self)
 {
-  g_autoptr (GError) error = NULL;
-
   g_type_ensure (MC_TYPE_CHAT_PANE);
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -719,11 +728,7 @@ mc_call_window_init (McCallWindow *self)
   g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (flap_revealed_cb),
                             self);
 
-  if (!mc_call_session_can_share_screen (&error))
-    {
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.share-screen", FALSE);
-      gtk_widget_set_tooltip_text (self->share_button, error->message);
-    }
+  mc_call_window_init_screen_share (self);
 }
 
 /**
@@ -935,4 +940,10 @@ GtkContentFit
 mc_call_window_get_remote_fit (McCallWindow *self)
 {
   return gtk_picture_get_content_fit (self->remote_picture);
+}
+
+GtkWidget *
+mc_call_window_get_share_button (McCallWindow *self)
+{
+  return self->share_button;
 }

@@ -12,5 +12,6 @@ G_BEGIN_DECLS
 
 GtkSwitch *mc_preferences_window_get_switch (McPreferencesWindow *self,
                                              const char          *key);
+GtkWidget *mc_preferences_window_get_forget_screen_cast_button (McPreferencesWindow *self);
 
 G_END_DECLS

@@ -15,6 +15,15 @@
  * media), which is all that leaving and ending need: the shortcuts for Leave
  * and End Lesson, End Lesson's confirmation with its Leave answer, and what
  * the window says when the other side leaves or ends the lesson.
+ *
+ * The portal case shares the screen the Wayland way, through the desktop
+ * portal: tests/engine/mock-portal.py on a private session bus stands in
+ * for xdg-desktop-portal, and the window's Share Screen goes through
+ * libportal to it: the grant, the restore token kept and passed back, the
+ * desktop's "stop sharing", the user cancelling the dialog, and Forget in
+ * the preferences. Its window does not start the call: the mock's PipeWire
+ * remote is not a PipeWire daemon, and pipewiresrc would wait on it for
+ * ever.
  */
 
 #include "config.h"
@@ -24,6 +33,7 @@
 #include <adwaita.h>
 
 #include "mc-call-window-private.h"
+#include "mc-preferences-window-private.h"
 #include "mc-protocol.h"
 #include "mc-test-server.h"
 #include "mc-summary-window-private.h"
@@ -916,6 +926,221 @@ test_notices (void)
   mc_test_server_stop (server);
 }
 
+/* The desktop portal's stand-in, on a bus of the test's own. */
+static GTestDBus   *portal_bus;
+static GSubprocess *portal_mock;
+
+static void
+start_mock_portal (void)
+{
+  g_autoptr (GError)           error = NULL;
+  g_autofree char             *script = NULL;
+  g_autofree char             *line = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+
+  portal_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (portal_bus);
+
+  script = g_test_build_filename (G_TEST_DIST, "engine", "mock-portal.py", NULL);
+  portal_mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3",
+                                  script, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (portal_mock));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+}
+
+static void
+stop_mock_portal (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  /* The shared connection (libportal's too) would raise SIGTERM when its
+   * bus goes, before the process ends. */
+  g_dbus_connection_set_exit_on_close (bus, FALSE);
+  g_subprocess_force_exit (portal_mock);
+  g_subprocess_wait (portal_mock, NULL, NULL);
+  g_clear_object (&portal_mock);
+  /* libportal keeps the shared connection: stop the bus without waiting
+   * for that to go (g_test_dbus_down () would, for 30 s); the GTestDBus
+   * stays in its global until the process ends with the case. */
+  g_test_dbus_stop (portal_bus);
+}
+
+static GVariant *
+portal_control (const char *method,
+                GVariant   *parameters,
+                const char *reply_type)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr (GError)          error = NULL;
+  GVariant                   *reply;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.portal.Desktop",
+                                       "/org/freedesktop/portal/desktop",
+                                       "org.mentorcall.MockPortal", method, parameters,
+                                       reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* The restore token the app passed to the portal the last time, or NULL. */
+static char *
+portal_last_token (void)
+{
+  g_autoptr (GVariant) reply = portal_control ("LastOptions", NULL, "(a{sv})");
+  g_autoptr (GVariant) options = g_variant_get_child_value (reply, 0);
+  const char          *token;
+
+  return g_variant_lookup (options, "restore_token", "&s", &token) ? g_strdup (token) : NULL;
+}
+
+static gboolean
+share_enabled (gpointer data)
+{
+  return gtk_widget_is_sensitive (mc_call_window_get_share_button (data));
+}
+
+static gboolean
+sharing (gpointer data)
+{
+  return mc_call_window_get_screen_sharing (data);
+}
+
+static gboolean
+not_sharing (gpointer data)
+{
+  return !mc_call_window_get_screen_sharing (data);
+}
+
+typedef struct
+{
+  McCallWindow *window;
+  const char   *toast;
+} ToastWait;
+
+static gboolean
+toast_is (gpointer data)
+{
+  ToastWait *wait = data;
+
+  return g_strcmp0 (mc_call_window_get_last_toast (wait->window), wait->toast) == 0;
+}
+
+static void
+assert_token (GSettings  *settings,
+              const char *expected)
+{
+  g_autofree char *token = g_settings_get_string (settings, "screen-cast-restore-token");
+
+  g_assert_cmpstr (token, ==, expected);
+}
+
+static void
+test_portal_flow (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  McPreferencesWindow     *preferences;
+  McCallWindow            *call_window;
+  ToastWait                wait;
+  char                    *token;
+  gint64                   booking_id;
+
+  start_mock_portal ();
+  g_settings_reset (settings, "screen-cast-restore-token");
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+
+  /* As on Wayland: the portal is the way, and the button works once the
+   * portal is found on the bus. */
+  g_setenv ("MENTORCALL_SCREEN_SHARE", "portal", TRUE);
+  call_window = mc_call_window_new (NULL, api, booking);
+  g_unsetenv ("MENTORCALL_SCREEN_SHARE");
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 960, 600);
+  gtk_window_present (GTK_WINDOW (call_window));
+  mc_test_ui_wait_until (share_enabled, call_window, "the portal to be found");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (mc_call_window_get_share_button (call_window)),
+                   ==, "Share Screen (Ctrl+Shift+S)");
+
+  /* Share: the dialog (the mock grants), then sharing; the portal's
+   * restore token is kept. Nothing was passed the first time. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  g_assert_false (mc_call_window_get_screen_sharing (call_window));
+  mc_test_ui_wait_until (sharing, call_window, "the portal's grant");
+  g_assert_null (portal_last_token ());
+  assert_token (settings, "token-1");
+
+  /* The desktop's own "stop sharing": back to the camera, and said. */
+  g_variant_unref (portal_control ("CloseSessions", NULL, NULL));
+  mc_test_ui_wait_until (not_sharing, call_window, "sharing to stop");
+  wait = (ToastWait) { call_window, "Screen sharing stopped from the desktop" };
+  mc_test_ui_wait_until (toast_is, &wait, "the toast that the desktop stopped sharing");
+  mc_test_ui_spin (300);
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-portal-stopped-by-desktop");
+
+  /* The next share passes the token back (no dialog on a real desktop),
+   * and keeps the new one; stopping from the window closes the session. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  mc_test_ui_wait_until (sharing, call_window, "the second grant");
+  token = portal_last_token ();
+  g_assert_cmpstr (token, ==, "token-1");
+  g_free (token);
+  assert_token (settings, "token-2");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  g_assert_false (mc_call_window_get_screen_sharing (call_window));
+
+  /* The user cancels the dialog: nothing shared, and said. */
+  g_variant_unref (portal_control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  wait = (ToastWait) { call_window, "Nothing is shared: the choice of screen was cancelled" };
+  mc_test_ui_wait_until (toast_is, &wait, "the toast that sharing was cancelled");
+  g_assert_false (mc_call_window_get_screen_sharing (call_window));
+  assert_token (settings, "token-2");
+
+  /* Forget, in the preferences: the next share asks afresh. */
+  preferences = mc_preferences_window_new (GTK_WINDOW (call_window));
+  gtk_window_present (GTK_WINDOW (preferences));
+  g_signal_emit_by_name (mc_preferences_window_get_forget_screen_cast_button (preferences),
+                         "clicked");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  assert_token (settings, "");
+  g_variant_unref (portal_control ("SetAnswer", g_variant_new ("(s)", "grant"), NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  mc_test_ui_wait_until (sharing, call_window, "the grant after forgetting");
+  g_assert_null (portal_last_token ());
+
+  /* The window going ends the portal's session with it. */
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (200);
+  g_settings_reset (settings, "screen-cast-restore-token");
+  stop_mock_portal ();
+  mc_test_server_stop (server);
+}
+
+/* In a process of its own: the session bus it starts (and the shared
+ * connection to it, which libportal keeps) would outlive the case, and
+ * the other cases must have none. */
+static void
+test_portal (void)
+{
+  if (g_test_subprocess ())
+    {
+      test_portal_flow ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -930,6 +1155,7 @@ main (int   argc,
 
   mc_test_ui_tolerate_gstreamer_criticals ();
 
+  mc_test_ui_add_tolerant ("/client/call-window/portal", test_portal);
   mc_test_ui_add_tolerant ("/client/call-window/call", test_call);
   mc_test_ui_add_tolerant ("/client/call-window/shortcuts", test_shortcuts);
   mc_test_ui_add_tolerant ("/client/call-window/end-confirmation", test_end_confirmation);

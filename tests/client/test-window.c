@@ -486,7 +486,23 @@ test_preferences (Fixture      *fixture,
       g_assert_false (gtk_switch_get_active (toggle));
     }
 
-  mc_test_ui_screenshot (GTK_WIDGET (preferences), "preferences");
+  /* The screen the portal shared last is kept: Forget makes the next
+   * lesson ask again, and has nothing to forget after. */
+  {
+    GtkWidget       *forget = mc_preferences_window_get_forget_screen_cast_button (preferences);
+    g_autofree char *token = NULL;
+
+    g_settings_reset (fixture->settings, "screen-cast-restore-token");
+    g_assert_false (gtk_widget_get_sensitive (forget));
+    g_settings_set_string (fixture->settings, "screen-cast-restore-token", "a-token");
+    g_assert_true (gtk_widget_get_sensitive (forget));
+    mc_test_ui_screenshot (GTK_WIDGET (preferences), "preferences");
+    g_signal_emit_by_name (forget, "clicked");
+    token = g_settings_get_string (fixture->settings, "screen-cast-restore-token");
+    g_assert_cmpstr (token, ==, "");
+    g_assert_false (gtk_widget_get_sensitive (forget));
+  }
+
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
