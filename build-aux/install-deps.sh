@@ -51,6 +51,7 @@ PACKAGES="
   gstreamer1.0-nice
   gstreamer1.0-x
   gstreamer1.0-pipewire
+  pipewire-bin
   libportal-dev
   libportal-gtk4-dev
   python3-dbusmock

@@ -9,16 +9,20 @@
  * suite must pass on a loaded two-core machine; nothing here is a benchmark.
  *
  * The screen-sharing cases need an X11 display: the suite runs under
- * xvfb-run, whose root window is black, unlike the test pattern.
+ * xvfb-run, whose root window is black, unlike the test pattern. The
+ * PipeWire case shares what the desktop portal would grant on Wayland: a
+ * stream on a private PipeWire daemon (mc-test-pipewire.c), white.
  */
 
 #include <string.h>
+#include <unistd.h>
 #include <gst/gst.h>
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 
 #include "mc-call-session.h"
 #include "mc-frame-stamp.h"
+#include "mc-test-pipewire.h"
 
 #define TIMEOUT_S 20
 
@@ -838,14 +842,16 @@ luma_get (Luma    *luma,
 
 typedef struct
 {
-  Luma    *luma;
-  guint64  after; /* frames seen before the change */
-  gboolean dark;
+  Luma   *luma;
+  guint64 after; /* frames seen before the change */
+  double  min, max;
 } LumaWait;
 
-/* The test pattern's mean luma is well above 100; the black root window of
- * Xvfb, with the black borders and the frame stamp, well under 40. */
-#define DARK_LUMA 50.0
+/* The test pattern's mean luma is well above 100 (and well under 200); the
+ * black root window of Xvfb, with the black borders and the frame stamp,
+ * well under 40; a white screen, with the frame stamp, above 200. */
+#define DARK_LUMA  50.0
+#define WHITE_LUMA 200.0
 
 static gboolean
 luma_reached (gpointer data)
@@ -856,15 +862,17 @@ luma_reached (gpointer data)
 
   luma_get (wait->luma, &frames, &value);
 
-  return frames > wait->after + 3 && (wait->dark ? value < DARK_LUMA : value > DARK_LUMA);
+  return frames > wait->after + 3 && value >= wait->min && value < wait->max;
 }
 
+/* Waits for a few new frames whose mean luma is in [@min, @max). */
 static void
-assert_luma (Luma       *luma,
-             gboolean    dark,
-             const char *what)
+assert_luma_between (Luma       *luma,
+                     double      min,
+                     double      max,
+                     const char *what)
 {
-  LumaWait wait = { luma, 0, dark };
+  LumaWait wait = { luma, 0, min, max };
   guint64  frames;
   double   value;
 
@@ -872,12 +880,21 @@ assert_luma (Luma       *luma,
   if (!wait_for (luma_reached, &wait, TIMEOUT_S))
     {
       luma_get (luma, &frames, &value);
-      g_error ("%s: expected a %s picture, mean luma %.1f after %" G_GUINT64_FORMAT " frames",
-               what, dark ? "dark" : "bright", value, frames);
+      g_error ("%s: expected a mean luma in [%.0f, %.0f), %.1f after %" G_GUINT64_FORMAT
+               " frames",
+               what, min, max, value, frames);
     }
 
   luma_get (luma, &frames, &value);
   g_test_message ("%s: mean luma %.1f", what, value);
+}
+
+static void
+assert_luma (Luma       *luma,
+             gboolean    dark,
+             const char *what)
+{
+  assert_luma_between (luma, dark ? 0 : DARK_LUMA, dark ? DARK_LUMA : 256, what);
 }
 
 static gboolean
@@ -978,6 +995,91 @@ test_screen_share (void)
   assert_media_flows (&link, 10);
   g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
 
+  link_clear (&link);
+  luma_clear (&remote);
+  luma_clear (&preview);
+}
+
+/* What the desktop portal grants on Wayland: a PipeWire stream. The
+ * engine's pipewiresrc captures it from a connection to the daemon (the
+ * portal's OpenPipeWireRemote), in place of the test pattern and with no
+ * new negotiation; the other side sees the white "screen", then the
+ * pattern again when sharing stops; twice. */
+static void
+test_pipewire_share (void)
+{
+  Link link = {
+    0,
+  };
+  g_autoptr (McTestPipeWire) pipewire = NULL;
+  g_autoptr (GError)         error = NULL;
+  Luma                       remote, preview;
+  guint                      width, height;
+  gint64                     generation;
+  gboolean                   shared;
+  int                        fd;
+
+  pipewire = mc_test_pipewire_start ("white", &error);
+  if (pipewire == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  g_assert_no_error (error);
+  mc_test_pipewire_get_size (pipewire, &width, &height);
+
+  luma_init (&remote, "student-remote-view");
+  luma_init (&preview, "mentor-self-view");
+  link.student.video_sink = remote.sink;
+  link.mentor.preview_sink = preview.sink;
+  connect_link (&link, TRUE);
+  generation = mc_call_session_get_generation (link.mentor.session);
+  assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the test pattern at the student");
+
+  fd = mc_test_pipewire_connect (pipewire, &error);
+  g_assert_no_error (error);
+  shared = mc_call_session_share_pipewire (link.mentor.session, fd,
+                                           mc_test_pipewire_get_node_id (pipewire), width, height,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_true (shared);
+  g_assert_true (mc_call_session_get_screen_share (link.mentor.session));
+  g_assert_true (wait_for (remote_screen_sharing, link.student.session, TIMEOUT_S));
+  assert_luma_between (&remote, WHITE_LUMA, 256, "the PipeWire screen at the student");
+  assert_luma_between (&preview, WHITE_LUMA, 256, "the PipeWire screen in the self view");
+  assert_media_flows (&link, 10);
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
+  /* Stopped from the app: the pattern again. */
+  g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (remote_camera_not_shared, link.student.session, TIMEOUT_S));
+  assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the test pattern at the student again");
+
+  /* Shared again, from a new portal session (a compositor makes a new
+   * node for each), and stopped again. The end of a stream alone is not
+   * tested: pipewiresrc 0.3.65 only reports it as paused, sends no EOS and
+   * repeats the last frame; on GNOME, mutter closes the portal's session
+   * with the stream, which the app's McScreenCast::closed handles. */
+  g_assert_true (mc_test_pipewire_start_stream (pipewire, &error));
+  g_assert_no_error (error);
+  close (fd);
+  fd = mc_test_pipewire_connect (pipewire, &error);
+  g_assert_no_error (error);
+  shared = mc_call_session_share_pipewire (link.mentor.session, fd,
+                                           mc_test_pipewire_get_node_id (pipewire), width, height,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_true (shared);
+  g_assert_true (wait_for (remote_screen_sharing, link.student.session, TIMEOUT_S));
+  assert_luma_between (&remote, WHITE_LUMA, 256, "the second PipeWire screen at the student");
+  g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
+  g_assert_no_error (error);
+  assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the test pattern at the end");
+  assert_media_flows (&link, 10);
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
+  close (fd);
   link_clear (&link);
   luma_clear (&remote);
   luma_clear (&preview);
@@ -1207,6 +1309,7 @@ main (int   argc,
   ADD_TOLERANT ("/engine/call/speaker-fallback", test_speaker_fallback);
   /* Runs as a test of its own: see tests/meson.build. */
   ADD_TOLERANT ("/engine/call/external-sinks/screen-share", test_screen_share);
+  ADD_TOLERANT ("/engine/call/external-sinks/pipewire-share", test_pipewire_share);
   ADD_TOLERANT ("/engine/call/screen-share-unavailable", test_screen_share_unavailable);
   ADD_TOLERANT ("/engine/call/screen-share-missing-element",
                 test_screen_share_missing_element);

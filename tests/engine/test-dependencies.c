@@ -46,6 +46,9 @@ static const char * const programs[] = {
   "ninja",
   "openssl", /* run-demo.sh's admin key, the TLS tests */
   "pkg-config",
+  "pipewire", /* test-call-session's PipeWire screen (pipewire-bin) */
+  "pw-dump",
+  "pw-link",
   "python3", /* .ci/run, the po checks */
   "sqlite3",
   "timeout",
