@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -44,11 +46,23 @@ struct _McTestPipeWire
   guint32      node_id;
 };
 
+/* Runs in the child before exec: the daemon and the linking die with the
+ * test, so that an aborted test leaves nothing behind that holds its
+ * output open (the engine tests link no test-server library, which has
+ * the same). */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSubprocessLauncher *
 make_launcher (McTestPipeWire *self,
                GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
 
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", self->runtime_dir, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "PIPEWIRE_REMOTE");
@@ -153,7 +167,7 @@ mc_test_pipewire_start_stream (McTestPipeWire *self,
     }
 
   description = g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
-                                 "video/x-raw,format=BGRx,width=%d,height=%d,framerate=30/1 ! "
+                                 "video/x-raw,format=BGRx,width=%d,height=%d,framerate=15/1 ! "
                                  "pipewiresink name=sink mode=provide client-name=" NODE_NAME " "
                                  "stream-properties=\"props,media.class=Video/Source,"
                                  "node.name=" NODE_NAME "\"",
