@@ -35,6 +35,7 @@
 #include "mc-call-window-private.h"
 #include "mc-preferences-window-private.h"
 #include "mc-protocol.h"
+#include "mc-test-portal.h"
 #include "mc-test-server.h"
 #include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
@@ -926,71 +927,11 @@ test_notices (void)
   mc_test_server_stop (server);
 }
 
-/* The desktop portal's stand-in, on a bus of the test's own. */
-static GTestDBus   *portal_bus;
-static GSubprocess *portal_mock;
-
-static void
-start_mock_portal (void)
-{
-  g_autoptr (GError)           error = NULL;
-  g_autofree char             *script = NULL;
-  g_autofree char             *line = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-
-  portal_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (portal_bus);
-
-  script = g_test_build_filename (G_TEST_DIST, "engine", "mock-portal.py", NULL);
-  portal_mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3",
-                                  script, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (portal_mock));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "ready");
-}
-
-static void
-stop_mock_portal (void)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-  /* The shared connection (libportal's too) would raise SIGTERM when its
-   * bus goes, before the process ends. */
-  g_dbus_connection_set_exit_on_close (bus, FALSE);
-  g_subprocess_force_exit (portal_mock);
-  g_subprocess_wait (portal_mock, NULL, NULL);
-  g_clear_object (&portal_mock);
-  /* libportal keeps the shared connection: stop the bus without waiting
-   * for that to go (g_test_dbus_down () would, for 30 s); the GTestDBus
-   * stays in its global until the process ends with the case. */
-  g_test_dbus_stop (portal_bus);
-}
-
-static GVariant *
-portal_control (const char *method,
-                GVariant   *parameters,
-                const char *reply_type)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr (GError)          error = NULL;
-  GVariant                   *reply;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.portal.Desktop",
-                                       "/org/freedesktop/portal/desktop",
-                                       "org.mentorcall.MockPortal", method, parameters,
-                                       reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  return reply;
-}
-
 /* The restore token the app passed to the portal the last time, or NULL. */
 static char *
 portal_last_token (void)
 {
-  g_autoptr (GVariant) reply = portal_control ("LastOptions", NULL, "(a{sv})");
+  g_autoptr (GVariant) reply = mc_test_portal_control ("LastOptions", NULL, "(a{sv})");
   g_autoptr (GVariant) options = g_variant_get_child_value (reply, 0);
   const char          *token;
 
@@ -1051,7 +992,7 @@ test_portal_flow (void)
   char                    *token;
   gint64                   booking_id;
 
-  start_mock_portal ();
+  mc_test_portal_start ();
   g_settings_reset (settings, "screen-cast-restore-token");
 
   mc_test_create_pair (server, NULL, NULL);
@@ -1079,7 +1020,7 @@ test_portal_flow (void)
   assert_token (settings, "token-1");
 
   /* The desktop's own "stop sharing": back to the camera, and said. */
-  g_variant_unref (portal_control ("CloseSessions", NULL, NULL));
+  g_variant_unref (mc_test_portal_control ("CloseSessions", NULL, NULL));
   mc_test_ui_wait_until (not_sharing, call_window, "sharing to stop");
   wait = (ToastWait) { call_window, "Screen sharing stopped from the desktop" };
   mc_test_ui_wait_until (toast_is, &wait, "the toast that the desktop stopped sharing");
@@ -1098,7 +1039,7 @@ test_portal_flow (void)
   g_assert_false (mc_call_window_get_screen_sharing (call_window));
 
   /* The user cancels the dialog: nothing shared, and said. */
-  g_variant_unref (portal_control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
+  g_variant_unref (mc_test_portal_control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
   wait = (ToastWait) { call_window, "Nothing is shared: the choice of screen was cancelled" };
   mc_test_ui_wait_until (toast_is, &wait, "the toast that sharing was cancelled");
@@ -1112,7 +1053,7 @@ test_portal_flow (void)
                          "clicked");
   gtk_window_destroy (GTK_WINDOW (preferences));
   assert_token (settings, "");
-  g_variant_unref (portal_control ("SetAnswer", g_variant_new ("(s)", "grant"), NULL));
+  g_variant_unref (mc_test_portal_control ("SetAnswer", g_variant_new ("(s)", "grant"), NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
   mc_test_ui_wait_until (sharing, call_window, "the grant after forgetting");
   g_assert_null (portal_last_token ());
@@ -1121,7 +1062,7 @@ test_portal_flow (void)
   gtk_window_destroy (GTK_WINDOW (call_window));
   mc_test_ui_spin (200);
   g_settings_reset (settings, "screen-cast-restore-token");
-  stop_mock_portal ();
+  mc_test_portal_stop ();
   mc_test_server_stop (server);
 }
 

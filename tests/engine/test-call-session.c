@@ -1000,6 +1000,26 @@ test_screen_share (void)
   luma_clear (&preview);
 }
 
+/* The mentor shares the stream, as the portal granted it on @fd; the
+ * student is told it is a screen. */
+static void
+share_stream (Link           *link,
+              McTestPipeWire *pipewire,
+              int             fd)
+{
+  g_autoptr (GError) error = NULL;
+  guint              width, height;
+  gboolean           shared;
+
+  mc_test_pipewire_get_size (pipewire, &width, &height);
+  shared = mc_call_session_share_pipewire (link->mentor.session, fd,
+                                           mc_test_pipewire_get_node_id (pipewire), width, height,
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_true (shared);
+  g_assert_true (wait_for (remote_screen_sharing, link->student.session, TIMEOUT_S));
+}
+
 /* What the desktop portal grants on Wayland: a PipeWire stream. The
  * engine's pipewiresrc captures it from a connection to the daemon (the
  * portal's OpenPipeWireRemote), in place of the test pattern and with no
@@ -1014,9 +1034,7 @@ test_pipewire_share (void)
   g_autoptr (McTestPipeWire) pipewire = NULL;
   g_autoptr (GError)         error = NULL;
   Luma                       remote, preview;
-  guint                      width, height;
   gint64                     generation;
-  gboolean                   shared;
   int                        fd;
 
   pipewire = mc_test_pipewire_start ("white", &error);
@@ -1026,7 +1044,6 @@ test_pipewire_share (void)
       return;
     }
   g_assert_no_error (error);
-  mc_test_pipewire_get_size (pipewire, &width, &height);
 
   luma_init (&remote, "student-remote-view");
   luma_init (&preview, "mentor-self-view");
@@ -1038,13 +1055,8 @@ test_pipewire_share (void)
 
   fd = mc_test_pipewire_connect (pipewire, &error);
   g_assert_no_error (error);
-  shared = mc_call_session_share_pipewire (link.mentor.session, fd,
-                                           mc_test_pipewire_get_node_id (pipewire), width, height,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_true (shared);
+  share_stream (&link, pipewire, fd);
   g_assert_true (mc_call_session_get_screen_share (link.mentor.session));
-  g_assert_true (wait_for (remote_screen_sharing, link.student.session, TIMEOUT_S));
   assert_luma_between (&remote, WHITE_LUMA, 256, "the PipeWire screen at the student");
   assert_luma_between (&preview, WHITE_LUMA, 256, "the PipeWire screen in the self view");
   assert_media_flows (&link, 10);
@@ -1066,12 +1078,7 @@ test_pipewire_share (void)
   close (fd);
   fd = mc_test_pipewire_connect (pipewire, &error);
   g_assert_no_error (error);
-  shared = mc_call_session_share_pipewire (link.mentor.session, fd,
-                                           mc_test_pipewire_get_node_id (pipewire), width, height,
-                                           &error);
-  g_assert_no_error (error);
-  g_assert_true (shared);
-  g_assert_true (wait_for (remote_screen_sharing, link.student.session, TIMEOUT_S));
+  share_stream (&link, pipewire, fd);
   assert_luma_between (&remote, WHITE_LUMA, 256, "the second PipeWire screen at the student");
   g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
   g_assert_no_error (error);

@@ -17,6 +17,7 @@
 #include <gst/gst.h>
 
 #include "mc-screen-cast.h"
+#include "mc-test-portal.h"
 
 #define TIMEOUT_S 10
 
@@ -70,24 +71,6 @@ wait_result (Wait *wait)
   g_source_remove (id);
 }
 
-static GVariant *
-control (const char *method,
-         GVariant   *parameters,
-         const char *reply_type)
-{
-  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr (GError)          error = NULL;
-  GVariant                   *reply;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.portal.Desktop",
-                                       "/org/freedesktop/portal/desktop",
-                                       "org.mentorcall.MockPortal", method, parameters,
-                                       reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-  g_assert_no_error (error);
-  return reply;
-}
-
 static gboolean
 start (McScreenCast *cast,
        const char   *token,
@@ -135,7 +118,7 @@ test_flow (void)
 
   /* What was asked: monitors and windows, the cursor in the picture,
    * persistent, and no token the first time. */
-  options = control ("LastOptions", NULL, "(a{sv})");
+  options = mc_test_portal_control ("LastOptions", NULL, "(a{sv})");
   {
     g_autoptr (GVariant) dict = g_variant_get_child_value (options, 0);
 
@@ -150,7 +133,7 @@ test_flow (void)
   g_clear_pointer (&options, g_variant_unref);
 
   /* The desktop's "stop sharing": ::closed, and the stream is gone. */
-  g_variant_unref (control ("CloseSessions", NULL, NULL));
+  g_variant_unref (mc_test_portal_control ("CloseSessions", NULL, NULL));
   iterate_until (&wait.closed);
   g_assert_false (mc_screen_cast_get_active (cast));
   g_assert_cmpint (mc_screen_cast_get_fd (cast), ==, -1);
@@ -158,7 +141,7 @@ test_flow (void)
   /* The next lesson passes the token back, and gets a new one. */
   g_assert_true (start (cast, "token-1", &error));
   g_assert_no_error (error);
-  options = control ("LastOptions", NULL, "(a{sv})");
+  options = mc_test_portal_control ("LastOptions", NULL, "(a{sv})");
   {
     g_autoptr (GVariant) dict = g_variant_get_child_value (options, 0);
 
@@ -170,48 +153,25 @@ test_flow (void)
   g_assert_false (mc_screen_cast_get_active (cast));
 
   /* The user cancels the dialog. */
-  g_variant_unref (control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
+  g_variant_unref (mc_test_portal_control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
   g_assert_false (start (cast, "token-2", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (mc_screen_cast_get_active (cast));
 }
 
-static GTestDBus *bus;
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GSubprocess)      mock = NULL;
-  g_autoptr (GError)           error = NULL;
-  g_autofree char             *script = NULL;
-  g_autofree char             *line = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  int                          status;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
 
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-
-  script = g_test_build_filename (G_TEST_DIST, "engine", "mock-portal.py", NULL);
-  mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mock));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "ready");
-
+  mc_test_portal_start ();
   g_test_add_func ("/engine/screen-cast/flow", test_flow);
   status = g_test_run ();
+  mc_test_portal_stop ();
 
-  g_subprocess_force_exit (mock);
-  g_subprocess_wait (mock, NULL, NULL);
-  /* libportal keeps the shared session connection: stop the bus without
-   * waiting for that to go, as g_test_dbus_down () (and so unreffing the
-   * GTestDBus) would for 30 s. The process ends with it, held by a
-   * global. */
-  g_test_dbus_stop (bus);
   return status;
 }
