@@ -328,6 +328,19 @@ glib_log_cb (const char    *log_domain,
 }
 
 /**
+ * mc_test_ui_run_tolerant:
+ * @func: a test case
+ *
+ * Runs @func now as mc_test_ui_add_tolerant () would (for a case that runs
+ * itself in a subprocess).
+ */
+void
+mc_test_ui_run_tolerant (McTestFunc func)
+{
+  run_tolerant ((gconstpointer) func);
+}
+
+/**
  * mc_test_ui_add_tolerant:
  * @path: the test case's path
  * @func: the test case

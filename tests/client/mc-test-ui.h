@@ -30,6 +30,7 @@ typedef void (*McTestFunc) (void);
 
 void mc_test_ui_add_tolerant (const char *path,
                               McTestFunc  func);
+void mc_test_ui_run_tolerant (McTestFunc func);
 void mc_test_ui_tolerate_gstreamer_criticals (void);
 
 /* The other participant, in the lesson's room over the real signaling

@@ -35,6 +35,8 @@
 #include "mc-call-window-private.h"
 #include "mc-preferences-window-private.h"
 #include "mc-protocol.h"
+#include "mc-test-luma.h"
+#include "mc-test-pipewire.h"
 #include "mc-test-portal.h"
 #include "mc-test-server.h"
 #include "mc-summary-window-private.h"
@@ -1066,19 +1068,134 @@ test_portal_flow (void)
   mc_test_server_stop (server);
 }
 
-/* In a process of its own: the session bus it starts (and the shared
- * connection to it, which libportal keeps) would outlive the case, and
- * the other cases must have none. */
+/* The test pattern's mean luma is about 115; the test's white screen,
+ * with the frame stamp, about 224. */
+#define WHITE_LUMA 200.0
+#define LUMA_WAIT_S 30
+
+static McTestLuma mentor_view;
+
 static void
-test_portal (void)
+mentor_view_configure_cb (McCallController *controller,
+                          McCallSession    *session,
+                          Mentor           *mentor)
+{
+  mentor_configure_cb (controller, session, mentor);
+  mc_call_session_set_video_sink (session, mentor_view.sink);
+}
+
+/* The whole way on Wayland: Share Screen in the student's window, the
+ * portal's grant (the mock's, but with a real PipeWire stream: a white
+ * "screen" on a private daemon), the engine's capture, and the mentor, in
+ * a real call, receiving the white screen; then the desktop's "stop
+ * sharing", and the mentor receives the camera (test pattern) again. */
+static void
+test_portal_capture_flow (void)
+{
+  g_autoptr (McTestPipeWire) pipewire = NULL;
+  g_autoptr (McTestServer)   server = NULL;
+  g_autoptr (McApiClient)    api = NULL;
+  g_autoptr (McApiClient)    mentor_api = NULL;
+  g_autoptr (JsonObject)     booking = NULL;
+  g_autoptr (GSettings)      settings = g_settings_new (APPLICATION_ID);
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *mentor_token = NULL;
+  const char                *addresses[] = { "127.0.0.1", NULL };
+  Mentor                     mentor = { NULL };
+  McCallWindow              *call_window;
+  ToastWait                  wait;
+  guint                      width, height;
+  gint64                     booking_id;
+
+  pipewire = mc_test_pipewire_start ("white", &error);
+  if (pipewire == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  g_assert_no_error (error);
+  mc_test_pipewire_get_size (pipewire, &width, &height);
+
+  mc_test_portal_start ();
+  g_variant_unref (mc_test_portal_control ("SetRemote",
+                                           g_variant_new ("(suii)",
+                                                          mc_test_pipewire_get_socket_path (pipewire),
+                                                          mc_test_pipewire_get_node_id (pipewire),
+                                                          (int) width, (int) height),
+                                           NULL));
+  g_settings_reset (settings, "screen-cast-restore-token");
+  g_settings_set_boolean (settings, "test-sources", TRUE);
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+  g_settings_set_boolean (settings, "join-camera-off", FALSE);
+
+  server = mc_test_server_start_new (NULL);
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                       "confirmed");
+
+  /* The mentor, in this process, sees what arrives. */
+  mc_test_luma_init (&mentor_view, "mentor-remote-view");
+  mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_api = mc_api_client_new (mc_test_server_get_url (server));
+  mc_api_client_set_token (mentor_api, mentor_token);
+  mentor.controller = mc_call_controller_new (mentor_api, booking_id);
+  g_signal_connect (mentor.controller, "configure-session", G_CALLBACK (mentor_view_configure_cb),
+                    &mentor);
+  mc_call_controller_start_async (mentor.controller, NULL, mentor_started_cb, &mentor);
+  mc_test_ui_wait_until (mentor_started, &mentor, "the mentor to join");
+
+  /* The student, as on Wayland. */
+  booking = student_booking (server, booking_id, &api);
+  g_setenv ("MENTORCALL_SCREEN_SHARE", "portal", TRUE);
+  call_window = open_call_window (api, booking);
+  g_unsetenv ("MENTORCALL_SCREEN_SHARE");
+  mc_test_ui_wait_until (remote_video_shown, call_window, "the mentor's video");
+  mc_test_luma_assert_between (&mentor_view, 50, WHITE_LUMA, LUMA_WAIT_S,
+                               "the student's test pattern at the mentor");
+
+  /* Share Screen: the portal grants the PipeWire stream, and the mentor
+   * receives the white screen. */
+  mc_test_ui_wait_until (share_enabled, call_window, "the portal to be found");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
+  mc_test_ui_wait_until (sharing, call_window, "the portal's grant");
+  g_assert_true (mc_call_session_get_screen_share (
+    mc_call_controller_get_session (mc_call_window_get_controller (call_window))));
+  mc_test_luma_assert_between (&mentor_view, WHITE_LUMA, 256, LUMA_WAIT_S,
+                               "the student's shared screen at the mentor");
+  mc_test_ui_spin (500);
+  mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-portal-sharing");
+
+  /* The desktop's "stop sharing": the camera again, and said. */
+  g_variant_unref (mc_test_portal_control ("CloseSessions", NULL, NULL));
+  mc_test_ui_wait_until (not_sharing, call_window, "sharing to stop");
+  wait = (ToastWait) { call_window, "Screen sharing stopped from the desktop" };
+  mc_test_ui_wait_until (toast_is, &wait, "the toast that the desktop stopped sharing");
+  mc_test_luma_assert_between (&mentor_view, 50, WHITE_LUMA, LUMA_WAIT_S,
+                               "the student's test pattern at the mentor again");
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_call_controller_leave (mentor.controller);
+  g_clear_object (&mentor.controller);
+  mc_test_ui_spin (1000);
+  mc_test_luma_clear (&mentor_view);
+  g_settings_reset (settings, "screen-cast-restore-token");
+  mc_test_server_stop (server);
+  mc_test_portal_stop ();
+}
+
+/* Each portal case in a process of its own: the session bus it starts (and
+ * the shared connection to it, which libportal keeps) would outlive the
+ * case, and the other cases must have none. */
+static void
+test_portal (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
-      test_portal_flow ();
+      mc_test_ui_run_tolerant ((McTestFunc) data);
       return;
     }
 
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_subprocess (NULL, 240 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
 }
 
@@ -1096,7 +1213,10 @@ main (int   argc,
 
   mc_test_ui_tolerate_gstreamer_criticals ();
 
-  mc_test_ui_add_tolerant ("/client/call-window/portal", test_portal);
+  g_test_add_data_func ("/client/call-window/portal", (gconstpointer) test_portal_flow,
+                        test_portal);
+  g_test_add_data_func ("/client/call-window/portal-capture",
+                        (gconstpointer) test_portal_capture_flow, test_portal);
   mc_test_ui_add_tolerant ("/client/call-window/call", test_call);
   mc_test_ui_add_tolerant ("/client/call-window/shortcuts", test_shortcuts);
   mc_test_ui_add_tolerant ("/client/call-window/end-confirmation", test_end_confirmation);

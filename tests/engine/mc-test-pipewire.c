@@ -298,6 +298,18 @@ mc_test_pipewire_connect (McTestPipeWire *self,
   return fd;
 }
 
+/**
+ * mc_test_pipewire_get_socket_path:
+ * @self: a daemon
+ *
+ * Returns: where its socket is, for the mock portal to connect to
+ */
+const char *
+mc_test_pipewire_get_socket_path (McTestPipeWire *self)
+{
+  return self->socket_path;
+}
+
 guint32
 mc_test_pipewire_get_node_id (McTestPipeWire *self)
 {

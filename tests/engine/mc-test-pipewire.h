@@ -16,6 +16,7 @@ McTestPipeWire *mc_test_pipewire_start (const char *pattern,
                                         GError    **error);
 int             mc_test_pipewire_connect (McTestPipeWire *self,
                                           GError        **error);
+const char     *mc_test_pipewire_get_socket_path (McTestPipeWire *self);
 guint32         mc_test_pipewire_get_node_id (McTestPipeWire *self);
 void            mc_test_pipewire_get_size (McTestPipeWire *self,
                                            guint          *width,

@@ -8,7 +8,9 @@
 # gives it. What the user "does" in the dialog comes from the control
 # interface org.mentorcall.MockPortal: SetAnswer("grant" | "cancel"),
 # CloseSessions() (the desktop's "stop sharing"), LastOptions() (what the
-# app asked for in SelectSources: the restore token, the cursor mode).
+# app asked for in SelectSources: the restore token, the cursor mode),
+# SetRemote(socket, node, width, height) (grant a real stream: the PipeWire
+# daemon at that socket and a node on it, instead of a socket pair and node 42).
 
 import os
 import socket
@@ -34,6 +36,8 @@ class Portal(dbus.service.Object):
         self.last_options = {}
         self.sockets = []
         self.grants = 0
+        self.remote = None
+        self.stream = (42, 1280, 720)
 
     # Like xdg-desktop-portal, signals go to the caller only (libportal
     # subscribes without a match rule).
@@ -91,7 +95,8 @@ class Portal(dbus.service.Object):
             self.respond(sender, handle, 1, {})
         else:
             self.grants += 1
-            stream = dbus.Struct((dbus.UInt32(42), {'size': dbus.Struct((1280, 720), signature='ii',
+            node, width, height = self.stream
+            stream = dbus.Struct((dbus.UInt32(node), {'size': dbus.Struct((width, height), signature='ii',
                                                                           variant_level=1),
                                                     'source_type': dbus.UInt32(1, variant_level=1)}),
                                  signature='ua{sv}')
@@ -103,6 +108,13 @@ class Portal(dbus.service.Object):
 
     @dbus.service.method(SCREEN_CAST, in_signature='oa{sv}', out_signature='h')
     def OpenPipeWireRemote(self, session, options):
+        if self.remote is not None:
+            # A connection to the test's PipeWire daemon, as the portal's.
+            remote = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            remote.connect(self.remote)
+            fd = dbus.types.UnixFd(remote.fileno())
+            remote.close()
+            return fd
         # A socket that is not PipeWire's: enough to hand over a descriptor.
         ours, theirs = socket.socketpair()
         self.sockets.append(ours)
@@ -113,6 +125,11 @@ class Portal(dbus.service.Object):
     @dbus.service.method(CONTROL, in_signature='s', out_signature='')
     def SetAnswer(self, answer):
         self.answer = answer
+
+    @dbus.service.method(CONTROL, in_signature='suii', out_signature='')
+    def SetRemote(self, path, node, width, height):
+        self.remote = str(path)
+        self.stream = (int(node), int(width), int(height))
 
     @dbus.service.method(CONTROL, in_signature='', out_signature='a{sv}')
     def LastOptions(self):

@@ -22,6 +22,7 @@
 
 #include "mc-call-session.h"
 #include "mc-frame-stamp.h"
+#include "mc-test-luma.h"
 #include "mc-test-pipewire.h"
 
 #define TIMEOUT_S 20
@@ -748,71 +749,6 @@ test_missing_element (void)
   check_missing ("webrtcbin", "gstreamer1.0-plugins-bad");
 }
 
-/* The mean luma of the frames that reach an appsink: what a picture looks
- * like, roughly. Written on the streaming thread. */
-typedef struct
-{
-  GstElement *sink;
-  GMutex      lock;
-  guint64     frames;
-  double      luma;
-} Luma;
-
-static GstFlowReturn
-luma_sample_cb (GstAppSink *sink,
-                gpointer    user_data)
-{
-  Luma                 *luma = user_data;
-  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
-  GstVideoInfo          info;
-  GstVideoFrame         frame;
-  guint64               sum = 0;
-
-  if (sample == NULL)
-    return GST_FLOW_EOS;
-
-  if (!gst_video_info_from_caps (&info, gst_sample_get_caps (sample)) ||
-      !gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample), GST_MAP_READ))
-    return GST_FLOW_OK;
-
-  for (int y = 0; y < GST_VIDEO_FRAME_HEIGHT (&frame); y++)
-    {
-      const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
-                          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
-
-      for (int x = 0; x < GST_VIDEO_FRAME_WIDTH (&frame); x++)
-        sum += row[x];
-    }
-
-  g_mutex_lock (&luma->lock);
-  luma->frames++;
-  luma->luma = sum / (double) (GST_VIDEO_FRAME_WIDTH (&frame) * GST_VIDEO_FRAME_HEIGHT (&frame));
-  g_mutex_unlock (&luma->lock);
-
-  gst_video_frame_unmap (&frame);
-
-  return GST_FLOW_OK;
-}
-
-static void
-luma_init (Luma       *luma,
-           const char *name)
-{
-  GstAppSinkCallbacks callbacks = {
-    NULL,
-  };
-  g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-raw,format=I420");
-
-  g_mutex_init (&luma->lock);
-  luma->frames = 0;
-  luma->luma = 0;
-  luma->sink = gst_object_ref_sink (gst_element_factory_make ("appsink", name));
-  g_object_set (luma->sink, "sync", FALSE, "async", FALSE, "caps", caps, "max-buffers", 2,
-                "drop", TRUE, NULL);
-  callbacks.new_sample = luma_sample_cb;
-  gst_app_sink_set_callbacks (GST_APP_SINK (luma->sink), &callbacks, luma, NULL);
-}
-
 static gboolean
 only_ours (gpointer data)
 {
@@ -820,32 +756,13 @@ only_ours (gpointer data)
 }
 
 static void
-luma_clear (Luma *luma)
+luma_clear (McTestLuma *luma)
 {
   /* The engine gave back every reference it took to the sink (one too many
    * once kept the sink, its pads and its last sample alive at exit). */
   g_assert_true (wait_for (only_ours, luma->sink, TIMEOUT_S));
-  gst_clear_object (&luma->sink);
-  g_mutex_clear (&luma->lock);
+  mc_test_luma_clear (luma);
 }
-
-static void
-luma_get (Luma    *luma,
-          guint64 *frames,
-          double  *value)
-{
-  g_mutex_lock (&luma->lock);
-  *frames = luma->frames;
-  *value = luma->luma;
-  g_mutex_unlock (&luma->lock);
-}
-
-typedef struct
-{
-  Luma   *luma;
-  guint64 after; /* frames seen before the change */
-  double  min, max;
-} LumaWait;
 
 /* The test pattern's mean luma is well above 100 (and well under 200); the
  * black root window of Xvfb, with the black borders and the frame stamp,
@@ -853,44 +770,18 @@ typedef struct
 #define DARK_LUMA  50.0
 #define WHITE_LUMA 200.0
 
-static gboolean
-luma_reached (gpointer data)
-{
-  LumaWait *wait = data;
-  guint64   frames;
-  double    value;
-
-  luma_get (wait->luma, &frames, &value);
-
-  return frames > wait->after + 3 && value >= wait->min && value < wait->max;
-}
-
 /* Waits for a few new frames whose mean luma is in [@min, @max). */
 static void
-assert_luma_between (Luma       *luma,
+assert_luma_between (McTestLuma *luma,
                      double      min,
                      double      max,
                      const char *what)
 {
-  LumaWait wait = { luma, 0, min, max };
-  guint64  frames;
-  double   value;
-
-  luma_get (luma, &wait.after, &value);
-  if (!wait_for (luma_reached, &wait, TIMEOUT_S))
-    {
-      luma_get (luma, &frames, &value);
-      g_error ("%s: expected a mean luma in [%.0f, %.0f), %.1f after %" G_GUINT64_FORMAT
-               " frames",
-               what, min, max, value, frames);
-    }
-
-  luma_get (luma, &frames, &value);
-  g_test_message ("%s: mean luma %.1f", what, value);
+  mc_test_luma_assert_between (luma, min, max, TIMEOUT_S, what);
 }
 
 static void
-assert_luma (Luma       *luma,
+assert_luma (McTestLuma *luma,
              gboolean    dark,
              const char *what)
 {
@@ -941,7 +832,7 @@ test_screen_share (void)
   Link link = {
     0,
   };
-  Luma               remote, preview;
+  McTestLuma         remote, preview;
   g_autoptr (GError) error = NULL;
   gint64             generation;
 
@@ -951,8 +842,8 @@ test_screen_share (void)
       return;
     }
 
-  luma_init (&remote, "student-remote-view");
-  luma_init (&preview, "mentor-self-view");
+  mc_test_luma_init (&remote, "student-remote-view");
+  mc_test_luma_init (&preview, "mentor-self-view");
   link.student.video_sink = remote.sink;
   link.mentor.preview_sink = preview.sink;
   connect_link (&link, TRUE);
@@ -1033,7 +924,7 @@ test_pipewire_share (void)
   };
   g_autoptr (McTestPipeWire) pipewire = NULL;
   g_autoptr (GError)         error = NULL;
-  Luma                       remote, preview;
+  McTestLuma                 remote, preview;
   gint64                     generation;
   int                        fd;
 
@@ -1045,8 +936,8 @@ test_pipewire_share (void)
     }
   g_assert_no_error (error);
 
-  luma_init (&remote, "student-remote-view");
-  luma_init (&preview, "mentor-self-view");
+  mc_test_luma_init (&remote, "student-remote-view");
+  mc_test_luma_init (&preview, "mentor-self-view");
   link.student.video_sink = remote.sink;
   link.mentor.preview_sink = preview.sink;
   connect_link (&link, TRUE);
