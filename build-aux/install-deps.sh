@@ -24,6 +24,7 @@ PACKAGES="
   libclang-rt-14-dev
   iproute2
   libglib2.0-dev
+  libxml2-utils
   libsoup-3.0-dev
   libjson-glib-dev
   libsodium-dev
