@@ -1024,7 +1024,7 @@ test_portal_flow (void)
   /* The desktop's own "stop sharing": back to the camera, and said. */
   g_variant_unref (mc_test_portal_control ("CloseSessions", NULL, NULL));
   mc_test_ui_wait_until (not_sharing, call_window, "sharing to stop");
-  wait = (ToastWait) { call_window, "Screen sharing stopped from the desktop" };
+  wait = (ToastWait){ call_window, "Screen sharing stopped from the desktop" };
   mc_test_ui_wait_until (toast_is, &wait, "the toast that the desktop stopped sharing");
   mc_test_ui_spin (300);
   mc_test_ui_screenshot (GTK_WIDGET (call_window), "call-portal-stopped-by-desktop");
@@ -1043,7 +1043,7 @@ test_portal_flow (void)
   /* The user cancels the dialog: nothing shared, and said. */
   g_variant_unref (mc_test_portal_control ("SetAnswer", g_variant_new ("(s)", "cancel"), NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "call.share-screen", NULL));
-  wait = (ToastWait) { call_window, "Nothing is shared: the choice of screen was cancelled" };
+  wait = (ToastWait){ call_window, "Nothing is shared: the choice of screen was cancelled" };
   mc_test_ui_wait_until (toast_is, &wait, "the toast that sharing was cancelled");
   g_assert_false (mc_call_window_get_screen_sharing (call_window));
   assert_token (settings, "token-2");
@@ -1070,7 +1070,7 @@ test_portal_flow (void)
 
 /* The test pattern's mean luma is about 115; the test's white screen,
  * with the frame stamp, about 224. */
-#define WHITE_LUMA 200.0
+#define WHITE_LUMA  200.0
 #define LUMA_WAIT_S 30
 
 static McTestLuma mentor_view;
@@ -1168,7 +1168,7 @@ test_portal_capture_flow (void)
   /* The desktop's "stop sharing": the camera again, and said. */
   g_variant_unref (mc_test_portal_control ("CloseSessions", NULL, NULL));
   mc_test_ui_wait_until (not_sharing, call_window, "sharing to stop");
-  wait = (ToastWait) { call_window, "Screen sharing stopped from the desktop" };
+  wait = (ToastWait){ call_window, "Screen sharing stopped from the desktop" };
   mc_test_ui_wait_until (toast_is, &wait, "the toast that the desktop stopped sharing");
   mc_test_luma_assert_between (&mentor_view, 50, WHITE_LUMA, LUMA_WAIT_S,
                                "the student's test pattern at the mentor again");

@@ -57,7 +57,7 @@ die_with_test (gpointer user_data)
 }
 
 static GSubprocessLauncher *
-make_launcher (McTestPipeWire *self,
+make_launcher (McTestPipeWire  *self,
                GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
@@ -98,10 +98,10 @@ node_found (McTestPipeWire *self)
 {
   g_autoptr (GSubprocessLauncher) launcher = make_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                     G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr (GSubprocess) dump = NULL;
-  g_autoptr (JsonParser)  parser = json_parser_new ();
-  g_autofree char        *out = NULL;
-  JsonArray              *objects;
+  g_autoptr (GSubprocess)         dump = NULL;
+  g_autoptr (JsonParser)          parser = json_parser_new ();
+  g_autofree char                *out = NULL;
+  JsonArray                      *objects;
 
   dump = g_subprocess_launcher_spawn (launcher, NULL, "pw-dump", NULL);
   if (dump == NULL || !g_subprocess_communicate_utf8 (dump, NULL, NULL, &out, NULL, NULL) ||
@@ -153,7 +153,7 @@ gboolean
 mc_test_pipewire_start_stream (McTestPipeWire *self,
                                GError        **error)
 {
-  g_autofree char     *description = NULL;
+  g_autofree char       *description = NULL;
   g_autoptr (GstElement) sink = NULL;
 
   /* The last stream's node first goes, so that its id is not taken for
