@@ -225,16 +225,21 @@ mc_test_pipewire_start (const char *pattern,
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autofree char                *config = NULL;
   g_autofree char                *linker = NULL;
+  static const char * const       programs[] = { "pipewire", "pw-link", "pw-dump" };
 
   self->producer_fd = -1;
   self->pattern = g_strdup (pattern);
 
-  if (g_find_program_in_path ("pipewire") == NULL || g_find_program_in_path ("pw-link") == NULL ||
-      g_find_program_in_path ("pw-dump") == NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "pipewire, pw-link or pw-dump is missing (package pipewire-bin)");
-      return NULL;
+      g_autofree char *path = g_find_program_in_path (programs[i]);
+
+      if (path == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "%s is missing (package pipewire-bin)", programs[i]);
+          return NULL;
+        }
     }
 
   self->runtime_dir = g_dir_make_tmp ("mc-test-pipewire-XXXXXX", error);
