@@ -90,7 +90,7 @@ struct _McCallWindow
   gboolean          chat_beside;      /* the chat's state while it was beside the video */
   gboolean          folding;          /* while apply_layout_cb () changes the flap */
   guint             layout_id;
-  char             *notice;     /* what the other side did, while it holds */
+  char             *notice; /* what the other side did, while it holds */
   char             *last_toast;
   GtkContentFit     camera_fit; /* the remote picture's, for a camera (the template's) */
   McScreenShareMode screen_mode;

@@ -261,10 +261,10 @@ mc_call_window_release_screen_cast (McCallWindow *self)
 void
 mc_call_window_dispose_screen_share (McCallWindow *self)
 {
-  if (self->screen_cast != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->screen_cast, self);
-      mc_screen_cast_stop (self->screen_cast);
-      g_clear_object (&self->screen_cast);
-    }
+  if (self->screen_cast == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->screen_cast, self);
+  mc_call_window_release_screen_cast (self);
+  g_clear_object (&self->screen_cast);
 }

@@ -63,9 +63,7 @@ struct _McCallSession
   gboolean         muted;
   gboolean         camera_off;
   gboolean         screen_share;
-  /* A PipeWire stream to share, given before capture ran: applied in
-   * prepared(); the caller keeps the fd open. -1 when none. */
-  int              pipewire_fd;
+  int              pipewire_fd; /* a stream to share given before capture ran, or -1 */
   guint32          pipewire_node;
   guint            pipewire_width;
   guint            pipewire_height;

@@ -96,10 +96,10 @@ static gboolean
 read_stream (McScreenCast *self,
              GError      **error)
 {
-  g_autoptr (GVariant)     streams = xdp_session_get_streams (self->session);
-  g_autoptr (GVariant)     properties = NULL;
-  guint32                  node_id;
-  int                      width, height;
+  g_autoptr (GVariant) streams = xdp_session_get_streams (self->session);
+  g_autoptr (GVariant) properties = NULL;
+  guint32              node_id;
+  int                  width, height;
 
   if (streams == NULL || !g_variant_is_of_type (streams, G_VARIANT_TYPE ("a(ua{sv})")) ||
       g_variant_n_children (streams) == 0)

@@ -780,6 +780,20 @@ assert_luma_between (McTestLuma *luma,
   mc_test_luma_assert_between (luma, min, max, TIMEOUT_S, what);
 }
 
+/* A call in which the student's remote view and the mentor's self view
+ * are measured. */
+static void
+connect_with_views (Link       *link,
+                    McTestLuma *remote,
+                    McTestLuma *preview)
+{
+  mc_test_luma_init (remote, "student-remote-view");
+  mc_test_luma_init (preview, "mentor-self-view");
+  link->student.video_sink = remote->sink;
+  link->mentor.preview_sink = preview->sink;
+  connect_link (link, TRUE);
+}
+
 static void
 assert_luma (McTestLuma *luma,
              gboolean    dark,
@@ -842,11 +856,7 @@ test_screen_share (void)
       return;
     }
 
-  mc_test_luma_init (&remote, "student-remote-view");
-  mc_test_luma_init (&preview, "mentor-self-view");
-  link.student.video_sink = remote.sink;
-  link.mentor.preview_sink = preview.sink;
-  connect_link (&link, TRUE);
+  connect_with_views (&link, &remote, &preview);
   generation = mc_call_session_get_generation (link.mentor.session);
 
   assert_luma (&remote, FALSE, "the test pattern at the student");
@@ -936,11 +946,7 @@ test_pipewire_share (void)
     }
   g_assert_no_error (error);
 
-  mc_test_luma_init (&remote, "student-remote-view");
-  mc_test_luma_init (&preview, "mentor-self-view");
-  link.student.video_sink = remote.sink;
-  link.mentor.preview_sink = preview.sink;
-  connect_link (&link, TRUE);
+  connect_with_views (&link, &remote, &preview);
   generation = mc_call_session_get_generation (link.mentor.session);
   assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the test pattern at the student");
 
