@@ -692,6 +692,35 @@ mc_peer_pipeline_get_receive_latency (McPeerPipeline *self)
  * 1.22's statistics give them only for streams it has matched to a
  * transceiver, which with BUNDLE it often has not.
  */
+/* Whether @jitterbuffer's stream is video. Its own caps say only
+ * "application/x-rtp": rtpbin learns the payload's media from the
+ * payload-type map, after the jitter buffer, so ask the payload demuxer
+ * that follows it. */
+static gboolean
+jitterbuffer_carries_video (GstElement *jitterbuffer)
+{
+  g_autoptr (GstPad)     src = gst_element_get_static_pad (jitterbuffer, "src");
+  g_autoptr (GstPad)     peer = src != NULL ? gst_pad_get_peer (src) : NULL;
+  g_autoptr (GstElement) demux = peer != NULL ? gst_pad_get_parent_element (peer) : NULL;
+  gboolean               video = FALSE;
+
+  if (demux == NULL)
+    return FALSE;
+
+  GST_OBJECT_LOCK (demux);
+  for (GList *l = demux->srcpads; l != NULL && !video; l = l->next)
+    {
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
+
+      video = caps != NULL && gst_caps_get_size (caps) > 0 &&
+              g_strcmp0 (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"),
+                         "video") == 0;
+    }
+  GST_OBJECT_UNLOCK (demux);
+
+  return video;
+}
+
 void
 mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
                                        McReceiveCounters *counters)
@@ -717,22 +746,17 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
       guint64                  pushed = 0, lost = 0, repaired = 0, requested = 0, jitter = 0;
       guint64                  rtx_rtt = 0;
 
-      GstElement         *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
-      g_autoptr (GstPad)  pad = gst_element_get_static_pad (jitterbuffer, "sink");
-      g_autoptr (GstCaps) caps = pad != NULL ? gst_pad_get_current_caps (pad) : NULL;
-      const char         *media = NULL;
+      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
 
       g_object_get (jitterbuffer, "stats", &stats, NULL);
       if (stats == NULL)
         continue;
-      if (caps != NULL && gst_caps_get_size (caps) > 0)
-        media = gst_structure_get_string (gst_caps_get_structure (caps, 0), "media");
       gst_structure_get (stats, "num-pushed", G_TYPE_UINT64, &pushed, "num-lost", G_TYPE_UINT64,
                          &lost, "rtx-success-count", G_TYPE_UINT64, &repaired, "rtx-count",
                          G_TYPE_UINT64, &requested, "avg-jitter", G_TYPE_UINT64, &jitter, "rtx-rtt", G_TYPE_UINT64, &rtx_rtt, NULL);
       counters->pushed += pushed;
       counters->lost += lost;
-      if (g_strcmp0 (media, "video") == 0)
+      if (jitterbuffer_carries_video (jitterbuffer))
         counters->video_lost += lost;
       counters->repaired += repaired;
       counters->requested += requested;

@@ -198,6 +198,8 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
     {
       g_autoptr (GObject) session = NULL;
 
+      g_object_set (element, "rtcp-rs-bandwidth", MC_PEER_RTCP_BANDWIDTH, "rtcp-rr-bandwidth",
+                    MC_PEER_RTCP_BANDWIDTH, NULL);
       g_object_get (element, "internal-session", &session, NULL);
       if (session != NULL)
         g_object_set (session, "twcc-feedback-interval",

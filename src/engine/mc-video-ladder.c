@@ -11,8 +11,14 @@
  * height, then the smallest at 15 frames a second, then no video at all.
  *
  * A rung needs 50 kbit/s plus 0.05 bits per pixel (720p30: 1430 kbit/s,
- * 540p: 830, 360p: 395, 180p: 135, 180p15: 95): below that it is left at
- * once, for the highest rung that fits. That is generous for a camera
+ * 540p: 830, 360p: 395, 180p: 135, 180p15: 95): below four fifths of that it
+ * is left at once, for the highest rung that fits; just below it, only after
+ * 3 s without a break. Every change of size costs a key frame, and under
+ * random loss the budget (which leaves room for the retransmissions) swings
+ * around a rung's need from one second to the next: measured at 5 % loss,
+ * leaving at once made the picture jump between 540p and 360p every few
+ * seconds, where the encoder can well spend a little less on the same size
+ * (it follows the budget in any case). That is generous for a camera
  * picture; VP8 at its fastest setting needs it for a moving test pattern,
  * and a lower resolution at the full frame rate looks better than a
  * higher one whose encoder drops frames to stay within its budget. Going up asks for a quarter more
@@ -46,6 +52,8 @@
 #define SCREEN_BITS_PER_PIXEL 0.02
 #define UP_MARGIN             1.25
 #define UP_HOLD_US            (4 * G_USEC_PER_SEC)
+#define DOWN_MARGIN           0.8
+#define DOWN_HOLD_US          (3 * G_USEC_PER_SEC)
 #define RESUME_MARGIN         1.5
 #define PAUSE_BACKOFF_US      (3 * G_USEC_PER_SEC)
 #define MAX_BACKOFF_US        (30 * G_USEC_PER_SEC)
@@ -71,6 +79,7 @@ struct _McVideoLadder
   guint    rung;
   gboolean paused;
   gint64   above_since; /* the budget has afforded the next rung up since, or -1 */
+  gint64   below_since; /* the budget has been just short of this rung since, or -1 */
   gint64   paused_at;
   gint64   resumed_at;
   gint64   backoff;
@@ -238,6 +247,7 @@ mc_video_ladder_reset (McVideoLadder *self)
   self->rung = 0;
   self->paused = FALSE;
   self->above_since = -1;
+  self->below_since = -1;
   self->paused_at = -1;
   self->resumed_at = -1;
   self->backoff = PAUSE_BACKOFF_US;
@@ -276,6 +286,7 @@ mc_video_ladder_update (McVideoLadder *self,
           self->rung = self->n_rungs - 1;
           self->resumed_at = time_us;
           self->above_since = -1;
+          self->below_since = -1;
           return MC_VIDEO_LADDER_RESUMED;
         }
       return MC_VIDEO_LADDER_UNCHANGED;
@@ -291,15 +302,27 @@ mc_video_ladder_update (McVideoLadder *self,
       self->paused = TRUE;
       self->paused_at = time_us;
       self->above_since = -1;
+      self->below_since = -1;
       return MC_VIDEO_LADDER_PAUSED;
     }
 
   if (fits > self->rung)
     {
+      /* Just short of this rung's need: wait and see whether it lasts. */
+      if (video_bitrate >= DOWN_MARGIN * self->rungs[self->rung].min_bitrate)
+        {
+          if (self->below_since < 0)
+            self->below_since = time_us;
+          if (time_us - self->below_since < DOWN_HOLD_US)
+            return MC_VIDEO_LADDER_UNCHANGED;
+        }
       self->rung = fits;
       self->above_since = -1;
+      self->below_since = -1;
       return MC_VIDEO_LADDER_LOWERED;
     }
+
+  self->below_since = -1;
 
   if (self->rung > 0 &&
       video_bitrate >= UP_MARGIN * self->rungs[self->rung - 1].min_bitrate)

@@ -374,6 +374,15 @@ run_ours (Bench           *bench,
   return result;
 }
 
+static double
+field_mean (JsonObject *fields,
+            const char *name)
+{
+  return json_object_has_member (fields, name)
+           ? json_object_get_double_member (json_object_get_object_member (fields, name), "mean")
+           : NAN;
+}
+
 /* What --check asks of a lossy case's result (run_ours ()); FALSE after
  * saying what is missing. */
 static gboolean
@@ -400,6 +409,10 @@ check_loss_resilience (JsonObject *ours)
           CHECK_CLEAN_LATENCY_MS },
       };
 
+      /* Not a bar (how many are given up on depends on timing), but what
+       * tells how well the repair worked. */
+      g_print ("# %s: video packets given up on: video_packets_dropped %.3f a second\n",
+               names[i], field_mean (fields, "video_packets_dropped"));
       if (json_object_get_double_member (end, "fps_mean") <= 0)
         {
           g_printerr ("bench-network: the %s decoded no video\n", names[i]);
@@ -407,10 +420,7 @@ check_loss_resilience (JsonObject *ours)
         }
       for (guint k = 0; k < G_N_ELEMENTS (wanted); k++)
         {
-          JsonObject *field = json_object_has_member (fields, wanted[k].field)
-                                ? json_object_get_object_member (fields, wanted[k].field)
-                                : NULL;
-          double      mean = field != NULL ? json_object_get_double_member (field, "mean") : NAN;
+          double mean = field_mean (fields, wanted[k].field);
 
           g_print ("# %s: %s: %s %.3f\n", names[i], wanted[k].what, wanted[k].field, mean);
           if (!(mean > wanted[k].above))

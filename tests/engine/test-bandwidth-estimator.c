@@ -614,7 +614,29 @@ test_ladder_hysteresis (void)
   guint                     need_top = mc_video_ladder_get_min_bitrate (ladder, 0);
   gint64                    now = 0;
 
-  g_assert_cmpint (mc_video_ladder_update (ladder, need_top - 1, now), ==, MC_VIDEO_LADDER_LOWERED);
+  /* Just short of the top rung's need: left only after 3 s without a
+   * break (random loss makes the budget swing around a rung's need, and
+   * each change of size costs a key frame). */
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top - 1, now), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top - 1, now += SECOND), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top, now += SECOND), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 0.85, now += SECOND), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 0.85, now += SECOND), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 0.85, now += SECOND), ==,
+                   MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 0.85, now += SECOND), ==,
+                   MC_VIDEO_LADDER_LOWERED);
+  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 1);
+
+  /* Far short of it: left at once. */
+  mc_video_ladder_reset (ladder);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 0.75, now += SECOND), ==,
+                   MC_VIDEO_LADDER_LOWERED);
 
   /* Just enough for the top rung is not enough to go back up. */
   for (int i = 0; i < 10; i++)
