@@ -309,7 +309,7 @@ session_stats_cb (McCallSession     *session,
                   const McCallStats *stats,
                   McCallController  *self)
 {
-  mc_call_network_add_stats (self->network, stats, !mc_call_session_get_remote_camera_off (session));
+  mc_call_network_add_stats (self->network, stats, mc_call_session_get_remote_video (session));
 }
 
 static void

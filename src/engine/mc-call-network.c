@@ -49,6 +49,7 @@ struct _McCallNetwork
   guint64              send_best;
   gboolean             peer_poor;
   guint64              receive_best; /* pixels */
+  McCallVideoKind      receive_kind; /* of what receive_best was measured on */
   guint                poor_seconds;
   guint                good_seconds;
 };
@@ -146,15 +147,17 @@ update_sending (McCallNetwork *self,
 static gboolean
 peer_second_poor (McCallNetwork     *self,
                   const McCallStats *stats,
-                  gboolean           expect_video)
+                  McCallVideoKind    expected)
 {
   guint64 pixels = (guint64) stats->width * stats->height;
 
   if (stats->loss >= MC_CALL_NETWORK_PEER_POOR_LOSS)
     return TRUE;
-  if (!expect_video)
+  if (expected == MC_CALL_VIDEO_NONE)
     return FALSE;
-  if (stats->frame_rate < MC_CALL_NETWORK_PEER_POOR_FRAME_RATE)
+  if (stats->frame_rate < (expected == MC_CALL_VIDEO_SCREEN
+                             ? MC_CALL_NETWORK_PEER_POOR_SCREEN_FRAME_RATE
+                             : MC_CALL_NETWORK_PEER_POOR_FRAME_RATE))
     return TRUE;
 
   return pixels > 0 && pixels < MC_CALL_NETWORK_PEER_POOR_PIXELS * self->receive_best;
@@ -283,14 +286,15 @@ mc_call_network_new (void)
  * mc_call_network_add_stats:
  * @self: a network view
  * @stats: a second's statistics
- * @expect_video: whether the other side's camera is on
+ * @expected: what video the other side sends (none while its camera is
+ *   off)
  *
  * Takes the next second's figures.
  */
 void
 mc_call_network_add_stats (McCallNetwork     *self,
                            const McCallStats *stats,
-                           gboolean           expect_video)
+                           McCallVideoKind    expected)
 {
   g_return_if_fail (MC_IS_CALL_NETWORK (self));
   g_return_if_fail (stats != NULL);
@@ -301,9 +305,16 @@ mc_call_network_add_stats (McCallNetwork     *self,
   update_sending (self, stats->video_paused,
                   (guint64) stats->send_width * stats->send_height * stats->send_framerate);
 
+  /* A screen is larger than a camera picture: compare like with like. */
+  if (expected != MC_CALL_VIDEO_NONE && expected != self->receive_kind)
+    {
+      self->receive_kind = expected;
+      self->receive_best = 0;
+    }
+
   if (stats->bitrate_in > 0)
     {
-      if (peer_second_poor (self, stats, expect_video))
+      if (peer_second_poor (self, stats, expected))
         {
           self->good_seconds = 0;
           if (++self->poor_seconds >= MC_CALL_NETWORK_PEER_POOR_SECONDS)
@@ -315,7 +326,7 @@ mc_call_network_add_stats (McCallNetwork     *self,
           if (++self->good_seconds >= MC_CALL_NETWORK_PEER_GOOD_SECONDS)
             set_peer_poor (self, FALSE, TRUE);
         }
-      if (expect_video)
+      if (expected != MC_CALL_VIDEO_NONE)
         self->receive_best = MAX (self->receive_best, (guint64) stats->width * stats->height);
     }
 

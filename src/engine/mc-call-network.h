@@ -52,11 +52,14 @@ typedef enum
 } McCallNetworkNotice;
 
 /* A second counts against the other side's connection with this much of
- * their packets lost, or fewer frames than this while their camera is on,
- * or a picture of less than this share of the largest they sent. */
-#define MC_CALL_NETWORK_PEER_POOR_LOSS       0.08
-#define MC_CALL_NETWORK_PEER_POOR_FRAME_RATE 8.0
-#define MC_CALL_NETWORK_PEER_POOR_PIXELS     0.3
+ * their packets lost, or fewer frames than this while their camera is on
+ * (a shared screen is sent at 5 to 15 frames a second on purpose: fewer
+ * than the second), or a picture of less than this share of the largest
+ * they sent of the same kind (camera or screen). */
+#define MC_CALL_NETWORK_PEER_POOR_LOSS              0.08
+#define MC_CALL_NETWORK_PEER_POOR_FRAME_RATE        8.0
+#define MC_CALL_NETWORK_PEER_POOR_SCREEN_FRAME_RATE 2.0
+#define MC_CALL_NETWORK_PEER_POOR_PIXELS            0.3
 /* So many poor seconds in a row make it poor, so many good ones good again. */
 #define MC_CALL_NETWORK_PEER_POOR_SECONDS 3
 #define MC_CALL_NETWORK_PEER_GOOD_SECONDS 5
@@ -73,7 +76,7 @@ G_DECLARE_FINAL_TYPE (McCallNetwork, mc_call_network, MC, CALL_NETWORK, GObject)
 McCallNetwork       *mc_call_network_new (void);
 void                 mc_call_network_add_stats (McCallNetwork     *self,
                                                 const McCallStats *stats,
-                                                gboolean           expect_video);
+                                                McCallVideoKind    expected);
 void                 mc_call_network_send_quality_changed (McCallNetwork      *self,
                                                            McVideoLadderChange change,
                                                            guint               width,

@@ -363,3 +363,20 @@ mc_call_session_get_remote_screen_sharing (McCallSession *self)
 
   return self->remote_screen;
 }
+
+/**
+ * mc_call_session_get_remote_video:
+ * @self: a session
+ *
+ * Returns: what video the peer says it sends: its screen (whether its
+ *   camera is on or off), its camera, or none
+ */
+McCallVideoKind
+mc_call_session_get_remote_video (McCallSession *self)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), MC_CALL_VIDEO_NONE);
+
+  return self->remote_screen       ? MC_CALL_VIDEO_SCREEN
+         : self->remote_camera_off ? MC_CALL_VIDEO_NONE
+                                   : MC_CALL_VIDEO_CAMERA;
+}

@@ -205,7 +205,7 @@ publish_stats (McCallSession      *self,
                          totals.round_trip > 0 ? totals.round_trip * 1000 : -1, stats);
 
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
-                     ? mc_call_stats_derive_quality (stats, !self->remote_camera_off)
+                     ? mc_call_stats_derive_quality (stats, mc_call_session_get_remote_video (self))
                    : self->state == MC_CALL_SESSION_STATE_RECONNECTING ? MC_CALL_QUALITY_POOR
                                                                        : MC_CALL_QUALITY_UNKNOWN;
 

@@ -148,6 +148,7 @@ gboolean           mc_call_session_get_screen_share (McCallSession *self);
 gboolean           mc_call_session_get_remote_muted (McCallSession *self);
 gboolean           mc_call_session_get_remote_camera_off (McCallSession *self);
 gboolean           mc_call_session_get_remote_screen_sharing (McCallSession *self);
+McCallVideoKind    mc_call_session_get_remote_video (McCallSession *self);
 gint64             mc_call_session_get_generation (McCallSession *self);
 guint64            mc_call_session_get_frames_decoded (McCallSession *self);
 guint64            mc_call_session_get_audio_buffers (McCallSession *self);

@@ -63,19 +63,27 @@ mc_call_stats_free (McCallStats *stats)
 /**
  * mc_call_stats_derive_quality:
  * @stats: statistics
- * @expect_video: whether the peer sends video (its camera is on)
+ * @expected: what video the peer sends
  *
  * The quality level of @stats. Thresholds follow the usual guidance for
  * interactive video (ITU-T G.114 for delay; a few percent loss is what
- * NACK and Opus concealment hide well).
+ * NACK and Opus concealment hide well). A camera picture is fair below 20
+ * frames a second and poor below 10; a shared screen, which is sent at 5
+ * to 15 on purpose, only below 4 and 2.
  *
  * Returns: the quality level
  */
 McCallQuality
 mc_call_stats_derive_quality (const McCallStats *stats,
-                              gboolean           expect_video)
+                              McCallVideoKind    expected)
 {
   double loss;
+  double poor_fps = expected == MC_CALL_VIDEO_CAMERA   ? 10
+                    : expected == MC_CALL_VIDEO_SCREEN ? 2
+                                                       : 0;
+  double fair_fps = expected == MC_CALL_VIDEO_CAMERA   ? 20
+                    : expected == MC_CALL_VIDEO_SCREEN ? 4
+                                                       : 0;
 
   g_return_val_if_fail (stats != NULL, MC_CALL_QUALITY_UNKNOWN);
 
@@ -86,11 +94,11 @@ mc_call_stats_derive_quality (const McCallStats *stats,
   loss = MAX (stats->loss, stats->remote_loss);
 
   if (stats->round_trip_ms > 400 || loss > 0.10 || stats->jitter_ms > 100 ||
-      (expect_video && stats->frame_rate < 10))
+      stats->frame_rate < poor_fps)
     return MC_CALL_QUALITY_POOR;
 
   if (stats->round_trip_ms > 150 || loss > 0.02 || stats->jitter_ms > 30 ||
-      (expect_video && stats->frame_rate < 20))
+      stats->frame_rate < fair_fps)
     return MC_CALL_QUALITY_FAIR;
 
   return MC_CALL_QUALITY_GOOD;

@@ -127,11 +127,27 @@ typedef struct
   guint64       fec_recovered;
 } McCallStats;
 
+/**
+ * McCallVideoKind:
+ * @MC_CALL_VIDEO_NONE: no video is expected (the peer's camera is off)
+ * @MC_CALL_VIDEO_CAMERA: a camera picture
+ * @MC_CALL_VIDEO_SCREEN: a shared screen, which is sent at 5 to 15 frames a
+ *   second on purpose (mc-video-ladder.c)
+ *
+ * What video the peer sends, for the quality rating.
+ */
+typedef enum
+{
+  MC_CALL_VIDEO_NONE,
+  MC_CALL_VIDEO_CAMERA,
+  MC_CALL_VIDEO_SCREEN,
+} McCallVideoKind;
+
 McCallStats  *mc_call_stats_new (void);
 McCallStats  *mc_call_stats_copy (const McCallStats *stats);
 void          mc_call_stats_free (McCallStats *stats);
 McCallQuality mc_call_stats_derive_quality (const McCallStats *stats,
-                                            gboolean           expect_video);
+                                            McCallVideoKind    expected);
 JsonObject   *mc_call_stats_to_json (const McCallStats *stats);
 const char   *mc_call_quality_to_string (McCallQuality quality);
 

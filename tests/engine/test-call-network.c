@@ -65,7 +65,7 @@ test_sending (void)
 
   g_assert_cmpint (mc_call_network_get_quality (network), ==, MC_CALL_QUALITY_UNKNOWN);
   g_assert_null (mc_call_network_get_stats (network));
-  mc_call_network_add_stats (network, &stats, TRUE);
+  mc_call_network_add_stats (network, &stats, MC_CALL_VIDEO_CAMERA);
   g_assert_cmpint (mc_call_network_get_sending (network), ==, MC_CALL_NETWORK_SENDING_FULL);
   g_assert_cmpint (mc_call_network_get_quality (network), ==, MC_CALL_QUALITY_GOOD);
   g_assert_cmpuint (mc_call_network_get_stats (network)->bitrate_in, ==, 800000);
@@ -81,7 +81,7 @@ test_sending (void)
   g_assert_cmpint (mc_call_network_get_sending (network), ==, MC_CALL_NETWORK_SENDING_LOWERED);
   g_assert_cmpint (mc_call_network_get_quality (network), ==, MC_CALL_QUALITY_FAIR);
   /* The next second's figures say the same. */
-  mc_call_network_add_stats (network, &stats, TRUE);
+  mc_call_network_add_stats (network, &stats, MC_CALL_VIDEO_CAMERA);
   g_assert_cmpint (mc_call_network_get_sending (network), ==, MC_CALL_NETWORK_SENDING_LOWERED);
 
   /* Paused: told, and poor. */
@@ -90,7 +90,7 @@ test_sending (void)
   g_assert_cmpint (mc_call_network_get_sending (network), ==, MC_CALL_NETWORK_SENDING_PAUSED);
   g_assert_cmpint (mc_call_network_get_quality (network), ==, MC_CALL_QUALITY_POOR);
   stats.video_paused = TRUE;
-  mc_call_network_add_stats (network, &stats, TRUE);
+  mc_call_network_add_stats (network, &stats, MC_CALL_VIDEO_CAMERA);
   g_assert_cmpint (mc_call_network_get_sending (network), ==, MC_CALL_NETWORK_SENDING_PAUSED);
 
   /* Back at the lowest rung: told, still lowered. */
@@ -109,24 +109,27 @@ test_sending (void)
 
 typedef struct
 {
-  const char *name;
-  double      loss;
-  double      frame_rate;
-  guint       width;
-  guint       height;
-  gboolean    expect_video;
-  gboolean    poor;
+  const char     *name;
+  double          loss;
+  double          frame_rate;
+  guint           width;
+  guint           height;
+  McCallVideoKind expected;
+  gboolean        poor;
 } PeerCase;
 
 static const PeerCase peer_cases[] = {
-  { "clean", 0.0, 25, 640, 480, TRUE, FALSE },
-  { "some-loss", 0.03, 25, 640, 480, TRUE, FALSE },
-  { "heavy-loss", 0.12, 25, 640, 480, TRUE, TRUE },
-  { "few-frames", 0.0, 4, 640, 480, TRUE, TRUE },
-  { "their-video-paused", 0.0, 0, 640, 480, TRUE, TRUE },
-  { "camera-off", 0.0, 0, 0, 0, FALSE, FALSE },
-  { "lowered-a-little", 0.0, 25, 480, 360, TRUE, FALSE },
-  { "lowered-much", 0.0, 25, 320, 180, TRUE, TRUE },
+  { "clean", 0.0, 25, 640, 480, MC_CALL_VIDEO_CAMERA, FALSE },
+  { "some-loss", 0.03, 25, 640, 480, MC_CALL_VIDEO_CAMERA, FALSE },
+  { "heavy-loss", 0.12, 25, 640, 480, MC_CALL_VIDEO_CAMERA, TRUE },
+  { "few-frames", 0.0, 4, 640, 480, MC_CALL_VIDEO_CAMERA, TRUE },
+  { "their-video-paused", 0.0, 0, 640, 480, MC_CALL_VIDEO_CAMERA, TRUE },
+  { "camera-off", 0.0, 0, 0, 0, MC_CALL_VIDEO_NONE, FALSE },
+  { "lowered-a-little", 0.0, 25, 480, 360, MC_CALL_VIDEO_CAMERA, FALSE },
+  { "lowered-much", 0.0, 25, 320, 180, MC_CALL_VIDEO_CAMERA, TRUE },
+  /* A shared screen comes at 5 to 15 frames a second on purpose. */
+  { "screen-at-5-frames", 0.0, 5, 1920, 1080, MC_CALL_VIDEO_SCREEN, FALSE },
+  { "screen-stalled", 0.0, 1, 1920, 1080, MC_CALL_VIDEO_SCREEN, TRUE },
 };
 
 static void
@@ -142,7 +145,7 @@ test_peer (gconstpointer data)
 
   /* A few good seconds first: the largest picture they sent. */
   for (guint i = 0; i < 3; i++)
-    mc_call_network_add_stats (network, &clean, TRUE);
+    mc_call_network_add_stats (network, &clean, MC_CALL_VIDEO_CAMERA);
 
   stats.loss = c->loss;
   stats.frame_rate = c->frame_rate;
@@ -151,10 +154,10 @@ test_peer (gconstpointer data)
 
   /* One second short of the count says nothing yet. */
   for (guint i = 0; i + 1 < MC_CALL_NETWORK_PEER_POOR_SECONDS; i++)
-    mc_call_network_add_stats (network, &stats, c->expect_video);
+    mc_call_network_add_stats (network, &stats, c->expected);
   g_assert_false (mc_call_network_get_peer_poor (network));
 
-  mc_call_network_add_stats (network, &stats, c->expect_video);
+  mc_call_network_add_stats (network, &stats, c->expected);
   g_assert_cmpint (mc_call_network_get_peer_poor (network), ==, c->poor);
   if (!c->poor)
     {
@@ -168,16 +171,70 @@ test_peer (gconstpointer data)
   /* A second with nothing arriving counts neither way; a good second
    * short of the count leaves it poor. */
   stats.bitrate_in = 0;
-  mc_call_network_add_stats (network, &stats, c->expect_video);
+  mc_call_network_add_stats (network, &stats, c->expected);
   for (guint i = 0; i + 1 < MC_CALL_NETWORK_PEER_GOOD_SECONDS; i++)
-    mc_call_network_add_stats (network, &clean, TRUE);
+    mc_call_network_add_stats (network, &clean, MC_CALL_VIDEO_CAMERA);
   g_assert_true (mc_call_network_get_peer_poor (network));
-  mc_call_network_add_stats (network, &clean, TRUE);
+  mc_call_network_add_stats (network, &clean, MC_CALL_VIDEO_CAMERA);
   g_assert_false (mc_call_network_get_peer_poor (network));
   g_assert_cmpint (last_notice (&fixture), ==, MC_CALL_NETWORK_NOTICE_PEER_RECOVERED);
   g_assert_cmpint (mc_call_network_get_quality (network), ==, MC_CALL_QUALITY_GOOD);
 
   g_array_unref (fixture.notices);
+}
+
+/* A camera picture after a shared screen is compared with camera pictures,
+ * not with the larger screen. */
+static void
+test_screen_then_camera (void)
+{
+  g_autoptr (McCallNetwork) network = mc_call_network_new ();
+  McCallStats               camera = clean_second ();
+  McCallStats               screen = camera;
+
+  screen.width = 1920;
+  screen.height = 1080;
+  screen.frame_rate = 5;
+  for (guint i = 0; i < 5; i++)
+    mc_call_network_add_stats (network, &screen, MC_CALL_VIDEO_SCREEN);
+  for (guint i = 0; i < 2 * MC_CALL_NETWORK_PEER_POOR_SECONDS; i++)
+    mc_call_network_add_stats (network, &camera, MC_CALL_VIDEO_CAMERA);
+  g_assert_false (mc_call_network_get_peer_poor (network));
+
+  /* Half the camera picture's size afterwards is still a lowered one. */
+  camera.width = 320;
+  camera.height = 240;
+  for (guint i = 0; i < MC_CALL_NETWORK_PEER_POOR_SECONDS; i++)
+    mc_call_network_add_stats (network, &camera, MC_CALL_VIDEO_CAMERA);
+  g_assert_true (mc_call_network_get_peer_poor (network));
+}
+
+/* The quality rating: a camera at 15 frames a second is fair, a screen at 5
+ * good; either stalled is poor. */
+static void
+test_quality_rating (void)
+{
+  McCallStats stats = clean_second ();
+
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_CAMERA), ==,
+                   MC_CALL_QUALITY_GOOD);
+  stats.frame_rate = 15;
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_CAMERA), ==,
+                   MC_CALL_QUALITY_FAIR);
+  stats.frame_rate = 5;
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_CAMERA), ==,
+                   MC_CALL_QUALITY_POOR);
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_SCREEN), ==,
+                   MC_CALL_QUALITY_GOOD);
+  stats.frame_rate = 1;
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_SCREEN), ==,
+                   MC_CALL_QUALITY_POOR);
+  stats.frame_rate = 0;
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_NONE), ==,
+                   MC_CALL_QUALITY_GOOD);
+  stats.loss = 0.05;
+  g_assert_cmpint (mc_call_stats_derive_quality (&stats, MC_CALL_VIDEO_NONE), ==,
+                   MC_CALL_QUALITY_FAIR);
 }
 
 /* A new connection forgets the old one's poor seconds, without a notice. */
@@ -191,7 +248,7 @@ test_reset (void)
   g_signal_connect (network, "notice", G_CALLBACK (notice_cb), &fixture);
   stats.loss = 0.2;
   for (guint i = 0; i < MC_CALL_NETWORK_PEER_POOR_SECONDS; i++)
-    mc_call_network_add_stats (network, &stats, TRUE);
+    mc_call_network_add_stats (network, &stats, MC_CALL_VIDEO_CAMERA);
   g_assert_true (mc_call_network_get_peer_poor (network));
   g_assert_cmpuint (fixture.notices->len, ==, 1);
 
@@ -201,7 +258,7 @@ test_reset (void)
 
   /* Poor seconds before the reset do not count after it. */
   for (guint i = 0; i + 1 < MC_CALL_NETWORK_PEER_POOR_SECONDS; i++)
-    mc_call_network_add_stats (network, &stats, TRUE);
+    mc_call_network_add_stats (network, &stats, MC_CALL_VIDEO_CAMERA);
   g_assert_false (mc_call_network_get_peer_poor (network));
 
   g_array_unref (fixture.notices);
@@ -221,6 +278,8 @@ main (int   argc,
       g_test_add_data_func (path, &peer_cases[i], test_peer);
     }
   g_test_add_func ("/engine/call-network/reset", test_reset);
+  g_test_add_func ("/engine/call-network/screen-then-camera", test_screen_then_camera);
+  g_test_add_func ("/engine/call-network/quality-rating", test_quality_rating);
 
   return g_test_run ();
 }
