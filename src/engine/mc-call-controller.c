@@ -404,6 +404,7 @@ call_token_cb (GObject      *object,
   g_autoptr(JsonObject) token = NULL;
   g_autoptr(GError) error = NULL;
   JsonArray *ice_servers;
+  const char *role;
   gboolean initiator;
 
   token = mc_api_client_request_call_token_finish (MC_API_CLIENT (object), result, &error);
@@ -417,9 +418,8 @@ call_token_cb (GObject      *object,
     return;
 
   /* Parsed once: the mentor offers; a role we do not know answers. */
-  self->has_role = mc_role_from_string (json_object_get_string_member_with_default (token, "role",
-                                                                                   "student"),
-                                        &self->role);
+  role = json_object_get_string_member_with_default (token, "role", "student");
+  self->has_role = mc_role_from_string (role, &self->role);
   self->own_user_id = json_object_get_int_member_with_default (token, "user_id", 0);
   initiator = self->has_role && self->role == MC_ROLE_MENTOR;
 
