@@ -372,18 +372,13 @@ mc_window_dispose (GObject *object)
 {
   McWindow *self = (McWindow *) object;
 
+  /* The account and the lobby stay until finalize, stopped and no longer
+   * heard, so that the application's calls that may still come (a call
+   * window closing) find an empty lobby rather than none. */
   g_cancellable_cancel (self->cancellable);
-  if (self->lobby != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->lobby, self);
-      mc_lobby_stop (self->lobby);
-      g_clear_object (&self->lobby);
-    }
-  if (self->account != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->account, self);
-      g_clear_object (&self->account);
-    }
+  g_signal_handlers_disconnect_by_data (self->lobby, self);
+  mc_lobby_stop (self->lobby);
+  g_signal_handlers_disconnect_by_data (self->account, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_WINDOW);
 
   G_OBJECT_CLASS (mc_window_parent_class)->dispose (object);
@@ -395,6 +390,8 @@ mc_window_finalize (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->lobby);
+  g_clear_object (&self->account);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (mc_window_parent_class)->finalize (object);
@@ -676,7 +673,9 @@ mc_window_set_in_call (McWindow *self,
                        gint64    booking_id,
                        gboolean  in_call)
 {
-  mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
+  /* A call window may close after this window was disposed. */
+  if (self->bookings_page != NULL)
+    mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
   mc_lobby_set_in_call (self->lobby, booking_id, in_call);
 }
 
