@@ -56,7 +56,8 @@ typedef struct
 {
   gint64   user_id;
   char    *name;
-  char    *role;
+  McRole   role;
+  gboolean has_role; /* the server named a role we know */
   gint64   seconds;
   GString *spans; /* "14:02–14:30, 14:35–14:50" */
 } Attendee;
@@ -67,7 +68,6 @@ attendee_free (gpointer data)
   Attendee *attendee = data;
 
   g_free (attendee->name);
-  g_free (attendee->role);
   g_string_free (attendee->spans, TRUE);
   g_free (attendee);
 }
@@ -101,14 +101,12 @@ peer_name (McSummaryWindow *self)
 }
 
 static const char *
-role_name (const char *role)
+role_name (Attendee *attendee)
 {
-  McRole value;
-
-  if (role == NULL || !mc_role_from_string (role, &value))
+  if (!attendee->has_role)
     return "";
 
-  return value == MC_ROLE_MENTOR ? _ ("Mentor") : _ ("Student");
+  return attendee->role == MC_ROLE_MENTOR ? _ ("Mentor") : _ ("Student");
 }
 
 static void
@@ -169,8 +167,9 @@ collect_attendees (JsonArray *records,
           attendee->name = g_strdup (json_object_get_string_member_with_default (user,
                                                                                  "display_name",
                                                                                  ""));
-          attendee->role = g_strdup (json_object_get_string_member_with_default (user, "role",
-                                                                                 ""));
+          attendee->has_role =
+            mc_role_from_string (json_object_get_string_member_with_default (user, "role", ""),
+                                 &attendee->role);
           attendee->spans = g_string_new (NULL);
           g_ptr_array_add (attendees, attendee);
         }
@@ -272,14 +271,14 @@ show_summary (McSummaryWindow *self)
 
       /* Translators: a participant's role and when they were in the call,
        * such as "Mentor · 14:02–14:30, 14:35–14:50" */
-      subtitle = g_strdup_printf (_ ("%s · %s"), role_name (attendee->role),
+      subtitle = g_strdup_printf (_ ("%s · %s"), role_name (attendee),
                                   attendee->spans->str);
       add_row (self->attendance_group, attendee->name, subtitle, time);
       /* Translators: a line of the copied summary: a participant, their
        * role, how long they were in the call and when, such as
        * "Sam Tran (Student): 40 minutes (14:05–14:45)" */
       g_string_append_printf (text, _ ("  %s (%s): %s (%s)\n"), attendee->name,
-                              role_name (attendee->role), time, attendee->spans->str);
+                              role_name (attendee), time, attendee->spans->str);
     }
 
   /* The chat, as a transcript. */

@@ -3,19 +3,22 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * McWindow is written in two files: mc-window.c (login, the lessons, the
- * lobby) and mc-window-banner.c (the rejoin banner and lesson reminders).
- * Nothing outside them includes this header.
+ * McWindow is written in two files: mc-window.c (the login page, the
+ * lessons, the lobby's notifications) and mc-window-banner.c (the rejoin
+ * banner and lesson reminders, shown from McLobby's state). The session is
+ * McAccount's and the lessons McLobby's; the window shows them. Nothing
+ * outside these files includes this header.
  */
 
 #pragma once
 
 #include <adwaita.h>
 
+#include "mc-account.h"
 #include "mc-api-client.h"
 #include "mc-bookings-page.h"
 #include "mc-login-page.h"
-#include "mc-signaling-client.h"
+#include "mc-lobby.h"
 #include "mc-window.h"
 
 G_BEGIN_DECLS
@@ -24,23 +27,12 @@ struct _McWindow
 {
   AdwApplicationWindow parent_instance;
 
-  GSettings         *settings;
-  McApiClient       *api;
-  McSignalingClient *lobby;
-  GCancellable      *cancellable;
-  JsonObject        *bookings;       /* the last answer */
-  gint64             banner_booking; /* the lesson the banner offers */
-  gint64             dismissed_booking;
-  gint64             banner_checked;       /* the lesson whose attendance was asked */
-  gboolean           banner_joined_before; /* …and whether we were in its call */
-  GCancellable      *banner_cancellable;
-  gint64             pending_join;  /* join once the list is there (--join, links) */
-  gboolean           pending_check; /* …through the pre-join window */
-  GHashTable        *in_call;       /* booking ids with a call window open */
-  GHashTable        *reminded;      /* booking ids whose reminder went out */
-  guint              poll_id;
-  guint              debounce_id;
-  guint              banner_tick_id;
+  GSettings    *settings;
+  McAccount    *account; /* the session: server, login, keyring */
+  McLobby      *lobby;   /* the lessons, live: list, banner state, reminders */
+  GCancellable *cancellable;
+  gint64        pending_join;  /* join once the list is there (--join, links) */
+  gboolean      pending_check; /* …through the pre-join window */
 
   AdwToastOverlay *toast_overlay;
   AdwWindowTitle  *window_title;
@@ -53,6 +45,8 @@ struct _McWindow
 };
 
 void mc_window_update_banner (McWindow *self);
-void mc_window_check_reminders (McWindow *self);
+void mc_window_send_reminder (McWindow   *self,
+                              JsonObject *booking,
+                              gint64      seconds_left);
 
 G_END_DECLS

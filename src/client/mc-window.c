@@ -3,22 +3,20 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * At start the window looks in the keyring for the last session and logs
- * in silently with it; otherwise, or when the server refuses it, it shows
- * the login page and says why (a refused token is taken out of the keyring,
- * as logging out does). Once logged in it lists the lessons and
- * keeps a WebSocket to the server open outside any call ("the lobby"),
- * which tells it when the other participant joins a lesson or a booking
- * changes, so the list and the rejoin banner follow the server by
- * themselves; a slow poll covers what the lobby cannot see.
+ * A view, as GNOME Text Editor's window is of its EditorSession: the state
+ * is in two objects without widgets that the window owns and the tests use
+ * on their own. McAccount (mc-account.c) holds the session: at start the
+ * window asks it to log in silently with the token the keyring kept, and
+ * shows the login page, saying why, when there is none or the server
+ * refuses it. McLobby (src/engine/mc-lobby.c) holds the lessons once logged
+ * in: the list, the lobby WebSocket and the poll that keep it current, which
+ * call runs without us (the rejoin banner) and when a reminder is due. The
+ * window turns what they say into pages, toasts and notifications, and
+ * tells the lobby which lessons have a call window open.
  *
- * The rejoin banner comes from the server's call state: a lesson whose call
- * is active while this window has no call of it open. So it is there after
- * closing the call window, after a crash and after a restart alike, and it
- * goes away when the session is ended. Its button says Join to someone who
- * has not been in that call yet (the attendance records tell), and opens
- * the pre-join check for them; Rejoin goes straight back in. The banner
- * and the lesson reminders are in mc-window-banner.c.
+ * The banner's button says Join to someone who has not been in that call
+ * yet, and opens the pre-join check for them; Rejoin goes straight back in.
+ * The banner and the reminders are shown by mc-window-banner.c.
  */
 
 #define G_LOG_DOMAIN "mc-window"
@@ -28,18 +26,13 @@
 #include <glib/gi18n.h>
 
 #include "mc-booking-row.h"
-#include "mc-booking.h"
-#include "mc-credentials.h"
 #include "mc-format.h"
+#include "mc-lobby-private.h"
 #include "mc-preferences-window.h"
 #include "mc-protocol.h"
-#include "mc-signaling-client.h"
 #include "mc-summary-window.h"
 #include "mc-window-internal.h"
 #include "mc-window-private.h"
-
-#define POLL_SECONDS      30
-#define LOBBY_DEBOUNCE_MS 300
 
 
 enum
@@ -53,55 +46,12 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (McWindow, mc_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void show_login (McWindow *self, const char *message);
-static void show_bookings (McWindow *self);
 
 static void
 toast (McWindow   *self,
        const char *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-static gboolean
-has_environment_password (void)
-{
-  const char *password = g_getenv ("MENTORCALL_PASSWORD");
-
-  return password != NULL && *password != '\0';
-}
-
-/* Whether the server says the session token itself is no good (as opposed to
- * the server or the network having trouble): such a token never works
- * again, so it must not be kept for the next start either. */
-static gboolean
-is_session_refused (const GError *error)
-{
-  return g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED) ||
-         g_error_matches (error, MC_ERROR, MC_ERROR_SESSION_INVALID) ||
-         g_error_matches (error, MC_ERROR, MC_ERROR_UNAUTHORIZED);
-}
-
-static void
-credentials_cleared_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!mc_credentials_clear_finish (result, &error))
-    g_debug ("Cannot clear the session from the keyring: %s", error->message);
-}
-
-/* Takes the kept session of the configured user out of the keyring. Not
- * cancelled with the window: a token that has been given up must go even
- * when the window closes right after. */
-static void
-forget_session (McWindow *self)
-{
-  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
-  g_autofree char *username = g_settings_get_string (self->settings, "username");
-
-  mc_credentials_clear_async (server, username, NULL, credentials_cleared_cb, NULL);
 }
 
 static void
@@ -115,65 +65,87 @@ set_page (McWindow   *self,
                                  g_str_equal (name, "bookings"));
 }
 
-static gboolean
-banner_tick_cb (gpointer user_data)
+static void
+join_pending (McWindow *self)
 {
-  mc_window_update_banner (MC_WINDOW (user_data));
-  mc_window_check_reminders (MC_WINDOW (user_data));
+  gint64 booking_id = self->pending_join;
 
-  return G_SOURCE_CONTINUE;
+  self->pending_join = 0;
+  if (self->pending_check)
+    mc_window_join (self, booking_id);
+  else
+    mc_window_rejoin (self, booking_id);
 }
 
 static void
-bookings_listed_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+lobby_bookings_changed_cb (McLobby  *lobby,
+                           McWindow *self)
 {
-  g_autoptr (McWindow)   self = user_data;
-  g_autoptr (JsonObject) answer = NULL;
-  g_autoptr (GError)     error = NULL;
+  mc_bookings_page_set_bookings (self->bookings_page, mc_lobby_get_bookings (lobby));
+  g_signal_emit (self, signals[SIGNAL_BOOKINGS_CHANGED], 0);
 
-  answer = mc_api_client_list_bookings_finish (MC_API_CLIENT (object), result, &error);
-  if (answer == NULL)
+  if (self->pending_join != 0 && mc_lobby_find_booking (lobby, self->pending_join) != NULL)
+    join_pending (self);
+}
+
+static void
+lobby_refresh_failed_cb (McLobby      *lobby,
+                         const GError *error,
+                         McWindow     *self)
+{
+  g_autofree char *message = mc_describe_error (error);
+
+  if (mc_account_is_session_refused (error))
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      if (is_session_refused (error))
-        {
-          message = mc_describe_error (error);
-          forget_session (self);
-          show_login (self, message);
-          return;
-        }
-
-      message = mc_describe_error (error);
-      mc_bookings_page_set_offline (self->bookings_page, message);
+      mc_account_forget_session (self->account);
+      show_login (self, message);
       return;
     }
 
-  g_clear_pointer (&self->bookings, json_object_unref);
-  self->bookings = json_object_ref (answer);
-  mc_bookings_page_set_bookings (self->bookings_page, answer);
-  /* Someone offered Join may have joined from elsewhere since. */
-  if (!self->banner_joined_before)
-    self->banner_checked = 0;
+  mc_bookings_page_set_offline (self->bookings_page, message);
+}
+
+static void
+lobby_running_call_changed_cb (McLobby  *lobby,
+                               McWindow *self)
+{
   mc_window_update_banner (self);
-  mc_window_check_reminders (self);
-  g_signal_emit (self, signals[SIGNAL_BOOKINGS_CHANGED], 0);
+}
 
-  if (self->pending_join != 0 && mc_window_find_booking (self, self->pending_join) != NULL)
-    {
-      gint64 booking_id = self->pending_join;
+static void
+lobby_reminder_cb (McLobby    *lobby,
+                   JsonObject *booking,
+                   gint64      seconds_left,
+                   McWindow   *self)
+{
+  mc_window_send_reminder (self, booking, seconds_left);
+}
 
-      self->pending_join = 0;
-      if (self->pending_check)
-        mc_window_join (self, booking_id);
-      else
-        mc_window_rejoin (self, booking_id);
-    }
+/* The other participant is in a lesson we are not in: say so, with Join. */
+static void
+lobby_peer_joined_cb (McLobby    *lobby,
+                      gint64      booking_id,
+                      JsonObject *user,
+                      McWindow   *self)
+{
+  GApplication             *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char          *title = NULL;
+  g_autofree char          *id = NULL;
+
+  if (application == NULL)
+    return;
+
+  /* Translators: a notification; %s is the other participant */
+  title = g_strdup_printf (_ ("%s joined your lesson"), json_object_get_string_member (user, "display_name"));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, _ ("They are waiting for you in the call."));
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_add_button_with_target (notification, _ ("Join"), "app.join", "x",
+                                         booking_id);
+  g_notification_set_default_action_and_target (notification, "app.join", "x", booking_id);
+  id = g_strdup_printf ("peer-joined-%" G_GINT64_FORMAT, booking_id);
+  g_application_send_notification (application, id, notification);
 }
 
 /**
@@ -185,113 +157,18 @@ bookings_listed_cb (GObject      *object,
 void
 mc_window_refresh (McWindow *self)
 {
-  if (self->api == NULL || mc_api_client_get_token (self->api) == NULL)
-    return;
-
-  mc_api_client_list_bookings_async (self->api, self->cancellable, bookings_listed_cb,
-                                     g_object_ref (self));
-}
-
-static gboolean
-poll_cb (gpointer user_data)
-{
-  mc_window_refresh (MC_WINDOW (user_data));
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-debounced_refresh_cb (gpointer user_data)
-{
-  McWindow *self = user_data;
-
-  self->debounce_id = 0;
-  mc_window_refresh (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Several lobby events often come together; one refresh covers them. */
-static void
-lobby_event_cb (McWindow *self)
-{
-  if (self->debounce_id == 0)
-    self->debounce_id = g_timeout_add (LOBBY_DEBOUNCE_MS, debounced_refresh_cb, self);
-}
-
-static void
-lobby_presence_cb (McSignalingClient *lobby,
-                   gint64             booking_id,
-                   JsonObject        *message,
-                   McWindow          *self)
-{
-  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  JsonArray    *participants = json_object_get_array_member (message, "participants");
-  JsonObject   *me = mc_signaling_client_get_user (lobby);
-  gint64        my_id = me != NULL ? json_object_get_int_member (me, "id") : 0;
-
-  lobby_event_cb (self);
-
-  /* The other participant is in a lesson we are not in: say so, with Join. */
-  for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
-    {
-      JsonObject               *user = json_array_get_object_element (participants, i);
-      g_autoptr (GNotification) notification = NULL;
-      g_autofree char          *title = NULL;
-      g_autofree char          *id = NULL;
-
-      if (json_object_get_int_member (user, "id") == my_id || application == NULL)
-        continue;
-
-      /* Translators: a notification; %s is the other participant */
-      title = g_strdup_printf (_ ("%s joined your lesson"), json_object_get_string_member (user, "display_name"));
-      notification = g_notification_new (title);
-      g_notification_set_body (notification, _ ("They are waiting for you in the call."));
-      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
-      g_notification_add_button_with_target (notification, _ ("Join"), "app.join", "x",
-                                             booking_id);
-      g_notification_set_default_action_and_target (notification, "app.join", "x", booking_id);
-      id = g_strdup_printf ("peer-joined-%" G_GINT64_FORMAT, booking_id);
-      g_application_send_notification (application, id, notification);
-      break;
-    }
-}
-
-static void
-start_lobby (McWindow *self)
-{
-  g_clear_object (&self->lobby);
-
-  self->lobby = mc_signaling_client_new (self->api);
-  g_signal_connect_swapped (self->lobby, "booking-changed", G_CALLBACK (lobby_event_cb), self);
-  g_signal_connect (self->lobby, "presence", G_CALLBACK (lobby_presence_cb), self);
-  mc_signaling_client_connect (self->lobby);
-}
-
-static void
-stop_session (McWindow *self)
-{
-  g_clear_handle_id (&self->poll_id, g_source_remove);
-  g_clear_handle_id (&self->debounce_id, g_source_remove);
-  g_clear_handle_id (&self->banner_tick_id, g_source_remove);
-  if (self->lobby != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->lobby, self);
-      mc_signaling_client_disconnect (self->lobby);
-      g_clear_object (&self->lobby);
-    }
-  g_clear_pointer (&self->bookings, json_object_unref);
-  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  mc_lobby_refresh (self->lobby);
 }
 
 static void
 show_login (McWindow   *self,
             const char *message)
 {
-  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
-  g_autofree char *username = g_settings_get_string (self->settings, "username");
+  g_autofree char *server = mc_account_dup_server_url (self->account);
+  g_autofree char *username = mc_account_dup_username (self->account);
 
-  stop_session (self);
+  mc_lobby_stop (self->lobby);
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
   mc_login_page_set_server (self->login_page, server);
   mc_login_page_set_username (self->login_page, username);
   mc_login_page_clear_password (self->login_page);
@@ -304,40 +181,21 @@ show_login (McWindow   *self,
 static void
 show_bookings (McWindow *self)
 {
-  g_autofree char *username = g_settings_get_string (self->settings, "username");
+  g_autofree char *username = mc_account_dup_username (self->account);
 
   adw_window_title_set_subtitle (self->window_title, username);
   mc_bookings_page_set_loading (self->bookings_page);
   set_page (self, "bookings");
 
-  mc_window_refresh (self);
-  start_lobby (self);
-
-  if (self->poll_id == 0)
-    self->poll_id = g_timeout_add_seconds (POLL_SECONDS, poll_cb, self);
-  if (self->banner_tick_id == 0)
-    self->banner_tick_id = g_timeout_add_seconds (1, banner_tick_cb, self);
+  mc_lobby_start (self->lobby, mc_account_get_api (self->account));
 }
 
 static void
-credentials_stored_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+session_not_kept_cb (McAccount *account,
+                     McWindow  *self)
 {
-  g_autoptr (McWindow) self = user_data;
-  g_autoptr (GError)   error = NULL;
-
-  if (!mc_credentials_store_finish (result, &error))
-    {
-      g_autofree char *message = NULL;
-
-      /* The keyring's own words are English and technical ("Object does
-       * not exist at path…"): the log has them, the person gets a sentence. */
-      g_message ("Cannot store the session in the keyring: %s", error->message);
-      message = g_strdup (_ ("No keyring to keep the session in; you will be asked to log in "
-                             "again next time"));
-      toast (self, message);
-    }
+  toast (self, _ ("No keyring to keep the session in; you will be asked to log in "
+                  "again next time"));
 }
 
 static void
@@ -345,35 +203,23 @@ logged_in_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr (McWindow)   self = user_data;
-  g_autoptr (JsonObject) answer = NULL;
-  g_autoptr (GError)     error = NULL;
-  const char            *server = mc_api_client_get_base_url (MC_API_CLIENT (object));
-  const char            *username = mc_login_page_get_username (self->login_page);
+  g_autoptr (McWindow) self = user_data;
+  g_autoptr (GError)   error = NULL;
 
-  answer = mc_api_client_login_finish (MC_API_CLIENT (object), result, &error);
-  mc_login_page_set_busy (self->login_page, FALSE);
-
-  if (answer == NULL)
+  if (!mc_account_log_in_finish (MC_ACCOUNT (object), result, &error))
     {
       g_autofree char *message = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
+      mc_login_page_set_busy (self->login_page, FALSE);
       message = mc_describe_error (error);
       mc_login_page_set_error (self->login_page, message);
       return;
     }
 
-  g_settings_set_string (self->settings, "server-url", server);
-  g_settings_set_string (self->settings, "username", username);
-
-  /* A password from the environment logs in again next time by itself; only
-   * a password typed by a person makes a session worth keeping. */
-  if (!has_environment_password ())
-    mc_credentials_store_async (server, username, mc_api_client_get_token (self->api),
-                                self->cancellable, credentials_stored_cb, g_object_ref (self));
+  mc_login_page_set_busy (self->login_page, FALSE);
   mc_login_page_clear_password (self->login_page);
   show_bookings (self);
 }
@@ -382,23 +228,10 @@ static void
 login_page_submit_cb (McLoginPage *page,
                       McWindow    *self)
 {
-  g_autofree char *server = g_strstrip (g_strdup (mc_login_page_get_server (page)));
-
-  if (!g_str_has_prefix (server, "http://") && !g_str_has_prefix (server, "https://"))
-    {
-      char *with_scheme = g_strconcat ("https://", server, NULL);
-
-      g_free (server);
-      server = with_scheme;
-    }
-
-  g_clear_object (&self->api);
-  self->api = mc_api_client_new (server);
-
   mc_login_page_set_busy (page, TRUE);
-  mc_api_client_login_async (self->api, g_strstrip ((char *) mc_login_page_get_username (page)),
-                             mc_login_page_get_password (page), self->cancellable,
-                             logged_in_cb, g_object_ref (self));
+  mc_account_log_in_async (self->account, mc_login_page_get_server (page),
+                           mc_login_page_get_username (page), mc_login_page_get_password (page),
+                           self->cancellable, logged_in_cb, g_object_ref (self));
 }
 
 /* For kiosks, demos and automation: with the username in the settings and
@@ -406,11 +239,60 @@ login_page_submit_cb (McLoginPage *page,
 static void
 auto_login (McWindow *self)
 {
-  if (!has_environment_password () || *mc_login_page_get_username (self->login_page) == '\0')
+  const char *password = mc_account_get_environment_password ();
+
+  if (password == NULL || *mc_login_page_get_username (self->login_page) == '\0')
     return;
 
-  mc_login_page_set_password (self->login_page, g_getenv ("MENTORCALL_PASSWORD"));
+  mc_login_page_set_password (self->login_page, password);
   mc_login_page_submit (self->login_page);
+}
+
+static void
+restored_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (McWindow) self = user_data;
+  g_autoptr (GError)   error = NULL;
+  g_autofree char     *message = NULL;
+
+  if (mc_account_restore_finish (MC_ACCOUNT (object), result, &error))
+    {
+      show_bookings (self);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, MC_ACCOUNT_ERROR, MC_ACCOUNT_ERROR_NO_SESSION))
+    {
+      show_login (self, NULL);
+      auto_login (self);
+      return;
+    }
+
+  if (g_error_matches (error, MC_ACCOUNT_ERROR, MC_ACCOUNT_ERROR_NO_KEYRING))
+    {
+      show_login (self, _ ("The keyring is not available, so the session could not be kept; "
+                           "log in again."));
+      auto_login (self);
+      return;
+    }
+
+  message = mc_describe_error (error);
+  if (g_error_matches (error, MC_ERROR, MC_ERROR_NETWORK))
+    {
+      /* Keep the session: the server may be back soon. */
+      show_bookings (self);
+      mc_bookings_page_set_offline (self->bookings_page, message);
+      return;
+    }
+
+  /* The server refused the kept token (the account forgot it), or failed:
+   * ask again. */
+  show_login (self, message);
 }
 
 static void
@@ -430,105 +312,13 @@ bookings_page_show_summary_cb (McBookingsPage *page,
 }
 
 static void
-me_cb (GObject      *object,
-       GAsyncResult *result,
-       gpointer      user_data)
-{
-  g_autoptr (McWindow)   self = user_data;
-  g_autoptr (JsonObject) answer = NULL;
-  g_autoptr (GError)     error = NULL;
-
-  answer = mc_api_client_me_finish (MC_API_CLIENT (object), result, &error);
-  if (answer != NULL)
-    {
-      show_bookings (self);
-      return;
-    }
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (g_error_matches (error, MC_ERROR, MC_ERROR_NETWORK))
-    {
-      g_autofree char *message = mc_describe_error (error);
-
-      /* Keep the session: the server may be back soon. */
-      show_bookings (self);
-      mc_bookings_page_set_offline (self->bookings_page, message);
-      return;
-    }
-
-  /* The server refused the kept token (revoked, expired): ask again, and
-   * do not try that token at the next start. */
-  if (is_session_refused (error))
-    forget_session (self);
-
-  {
-    g_autofree char *message = mc_describe_error (error);
-
-    show_login (self, message);
-  }
-}
-
-static void
-token_looked_up_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr (McWindow) self = user_data;
-  g_autoptr (GError)   error = NULL;
-  g_autofree char     *token = mc_credentials_lookup_finish (result, &error);
-  g_autofree char     *server = g_settings_get_string (self->settings, "server-url");
-
-  if (error != NULL)
-    {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      g_message ("No keyring: %s", error->message);
-      message = g_strdup (_ ("The keyring is not available, so the session could not be kept; "
-                             "log in again."));
-      show_login (self, message);
-      auto_login (self);
-      return;
-    }
-
-  if (token == NULL)
-    {
-      show_login (self, NULL);
-      auto_login (self);
-      return;
-    }
-
-  g_clear_object (&self->api);
-  self->api = mc_api_client_new (server);
-  mc_api_client_set_token (self->api, token);
-  mc_api_client_me_async (self->api, self->cancellable, me_cb, g_object_ref (self));
-}
-
-static void
-logged_out_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  /* Nothing to tell: the session is forgotten here whatever the server
-   * says. */
-  mc_api_client_logout_finish (MC_API_CLIENT (object), result, NULL);
-}
-
-static void
 logout_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   McWindow *self = MC_WINDOW (widget);
 
-  if (self->api != NULL)
-    mc_api_client_logout_async (self->api, NULL, logged_out_cb, NULL);
-  forget_session (self);
-
+  mc_account_log_out (self->account);
   show_login (self, NULL);
 }
 
@@ -555,8 +345,7 @@ dismiss_banner_action (GtkWidget  *widget,
 {
   McWindow *self = MC_WINDOW (widget);
 
-  self->dismissed_booking = self->banner_booking;
-  mc_window_update_banner (self);
+  mc_lobby_dismiss_running_call (self->lobby);
 }
 
 static void
@@ -564,15 +353,18 @@ rejoin_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  McWindow *self = MC_WINDOW (widget);
+  McWindow   *self = MC_WINDOW (widget);
+  JsonObject *booking = mc_lobby_get_running_call (self->lobby);
+  gint64      booking_id;
 
-  if (self->banner_booking == 0)
+  if (booking == NULL)
     return;
 
-  if (self->banner_joined_before)
-    mc_window_rejoin (self, self->banner_booking);
+  booking_id = json_object_get_int_member (booking, "id");
+  if (mc_lobby_get_joined_before (self->lobby))
+    mc_window_rejoin (self, booking_id);
   else
-    mc_window_join (self, self->banner_booking);
+    mc_window_join (self, booking_id);
 }
 
 static void
@@ -580,9 +372,13 @@ mc_window_dispose (GObject *object)
 {
   McWindow *self = (McWindow *) object;
 
+  /* The account and the lobby stay until finalize, stopped and no longer
+   * heard, so that the application's calls that may still come (a call
+   * window closing) find an empty lobby rather than none. */
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->banner_cancellable);
-  stop_session (self);
+  g_signal_handlers_disconnect_by_data (self->lobby, self);
+  mc_lobby_stop (self->lobby);
+  g_signal_handlers_disconnect_by_data (self->account, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), MC_TYPE_WINDOW);
 
   G_OBJECT_CLASS (mc_window_parent_class)->dispose (object);
@@ -594,11 +390,9 @@ mc_window_finalize (GObject *object)
   McWindow *self = (McWindow *) object;
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->banner_cancellable);
-  g_clear_object (&self->api);
+  g_clear_object (&self->lobby);
+  g_clear_object (&self->account);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->in_call, g_hash_table_unref);
-  g_clear_pointer (&self->reminded, g_hash_table_unref);
 
   G_OBJECT_CLASS (mc_window_parent_class)->finalize (object);
 }
@@ -660,8 +454,18 @@ mc_window_init (McWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APPLICATION_ID);
-  self->in_call = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  self->reminded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  self->account = mc_account_new ();
+  g_signal_connect (self->account, "session-not-kept", G_CALLBACK (session_not_kept_cb), self);
+
+  self->lobby = mc_lobby_new ();
+  g_signal_connect (self->lobby, "bookings-changed", G_CALLBACK (lobby_bookings_changed_cb),
+                    self);
+  g_signal_connect (self->lobby, "refresh-failed", G_CALLBACK (lobby_refresh_failed_cb), self);
+  g_signal_connect (self->lobby, "running-call-changed",
+                    G_CALLBACK (lobby_running_call_changed_cb), self);
+  g_signal_connect (self->lobby, "reminder", G_CALLBACK (lobby_reminder_cb), self);
+  g_signal_connect (self->lobby, "peer-joined", G_CALLBACK (lobby_peer_joined_cb), self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -684,10 +488,7 @@ mc_window_new (AdwApplication *application)
 void
 mc_window_start (McWindow *self)
 {
-  g_autofree char *server = g_settings_get_string (self->settings, "server-url");
-  g_autofree char *username = g_settings_get_string (self->settings, "username");
-
-  if (*username == '\0' || has_environment_password ())
+  if (!mc_account_can_restore (self->account))
     {
       show_login (self, NULL);
       auto_login (self);
@@ -695,8 +496,7 @@ mc_window_start (McWindow *self)
     }
 
   set_page (self, "loading");
-  mc_credentials_lookup_async (server, username, self->cancellable, token_looked_up_cb,
-                               g_object_ref (self));
+  mc_account_restore_async (self->account, self->cancellable, restored_cb, g_object_ref (self));
 }
 
 /**
@@ -750,19 +550,50 @@ mc_window_show_summary (McWindow *self,
   JsonObject      *booking = mc_window_find_booking (self, booking_id);
   McSummaryWindow *summary;
 
-  if (booking == NULL || self->api == NULL)
+  if (booking == NULL || mc_window_get_api (self) == NULL)
     return;
 
-  summary = mc_summary_window_new (gtk_window_get_application (GTK_WINDOW (self)), self->api,
+  summary = mc_summary_window_new (gtk_window_get_application (GTK_WINDOW (self)),
+                                   mc_window_get_api (self),
                                    booking, NULL);
   gtk_window_set_transient_for (GTK_WINDOW (summary), GTK_WINDOW (self));
   gtk_window_present (GTK_WINDOW (summary));
 }
 
+/**
+ * mc_window_get_api:
+ * @self: the window
+ *
+ * Returns: (transfer none) (nullable): the REST client of the session
+ */
 McApiClient *
 mc_window_get_api (McWindow *self)
 {
-  return self->api;
+  return mc_account_get_api (self->account);
+}
+
+/**
+ * mc_window_get_account:
+ * @self: the window
+ *
+ * Returns: (transfer none): who is logged in
+ */
+McAccount *
+mc_window_get_account (McWindow *self)
+{
+  return self->account;
+}
+
+/**
+ * mc_window_get_lobby:
+ * @self: the window
+ *
+ * Returns: (transfer none): the lessons
+ */
+McLobby *
+mc_window_get_lobby (McWindow *self)
+{
+  return self->lobby;
 }
 
 McLoginPage *
@@ -806,18 +637,7 @@ JsonObject *
 mc_window_find_booking (McWindow *self,
                         gint64    booking_id)
 {
-  JsonArray *bookings = self->bookings ? json_object_get_array_member (self->bookings, "bookings")
-                                       : NULL;
-
-  for (guint i = 0; bookings != NULL && i < json_array_get_length (bookings); i++)
-    {
-      JsonObject *booking = json_array_get_object_element (bookings, i);
-
-      if (json_object_get_int_member (booking, "id") == booking_id)
-        return booking;
-    }
-
-  return NULL;
+  return mc_lobby_find_booking (self->lobby, booking_id);
 }
 
 /**
@@ -835,14 +655,8 @@ mc_window_set_pending_join (McWindow *self,
   self->pending_join = booking_id;
   self->pending_check = check_devices;
 
-  if (self->bookings != NULL && mc_window_find_booking (self, booking_id) != NULL)
-    {
-      self->pending_join = 0;
-      if (check_devices)
-        mc_window_join (self, booking_id);
-      else
-        mc_window_rejoin (self, booking_id);
-    }
+  if (mc_lobby_find_booking (self->lobby, booking_id) != NULL)
+    join_pending (self);
 }
 
 /**
@@ -859,21 +673,10 @@ mc_window_set_in_call (McWindow *self,
                        gint64    booking_id,
                        gboolean  in_call)
 {
-  if (in_call)
-    g_hash_table_add (self->in_call, g_memdup2 (&booking_id, sizeof booking_id));
-  else
-    g_hash_table_remove (self->in_call, &booking_id);
-
-  if (!in_call && booking_id == self->dismissed_booking)
-    self->dismissed_booking = 0;
-
-  /* Having been in the call, it is Rejoin from now on. */
-  if (in_call && booking_id == self->banner_checked)
-    self->banner_checked = 0;
-  mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
-
-  mc_window_update_banner (self);
-  mc_window_refresh (self);
+  /* A call window may close after this window was disposed. */
+  if (self->bookings_page != NULL)
+    mc_bookings_page_set_in_call (self->bookings_page, booking_id, in_call);
+  mc_lobby_set_in_call (self->lobby, booking_id, in_call);
 }
 
 /**
@@ -887,7 +690,7 @@ gboolean
 mc_window_get_reminded (McWindow *self,
                         gint64    booking_id)
 {
-  return g_hash_table_contains (self->reminded, &booking_id);
+  return mc_lobby_get_reminded (self->lobby, booking_id);
 }
 
 const char *

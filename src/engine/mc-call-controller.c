@@ -33,7 +33,8 @@ struct _McCallController
 
   McApiClient       *api;
   gint64             booking_id;
-  char              *role;
+  McRole             role;
+  gboolean           has_role; /* the token named a role we know */
   char              *instance;
   McCallSession     *session;
   McSignalingClient *signaling;
@@ -403,6 +404,7 @@ call_token_cb (GObject      *object,
   g_autoptr(JsonObject) token = NULL;
   g_autoptr(GError) error = NULL;
   JsonArray *ice_servers;
+  const char *role;
   gboolean initiator;
 
   token = mc_api_client_request_call_token_finish (MC_API_CLIENT (object), result, &error);
@@ -415,10 +417,11 @@ call_token_cb (GObject      *object,
   if (self->start_task == NULL)
     return;
 
-  g_free (self->role);
-  self->role = g_strdup (json_object_get_string_member_with_default (token, "role", "student"));
+  /* Parsed once: the mentor offers; a role we do not know answers. */
+  role = json_object_get_string_member_with_default (token, "role", "student");
+  self->has_role = mc_role_from_string (role, &self->role);
   self->own_user_id = json_object_get_int_member_with_default (token, "user_id", 0);
-  initiator = g_str_equal (self->role, "mentor");
+  initiator = self->has_role && self->role == MC_ROLE_MENTOR;
 
   self->session = mc_call_session_new (initiator);
   g_object_set_data (G_OBJECT (self->session), "mc-call-controller", self);
@@ -474,7 +477,6 @@ mc_call_controller_finalize (GObject *object)
   g_clear_object (&self->network);
   g_clear_pointer (&self->peer, json_object_unref);
   g_free (self->peer_instance);
-  g_free (self->role);
   g_free (self->instance);
 
   G_OBJECT_CLASS (mc_call_controller_parent_class)->finalize (object);
@@ -625,11 +627,12 @@ mc_call_controller_get_booking_id (McCallController *self)
  * @self: a controller
  *
  * Returns: (nullable): `mentor` or `student`, once the call token arrived
+ *   and named one of them
  */
 const char *
 mc_call_controller_get_role (McCallController *self)
 {
-  return self->role;
+  return self->has_role ? mc_role_to_string (self->role) : NULL;
 }
 
 /**

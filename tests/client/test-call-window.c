@@ -42,7 +42,7 @@
 #include "mc-summary-window-private.h"
 #include "mc-test-ui.h"
 #include "mc-video-paintable.h"
-#include "mc-window.h"
+#include "mc-window-private.h"
 
 static gboolean
 window_has_bookings (gpointer data)

@@ -27,7 +27,7 @@
 #include "mc-protocol.h"
 #include "mc-test-server.h"
 #include "mc-test-ui.h"
-#include "mc-window.h"
+#include "mc-window-private.h"
 
 typedef struct
 {
@@ -57,8 +57,9 @@ keyring_changed_cb (GDBusConnection *bus,
   fixture->keyring_changes++;
 }
 
-/* The window says so with a message when it cannot use the keyring (and a
- * toast for the person); a test that expects the keyring to work fails on
+/* The window's account (McAccount, log domain mc-account) says so with a
+ * message when it cannot use the keyring (and the window shows a toast for
+ * the person); a test that expects the keyring to work fails on
  * it at once instead of waiting for a token that will not come. */
 static void
 window_logged_cb (const char    *domain,
@@ -97,7 +98,7 @@ fixture_set_up (Fixture      *fixture,
                                         G_DBUS_SIGNAL_FLAGS_NONE, keyring_changed_cb, fixture,
                                         NULL);
 
-  fixture->log_handler = g_log_set_handler ("mc-window", G_LOG_LEVEL_MESSAGE, window_logged_cb,
+  fixture->log_handler = g_log_set_handler ("mc-account", G_LOG_LEVEL_MESSAGE, window_logged_cb,
                                             fixture);
 }
 
@@ -124,7 +125,7 @@ fixture_tear_down (Fixture      *fixture,
 {
   close_window (fixture);
 
-  g_log_remove_handler ("mc-window", fixture->log_handler);
+  g_log_remove_handler ("mc-account", fixture->log_handler);
   g_dbus_connection_signal_unsubscribe (fixture->bus, fixture->keyring_subscription);
   g_clear_object (&fixture->bus);
   g_clear_pointer (&fixture->complaint, g_free);

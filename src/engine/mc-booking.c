@@ -4,10 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The server sends a booking's status, its call's state and the roles as
- * strings. The app turns them into the protocol library's enums here, with
- * the protocol's own parsers, so that the widgets compare enums rather than
- * strings and an unknown value (a newer server) is seen as unknown rather
- * than as "not confirmed" by accident.
+ * strings. The engine turns them into the protocol library's enums here,
+ * with the protocol's own parsers, so that McLobby and the app's widgets
+ * compare enums rather than strings and an unknown value (a newer server) is
+ * seen as unknown rather than as "not confirmed" by accident. It is in the
+ * engine, not the app, because McLobby (no GTK) reads them too.
  */
 
 #define G_LOG_DOMAIN "mc-booking"
