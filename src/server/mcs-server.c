@@ -531,6 +531,34 @@ mcs_server_new (McsConfig *config,
   return g_steal_pointer (&self);
 }
 
+/* libsoup listens with GSocket's default backlog of 10 connections. A
+ * lesson-start burst opens thousands of connections within seconds, and a
+ * full accept queue drops the handshakes the main loop has not taken yet
+ * (the client's SYN is retried after 1 s, then 3 s: a join that takes
+ * seconds for no reason) or resets them. So the server makes its listening
+ * socket itself; the kernel caps the backlog at net.core.somaxconn. */
+#define LISTEN_BACKLOG 4096
+
+static gboolean
+listen_on (McsServer              *self,
+           GSocketAddress         *address,
+           SoupServerListenOptions options,
+           GError                **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+
+  return soup_server_listen_socket (self->soup_server, socket, options, error);
+}
+
 /**
  * mcs_server_listen:
  * @self: a server
@@ -570,7 +598,7 @@ mcs_server_listen (McsServer *self,
     }
 
   socket_address = g_inet_socket_address_new (address, port);
-  return soup_server_listen (self->soup_server, socket_address, options, error);
+  return listen_on (self, socket_address, options, error);
 }
 
 /**

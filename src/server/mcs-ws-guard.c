@@ -371,13 +371,67 @@ input_is_readable (GPollableInputStream *stream)
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base));
 }
 
+/* The source libsoup waits on for the next read. libsoup destroys it and
+ * makes a new one around every read, and every source in a main context
+ * costs each iteration of that context, so on a plain socket it is one
+ * source with the socket's descriptor and no prepare or check function of
+ * its own: GLib's poll decides, and bytes already waiting here (rare:
+ * libsoup reads until the socket would block) make it ready at once. On
+ * any other base (TLS) it is a pollable source around the base's own. */
+typedef struct
+{
+  GSource source;
+  Input  *input; /* owned */
+} ReadSource;
+
+static gboolean
+read_source_dispatch (GSource    *source,
+                      GSourceFunc callback,
+                      gpointer    user_data)
+{
+  ReadSource         *read_source = (ReadSource *) source;
+  GPollableSourceFunc func = (GPollableSourceFunc) callback;
+
+  if (func == NULL)
+    return G_SOURCE_REMOVE;
+
+  return func (G_OBJECT (read_source->input), user_data);
+}
+
+static void
+read_source_finalize (GSource *source)
+{
+  g_clear_object (&((ReadSource *) source)->input);
+}
+
+static GSourceFuncs read_source_funcs = {
+  .dispatch = read_source_dispatch,
+  .finalize = read_source_finalize,
+};
+
 static GSource *
 input_create_source (GPollableInputStream *stream,
                      GCancellable         *cancellable)
 {
   Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (stream)->base_stream;
+  GIOStream    *base_io = self->guard != NULL ? self->guard->base : NULL;
   GSource      *child, *source;
+
+  if (cancellable == NULL && G_IS_SOCKET_CONNECTION (base_io))
+    {
+      GSocket    *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base_io));
+      ReadSource *read_source;
+
+      source = g_source_new (&read_source_funcs, sizeof (ReadSource));
+      g_source_set_static_name (source, "McsWsGuard input");
+      read_source = (ReadSource *) source;
+      read_source->input = g_object_ref (self);
+      g_source_add_unix_fd (source, g_socket_get_fd (socket), G_IO_IN | G_IO_HUP | G_IO_ERR);
+      if (self->pending->len > 0)
+        g_source_set_ready_time (source, 0);
+      return source;
+    }
 
   /* Bytes already waiting make the source ready at once. */
   if (self->pending->len > 0)
