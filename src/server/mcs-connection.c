@@ -5,13 +5,15 @@
  *
  * Wraps a SoupWebsocketConnection with what the protocol needs around it:
  * JSON in and out, a token bucket that limits messages per second, and a
- * liveness check. libsoup 3.2 sends keepalive pings but has no pong
- * timeout, so the connection tracks the last sign of life (a pong or any
- * message) itself, and the hub, which walks all connections every second
- * anyway, drops those silent for dead-after seconds
- * (mcs_connection_is_silent ()). One timer for all connections, not one
- * each: every source costs every main-loop iteration a little, and a
- * server holds thousands of connections.
+ * liveness check. libsoup 3.2 has no pong timeout, so the connection
+ * tracks the last sign of life (a pong or any message) itself, and the
+ * hub, which walks all connections every second anyway, drops those silent
+ * for dead-after seconds (mcs_connection_is_silent ()) and has the others
+ * ping every heartbeat-interval seconds (mcs_connection_keep_alive (),
+ * through the McsWsGuard: libsoup's own keepalive is a timer per
+ * connection). One timer for all connections, not two each: every source
+ * costs every main-loop iteration a little, and a server holds thousands
+ * of connections.
  * The limits libsoup cannot keep (a message's size over its fragments, the
  * number of pings) are kept by the McsWsGuard under the WebSocket, which
  * reports a violation here to be closed with its code.
@@ -49,6 +51,8 @@ struct _McsConnection
   gint64 last_refill; /* monotonic µs */
   gint64 last_seen;   /* monotonic µs */
   gint64 dead_after;  /* µs */
+  gint64 heartbeat;   /* µs between our pings */
+  gint64 last_ping;   /* monotonic µs */
 
   guint gone : 1;
   guint closing : 1;
@@ -269,11 +273,8 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
   self->tokens = self->burst;
   self->last_refill = self->last_seen = g_get_monotonic_time ();
   self->dead_after = (gint64) config->dead_after * G_USEC_PER_SEC;
-
-  g_object_set (websocket,
-                "keepalive-interval", config->heartbeat_interval,
-                "max-incoming-payload-size", (guint64) config->max_message_size,
-                NULL);
+  self->heartbeat = (gint64) config->heartbeat_interval * G_USEC_PER_SEC;
+  self->last_ping = self->last_seen;
 
   g_signal_connect (websocket, "message", G_CALLBACK (websocket_message_cb), self);
   g_signal_connect (websocket, "pong", G_CALLBACK (websocket_pong_cb), self);
@@ -286,6 +287,12 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
       self->guard = g_object_ref (MCS_WS_GUARD (stream));
       g_signal_connect (self->guard, "violation", G_CALLBACK (guard_violation_cb), self);
     }
+
+  /* The guard pings when the hub says so; without one, libsoup's timer. */
+  g_object_set (websocket,
+                "keepalive-interval", self->guard != NULL ? 0 : config->heartbeat_interval,
+                "max-incoming-payload-size", (guint64) config->max_message_size,
+                NULL);
 
   return self;
 }
@@ -472,4 +479,26 @@ mcs_connection_drop_silent (McsConnection *self)
       soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
   g_object_unref (self);
+}
+
+/**
+ * mcs_connection_keep_alive:
+ * @self: a connection
+ * @now: the monotonic time
+ *
+ * Pings the client if heartbeat-interval has passed since the last ping;
+ * the hub calls this for every connection once a second.
+ */
+void
+mcs_connection_keep_alive (McsConnection *self,
+                           gint64         now)
+{
+  if (self->guard == NULL || now - self->last_ping < self->heartbeat ||
+      !mcs_connection_is_open (self))
+    return;
+
+  /* A ping that must wait (a frame half written, a full socket) is tried
+   * again at the next walk. */
+  if (mcs_ws_guard_send_ping (self->guard))
+    self->last_ping = now;
 }

@@ -59,4 +59,7 @@ gboolean mcs_connection_is_silent (McsConnection *self,
                                    gint64         now);
 void     mcs_connection_drop_silent (McsConnection *self);
 
+void mcs_connection_keep_alive (McsConnection *self,
+                                gint64         now);
+
 G_END_DECLS

@@ -17,5 +17,6 @@ McsWsGuard *mcs_ws_guard_new (GIOStream *base,
                               guint64    max_message_size,
                               double     pings_per_second,
                               double     ping_burst);
+gboolean    mcs_ws_guard_send_ping (McsWsGuard *self);
 
 G_END_DECLS

@@ -618,6 +618,90 @@ test_ws_ping_flood (void)
   mc_test_server_stop (server);
 }
 
+/* Keepalive: the server pings every heartbeat-interval seconds from its
+ * one walk over all connections a second (no libsoup timer per
+ * connection), and drops a client silent for dead-after seconds. */
+
+#define KEEPALIVE_OVERRIDES "[signaling]\nheartbeat-interval=1\ndead-after=3\n"
+
+/* A client that never answers: pinged, then dropped with 1001 after
+ * dead-after seconds, not before. */
+static void
+test_ws_silent_client (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (KEEPALIVE_OVERRIDES, &token);
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  gint64                   start = g_get_monotonic_time ();
+  guint                    pings = 0;
+  guint                    code = 0;
+  double                   seconds;
+
+  for (;;)
+    {
+      g_autoptr (GByteArray) payload = NULL;
+      guint8                 opcode;
+
+      if (!read_frame (socket, &opcode, &payload))
+        {
+          code = CLOSE_ABNORMAL;
+          break;
+        }
+      if (opcode == 0x9)
+        pings++;
+      if (opcode == 0x8)
+        {
+          code = payload->len >= 2 ? (payload->data[0] << 8) | payload->data[1] : 1005;
+          break;
+        }
+    }
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpuint (pings, >=, 1);
+  /* Dropped at the first walk after 3 s of silence (the socket opened a
+   * moment before @start); generous above, for a loaded machine. */
+  g_assert_cmpfloat (seconds, >=, 2.5);
+  g_assert_cmpfloat (seconds, <, 15);
+  assert_healthy (server);
+
+  mc_test_server_stop (server);
+}
+
+/* A client that answers the pings (and nothing else) stays, well past
+ * dead-after, and is pinged again and again. */
+static void
+test_ws_answering_client (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (KEEPALIVE_OVERRIDES, &token);
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autoptr (JsonObject)   pong = NULL;
+  gint64                   end = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  guint                    pings = 0;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr (GByteArray) payload = NULL;
+      guint8                 opcode;
+
+      g_assert_true (read_frame (socket, &opcode, &payload));
+      g_assert_cmpuint (opcode, !=, 0x8);
+      if (opcode == 0x9)
+        {
+          pings++;
+          g_assert_true (send_frame (socket, TRUE, 0xa, payload->data, payload->len));
+        }
+    }
+
+  g_assert_cmpuint (pings, >=, 3);
+  g_assert_true (send_text (socket, "{\"type\":\"ping\",\"request_id\":\"k\"}"));
+  pong = wait_message (socket, "pong");
+  g_assert_cmpstr (mc_test_get_string (pong, "request_id"), ==, "k");
+
+  mc_test_server_stop (server);
+}
+
 /* Text that is not text */
 
 static void
@@ -862,6 +946,8 @@ main (int   argc,
   g_test_add_func ("/server/hostile/ws/fragments-over-limit", test_ws_fragments_over_limit);
   g_test_add_func ("/server/hostile/ws/frame-over-limit", test_ws_frame_over_limit);
   g_test_add_func ("/server/hostile/ws/ping-flood", test_ws_ping_flood);
+  g_test_add_func ("/server/hostile/ws/silent-client", test_ws_silent_client);
+  g_test_add_func ("/server/hostile/ws/answering-client", test_ws_answering_client);
   g_test_add_func ("/server/hostile/text/rest", test_text_rest);
   g_test_add_func ("/server/hostile/text/ws", test_text_ws);
   g_test_add_func ("/server/hostile/text/bad-stored-rows", test_text_bad_stored_rows);
