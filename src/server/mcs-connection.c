@@ -40,6 +40,7 @@ struct _McsConnection
   SoupWebsocketConnection *websocket;
   McsWsGuard              *guard; /* under the WebSocket, or NULL */
   McsUser                 *user;
+  GBytes                  *text; /* the message being handled, during "message" */
   gint64                   session_id;
   gint64                   room;               /* booking id, or 0 */
   gint64                   session_expires_at; /* Unix time, or 0 for never */
@@ -148,7 +149,11 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
       return;
     }
 
+  /* The text itself stays at hand for the handlers, which may relay it
+   * as it is (mcs_connection_get_message_text ()). */
+  self->text = bytes;
   g_signal_emit (self, signals[MESSAGE], 0, object);
+  self->text = NULL;
 }
 
 /* The client broke a limit that McsWsGuard keeps under libsoup: a message
@@ -365,6 +370,43 @@ mcs_connection_send (McsConnection *self,
       g_free (text);
       text = g_steal_pointer (&valid);
     }
+
+  soup_websocket_connection_send_text (self->websocket, text);
+}
+
+/**
+ * mcs_connection_get_message_text:
+ * @self: a connection
+ * @length: (out): its length in bytes
+ *
+ * The text of the message being handled, while its "message" signal runs:
+ * strict JSON and valid UTF-8, as the checks before the signal made sure.
+ *
+ * Returns: (nullable): the text, or %NULL outside the signal
+ */
+const char *
+mcs_connection_get_message_text (McsConnection *self,
+                                 gsize         *length)
+{
+  if (self->text == NULL)
+    return NULL;
+
+  return g_bytes_get_data (self->text, length);
+}
+
+/**
+ * mcs_connection_send_text:
+ * @self: a connection
+ * @text: a protocol message as JSON text, valid UTF-8
+ *
+ * Sends @text if the connection is still open; otherwise drops it.
+ */
+void
+mcs_connection_send_text (McsConnection *self,
+                          const char    *text)
+{
+  if (!mcs_connection_is_open (self))
+    return;
 
   soup_websocket_connection_send_text (self->websocket, text);
 }

@@ -814,6 +814,76 @@ join (RawSocket    *socket,
   return wait_message (socket, "joined");
 }
 
+/* Offers, answers and candidates reach the peer as they were sent, with
+ * "from" set by the server: a "from" of the sender's own never survives,
+ * and our request_id never goes along. Most are relayed as text with
+ * "from" put in front, the others rebuilt; both must be strict JSON. */
+static void
+test_ws_relay_from (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  gint64                   mentor_id, student_id, booking;
+  g_autofree char         *mentor_token = NULL;
+  g_autofree char         *student_token = NULL;
+  g_autoptr (RawSocket)    mentor = NULL;
+  g_autoptr (RawSocket)    student = NULL;
+  g_autoptr (JsonObject)   mentor_joined = NULL;
+  g_autoptr (JsonObject)   student_joined = NULL;
+  static const struct
+  {
+    const char *text; /* BOOKING stands for the booking id */
+    const char *type;
+  } cases[] = {
+    { "{\"type\":\"ice-candidate\",\"booking_id\":BOOKING,\"candidate\":\"c1\",\"sdp_mline_index\":0}",
+      "ice-candidate" },
+    { " \t\r\n{ \"type\" : \"offer\", \"booking_id\" : BOOKING, \"sdp\" : \"v=0\\r\\n\\u00e9\" } ",
+      "offer" },
+    { "{\"type\":\"answer\",\"from\":1234,\"booking_id\":BOOKING,\"sdp\":\"v=0\"}",
+      "answer" },
+    { "{\"type\":\"ice-candidate\",\"request_id\":\"r1\",\"booking_id\":BOOKING,\"candidate\":\"c2\",\"sdp_mline_index\":1,\"from\":\"me\"}",
+      "ice-candidate" },
+  };
+
+  mc_test_create_pair (server, &mentor_id, &student_id);
+  booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                    "confirmed");
+  mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student_token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mentor = raw_socket_open (server, mentor_token);
+  student = raw_socket_open (server, student_token);
+  mentor_joined = join (mentor, server, mentor_token, booking);
+  student_joined = join (student, server, student_token, booking);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString)    text = g_string_new (cases[i].text);
+      g_autofree char       *id = g_strdup_printf ("%" G_GINT64_FORMAT, booking);
+      g_autoptr (JsonObject) relayed = NULL;
+
+      g_string_replace (text, "BOOKING", id, 0);
+      g_assert_true (send_text (student, text->str));
+      relayed = wait_message (mentor, cases[i].type);
+      g_assert_cmpint (mc_test_get_int (relayed, "from"), ==, student_id);
+      g_assert_cmpint (mc_test_get_int (relayed, "booking_id"), ==, booking);
+      g_assert_false (json_object_has_member (relayed, "request_id"));
+    }
+
+  /* And the other way. */
+  {
+    g_autofree char       *text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
+                                                   ",\"candidate\":\"m1\",\"sdp_mline_index\":0}",
+                                                   booking);
+    g_autoptr (JsonObject) relayed = NULL;
+
+    g_assert_true (send_text (mentor, text));
+    relayed = wait_message (student, "ice-candidate");
+    g_assert_cmpint (mc_test_get_int (relayed, "from"), ==, mentor_id);
+    g_assert_cmpstr (mc_test_get_string (relayed, "candidate"), ==, "m1");
+  }
+
+  mc_test_server_stop (server);
+}
+
 static void
 test_text_ws (void)
 {
@@ -950,6 +1020,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/ws/answering-client", test_ws_answering_client);
   g_test_add_func ("/server/hostile/text/rest", test_text_rest);
   g_test_add_func ("/server/hostile/text/ws", test_text_ws);
+  g_test_add_func ("/server/hostile/ws/relay-from", test_ws_relay_from);
   g_test_add_func ("/server/hostile/text/bad-stored-rows", test_text_bad_stored_rows);
 
   return g_test_run ();
