@@ -107,6 +107,13 @@ struct _McsWsGuard
   Input     *input;
   Output    *output;
 
+  /* The socket's descriptor, watched for the life of the connection. */
+  GSource *watch;
+  gpointer watch_tag;
+  gboolean watch_armed;
+  guint    readers; /* libsoup's sources for the next read that exist */
+  gboolean closed;
+
   guint64 max_message_size;
   double  ping_tokens;
   double  pings_per_second;
@@ -413,42 +420,109 @@ input_is_readable (GPollableInputStream *stream)
 }
 
 /* The source libsoup waits on for the next read. libsoup destroys it and
- * makes a new one around every read, and every source in a main context
- * costs each iteration of that context, so on a plain socket it is one
- * source with the socket's descriptor and no prepare or check function of
- * its own: GLib's poll decides, and bytes already waiting here (rare:
- * libsoup reads until the socket would block) make it ready at once. On
- * any other base (TLS) it is a pollable source around the base's own. */
+ * makes a new one around every read. A source with a descriptor costs the
+ * context a walk of its list of descriptors, sorted by number, to add and
+ * another to remove (g_main_context_add_poll_unlocked ()): with thousands
+ * of connections perf showed those two walks as 40 % of the relay's CPU.
+ * So on a plain socket the descriptor belongs to one watch source per
+ * connection, attached for the life of the connection, and the source
+ * libsoup gets has none: it is ready when this iteration's poll found the
+ * watch's descriptor ready (its check reads the watch's revents), or at
+ * once when bytes already wait here (rare: libsoup reads until the socket
+ * would block). Attaching and destroying it costs nothing per descriptor.
+ * The watch itself does nothing when dispatched; it only stops watching
+ * when libsoup has no source for the next read (it is closing), so that a
+ * readable socket cannot make the loop spin. On any other base (TLS) the
+ * source is a pollable source around the base's own. */
 typedef struct
 {
-  GSource source;
-  Input  *input; /* owned */
+  GSource     source;
+  McsWsGuard *guard; /* owned */
 } ReadSource;
+
+typedef struct
+{
+  GSource     source;
+  McsWsGuard *guard; /* not owned: it destroys us before it goes */
+} WatchSource;
+
+static gboolean
+read_source_check (GSource *source)
+{
+  McsWsGuard *guard = ((ReadSource *) source)->guard;
+
+  return guard->watch != NULL && g_source_query_unix_fd (guard->watch, guard->watch_tag) != 0;
+}
 
 static gboolean
 read_source_dispatch (GSource    *source,
                       GSourceFunc callback,
                       gpointer    user_data)
 {
-  ReadSource         *read_source = (ReadSource *) source;
+  McsWsGuard         *guard = ((ReadSource *) source)->guard;
   GPollableSourceFunc func = (GPollableSourceFunc) callback;
 
+  g_source_set_ready_time (source, -1);
   if (func == NULL)
     return G_SOURCE_REMOVE;
 
-  return func (G_OBJECT (read_source->input), user_data);
+  return func (G_OBJECT (guard->input), user_data);
 }
 
 static void
 read_source_finalize (GSource *source)
 {
-  g_clear_object (&((ReadSource *) source)->input);
+  McsWsGuard *guard = ((ReadSource *) source)->guard;
+
+  guard->readers--;
+  g_clear_object (&((ReadSource *) source)->guard);
 }
 
 static GSourceFuncs read_source_funcs = {
+  .check = read_source_check,
   .dispatch = read_source_dispatch,
   .finalize = read_source_finalize,
 };
+
+static void
+arm_watch (McsWsGuard *self,
+           gboolean    armed)
+{
+  if (self->watch_armed == armed)
+    return;
+
+  self->watch_armed = armed;
+  g_source_modify_unix_fd (self->watch, self->watch_tag,
+                           armed ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0);
+}
+
+static gboolean
+watch_dispatch (GSource    *source,
+                GSourceFunc callback,
+                gpointer    user_data)
+{
+  McsWsGuard *guard = ((WatchSource *) source)->guard;
+
+  if (guard->readers == 0)
+    arm_watch (guard, FALSE);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs watch_funcs = {
+  .dispatch = watch_dispatch,
+};
+
+static void
+stop_watch (McsWsGuard *self)
+{
+  if (self->watch == NULL)
+    return;
+
+  g_source_destroy (self->watch);
+  g_clear_pointer (&self->watch, g_source_unref);
+  self->watch_tag = NULL;
+}
 
 static GSource *
 input_create_source (GPollableInputStream *stream,
@@ -456,19 +530,28 @@ input_create_source (GPollableInputStream *stream,
 {
   Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (stream)->base_stream;
-  GIOStream    *base_io = self->guard != NULL ? self->guard->base : NULL;
+  McsWsGuard   *guard = self->guard;
   GSource      *child, *source;
 
-  if (cancellable == NULL && G_IS_SOCKET_CONNECTION (base_io))
+  if (cancellable == NULL && guard != NULL && G_IS_SOCKET_CONNECTION (guard->base) &&
+      !guard->closed)
     {
-      GSocket    *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (base_io));
-      ReadSource *read_source;
+      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (guard->base));
+
+      if (guard->watch == NULL)
+        {
+          guard->watch = g_source_new (&watch_funcs, sizeof (WatchSource));
+          ((WatchSource *) guard->watch)->guard = guard;
+          g_source_set_static_name (guard->watch, "McsWsGuard socket");
+          guard->watch_tag = g_source_add_unix_fd (guard->watch, g_socket_get_fd (socket), 0);
+          g_source_attach (guard->watch, guard->context);
+        }
+      arm_watch (guard, TRUE);
 
       source = g_source_new (&read_source_funcs, sizeof (ReadSource));
       g_source_set_static_name (source, "McsWsGuard input");
-      read_source = (ReadSource *) source;
-      read_source->input = g_object_ref (self);
-      g_source_add_unix_fd (source, g_socket_get_fd (socket), G_IO_IN | G_IO_HUP | G_IO_ERR);
+      ((ReadSource *) source)->guard = g_object_ref (guard);
+      guard->readers++;
       if (self->pending->len > 0)
         g_source_set_ready_time (source, 0);
       return source;
@@ -728,6 +811,9 @@ mcs_ws_guard_close (GIOStream    *stream,
 
   /* The filter does not close its base; closing the base stream closes
    * the socket. */
+  /* No source may watch the descriptor once it is closed (and reused). */
+  self->closed = TRUE;
+  stop_watch (self);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
   g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
   return g_io_stream_close (self->base, cancellable, error);
@@ -746,6 +832,8 @@ mcs_ws_guard_close_async (GIOStream          *stream,
   GTask      *task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, mcs_ws_guard_close_async);
+  self->closed = TRUE;
+  stop_watch (self);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
   g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
   g_io_stream_close_async (self->base, io_priority, cancellable, base_closed_cb, task);
@@ -769,6 +857,7 @@ mcs_ws_guard_dispose (GObject *object)
       g_source_destroy (self->violation_source);
       g_clear_pointer (&self->violation_source, g_source_unref);
     }
+  stop_watch (self);
 
   G_OBJECT_CLASS (mcs_ws_guard_parent_class)->dispose (object);
 }
