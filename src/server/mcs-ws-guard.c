@@ -108,6 +108,7 @@ struct _McsWsGuard
   Output    *output;
 
   /* The socket's descriptor, watched for the life of the connection. */
+  GSocket *socket; /* or NULL: then only the base's own sources will do */
   GSource *watch;
   gpointer watch_tag;
   gboolean watch_armed;
@@ -533,13 +534,17 @@ input_create_source (GPollableInputStream *stream,
   McsWsGuard   *guard = self->guard;
   GSource      *child, *source;
 
-  if (cancellable == NULL && guard != NULL && G_IS_SOCKET_CONNECTION (guard->base) &&
-      !guard->closed)
+  if (cancellable == NULL && guard != NULL && guard->socket != NULL && !guard->closed)
     {
-      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (guard->base));
+      GSocket *socket = guard->socket;
+      gboolean ready = self->pending->len > 0;
 
       if (guard->watch == NULL)
         {
+          /* The base may hold bytes read with the request's head (libsoup
+           * reads ahead); libsoup's first read takes them all. */
+          ready = ready || g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base));
+
           guard->watch = g_source_new (&watch_funcs, sizeof (WatchSource));
           ((WatchSource *) guard->watch)->guard = guard;
           g_source_set_static_name (guard->watch, "McsWsGuard socket");
@@ -552,7 +557,7 @@ input_create_source (GPollableInputStream *stream,
       g_source_set_static_name (source, "McsWsGuard input");
       ((ReadSource *) source)->guard = g_object_ref (guard);
       guard->readers++;
-      if (self->pending->len > 0)
+      if (ready)
         g_source_set_ready_time (source, 0);
       return source;
     }
@@ -869,6 +874,7 @@ mcs_ws_guard_finalize (GObject *object)
 
   g_clear_object (&self->input);
   g_clear_object (&self->output);
+  g_clear_object (&self->socket);
   g_clear_object (&self->base);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -902,6 +908,8 @@ mcs_ws_guard_init (McsWsGuard *self)
 /**
  * mcs_ws_guard_new:
  * @base: the connection's stream, right after the upgrade
+ * @socket: (nullable): its socket, when a readable socket is all that
+ *   reading @base needs (not under TLS, which keeps bytes of its own)
  * @max_message_size: the most payload a message may have, over all its frames
  * @pings_per_second: how many pings and pongs a second the client may send
  * @ping_burst: and how many at once
@@ -910,6 +918,7 @@ mcs_ws_guard_init (McsWsGuard *self)
  */
 McsWsGuard *
 mcs_ws_guard_new (GIOStream *base,
+                  GSocket   *socket,
                   guint64    max_message_size,
                   double     pings_per_second,
                   double     ping_burst)
@@ -917,6 +926,7 @@ mcs_ws_guard_new (GIOStream *base,
   McsWsGuard *self = g_object_new (MCS_TYPE_WS_GUARD, NULL);
 
   self->base = g_object_ref (base);
+  self->socket = socket != NULL ? g_object_ref (socket) : NULL;
   self->input = g_object_new (INPUT_TYPE,
                               "base-stream", g_io_stream_get_input_stream (base),
                               "close-base-stream", FALSE,

@@ -102,7 +102,8 @@ test_ping_between_frames (void)
   client = connection_from_fd (fds[1]);
   peer = g_socket_connection_get_socket (client);
 
-  guard = mcs_ws_guard_new (G_IO_STREAM (server), 1024 * 1024, 10, 10);
+  guard = mcs_ws_guard_new (G_IO_STREAM (server), g_socket_connection_get_socket (server),
+                            1024 * 1024, 10, 10);
   out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (guard)));
   g_assert_true (g_pollable_output_stream_can_poll (out));
 
