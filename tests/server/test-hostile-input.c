@@ -618,6 +618,67 @@ test_ws_ping_flood (void)
   mc_test_server_stop (server);
 }
 
+/* A client that sends its first message right behind the handshake, in
+ * the same packet: libsoup reads it with the request's head, and the
+ * server must still see it (its read source watches only the socket). */
+static void
+test_ws_message_with_handshake (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (NULL, &token);
+  g_autoptr (RawSocket)    socket = g_new0 (RawSocket, 1);
+  g_autoptr (GError)       error = NULL;
+  g_autoptr (GString)      answer = g_string_new (NULL);
+  g_autoptr (JsonObject)   pong = NULL;
+  g_autofree char         *request = NULL;
+  g_autoptr (GByteArray)   both = g_byte_array_new ();
+  static const char        ping[] = "{\"type\":\"ping\",\"request_id\":\"early\"}";
+  guint8                   frame[6 + sizeof ping];
+  const guint8             mask[4] = { 1, 2, 3, 4 };
+
+  socket->client = g_socket_client_new ();
+  g_socket_client_set_timeout (socket->client, SOCKET_TIMEOUT_SECONDS);
+  socket->connection = g_socket_client_connect_to_host (socket->client, "127.0.0.1",
+                                                        mc_test_server_get_port (server),
+                                                        NULL, &error);
+  g_assert_no_error (error);
+  socket->in = g_io_stream_get_input_stream (G_IO_STREAM (socket->connection));
+  socket->out = g_io_stream_get_output_stream (G_IO_STREAM (socket->connection));
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Authorization: Bearer %s\r\n"
+                             "\r\n",
+                             token);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | (sizeof ping - 1);
+  memcpy (frame + 2, mask, 4);
+  for (gsize i = 0; i < sizeof ping - 1; i++)
+    frame[6 + i] = ping[i] ^ mask[i & 3];
+  g_byte_array_append (both, (const guint8 *) request, strlen (request));
+  g_byte_array_append (both, frame, 6 + sizeof ping - 1);
+  g_assert_true (g_output_stream_write_all (socket->out, both->data, both->len, NULL, NULL,
+                                            &error));
+
+  while (!g_str_has_suffix (answer->str, "\r\n\r\n"))
+    {
+      guint8 c;
+
+      g_assert_true (read_exactly (socket, &c, 1));
+      g_string_append_c (answer, c);
+    }
+  g_assert_true (g_str_has_prefix (answer->str, "HTTP/1.1 101"));
+
+  pong = wait_message (socket, "pong");
+  g_assert_cmpstr (mc_test_get_string (pong, "request_id"), ==, "early");
+
+  mc_test_server_stop (server);
+}
+
 /* Keepalive: the server pings every heartbeat-interval seconds from its
  * one walk over all connections a second (no libsoup timer per
  * connection), and drops a client silent for dead-after seconds. */
@@ -1016,6 +1077,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/ws/fragments-over-limit", test_ws_fragments_over_limit);
   g_test_add_func ("/server/hostile/ws/frame-over-limit", test_ws_frame_over_limit);
   g_test_add_func ("/server/hostile/ws/ping-flood", test_ws_ping_flood);
+  g_test_add_func ("/server/hostile/ws/message-with-handshake", test_ws_message_with_handshake);
   g_test_add_func ("/server/hostile/ws/silent-client", test_ws_silent_client);
   g_test_add_func ("/server/hostile/ws/answering-client", test_ws_answering_client);
   g_test_add_func ("/server/hostile/text/rest", test_text_rest);
