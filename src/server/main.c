@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 
@@ -180,6 +181,22 @@ quit_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every WebSocket and every HTTP connection is a descriptor, and the soft
+ * limit is often 1024 (systemd's default for services) while the hard one
+ * is far higher: take what we may, so that thousands of rooms fit. */
+static void
+raise_open_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+    return;
+
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_debug ("Cannot raise the open-file limit to %lu", (unsigned long) limit.rlim_max);
+}
+
 static int
 run_server (McsConfig *config,
             gboolean   demo)
@@ -214,6 +231,8 @@ run_server (McsConfig *config,
 
       g_print ("%s", report->str);
     }
+
+  raise_open_file_limit ();
 
   if (!mcs_server_listen (server, &error))
     {

@@ -197,6 +197,7 @@ upgrade_written_cb (SoupServerMessage *message,
                                                                    "mcs-refusal");
   SoupMessageHeaders                 *headers = soup_server_message_get_request_headers (message);
   g_autoptr (GIOStream)               stream = NULL;
+  g_autoptr (GSocket)                 socket = NULL;
   g_autoptr (McsWsGuard)              guard = NULL;
   g_autoptr (SoupWebsocketConnection) websocket = NULL;
 
@@ -204,11 +205,16 @@ upgrade_written_cb (SoupServerMessage *message,
    * connection changes hands, as libsoup's own upgrade does. */
   g_signal_handlers_disconnect_by_func (message, upgrade_written_cb, server);
 
+  /* Without TLS a readable socket is all the guard needs to know that a
+   * read will find something (mcs-ws-guard.c says why that matters). */
+  socket = config->tls_certificate == NULL ? soup_server_message_get_socket (message) : NULL;
+  if (socket != NULL)
+    g_object_ref (socket);
   stream = soup_server_message_steal_connection (message);
   if (stream == NULL)
     return;
 
-  guard = mcs_ws_guard_new (stream, config->max_message_size, config->messages_per_second,
+  guard = mcs_ws_guard_new (stream, socket, config->max_message_size, config->messages_per_second,
                             config->message_burst);
   websocket = soup_websocket_connection_new (G_IO_STREAM (guard),
                                              soup_server_message_get_uri (message),

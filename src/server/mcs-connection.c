@@ -5,13 +5,15 @@
  *
  * Wraps a SoupWebsocketConnection with what the protocol needs around it:
  * JSON in and out, a token bucket that limits messages per second, and a
- * liveness check. libsoup 3.2 sends keepalive pings but has no pong
- * timeout, so the connection tracks the last sign of life (a pong or any
- * message) itself, and the hub, which walks all connections every second
- * anyway, drops those silent for dead-after seconds
- * (mcs_connection_is_silent ()). One timer for all connections, not one
- * each: every source costs every main-loop iteration a little, and a
- * server holds thousands of connections.
+ * liveness check. libsoup 3.2 has no pong timeout, so the connection
+ * tracks the last sign of life (a pong or any message) itself, and the
+ * hub, which walks all connections every second anyway, drops those silent
+ * for dead-after seconds (mcs_connection_is_silent ()) and has the others
+ * ping every heartbeat-interval seconds (mcs_connection_keep_alive (),
+ * through the McsWsGuard: libsoup's own keepalive is a timer per
+ * connection). One timer for all connections, not two each: every source
+ * costs every main-loop iteration a little, and a server holds thousands
+ * of connections.
  * The limits libsoup cannot keep (a message's size over its fragments, the
  * number of pings) are kept by the McsWsGuard under the WebSocket, which
  * reports a violation here to be closed with its code.
@@ -38,6 +40,7 @@ struct _McsConnection
   SoupWebsocketConnection *websocket;
   McsWsGuard              *guard; /* under the WebSocket, or NULL */
   McsUser                 *user;
+  GBytes                  *text; /* the message being handled, during "message" */
   gint64                   session_id;
   gint64                   room;               /* booking id, or 0 */
   gint64                   session_expires_at; /* Unix time, or 0 for never */
@@ -49,6 +52,8 @@ struct _McsConnection
   gint64 last_refill; /* monotonic µs */
   gint64 last_seen;   /* monotonic µs */
   gint64 dead_after;  /* µs */
+  gint64 heartbeat;   /* µs between our pings */
+  gint64 last_ping;   /* monotonic µs */
 
   guint gone : 1;
   guint closing : 1;
@@ -144,7 +149,11 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
       return;
     }
 
+  /* The text itself stays at hand for the handlers, which may relay it
+   * as it is (mcs_connection_get_message_text ()). */
+  self->text = bytes;
   g_signal_emit (self, signals[MESSAGE], 0, object);
+  self->text = NULL;
 }
 
 /* The client broke a limit that McsWsGuard keeps under libsoup: a message
@@ -269,11 +278,8 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
   self->tokens = self->burst;
   self->last_refill = self->last_seen = g_get_monotonic_time ();
   self->dead_after = (gint64) config->dead_after * G_USEC_PER_SEC;
-
-  g_object_set (websocket,
-                "keepalive-interval", config->heartbeat_interval,
-                "max-incoming-payload-size", (guint64) config->max_message_size,
-                NULL);
+  self->heartbeat = (gint64) config->heartbeat_interval * G_USEC_PER_SEC;
+  self->last_ping = self->last_seen;
 
   g_signal_connect (websocket, "message", G_CALLBACK (websocket_message_cb), self);
   g_signal_connect (websocket, "pong", G_CALLBACK (websocket_pong_cb), self);
@@ -286,6 +292,12 @@ mcs_connection_new (SoupWebsocketConnection *websocket,
       self->guard = g_object_ref (MCS_WS_GUARD (stream));
       g_signal_connect (self->guard, "violation", G_CALLBACK (guard_violation_cb), self);
     }
+
+  /* The guard pings when the hub says so; without one, libsoup's timer. */
+  g_object_set (websocket,
+                "keepalive-interval", self->guard != NULL ? 0 : config->heartbeat_interval,
+                "max-incoming-payload-size", (guint64) config->max_message_size,
+                NULL);
 
   return self;
 }
@@ -358,6 +370,43 @@ mcs_connection_send (McsConnection *self,
       g_free (text);
       text = g_steal_pointer (&valid);
     }
+
+  soup_websocket_connection_send_text (self->websocket, text);
+}
+
+/**
+ * mcs_connection_get_message_text:
+ * @self: a connection
+ * @length: (out): its length in bytes
+ *
+ * The text of the message being handled, while its "message" signal runs:
+ * strict JSON and valid UTF-8, as the checks before the signal made sure.
+ *
+ * Returns: (nullable): the text, or %NULL outside the signal
+ */
+const char *
+mcs_connection_get_message_text (McsConnection *self,
+                                 gsize         *length)
+{
+  if (self->text == NULL)
+    return NULL;
+
+  return g_bytes_get_data (self->text, length);
+}
+
+/**
+ * mcs_connection_send_text:
+ * @self: a connection
+ * @text: a protocol message as JSON text, valid UTF-8
+ *
+ * Sends @text if the connection is still open; otherwise drops it.
+ */
+void
+mcs_connection_send_text (McsConnection *self,
+                          const char    *text)
+{
+  if (!mcs_connection_is_open (self))
+    return;
 
   soup_websocket_connection_send_text (self->websocket, text);
 }
@@ -472,4 +521,26 @@ mcs_connection_drop_silent (McsConnection *self)
       soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "timeout");
   g_object_unref (self);
+}
+
+/**
+ * mcs_connection_keep_alive:
+ * @self: a connection
+ * @now: the monotonic time
+ *
+ * Pings the client if heartbeat-interval has passed since the last ping;
+ * the hub calls this for every connection once a second.
+ */
+void
+mcs_connection_keep_alive (McsConnection *self,
+                           gint64         now)
+{
+  if (self->guard == NULL || now - self->last_ping < self->heartbeat ||
+      !mcs_connection_is_open (self))
+    return;
+
+  /* A ping that must wait (a frame half written, a full socket) is tried
+   * again at the next walk. */
+  if (mcs_ws_guard_send_ping (self->guard))
+    self->last_ping = now;
 }

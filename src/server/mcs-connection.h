@@ -59,4 +59,12 @@ gboolean mcs_connection_is_silent (McsConnection *self,
                                    gint64         now);
 void     mcs_connection_drop_silent (McsConnection *self);
 
+void mcs_connection_keep_alive (McsConnection *self,
+                                gint64         now);
+
+const char *mcs_connection_get_message_text (McsConnection *self,
+                                             gsize         *length);
+void        mcs_connection_send_text (McsConnection *self,
+                                      const char    *text);
+
 G_END_DECLS

@@ -21,7 +21,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gio/gio.h>
 
@@ -34,6 +36,11 @@
 
 /* Housekeeping: expired sessions and idle rate-limit entries. */
 #define HOUSEKEEPING_INTERVAL_SECONDS 600
+
+/* How often idle keep-alive connections are looked at for a client that
+ * went away (see idle_sockets below). */
+#define IDLE_CHECK_INTERVAL_SECONDS 2
+#define STOLEN_KEY                  "mcs-connection-stolen"
 
 /* Browsers remember for a year that this host speaks only HTTPS. */
 #define HSTS_HEADER_VALUE "max-age=31536000"
@@ -56,6 +63,19 @@ struct _McsServer
   McsWebhooks       *webhooks;
   SoupServer        *soup_server;
   guint              housekeeping_id;
+
+  /* libsoup 3.2 reads the end of a keep-alive connection whose client
+   * closed it between two requests, stops watching it, and never closes
+   * it: each such connection kept its descriptor (CLOSE-WAIT) for the life
+   * of the process, thousands an hour on a busy server, until accept ()
+   * ran out of them. So the sockets of finished requests are kept here
+   * (GSocket → how many checks in a row found the end), and a timer
+   * closes those whose end it found twice in a row: by then libsoup has
+   * read the end and no longer polls the descriptor, so closing it cannot
+   * pull it from under a source. A socket that starts a new request
+   * leaves the table. */
+  GHashTable *idle_sockets;
+  guint       idle_check_id;
 };
 
 G_DEFINE_TYPE (McsServer, mcs_server, G_TYPE_OBJECT)
@@ -230,6 +250,7 @@ reject_unread (McsServer         *self,
                                          body);
   /* The stream is ours now: no timer may shut its socket under the reply. */
   stop_request_timer (message);
+  g_object_set_data (G_OBJECT (message), STOLEN_KEY, GINT_TO_POINTER (TRUE));
   rejection->stream = soup_server_message_steal_connection (message);
 
   status = g_strdup_printf ("%u", status_code);
@@ -357,6 +378,10 @@ request_started_cb (SoupServer        *soup_server,
                     McsServer         *self)
 {
   RequestTimer *timer = g_new0 (RequestTimer, 1);
+  GSocket      *socket = soup_server_message_get_socket (message);
+
+  if (socket != NULL)
+    g_hash_table_remove (self->idle_sockets, socket);
 
   timer->message = message;
   timer->timeout_id = g_timeout_add_seconds (self->config->request_timeout,
@@ -378,12 +403,69 @@ request_finished_cb (SoupServer        *soup_server,
   g_autofree char *status = g_strdup_printf ("%u", soup_server_message_get_status (message));
   GUri            *uri = soup_server_message_get_uri (message);
   const char      *method = soup_server_message_get_method (message);
+  GSocket         *socket = soup_server_message_get_socket (message);
 
   mcs_metrics_count (self->metrics, "mentorcall_http_requests_total", "status", status);
+
+  /* A connection that became a WebSocket, or that an early refusal took
+   * over, is not libsoup's any more. */
+  if (socket != NULL &&
+      soup_server_message_get_status (message) != SOUP_STATUS_SWITCHING_PROTOCOLS &&
+      g_object_get_data (G_OBJECT (message), STOLEN_KEY) == NULL &&
+      !g_socket_is_closed (socket))
+    g_hash_table_insert (self->idle_sockets, g_object_ref (socket), GUINT_TO_POINTER (0));
   /* libsoup answers a request line it cannot parse itself, without a URI
    * (found by fuzz-server). */
   g_debug ("%s %s → %s", method != NULL ? method : "-", uri != NULL ? g_uri_get_path (uri) : "-",
            status);
+}
+
+/* Closes the idle keep-alive connections whose client went away (the
+ * comment on idle_sockets says why). */
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  McsServer     *self = user_data;
+  GHashTableIter iter;
+  gpointer       key, value;
+  guint          closed = 0;
+
+  g_hash_table_iter_init (&iter, self->idle_sockets);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GSocket *socket = key;
+      char     byte;
+      gssize   n;
+
+      if (g_socket_is_closed (socket))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+
+      /* 0: the client closed; > 0: a request is coming; EAGAIN: idle. */
+      n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+        {
+          g_hash_table_iter_replace (&iter, GUINT_TO_POINTER (0));
+          continue;
+        }
+
+      if (GPOINTER_TO_UINT (value) == 0)
+        {
+          g_hash_table_iter_replace (&iter, GUINT_TO_POINTER (1));
+          continue;
+        }
+
+      g_socket_close (socket, NULL);
+      g_hash_table_iter_remove (&iter);
+      closed++;
+    }
+
+  if (closed > 0)
+    g_debug ("Closed %u keep-alive connections their clients had left", closed);
+
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -410,6 +492,7 @@ mcs_server_dispose (GObject *object)
   McsServer *self = (McsServer *) object;
 
   g_clear_handle_id (&self->housekeeping_id, g_source_remove);
+  g_clear_handle_id (&self->idle_check_id, g_source_remove);
   g_clear_object (&self->signaling);
   g_clear_object (&self->webhooks);
   if (self->soup_server != NULL)
@@ -424,6 +507,7 @@ mcs_server_finalize (GObject *object)
 {
   McsServer *self = (McsServer *) object;
 
+  g_clear_pointer (&self->idle_sockets, g_hash_table_unref);
   g_clear_object (&self->hasher);
   g_clear_object (&self->store);
   g_clear_pointer (&self->metrics, mcs_metrics_free);
@@ -448,6 +532,8 @@ mcs_server_class_init (McsServerClass *klass)
 static void
 mcs_server_init (McsServer *self)
 {
+  self->idle_sockets = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
+                                              NULL);
 }
 
 /**
@@ -526,9 +612,38 @@ mcs_server_new (McsConfig *config,
 
   self->housekeeping_id = g_timeout_add_seconds (HOUSEKEEPING_INTERVAL_SECONDS,
                                                  housekeeping_cb, self);
+  self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_INTERVAL_SECONDS, idle_check_cb, self);
   housekeeping_cb (self);
 
   return g_steal_pointer (&self);
+}
+
+/* libsoup listens with GSocket's default backlog of 10 connections. A
+ * lesson-start burst opens thousands of connections within seconds, and a
+ * full accept queue drops the handshakes the main loop has not taken yet
+ * (the client's SYN is retried after 1 s, then 3 s: a join that takes
+ * seconds for no reason) or resets them. So the server makes its listening
+ * socket itself; the kernel caps the backlog at net.core.somaxconn. */
+#define LISTEN_BACKLOG 4096
+
+static gboolean
+listen_on (McsServer              *self,
+           GSocketAddress         *address,
+           SoupServerListenOptions options,
+           GError                **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+
+  return soup_server_listen_socket (self->soup_server, socket, options, error);
 }
 
 /**
@@ -570,7 +685,7 @@ mcs_server_listen (McsServer *self,
     }
 
   socket_address = g_inet_socket_address_new (address, port);
-  return soup_server_listen (self->soup_server, socket_address, options, error);
+  return listen_on (self, socket_address, options, error);
 }
 
 /**

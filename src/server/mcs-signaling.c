@@ -498,11 +498,11 @@ expiry_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Drops the connections whose peers went silent (mcs-connection.c says
- * why the hub keeps the one timer). Closing ones too: a dead peer never
- * answers the close. */
+/* Drops the connections whose peers went silent, and pings the others
+ * that are due (mcs-connection.c says why the hub keeps the one timer).
+ * Closing ones too: a dead peer never answers the close. */
 static void
-drop_silent (McsSignaling *self)
+keep_alive_or_drop (McsSignaling *self)
 {
   g_autoptr (GPtrArray) silent = NULL;
   gint64                now = g_get_monotonic_time ();
@@ -517,7 +517,10 @@ drop_silent (McsSignaling *self)
           McsConnection *connection = g_ptr_array_index (connections, i);
 
           if (!mcs_connection_is_silent (connection, now))
-            continue;
+            {
+              mcs_connection_keep_alive (connection, now);
+              continue;
+            }
           if (silent == NULL)
             silent = g_ptr_array_new_with_free_func (g_object_unref);
           g_ptr_array_add (silent, g_object_ref (connection));
@@ -537,7 +540,7 @@ session_check_cb (gpointer user_data)
   g_autoptr (GHashTable) codes = NULL;
   g_autoptr (GError)     error = NULL;
 
-  drop_silent (self);
+  keep_alive_or_drop (self);
   close_where (self, session_expired_cb, &now);
 
   if (now - self->revocations_checked_at < REVOCATION_CHECK_INTERVAL_SECONDS)

@@ -24,9 +24,18 @@
  * unchanged (libsoup unmasks them); the first frames of a message that is
  * refused have already gone to libsoup, which is at most max-message-size.
  *
- * The stream is a GIOStream whose input is a filter and whose output is the
- * base stream's own. libsoup reads only without blocking, through
- * GPollableInputStream; the blocking read is there for completeness.
+ * It also sends the server's keepalive pings. libsoup's keepalive is a
+ * timer per connection, and every source in the main context costs every
+ * iteration of it; so libsoup's is off, and the hub's one walk over all
+ * connections a second calls mcs_ws_guard_send_ping () for those due. The
+ * output is a filter too, which follows the frames libsoup writes (the
+ * server's are never masked) so that a ping goes out only between two of
+ * them; a ping that does not fit into the socket at once waits for the
+ * next walk.
+ *
+ * The stream is a GIOStream whose input and output are filters. libsoup
+ * reads and writes only without blocking, through GPollableInputStream and
+ * GPollableOutputStream; the blocking calls are there for completeness.
  *
  * Signals:
  *   violation (guint code, const char *reason): emitted once.
@@ -70,12 +79,41 @@ struct _Input
   GByteArray *pending;      /* bytes for libsoup to read */
 };
 
+/* The guard's output stream */
+
+#define OUTPUT_TYPE (output_get_type ())
+G_DECLARE_FINAL_TYPE (Output, output, MCS, WS_GUARD_OUTPUT, GFilterOutputStream)
+
+struct _Output
+{
+  GFilterOutputStream parent_instance;
+
+  /* The header of the frame being written: 2 to 10 bytes. */
+  guint8  header[14];
+  guint   header_length;
+  guint   header_needed;
+  guint64 payload_left;
+
+  /* The part of a ping of ours that did not fit into the socket. */
+  guint8 ping[2];
+  guint  ping_left;
+};
+
 struct _McsWsGuard
 {
   GIOStream parent_instance;
 
   GIOStream *base;
   Input     *input;
+  Output    *output;
+
+  /* The socket's descriptor, watched for the life of the connection. */
+  GSocket *socket; /* or NULL: then only the base's own sources will do */
+  GSource *watch;
+  gpointer watch_tag;
+  gboolean watch_armed;
+  guint    readers; /* libsoup's sources for the next read that exist */
+  gboolean closed;
 
   guint64 max_message_size;
   double  ping_tokens;
@@ -98,6 +136,14 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (Input, input, G_TYPE_FILTER_INPUT_STREAM,
                                                       input_pollable_iface_init))
 /* clang-format on */
 
+static void output_pollable_iface_init (GPollableOutputStreamInterface *iface);
+
+/* clang-format off */
+G_DEFINE_FINAL_TYPE_WITH_CODE (Output, output, G_TYPE_FILTER_OUTPUT_STREAM,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
+                                                      output_pollable_iface_init))
+/* clang-format on */
+
 G_DEFINE_FINAL_TYPE (McsWsGuard, mcs_ws_guard, G_TYPE_IO_STREAM)
 
 enum
@@ -115,6 +161,9 @@ enum
   OPCODE_PING = 0x9,
   OPCODE_PONG = 0xa,
 };
+
+/* A final ping frame without payload, as a server sends it: unmasked. */
+static const guint8 ping_frame[2] = { 0x80 | OPCODE_PING, 0x00 };
 
 static gboolean
 violation_cb (gpointer user_data)
@@ -371,13 +420,147 @@ input_is_readable (GPollableInputStream *stream)
          g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base));
 }
 
+/* The source libsoup waits on for the next read. libsoup destroys it and
+ * makes a new one around every read. A source with a descriptor costs the
+ * context a walk of its list of descriptors, sorted by number, to add and
+ * another to remove (g_main_context_add_poll_unlocked ()): with thousands
+ * of connections perf showed those two walks as 40 % of the relay's CPU.
+ * So on a plain socket the descriptor belongs to one watch source per
+ * connection, attached for the life of the connection, and the source
+ * libsoup gets has none: it is ready when this iteration's poll found the
+ * watch's descriptor ready (its check reads the watch's revents), or at
+ * once when bytes already wait here (rare: libsoup reads until the socket
+ * would block). Attaching and destroying it costs nothing per descriptor.
+ * The watch itself does nothing when dispatched; it only stops watching
+ * when libsoup has no source for the next read (it is closing), so that a
+ * readable socket cannot make the loop spin. On any other base (TLS) the
+ * source is a pollable source around the base's own. */
+typedef struct
+{
+  GSource     source;
+  McsWsGuard *guard; /* owned */
+} ReadSource;
+
+typedef struct
+{
+  GSource     source;
+  McsWsGuard *guard; /* not owned: it destroys us before it goes */
+} WatchSource;
+
+static gboolean
+read_source_check (GSource *source)
+{
+  McsWsGuard *guard = ((ReadSource *) source)->guard;
+
+  return guard->watch != NULL && g_source_query_unix_fd (guard->watch, guard->watch_tag) != 0;
+}
+
+static gboolean
+read_source_dispatch (GSource    *source,
+                      GSourceFunc callback,
+                      gpointer    user_data)
+{
+  McsWsGuard         *guard = ((ReadSource *) source)->guard;
+  GPollableSourceFunc func = (GPollableSourceFunc) callback;
+
+  g_source_set_ready_time (source, -1);
+  if (func == NULL)
+    return G_SOURCE_REMOVE;
+
+  return func (G_OBJECT (guard->input), user_data);
+}
+
+static void
+read_source_finalize (GSource *source)
+{
+  McsWsGuard *guard = ((ReadSource *) source)->guard;
+
+  guard->readers--;
+  g_clear_object (&((ReadSource *) source)->guard);
+}
+
+static GSourceFuncs read_source_funcs = {
+  .check = read_source_check,
+  .dispatch = read_source_dispatch,
+  .finalize = read_source_finalize,
+};
+
+static void
+arm_watch (McsWsGuard *self,
+           gboolean    armed)
+{
+  if (self->watch_armed == armed)
+    return;
+
+  self->watch_armed = armed;
+  g_source_modify_unix_fd (self->watch, self->watch_tag,
+                           armed ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0);
+}
+
+static gboolean
+watch_dispatch (GSource    *source,
+                GSourceFunc callback,
+                gpointer    user_data)
+{
+  McsWsGuard *guard = ((WatchSource *) source)->guard;
+
+  if (guard->readers == 0)
+    arm_watch (guard, FALSE);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs watch_funcs = {
+  .dispatch = watch_dispatch,
+};
+
+static void
+stop_watch (McsWsGuard *self)
+{
+  if (self->watch == NULL)
+    return;
+
+  g_source_destroy (self->watch);
+  g_clear_pointer (&self->watch, g_source_unref);
+  self->watch_tag = NULL;
+}
+
 static GSource *
 input_create_source (GPollableInputStream *stream,
                      GCancellable         *cancellable)
 {
   Input        *self = (Input *) stream;
   GInputStream *base = G_FILTER_INPUT_STREAM (stream)->base_stream;
+  McsWsGuard   *guard = self->guard;
   GSource      *child, *source;
+
+  if (cancellable == NULL && guard != NULL && guard->socket != NULL && !guard->closed)
+    {
+      GSocket *socket = guard->socket;
+      gboolean ready = self->pending->len > 0;
+
+      if (guard->watch == NULL)
+        {
+          /* The base may hold bytes read with the request's head (libsoup
+           * reads ahead); libsoup's first read takes them all. */
+          ready = ready || g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (base));
+
+          guard->watch = g_source_new (&watch_funcs, sizeof (WatchSource));
+          ((WatchSource *) guard->watch)->guard = guard;
+          g_source_set_static_name (guard->watch, "McsWsGuard socket");
+          guard->watch_tag = g_source_add_unix_fd (guard->watch, g_socket_get_fd (socket), 0);
+          g_source_attach (guard->watch, guard->context);
+        }
+      arm_watch (guard, TRUE);
+
+      source = g_source_new (&read_source_funcs, sizeof (ReadSource));
+      g_source_set_static_name (source, "McsWsGuard input");
+      ((ReadSource *) source)->guard = g_object_ref (guard);
+      guard->readers++;
+      if (ready)
+        g_source_set_ready_time (source, 0);
+      return source;
+    }
 
   /* Bytes already waiting make the source ready at once. */
   if (self->pending->len > 0)
@@ -429,6 +612,173 @@ input_init (Input *self)
   self->header_needed = 2;
 }
 
+/* The output: libsoup's frames pass unchanged; between two of them, a ping */
+
+/* Follows the frames in @data, which just went out. */
+static void
+follow (Output       *self,
+        const guint8 *data,
+        gsize         length)
+{
+  while (length > 0)
+    {
+      if (self->payload_left > 0)
+        {
+          gsize take = (gsize) MIN (self->payload_left, (guint64) length);
+
+          self->payload_left -= take;
+          data += take;
+          length -= take;
+          continue;
+        }
+
+      self->header[self->header_length++] = *data++;
+      length--;
+
+      if (self->header_length == 2)
+        self->header_needed = header_size (self->header);
+
+      if (self->header_length == self->header_needed)
+        {
+          self->payload_left = payload_length (self->header);
+          self->header_length = 0;
+          self->header_needed = 2;
+        }
+    }
+}
+
+static gboolean
+between_frames (Output *self)
+{
+  return self->header_length == 0 && self->payload_left == 0;
+}
+
+/* Writes what is left of a ping of ours. Returns FALSE, with @error set,
+ * when it cannot all go now; a frame of libsoup's must not start before it. */
+static gboolean
+flush_ping (Output  *self,
+            gboolean blocking,
+            GError **error)
+{
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (self)->base_stream;
+
+  while (self->ping_left > 0)
+    {
+      const guint8 *rest = self->ping + sizeof self->ping - self->ping_left;
+      gssize        n;
+
+      if (blocking)
+        n = g_output_stream_write (base, rest, self->ping_left, NULL, error);
+      else
+        n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (base), rest,
+                                                        self->ping_left, NULL, error);
+      if (n < 0)
+        return FALSE;
+      self->ping_left -= n;
+    }
+
+  return TRUE;
+}
+
+static gssize
+output_write_nonblocking (GPollableOutputStream *stream,
+                          const void            *buffer,
+                          gsize                  count,
+                          GError               **error)
+{
+  Output        *self = (Output *) stream;
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (self)->base_stream;
+  gssize         n;
+
+  if (!flush_ping (self, FALSE, error))
+    return -1;
+
+  n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (base), buffer, count,
+                                                  NULL, error);
+  if (n > 0)
+    follow (self, buffer, n);
+
+  return n;
+}
+
+static gssize
+output_write (GOutputStream *stream,
+              const void    *buffer,
+              gsize          count,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  Output        *self = (Output *) stream;
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (self)->base_stream;
+  gssize         n;
+
+  if (!flush_ping (self, TRUE, error))
+    return -1;
+
+  n = g_output_stream_write (base, buffer, count, cancellable, error);
+  if (n > 0)
+    follow (self, buffer, n);
+
+  return n;
+}
+
+static gboolean
+output_can_poll (GPollableOutputStream *stream)
+{
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (stream)->base_stream;
+
+  return G_IS_POLLABLE_OUTPUT_STREAM (base) &&
+         g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (base));
+}
+
+static gboolean
+output_is_writable (GPollableOutputStream *stream)
+{
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (stream)->base_stream;
+
+  return g_pollable_output_stream_is_writable (G_POLLABLE_OUTPUT_STREAM (base));
+}
+
+/* libsoup waits on this only while the socket is full, which is rare. */
+static GSource *
+output_create_source (GPollableOutputStream *stream,
+                      GCancellable          *cancellable)
+{
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (stream)->base_stream;
+  GSource       *child, *source;
+
+  child = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (base), cancellable);
+  g_source_set_dummy_callback (child);
+  source = g_pollable_source_new (G_OBJECT (stream));
+  g_source_add_child_source (source, child);
+  g_source_unref (child);
+
+  return source;
+}
+
+static void
+output_pollable_iface_init (GPollableOutputStreamInterface *iface)
+{
+  iface->can_poll = output_can_poll;
+  iface->is_writable = output_is_writable;
+  iface->create_source = output_create_source;
+  iface->write_nonblocking = output_write_nonblocking;
+}
+
+static void
+output_class_init (OutputClass *klass)
+{
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  stream_class->write_fn = output_write;
+}
+
+static void
+output_init (Output *self)
+{
+  self->header_needed = 2;
+}
+
 /* The guard */
 
 static void
@@ -454,7 +804,7 @@ mcs_ws_guard_get_input_stream (GIOStream *stream)
 static GOutputStream *
 mcs_ws_guard_get_output_stream (GIOStream *stream)
 {
-  return g_io_stream_get_output_stream (MCS_WS_GUARD (stream)->base);
+  return G_OUTPUT_STREAM (MCS_WS_GUARD (stream)->output);
 }
 
 static gboolean
@@ -466,7 +816,11 @@ mcs_ws_guard_close (GIOStream    *stream,
 
   /* The filter does not close its base; closing the base stream closes
    * the socket. */
+  /* No source may watch the descriptor once it is closed (and reused). */
+  self->closed = TRUE;
+  stop_watch (self);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
+  g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
   return g_io_stream_close (self->base, cancellable, error);
 }
 
@@ -483,7 +837,10 @@ mcs_ws_guard_close_async (GIOStream          *stream,
   GTask      *task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, mcs_ws_guard_close_async);
+  self->closed = TRUE;
+  stop_watch (self);
   g_input_stream_close (G_INPUT_STREAM (self->input), NULL, NULL);
+  g_output_stream_close (G_OUTPUT_STREAM (self->output), NULL, NULL);
   g_io_stream_close_async (self->base, io_priority, cancellable, base_closed_cb, task);
 }
 
@@ -505,6 +862,7 @@ mcs_ws_guard_dispose (GObject *object)
       g_source_destroy (self->violation_source);
       g_clear_pointer (&self->violation_source, g_source_unref);
     }
+  stop_watch (self);
 
   G_OBJECT_CLASS (mcs_ws_guard_parent_class)->dispose (object);
 }
@@ -515,6 +873,8 @@ mcs_ws_guard_finalize (GObject *object)
   McsWsGuard *self = MCS_WS_GUARD (object);
 
   g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_object (&self->socket);
   g_clear_object (&self->base);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -548,6 +908,8 @@ mcs_ws_guard_init (McsWsGuard *self)
 /**
  * mcs_ws_guard_new:
  * @base: the connection's stream, right after the upgrade
+ * @socket: (nullable): its socket, when a readable socket is all that
+ *   reading @base needs (not under TLS, which keeps bytes of its own)
  * @max_message_size: the most payload a message may have, over all its frames
  * @pings_per_second: how many pings and pongs a second the client may send
  * @ping_burst: and how many at once
@@ -556,6 +918,7 @@ mcs_ws_guard_init (McsWsGuard *self)
  */
 McsWsGuard *
 mcs_ws_guard_new (GIOStream *base,
+                  GSocket   *socket,
                   guint64    max_message_size,
                   double     pings_per_second,
                   double     ping_burst)
@@ -563,11 +926,16 @@ mcs_ws_guard_new (GIOStream *base,
   McsWsGuard *self = g_object_new (MCS_TYPE_WS_GUARD, NULL);
 
   self->base = g_object_ref (base);
+  self->socket = socket != NULL ? g_object_ref (socket) : NULL;
   self->input = g_object_new (INPUT_TYPE,
                               "base-stream", g_io_stream_get_input_stream (base),
                               "close-base-stream", FALSE,
                               NULL);
   self->input->guard = self;
+  self->output = g_object_new (OUTPUT_TYPE,
+                               "base-stream", g_io_stream_get_output_stream (base),
+                               "close-base-stream", FALSE,
+                               NULL);
   self->max_message_size = max_message_size;
   self->pings_per_second = pings_per_second;
   self->ping_burst = self->ping_tokens = ping_burst;
@@ -575,4 +943,38 @@ mcs_ws_guard_new (GIOStream *base,
   self->context = g_main_context_ref_thread_default ();
 
   return self;
+}
+
+/**
+ * mcs_ws_guard_send_ping:
+ * @self: a guard
+ *
+ * Sends a keepalive ping (without payload) to the client, between two of
+ * libsoup's frames, if the socket takes it now. Returns %FALSE when it had
+ * to wait: in the middle of a frame, or the socket is full (then the
+ * client is receiving anyway); call again later.
+ *
+ * Returns: whether the ping went out, or started to
+ */
+gboolean
+mcs_ws_guard_send_ping (McsWsGuard *self)
+{
+  Output        *output = self->output;
+  GOutputStream *base = G_FILTER_OUTPUT_STREAM (output)->base_stream;
+  gssize         n;
+
+  if (!flush_ping (output, FALSE, NULL) || !between_frames (output) ||
+      g_output_stream_is_closed (G_OUTPUT_STREAM (output)) || g_output_stream_is_closed (base) ||
+      g_output_stream_has_pending (base))
+    return FALSE;
+
+  n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (base), ping_frame,
+                                                  sizeof ping_frame, NULL, NULL);
+  if (n <= 0)
+    return FALSE;
+
+  /* The rest, if any, goes before libsoup's next frame. */
+  memcpy (output->ping, ping_frame, sizeof ping_frame);
+  output->ping_left = sizeof ping_frame - n;
+  return TRUE;
 }

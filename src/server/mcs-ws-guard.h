@@ -14,8 +14,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (McsWsGuard, mcs_ws_guard, MCS, WS_GUARD, GIOStream)
 
 McsWsGuard *mcs_ws_guard_new (GIOStream *base,
+                              GSocket   *socket,
                               guint64    max_message_size,
                               double     pings_per_second,
                               double     ping_burst);
+gboolean    mcs_ws_guard_send_ping (McsWsGuard *self);
 
 G_END_DECLS

@@ -20,6 +20,24 @@
  * MENTORCALL_BENCH_RATE (messages a second per room, default 2),
  * MENTORCALL_BENCH_SECONDS (the relay phase, default 20).
  *
+ * Besides the latency it prints the server's CPU per relayed message (all
+ * of its CPU in the relay phase over the messages that arrived, and the
+ * same less the idle phase's rate), its idle CPU, and its memory per
+ * WebSocket (RSS once all are joined less RSS before the first connected,
+ * over 2N).
+ *
+ * With --lesson-start it measures the burst at the start of lessons
+ * instead (the benchmark `lesson-start`): N rooms' users exist and are
+ * logged in (set-up, untimed), then all 2N of them ask for a call token,
+ * open their WebSocket and join, each starting at a moment spread evenly
+ * over MENTORCALL_BENCH_SPREAD seconds (default 5) and without any limit
+ * on how many are in flight. It prints the time until the last one is in
+ * the room (the bar: 4 000 joins within 10 s), the latency of each join
+ * from its call-token request to "joined" (p50, p95, p99, max), the
+ * answers 503/429 (retried after 100 ms, as a client would) and the CPU of
+ * both processes. Any failure (an error answer, a refused or reset
+ * connection, an error message) fails it. N defaults to 2000 there.
+ *
  * The set-up (users, bookings, logins, call tokens, connections and joins,
  * all through the public and admin HTTP API, a few requests in flight at a
  * time) is timed and reported apart from the figures. Passwords are hashed
@@ -41,7 +59,14 @@
 #include "bench-common.h"
 #include "mc-test-server.h"
 
-#define DEFAULT_ROOMS   1000
+#define DEFAULT_ROOMS       1000
+#define DEFAULT_BURST_ROOMS 2000
+#define DEFAULT_SPREAD      5
+#define BAR_BURST_SECONDS   10
+/* Peers that share a SoupSession in the lesson start. libsoup goes through
+ * a session's whole queue on every step, so 4000 requests queued in one
+ * session made this process, not the server, the bottleneck. */
+#define BURST_GROUP     16
 #define DEFAULT_RATE    2
 #define DEFAULT_SECONDS 20
 #define IDLE_SECONDS    6
@@ -77,6 +102,9 @@ typedef struct
   char                    *signaling_url;
   SoupWebsocketConnection *ws;
   gboolean                 joined;
+  gint64                   burst_start; /* monotonic µs, when it asked for a token */
+  gint64                   burst_token; /* when the token came */
+  gint64                   burst_open;  /* when the WebSocket opened */
 } Peer;
 
 typedef struct
@@ -89,7 +117,9 @@ typedef struct
 struct _Bench
 {
   McTestServer *server;
-  SoupSession  *session;
+  SoupSession  *session;        /* WebSockets, and the lesson start's requests */
+  SoupSession  *http_session;   /* the set-up's requests, a few connections */
+  GPtrArray    *burst_sessions; /* the lesson start's, one per BURST_GROUP peers */
   GMainLoop    *loop;
   guint         n_rooms;
   guint         rate;
@@ -115,6 +145,17 @@ struct _Bench
   guint64  sent;
   guint64  received;
   guint64  unexpected_closes;
+
+  /* Lesson start */
+  gboolean burst;
+  guint    spread;
+  guint    burst_next;
+  guint    burst_joined;
+  guint    busy_answers;
+  gint64   burst_t0;
+  GArray  *join_latencies;  /* ms, doubles */
+  GArray  *token_latencies; /* ms: the call token's request */
+  GArray  *open_latencies;  /* ms: the WebSocket's handshake */
 };
 
 /* Helpers */
@@ -234,6 +275,17 @@ parse_object (GBytes *bytes)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+static SoupSession *
+peer_session (Peer *peer)
+{
+  Bench *bench = peer->bench;
+
+  if (!bench->burst)
+    return bench->session;
+
+  return g_ptr_array_index (bench->burst_sessions, peer->index / BURST_GROUP);
+}
+
 /* Phases: jobs run with at most bench->window in flight */
 
 static void start_job (Bench *bench);
@@ -307,6 +359,8 @@ run_phase (Bench      *bench,
 
 /* HTTP jobs */
 
+static void connect_peer (Peer *peer);
+
 static void
 http_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -329,7 +383,10 @@ send_http (Job        *job,
   soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
                                authorization);
   soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-  soup_session_send_and_read_async (bench->session, message, G_PRIORITY_DEFAULT, NULL,
+  soup_session_send_and_read_async (bench->burst ? peer_session (&bench->peers[job->index])
+                                                 : bench->http_session,
+                                    message,
+                                    G_PRIORITY_DEFAULT, NULL,
                                     http_done_cb, job);
 }
 
@@ -416,6 +473,7 @@ http_done_cb (GObject      *object,
     {
       /* Busy: the server says when to come back; a short pause will do. */
       bench->retries++;
+      bench->busy_answers++;
       g_timeout_add (100, retry_cb, job);
       return;
     }
@@ -446,6 +504,14 @@ http_done_cb (GObject      *object,
                                                                                ""));
       peer->signaling_url =
         g_strdup (json_object_get_string_member_with_default (answer, "signaling_url", ""));
+      if (bench->burst)
+        {
+          /* The peer goes straight on to its WebSocket, as the app does. */
+          peer->burst_token = g_get_monotonic_time ();
+          g_free (job);
+          connect_peer (peer);
+          return;
+        }
       break;
 
     case JOB_CREATE_USER:
@@ -459,6 +525,21 @@ http_done_cb (GObject      *object,
 }
 
 /* WebSockets */
+
+static void
+burst_joined (Peer *peer)
+{
+  Bench *bench = peer->bench;
+  double ms = (g_get_monotonic_time () - peer->burst_start) / 1000.0;
+
+  g_array_append_val (bench->join_latencies, ms);
+  ms = (peer->burst_token - peer->burst_start) / 1000.0;
+  g_array_append_val (bench->token_latencies, ms);
+  ms = (peer->burst_open - peer->burst_token) / 1000.0;
+  g_array_append_val (bench->open_latencies, ms);
+  if (++bench->burst_joined == 2 * bench->n_rooms)
+    g_main_loop_quit (bench->loop);
+}
 
 static void
 relay_received (Bench      *bench,
@@ -510,7 +591,10 @@ ws_message_cb (SoupWebsocketConnection *ws,
       if (!peer->joined)
         {
           peer->joined = TRUE;
-          job_done (bench);
+          if (bench->burst)
+            burst_joined (peer);
+          else
+            job_done (bench);
         }
     }
   else if (g_str_equal (kind, "error"))
@@ -551,10 +635,23 @@ ws_connected_cb (GObject      *object,
       return;
     }
 
+  peer->burst_open = g_get_monotonic_time ();
   /* Answers to the server's pings come from libsoup by itself. */
   soup_websocket_connection_set_max_incoming_payload_size (peer->ws, 0);
   g_signal_connect (peer->ws, "message", G_CALLBACK (ws_message_cb), peer);
   g_signal_connect (peer->ws, "closed", G_CALLBACK (ws_closed_cb), peer);
+}
+
+static void
+connect_peer (Peer *peer)
+{
+  g_autoptr (SoupMessage) message = soup_message_new ("GET", peer->signaling_url);
+  g_autofree char        *authorization = g_strdup_printf ("Bearer %s", peer->session_token);
+
+  soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
+                               authorization);
+  soup_session_websocket_connect_async (peer_session (peer), message, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, NULL, ws_connected_cb, peer);
 }
 
 static void
@@ -565,14 +662,7 @@ start_job (Bench *bench)
 
   if (bench->kind == JOB_CONNECT)
     {
-      Peer                   *peer = &bench->peers[index];
-      g_autoptr (SoupMessage) message = soup_message_new ("GET", peer->signaling_url);
-      g_autofree char        *authorization = g_strdup_printf ("Bearer %s", peer->session_token);
-
-      soup_message_headers_append (soup_message_get_request_headers (message), "Authorization",
-                                   authorization);
-      soup_session_websocket_connect_async (bench->session, message, NULL, NULL,
-                                            G_PRIORITY_DEFAULT, NULL, ws_connected_cb, peer);
+      connect_peer (&bench->peers[index]);
       return;
     }
 
@@ -661,7 +751,8 @@ bench_rooms (Bench      *bench,
   JsonObject *latency = json_object_new ();
   GPid        pid = mc_test_server_get_pid (bench->server);
   gint64      start = g_get_monotonic_time ();
-  double      cpu0, self0, seconds;
+  double      cpu0, self0, seconds, idle_cpu, idle_seconds, relay_cpu, relay_self;
+  gint64      rss_before, rss_joined;
   guint64     expected;
 
   json_object_set_object_member (results, "setup_seconds", setup);
@@ -675,8 +766,10 @@ bench_rooms (Bench      *bench,
       !run_phase (bench, "bookings created (admin API)", JOB_CREATE_BOOKING, bench->n_rooms,
                   HTTP_WINDOW, setup) ||
       !run_phase (bench, "logins", JOB_LOGIN, 2 * bench->n_rooms, HTTP_WINDOW, setup) ||
-      !run_phase (bench, "call tokens", JOB_CALL_TOKEN, 2 * bench->n_rooms, HTTP_WINDOW, setup) ||
-      !run_phase (bench, "WebSockets connected and joined", JOB_CONNECT, 2 * bench->n_rooms,
+      !run_phase (bench, "call tokens", JOB_CALL_TOKEN, 2 * bench->n_rooms, HTTP_WINDOW, setup))
+    return FALSE;
+  rss_before = process_status_kib (pid, "VmRSS:");
+  if (!run_phase (bench, "WebSockets connected and joined", JOB_CONNECT, 2 * bench->n_rooms,
                   CONNECT_WINDOW, setup))
     return FALSE;
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
@@ -694,10 +787,16 @@ bench_rooms (Bench      *bench,
       g_printerr ("bench-server-rooms: %s\n", bench->failure);
       return FALSE;
     }
-  print_resources (idle, "idle", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
-                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-  json_object_set_int_member (idle, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
-  g_print ("  server RSS %.1f MiB\n", process_status_kib (pid, "VmRSS:") / 1024.0);
+  idle_cpu = process_cpu_seconds (pid) - cpu0;
+  idle_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  print_resources (idle, "idle", idle_cpu, self_cpu_seconds () - self0, idle_seconds);
+  rss_joined = process_status_kib (pid, "VmRSS:");
+  json_object_set_int_member (idle, "server_rss_kib", rss_joined);
+  json_object_set_double_member (idle, "server_rss_kib_per_websocket",
+                                 (rss_joined - rss_before) / (2.0 * bench->n_rooms));
+  g_print ("  server RSS %.1f MiB, %.1f KiB per WebSocket (%.1f MiB before the first)\n",
+           rss_joined / 1024.0, (rss_joined - rss_before) / (2.0 * bench->n_rooms),
+           rss_before / 1024.0);
 
   g_print ("\n== relay: %u messages a second in each of %u rooms (%u a second), %u s\n",
            bench->rate, bench->n_rooms, bench->rate * bench->n_rooms, bench->seconds);
@@ -721,8 +820,9 @@ bench_rooms (Bench      *bench,
       g_printerr ("bench-server-rooms: relay: %s\n", bench->failure);
       return FALSE;
     }
-  print_resources (relay, "relay", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
-                   seconds);
+  relay_cpu = process_cpu_seconds (pid) - cpu0;
+  relay_self = self_cpu_seconds () - self0;
+  print_resources (relay, "relay", relay_cpu, relay_self, seconds);
 
   /* The stragglers. */
   expected = bench->sent;
@@ -742,6 +842,19 @@ bench_rooms (Bench      *bench,
            process_status_kib (pid, "VmHWM:") / 1024.0);
   g_print ("  messages sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT "\n", bench->sent, bench->received,
            expected - MIN (expected, bench->received));
+  if (bench->received > 0)
+    {
+      double per_message = 1000 * relay_cpu / bench->received;
+      double net = 1000 * (relay_cpu - idle_cpu * seconds / idle_seconds) / bench->received;
+      double self_per_message = 1000 * relay_self / bench->received;
+
+      json_object_set_double_member (relay, "server_cpu_ms_per_message", per_message);
+      json_object_set_double_member (relay, "server_cpu_ms_per_message_less_idle", net);
+      json_object_set_double_member (relay, "bench_cpu_ms_per_message", self_per_message);
+      g_print ("  server CPU per relayed message %.3f ms (%.3f ms less the idle rate); this "
+               "process %.3f ms\n",
+               per_message, net, self_per_message);
+    }
 
   g_array_sort (bench->latencies, bench_compare_double);
   json_object_set_int_member (latency, "samples", bench->latencies->len);
@@ -773,6 +886,125 @@ bench_rooms (Bench      *bench,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+static gboolean
+burst_tick_cb (gpointer user_data)
+{
+  Bench *bench = user_data;
+  guint  total = 2 * bench->n_rooms;
+  gint64 now = g_get_monotonic_time ();
+
+  /* Peer i starts at i / total of the spread; mentors and students alternate. */
+  while (bench->burst_next < total &&
+         bench->burst_t0 + (gint64) bench->burst_next * bench->spread * G_USEC_PER_SEC / total <=
+           now)
+    {
+      Peer *peer = &bench->peers[bench->burst_next];
+      Job  *job = g_new0 (Job, 1);
+
+      job->bench = bench;
+      job->kind = JOB_CALL_TOKEN;
+      job->index = bench->burst_next++;
+      peer->burst_start = g_get_monotonic_time ();
+      send_job (job);
+    }
+
+  return bench->burst_next < total ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+bench_burst (Bench      *bench,
+             JsonObject *results)
+{
+  JsonObject *setup = json_object_new ();
+  JsonObject *burst = json_object_new ();
+  JsonObject *latency = json_object_new ();
+  GPid        pid = mc_test_server_get_pid (bench->server);
+  gint64      start = g_get_monotonic_time ();
+  guint       total = 2 * bench->n_rooms;
+  guint       timeout_id, tick_id;
+  double      cpu0, self0, seconds;
+
+  json_object_set_object_member (results, "setup_seconds", setup);
+  json_object_set_object_member (results, "burst", burst);
+
+  g_print ("\n== set-up of %u rooms (%u users, logged in), not part of the figures\n",
+           bench->n_rooms, total);
+  if (!run_phase (bench, "users created (admin API)", JOB_CREATE_USER, total, HTTP_WINDOW,
+                  setup) ||
+      !run_phase (bench, "bookings created (admin API)", JOB_CREATE_BOOKING, bench->n_rooms,
+                  HTTP_WINDOW, setup) ||
+      !run_phase (bench, "logins", JOB_LOGIN, total, HTTP_WINDOW, setup))
+    return FALSE;
+  g_print ("  set-up took %.1f s\n", (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+
+  g_print ("\n== lesson start: %u users ask for a call token and join, starting over %u s\n",
+           total, bench->spread);
+  bench->burst = TRUE;
+  bench->busy_answers = 0;
+  cpu0 = process_cpu_seconds (pid);
+  self0 = self_cpu_seconds ();
+  bench->burst_t0 = start = g_get_monotonic_time ();
+  timeout_id = g_timeout_add_seconds (PHASE_TIMEOUT_SECONDS, phase_timeout_cb, bench);
+  bench->total = total;
+  tick_id = g_timeout_add (TICK_MS, burst_tick_cb, bench);
+  burst_tick_cb (bench);
+  g_main_loop_run (bench->loop);
+  g_source_remove (timeout_id);
+  if (bench->burst_next < total)
+    g_source_remove (tick_id);
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  json_object_set_int_member (burst, "users", total);
+  json_object_set_int_member (burst, "spread_seconds", bench->spread);
+  json_object_set_int_member (burst, "joined", bench->burst_joined);
+  json_object_set_int_member (burst, "busy_answers", bench->busy_answers);
+  json_object_set_double_member (burst, "all_in_seconds", seconds);
+  json_object_set_int_member (burst, "bar_all_in_seconds", BAR_BURST_SECONDS);
+  print_resources (burst, "burst", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
+                   seconds);
+  if (bench->failure != NULL)
+    {
+      g_printerr ("bench-server-rooms: lesson start: %s (%u of %u in)\n", bench->failure,
+                  bench->burst_joined, total);
+      json_object_set_string_member (burst, "error", bench->failure);
+      return FALSE;
+    }
+
+  g_print ("  all %u in the room after %.2f s (the bar: %d s); answers 503/429 retried: %u\n",
+           total, seconds, BAR_BURST_SECONDS, bench->busy_answers);
+  g_array_sort (bench->join_latencies, bench_compare_double);
+  json_object_set_int_member (latency, "samples", bench->join_latencies->len);
+  json_object_set_double_member (latency, "p50_ms", bench_percentile (bench->join_latencies, 50));
+  json_object_set_double_member (latency, "p95_ms", bench_percentile (bench->join_latencies, 95));
+  json_object_set_double_member (latency, "p99_ms", bench_percentile (bench->join_latencies, 99));
+  json_object_set_double_member (latency, "max_ms", bench_percentile (bench->join_latencies, 100));
+  json_object_set_object_member (burst, "join_latency", latency);
+  g_print ("  join latency, call token to \"joined\" (ms): p50 %.1f  p95 %.1f  p99 %.1f  "
+           "max %.1f\n",
+           bench_percentile (bench->join_latencies, 50),
+           bench_percentile (bench->join_latencies, 95),
+           bench_percentile (bench->join_latencies, 99),
+           bench_percentile (bench->join_latencies, 100));
+  g_array_sort (bench->token_latencies, bench_compare_double);
+  g_array_sort (bench->open_latencies, bench_compare_double);
+  json_object_set_double_member (latency, "token_p50_ms",
+                                 bench_percentile (bench->token_latencies, 50));
+  json_object_set_double_member (latency, "token_p99_ms",
+                                 bench_percentile (bench->token_latencies, 99));
+  json_object_set_double_member (latency, "handshake_p50_ms",
+                                 bench_percentile (bench->open_latencies, 50));
+  json_object_set_double_member (latency, "handshake_p99_ms",
+                                 bench_percentile (bench->open_latencies, 99));
+  g_print ("    of which the call token p50 %.1f p99 %.1f, the WebSocket handshake p50 %.1f "
+           "p99 %.1f\n",
+           bench_percentile (bench->token_latencies, 50),
+           bench_percentile (bench->token_latencies, 99),
+           bench_percentile (bench->open_latencies, 50),
+           bench_percentile (bench->open_latencies, 99));
+  json_object_set_int_member (burst, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
   return TRUE;
 }
 
@@ -828,8 +1060,11 @@ main (int    argc,
   g_autoptr (JsonObject)     results = json_object_new ();
   g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
   g_autofree char           *overrides = NULL;
+  gboolean                   lesson_start = FALSE;
   const GOptionEntry         entries[] = {
             { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
+            { "lesson-start", 0, 0, G_OPTION_ARG_NONE, &lesson_start,
+              "Measure the burst of joins at the start of lessons", NULL },
             { NULL }
   };
   guint    wanted;
@@ -848,7 +1083,8 @@ main (int    argc,
 
   bench_note_load (results, "before");
 
-  wanted = env_uint ("MENTORCALL_BENCH_ROOMS", DEFAULT_ROOMS);
+  wanted = env_uint ("MENTORCALL_BENCH_ROOMS", lesson_start ? DEFAULT_BURST_ROOMS : DEFAULT_ROOMS);
+  bench.spread = env_uint ("MENTORCALL_BENCH_SPREAD", DEFAULT_SPREAD);
   bench.rate = env_uint ("MENTORCALL_BENCH_RATE", DEFAULT_RATE);
   bench.seconds = env_uint ("MENTORCALL_BENCH_SECONDS", DEFAULT_SECONDS);
   bench.n_rooms = raise_fd_limit (wanted);
@@ -862,17 +1098,39 @@ main (int    argc,
   json_object_set_int_member (results, "n_cpus", g_get_num_processors ());
 
   /* Each connection's allowance stays above the rate sent. */
-  overrides = g_strdup_printf ("[signaling]\nmessages-per-second=%u\nmessage-burst=%u\n",
-                               MAX (40, 2 * bench.rate), MAX (80, 4 * bench.rate));
+  /* Past 2000 rooms this one process, with its own loop over all the
+   * sockets, answered the server's pings too late while connecting (a
+   * 5000-room run lost a connection to dead-after, 9 s): give it time. */
+  overrides = g_strdup_printf ("[signaling]\nmessages-per-second=%u\nmessage-burst=%u\n%s",
+                               MAX (40, 2 * bench.rate), MAX (80, 4 * bench.rate),
+                               bench.n_rooms > 2000 ? "heartbeat-interval=10\ndead-after=60\n"
+                                                    : "");
   bench.server = mc_test_server_start_new (overrides);
   bench.loop = g_main_loop_new (NULL, FALSE);
   bench.session = soup_session_new_with_options ("max-conns", 2 * bench.n_rooms + 64,
                                                  "max-conns-per-host", 2 * bench.n_rooms + 64,
                                                  "proxy-resolver", no_proxy,
                                                  NULL);
+  /* A session with room for thousands of connections opened new ones for
+   * the set-up's requests and left them open, thousands of them, each one
+   * the server (and this process) had to poll on every iteration. */
+  bench.http_session = soup_session_new_with_options ("max-conns", 2 * HTTP_WINDOW,
+                                                      "max-conns-per-host", 2 * HTTP_WINDOW,
+                                                      "proxy-resolver", no_proxy,
+                                                      NULL);
+  bench.burst_sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; lesson_start && i < (2 * bench.n_rooms + BURST_GROUP - 1) / BURST_GROUP; i++)
+    g_ptr_array_add (bench.burst_sessions,
+                     soup_session_new_with_options ("max-conns", 2 * BURST_GROUP,
+                                                    "max-conns-per-host", 2 * BURST_GROUP,
+                                                    "proxy-resolver", no_proxy,
+                                                    NULL));
   bench.peers = g_new0 (Peer, 2 * bench.n_rooms);
   bench.booking_ids = g_new0 (gint64, bench.n_rooms);
   bench.latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.join_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.token_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  bench.open_latencies = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < 2 * bench.n_rooms; i++)
     {
       bench.peers[i].bench = &bench;
@@ -881,10 +1139,13 @@ main (int    argc,
                                                  i / 2);
     }
 
-  ok = bench_rooms (&bench, results);
+  json_object_set_string_member (results, "mode", lesson_start ? "lesson-start" : "relay");
+  ok = lesson_start ? bench_burst (&bench, results) : bench_rooms (&bench, results);
 
   close_all (&bench);
   g_clear_object (&bench.session);
+  g_clear_object (&bench.http_session);
+  g_clear_pointer (&bench.burst_sessions, g_ptr_array_unref);
 
   g_print ("\n");
   bench_note_load (results, "after");
@@ -895,6 +1156,9 @@ main (int    argc,
   g_clear_pointer (&bench.server, mc_test_server_free);
   g_main_loop_unref (bench.loop);
   g_array_unref (bench.latencies);
+  g_array_unref (bench.join_latencies);
+  g_array_unref (bench.token_latencies);
+  g_array_unref (bench.open_latencies);
   g_free (bench.peers);
   g_free (bench.booking_ids);
   g_free (bench.next_send);

@@ -618,6 +618,151 @@ test_ws_ping_flood (void)
   mc_test_server_stop (server);
 }
 
+/* A client that sends its first message right behind the handshake, in
+ * the same packet: libsoup reads it with the request's head, and the
+ * server must still see it (its read source watches only the socket). */
+static void
+test_ws_message_with_handshake (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (NULL, &token);
+  g_autoptr (RawSocket)    socket = g_new0 (RawSocket, 1);
+  g_autoptr (GError)       error = NULL;
+  g_autoptr (GString)      answer = g_string_new (NULL);
+  g_autoptr (JsonObject)   pong = NULL;
+  g_autofree char         *request = NULL;
+  g_autoptr (GByteArray)   both = g_byte_array_new ();
+  static const char        ping[] = "{\"type\":\"ping\",\"request_id\":\"early\"}";
+  guint8                   frame[6 + sizeof ping];
+  const guint8             mask[4] = { 1, 2, 3, 4 };
+
+  socket->client = g_socket_client_new ();
+  g_socket_client_set_timeout (socket->client, SOCKET_TIMEOUT_SECONDS);
+  socket->connection = g_socket_client_connect_to_host (socket->client, "127.0.0.1",
+                                                        mc_test_server_get_port (server),
+                                                        NULL, &error);
+  g_assert_no_error (error);
+  socket->in = g_io_stream_get_input_stream (G_IO_STREAM (socket->connection));
+  socket->out = g_io_stream_get_output_stream (G_IO_STREAM (socket->connection));
+
+  request = g_strdup_printf ("GET /api/v1/ws HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Authorization: Bearer %s\r\n"
+                             "\r\n",
+                             token);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | (sizeof ping - 1);
+  memcpy (frame + 2, mask, 4);
+  for (gsize i = 0; i < sizeof ping - 1; i++)
+    frame[6 + i] = ping[i] ^ mask[i & 3];
+  g_byte_array_append (both, (const guint8 *) request, strlen (request));
+  g_byte_array_append (both, frame, 6 + sizeof ping - 1);
+  g_assert_true (g_output_stream_write_all (socket->out, both->data, both->len, NULL, NULL,
+                                            &error));
+
+  while (!g_str_has_suffix (answer->str, "\r\n\r\n"))
+    {
+      guint8 c;
+
+      g_assert_true (read_exactly (socket, &c, 1));
+      g_string_append_c (answer, c);
+    }
+  g_assert_true (g_str_has_prefix (answer->str, "HTTP/1.1 101"));
+
+  pong = wait_message (socket, "pong");
+  g_assert_cmpstr (mc_test_get_string (pong, "request_id"), ==, "early");
+
+  mc_test_server_stop (server);
+}
+
+/* Keepalive: the server pings every heartbeat-interval seconds from its
+ * one walk over all connections a second (no libsoup timer per
+ * connection), and drops a client silent for dead-after seconds. */
+
+#define KEEPALIVE_OVERRIDES "[signaling]\nheartbeat-interval=1\ndead-after=3\n"
+
+/* A client that never answers: pinged, then dropped with 1001 after
+ * dead-after seconds, not before. */
+static void
+test_ws_silent_client (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (KEEPALIVE_OVERRIDES, &token);
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  gint64                   start = g_get_monotonic_time ();
+  guint                    pings = 0;
+  guint                    code = 0;
+  double                   seconds;
+
+  for (;;)
+    {
+      g_autoptr (GByteArray) payload = NULL;
+      guint8                 opcode;
+
+      if (!read_frame (socket, &opcode, &payload))
+        {
+          code = CLOSE_ABNORMAL;
+          break;
+        }
+      if (opcode == 0x9)
+        pings++;
+      if (opcode == 0x8)
+        {
+          code = payload->len >= 2 ? (payload->data[0] << 8) | payload->data[1] : 1005;
+          break;
+        }
+    }
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpuint (pings, >=, 1);
+  /* Dropped at the first walk after 3 s of silence (the socket opened a
+   * moment before @start); generous above, for a loaded machine. */
+  g_assert_cmpfloat (seconds, >=, 2.5);
+  g_assert_cmpfloat (seconds, <, 15);
+  assert_healthy (server);
+
+  mc_test_server_stop (server);
+}
+
+/* A client that answers the pings (and nothing else) stays, well past
+ * dead-after, and is pinged again and again. */
+static void
+test_ws_answering_client (void)
+{
+  g_autofree char         *token = NULL;
+  g_autoptr (McTestServer) server = start_server (KEEPALIVE_OVERRIDES, &token);
+  g_autoptr (RawSocket)    socket = raw_socket_open (server, token);
+  g_autoptr (JsonObject)   pong = NULL;
+  gint64                   end = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  guint                    pings = 0;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr (GByteArray) payload = NULL;
+      guint8                 opcode;
+
+      g_assert_true (read_frame (socket, &opcode, &payload));
+      g_assert_cmpuint (opcode, !=, 0x8);
+      if (opcode == 0x9)
+        {
+          pings++;
+          g_assert_true (send_frame (socket, TRUE, 0xa, payload->data, payload->len));
+        }
+    }
+
+  g_assert_cmpuint (pings, >=, 3);
+  g_assert_true (send_text (socket, "{\"type\":\"ping\",\"request_id\":\"k\"}"));
+  pong = wait_message (socket, "pong");
+  g_assert_cmpstr (mc_test_get_string (pong, "request_id"), ==, "k");
+
+  mc_test_server_stop (server);
+}
+
 /* Text that is not text */
 
 static void
@@ -728,6 +873,76 @@ join (RawSocket    *socket,
 
   g_assert_true (send_text (socket, text));
   return wait_message (socket, "joined");
+}
+
+/* Offers, answers and candidates reach the peer as they were sent, with
+ * "from" set by the server: a "from" of the sender's own never survives,
+ * and our request_id never goes along. Most are relayed as text with
+ * "from" put in front, the others rebuilt; both must be strict JSON. */
+static void
+test_ws_relay_from (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  gint64                   mentor_id, student_id, booking;
+  g_autofree char         *mentor_token = NULL;
+  g_autofree char         *student_token = NULL;
+  g_autoptr (RawSocket)    mentor = NULL;
+  g_autoptr (RawSocket)    student = NULL;
+  g_autoptr (JsonObject)   mentor_joined = NULL;
+  g_autoptr (JsonObject)   student_joined = NULL;
+  static const struct
+  {
+    const char *text; /* BOOKING stands for the booking id */
+    const char *type;
+  } cases[] = {
+    { "{\"type\":\"ice-candidate\",\"booking_id\":BOOKING,\"candidate\":\"c1\",\"sdp_mline_index\":0}",
+      "ice-candidate" },
+    { " \t\r\n{ \"type\" : \"offer\", \"booking_id\" : BOOKING, \"sdp\" : \"v=0\\r\\n\\u00e9\" } ",
+      "offer" },
+    { "{\"type\":\"answer\",\"from\":1234,\"booking_id\":BOOKING,\"sdp\":\"v=0\"}",
+      "answer" },
+    { "{\"type\":\"ice-candidate\",\"request_id\":\"r1\",\"booking_id\":BOOKING,\"candidate\":\"c2\",\"sdp_mline_index\":1,\"from\":\"me\"}",
+      "ice-candidate" },
+  };
+
+  mc_test_create_pair (server, &mentor_id, &student_id);
+  booking = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                    "confirmed");
+  mentor_token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student_token = mc_test_login (server, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mentor = raw_socket_open (server, mentor_token);
+  student = raw_socket_open (server, student_token);
+  mentor_joined = join (mentor, server, mentor_token, booking);
+  student_joined = join (student, server, student_token, booking);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString)    text = g_string_new (cases[i].text);
+      g_autofree char       *id = g_strdup_printf ("%" G_GINT64_FORMAT, booking);
+      g_autoptr (JsonObject) relayed = NULL;
+
+      g_string_replace (text, "BOOKING", id, 0);
+      g_assert_true (send_text (student, text->str));
+      relayed = wait_message (mentor, cases[i].type);
+      g_assert_cmpint (mc_test_get_int (relayed, "from"), ==, student_id);
+      g_assert_cmpint (mc_test_get_int (relayed, "booking_id"), ==, booking);
+      g_assert_false (json_object_has_member (relayed, "request_id"));
+    }
+
+  /* And the other way. */
+  {
+    g_autofree char       *text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
+                                                   ",\"candidate\":\"m1\",\"sdp_mline_index\":0}",
+                                                   booking);
+    g_autoptr (JsonObject) relayed = NULL;
+
+    g_assert_true (send_text (mentor, text));
+    relayed = wait_message (student, "ice-candidate");
+    g_assert_cmpint (mc_test_get_int (relayed, "from"), ==, mentor_id);
+    g_assert_cmpstr (mc_test_get_string (relayed, "candidate"), ==, "m1");
+  }
+
+  mc_test_server_stop (server);
 }
 
 static void
@@ -862,8 +1077,12 @@ main (int   argc,
   g_test_add_func ("/server/hostile/ws/fragments-over-limit", test_ws_fragments_over_limit);
   g_test_add_func ("/server/hostile/ws/frame-over-limit", test_ws_frame_over_limit);
   g_test_add_func ("/server/hostile/ws/ping-flood", test_ws_ping_flood);
+  g_test_add_func ("/server/hostile/ws/message-with-handshake", test_ws_message_with_handshake);
+  g_test_add_func ("/server/hostile/ws/silent-client", test_ws_silent_client);
+  g_test_add_func ("/server/hostile/ws/answering-client", test_ws_answering_client);
   g_test_add_func ("/server/hostile/text/rest", test_text_rest);
   g_test_add_func ("/server/hostile/text/ws", test_text_ws);
+  g_test_add_func ("/server/hostile/ws/relay-from", test_ws_relay_from);
   g_test_add_func ("/server/hostile/text/bad-stored-rows", test_text_bad_stored_rows);
 
   return g_test_run ();
