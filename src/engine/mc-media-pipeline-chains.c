@@ -656,7 +656,7 @@ replace_speaker (McMediaPipeline *self,
 
   if (upstream == NULL)
     {
-      /* Never linked: nothing to wait for. */
+      /* Not linked (never in a running call): nothing to wait for. */
       gst_element_set_state (swap->old_sink, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self->pipeline), swap->old_sink);
       gst_bin_add (GST_BIN (self->pipeline), sink);
@@ -709,6 +709,14 @@ mc_media_pipeline_set_speaker (McMediaPipeline *self,
   if (g_strcmp0 (identity, self->speaker_id) == 0)
     return TRUE;
 
+  /* The last swap waits for its moment still (a few milliseconds). */
+  if (GST_OBJECT_PARENT (self->speaker_sink) == NULL)
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                           _ ("The speaker is being switched: try again"));
+      return FALSE;
+    }
+
   saved_name = g_steal_pointer (&self->speaker_name);
   sink = make_audio_output (self, identity, TRUE, error);
   if (sink != NULL)
@@ -747,8 +755,13 @@ mc_media_pipeline_lose_speaker (McMediaPipeline *self)
   g_autofree char       *lost_name = g_strdup (self->speaker_name);
   g_autofree char       *message = NULL;
   g_autoptr (GError)     error = NULL;
-  g_autoptr (GstElement) sink = make_audio_output (self, NULL, FALSE, &error);
+  g_autoptr (GstElement) sink = NULL;
 
+  /* A swap that is under way replaces the speaker that went away anyway. */
+  if (GST_OBJECT_PARENT (self->speaker_sink) == NULL)
+    return;
+
+  sink = make_audio_output (self, NULL, FALSE, &error);
   if (sink == NULL)
     {
       g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_ERROR], 0, error);
