@@ -38,6 +38,7 @@ G_BEGIN_DECLS
 #define SPEAKING_HOLD_SECONDS 2
 
 /* The window's own breakpoints, in pixels of window width. */
+#define COMPACT_WIDTH     900
 #define CHAT_BESIDE_WIDTH 760
 #define NARROW_WIDTH      560
 #define TINY_WIDTH        400
