@@ -1040,6 +1040,14 @@ describe_section (GMenuModel *menu,
 }
 
 static gboolean
+menu_lists_new_camera (gpointer data)
+{
+  g_autofree char *cameras = describe_section (data, 0);
+
+  return strstr (cameras, "New Camera=mc-test:camera-new") != NULL;
+}
+
+static gboolean
 toast_contains (gpointer data)
 {
   ToastWait  *wait = data;
@@ -1195,6 +1203,22 @@ test_devices (void)
   g_assert_cmpstr (saved, ==, "mc-test:camera-white");
   mc_test_ui_spin (500);
   g_assert_true (self_view_white (call_window));
+
+  /* Hot-plug: a camera plugged in appears in the menu; the one in use
+   * unplugged is replaced by another, and a toast says so. */
+  mc_test_devices_add ("mc-test:camera-new", "New Camera", "Video/Source",
+                       "videotestsrc is-live=true pattern=black");
+  mc_test_ui_wait_until (menu_lists_new_camera, menu, "the new camera in the menu");
+  mc_test_devices_remove ("mc-test:camera-white");
+  wait = (ToastWait){ call_window, "White Camera" };
+  mc_test_ui_wait_until (toast_contains, &wait, "the toast that the camera went away");
+  g_test_message ("%s", mc_call_window_get_last_toast (call_window));
+  mc_test_ui_wait_until (self_view_pattern, call_window, "the pattern camera again");
+  g_assert_cmpstr (mc_call_session_get_device (session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-pattern");
+  g_clear_pointer (&cameras, g_free);
+  cameras = describe_section (menu, 0);
+  g_assert_null (strstr (cameras, "White Camera"));
 
   /* Narrow: the menu button is there, and the controls fit. */
   gtk_window_set_default_size (GTK_WINDOW (call_window), 360, 640);
