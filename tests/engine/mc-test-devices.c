@@ -112,9 +112,9 @@ provider_start (GstDeviceProvider *provider)
     {
       GstObject *parent = gst_object_get_parent (l->data);
 
-      /* It takes a reference of its own (transfer full). */
+      /* Not floating: the provider takes a reference of its own. */
       if (parent == NULL)
-        gst_device_provider_device_add (provider, gst_object_ref (l->data));
+        gst_device_provider_device_add (provider, l->data);
       else
         gst_object_unref (parent);
     }
@@ -223,7 +223,7 @@ mc_test_devices_add (const char *identity,
   plugged = g_list_append (plugged, device);
 
   if (gst_device_provider_is_started (provider))
-    gst_device_provider_device_add (provider, gst_object_ref (GST_DEVICE (device)));
+    gst_device_provider_device_add (provider, GST_DEVICE (device));
 }
 
 /* Unplugs a device. */
