@@ -52,17 +52,27 @@ mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
                                          GstPadProbeInfo *info,
                                          gpointer         user_data)
 {
-  McMediaPipeline    *self = MC_MEDIA_PIPELINE (user_data);
+  mc_media_pipeline_apply_video_format (MC_MEDIA_PIPELINE (user_data));
+
+  return GST_PAD_PROBE_OK;
+}
+
+/* Puts the format asked for last into the capsfilter. Only where no
+ * negotiation can run beside it: on the capture thread between two frames,
+ * or in a swap of the video source while no source is linked (the new one,
+ * a PipeWire stream, then negotiates its formats against it while it
+ * starts). */
+void
+mc_media_pipeline_apply_video_format (McMediaPipeline *self)
+{
   g_autoptr (GstCaps) caps = NULL;
 
   g_mutex_lock (&self->lock);
   caps = g_steal_pointer (&self->pending_video_caps);
   g_mutex_unlock (&self->lock);
 
-  if (caps != NULL)
+  if (caps != NULL && self->video_filter != NULL)
     g_object_set (self->video_filter, "caps", caps, NULL);
-
-  return GST_PAD_PROBE_OK;
 }
 
 /* Public API */

@@ -130,6 +130,7 @@ GstPadProbeReturn mc_media_pipeline_paused_video_cb (GstPad          *pad,
 GstPadProbeReturn mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
                                                            GstPadProbeInfo *info,
                                                            gpointer         user_data);
+void              mc_media_pipeline_apply_video_format (McMediaPipeline *self);
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,

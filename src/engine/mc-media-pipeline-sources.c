@@ -222,6 +222,11 @@ mc_media_pipeline_replace_source (McMediaPipeline *self,
       gst_bin_remove (GST_BIN (self->pipeline), old);
     }
 
+  /* No source is linked now: the format the new one is for goes in before
+   * it negotiates. */
+  if (kind == MC_MEDIA_KIND_VIDEO)
+    mc_media_pipeline_apply_video_format (self);
+
   self->source_bin[kind] = bin;
   gst_bin_add (GST_BIN (self->pipeline), bin);
   if (!gst_element_link (bin, self->source_entry[kind]))
