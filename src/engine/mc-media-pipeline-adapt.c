@@ -14,7 +14,8 @@
  * connection, so a reconnection keeps what was learnt.
  *
  * Called on the main context; the pause flag is read by a probe on the
- * encoder's streaming thread.
+ * encoder's streaming thread, and a new format is handed to the capture
+ * thread, which puts it into the capsfilter between two frames.
  */
 
 #define G_LOG_DOMAIN "mc-call"
@@ -33,6 +34,45 @@ mc_media_pipeline_paused_video_cb (GstPad          *pad,
   McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
 
   return g_atomic_int_get (&self->video_paused) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/* Runs on the capture thread for every raw frame, where it enters the main
+ * chain (the video source bin's peer). A new format goes into the main
+ * chain's capsfilter here, between two frames, never from the main context.
+ * Set from there, it raced with the first negotiation of a source that had
+ * just been swapped in (the screen, or the camera back after it, which is
+ * exactly when the call session changes the format): videoscale and
+ * videorate could fix their output for the old caps while the capsfilter
+ * already held the new ones, and the new source stopped for good with
+ * "streaming stopped, reason not-negotiated" a fraction of a millisecond
+ * after it started. Here the format only changes in the thread that
+ * negotiates, before a frame: that frame renegotiates the chain for it. */
+GstPadProbeReturn
+mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
+                                         GstPadProbeInfo *info,
+                                         gpointer         user_data)
+{
+  mc_media_pipeline_apply_video_format (MC_MEDIA_PIPELINE (user_data));
+
+  return GST_PAD_PROBE_OK;
+}
+
+/* Puts the format asked for last into the capsfilter. Only where no
+ * negotiation can run beside it: on the capture thread between two frames,
+ * or in a swap of the video source while no source is linked (the new one,
+ * a PipeWire stream, then negotiates its formats against it while it
+ * starts). */
+void
+mc_media_pipeline_apply_video_format (McMediaPipeline *self)
+{
+  g_autoptr (GstCaps) caps = NULL;
+
+  g_mutex_lock (&self->lock);
+  caps = g_steal_pointer (&self->pending_video_caps);
+  g_mutex_unlock (&self->lock);
+
+  if (caps != NULL && self->video_filter != NULL)
+    g_object_set (self->video_filter, "caps", caps, NULL);
 }
 
 /* Public API */
@@ -129,7 +169,12 @@ mc_media_pipeline_set_video_format (McMediaPipeline *self,
                               "framerate", GST_TYPE_FRACTION, (int) framerate, 1,
                               "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
                               NULL);
-  g_object_set (self->video_filter, "caps", caps, NULL);
+
+  /* Not set here, on the main context, but by the capture thread between
+   * two frames (mc_media_pipeline_apply_video_format_cb()): see there. */
+  g_mutex_lock (&self->lock);
+  gst_caps_replace (&self->pending_video_caps, caps);
+  g_mutex_unlock (&self->lock);
 
   /* The encoder makes a key frame when it starts over at a new size; asking
    * covers a change of frame rate alone, which does not restart it. */

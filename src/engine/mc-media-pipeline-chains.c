@@ -430,6 +430,13 @@ mc_media_pipeline_build_video (McMediaPipeline *self,
   self->video_encoder = encoder;
 
   {
+    g_autoptr (GstPad) entry = gst_element_get_static_pad (convert, "sink");
+
+    gst_pad_add_probe (entry, GST_PAD_PROBE_TYPE_BUFFER,
+                       mc_media_pipeline_apply_video_format_cb, self, NULL);
+  }
+
+  {
     g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (encoder, "sink");
 
     gst_pad_add_probe (encoder_sink, GST_PAD_PROBE_TYPE_BUFFER, mc_media_pipeline_paused_video_cb,

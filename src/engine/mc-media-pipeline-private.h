@@ -72,6 +72,7 @@ struct _McMediaPipeline
   GMutex     lock;
   GstAppSrc *output[2];
   GstPad    *encoder_src_pad;
+  GstCaps   *pending_video_caps; /* the next format, for the capture thread to apply */
   gint64     last_key_unit;
   gboolean   key_unit_pending; /* requested, not yet out of the encoder */
   gint       camera_off;
@@ -133,6 +134,10 @@ void        mc_media_pipeline_unwatch_devices (McMediaPipeline *self);
 GstPadProbeReturn mc_media_pipeline_paused_video_cb (GstPad          *pad,
                                                      GstPadProbeInfo *info,
                                                      gpointer         user_data);
+GstPadProbeReturn mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
+                                                           GstPadProbeInfo *info,
+                                                           gpointer         user_data);
+void              mc_media_pipeline_apply_video_format (McMediaPipeline *self);
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,

@@ -181,6 +181,16 @@ query_x11_size (GstElement *bin,
     }
 }
 
+/* The camera's size and frame rate again, which sharing had lowered to the
+ * screen's 15 frames a second (swap_in_screen()): before the camera is
+ * linked, so that its first frame takes them (the call session then picks
+ * its rung in the camera's ladder, mc_call_session_adapt_content()). */
+static void
+restore_camera_format (McMediaPipeline *self)
+{
+  mc_media_pipeline_set_video_format (self, self->width, self->height, self->framerate);
+}
+
 /* Back to the camera (or test pattern) after a screen that could not start;
  * @error already says why sharing failed. */
 static void
@@ -192,6 +202,7 @@ restore_camera (McMediaPipeline *self)
   self->screen_share = FALSE;
   self->screen_width = self->screen_height = 0;
   g_atomic_int_set (&self->sharing_screen, FALSE);
+  restore_camera_format (self);
   bin = mc_media_pipeline_choose_source (self, MC_MEDIA_KIND_VIDEO, NULL, FALSE, &local_error);
   if (bin == NULL || !mc_media_pipeline_replace_source (self, MC_MEDIA_KIND_VIDEO, bin))
     {
@@ -341,6 +352,7 @@ mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
   self->screen_share = FALSE;
   self->screen_width = self->screen_height = 0;
   g_atomic_int_set (&self->sharing_screen, FALSE);
+  restore_camera_format (self);
 
   bin = mc_media_pipeline_choose_source (self, MC_MEDIA_KIND_VIDEO, NULL, FALSE, &error);
   if (bin == NULL || !mc_media_pipeline_replace_source (self, MC_MEDIA_KIND_VIDEO, bin))

@@ -198,6 +198,15 @@ make_device_bin (McMediaPipeline *self,
                                         source, NULL);
 }
 
+/* Puts @bin in place of the source bin of @kind, on the main context (see
+ * "The swap" in docs/call-engine.md). Setting the old bin to NULL here joins
+ * its streaming thread, which returns from the main chain at once since
+ * nothing downstream blocks (the queues leak); so the old and the new
+ * source are never in the main chain together, and linking the new one
+ * sends its sticky events (stream-start, caps, segment) before its first
+ * frame. The main chain's format is changed only between frames by the
+ * thread that negotiates (mc_media_pipeline_apply_video_format_cb()), so the
+ * new source's first negotiation has nothing to race with. */
 gboolean
 mc_media_pipeline_replace_source (McMediaPipeline *self,
                                   McMediaKind      kind,
@@ -212,6 +221,11 @@ mc_media_pipeline_replace_source (McMediaPipeline *self,
       gst_element_unlink (old, self->source_entry[kind]);
       gst_bin_remove (GST_BIN (self->pipeline), old);
     }
+
+  /* No source is linked now: the format the new one is for goes in before
+   * it negotiates. */
+  if (kind == MC_MEDIA_KIND_VIDEO)
+    mc_media_pipeline_apply_video_format (self);
 
   self->source_bin[kind] = bin;
   gst_bin_add (GST_BIN (self->pipeline), bin);

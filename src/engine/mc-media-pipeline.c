@@ -576,6 +576,7 @@ mc_media_pipeline_stop (McMediaPipeline *self)
   g_clear_object (&self->remote_src[0]);
   g_clear_object (&self->remote_src[1]);
   g_clear_object (&self->encoder_src_pad);
+  gst_clear_caps (&self->pending_video_caps);
   g_mutex_unlock (&self->lock);
 
   if (self->start_task != NULL)

@@ -909,6 +909,24 @@ test_screen_share (void)
   assert_media_flows (&link, 10);
   g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
 
+  /* The swap both ways, again and again in the same call: each time the
+   * new source's first frames must reach the encoder and the peer. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (mc_call_session_set_screen_share (link.mentor.session, TRUE, &error));
+      g_assert_no_error (error);
+      g_assert_true (wait_for (sending_screen_size, link.mentor.session, TIMEOUT_S));
+      assert_luma (&remote, TRUE, "the screen at the student, once more");
+      assert_media_flows (&link, 5);
+
+      g_assert_true (mc_call_session_set_screen_share (link.mentor.session, FALSE, &error));
+      g_assert_no_error (error);
+      g_assert_true (wait_for (sending_camera_size, link.mentor.session, TIMEOUT_S));
+      assert_luma (&remote, FALSE, "the test pattern at the student, once more");
+      assert_media_flows (&link, 5);
+    }
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
   link_clear (&link);
   luma_clear (&remote);
   luma_clear (&preview);
