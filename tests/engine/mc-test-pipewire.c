@@ -105,7 +105,11 @@ node_found (McTestPipeWire *self)
 
   dump = g_subprocess_launcher_spawn (launcher, NULL, "pw-dump", NULL);
   if (dump == NULL || !g_subprocess_communicate_utf8 (dump, NULL, NULL, &out, NULL, NULL) ||
-      out == NULL || !json_parser_load_from_data (parser, out, -1, NULL) ||
+      out == NULL ||
+      /* json-glib 1.6 leaks an object's member when a name comes twice, as
+       * pw-dump's output of a daemon at work can have: parse only once the
+       * node is there. */
+      strstr (out, NODE_NAME) == NULL || !json_parser_load_from_data (parser, out, -1, NULL) ||
       !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
     return FALSE;
 
