@@ -554,12 +554,12 @@ end_ended_cb (McSignalingClient *signaling,
 
 static void
 end_error_cb (McSignalingClient *signaling,
-              const char        *code,
+              McErrorCode        code,
               const char        *message,
               const char        *request_id,
               EndWait           *wait)
 {
-  if (g_strcmp0 (code, "network_error") != 0 && wait->error == NULL)
+  if (code != MC_ERROR_NETWORK && wait->error == NULL)
     wait->error = g_strdup (message);
 }
 

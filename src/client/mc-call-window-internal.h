@@ -23,6 +23,7 @@
 #include "mc-call-window.h"
 #include "mc-chat-message.h"
 #include "mc-chat-pane.h"
+#include "mc-protocol.h"
 #include "mc-screen-cast.h"
 #include "mc-signaling-client.h"
 #include "mc-video-paintable.h"
@@ -156,7 +157,7 @@ void           mc_call_window_session_state_cb (McCallSession *session, GParamSp
 void           mc_call_window_session_remote_media_cb (McCallSession *session, GParamSpec *pspec, McCallWindow *self);
 void           mc_call_window_toast (McCallWindow *self, const char *message);
 gint64         mc_call_window_peer_id (McCallWindow *self);
-void           mc_call_window_peer_left_cb (McSignalingClient *signaling, gint64 booking_id, gint64 user_id, const char *reason, McCallWindow *self);
+void           mc_call_window_peer_left_cb (McSignalingClient *signaling, gint64 booking_id, gint64 user_id, McLeaveReason reason, McCallWindow *self);
 void           mc_call_window_peer_joined_cb (McSignalingClient *signaling, gint64 booking_id, JsonObject *user, gboolean muted, gboolean camera_off, const char *instance, McCallWindow *self);
 gboolean       mc_call_window_clock_cb (gpointer user_data);
 

@@ -171,7 +171,7 @@ void
 mc_call_window_peer_left_cb (McSignalingClient *signaling,
                              gint64             booking_id,
                              gint64             user_id,
-                             const char        *reason,
+                             McLeaveReason      reason,
                              McCallWindow      *self)
 {
   g_autofree char *message = NULL;
@@ -179,7 +179,7 @@ mc_call_window_peer_left_cb (McSignalingClient *signaling,
   if (booking_id != mc_call_window_get_booking_id (self))
     return;
 
-  if (g_strcmp0 (reason, "left") == 0)
+  if (reason == MC_LEAVE_REASON_LEFT)
     {
       /* Translators: %s is the other participant, who closed their call window */
       message = g_strdup_printf (_ ("%s left the call — the lesson goes on"), mc_call_window_peer_name (self));
@@ -187,7 +187,7 @@ mc_call_window_peer_left_cb (McSignalingClient *signaling,
       /* The middle of the picture says it; a toast would cover the controls. */
       return;
     }
-  else if (g_strcmp0 (reason, "connection_lost") == 0)
+  else if (reason == MC_LEAVE_REASON_CONNECTION_LOST)
     /* Translators: %s is the other participant */
     message = g_strdup_printf (_ ("%s lost the connection; they may be back in a moment"),
                                mc_call_window_peer_name (self));

@@ -163,7 +163,7 @@ static void
 signaling_peer_left_cb (McSignalingClient *signaling,
                         gint64             booking_id,
                         gint64             user_id,
-                        const char        *reason,
+                        McLeaveReason      reason,
                         McCallController  *self)
 {
   if (booking_id != self->booking_id)
@@ -171,7 +171,7 @@ signaling_peer_left_cb (McSignalingClient *signaling,
 
   /* A lost connection may be only the peer's signaling; the media watchdog
    * tells whether its media stopped too. */
-  if (g_strcmp0 (reason, "connection_lost") == 0)
+  if (reason == MC_LEAVE_REASON_CONNECTION_LOST)
     return;
 
   g_clear_pointer (&self->peer_instance, g_free);
@@ -245,26 +245,23 @@ signaling_ended_cb (McSignalingClient *signaling,
 
 static void
 signaling_error_cb (McSignalingClient *signaling,
-                    const char        *code,
+                    McErrorCode        code,
                     const char        *message,
                     const char        *request_id,
                     McCallController  *self)
 {
-  McErrorCode error_code = MC_ERROR_PROTOCOL;
-
   /* While starting, a refused join or session fails the start. The client
    * retries what can be retried by itself and reports the rest here. */
   if (self->start_task == NULL)
     return;
 
-  if (g_strcmp0 (code, "network_error") == 0)
+  if (code == MC_ERROR_NETWORK)
     return;
 
   if (request_id != NULL && !g_str_has_prefix (request_id, "join"))
     return;
 
-  mc_error_code_from_string (code, &error_code);
-  fail_start (self, g_error_new_literal (MC_ERROR, error_code, message));
+  fail_start (self, g_error_new_literal (MC_ERROR, code, message));
 }
 
 static void

@@ -205,7 +205,9 @@ connection_closed_cb (SoupWebsocketConnection *connection,
       mc_signaling_client_forget_room (self, code == 4000 ? _ ("Joined from another connection")
                                                           : _ ("Session ended"));
       if (code != 4000)
-        mc_signaling_client_emit_error (self, "session_ended",
+        mc_signaling_client_emit_error (self,
+                                        code == 4002 ? MC_ERROR_SESSION_EXPIRED
+                                                     : MC_ERROR_SESSION_INVALID,
                                         reason != NULL && reason[0] != '\0' ? reason : "The session expired or was revoked", NULL);
     }
 
@@ -256,14 +258,14 @@ websocket_connected_cb (GObject      *object,
           /* The session token is not (or no longer) valid: only a new login
            * helps. */
           self->wanted = FALSE;
-          mc_signaling_client_emit_error (self, "session_invalid",
+          mc_signaling_client_emit_error (self, MC_ERROR_SESSION_INVALID,
                                           "The server refused the session; log in again", NULL);
           mc_signaling_client_set_state (self, MC_SIGNALING_STATE_DISCONNECTED);
           return;
         }
 
       if (self->state == MC_SIGNALING_STATE_CONNECTING && status == 0)
-        mc_signaling_client_emit_error (self, "network_error", error->message, NULL);
+        mc_signaling_client_emit_error (self, MC_ERROR_NETWORK, error->message, NULL);
 
       mc_signaling_client_set_state (self, MC_SIGNALING_STATE_RECONNECTING);
       schedule_reconnect (self);
@@ -312,7 +314,7 @@ begin_connect (McSignalingClient *self)
     {
       self->wanted = FALSE;
       mc_signaling_client_set_state (self, MC_SIGNALING_STATE_DISCONNECTED);
-      mc_signaling_client_emit_error (self, "network_error", "The signaling address is not valid",
+      mc_signaling_client_emit_error (self, MC_ERROR_NETWORK, "The signaling address is not valid",
                                       NULL);
       return;
     }

@@ -186,12 +186,21 @@ handle_peer_left (McSignalingClient *self,
     { "reason", MC_JSON_STRING, TRUE, 0, 0 },
   };
 
+  const char   *name;
+  McLeaveReason reason;
+
   if (!is_relay_for_room (self, object) || !VALIDATE (object, rules))
     return;
 
+  name = json_object_get_string_member (object, "reason");
+  if (!mc_leave_reason_from_string (name, &reason))
+    {
+      g_debug ("%p: peer-left with an unknown reason “%s”: taken as left", self, name);
+      reason = MC_LEAVE_REASON_LEFT;
+    }
+
   g_signal_emit (self, mc_signaling_client_signals[PEER_LEFT], 0, self->booking_id,
-                 json_object_get_int_member (object, "user_id"),
-                 json_object_get_string_member (object, "reason"));
+                 json_object_get_int_member (object, "user_id"), (int) reason);
 }
 
 /* The negotiation generation travels as an extra member that the server
@@ -427,12 +436,12 @@ handle_booking_changed (McSignalingClient *self,
 
 static void
 handle_join_error (McSignalingClient *self,
-                   const char        *code,
+                   McErrorCode        code,
                    const char        *text)
 {
   self->join_sent = FALSE;
 
-  if ((g_str_equal (code, "call_token_expired") || g_str_equal (code, "call_token_invalid")) &&
+  if ((code == MC_ERROR_CALL_TOKEN_EXPIRED || code == MC_ERROR_CALL_TOKEN_INVALID) &&
       !self->token_refreshed)
     {
       /* Tokens expire, and a server with a new secret refuses old ones: ask
@@ -442,7 +451,7 @@ handle_join_error (McSignalingClient *self,
       return;
     }
 
-  if (g_str_equal (code, "rate_limited") || g_str_equal (code, "internal_error"))
+  if (code == MC_ERROR_RATE_LIMITED || code == MC_ERROR_INTERNAL)
     {
       mc_signaling_client_schedule_rejoin (self);
       return;
@@ -455,9 +464,18 @@ static void
 handle_error (McSignalingClient *self,
               JsonObject        *object)
 {
-  const char *code = json_object_get_string_member_with_default (object, "code", "internal_error");
-  const char *text = json_object_get_string_member_with_default (object, "message", code);
+  const char *name = json_object_get_string_member_with_default (object, "code", "internal_error");
+  const char *text = json_object_get_string_member_with_default (object, "message", name);
   const char *request_id = json_object_get_string_member_with_default (object, "request_id", NULL);
+  McErrorCode code;
+
+  /* Parsed here, once; a code this client does not know is the server
+   * speaking a newer protocol. */
+  if (!mc_error_code_from_string (name, &code))
+    {
+      g_debug ("%p: unknown error code “%s”", self, name);
+      code = MC_ERROR_PROTOCOL;
+    }
 
   if (request_id != NULL && self->join_request_id != NULL &&
       g_str_equal (request_id, self->join_request_id))
@@ -465,8 +483,8 @@ handle_error (McSignalingClient *self,
       handle_join_error (self, code, text);
     }
   else if (request_id != NULL && g_str_has_prefix (request_id, "chat:") &&
-           (g_str_equal (code, "invalid_field") || g_str_equal (code, "payload_too_large") ||
-            g_str_equal (code, "malformed_json")))
+           (code == MC_ERROR_INVALID_FIELD || code == MC_ERROR_PAYLOAD_TOO_LARGE ||
+            code == MC_ERROR_MALFORMED_JSON))
     {
       /* The server will never take this message: drop it from the outbox. */
       g_autoptr (McChatMessage) message = NULL;
@@ -483,7 +501,7 @@ handle_error (McSignalingClient *self,
     {
       self->filling_gap = FALSE;
     }
-  else if (g_str_equal (code, "taken_over"))
+  else if (code == MC_ERROR_TAKEN_OVER)
     {
       /* Another connection of the same user took the room: stop here, or the
        * two would take it from each other forever. */

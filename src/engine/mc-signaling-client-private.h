@@ -123,7 +123,7 @@ char       *mc_signaling_client_next_request_id (McSignalingClient *self,
 JsonObject *mc_signaling_client_new_message (McSignalingClient *self,
                                              const char        *type);
 void        mc_signaling_client_emit_error (McSignalingClient *self,
-                                            const char        *code,
+                                            McErrorCode        code,
                                             const char        *message,
                                             const char        *request_id);
 

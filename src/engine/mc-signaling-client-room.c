@@ -131,8 +131,10 @@ call_token_received_cb (GObject      *object,
       /* not_participant, booking_not_confirmed, outside_join_window, …: a
        * retry will not help. */
       mc_signaling_client_forget_room (self, error->message);
-      mc_signaling_client_emit_error (self, mc_error_code_to_string (error->code), error->message,
-                                      NULL);
+      mc_signaling_client_emit_error (self,
+                                      error->domain == MC_ERROR ? (McErrorCode) error->code
+                                                                : MC_ERROR_PROTOCOL,
+                                      error->message, NULL);
       return;
     }
 

@@ -115,12 +115,13 @@ mc_signaling_client_new_message (McSignalingClient *self,
 
 void
 mc_signaling_client_emit_error (McSignalingClient *self,
-                                const char        *code,
+                                McErrorCode        code,
                                 const char        *message,
                                 const char        *request_id)
 {
-  g_debug ("%p: error %s: %s (%s)", self, code, message, request_id ? request_id : "-");
-  g_signal_emit (self, mc_signaling_client_signals[ERROR], 0, code, message, request_id);
+  g_debug ("%p: error %s: %s (%s)", self, mc_error_code_to_string (code), message,
+           request_id ? request_id : "-");
+  g_signal_emit (self, mc_signaling_client_signals[ERROR], 0, (int) code, message, request_id);
 }
 
 /* GObject overrides */
@@ -354,11 +355,12 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    * @self: the client
    * @booking_id: the booking
    * @user_id: the other participant
-   * @reason: `left`, `ended` or `connection_lost`
+   * @reason: why, as a #McLeaveReason (a reason this client does not know
+   *   arrives as %MC_LEAVE_REASON_LEFT: the peer is gone either way)
    */
   mc_signaling_client_signals[PEER_LEFT] =
     g_signal_new ("peer-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT);
 
   /**
    * McSignalingClient::offer:
@@ -486,8 +488,11 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
   /**
    * McSignalingClient::error:
    * @self: the client
-   * @code: the server's error code, such as `not_in_room` or `taken_over`,
-   *   or `network_error` / `session_invalid` / `session_ended` from the client
+   * @code: the #McErrorCode: the server's (%MC_ERROR_NOT_IN_ROOM,
+   *   %MC_ERROR_TAKEN_OVER, …; one this client does not know arrives as
+   *   %MC_ERROR_PROTOCOL), or the client's own: %MC_ERROR_NETWORK when the
+   *   server cannot be reached, %MC_ERROR_SESSION_INVALID when it refused
+   *   the session or revoked it, %MC_ERROR_SESSION_EXPIRED when it expired
    * @message: a human-readable text
    * @request_id: (nullable): the request it answers
    *
@@ -496,7 +501,7 @@ mc_signaling_client_class_init (McSignalingClientClass *klass)
    */
   mc_signaling_client_signals[ERROR] =
     g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+                  G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

@@ -9,6 +9,7 @@
 static const char * const role_names[] = { "mentor", "student" };
 static const char * const booking_status_names[] = { "pending", "confirmed", "cancelled", "completed" };
 static const char * const call_state_names[] = { "idle", "active", "ended" };
+static const char * const leave_reason_names[] = { "left", "ended", "connection_lost" };
 
 static gboolean
 lookup (const char * const *names,
@@ -116,5 +117,25 @@ mc_call_state_from_string (const char  *string,
     return FALSE;
 
   *state = value;
+  return TRUE;
+}
+
+const char *
+mc_leave_reason_to_string (McLeaveReason reason)
+{
+  g_return_val_if_fail ((guint) reason < G_N_ELEMENTS (leave_reason_names), NULL);
+  return leave_reason_names[reason];
+}
+
+gboolean
+mc_leave_reason_from_string (const char    *string,
+                             McLeaveReason *reason)
+{
+  guint value;
+
+  if (!lookup (leave_reason_names, G_N_ELEMENTS (leave_reason_names), string, &value))
+    return FALSE;
+
+  *reason = value;
   return TRUE;
 }

@@ -58,6 +58,21 @@ typedef enum
   MC_CALL_ENDED,
 } McCallState;
 
+/**
+ * McLeaveReason:
+ * @MC_LEAVE_REASON_LEFT: the participant closed their call; the lesson goes on
+ * @MC_LEAVE_REASON_ENDED: the participant ended the lesson for both
+ * @MC_LEAVE_REASON_CONNECTION_LOST: their connection dropped; they may be back
+ *
+ * Why a participant is no longer in the call (`peer-left`'s `reason`).
+ */
+typedef enum
+{
+  MC_LEAVE_REASON_LEFT,
+  MC_LEAVE_REASON_ENDED,
+  MC_LEAVE_REASON_CONNECTION_LOST,
+} McLeaveReason;
+
 const char *mc_role_to_string             (McRole           role);
 gboolean    mc_role_from_string           (const char      *string,
                                            McRole          *role);
@@ -69,5 +84,8 @@ gboolean    mc_booking_status_can_move    (McBookingStatus  from,
 const char *mc_call_state_to_string       (McCallState      state);
 gboolean    mc_call_state_from_string     (const char      *string,
                                            McCallState     *state);
+const char *mc_leave_reason_to_string     (McLeaveReason    reason);
+gboolean    mc_leave_reason_from_string   (const char      *string,
+                                           McLeaveReason   *reason);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "mc-types.h"
 #include "mcs-connection.h"
 #include "mcs-signaling.h"
 
@@ -65,7 +66,7 @@ void     mcs_signaling_room_free (Room *room);
 gboolean mcs_signaling_room_is_empty (Room *room);
 void     mcs_signaling_leave_room (McsSignaling  *self,
                                    McsConnection *connection,
-                                   const char    *reason,
+                                   McLeaveReason  reason,
                                    gboolean       tell_peer);
 gboolean mcs_signaling_end_call (McsSignaling *self,
                                  gint64        booking_id,

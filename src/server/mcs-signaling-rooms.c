@@ -83,7 +83,7 @@ add_participant (JsonBuilder *builder,
 void
 mcs_signaling_leave_room (McsSignaling  *self,
                           McsConnection *connection,
-                          const char    *reason,
+                          McLeaveReason  reason,
                           gboolean       tell_peer)
 {
   McsStore          *store = mcs_server_get_store (self->server);
@@ -111,7 +111,8 @@ mcs_signaling_leave_room (McsSignaling  *self,
   room->slots[index].camera_off = FALSE;
   room->slots[index].screen = FALSE;
 
-  if (!mcs_store_call_leave (store, booking_id, user_id, mcs_signaling_now (), reason, &error))
+  if (!mcs_store_call_leave (store, booking_id, user_id, mcs_signaling_now (),
+                             mc_leave_reason_to_string (reason), &error))
     g_warning ("Cannot record a leave: %s", error->message);
 
   if (tell_peer && room->slots[1 - index].connection != NULL)
@@ -119,7 +120,7 @@ mcs_signaling_leave_room (McsSignaling  *self,
       g_autoptr (JsonObject) message = mcs_signaling_new_message ("peer-left", booking_id, NULL);
 
       json_object_set_int_member (message, "user_id", user_id);
-      json_object_set_string_member (message, "reason", reason);
+      json_object_set_string_member (message, "reason", mc_leave_reason_to_string (reason));
       mcs_connection_send (room->slots[1 - index].connection, message);
     }
 
@@ -167,7 +168,8 @@ mcs_signaling_end_call (McsSignaling *self,
           g_autoptr (JsonObject) left = mcs_signaling_new_message ("peer-left", booking_id, NULL);
 
           json_object_set_int_member (left, "user_id", ended_by);
-          json_object_set_string_member (left, "reason", "ended");
+          json_object_set_string_member (left, "reason",
+                                         mc_leave_reason_to_string (MC_LEAVE_REASON_ENDED));
           mcs_connection_send (connection, left);
         }
 
@@ -357,7 +359,7 @@ occupy (McsSignaling  *self,
 
   if (!mcs_store_call_join (store, room->booking_id, user->id, mcs_signaling_now (), &error))
     {
-      mcs_signaling_leave_room (self, connection, "left", FALSE);
+      mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, FALSE);
       mcs_connection_send_error (connection, MC_ERROR_INTERNAL, "The server failed; try again",
                                  request_id, NULL);
       return FALSE;
@@ -462,7 +464,7 @@ mcs_signaling_handle_join (McsSignaling  *self,
   /* One room per connection: joining another leaves the current one. */
   if (mcs_connection_get_room (connection) != 0 &&
       mcs_connection_get_room (connection) != booking->id)
-    mcs_signaling_leave_room (self, connection, "left", TRUE);
+    mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, TRUE);
 
   room = ensure_room (self, booking);
   take_over (self, room, index, connection);
@@ -509,7 +511,7 @@ mcs_signaling_handle_leave (McsSignaling  *self,
   if (require_room (self, connection, message, request_id, &index) == NULL)
     return;
 
-  mcs_signaling_leave_room (self, connection, "left", TRUE);
+  mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, TRUE);
 
   left = mcs_signaling_new_message ("left", booking_id, request_id);
   mcs_connection_send (connection, left);

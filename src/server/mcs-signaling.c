@@ -451,7 +451,8 @@ connection_gone_cb (McsConnection *connection,
 
   g_object_ref (connection);
 
-  mcs_signaling_leave_room (self, connection, lost ? "connection_lost" : "left", TRUE);
+  mcs_signaling_leave_room (self, connection,
+                            lost ? MC_LEAVE_REASON_CONNECTION_LOST : MC_LEAVE_REASON_LEFT, TRUE);
 
   g_signal_handlers_disconnect_by_data (connection, self);
   connections = user_connections (self, user_id);

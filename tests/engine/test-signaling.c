@@ -99,10 +99,10 @@ static void
 peer_left_cb (McSignalingClient *client,
               gint64             booking_id,
               gint64             user_id,
-              const char        *reason,
+              McLeaveReason      reason,
               Peer              *peer)
 {
-  record (peer, "peer-left %" G_GINT64_FORMAT " %s", user_id, reason);
+  record (peer, "peer-left %" G_GINT64_FORMAT " %s", user_id, mc_leave_reason_to_string (reason));
 }
 
 static void
@@ -215,12 +215,13 @@ presence_cb (McSignalingClient *client,
 
 static void
 error_cb (McSignalingClient *client,
-          const char        *code,
+          McErrorCode        code,
           const char        *message,
           const char        *request_id,
           Peer              *peer)
 {
-  record (peer, "error %s %s (%s)", code, request_id ? request_id : "-", message);
+  record (peer, "error %s %s (%s)", mc_error_code_to_string (code), request_id ? request_id : "-",
+          message);
 }
 
 static void

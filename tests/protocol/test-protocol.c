@@ -174,6 +174,34 @@ test_call_states_round_trip (void)
 }
 
 static void
+test_leave_reasons_round_trip (void)
+{
+  static const struct
+  {
+    McLeaveReason reason;
+    const char   *string;
+  } table[] = {
+    { MC_LEAVE_REASON_LEFT, "left" },
+    { MC_LEAVE_REASON_ENDED, "ended" },
+    { MC_LEAVE_REASON_CONNECTION_LOST, "connection_lost" },
+  };
+  McLeaveReason reason = MC_LEAVE_REASON_LEFT;
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_assert_cmpstr (mc_leave_reason_to_string (table[i].reason), ==, table[i].string);
+      g_assert_true (mc_leave_reason_from_string (table[i].string, &reason));
+      g_assert_cmpint (reason, ==, table[i].reason);
+    }
+
+  /* Refused, and the out-argument left alone. */
+  g_assert_false (mc_leave_reason_from_string ("gone", &reason));
+  g_assert_false (mc_leave_reason_from_string ("Left", &reason));
+  g_assert_false (mc_leave_reason_from_string (NULL, &reason));
+  g_assert_cmpint (reason, ==, MC_LEAVE_REASON_CONNECTION_LOST);
+}
+
+static void
 test_booking_status_transitions (void)
 {
   enum
@@ -883,6 +911,7 @@ main (int   argc,
   g_test_add_func ("/protocol/types/roles", test_roles_round_trip);
   g_test_add_func ("/protocol/types/booking-statuses", test_booking_statuses_round_trip);
   g_test_add_func ("/protocol/types/call-states", test_call_states_round_trip);
+  g_test_add_func ("/protocol/types/leave-reasons", test_leave_reasons_round_trip);
   g_test_add_func ("/protocol/types/booking-transitions", test_booking_status_transitions);
   g_test_add_func ("/protocol/json/validate", test_json_validate);
   g_test_add_func ("/protocol/json/parse-object", test_json_parse_object);
