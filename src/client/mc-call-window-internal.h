@@ -3,7 +3,7 @@
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * McCallWindow is written in seven files: mc-call-window.c (the call and
+ * McCallWindow is written in eight files: mc-call-window.c (the call and
  * the controls), mc-call-window-screen.c (sharing the screen, by X11 or
  * the desktop portal), mc-call-window-status.c (the other side's status, the
  * notices, the connection's state, the clock), mc-call-window-network.c
@@ -11,7 +11,8 @@
  * connection, the quality indicator), mc-call-window-chat.c (the
  * chat pane's glue, the unread count and the preview),
  * mc-call-window-layout.c (the window's own breakpoints and the self view's
- * size) and mc-call-window-levels.c (who is speaking). Nothing outside them includes this header.
+ * size), mc-call-window-levels.c (who is speaking) and
+ * mc-call-window-devices.c (the camera, microphone and speaker menu). Nothing outside them includes this header.
  */
 
 #pragma once
@@ -38,6 +39,7 @@ G_BEGIN_DECLS
 #define SPEAKING_HOLD_SECONDS 2
 
 /* The window's own breakpoints, in pixels of window width. */
+#define COMPACT_WIDTH     900
 #define CHAT_BESIDE_WIDTH 760
 #define NARROW_WIDTH      560
 #define TINY_WIDTH        400
@@ -98,6 +100,9 @@ struct _McCallWindow
   gboolean          screen_x11_unsupported; /* no X11 at all, rather than a missing element */
   McScreenCast     *screen_cast;            /* the portal's, once asked */
   gboolean          screen_cast_starting;   /* while its dialog is up */
+  GActionMap       *device_actions;         /* "device.camera", … */
+  GMenu            *devices_menu;
+  gboolean          devices_ready; /* the call's media runs */
 
   AdwToastOverlay *toast_overlay;
   GtkPicture      *remote_picture;
@@ -128,6 +133,7 @@ struct _McCallWindow
   GtkLabel        *preview_label;
   GtkLabel        *unread_label;
   GtkWidget       *share_button;
+  GtkWidget       *devices_button;
   AdwFlap         *flap;
   GtkWidget       *leave_label;
   GtkWidget       *end_label;
@@ -186,6 +192,12 @@ gboolean mc_call_window_get_child_position_cb (GtkOverlay   *overlay,
                                                GtkWidget    *widget,
                                                GdkRectangle *allocation,
                                                McCallWindow *self);
+
+/* mc-call-window-devices.c */
+void mc_call_window_init_devices (McCallWindow *self);
+void mc_call_window_watch_devices (McCallWindow  *self,
+                                   McCallSession *session);
+void mc_call_window_update_devices (McCallWindow *self);
 
 /* mc-call-window-levels.c */
 void mc_call_window_set_speaking_while_muted (McCallWindow *self,

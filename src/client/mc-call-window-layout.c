@@ -37,7 +37,13 @@ apply_layout_cb (gpointer user_data)
   gtk_widget_set_visible (self->leave_label, !narrow);
   gtk_widget_set_visible (self->end_label, !narrow);
   gtk_widget_set_visible (GTK_WIDGET (self->connection_label), !narrow);
-  gtk_widget_set_visible (self->fullscreen_button, !narrow);
+  /* With the chat beside it, the video is under 600 pixels wide below
+   * COMPACT_WIDTH: Fullscreen goes (F11 stays), so that the controls, with
+   * the devices button, still fit in it. */
+  gtk_widget_set_visible (self->fullscreen_button, width >= COMPACT_WIDTH);
+  /* With the devices button and an unread count, 8 pixels between the
+   * buttons would not fit in 360. */
+  gtk_box_set_spacing (GTK_BOX (gtk_widget_get_parent (self->fullscreen_button)), narrow ? 4 : 8);
   gtk_widget_set_visible (GTK_WIDGET (self->time_label), width >= TINY_WIDTH);
 
   return G_SOURCE_REMOVE;
@@ -46,7 +52,8 @@ apply_layout_cb (gpointer user_data)
 static int
 breakpoints_crossed (int width)
 {
-  return (width < CHAT_BESIDE_WIDTH) + (width < NARROW_WIDTH) + (width < TINY_WIDTH);
+  return (width < COMPACT_WIDTH) + (width < CHAT_BESIDE_WIDTH) + (width < NARROW_WIDTH) +
+         (width < TINY_WIDTH);
 }
 
 /* Called by the window's size allocation: schedules apply_layout_cb ()

@@ -37,5 +37,8 @@ const char       *mc_call_window_get_camera_icon (McCallWindow *self);
 char             *mc_call_window_dup_network_notice (McCallWindow *self);
 const char       *mc_call_window_get_last_toast (McCallWindow *self);
 GtkWidget        *mc_call_window_get_share_button (McCallWindow *self);
+GtkWidget        *mc_call_window_get_devices_button (McCallWindow *self);
+GMenuModel       *mc_call_window_get_devices_menu (McCallWindow *self);
+GdkPaintable     *mc_call_window_get_self_paintable (McCallWindow *self);
 
 G_END_DECLS

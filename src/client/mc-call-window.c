@@ -29,6 +29,9 @@
  * 360 pixels, and the self view is always a share of the video's width
  * (mc_call_window_get_child_position_cb ()).
  *
+ * The devices button opens a menu of cameras, microphones and speakers that
+ * switches them while the call runs (mc-call-window-devices.c).
+ *
  * Screen sharing swaps what the engine sends, camera or screen, while the
  * call runs; the self view shows whichever is sent. The screen comes from
  * X11 or, on Wayland and in the Flatpak, from the desktop portal
@@ -159,6 +162,7 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "output-level", G_CALLBACK (mc_call_window_output_level_cb), self);
   g_signal_connect (session, "screen-share-stopped",
                     G_CALLBACK (session_screen_share_stopped_cb), self);
+  mc_call_window_watch_devices (self, session);
 }
 
 static void
@@ -189,6 +193,8 @@ started_cb (GObject      *object,
     }
 
   session = mc_call_window_get_session (self);
+  self->devices_ready = TRUE;
+  mc_call_window_update_devices (self);
   if (self->muted)
     mc_call_session_set_muted (session, TRUE);
   if (self->camera_off)
@@ -593,6 +599,8 @@ mc_call_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->remote_paintable);
   g_clear_object (&self->self_paintable);
+  g_clear_object (&self->device_actions);
+  g_clear_object (&self->devices_menu);
 
   G_OBJECT_CLASS (mc_call_window_parent_class)->finalize (object);
 }
@@ -668,6 +676,7 @@ mc_call_window_class_init (McCallWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, preview_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, unread_label);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, share_button);
+  gtk_widget_class_bind_template_child (widget_class, McCallWindow, devices_button);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, self_view);
   gtk_widget_class_bind_template_child (widget_class, McCallWindow, leave_label);
@@ -729,6 +738,9 @@ mc_call_window_init (McCallWindow *self)
                             self);
 
   mc_call_window_init_screen_share (self);
+  self->device_actions = G_ACTION_MAP (g_simple_action_group_new ());
+  self->devices_menu = g_menu_new ();
+  mc_call_window_init_devices (self);
 }
 
 /**
@@ -946,4 +958,10 @@ GtkWidget *
 mc_call_window_get_share_button (McCallWindow *self)
 {
   return self->share_button;
+}
+
+GdkPaintable *
+mc_call_window_get_self_paintable (McCallWindow *self)
+{
+  return GDK_PAINTABLE (self->self_paintable);
 }

@@ -281,6 +281,128 @@ mc_call_session_set_media_blocked (McCallSession *self,
 }
 
 /**
+ * mc_call_session_set_device:
+ * @self: a session
+ * @role: the camera, the microphone or the speaker
+ * @identity: (nullable): the device's stable identity (see
+ *   mc_media_device_get_identity() and mc_media_devices_list()); %NULL or
+ *   empty for the default one
+ * @error: return location for why it cannot be used
+ *
+ * Switches a device of the running call, with no renegotiation: the peer
+ * keeps the call and receives the new camera's picture or microphone's
+ * sound from the next frames (see mc_media_pipeline_set_source_device() and
+ * mc_media_pipeline_set_speaker()). A device that cannot be opened fails
+ * here with %MC_CALL_ERROR_DEVICE and the call keeps the device it had.
+ * Before the session is prepared it is the device the call starts with,
+ * as mc_call_session_set_devices() and mc_call_session_set_speaker_device()
+ * say. With test sources a camera or microphone cannot be chosen
+ * (%MC_CALL_ERROR_NOT_SUPPORTED). While the screen is shared a camera is
+ * only remembered, and sent when sharing stops.
+ *
+ * Returns: %TRUE if the device is used (or will be)
+ */
+gboolean
+mc_call_session_set_device (McCallSession *self,
+                            McDeviceRole   role,
+                            const char    *identity,
+                            GError       **error)
+{
+  char **setting;
+
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), FALSE);
+  g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (mc_call_session_is_final (self))
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_INVALID_ARGUMENT,
+                           "The call is over");
+      return FALSE;
+    }
+
+  if (identity != NULL && *identity == '\0')
+    identity = NULL;
+
+  if (self->media != NULL)
+    {
+      gboolean switched = role == MC_DEVICE_ROLE_SPEAKER
+                            ? mc_media_pipeline_set_speaker (self->media, identity, error)
+                            : mc_media_pipeline_set_source_device (self->media,
+                                                                   role == MC_DEVICE_ROLE_CAMERA
+                                                                     ? MC_MEDIA_KIND_VIDEO
+                                                                     : MC_MEDIA_KIND_AUDIO,
+                                                                   identity, error);
+
+      if (!switched)
+        return FALSE;
+    }
+
+  setting = role == MC_DEVICE_ROLE_CAMERA       ? &self->video_device
+            : role == MC_DEVICE_ROLE_MICROPHONE ? &self->audio_device
+                                                : &self->audio_output_device;
+  g_free (*setting);
+  *setting = g_strdup (identity);
+
+  return TRUE;
+}
+
+/**
+ * mc_call_session_get_device:
+ * @self: a session
+ * @role: the camera, the microphone or the speaker
+ *
+ * Returns: (nullable): the stable identity of the device in use; %NULL for
+ *   a test source, a camera or microphone that is off because its device
+ *   went away, the shared screen, or the default speaker. Before the
+ *   session is prepared, the device it was told to start with.
+ */
+const char *
+mc_call_session_get_device (McCallSession *self,
+                            McDeviceRole   role)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), NULL);
+  g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, NULL);
+
+  if (self->media == NULL)
+    return role == MC_DEVICE_ROLE_CAMERA       ? self->video_device
+           : role == MC_DEVICE_ROLE_MICROPHONE ? self->audio_device
+                                               : self->audio_output_device;
+
+  if (role == MC_DEVICE_ROLE_SPEAKER)
+    return mc_media_pipeline_get_speaker (self->media);
+
+  return mc_media_pipeline_get_device_id (self->media, role == MC_DEVICE_ROLE_CAMERA
+                                                         ? MC_MEDIA_KIND_VIDEO
+                                                         : MC_MEDIA_KIND_AUDIO);
+}
+
+/**
+ * mc_call_session_list_devices:
+ * @self: a session
+ * @role: which devices
+ *
+ * The devices a call can switch to with mc_call_session_set_device(), as
+ * the call's own device monitor sees them (see
+ * mc_media_pipeline_list_devices()): none before the session is prepared
+ * or with test sources. ::devices-changed says when to read it again.
+ *
+ * Returns: (transfer full) (element-type McMediaDeviceInfo): the devices
+ */
+GPtrArray *
+mc_call_session_list_devices (McCallSession *self,
+                              McDeviceRole   role)
+{
+  g_return_val_if_fail (MC_IS_CALL_SESSION (self), NULL);
+  g_return_val_if_fail (role < MC_DEVICE_ROLE_LAST, NULL);
+
+  if (self->media == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) mc_media_device_info_free);
+
+  return mc_media_pipeline_list_devices (self->media, role);
+}
+
+/**
  * mc_call_session_get_muted:
  * @self: a session
  *

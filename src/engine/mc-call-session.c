@@ -148,6 +148,23 @@ media_device_changed_cb (McMediaPipeline *media,
 }
 
 static void
+media_device_lost_cb (McMediaPipeline *media,
+                      int              role,
+                      const char      *message,
+                      gpointer         user_data)
+{
+  g_signal_emit (MC_CALL_SESSION (user_data), mc_call_session_signals[SIGNAL_DEVICE_LOST], 0, role,
+                 message);
+}
+
+static void
+media_devices_changed_cb (McMediaPipeline *media,
+                          gpointer         user_data)
+{
+  g_signal_emit (MC_CALL_SESSION (user_data), mc_call_session_signals[SIGNAL_DEVICES_CHANGED], 0);
+}
+
+static void
 media_input_level_cb (McMediaPipeline *media,
                       double           level,
                       gpointer         user_data)
@@ -627,6 +644,31 @@ mc_call_session_class_init (McCallSessionClass *klass)
                   NULL, G_TYPE_NONE, 3, MC_TYPE_MEDIA_KIND, G_TYPE_STRING, G_TYPE_STRING);
 
   /**
+   * McCallSession::device-lost:
+   * @self: the session
+   * @role: the #McDeviceRole of the device that went away
+   * @message: a translated sentence for the user, saying what is used now
+   *
+   * The camera, microphone or speaker in use went away during the call and
+   * another one (or the default output, or for a camera a black picture)
+   * took its place; the call goes on.
+   */
+  mc_call_session_signals[SIGNAL_DEVICE_LOST] =
+    g_signal_new ("device-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+
+  /**
+   * McCallSession::devices-changed:
+   * @self: the session
+   *
+   * A camera, microphone or speaker was plugged in or out: see
+   * mc_call_session_list_devices().
+   */
+  mc_call_session_signals[SIGNAL_DEVICES_CHANGED] =
+    g_signal_new ("devices-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
+
+  /**
    * McCallSession::screen-share-stopped:
    * @self: the session
    * @error: why, for the user
@@ -789,6 +831,8 @@ mc_call_session_prepare_async (McCallSession      *self,
   self->media = mc_media_pipeline_new (&config);
   mc_call_session_adapt_init (self);
   g_signal_connect (self->media, "device-changed", G_CALLBACK (media_device_changed_cb), self);
+  g_signal_connect (self->media, "device-lost", G_CALLBACK (media_device_lost_cb), self);
+  g_signal_connect (self->media, "devices-changed", G_CALLBACK (media_devices_changed_cb), self);
   g_signal_connect (self->media, "screen-share-stopped",
                     G_CALLBACK (media_screen_share_stopped_cb), self);
   g_signal_connect (self->media, "input-level", G_CALLBACK (media_input_level_cb), self);

@@ -12,6 +12,7 @@
 
 #include "mc-call-error.h"
 #include "mc-call-stats.h"
+#include "mc-media-devices.h"
 #include "mc-media-pipeline.h"
 #include "mc-video-ladder.h"
 
@@ -137,6 +138,10 @@ gboolean mc_call_session_share_pipewire (McCallSession *self,
                                          GError       **error);
 void     mc_call_session_set_media_blocked (McCallSession *self,
                                             gboolean       blocked);
+gboolean mc_call_session_set_device (McCallSession *self,
+                                     McDeviceRole   role,
+                                     const char    *identity,
+                                     GError       **error);
 
 /* State. */
 gboolean           mc_call_session_get_initiator (McCallSession *self);
@@ -145,6 +150,10 @@ const GError      *mc_call_session_get_error (McCallSession *self);
 gboolean           mc_call_session_get_muted (McCallSession *self);
 gboolean           mc_call_session_get_camera_off (McCallSession *self);
 gboolean           mc_call_session_get_screen_share (McCallSession *self);
+const char        *mc_call_session_get_device (McCallSession *self,
+                                               McDeviceRole   role);
+GPtrArray         *mc_call_session_list_devices (McCallSession *self,
+                                                 McDeviceRole   role);
 gboolean           mc_call_session_get_remote_muted (McCallSession *self);
 gboolean           mc_call_session_get_remote_camera_off (McCallSession *self);
 gboolean           mc_call_session_get_remote_screen_sharing (McCallSession *self);

@@ -13,6 +13,9 @@
 
 #define G_LOG_DOMAIN "mc-call"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 
@@ -20,45 +23,116 @@
 #include "mc-media-devices.h"
 #include "mc-media-pipeline-private.h"
 
+/* A speaker being replaced, while the probe that swaps it waits. */
+typedef struct
+{
+  GstElement *pipeline;
+  GstElement *old_sink;
+  GstElement *new_sink;
+  gint        done;
+} SpeakerSwap;
+
 /* Helpers */
 
-/* The chosen speaker, else the default output. Either way it is a bin that
- * handles its state changes asynchronously, like autoaudiosink: it may not
- * preroll before the peer's first audio, and the pipeline must not wait for
- * it. */
+/* Wraps a device's sink in a bin that handles its state changes
+ * asynchronously, like autoaudiosink: it may not preroll before the peer's
+ * first audio, and the pipeline must not wait for it. */
+static GstElement *
+wrap_speaker (GstElement *sink)
+{
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (sink, "sink");
+  GstElement        *bin;
+
+  if (pad == NULL)
+    return NULL;
+
+  bin = gst_bin_new ("remote-audio-sink");
+  gst_bin_add (GST_BIN (bin), sink);
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
+  g_object_set (bin, "async-handling", TRUE, NULL);
+
+  return bin;
+}
+
+/* The Audio/Sink device @identity. The pipeline's own device monitor looks
+ * for it while it runs: a second GstDeviceMonitor started and stopped beside
+ * it would stop GStreamer 1.22's shared device providers for both (they
+ * count one start however many monitors start them), and no hot-plug would
+ * be seen again. Without it (test sources) a device list of its own does. */
+static GstDevice *
+find_speaker (McMediaPipeline *self,
+              const char      *identity)
+{
+  g_autoptr (McMediaDevices) devices = NULL;
+  g_autolist (GstDevice)     list = NULL;
+
+  if (self->monitor == NULL)
+    {
+      devices = mc_media_devices_new ();
+      return mc_media_devices_find (devices, MC_DEVICE_ROLE_SPEAKER, identity);
+    }
+
+  list = gst_device_monitor_get_devices (self->monitor);
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      g_autofree char *id = NULL;
+
+      if (!gst_device_has_classes (l->data, "Audio/Sink"))
+        continue;
+      id = mc_media_device_get_identity (l->data);
+      if (g_strcmp0 (id, identity) == 0)
+        return gst_object_ref (l->data);
+    }
+
+  return NULL;
+}
+
+/* The speaker @wanted (an identity; %NULL or empty for the default output).
+ * Unless @strict, a speaker that is not there or cannot be opened gives the
+ * default output, as at the start of a call; with @strict it is an error, as
+ * when the user picks it during the call. */
 static GstElement *
 make_audio_output (McMediaPipeline *self,
+                   const char      *wanted,
+                   gboolean         strict,
                    GError         **error)
 {
-  const char        *wanted = self->audio_output_device;
-  g_autoptr (GstPad) pad = NULL;
-  GstElement        *sink;
+  GstElement *sink;
 
+  g_clear_pointer (&self->speaker_name, g_free);
   if (wanted != NULL && *wanted != '\0')
     {
-      /* The capture monitor watches sources only (and does not run with
-       * test sources), so a device list of its own looks for the speaker. */
-      g_autoptr (McMediaDevices) devices = mc_media_devices_new ();
-      g_autoptr (GstDevice)      device = mc_media_devices_find (devices, MC_DEVICE_ROLE_SPEAKER, wanted);
-      g_autofree char           *display_name = device != NULL ? gst_device_get_display_name (device)
-                                                               : NULL;
+      g_autoptr (GstDevice) device = find_speaker (self, wanted);
+      g_autofree char      *display_name = device != NULL ? gst_device_get_display_name (device)
+                                                          : NULL;
+      GstElement           *bin = NULL;
 
       sink = device != NULL ? gst_device_create_element (device, NULL) : NULL;
       if (sink != NULL)
-        gst_object_ref_sink (sink);
-      pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
-      if (pad != NULL)
         {
-          GstElement *bin = gst_bin_new ("remote-audio-sink");
-
-          gst_bin_add (GST_BIN (bin), g_steal_pointer (&sink));
-          gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
-          g_object_set (bin, "async-handling", TRUE, NULL);
+          gst_object_ref_sink (sink);
+          bin = wrap_speaker (sink);
+          gst_object_unref (sink);
+        }
+      if (bin != NULL)
+        {
           g_message ("Playing to the speaker “%s”", display_name);
+          self->speaker_name = g_steal_pointer (&display_name);
           return bin;
         }
 
-      g_clear_object (&sink);
+      if (strict)
+        {
+          if (device != NULL)
+            g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                         /* Translators: %s is a device's name */
+                         _ ("The speaker “%s” cannot be opened"), display_name);
+          else
+            g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                                 _ ("That speaker is not connected"));
+          return NULL;
+        }
+
       if (device != NULL)
         g_message ("The speaker “%s” cannot be opened: playing to the default output",
                    display_name);
@@ -499,10 +573,13 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
     }
   else
     {
-      audio_sink = make_audio_output (self, error);
+      audio_sink = make_audio_output (self, self->audio_output_device, FALSE, error);
       if (audio_sink == NULL)
         return FALSE;
       gst_bin_add (GST_BIN (self->pipeline), audio_sink);
+      self->speaker_sink = audio_sink;
+      g_free (self->speaker_id);
+      self->speaker_id = self->speaker_name != NULL ? g_strdup (self->audio_output_device) : NULL;
     }
 
   g_mutex_lock (&self->lock);
@@ -527,3 +604,200 @@ mc_media_pipeline_build_playback (McMediaPipeline *self,
 }
 
 #undef MAKE_OR_FAIL
+
+/* Runs when nothing flows into the speaker (at once, or on the remote
+ * audio's streaming thread after the buffer in flight): the old speaker is
+ * unlinked and the new one linked in its place. Doing it while a buffer is
+ * being played would make the remote appsrc see a flushing sink and stop
+ * for good. */
+static GstPadProbeReturn
+swap_speaker_cb (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         user_data)
+{
+  SpeakerSwap       *swap = user_data;
+  g_autoptr (GstPad) old_pad = gst_element_get_static_pad (swap->old_sink, "sink");
+  g_autoptr (GstPad) new_pad = gst_element_get_static_pad (swap->new_sink, "sink");
+
+  if (g_atomic_int_exchange (&swap->done, TRUE))
+    return GST_PAD_PROBE_REMOVE;
+
+  gst_pad_unlink (pad, old_pad);
+  gst_element_set_locked_state (swap->old_sink, TRUE);
+  gst_element_set_state (swap->old_sink, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (swap->pipeline), swap->old_sink);
+
+  gst_bin_add (GST_BIN (swap->pipeline), swap->new_sink);
+  if (gst_pad_link (pad, new_pad) != GST_PAD_LINK_OK)
+    g_warning ("Cannot link the new speaker");
+  gst_element_sync_state_with_parent (swap->new_sink);
+
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+speaker_swap_free (gpointer data)
+{
+  SpeakerSwap *swap = data;
+
+  gst_object_unref (swap->pipeline);
+  gst_object_unref (swap->old_sink);
+  gst_object_unref (swap->new_sink);
+  g_free (swap);
+}
+
+/* Puts @sink (started to READY, a reference of ours) in place of the
+ * speaker in use. */
+static void
+replace_speaker (McMediaPipeline *self,
+                 GstElement      *sink)
+{
+  g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (self->speaker_sink, "sink");
+  g_autoptr (GstPad) upstream = gst_pad_get_peer (sink_pad);
+  SpeakerSwap       *swap = g_new0 (SpeakerSwap, 1);
+
+  swap->pipeline = gst_object_ref (self->pipeline);
+  swap->old_sink = gst_object_ref (self->speaker_sink);
+  swap->new_sink = gst_object_ref (sink);
+  self->speaker_sink = sink;
+
+  if (upstream == NULL)
+    {
+      /* Not linked (never in a running call): nothing to wait for. */
+      gst_element_set_state (swap->old_sink, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self->pipeline), swap->old_sink);
+      gst_bin_add (GST_BIN (self->pipeline), sink);
+      gst_element_sync_state_with_parent (sink);
+      speaker_swap_free (swap);
+      return;
+    }
+
+  gst_pad_add_probe (upstream, GST_PAD_PROBE_TYPE_IDLE, swap_speaker_cb, swap,
+                     speaker_swap_free);
+}
+
+/**
+ * mc_media_pipeline_set_speaker:
+ * @self: a pipeline
+ * @identity: (nullable): the stable identity of an Audio/Sink device; %NULL
+ *   or empty for the default output
+ * @error: return location for why it cannot be used
+ *
+ * Plays the other side's audio to another speaker while the call runs. The
+ * new speaker is opened (made ready) before the one in use is let go of, so
+ * one that cannot be opened fails here and the call keeps playing where it
+ * did. The swap itself waits for a moment when no buffer is being played.
+ * With a fake audio output (no sound), or before the start, the choice is
+ * only remembered.
+ *
+ * Returns: %TRUE if the speaker is used (or will be)
+ */
+gboolean
+mc_media_pipeline_set_speaker (McMediaPipeline *self,
+                               const char      *identity,
+                               GError         **error)
+{
+  g_autofree char       *saved_name = NULL;
+  g_autoptr (GstElement) sink = NULL;
+
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (identity != NULL && *identity == '\0')
+    identity = NULL;
+
+  if (self->pipeline == NULL || self->fake_audio_output || self->speaker_sink == NULL)
+    {
+      g_free (self->audio_output_device);
+      self->audio_output_device = g_strdup (identity);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (identity, self->speaker_id) == 0)
+    return TRUE;
+
+  /* The last swap waits for its moment still (a few milliseconds). */
+  if (GST_OBJECT_PARENT (self->speaker_sink) == NULL)
+    {
+      g_set_error_literal (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                           _ ("The speaker is being switched: try again"));
+      return FALSE;
+    }
+
+  saved_name = g_steal_pointer (&self->speaker_name);
+  sink = make_audio_output (self, identity, TRUE, error);
+  if (sink != NULL)
+    gst_object_ref_sink (sink);
+  if (sink != NULL && gst_element_set_state (sink, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
+    {
+      gst_element_set_state (sink, GST_STATE_NULL);
+      g_set_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE,
+                   /* Translators: %s is a device's name */
+                   _ ("The speaker “%s” cannot be opened"),
+                   self->speaker_name != NULL ? self->speaker_name : "autoaudiosink");
+      g_clear_object (&sink);
+    }
+  if (sink == NULL)
+    {
+      g_free (self->speaker_name);
+      self->speaker_name = g_steal_pointer (&saved_name);
+      return FALSE;
+    }
+
+  replace_speaker (self, sink);
+  g_free (self->audio_output_device);
+  self->audio_output_device = g_strdup (identity);
+  g_free (self->speaker_id);
+  self->speaker_id = g_strdup (identity);
+  g_message ("Switched the speaker to %s", self->speaker_name != NULL ? self->speaker_name
+                                                                      : "the default output");
+
+  return TRUE;
+}
+
+/* The speaker in use went away: the default output takes its place. */
+void
+mc_media_pipeline_lose_speaker (McMediaPipeline *self)
+{
+  g_autofree char       *lost_name = g_strdup (self->speaker_name);
+  g_autofree char       *message = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (GstElement) sink = NULL;
+
+  /* A swap that is under way replaces the speaker that went away anyway. */
+  if (GST_OBJECT_PARENT (self->speaker_sink) == NULL)
+    return;
+
+  sink = make_audio_output (self, NULL, FALSE, &error);
+  if (sink == NULL)
+    {
+      g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_ERROR], 0, error);
+      return;
+    }
+
+  gst_object_ref_sink (sink);
+  gst_element_set_state (sink, GST_STATE_READY);
+  replace_speaker (self, sink);
+  g_clear_pointer (&self->speaker_id, g_free);
+
+  /* Translators: %s is a speaker's name */
+  message = g_strdup_printf (_ ("The speaker “%s” went away: playing to the default output"),
+                             lost_name != NULL ? lost_name : "");
+  g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_DEVICE_LOST], 0, MC_DEVICE_ROLE_SPEAKER,
+                 message);
+}
+
+/**
+ * mc_media_pipeline_get_speaker:
+ * @self: a pipeline
+ *
+ * Returns: (nullable): the identity of the speaker played to, or %NULL for
+ *   the default output (or no sound)
+ */
+const char *
+mc_media_pipeline_get_speaker (McMediaPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_MEDIA_PIPELINE (self), NULL);
+
+  return self->speaker_sink != NULL ? self->speaker_id : self->audio_output_device;
+}

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "mc-call-error.h"
+#include "mc-media-devices.h"
 #include "mc-media-pipeline.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,9 @@ struct _McMediaPipeline
   GstDeviceMonitor *monitor;
   guint             monitor_watch;
   gboolean          echo_cancel;
+  GstElement       *speaker_sink; /* the pipeline's, or NULL without sound */
+  char             *speaker_id;   /* its identity, NULL for the default output */
+  char             *speaker_name; /* its name, NULL for the default output */
   char             *probe_name;
   GstElement       *volume;
   GstElement       *remote_src[2];
@@ -81,6 +85,8 @@ struct _McMediaPipeline
 enum
 {
   SIGNAL_DEVICE_CHANGED,
+  SIGNAL_DEVICE_LOST,
+  SIGNAL_DEVICES_CHANGED,
   SIGNAL_SCREEN_SHARE_STOPPED,
   SIGNAL_ERROR,
   SIGNAL_INPUT_LEVEL,
@@ -105,6 +111,7 @@ gboolean mc_media_pipeline_build_audio (McMediaPipeline *self,
                                         GError         **error);
 gboolean mc_media_pipeline_build_playback (McMediaPipeline *self,
                                            GError         **error);
+void     mc_media_pipeline_lose_speaker (McMediaPipeline *self);
 
 /* The sources: mc-media-pipeline-sources.c */
 GstElement *mc_media_pipeline_wrap_in_bin (const char *name,

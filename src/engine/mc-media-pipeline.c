@@ -319,6 +319,8 @@ mc_media_pipeline_finalize (GObject *object)
       g_free (self->device_id[i]);
     }
   g_free (self->audio_output_device);
+  g_free (self->speaker_id);
+  g_free (self->speaker_name);
   g_free (self->probe_name);
   g_clear_pointer (&self->overrides, g_hash_table_unref);
   g_mutex_clear (&self->lock);
@@ -348,6 +350,31 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
   mc_media_pipeline_signals[SIGNAL_DEVICE_CHANGED] =
     g_signal_new ("device-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, MC_TYPE_MEDIA_KIND, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * McMediaPipeline::device-lost:
+   * @self: the pipeline
+   * @role: the #McDeviceRole of the device that went away (or failed)
+   * @message: a translated sentence for the user, saying what is used now
+   *
+   * The device in use went away while the call ran, and another one, the
+   * default output, or for a camera or microphone a black picture or
+   * silence, took its place (see ::device-changed for which).
+   */
+  mc_media_pipeline_signals[SIGNAL_DEVICE_LOST] =
+    g_signal_new ("device-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+
+  /**
+   * McMediaPipeline::devices-changed:
+   * @self: the pipeline
+   *
+   * A camera, microphone or speaker was plugged in or out: see
+   * mc_media_pipeline_list_devices().
+   */
+  mc_media_pipeline_signals[SIGNAL_DEVICES_CHANGED] =
+    g_signal_new ("devices-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 
   /**
    * McMediaPipeline::screen-share-stopped:
@@ -567,6 +594,7 @@ mc_media_pipeline_stop (McMediaPipeline *self)
       g_clear_object (&self->pipeline);
     }
   self->source_bin[0] = self->source_bin[1] = NULL;
+  self->speaker_sink = NULL;
   self->screen_share = FALSE;
   g_atomic_int_set (&self->sharing_screen, FALSE);
 

@@ -10,6 +10,8 @@
 #include <gst/gst.h>
 #include <gst/app/gstappsrc.h>
 
+#include "mc-media-devices.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -122,6 +124,16 @@ void        mc_media_pipeline_set_camera_off (McMediaPipeline *self,
                                               gboolean         camera_off);
 const char *mc_media_pipeline_get_device_id (McMediaPipeline *self,
                                              McMediaKind      kind);
+gboolean    mc_media_pipeline_set_source_device (McMediaPipeline *self,
+                                                 McMediaKind      kind,
+                                                 const char      *identity,
+                                                 GError         **error);
+gboolean    mc_media_pipeline_set_speaker (McMediaPipeline *self,
+                                           const char      *identity,
+                                           GError         **error);
+const char *mc_media_pipeline_get_speaker (McMediaPipeline *self);
+GPtrArray  *mc_media_pipeline_list_devices (McMediaPipeline *self,
+                                            McDeviceRole     role);
 gboolean    mc_media_pipeline_get_echo_cancel (McMediaPipeline *self);
 
 gboolean mc_media_pipeline_can_share_screen (GError **error);

@@ -35,6 +35,7 @@
 #include "mc-call-window-private.h"
 #include "mc-preferences-window-private.h"
 #include "mc-protocol.h"
+#include "mc-test-devices.h"
 #include "mc-test-luma.h"
 #include "mc-test-pipewire.h"
 #include "mc-test-portal.h"
@@ -972,6 +973,340 @@ toast_is (gpointer data)
   return g_strcmp0 (mc_call_window_get_last_toast (wait->window), wait->toast) == 0;
 }
 
+/* The self view's mean brightness (0–255), drawn small by the window's own
+ * renderer; -1 before any frame. */
+static double
+self_view_brightness (McCallWindow *window)
+{
+  GdkPaintable             *paintable = mc_call_window_get_self_paintable (window);
+  const int                 width = 32, height = 24;
+  GtkSnapshot              *snapshot;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture)    texture = NULL;
+  g_autofree guchar        *data = NULL;
+  double                    sum = 0;
+
+  if (!mc_video_paintable_get_has_image (MC_VIDEO_PAINTABLE (paintable)))
+    return -1;
+
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return -1;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  data = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, data, width * 4);
+  for (int i = 0; i < width * height; i++)
+    sum += (data[i * 4] + data[i * 4 + 1] + data[i * 4 + 2]) / 3.0;
+
+  return sum / (width * height);
+}
+
+static gboolean
+self_view_white (gpointer data)
+{
+  return self_view_brightness (data) > 200;
+}
+
+static gboolean
+self_view_pattern (gpointer data)
+{
+  double brightness = self_view_brightness (data);
+
+  return brightness > 40 && brightness < 180;
+}
+
+/* The items of the device menu's section @index, as "label=target" lines. */
+static char *
+describe_section (GMenuModel *menu,
+                  int         index)
+{
+  g_autoptr (GMenuModel) section = g_menu_model_get_item_link (menu, index, G_MENU_LINK_SECTION);
+  GString               *text = g_string_new (NULL);
+
+  for (int i = 0; i < g_menu_model_get_n_items (section); i++)
+    {
+      g_autofree char     *label = NULL;
+      g_autoptr (GVariant) target = g_menu_model_get_item_attribute_value (
+        section, i, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+
+      g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+      g_string_append_printf (text, "%s=%s\n", label, g_variant_get_string (target, NULL));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  McCallWindow *window;
+  guint64       frames;
+} SelfViewFrames;
+
+static gboolean
+self_view_frames_or_timeout (gpointer data)
+{
+  SelfViewFrames *wait = data;
+  GdkPaintable   *paintable = mc_call_window_get_self_paintable (wait->window);
+
+  return mc_video_paintable_get_frames_shown (MC_VIDEO_PAINTABLE (paintable)) > wait->frames + 5;
+}
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether the self view shows new frames within a few seconds. Under
+ * AddressSanitizer with the cairo renderer it was seen stopping at its
+ * first frame, before any switch; its brightness then says nothing. */
+static gboolean
+self_view_live (McCallWindow *window)
+{
+  SelfViewFrames wait = {
+    window,
+    mc_video_paintable_get_frames_shown (
+      MC_VIDEO_PAINTABLE (mc_call_window_get_self_paintable (window))),
+  };
+  gboolean timed_out = FALSE;
+  guint    id = g_timeout_add_seconds (5, flag_cb, &timed_out);
+
+  while (!self_view_frames_or_timeout (&wait) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  return !timed_out;
+}
+
+static gboolean
+menu_lists_new_camera (gpointer data)
+{
+  g_autofree char *cameras = describe_section (data, 0);
+
+  return strstr (cameras, "New Camera=mc-test:camera-new") != NULL;
+}
+
+static gboolean
+menu_lacks_white_camera (gpointer data)
+{
+  g_autofree char *cameras = describe_section (data, 0);
+
+  return strstr (cameras, "White Camera") == NULL;
+}
+
+static gboolean
+toast_contains (gpointer data)
+{
+  ToastWait  *wait = data;
+  const char *toast = mc_call_window_get_last_toast (wait->window);
+
+  return toast != NULL && strstr (toast, wait->toast) != NULL;
+}
+
+/* A screenshot of @window with @popover open over it, as on the screen:
+ * the popover is a surface of its own, which the window's snapshot leaves
+ * out. Only with MC_SCREENSHOT_DIR, like mc_test_ui_screenshot (). */
+static void
+screenshot_with_popover (GtkWidget  *window,
+                         GtkWidget  *popover,
+                         const char *name)
+{
+  const char               *dir = g_getenv ("MC_SCREENSHOT_DIR");
+  g_autoptr (GdkPaintable)  window_paintable = NULL;
+  g_autoptr (GdkPaintable)  popover_paintable = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture)    texture = NULL;
+  g_autofree char          *path = NULL;
+  GtkSnapshot              *snapshot;
+  GdkSurface               *surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  double                    window_x, window_y, popover_x, popover_y;
+  int                       width = gtk_widget_get_width (window);
+  int                       height = gtk_widget_get_height (window);
+
+  if (dir == NULL)
+    return;
+
+  mc_test_ui_spin (800);
+  g_assert_true (gtk_widget_get_mapped (popover));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &window_x, &window_y);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &popover_x, &popover_y);
+
+  window_paintable = gtk_widget_paintable_new (window);
+  popover_paintable = gtk_widget_paintable_new (popover);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (window_paintable, snapshot, width, height);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (gdk_popup_get_position_x (GDK_POPUP (surface)) +
+                                                  popover_x - window_x,
+                                                gdk_popup_get_position_y (GDK_POPUP (surface)) +
+                                                  popover_y - window_y));
+  gdk_paintable_snapshot (popover_paintable, snapshot, gtk_widget_get_width (popover),
+                          gtk_widget_get_height (popover));
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s", path);
+}
+
+/* The device menu in a call: the call's cameras, microphones and speakers
+ * (the tests' own devices, tests/engine/mc-test-devices.c), the one in use
+ * checked; picking the white camera changes the self view and is kept for
+ * the next lesson; a camera that cannot be opened is said and the call
+ * keeps its camera; and the controls, menu button included, fit in 360
+ * pixels. */
+static void
+test_devices (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  g_autoptr (McApiClient)  api = NULL;
+  g_autoptr (JsonObject)   booking = NULL;
+  g_autoptr (McTestPeer)   mentor = NULL;
+  g_autoptr (GSettings)    settings = g_settings_new (APPLICATION_ID);
+  g_autofree char         *cameras = NULL;
+  g_autofree char         *speakers = NULL;
+  g_autofree char         *saved = NULL;
+  const char              *addresses[] = { "127.0.0.1", NULL };
+  GtkWidget               *button;
+  GMenuModel              *menu;
+  McCallWindow            *call_window;
+  McCallSession           *session;
+  gboolean                 live;
+  ToastWait                wait;
+  gint64                   booking_id;
+  graphene_rect_t          bounds;
+
+  mc_test_devices_add ("mc-test:camera-pattern", "Pattern Camera", "Video/Source",
+                       "videotestsrc is-live=true");
+  mc_test_devices_add ("mc-test:camera-white", "White Camera", "Video/Source",
+                       "videotestsrc is-live=true pattern=white");
+  mc_test_devices_add ("mc-test:camera-broken", "Broken Camera", "Video/Source",
+                       "filesrc location=/nonexistent/mc-test-camera");
+  mc_test_devices_add ("mc-test:microphone", "Test Microphone", "Audio/Source",
+                       "audiotestsrc is-live=true samplesperbuffer=480 volume=0.2");
+  mc_test_devices_add ("mc-test:speaker", "Test Speaker", "Audio/Sink",
+                       "fakesink sync=false async=false");
+
+  g_settings_set_boolean (settings, "test-sources", FALSE);
+  g_settings_set_string (settings, "video-device", "mc-test:camera-pattern");
+  g_settings_set_string (settings, "audio-device", "mc-test:microphone");
+  g_settings_set_string (settings, "speaker-device", "mc-test:speaker");
+  g_settings_set_strv (settings, "ice-addresses", addresses);
+  g_settings_set_boolean (settings, "join-muted", FALSE);
+  g_settings_set_boolean (settings, "join-camera-off", FALSE);
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -300, 3300,
+                                       "confirmed");
+  booking = student_booking (server, booking_id, &api);
+  mentor = mc_test_peer_join (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD, booking_id);
+
+  call_window = open_call_window (api, booking);
+  mc_test_ui_wait_until (call_joined, call_window, "the student to join");
+  mc_test_ui_wait_until (self_view_pattern, call_window, "the pattern camera in the self view");
+  session = mc_call_controller_get_session (mc_call_window_get_controller (call_window));
+  live = self_view_live (call_window);
+  if (!live)
+    g_test_message ("The self view shows no new frames here: its brightness is not checked");
+
+  /* The menu: the call's devices, in three sections. */
+  menu = mc_call_window_get_devices_menu (call_window);
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 3);
+  cameras = describe_section (menu, 0);
+  g_assert_cmpstr (cameras, ==,
+                   "Pattern Camera=mc-test:camera-pattern\n"
+                   "White Camera=mc-test:camera-white\n"
+                   "Broken Camera=mc-test:camera-broken\n");
+  speakers = describe_section (menu, 2);
+  g_assert_cmpstr (speakers, ==, "Default=\nTest Speaker=mc-test:speaker\n");
+  button = mc_call_window_get_devices_button (call_window);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Camera, Microphone and Speaker");
+
+  /* Opened, as the user sees it. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  screenshot_with_popover (GTK_WIDGET (call_window),
+                           GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))),
+                           "call-device-menu");
+
+  /* The white camera, picked from the menu (its item's action and target). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "device.camera", "s",
+                                             "mc-test:camera-white"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  if (live)
+    mc_test_ui_wait_until (self_view_white, call_window, "the white camera in the self view");
+  g_assert_cmpstr (mc_call_session_get_device (session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-white");
+  saved = g_settings_get_string (settings, "video-device");
+  g_assert_cmpstr (saved, ==, "mc-test:camera-white");
+  g_clear_pointer (&saved, g_free);
+
+  /* A camera that cannot be opened: said, and the white one stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (call_window), "device.camera", "s",
+                                             "mc-test:camera-broken"));
+  wait = (ToastWait){ call_window, "Broken Camera" };
+  mc_test_ui_wait_until (toast_contains, &wait, "the toast that the camera cannot be used");
+  g_test_message ("%s", mc_call_window_get_last_toast (call_window));
+  g_assert_cmpstr (mc_call_session_get_device (session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-white");
+  saved = g_settings_get_string (settings, "video-device");
+  g_assert_cmpstr (saved, ==, "mc-test:camera-white");
+  mc_test_ui_spin (500);
+  g_assert_true (!live || self_view_white (call_window));
+
+  /* Hot-plug: a camera plugged in appears in the menu; the one in use
+   * unplugged is replaced by another, and a toast says so. */
+  mc_test_devices_add ("mc-test:camera-new", "New Camera", "Video/Source",
+                       "videotestsrc is-live=true pattern=black");
+  mc_test_ui_wait_until (menu_lists_new_camera, menu, "the new camera in the menu");
+  mc_test_devices_remove ("mc-test:camera-white");
+  wait = (ToastWait){ call_window, "White Camera" };
+  mc_test_ui_wait_until (toast_contains, &wait, "the toast that the camera went away");
+  g_test_message ("%s", mc_call_window_get_last_toast (call_window));
+  if (live)
+    mc_test_ui_wait_until (self_view_pattern, call_window, "the pattern camera again");
+  g_assert_cmpstr (mc_call_session_get_device (session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-pattern");
+  /* The menu follows the device monitor, which may tell of the unplugged
+   * camera after the call has already replaced it. */
+  mc_test_ui_wait_until (menu_lacks_white_camera, menu, "the unplugged camera out of the menu");
+
+  /* Narrow: the menu button is there, and the controls fit. */
+  gtk_window_set_default_size (GTK_WINDOW (call_window), 360, 640);
+  mc_test_ui_wait_until ((McTestCondition) mc_call_window_get_narrow, call_window,
+                         "the narrow layout");
+  mc_test_ui_spin (500);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_compute_bounds (mc_call_window_get_controls (call_window),
+                                            GTK_WIDGET (call_window), &bounds));
+  g_test_message ("controls at 360 px: x %.0f, width %.0f", bounds.origin.x, bounds.size.width);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 360);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  screenshot_with_popover (GTK_WIDGET (call_window),
+                           GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))),
+                           "call-device-menu-360x640");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+
+  gtk_window_destroy (GTK_WINDOW (call_window));
+  mc_test_ui_spin (500);
+  mc_test_server_stop (server);
+  mc_test_devices_clear ();
+  g_settings_reset (settings, "test-sources");
+  g_settings_reset (settings, "video-device");
+  g_settings_reset (settings, "audio-device");
+  g_settings_reset (settings, "speaker-device");
+}
+
+
 static void
 assert_token (GSettings  *settings,
               const char *expected)
@@ -1212,6 +1547,8 @@ main (int   argc,
   gst_init (&argc, &argv);
 
   mc_test_ui_tolerate_gstreamer_criticals ();
+  /* Only the tests' own devices: never a real camera, microphone or speaker. */
+  mc_test_devices_register ();
 
   g_test_add_data_func ("/client/call-window/portal", (gconstpointer) test_portal_flow,
                         test_portal);
@@ -1223,6 +1560,7 @@ main (int   argc,
   mc_test_ui_add_tolerant ("/client/call-window/notices", test_notices);
   mc_test_ui_add_tolerant ("/client/call-window/own-state", test_own_state);
   mc_test_ui_add_tolerant ("/client/call-window/early", test_early);
+  mc_test_ui_add_tolerant ("/client/call-window/devices", test_devices);
 
   return g_test_run ();
 }

@@ -22,6 +22,7 @@
 
 #include "mc-call-session.h"
 #include "mc-frame-stamp.h"
+#include "mc-test-devices.h"
 #include "mc-test-luma.h"
 #include "mc-test-pipewire.h"
 
@@ -37,6 +38,7 @@ typedef struct
   GArray        *states;
   GstElement    *video_sink;   /* optional, for the next side_start() */
   GstElement    *preview_sink; /* likewise */
+  gboolean       devices;      /* capture from the test devices, play to one */
 } Side;
 
 struct _Link
@@ -323,6 +325,17 @@ side_start (Link    *link,
     mc_call_session_set_video_sink (side->session, side->video_sink);
   if (side->preview_sink != NULL)
     mc_call_session_set_preview_sink (side->session, side->preview_sink);
+  if (side->devices)
+    {
+      /* Echo cancellation would take a steady tone for noise. */
+      mc_call_session_set_test_sources (side->session, FALSE);
+      mc_call_session_set_echo_cancel (side->session, FALSE);
+      mc_call_session_set_devices (side->session, "mc-test:camera-pattern", "mc-test:mic-quiet");
+      mc_call_session_set_fake_audio_output (side->session, FALSE);
+      mc_call_session_set_speaker_device (side->session, "mc-test:speaker-a");
+      /* What the default output is when the speaker goes away. */
+      mc_call_session_debug_override_element (side->session, "autoaudiosink", "fakesink");
+    }
 
   g_signal_connect (side->session, "send-offer", G_CALLBACK (send_offer_cb), side);
   g_signal_connect (side->session, "send-answer", G_CALLBACK (send_answer_cb), side);
@@ -1164,6 +1177,262 @@ test_speaker_fallback (void)
   mc_call_session_hang_up (session);
 }
 
+/* Devices */
+
+/* The test devices (mc-test-devices.c): two working cameras and one that
+ * cannot be opened, likewise microphones (a quiet tone and a loud one) and
+ * speakers (fake sinks that count what they play). */
+static void
+plug_test_devices (void)
+{
+  mc_test_devices_add ("mc-test:camera-pattern", "Pattern Camera", "Video/Source",
+                       "videotestsrc is-live=true");
+  mc_test_devices_add ("mc-test:camera-white", "White Camera", "Video/Source",
+                       "videotestsrc is-live=true pattern=white");
+  mc_test_devices_add ("mc-test:camera-broken", "Broken Camera", "Video/Source",
+                       "filesrc location=/nonexistent/mc-test-camera");
+  mc_test_devices_add ("mc-test:mic-quiet", "Quiet Microphone", "Audio/Source",
+                       "audiotestsrc is-live=true samplesperbuffer=480 volume=0.05");
+  mc_test_devices_add ("mc-test:mic-loud", "Loud Microphone", "Audio/Source",
+                       "audiotestsrc is-live=true samplesperbuffer=480 volume=0.9");
+  mc_test_devices_add ("mc-test:mic-broken", "Broken Microphone", "Audio/Source",
+                       "filesrc location=/nonexistent/mc-test-microphone");
+  mc_test_devices_add ("mc-test:speaker-a", "Speaker A", "Audio/Sink",
+                       "fakesink sync=false async=false");
+  mc_test_devices_add ("mc-test:speaker-b", "Speaker B", "Audio/Sink",
+                       "fakesink sync=false async=false");
+  mc_test_devices_add ("mc-test:speaker-broken", "Broken Speaker", "Audio/Sink",
+                       "filesink location=/nonexistent/mc-test-speaker");
+}
+
+typedef struct
+{
+  double level; /* the last one the student played */
+  double min;   /* the range waited for */
+  double max;
+} Level;
+
+static void
+output_level_cb (McCallSession *session,
+                 double         level,
+                 Level         *last)
+{
+  last->level = level;
+}
+
+static gboolean
+level_in_range (gpointer data)
+{
+  Level *last = data;
+
+  return last->level >= last->min && last->level < last->max;
+}
+
+/* Waits until the student plays the mentor's audio at a level in [@min,
+ * @max) (0: 50 dB below full scale or quieter, 1: full scale). */
+static void
+assert_level (Level      *last,
+              double      min,
+              double      max,
+              const char *what)
+{
+  last->min = min;
+  last->max = max;
+  if (!wait_for (level_in_range, last, TIMEOUT_S))
+    g_error ("%s: the level is %.2f, not in [%.2f, %.2f)", what, last->level, min, max);
+}
+
+typedef struct
+{
+  const char *identity;
+  guint       buffers;
+} Played;
+
+static gboolean
+speaker_plays (gpointer data)
+{
+  Played *played = data;
+
+  return mc_test_devices_get_buffers (played->identity) > played->buffers + 20;
+}
+
+static void
+assert_speaker_plays (const char *identity)
+{
+  Played played = { identity, mc_test_devices_get_buffers (identity) };
+
+  if (!wait_for (speaker_plays, &played, TIMEOUT_S))
+    g_error ("The speaker %s plays nothing", identity);
+}
+
+static void
+device_lost_cb (McCallSession *session,
+                int            role,
+                const char    *message,
+                GPtrArray     *lost)
+{
+  g_test_message ("device lost: %s", message);
+  g_ptr_array_add (lost, g_strdup (message));
+}
+
+static gboolean
+has_message (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static void
+count_cb (gpointer instance,
+          guint   *count)
+{
+  (*count)++;
+}
+
+static gboolean
+listed (McCallSession *session,
+        McDeviceRole   role,
+        const char    *identity)
+{
+  g_autoptr (GPtrArray) devices = mc_call_session_list_devices (session, role);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      if (g_strcmp0 (((McMediaDeviceInfo *) devices->pdata[i])->identity, identity) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+assert_switch_fails (McCallSession *session,
+                     McDeviceRole   role,
+                     const char    *identity,
+                     const char    *kept)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (mc_call_session_set_device (session, role, identity, &error));
+  g_assert_error (error, MC_CALL_ERROR, MC_CALL_ERROR_DEVICE);
+  g_test_message ("%s: %s", identity, error->message);
+  g_assert_cmpstr (mc_call_session_get_device (session, role), ==, kept);
+}
+
+/* The mentor switches camera, microphone and speaker in the running call:
+ * the student receives the new picture and sound, with no new negotiation;
+ * devices that cannot be opened fail and the call keeps what it had; and
+ * devices unplugged are replaced, with a word for the user. */
+static void
+test_switch_devices (void)
+{
+  Link link = {
+    0,
+  };
+  g_autoptr (GPtrArray) lost = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError)    error = NULL;
+  McTestLuma            remote, preview;
+  Level                 level = { 0 };
+  guint                 changes = 0;
+  gint64                generation;
+  guint                 played;
+
+  plug_test_devices ();
+  link.mentor.devices = TRUE;
+  connect_with_views (&link, &remote, &preview);
+  generation = mc_call_session_get_generation (link.mentor.session);
+  g_signal_connect (link.student.session, "output-level", G_CALLBACK (output_level_cb), &level);
+  g_signal_connect (link.mentor.session, "device-lost", G_CALLBACK (device_lost_cb), lost);
+  g_signal_connect (link.mentor.session, "devices-changed", G_CALLBACK (count_cb), &changes);
+  g_assert_true (listed (link.mentor.session, MC_DEVICE_ROLE_CAMERA, "mc-test:camera-white"));
+  g_assert_true (listed (link.mentor.session, MC_DEVICE_ROLE_MICROPHONE, "mc-test:mic-loud"));
+  g_assert_true (listed (link.mentor.session, MC_DEVICE_ROLE_SPEAKER, "mc-test:speaker-b"));
+  g_assert_false (listed (link.mentor.session, MC_DEVICE_ROLE_CAMERA, "mc-test:mic-loud"));
+
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-pattern");
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_MICROPHONE),
+                   ==, "mc-test:mic-quiet");
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_SPEAKER), ==,
+                   "mc-test:speaker-a");
+  assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the pattern camera at the student");
+  /* 0.05 of full scale is 26 dB below it: 0.48. */
+  assert_level (&level, 0.35, 0.6, "the quiet microphone at the student");
+  assert_speaker_plays ("mc-test:speaker-a");
+
+  /* Camera: the white one, at the student and in the self view. */
+  g_assert_true (mc_call_session_set_device (link.mentor.session, MC_DEVICE_ROLE_CAMERA,
+                                             "mc-test:camera-white", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-white");
+  assert_luma_between (&remote, WHITE_LUMA, 256, "the white camera at the student");
+  assert_luma_between (&preview, WHITE_LUMA, 256, "the white camera in the self view");
+
+  /* One that cannot be opened, one that is not there: the white camera
+   * stays, and the call goes on. */
+  assert_switch_fails (link.mentor.session, MC_DEVICE_ROLE_CAMERA, "mc-test:camera-broken",
+                       "mc-test:camera-white");
+  assert_switch_fails (link.mentor.session, MC_DEVICE_ROLE_CAMERA, "mc-test:no-such-camera",
+                       "mc-test:camera-white");
+  assert_media_flows (&link, 10);
+  assert_luma_between (&remote, WHITE_LUMA, 256, "the white camera after a failed switch");
+
+  /* Microphone: the loud one (0.9 of full scale, 1 dB below it). */
+  g_assert_true (mc_call_session_set_device (link.mentor.session, MC_DEVICE_ROLE_MICROPHONE,
+                                             "mc-test:mic-loud", &error));
+  g_assert_no_error (error);
+  assert_level (&level, 0.9, 1.01, "the loud microphone at the student");
+  assert_switch_fails (link.mentor.session, MC_DEVICE_ROLE_MICROPHONE, "mc-test:mic-broken",
+                       "mc-test:mic-loud");
+  assert_media_flows (&link, 10);
+  assert_level (&level, 0.9, 1.01, "the loud microphone after a failed switch");
+
+  /* Speaker: B plays, A no longer does. */
+  g_assert_true (mc_call_session_set_device (link.mentor.session, MC_DEVICE_ROLE_SPEAKER,
+                                             "mc-test:speaker-b", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_SPEAKER), ==,
+                   "mc-test:speaker-b");
+  assert_speaker_plays ("mc-test:speaker-b");
+  played = mc_test_devices_get_buffers ("mc-test:speaker-a");
+  assert_media_flows (&link, 10);
+  g_assert_cmpuint (mc_test_devices_get_buffers ("mc-test:speaker-a"), ==, played);
+  assert_switch_fails (link.mentor.session, MC_DEVICE_ROLE_SPEAKER, "mc-test:speaker-broken",
+                       "mc-test:speaker-b");
+  assert_speaker_plays ("mc-test:speaker-b");
+
+  /* Nothing was renegotiated. */
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+  g_assert_cmpuint (lost->len, ==, 0);
+
+  /* Hot-plug: the white camera unplugged, the pattern camera takes its
+   * place, and the user is told. */
+  mc_test_devices_remove ("mc-test:camera-white");
+  g_assert_true (wait_for (has_message, lost, TIMEOUT_S));
+  g_assert_nonnull (strstr (g_ptr_array_index (lost, 0), "White Camera"));
+  g_assert_nonnull (strstr (g_ptr_array_index (lost, 0), "Pattern Camera"));
+  g_assert_cmpstr (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_CAMERA), ==,
+                   "mc-test:camera-pattern");
+  assert_luma_between (&remote, DARK_LUMA, WHITE_LUMA, "the pattern camera after the unplug");
+  /* And the list says so. */
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_false (listed (link.mentor.session, MC_DEVICE_ROLE_CAMERA, "mc-test:camera-white"));
+
+  /* The speaker unplugged: the default output. */
+  g_ptr_array_set_size (lost, 0);
+  mc_test_devices_remove ("mc-test:speaker-b");
+  g_assert_true (wait_for (has_message, lost, TIMEOUT_S));
+  g_assert_nonnull (strstr (g_ptr_array_index (lost, 0), "Speaker B"));
+  g_assert_null (mc_call_session_get_device (link.mentor.session, MC_DEVICE_ROLE_SPEAKER));
+  assert_media_flows (&link, 10);
+  g_assert_cmpint (mc_call_session_get_generation (link.mentor.session), ==, generation);
+
+  link_clear (&link);
+  luma_clear (&remote);
+  luma_clear (&preview);
+  mc_test_devices_clear ();
+}
+
 /* Under AddressSanitizer's timing, with two calls in one process, GStreamer
  * 1.22 sometimes trips GLib's check against a hash table changed during
  * g_hash_table_foreach() on one of its own threads (not in our code, which
@@ -1218,6 +1487,8 @@ main (int   argc,
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  /* Only the test devices: never a real camera, microphone or speaker. */
+  mc_test_devices_register ();
 
   g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, glib_log_cb, NULL);
 
@@ -1232,6 +1503,7 @@ main (int   argc,
   /* Runs as a test of its own: see tests/meson.build. */
   ADD_TOLERANT ("/engine/call/external-sinks/screen-share", test_screen_share);
   ADD_TOLERANT ("/engine/call/external-sinks/pipewire-share", test_pipewire_share);
+  ADD_TOLERANT ("/engine/call/external-sinks/switch-devices", test_switch_devices);
   ADD_TOLERANT ("/engine/call/screen-share-unavailable", test_screen_share_unavailable);
   ADD_TOLERANT ("/engine/call/screen-share-missing-element",
                 test_screen_share_missing_element);
