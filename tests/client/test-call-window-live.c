@@ -245,10 +245,15 @@ test_network (void)
   /* The indicator's tooltip gives the figures both ways. */
   mc_test_ui_wait_until (quality_detailed, window, "the quality's figures");
   g_test_message ("quality: %s", mc_call_window_get_quality_text (window));
-  g_assert_null (mc_call_window_dup_network_notice (window));
+
+  /* A call that is still settling (slow under a sanitizer on a loaded
+   * machine) may say for a moment that the mentor's connection is poor:
+   * on loopback it passes. */
+  expected.window = window;
+  expected.text = NULL;
+  mc_test_ui_wait_until (notice_is, &expected, "no network notice on a clean path");
 
   /* The student's path carries 300 kbit/s: their video steps down. */
-  expected.window = window;
   expected.text = LOWERED_TOAST;
   mc_call_session_debug_limit_bandwidth (session, 300000);
   mc_test_ui_wait_until (toast_is, &expected, "the lowered video's toast");
