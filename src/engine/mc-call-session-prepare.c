@@ -30,6 +30,18 @@ media_device_changed_cb (McMediaPipeline *media,
   g_signal_emit (self, mc_call_session_signals[SIGNAL_DEVICE_CHANGED], 0, kind, device_id, message);
 }
 
+/* The shared stream's size is known (or changed): the ladder takes its
+ * shape. */
+static void
+media_screen_size_changed_cb (McMediaPipeline *media,
+                              gpointer         user_data)
+{
+  McCallSession *self = MC_CALL_SESSION (user_data);
+
+  if (self->screen_share)
+    mc_call_session_adapt_content (self);
+}
+
 static void
 media_device_lost_cb (McMediaPipeline *media,
                       int              role,
@@ -252,6 +264,8 @@ mc_call_session_prepare_async (McCallSession      *self,
   g_signal_connect (self->media, "devices-changed", G_CALLBACK (media_devices_changed_cb), self);
   g_signal_connect (self->media, "screen-share-stopped",
                     G_CALLBACK (media_screen_share_stopped_cb), self);
+  g_signal_connect (self->media, "screen-size-changed",
+                    G_CALLBACK (media_screen_size_changed_cb), self);
   g_signal_connect (self->media, "input-level", G_CALLBACK (media_input_level_cb), self);
   g_signal_connect (self->media, "output-level", G_CALLBACK (media_output_level_cb), self);
   g_signal_connect (self->media, "error", G_CALLBACK (media_error_cb), self);

@@ -93,6 +93,95 @@ screen_event_cb (GstPad          *pad,
   return GST_PAD_PROBE_DROP;
 }
 
+typedef struct
+{
+  McMediaPipeline *self;
+  guint            width;
+  guint            height;
+} StreamSize;
+
+/* The PipeWire stream's size, once it is known or when it changes (a
+ * shared window resized): the screen's filter and the call session's
+ * ladder take its shape, so the peer receives the whole of it. */
+static gboolean
+stream_size_cb (gpointer user_data)
+{
+  StreamSize            *size = user_data;
+  McMediaPipeline       *self = size->self;
+  g_autoptr (GstElement) size_filter = NULL;
+  guint                  width, height;
+
+  fit_screen (size->width, size->height, &width, &height);
+  if (self->screen_share && self->source_bin[MC_MEDIA_KIND_VIDEO] != NULL &&
+      (width != self->screen_width || height != self->screen_height))
+    size_filter = gst_bin_get_by_name (GST_BIN (self->source_bin[MC_MEDIA_KIND_VIDEO]),
+                                       "screen-size");
+  if (size_filter != NULL)
+    {
+      g_debug ("The shared stream is %ux%u", size->width, size->height);
+      set_size (self, size_filter, size->width, size->height);
+      g_signal_emit (self, mc_media_pipeline_signals[SIGNAL_SCREEN_SIZE_CHANGED], 0);
+    }
+
+  g_object_unref (self);
+  g_free (size);
+  return G_SOURCE_REMOVE;
+}
+
+/* What a compositor's stream says of itself, on its streaming thread.
+ *
+ * Its size goes to the main context (stream_size_cb()): the portal does
+ * not always say it, and a window's changes.
+ *
+ * Its frame rate is variable (framerate=0/1: Mutter sends a frame when the
+ * screen changes, at most max-framerate), and videorate in drop-only mode
+ * keeps a variable rate variable, which the fixed rates of the screen's and
+ * the main chain's filters refuse ("not-negotiated"). It is declared to run
+ * at MC_SCREEN_FRAMERATE: the drop-only videorates behind it go by the
+ * timestamps (do-timestamp), so it never sends more than that, and fewer
+ * frames when the screen is still. */
+static GstPadProbeReturn
+stream_caps_cb (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         user_data)
+{
+  GstEvent     *event = GST_PAD_PROBE_INFO_EVENT (info);
+  StreamSize   *size;
+  GstCaps      *caps;
+  GstCaps      *fixed;
+  GstStructure *structure;
+  int           width, height, numerator, denominator;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+
+  gst_event_parse_caps (event, &caps);
+  structure = gst_caps_get_structure (caps, 0);
+  if (gst_structure_get_int (structure, "width", &width) &&
+      gst_structure_get_int (structure, "height", &height) && width > 0 && height > 0)
+    {
+      size = g_new0 (StreamSize, 1);
+      size->self = g_object_ref (MC_MEDIA_PIPELINE (user_data));
+      size->width = (guint) width;
+      size->height = (guint) height;
+      g_main_context_invoke (NULL, stream_size_cb, size);
+    }
+
+  if (!gst_structure_get_fraction (structure, "framerate", &numerator, &denominator) ||
+      numerator != 0)
+    return GST_PAD_PROBE_OK;
+
+  fixed = gst_caps_copy (caps);
+  structure = gst_caps_get_structure (fixed, 0);
+  gst_structure_set (structure, "framerate", GST_TYPE_FRACTION, MC_SCREEN_FRAMERATE, 1, NULL);
+  gst_structure_remove_field (structure, "max-framerate");
+  GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (fixed);
+  gst_caps_unref (fixed);
+  gst_event_unref (event);
+
+  return GST_PAD_PROBE_OK;
+}
+
 /* The screen, scaled to fit MC_SCREEN_MAX_WIDTH × MC_SCREEN_MAX_HEIGHT with
  * its shape and sent at most MC_SCREEN_FRAMERATE times a second; the call
  * session's ladder for screens (mc-video-ladder.c) scales it further in the
@@ -309,6 +398,7 @@ start_pipewire_share (McMediaPipeline *self,
                       GError         **error)
 {
   g_autofree char *path = g_strdup_printf ("%u", node_id);
+  g_autoptr (GstPad) source_pad = NULL;
   GstElement      *source;
   GstElement      *bin;
 
@@ -319,6 +409,8 @@ start_pipewire_share (McMediaPipeline *self,
   /* pipewiresrc duplicates the descriptor: the caller keeps its own. */
   g_object_set (source, "fd", fd, "path", path, "do-timestamp", TRUE, "keepalive-time", 500,
                 "client-name", "Mentorcall", NULL);
+  source_pad = gst_element_get_static_pad (source, "src");
+  gst_pad_add_probe (source_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, stream_caps_cb, self, NULL);
 
   bin = make_screen_bin (self, source, width, height, error);
   if (bin == NULL)

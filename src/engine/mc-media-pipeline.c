@@ -389,6 +389,17 @@ mc_media_pipeline_class_init (McMediaPipelineClass *klass)
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
+   * McMediaPipeline::screen-size-changed:
+   * @self: the pipeline
+   *
+   * The shared stream's size became known or changed (see
+   * mc_media_pipeline_get_screen_size()).
+   */
+  mc_media_pipeline_signals[SIGNAL_SCREEN_SIZE_CHANGED] =
+    g_signal_new ("screen-size-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
    * McMediaPipeline::error:
    * @self: the pipeline
    * @error: what failed
