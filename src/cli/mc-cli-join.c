@@ -14,6 +14,11 @@
  * "signaling connected", "in room"), chat messages as they arrive, and when
  * remote video stalls and resumes, which the per-second statistics show
  * only to the second.
+ *
+ * With --share-pipewire-node it shares a PipeWire stream as the screen once
+ * the other side's video arrives, as the app does with what the desktop
+ * portal grants: the way to test screen sharing against a real compositor
+ * (tests/cli/test-cli-screencast.c shares a headless Mutter's monitor).
  */
 
 #define G_LOG_DOMAIN "mentorcall-cli"
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>
 #include <gst/gst.h>
 
@@ -57,6 +63,9 @@ typedef struct
   guint64                 frames_seen;
   gint64                  last_frame_time; /* monotonic µs of the last new frame seen */
   gboolean                stalled;
+  GSocket                *pipewire; /* the connection a shared node is read through */
+  gboolean                share_started;
+  guint                   share_stop_id;
 } Join;
 
 static double
@@ -129,6 +138,96 @@ session_stats_cb (McCallSession     *session,
   json_array_add_object_element (join->stats, json_object_ref (object));
 }
 
+/* A connection to the PipeWire daemon that the node is on, as the portal's
+ * OpenPipeWireRemote gives the app: $PIPEWIRE_REMOTE (a socket's path or
+ * name) or the session's "pipewire-0", in $XDG_RUNTIME_DIR. */
+static GSocket *
+connect_pipewire (GError **error)
+{
+  const char                      *remote = g_getenv ("PIPEWIRE_REMOTE");
+  g_autofree char                 *path = NULL;
+  g_autoptr (GSocket)              socket = NULL;
+  g_autoptr (GSocketAddress)       address = NULL;
+
+  if (remote == NULL || *remote == '\0')
+    remote = "pipewire-0";
+  if (g_path_is_absolute (remote))
+    path = g_strdup (remote);
+  else
+    path = g_build_filename (g_get_user_runtime_dir (), remote, NULL);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         error);
+  if (socket == NULL)
+    return NULL;
+  address = g_unix_socket_address_new (path);
+  if (!g_socket_connect (socket, address, NULL, error))
+    {
+      g_prefix_error (error, "PipeWire at %s: ", path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&socket);
+}
+
+static gboolean
+share_stop_cb (gpointer user_data)
+{
+  Join              *join = user_data;
+  McCallSession     *session = mc_call_controller_get_session (join->controller);
+  g_autoptr (GError) error = NULL;
+
+  join->share_stop_id = 0;
+  if (session != NULL && !mc_call_session_set_screen_share (session, FALSE, &error))
+    g_printerr ("mentorcall-cli: cannot stop sharing: %s\n", error->message);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+share_pipewire (Join          *join,
+                McCallSession *session)
+{
+  const McCliJoinOptions *options = join->options;
+  g_autoptr (GError)      error = NULL;
+
+  join->share_started = TRUE;
+  join->pipewire = connect_pipewire (&error);
+  if (join->pipewire == NULL ||
+      !mc_call_session_share_pipewire (session, g_socket_get_fd (join->pipewire),
+                                       (guint32) options->share_node, 0, 0, &error))
+    {
+      g_printerr ("mentorcall-cli: cannot share PipeWire node %" G_GINT64_FORMAT ": %s\n",
+                  options->share_node, error->message);
+      join->failed = TRUE;
+      g_main_loop_quit (join->loop);
+      return;
+    }
+
+  if (options->share_for > 0)
+    join->share_stop_id = g_timeout_add ((guint) (options->share_for * 1000), share_stop_cb, join);
+}
+
+static void
+session_screen_sharing_cb (McCallSession *session,
+                           GParamSpec    *pspec,
+                           Join          *join)
+{
+  if (mc_call_session_get_screen_share (session))
+    g_print ("%.3f sharing PipeWire node %" G_GINT64_FORMAT " as the screen\n", elapsed (join),
+             join->options->share_node);
+  else
+    g_print ("%.3f sending the camera again\n", elapsed (join));
+}
+
+static void
+session_screen_share_stopped_cb (McCallSession *session,
+                                 const GError  *error,
+                                 Join          *join)
+{
+  g_print ("%.3f screen sharing stopped: %s\n", elapsed (join), error->message);
+}
+
 static void
 first_remote_frame_cb (McCallSession *session,
                        double         milliseconds,
@@ -136,6 +235,9 @@ first_remote_frame_cb (McCallSession *session,
 {
   g_print ("%.3f first remote frame %.1f ms after negotiation began\n", elapsed (join),
            milliseconds);
+
+  if (join->options->share_node >= 0 && !join->share_started)
+    share_pipewire (join, session);
 }
 
 /* What the bandwidth estimate did to the video we send; the lines are
@@ -261,6 +363,10 @@ configure_session_cb (McCallController *controller,
   g_signal_connect (session, "stats", G_CALLBACK (session_stats_cb), join);
   g_signal_connect (session, "first-remote-frame", G_CALLBACK (first_remote_frame_cb), join);
   g_signal_connect (session, "send-quality-changed", G_CALLBACK (send_quality_changed_cb), join);
+  g_signal_connect (session, "notify::screen-sharing", G_CALLBACK (session_screen_sharing_cb),
+                    join);
+  g_signal_connect (session, "screen-share-stopped", G_CALLBACK (session_screen_share_stopped_cb),
+                    join);
 }
 
 static void
@@ -474,6 +580,7 @@ mc_cli_join (McApiClient            *api,
 
   g_clear_handle_id (&join.duration_id, g_source_remove);
   g_clear_handle_id (&join.media_watch_id, g_source_remove);
+  g_clear_handle_id (&join.share_stop_id, g_source_remove);
   if (mc_call_controller_get_signaling (controller) != NULL)
     g_signal_handlers_disconnect_by_data (mc_call_controller_get_signaling (controller), &join);
 
@@ -522,6 +629,8 @@ mc_cli_join (McApiClient            *api,
 
   json_array_unref (join.states);
   json_array_unref (join.stats);
+  /* Only now: the stream read through it stopped with the call. */
+  g_clear_object (&join.pipewire);
 
   return join.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -432,12 +432,18 @@ mc_cli_main (int    argc,
               "join: send media only through the server's TURN relay", NULL },
             { "require-media", 0, 0, G_OPTION_ARG_NONE, &join.require_media,
               "join: fail unless video and audio from the other side arrived", NULL },
+            { "share-pipewire-node", 0, 0, G_OPTION_ARG_INT64, &join.share_node,
+              "join: once the other side's video arrives, share this PipeWire node (on "
+              "$PIPEWIRE_REMOTE or the session's daemon) as the screen", "ID" },
+            { "share-for", 0, 0, G_OPTION_ARG_DOUBLE, &join.share_for,
+              "join: stop sharing after this many seconds and send the camera again", "SECONDS" },
             { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
             { NULL }
   };
   const char *command;
   int         status;
 
+  join.share_node = -1;
   context = g_option_context_new ("COMMAND [ARGUMENT…] — the headless Mentorcall client");
   g_option_context_set_summary (context,
                                 "Commands:\n"
@@ -464,6 +470,13 @@ mc_cli_main (int    argc,
     {
       g_print ("mentorcall-cli %s\n", PACKAGE_VERSION);
       return EXIT_SUCCESS;
+    }
+
+  if (join.share_node > G_MAXUINT32 || join.share_node < -1 || join.share_for < 0)
+    {
+      g_printerr ("mentorcall-cli: --share-pipewire-node takes a node id and --share-for a "
+                  "number of seconds\n");
+      return EXIT_USAGE;
     }
 
   if (argc < 2)

@@ -34,6 +34,8 @@ typedef struct
   gboolean require_media;
   gboolean relay_only;
   int      latency;
+  gint64   share_node; /* a PipeWire node to share as the screen; -1: none */
+  double   share_for;  /* seconds; 0: until the call ends */
 } McCliJoinOptions;
 
 int mc_cli_main (int    argc,
