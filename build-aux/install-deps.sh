@@ -53,6 +53,7 @@ PACKAGES="
   gstreamer1.0-x
   gstreamer1.0-pipewire
   pipewire-bin
+  mutter
   libportal-dev
   libportal-gtk4-dev
   python3-dbusmock

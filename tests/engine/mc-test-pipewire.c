@@ -212,7 +212,9 @@ mc_test_pipewire_start_stream (McTestPipeWire *self,
 
 /**
  * mc_test_pipewire_start:
- * @pattern: the videotestsrc pattern the "screen" shows, such as "white"
+ * @pattern: (nullable): the videotestsrc pattern the "screen" shows, such
+ *   as "white"; %NULL for no screen of the test's own (a compositor's comes,
+ *   see mc_test_pipewire_link())
  * @error: why not
  *
  * Starts the daemon, the screen's node and the linking. Fails with
@@ -228,7 +230,6 @@ mc_test_pipewire_start (const char *pattern,
   g_autoptr (McTestPipeWire)      self = g_new0 (McTestPipeWire, 1);
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autofree char                *config = NULL;
-  g_autofree char                *linker = NULL;
   static const char * const       programs[] = { "pipewire", "pw-link", "pw-dump" };
 
   self->producer_fd = -1;
@@ -263,19 +264,57 @@ mc_test_pipewire_start (const char *pattern,
       return NULL;
     }
 
-  if (!mc_test_pipewire_start_stream (self, error))
-    return NULL;
+  if (pattern == NULL)
+    {
+      g_test_message ("PipeWire in %s", self->runtime_dir);
+      return g_steal_pointer (&self);
+    }
 
-  linker = g_test_build_filename (G_TEST_DIST, "engine", "pw-link-screen.sh", NULL);
-  g_clear_object (&launcher);
-  launcher = make_launcher (self, G_SUBPROCESS_FLAGS_NONE);
-  self->linker = g_subprocess_launcher_spawn (launcher, error, "/bin/sh", linker,
-                                              NODE_NAME ":out_0", NULL);
-  if (self->linker == NULL)
+  if (!mc_test_pipewire_start_stream (self, error) ||
+      !mc_test_pipewire_link (self, NODE_NAME ":out_0", error))
     return NULL;
 
   g_test_message ("PipeWire in %s: the screen is node %u", self->runtime_dir, self->node_id);
   return g_steal_pointer (&self);
+}
+
+/**
+ * mc_test_pipewire_link:
+ * @self: a daemon
+ * @output_port: a port, as pw-link names it ("NODE:out_0")
+ * @error: why not
+ *
+ * Does the session manager's part (tests/engine/pw-link-screen.sh): links
+ * @output_port to every input port that appears, until the daemon stops.
+ *
+ * Returns: %TRUE if the linking runs
+ */
+gboolean
+mc_test_pipewire_link (McTestPipeWire *self,
+                       const char     *output_port,
+                       GError        **error)
+{
+  g_autoptr (GSubprocessLauncher) launcher = make_launcher (self, G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char                *linker = NULL;
+
+  g_return_val_if_fail (self->linker == NULL, FALSE);
+
+  linker = g_test_build_filename (G_TEST_DIST, "engine", "pw-link-screen.sh", NULL);
+  self->linker = g_subprocess_launcher_spawn (launcher, error, "/bin/sh", linker, output_port,
+                                              NULL);
+  return self->linker != NULL;
+}
+
+/**
+ * mc_test_pipewire_get_runtime_dir:
+ * @self: a daemon
+ *
+ * Returns: the XDG_RUNTIME_DIR its socket is in, for a compositor to use
+ */
+const char *
+mc_test_pipewire_get_runtime_dir (McTestPipeWire *self)
+{
+  return self->runtime_dir;
 }
 
 /**

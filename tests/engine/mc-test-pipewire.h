@@ -16,6 +16,10 @@ McTestPipeWire *mc_test_pipewire_start (const char *pattern,
                                         GError    **error);
 int             mc_test_pipewire_connect (McTestPipeWire *self,
                                           GError        **error);
+gboolean        mc_test_pipewire_link (McTestPipeWire *self,
+                                       const char     *output_port,
+                                       GError        **error);
+const char     *mc_test_pipewire_get_runtime_dir (McTestPipeWire *self);
 const char     *mc_test_pipewire_get_socket_path (McTestPipeWire *self);
 guint32         mc_test_pipewire_get_node_id (McTestPipeWire *self);
 void            mc_test_pipewire_get_size (McTestPipeWire *self,

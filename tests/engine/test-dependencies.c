@@ -43,6 +43,7 @@ static const char * const programs[] = {
   "ip",                   /* network namespaces in tests and benchmarks */
   "meson",
   "msgfmt",
+  "mutter", /* test-cli-screencast: a headless compositor that casts its screen */
   "ninja",
   "openssl", /* run-demo.sh's admin key, the TLS tests */
   "pkg-config",
