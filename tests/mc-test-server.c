@@ -643,8 +643,15 @@ mc_test_server_keep_port (McTestServer *self)
   self->fixed_port = self->port;
 }
 
-static void
-remove_tree (const char *path)
+/**
+ * mc_test_remove_tree:
+ * @path: a directory a test made
+ *
+ * Removes it with everything in it (symbolic links are removed, never
+ * followed).
+ */
+void
+mc_test_remove_tree (const char *path)
 {
   g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const char      *name;
@@ -656,7 +663,7 @@ remove_tree (const char *path)
           g_autofree char *child = g_build_filename (path, name, NULL);
 
           if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
+            mc_test_remove_tree (child);
           else
             g_unlink (child);
         }
@@ -687,7 +694,7 @@ mc_test_server_free (McTestServer *self)
   if (g_test_failed ())
     g_test_message ("Kept the test server's directory %s", self->dir);
   else
-    remove_tree (self->dir);
+    mc_test_remove_tree (self->dir);
 
   g_ptr_array_unref (self->extra_args);
   g_strfreev (self->extra_env);

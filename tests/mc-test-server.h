@@ -22,6 +22,7 @@ const char          *mc_test_get_program (const char *variable,
 GSubprocessLauncher *mc_test_launcher_new (GSubprocessFlags flags,
                                            const char      *dir,
                                            int              death_signal);
+void                 mc_test_remove_tree (const char *path);
 void                 mc_test_describe_exit (GSubprocess *process,
                                             GString     *out);
 

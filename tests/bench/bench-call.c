@@ -67,14 +67,6 @@ first_frame_cb (McTestCli  *cli,
 }
 
 static gboolean
-has_line_cb (McTestCli  *cli,
-             const char *output,
-             gpointer    user_data)
-{
-  return mc_test_cli_find_line (output, user_data) >= 0;
-}
-
-static gboolean
 seconds_of_stats_cb (McTestCli  *cli,
                      const char *output,
                      gpointer    user_data)
@@ -159,7 +151,7 @@ bench_first_frame (Bench *bench)
           double                 t_first, t_second, value, spawned;
 
           join (bench, first, NULL);
-          mc_test_cli_wait_for (first, "state waiting", has_line_cb, (gpointer) "state waiting");
+          mc_test_cli_wait_for (first, "state waiting", mc_test_cli_has_line, (gpointer) "state waiting");
           sleep_seconds (ALONE_SECONDS);
           join (bench, second, NULL);
           mc_test_cli_wait_for (second, "first remote frame", first_frame_cb, NULL);

@@ -726,6 +726,20 @@ mc_test_cli_parse_stats (const char *output)
 }
 
 /**
+ * mc_test_cli_has_line:
+ * @user_data: the text a line must contain
+ *
+ * An #McTestCliCheck: a line of the output contains the text.
+ */
+gboolean
+mc_test_cli_has_line (McTestCli  *cli,
+                      const char *output,
+                      gpointer    user_data)
+{
+  return mc_test_cli_find_line (output, user_data) >= 0;
+}
+
+/**
  * mc_test_cli_has_media:
  * @user_data: a byte offset into the output, with GSIZE_TO_POINTER()
  *

@@ -69,6 +69,9 @@ double     mc_test_cli_find_line (const char *output,
                                   const char *contains);
 
 /* Common checks */
+gboolean mc_test_cli_has_line (McTestCli  *cli,
+                               const char *output,
+                               gpointer    user_data);
 gboolean mc_test_cli_has_media (McTestCli  *cli,
                                 const char *output,
                                 gpointer    user_data);

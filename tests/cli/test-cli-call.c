@@ -75,14 +75,6 @@ join (Fixture    *fixture,
   mc_test_cli_join (cli, fixture->booking_id, VIDEO_ARGS, "--require-media", extra_arg, NULL);
 }
 
-static gboolean
-has_line_cb (McTestCli  *cli,
-             const char *output,
-             gpointer    user_data)
-{
-  return mc_test_cli_find_line (output, user_data) >= 0;
-}
-
 /* user_data: "N state S", at least N lines "state S". */
 static gboolean
 count_states_cb (McTestCli  *cli,
@@ -268,9 +260,9 @@ test_mute_camera_off (Fixture      *fixture,
   mc_test_cli_join (fixture->mentor, fixture->booking_id, VIDEO_ARGS, "--mute", NULL);
   mc_test_cli_join (fixture->student, fixture->booking_id, VIDEO_ARGS, "--camera-off", NULL);
 
-  mc_test_cli_wait_for (fixture->student, "the peer muted", has_line_cb,
+  mc_test_cli_wait_for (fixture->student, "the peer muted", mc_test_cli_has_line,
                         (gpointer) "peer muted");
-  mc_test_cli_wait_for (fixture->mentor, "the peer's camera off", has_line_cb,
+  mc_test_cli_wait_for (fixture->mentor, "the peer's camera off", mc_test_cli_has_line,
                         (gpointer) "camera off");
   /* Audio of a muted side and video of a camera that is off may or may not
    * flow (silence, black frames); only the call itself must be up. */
@@ -351,7 +343,7 @@ test_rejoin_quick_leave (Fixture      *fixture,
   gsize                  mark;
 
   join (fixture, fixture->mentor, NULL);
-  mc_test_cli_wait_for (fixture->mentor, "joined", has_line_cb, (gpointer) "joined booking");
+  mc_test_cli_wait_for (fixture->mentor, "joined", mc_test_cli_has_line, (gpointer) "joined booking");
 
   for (guint i = 1; i <= 3; i++)
     {
@@ -571,7 +563,7 @@ test_missing_plugin (Fixture      *fixture,
    * joined before it is stopped: a join interrupted while it starts exits
    * with status 1, “cannot join: Stopped”.) */
   mc_test_cli_join (fixture->mentor, fixture->booking_id, VIDEO_ARGS, NULL);
-  mc_test_cli_wait_for (fixture->mentor, "joined", has_line_cb, (gpointer) "joined booking");
+  mc_test_cli_wait_for (fixture->mentor, "joined", mc_test_cli_has_line, (gpointer) "joined booking");
   mc_test_cli_join (fixture->student, fixture->booking_id, VIDEO_ARGS, NULL);
   status = mc_test_cli_wait_exit (fixture->student);
   errors = mc_test_cli_get_errors (fixture->student);

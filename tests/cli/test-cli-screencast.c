@@ -267,21 +267,9 @@ fixture_tear_down (Fixture      *fixture,
   g_clear_pointer (&fixture->pipewire, mc_test_pipewire_free);
 
   if (fixture->dir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
-      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-    }
+    mc_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
   g_clear_pointer (&fixture->mutter_log, g_free);
-}
-
-static gboolean
-has_line_cb (McTestCli  *cli,
-             const char *output,
-             gpointer    user_data)
-{
-  return mc_test_cli_find_line (output, user_data) >= 0;
 }
 
 typedef struct
@@ -366,15 +354,15 @@ test_share_monitor (Fixture      *fixture,
   mc_test_cli_join (fixture->mentor, fixture->booking_id, VIDEO_ARGS, "--test-sources",
                     "--fake-audio-output", "--share-pipewire-node", node, "--share-for",
                     SHARE_SECONDS, NULL);
-  mc_test_cli_wait_for (fixture->mentor, "joined", has_line_cb, (gpointer) "joined booking");
+  mc_test_cli_wait_for (fixture->mentor, "joined", mc_test_cli_has_line, (gpointer) "joined booking");
   mc_test_cli_join (fixture->student, fixture->booking_id, VIDEO_ARGS, "--test-sources",
                     "--fake-audio-output", NULL);
 
   /* The mentor shares the monitor once the student's video arrives. */
-  mc_test_cli_wait_for (fixture->mentor, "the monitor shared", has_line_cb, sharing);
+  mc_test_cli_wait_for (fixture->mentor, "the monitor shared", mc_test_cli_has_line, sharing);
 
   /* The student is told, and receives the monitor's picture. */
-  mc_test_cli_wait_for (fixture->student, "the peer sharing its screen", has_line_cb,
+  mc_test_cli_wait_for (fixture->student, "the peer sharing its screen", mc_test_cli_has_line,
                         (gpointer) ", sharing the screen");
   shape.from = output_length (fixture->student);
   shape.screen = TRUE;
@@ -386,7 +374,7 @@ test_share_monitor (Fixture      *fixture,
    * what the student prints from here on counts; it may be told before
    * the mentor's line is read). */
   camera.from = shape.from = output_length (fixture->student);
-  mc_test_cli_wait_for (fixture->mentor, "the camera again", has_line_cb,
+  mc_test_cli_wait_for (fixture->mentor, "the camera again", mc_test_cli_has_line,
                         (gpointer) "sending the camera again");
   camera.text = "peer unmuted, camera on";
   mc_test_cli_wait_for (fixture->student, "the peer's camera again", has_line_after_cb, &camera);

@@ -216,11 +216,7 @@ fixture_tear_down (Fixture      *fixture,
     }
 
   if (fixture->dir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
-      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-    }
+    mc_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
   g_clear_pointer (&fixture->log_path, g_free);
 }
@@ -247,14 +243,6 @@ relayed_bytes (const char *log,
     }
 
   return most;
-}
-
-static gboolean
-has_line_cb (McTestCli  *cli,
-             const char *output,
-             gpointer    user_data)
-{
-  return mc_test_cli_find_line (output, user_data) >= 0;
 }
 
 static guint
@@ -304,7 +292,7 @@ test_relay_only (Fixture      *fixture,
    * seconds of the call by the sides' own statistics lines. */
   mc_test_cli_join (fixture->mentor, fixture->booking_id, VIDEO_ARGS, "--require-media",
                     "--relay-only", NULL);
-  mc_test_cli_wait_for (fixture->mentor, "joined", has_line_cb, (gpointer) "joined booking");
+  mc_test_cli_wait_for (fixture->mentor, "joined", mc_test_cli_has_line, (gpointer) "joined booking");
   mc_test_cli_join (fixture->student, fixture->booking_id, VIDEO_ARGS, "--require-media",
                     "--relay-only", NULL);
   mc_test_cli_wait_for (fixture->mentor, "remote video and audio", mc_test_cli_has_media,
