@@ -541,7 +541,7 @@ mc_test_server_stop (McTestServer *self)
     g_string_free (self->output, TRUE);
   self->output = g_string_new (NULL);
   {
-    char  buffer[4096];
+    char   buffer[4096];
     gssize length;
 
     while ((length = g_input_stream_read (self->stdout_stream, buffer, sizeof buffer, NULL,

@@ -144,10 +144,10 @@ session_stats_cb (McCallSession     *session,
 static GSocket *
 connect_pipewire (GError **error)
 {
-  const char                      *remote = g_getenv ("PIPEWIRE_REMOTE");
-  g_autofree char                 *path = NULL;
-  g_autoptr (GSocket)              socket = NULL;
-  g_autoptr (GSocketAddress)       address = NULL;
+  const char                *remote = g_getenv ("PIPEWIRE_REMOTE");
+  g_autofree char           *path = NULL;
+  g_autoptr (GSocket)        socket = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
 
   if (remote == NULL || *remote == '\0')
     remote = "pipewire-0";

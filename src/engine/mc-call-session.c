@@ -57,7 +57,7 @@
 
 #include "mc-call-session-private.h"
 
-#define DEFAULT_LATENCY_MS   40
+#define DEFAULT_LATENCY_MS 40
 
 GParamSpec *mc_call_session_properties[N_PROPS];
 guint       mc_call_session_signals[N_SIGNALS];

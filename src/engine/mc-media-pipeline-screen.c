@@ -397,10 +397,10 @@ start_pipewire_share (McMediaPipeline *self,
                       guint            height,
                       GError         **error)
 {
-  g_autofree char *path = g_strdup_printf ("%u", node_id);
+  g_autofree char   *path = g_strdup_printf ("%u", node_id);
   g_autoptr (GstPad) source_pad = NULL;
-  GstElement      *source;
-  GstElement      *bin;
+  GstElement        *source;
+  GstElement        *bin;
 
   source = mc_media_pipeline_make (self, "pipewiresrc", "pipewire-screen", error);
   if (source == NULL)

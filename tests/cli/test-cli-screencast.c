@@ -34,9 +34,9 @@
 #define MONITOR_HEIGHT 768
 #define MONITOR_SIZE   "1024x768"
 /* Mutter names its screen-cast stream's node after itself. */
-#define MUTTER_PORT    "mutter:out_0"
-#define SHARE_SECONDS  "8"
-#define VIDEO_ARGS     "--width", "640", "--height", "360", "--fps", "15"
+#define MUTTER_PORT   "mutter:out_0"
+#define SHARE_SECONDS "8"
+#define VIDEO_ARGS    "--width", "640", "--height", "360", "--fps", "15"
 
 #define SCREEN_CAST         "org.gnome.Mutter.ScreenCast"
 #define SCREEN_CAST_SESSION "org.gnome.Mutter.ScreenCast.Session"
