@@ -152,6 +152,35 @@ mc_test_cli_get_binary (void)
 }
 
 /**
+ * mc_test_cli_start_lesson:
+ * @server: a running test server
+ * @mentor: (out): the mentor's CLI, logged in
+ * @student: (out): the student's CLI, logged in
+ *
+ * The usual two participants and a confirmed lesson between them that can
+ * be joined now (it started a minute ago and lasts an hour).
+ *
+ * Returns: the lesson's booking id
+ */
+gint64
+mc_test_cli_start_lesson (McTestServer *server,
+                          McTestCli   **mentor,
+                          McTestCli   **student)
+{
+  gint64 booking_id;
+
+  mc_test_create_pair (server, NULL, NULL);
+  booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -60, 3600,
+                                       "confirmed");
+  *mentor = mc_test_cli_new (server, "mentor");
+  *student = mc_test_cli_new (server, "student");
+  mc_test_cli_login (*mentor, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mc_test_cli_login (*student, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  return booking_id;
+}
+
+/**
  * mc_test_cli_new:
  * @server: the test server the CLI talks to
  * @name: a short name, such as "mentor"; also the name of its directory

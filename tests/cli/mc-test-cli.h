@@ -22,6 +22,9 @@ typedef gboolean (*McTestCliCheck) (McTestCli  *cli,
                                     const char *output,
                                     gpointer    user_data);
 
+gint64      mc_test_cli_start_lesson (McTestServer *server,
+                                      McTestCli   **mentor,
+                                      McTestCli   **student);
 McTestCli  *mc_test_cli_new (McTestServer *server,
                              const char   *name);
 void        mc_test_cli_free (McTestCli *cli);

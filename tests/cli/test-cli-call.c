@@ -45,14 +45,8 @@ fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
   fixture->server = mc_test_server_start_new (NULL);
-  mc_test_create_pair (fixture->server, NULL, NULL);
-  fixture->booking_id = mc_test_create_booking (fixture->server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                                                -60, 3600, "confirmed");
-
-  fixture->mentor = mc_test_cli_new (fixture->server, "mentor");
-  fixture->student = mc_test_cli_new (fixture->server, "student");
-  mc_test_cli_login (fixture->mentor, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  mc_test_cli_login (fixture->student, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  fixture->booking_id =
+    mc_test_cli_start_lesson (fixture->server, &fixture->mentor, &fixture->student);
 }
 
 static void
