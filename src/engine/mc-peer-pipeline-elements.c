@@ -466,37 +466,92 @@ find_twcc_id (const GstSDPMessage *sdp)
   return 0;
 }
 
-/* The answerer must use the extension ids of the offer, which another
- * implementation (a browser) chooses differently: the codec preferences
- * (from which the answer is made) and the payloaders follow the offer. */
+/* Holds the sender's first buffer, and the caps before it, at the app
+ * source. */
+static GstPadProbeReturn
+hold_sender_cb (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         user_data)
+{
+  return GST_PAD_PROBE_OK;
+}
+
+/* An answerer's payloaders must number the header extensions as the offer
+ * does, which another implementation (a browser) may do differently from
+ * us. They must not negotiate their caps before the offer is there:
+ * webrtcbin 1.22 makes the answer from the codec preferences merged with
+ * the caps its sink pads received, and until the answer is set it blocks
+ * the payloaders' threads in its sink pads, so they could not negotiate
+ * again in time; the answer then carried both ids (measured: three answers
+ * in five). So until mc_peer_pipeline_follow_offer () the senders are held
+ * at their app sources, which drop the oldest frames meanwhile. */
+void
+mc_peer_pipeline_hold_senders (McPeerPipeline *self)
+{
+  GstAppSrc *sources[] = { self->video_src, self->audio_src };
+
+  for (guint kind = 0; kind < G_N_ELEMENTS (sources); kind++)
+    {
+      g_autoptr (GstPad) pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
+
+      self->sender_holds[kind] = gst_pad_add_probe (pad,
+                                                    GST_PAD_PROBE_TYPE_BLOCK |
+                                                      GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM,
+                                                    hold_sender_cb, NULL, NULL);
+    }
+}
+
+static void
+release_senders (McPeerPipeline *self)
+{
+  GstAppSrc *sources[] = { self->video_src, self->audio_src };
+
+  for (guint kind = 0; kind < G_N_ELEMENTS (sources); kind++)
+    {
+      g_autoptr (GstPad) pad = NULL;
+
+      if (self->sender_holds[kind] == 0)
+        continue;
+
+      pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
+      gst_pad_remove_probe (pad, self->sender_holds[kind]);
+      self->sender_holds[kind] = 0;
+    }
+}
+
+/* The answerer takes the extension ids of the offer: the codec preferences
+ * (from which the answer is made) and the payloaders follow it, and then
+ * the senders may start. */
 void
 mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
                                const GstSDPMessage *offer)
 {
   guint twcc_id = find_twcc_id (offer);
 
-  if (twcc_id == self->twcc_id)
-    return;
-
-  g_debug ("The offer numbers transport-wide congestion control %u (we had %u)", twcc_id,
-           self->twcc_id);
-  self->twcc_id = twcc_id;
-
-  for (guint kind = 0; kind < G_N_ELEMENTS (self->transceivers); kind++)
+  if (twcc_id != self->twcc_id)
     {
-      g_autoptr (GstCaps) caps = rtp_caps (kind, twcc_id);
-      g_autoptr (GstPad)  pad = NULL;
+      g_debug ("The offer numbers transport-wide congestion control %u (we had %u)", twcc_id,
+               self->twcc_id);
+      self->twcc_id = twcc_id;
 
-      if (self->transceivers[kind] == NULL)
-        continue;
+      for (guint kind = 0; kind < G_N_ELEMENTS (self->transceivers); kind++)
+        {
+          g_autoptr (GstCaps) caps = rtp_caps (kind, twcc_id);
+          g_autoptr (GstPad)  pad = NULL;
 
-      g_object_set (self->transceivers[kind], "codec-preferences", caps, NULL);
-      /* The payloader takes the extension (or drops it) when it negotiates
-       * its caps again. */
-      g_signal_emit_by_name (self->payloaders[kind], "clear-extensions");
-      pad = gst_element_get_static_pad (self->payloaders[kind], "src");
-      gst_pad_mark_reconfigure (pad);
+          if (self->transceivers[kind] == NULL)
+            continue;
+
+          g_object_set (self->transceivers[kind], "codec-preferences", caps, NULL);
+          /* A payloader that already negotiated (a later offer) takes the
+           * extension (or drops it) when it negotiates its caps again. */
+          g_signal_emit_by_name (self->payloaders[kind], "clear-extensions");
+          pad = gst_element_get_static_pad (self->payloaders[kind], "src");
+          gst_pad_mark_reconfigure (pad);
+        }
     }
+
+  release_senders (self);
 }
 
 gboolean

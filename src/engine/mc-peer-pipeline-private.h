@@ -69,6 +69,7 @@ struct _McPeerPipeline
   GstElement              *payloaders[2];   /* by McMediaKind */
   GstWebRTCRTPTransceiver *transceivers[2]; /* by McMediaKind */
   guint                    twcc_id;         /* 0: none negotiated */
+  gulong                   sender_holds[2]; /* by McMediaKind: an answerer's, until the offer */
   guint                    bus_watch;
   gboolean                 stopped;
   gboolean                 uses_turn; /* TURN allocations to release when stopping */
@@ -122,6 +123,7 @@ gboolean    mc_peer_pipeline_build_sender (McPeerPipeline *self,
 gboolean    mc_peer_pipeline_build_receiver (McPeerPipeline *self,
                                              McMediaKind     kind,
                                              GError        **error);
+void        mc_peer_pipeline_hold_senders (McPeerPipeline *self);
 void        mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
                                            const GstSDPMessage *offer);
 void        mc_peer_pipeline_pad_added_cb (GstElement *webrtc,

@@ -287,11 +287,8 @@ mc_peer_pipeline_new (const McPeerConfig *config,
   if (config->overrides != NULL)
     self->overrides = g_hash_table_ref (config->overrides);
 
-  /* An answerer learns the id from the offer (mc_peer_pipeline_follow_offer ()).
-   * Until then its payloaders add no extension: webrtcbin makes the answer
-   * from the codec preferences merged with the caps its sink pads received,
-   * so an id the payloaders had already used would be answered too. */
-  self->twcc_id = config->answerer ? 0 : MC_PEER_TWCC_ID;
+  /* An answerer takes the id the offer gives (mc_peer_pipeline_follow_offer ()). */
+  self->twcc_id = MC_PEER_TWCC_ID;
   self->pipeline = gst_pipeline_new ("peer");
   g_signal_connect_object (self->pipeline, "deep-element-added",
                            G_CALLBACK (mc_peer_pipeline_deep_element_added_cb), self, 0);
@@ -310,6 +307,9 @@ mc_peer_pipeline_new (const McPeerConfig *config,
       !mc_peer_pipeline_build_receiver (self, MC_MEDIA_KIND_VIDEO, error) ||
       !mc_peer_pipeline_build_receiver (self, MC_MEDIA_KIND_AUDIO, error))
     return NULL;
+
+  if (config->answerer)
+    mc_peer_pipeline_hold_senders (self);
 
   g_signal_connect_object (self->webrtc, "on-ice-candidate",
                            G_CALLBACK (mc_peer_pipeline_on_ice_candidate_cb), self, 0);

@@ -34,7 +34,8 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @overrides: (nullable): element factory overrides, for tests
  * @media_blocked: start with the media-blocking fault set
  * @answerer: this connection will answer the peer's offer (rather than
- *   make one): its header extension ids come from the offer
+ *   make one): its header extension ids come from the offer, and it sends
+ *   no media before the offer is there
  *
  * How to build a #McPeerPipeline.
  */

@@ -630,6 +630,7 @@ test_twcc (void)
   link.offer_twcc_id = 7;
   connect_link (&link, TRUE);
   g_assert_nonnull (link.last_answer);
+  g_test_message ("The answer to an offer with id 7:\n%s", link.last_answer);
   g_assert_nonnull (strstr (link.last_answer, theirs));
   g_assert_null (strstr (link.last_answer, ours));
   g_assert_true (wait_for (twcc_fed, link.student.session, TIMEOUT_S));
