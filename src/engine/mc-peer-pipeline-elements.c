@@ -483,8 +483,9 @@ hold_sender_cb (GstPad          *pad,
  * the caps its sink pads received, and until the answer is set it blocks
  * the payloaders' threads in its sink pads, so they could not negotiate
  * again in time; the answer then carried both ids (measured: three answers
- * in five). So until mc_peer_pipeline_follow_offer () the senders are held
- * at their app sources, which drop the oldest frames meanwhile. */
+ * in five). So the senders are held at their app sources, which drop the
+ * oldest frames meanwhile, until the answer is made
+ * (mc_peer_pipeline_release_senders ()). */
 void
 mc_peer_pipeline_hold_senders (McPeerPipeline *self)
 {
@@ -501,27 +502,63 @@ mc_peer_pipeline_hold_senders (McPeerPipeline *self)
     }
 }
 
-static void
-release_senders (McPeerPipeline *self)
+/* The SSRC an m-line of our answer gives its media: the first of its
+ * retransmission group, or its first "ssrc" line; 0 if none. */
+static guint32
+answer_ssrc (const GstSDPMedia *media)
+{
+  const char *value;
+  guint64     ssrc = 0;
+
+  if ((value = gst_sdp_media_get_attribute_val (media, "ssrc-group")) != NULL &&
+      g_str_has_prefix (value, "FID "))
+    ssrc = g_ascii_strtoull (value + strlen ("FID "), NULL, 10);
+  else if ((value = gst_sdp_media_get_attribute_val (media, "ssrc")) != NULL)
+    ssrc = g_ascii_strtoull (value, NULL, 10);
+
+  return ssrc <= G_MAXUINT32 ? (guint32) ssrc : 0;
+}
+
+/* Lets an answerer's senders go once @answer is made: their payloaders
+ * negotiate for the first time, with the offer's extension ids, and send
+ * with the SSRCs the answer announces (webrtcbin picked them, for want of
+ * caps from the payloaders, and its statistics and retransmissions go by
+ * them). On a webrtcbin thread. */
+void
+mc_peer_pipeline_release_senders (McPeerPipeline      *self,
+                                  const GstSDPMessage *answer)
 {
   GstAppSrc *sources[] = { self->video_src, self->audio_src };
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (answer); m++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (answer, m);
+      const char        *type = gst_sdp_media_get_media (media);
+      guint32            ssrc = answer_ssrc (media);
+      int                kind = g_strcmp0 (type, "video") == 0   ? MC_MEDIA_KIND_VIDEO
+                                : g_strcmp0 (type, "audio") == 0 ? MC_MEDIA_KIND_AUDIO
+                                                                 : -1;
+
+      if (kind >= 0 && ssrc != 0 && self->sender_holds[kind] != 0)
+        g_object_set (self->payloaders[kind], "ssrc", ssrc, NULL);
+    }
 
   for (guint kind = 0; kind < G_N_ELEMENTS (sources); kind++)
     {
       g_autoptr (GstPad) pad = NULL;
+      gulong             hold = self->sender_holds[kind];
 
-      if (self->sender_holds[kind] == 0)
+      if (hold == 0)
         continue;
 
-      pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
-      gst_pad_remove_probe (pad, self->sender_holds[kind]);
       self->sender_holds[kind] = 0;
+      pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
+      gst_pad_remove_probe (pad, hold);
     }
 }
 
 /* The answerer takes the extension ids of the offer: the codec preferences
- * (from which the answer is made) and the payloaders follow it, and then
- * the senders may start. */
+ * (from which the answer is made) and the payloaders follow it. */
 void
 mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
                                const GstSDPMessage *offer)
@@ -550,8 +587,6 @@ mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
           gst_pad_mark_reconfigure (pad);
         }
     }
-
-  release_senders (self);
 }
 
 gboolean

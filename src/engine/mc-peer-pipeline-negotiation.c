@@ -247,6 +247,8 @@ description_created_cb (GstPromise *promise,
    * is torn down meanwhile, which GStreamer warns about. webrtcbin 1.22 then
    * leaks the error reply it built for a NULL promise (see lsan.supp). */
   g_signal_emit_by_name (self->webrtc, "set-local-description", description, NULL);
+  if (description->type == GST_WEBRTC_SDP_TYPE_ANSWER)
+    mc_peer_pipeline_release_senders (self, description->sdp);
   text = gst_sdp_message_as_text (description->sdp);
   gst_webrtc_session_description_free (description);
 

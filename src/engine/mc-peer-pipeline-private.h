@@ -69,7 +69,7 @@ struct _McPeerPipeline
   GstElement              *payloaders[2];   /* by McMediaKind */
   GstWebRTCRTPTransceiver *transceivers[2]; /* by McMediaKind */
   guint                    twcc_id;         /* 0: none negotiated */
-  gulong                   sender_holds[2]; /* by McMediaKind: an answerer's, until the offer */
+  gulong                   sender_holds[2]; /* by McMediaKind: an answerer's, until its answer */
   guint                    bus_watch;
   gboolean                 stopped;
   gboolean                 uses_turn; /* TURN allocations to release when stopping */
@@ -124,6 +124,8 @@ gboolean    mc_peer_pipeline_build_receiver (McPeerPipeline *self,
                                              McMediaKind     kind,
                                              GError        **error);
 void        mc_peer_pipeline_hold_senders (McPeerPipeline *self);
+void        mc_peer_pipeline_release_senders (McPeerPipeline      *self,
+                                              const GstSDPMessage *answer);
 void        mc_peer_pipeline_follow_offer (McPeerPipeline      *self,
                                            const GstSDPMessage *offer);
 void        mc_peer_pipeline_pad_added_cb (GstElement *webrtc,
