@@ -476,6 +476,16 @@ hold_sender_cb (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* The source pad of the app source that feeds the @kind payloader. */
+static GstPad *
+sender_pad (McPeerPipeline *self,
+            McMediaKind     kind)
+{
+  GstAppSrc *source = kind == MC_MEDIA_KIND_VIDEO ? self->video_src : self->audio_src;
+
+  return gst_element_get_static_pad (GST_ELEMENT (source), "src");
+}
+
 /* An answerer's payloaders must number the header extensions as the offer
  * does, which another implementation (a browser) may do differently from
  * us. They must not negotiate their caps before the offer is there:
@@ -489,11 +499,9 @@ hold_sender_cb (GstPad          *pad,
 void
 mc_peer_pipeline_hold_senders (McPeerPipeline *self)
 {
-  GstAppSrc *sources[] = { self->video_src, self->audio_src };
-
-  for (guint kind = 0; kind < G_N_ELEMENTS (sources); kind++)
+  for (guint kind = 0; kind < G_N_ELEMENTS (self->sender_holds); kind++)
     {
-      g_autoptr (GstPad) pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
+      g_autoptr (GstPad) pad = sender_pad (self, kind);
 
       self->sender_holds[kind] = gst_pad_add_probe (pad,
                                                     GST_PAD_PROBE_TYPE_BLOCK |
@@ -528,8 +536,6 @@ void
 mc_peer_pipeline_release_senders (McPeerPipeline      *self,
                                   const GstSDPMessage *answer)
 {
-  GstAppSrc *sources[] = { self->video_src, self->audio_src };
-
   for (guint m = 0; m < gst_sdp_message_medias_len (answer); m++)
     {
       const GstSDPMedia *media = gst_sdp_message_get_media (answer, m);
@@ -543,7 +549,7 @@ mc_peer_pipeline_release_senders (McPeerPipeline      *self,
         g_object_set (self->payloaders[kind], "ssrc", ssrc, NULL);
     }
 
-  for (guint kind = 0; kind < G_N_ELEMENTS (sources); kind++)
+  for (guint kind = 0; kind < G_N_ELEMENTS (self->sender_holds); kind++)
     {
       g_autoptr (GstPad) pad = NULL;
       gulong             hold = self->sender_holds[kind];
@@ -552,7 +558,7 @@ mc_peer_pipeline_release_senders (McPeerPipeline      *self,
         continue;
 
       self->sender_holds[kind] = 0;
-      pad = gst_element_get_static_pad (GST_ELEMENT (sources[kind]), "src");
+      pad = sender_pad (self, kind);
       gst_pad_remove_probe (pad, hold);
     }
 }

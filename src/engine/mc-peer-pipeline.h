@@ -35,7 +35,7 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @media_blocked: start with the media-blocking fault set
  * @answerer: this connection will answer the peer's offer (rather than
  *   make one): its header extension ids come from the offer, and it sends
- *   no media before the offer is there
+ *   no media before its answer is made
  *
  * How to build a #McPeerPipeline.
  */
