@@ -187,6 +187,14 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * would otherwise mean a request every round trip for 300 ms. */
       g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",
                     MC_PEER_RTX_MAX_RETRIES, NULL);
+      /* It asks only for packets that a later one proves missing (a gap in
+       * the sequence numbers), as browsers do, not for the packet it
+       * expects next from the stream's pace: a sender that pauses (a
+       * loaded machine, a still screen, a burst waiting in a queue on the
+       * path) would otherwise have its next packet asked for before it was
+       * sent, then given up on, and dropped as too late when it came: the
+       * picture then stood still until the next key frame. */
+      g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
       /* And it asks at all: see mc_peer_pipeline_watch_retransmission(). */
       g_object_set (element, "do-retransmission", TRUE, NULL);
       g_mutex_lock (&self->lock);

@@ -517,6 +517,62 @@ test_media_cut_mentor (Fixture      *fixture,
   media_cut (fixture, fixture->mentor, fixture->student);
 }
 
+/* The packets a side's jitter buffers gave up on over a whole call. */
+static gint64
+packets_dropped (JsonObject *summary)
+{
+  JsonArray *stats = json_object_get_array_member (summary, "stats");
+  gint64     dropped = 0;
+
+  for (guint i = 0; i < json_array_get_length (stats); i++)
+    dropped += json_object_get_int_member (json_array_get_object_element (stats, i),
+                                           "packets_dropped");
+
+  return dropped;
+}
+
+/* The student's process stands still for a second (SIGSTOP: a machine
+ * too loaded to schedule it, a debugger), and goes on. Nothing was lost on
+ * the way, so neither side must give up on any packet. Their jitter buffers
+ * once asked for the packet they expected next from the stream's pace,
+ * gave up on it after their latency, and dropped it as too late when it
+ * came, so the picture stood still until the next key frame. */
+static void
+test_sender_pause (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (JsonObject) mentor_summary = NULL;
+  g_autoptr (JsonObject) student_summary = NULL;
+  gint64                 stopped_at;
+  gsize                  mark;
+
+  join (fixture, fixture->mentor, NULL);
+  join (fixture, fixture->student, NULL);
+  wait_for_media (fixture->mentor, 0);
+  wait_for_media (fixture->student, 0);
+
+  mc_test_cli_signal (fixture->student, SIGSTOP);
+  stopped_at = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - stopped_at < G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  mc_test_cli_signal (fixture->student, SIGCONT);
+
+  /* Media again at the mentor, a few statistics lines after the pause. */
+  mark = output_length (fixture->mentor);
+  wait_for_media (fixture->mentor, mark);
+  mark = output_length (fixture->mentor);
+  wait_for_media (fixture->mentor, mark);
+
+  mentor_summary = leave (fixture->mentor);
+  student_summary = leave (fixture->student);
+  assert_media (mentor_summary, "mentor");
+  assert_media (student_summary, "student");
+  g_test_message ("packets given up on: mentor %" G_GINT64_FORMAT ", student %" G_GINT64_FORMAT,
+                  packets_dropped (mentor_summary), packets_dropped (student_summary));
+  g_assert_cmpint (packets_dropped (mentor_summary), ==, 0);
+  g_assert_cmpint (packets_dropped (student_summary), ==, 0);
+}
+
 /* Whether a line of @errors is "mentorcall-cli: …@needle…". */
 static gboolean
 has_reason_line (const char *errors,
@@ -891,6 +947,7 @@ main (int    argc,
   ADD ("/cli/call/kill/mentor", test_kill_mentor);
   ADD ("/cli/call/media-cut/student", test_media_cut_student);
   ADD ("/cli/call/media-cut/mentor", test_media_cut_mentor);
+  ADD ("/cli/call/sender-pause", test_sender_pause);
   ADD ("/cli/call/missing-plugin", test_missing_plugin);
   ADD ("/cli/call/missing-overlay", test_missing_overlay);
 
