@@ -414,21 +414,6 @@ main (int   argc,
         }
     }
 
-  /* Under the sanitizers (a CPU-starved mentor, compositor and student on 2
-   * cores) one run in four or five failed: the student's video stalled at
-   * the swap, then about 120 kbit/s of the screen arrived with a steady 3 %
-   * loss that no retransmission repaired, and not one frame was decoded in
-   * 8 s (docs/call-engine.md, "Screen sharing"). Until that is understood,
-   * the plain build runs this test and the sanitized one says why it does
-   * not. The engine's PipeWire path runs under the sanitizers in
-   * test-call-session (/engine/call/external-sinks/pipewire-share). */
-  if (g_strcmp0 (g_getenv ("MC_TEST_SANITIZED"), "1") == 0)
-    {
-      g_test_add_data_func ("/cli/screencast/mutter-monitor",
-                            "not under the sanitizers (see test-cli-screencast.c)", skip_test);
-      return g_test_run ();
-    }
-
   g_test_add ("/cli/screencast/mutter-monitor", Fixture, NULL, fixture_set_up,
               test_share_monitor, fixture_tear_down);
 
