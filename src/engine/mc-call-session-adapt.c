@@ -162,13 +162,16 @@ adapt_receiver (McCallSession *self,
     rtt_ms > 0 ? rtt_ms : stats->rtx_round_trip_ms,
   };
   guint before = mc_jitter_policy_get_latency (self->jitter);
+  guint audio_before = mc_jitter_policy_get_audio_latency (self->jitter);
   guint latency = before;
+  guint audio_latency;
 
   /* Only figures of a connection that carries media say anything. */
   if (self->peer != NULL && self->state == MC_CALL_SESSION_STATE_CONNECTED)
     latency = mc_jitter_policy_update (self->jitter, &sample);
-  if (latency != before && self->peer != NULL)
-    mc_peer_pipeline_set_receive_latency (self->peer, latency);
+  audio_latency = mc_jitter_policy_get_audio_latency (self->jitter);
+  if ((latency != before || audio_latency != audio_before) && self->peer != NULL)
+    mc_peer_pipeline_set_receive_latency (self->peer, latency, audio_latency);
   stats->receive_latency_ms = latency;
 }
 

@@ -110,6 +110,9 @@ new_peer (McCallSession *self,
    * last one needed. */
   config.latency_ms = self->jitter != NULL ? mc_jitter_policy_get_latency (self->jitter)
                                            : self->latency_ms;
+  config.audio_latency_ms = self->jitter != NULL
+                              ? mc_jitter_policy_get_audio_latency (self->jitter)
+                              : self->latency_ms;
   config.ice_addresses = (const char * const *) self->ice_addresses;
   config.stun_server = self->stun_server;
   config.turn_servers = (const char * const *) self->turn_servers;

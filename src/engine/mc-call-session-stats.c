@@ -130,6 +130,7 @@ publish_stats (McCallSession      *self,
       totals.jitter = MAX (totals.jitter, counters.jitter_ms / 1000);
       stats->fec_recovered = counters.recovered;
       stats->rtx_round_trip_ms = counters.rtx_rtt_ms > 0 ? counters.rtx_rtt_ms : -1;
+      stats->audio_receive_latency_ms = counters.audio_latency_ms;
       totals.video_lost_in = counters.video_lost - MIN (counters.video_lost, counters.recovered);
       mc_peer_pipeline_get_video_size (self->peer, &stats->width, &stats->height);
 

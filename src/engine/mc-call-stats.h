@@ -86,6 +86,9 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  *   the current connection (a browser may send ULPFEC; we send none)
  * @receive_latency_ms: how long the jitter buffers wait for a missing
  *   packet now (#McJitterPolicy)
+ * @audio_receive_latency_ms: how long the audio ones do, as read from
+ *   them (audio is never sent again, so they wait for late packets only),
+ *   or 0 before the audio stream is known
  *
  * A snapshot of a call's statistics, taken every second.
  */
@@ -123,6 +126,7 @@ typedef struct
   guint64       packets_dropped;
   guint64       video_packets_dropped;
   guint         receive_latency_ms;
+  guint         audio_receive_latency_ms;
   double        rtx_round_trip_ms;
   guint64       fec_recovered;
 } McCallStats;

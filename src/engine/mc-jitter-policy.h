@@ -40,5 +40,6 @@ McJitterPolicy *mc_jitter_policy_new (guint base_ms,
 guint           mc_jitter_policy_update (McJitterPolicy       *self,
                                          const McJitterSample *sample);
 guint           mc_jitter_policy_get_latency (McJitterPolicy *self);
+guint           mc_jitter_policy_get_audio_latency (McJitterPolicy *self);
 
 G_END_DECLS

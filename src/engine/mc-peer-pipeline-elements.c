@@ -740,26 +740,107 @@ mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self)
   return packets;
 }
 
+/* The media of @jitterbuffer's stream: "video", "audio", or %NULL while it
+ * is not known. Its own caps say only "application/x-rtp": rtpbin learns
+ * the payload's media from the payload-type map, after the jitter buffer,
+ * so ask the payload demuxer that follows it. */
+static const char *
+jitterbuffer_media (GstElement *jitterbuffer)
+{
+  g_autoptr (GstPad)     src = gst_element_get_static_pad (jitterbuffer, "src");
+  g_autoptr (GstPad)     peer = src != NULL ? gst_pad_get_peer (src) : NULL;
+  g_autoptr (GstElement) demux = peer != NULL ? gst_pad_get_parent_element (peer) : NULL;
+  const char            *media = NULL;
+
+  if (demux == NULL)
+    return NULL;
+
+  GST_OBJECT_LOCK (demux);
+  for (GList *l = demux->srcpads; l != NULL && media == NULL; l = l->next)
+    {
+      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
+      const char         *name = caps != NULL && gst_caps_get_size (caps) > 0
+                                   ? gst_structure_get_string (gst_caps_get_structure (caps, 0),
+                                                               "media")
+                                   : NULL;
+
+      media = g_strcmp0 (name, "video") == 0   ? "video"
+              : g_strcmp0 (name, "audio") == 0 ? "audio"
+                                               : NULL;
+    }
+  GST_OBJECT_UNLOCK (demux);
+
+  return media;
+}
+
+/* The audio jitter buffers wait only as long as jitter needs (see
+ * mc-jitter-policy.c), and ask for no retransmission: audio has no RTX
+ * stream. webrtcbin sets its one latency on every jitter buffer, and a
+ * stream's media is known only once its first packets went through, so
+ * this runs whenever the latency changes and once a second. */
+static void
+apply_audio_latency (McPeerPipeline *self,
+                     GPtrArray      *jitterbuffers)
+{
+  for (guint i = 0; i < jitterbuffers->len; i++)
+    {
+      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+      guint       latency_ms = 0;
+      gboolean    retransmission = FALSE;
+
+      if (g_strcmp0 (jitterbuffer_media (jitterbuffer), "audio") != 0)
+        continue;
+
+      g_object_get (jitterbuffer, "latency", &latency_ms, "do-retransmission", &retransmission,
+                    NULL);
+      if (latency_ms != self->audio_latency_ms)
+        g_object_set (jitterbuffer, "latency", self->audio_latency_ms, NULL);
+      if (retransmission)
+        g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
+    }
+}
+
+static GPtrArray *
+dup_jitterbuffers (McPeerPipeline *self)
+{
+  GPtrArray *jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->jitterbuffers->len; i++)
+    g_ptr_array_add (jitterbuffers, gst_object_ref (g_ptr_array_index (self->jitterbuffers, i)));
+  g_mutex_unlock (&self->lock);
+
+  return jitterbuffers;
+}
+
 /**
  * mc_peer_pipeline_set_receive_latency:
  * @self: a peer pipeline
  * @latency_ms: how long the jitter buffers wait for a missing packet
+ * @audio_latency_ms: how long the audio ones do, at most @latency_ms
  *
- * Changes it while the pipeline runs: webrtcbin hands it to rtpbin, which
- * sets it on every jitter buffer, and to the storage that FEC recovers
- * packets from. Packets that arrive in order are not held back by it.
+ * Changes them while the pipeline runs: webrtcbin hands @latency_ms to
+ * rtpbin, which sets it on every jitter buffer, and to the storage that FEC
+ * recovers packets from; then the audio jitter buffers get theirs. Packets
+ * that arrive in order are not held back by either.
  */
 void
 mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
-                                      guint           latency_ms)
+                                      guint           latency_ms,
+                                      guint           audio_latency_ms)
 {
+  g_autoptr (GPtrArray) jitterbuffers = NULL;
+
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
 
   if (self->stopped)
     return;
 
-  g_debug ("Receive latency now %u ms", latency_ms);
+  g_debug ("Receive latency now %u ms, %u ms for audio", latency_ms, audio_latency_ms);
+  self->audio_latency_ms = MIN (audio_latency_ms, latency_ms);
   g_object_set (self->webrtc, "latency", latency_ms, NULL);
+  jitterbuffers = dup_jitterbuffers (self);
+  apply_audio_latency (self, jitterbuffers);
 }
 
 /**
@@ -786,42 +867,14 @@ mc_peer_pipeline_get_receive_latency (McPeerPipeline *self)
  *
  * Read from the jitter buffers and FEC decoders themselves: webrtcbin
  * 1.22's statistics give them only for streams it has matched to a
- * transceiver, which with BUNDLE it often has not.
+ * transceiver, which with BUNDLE it often has not. Also gives the audio
+ * jitter buffers that became known their latency.
  */
-/* Whether @jitterbuffer's stream is video. Its own caps say only
- * "application/x-rtp": rtpbin learns the payload's media from the
- * payload-type map, after the jitter buffer, so ask the payload demuxer
- * that follows it. */
-static gboolean
-jitterbuffer_carries_video (GstElement *jitterbuffer)
-{
-  g_autoptr (GstPad)     src = gst_element_get_static_pad (jitterbuffer, "src");
-  g_autoptr (GstPad)     peer = src != NULL ? gst_pad_get_peer (src) : NULL;
-  g_autoptr (GstElement) demux = peer != NULL ? gst_pad_get_parent_element (peer) : NULL;
-  gboolean               video = FALSE;
-
-  if (demux == NULL)
-    return FALSE;
-
-  GST_OBJECT_LOCK (demux);
-  for (GList *l = demux->srcpads; l != NULL && !video; l = l->next)
-    {
-      g_autoptr (GstCaps) caps = gst_pad_get_current_caps (l->data);
-
-      video = caps != NULL && gst_caps_get_size (caps) > 0 &&
-              g_strcmp0 (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"),
-                         "video") == 0;
-    }
-  GST_OBJECT_UNLOCK (demux);
-
-  return video;
-}
-
 void
 mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
                                        McReceiveCounters *counters)
 {
-  g_autoptr (GPtrArray) jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_autoptr (GPtrArray) jitterbuffers = NULL;
   g_autoptr (GPtrArray) decoders = g_ptr_array_new_with_free_func (gst_object_unref);
 
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
@@ -829,9 +882,10 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
 
   memset (counters, 0, sizeof *counters);
 
+  jitterbuffers = dup_jitterbuffers (self);
+  if (!self->stopped)
+    apply_audio_latency (self, jitterbuffers);
   g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->jitterbuffers->len; i++)
-    g_ptr_array_add (jitterbuffers, gst_object_ref (g_ptr_array_index (self->jitterbuffers, i)));
   for (guint i = 0; i < self->fec_decoders->len; i++)
     g_ptr_array_add (decoders, gst_object_ref (g_ptr_array_index (self->fec_decoders, i)));
   g_mutex_unlock (&self->lock);
@@ -843,8 +897,12 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
       guint64                  rtx_rtt = 0;
 
       GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+      const char *media = jitterbuffer_media (jitterbuffer);
+      guint       latency_ms = 0;
 
-      g_object_get (jitterbuffer, "stats", &stats, NULL);
+      g_object_get (jitterbuffer, "stats", &stats, "latency", &latency_ms, NULL);
+      if (g_strcmp0 (media, "audio") == 0)
+        counters->audio_latency_ms = MAX (counters->audio_latency_ms, latency_ms);
       if (stats == NULL)
         continue;
       gst_structure_get (stats, "num-pushed", G_TYPE_UINT64, &pushed, "num-lost", G_TYPE_UINT64,
@@ -852,7 +910,7 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
                          G_TYPE_UINT64, &requested, "avg-jitter", G_TYPE_UINT64, &jitter, "rtx-rtt", G_TYPE_UINT64, &rtx_rtt, NULL);
       counters->pushed += pushed;
       counters->lost += lost;
-      if (jitterbuffer_carries_video (jitterbuffer))
+      if (g_strcmp0 (media, "video") == 0)
         counters->video_lost += lost;
       counters->repaired += repaired;
       counters->requested += requested;

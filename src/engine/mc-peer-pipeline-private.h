@@ -66,10 +66,11 @@ struct _McPeerPipeline
   GstElement              *audio_depay;
   GstAppSrc               *video_src;
   GstAppSrc               *audio_src;
-  GstElement              *payloaders[2];   /* by McMediaKind */
-  GstWebRTCRTPTransceiver *transceivers[2]; /* by McMediaKind */
-  guint                    twcc_id;         /* 0: none negotiated */
-  gulong                   sender_holds[2]; /* by McMediaKind: an answerer's, until its answer */
+  GstElement              *payloaders[2];    /* by McMediaKind */
+  GstWebRTCRTPTransceiver *transceivers[2];  /* by McMediaKind */
+  guint                    twcc_id;          /* 0: none negotiated */
+  guint                    audio_latency_ms; /* the audio jitter buffers' */
+  gulong                   sender_holds[2];  /* by McMediaKind: an answerer's, until its answer */
   guint                    bus_watch;
   gboolean                 stopped;
   gboolean                 uses_turn; /* TURN allocations to release when stopping */

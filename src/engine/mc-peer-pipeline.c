@@ -300,6 +300,9 @@ mc_peer_pipeline_new (const McPeerConfig *config,
   gst_util_set_object_arg (G_OBJECT (self->webrtc), "bundle-policy", "max-bundle");
   mc_peer_pipeline_watch_retransmission (self);
   g_object_set (self->webrtc, "latency", config->latency_ms, NULL);
+  self->audio_latency_ms = MIN (config->audio_latency_ms > 0 ? config->audio_latency_ms
+                                                             : config->latency_ms,
+                                config->latency_ms);
   mc_peer_pipeline_configure_ice (self, config);
 
   if (!mc_peer_pipeline_build_sender (self, MC_MEDIA_KIND_VIDEO, error) ||

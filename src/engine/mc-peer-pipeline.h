@@ -27,6 +27,8 @@ G_DECLARE_FINAL_TYPE (McPeerPipeline, mc_peer_pipeline, MC, PEER_PIPELINE, GObje
  * @media: the running media pipeline to send from and play to
  * @generation: the negotiation generation this peer belongs to
  * @latency_ms: jitter-buffer latency
+ * @audio_latency_ms: the audio jitter buffers' (they wait for no
+ *   retransmission), at most @latency_ms
  * @ice_addresses: (nullable): restrict ICE to these local addresses
  * @stun_server: (nullable): a `stun://host:port` URL
  * @turn_servers: (nullable): `turn(s)://user:pass@host:port` URLs
@@ -44,6 +46,7 @@ typedef struct
   McMediaPipeline    *media;
   gint64              generation;
   guint               latency_ms;
+  guint               audio_latency_ms;
   const char * const *ice_addresses;
   const char         *stun_server;
   const char * const *turn_servers;
@@ -72,6 +75,8 @@ gboolean mc_peer_pipeline_warm_up_finish (GAsyncResult *result,
  * @video_lost: of @lost, the video packets
  * @rtx_rtt_ms: the largest mean time a retransmission took to come after
  *   it was asked for (a round trip), or 0 before any came
+ * @audio_latency_ms: how long the audio jitter buffers wait for a missing
+ *   packet now, or 0 before the audio stream is known
  *
  * What the receiving side of a connection counted since it started.
  */
@@ -85,6 +90,7 @@ typedef struct
   double  jitter_ms;
   guint64 video_lost;
   double  rtx_rtt_ms;
+  guint   audio_latency_ms;
 } McReceiveCounters;
 
 McPeerPipeline *mc_peer_pipeline_new (const McPeerConfig *config,
@@ -137,7 +143,8 @@ void     mc_peer_pipeline_get_video_size (McPeerPipeline *self,
 GArray  *mc_peer_pipeline_take_latency_samples (McPeerPipeline *self);
 GArray  *mc_peer_pipeline_take_twcc_packets (McPeerPipeline *self);
 void     mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
-                                               guint           latency_ms);
+                                               guint           latency_ms,
+                                               guint           audio_latency_ms);
 guint    mc_peer_pipeline_get_receive_latency (McPeerPipeline *self);
 void     mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
                                                 McReceiveCounters *counters);

@@ -55,6 +55,8 @@ run (Fixture *fixture,
       g_assert_cmpuint (latency, >=, BASE_MS);
       g_assert_cmpuint (latency, <=, MAX_MS);
       g_assert_cmpuint (latency, ==, mc_jitter_policy_get_latency (fixture->policy));
+      g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture->policy), >=, BASE_MS);
+      g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture->policy), <=, latency);
     }
 
   return latency;
@@ -172,6 +174,40 @@ test_dropped (void)
   fixture_clear (&fixture);
 }
 
+/* Audio is never sent again: its jitter buffers wait for late packets
+ * (jitter), never for retransmissions, whatever the loss and the round
+ * trip; they follow the jitter up at once and down slowly, as video's do. */
+static void
+test_audio (void)
+{
+  Fixture fixture;
+  guint   seconds = 0;
+
+  fixture_init (&fixture);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
+  /* 5 % loss on a short path: video waits 110 ms, audio the base. */
+  g_assert_cmpuint (run (&fixture, 5, 0.05, 0, 0, 2), ==, 110);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
+  /* Loss, a long path and video packets given up on: video at the
+   * ceiling, audio still the base. */
+  g_assert_cmpuint (run (&fixture, 5, 0.05, 3, 0, 200), ==, MAX_MS);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
+  fixture_clear (&fixture);
+
+  /* 80 ms ± 20 ms: packets overtake each other, audio's too. */
+  fixture_init (&fixture);
+  run (&fixture, 10, 0, 0, 15, 160);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, 40 + 4 * 15);
+  /* The jitter ends: 10 s more, then back to the base. */
+  run (&fixture, 9, 0, 0, 0, 160);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, 40 + 4 * 15);
+  while (mc_jitter_policy_get_audio_latency (fixture.policy) > BASE_MS && seconds++ < 60)
+    run (&fixture, 1, 0, 0, 0, 160);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
+  g_assert_cmpuint (seconds, >=, 3);
+  fixture_clear (&fixture);
+}
+
 /* A configured base above the ceiling is kept: the user asked for it. */
 static void
 test_bounds (void)
@@ -195,6 +231,7 @@ main (int   argc,
   g_test_add_func ("/engine/jitter-policy/unknown-rtt", test_unknown_rtt);
   g_test_add_func ("/engine/jitter-policy/jitter", test_jitter);
   g_test_add_func ("/engine/jitter-policy/dropped", test_dropped);
+  g_test_add_func ("/engine/jitter-policy/audio", test_audio);
   g_test_add_func ("/engine/jitter-policy/bounds", test_bounds);
 
   return g_test_run ();
