@@ -16,7 +16,7 @@
  * Once a second this object takes what the receiving side saw and answers
  * the latency to use:
  *
- * - with loss, room for three retransmissions above the base: the buffer
+ * - with loss, room for five retransmissions above the base: the buffer
  *   asks about 20 ms after a packet was due (twice the jitter, or half a
  *   video frame's spacing), and asks again when the answer has not come
  *   after a round trip plus twice the jitter (at least 10 ms: the peer
@@ -46,7 +46,7 @@
 
 #include "mc-jitter-policy.h"
 
-#define RETRANSMISSIONS  3
+#define RETRANSMISSIONS  5
 #define FIRST_REQUEST_MS 20
 #define RETRY_FLOOR_MS   10
 #define LOSS_MARGIN_MS   20

@@ -182,7 +182,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * after a round trip plus twice the jitter, but never sooner than the
        * packets' spacing, which for video is a frame's (33 ms at 30 fps):
        * on a short path it would then ask only once or twice before it gives
-       * up. McJitterPolicy counts on this floor. Past the third request,
+       * up. McJitterPolicy counts on this floor. Past the fifth request,
        * though, it stops asking: the latency the policy grows under loss
        * would otherwise mean a request every round trip for 300 ms. */
       g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",

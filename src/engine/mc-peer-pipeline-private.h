@@ -23,9 +23,13 @@ G_BEGIN_DECLS
 
 /* The least time between two retransmission requests for the same packet. */
 #define MC_PEER_RTX_MIN_RETRY_MS 10
-/* How many times a request is repeated: three in all. More would, on a
- * congested path, send more the more is lost. */
-#define MC_PEER_RTX_MAX_RETRIES 2
+/* How many times a request is repeated: five in all. At 10 % loss each
+ * way a request and its answer fail together about one time in five, so
+ * three let about one video packet a second through unrepaired (a freeze
+ * until the next key frame), five one in a minute. More would, on a
+ * congested path, send more the more is lost; there the latency's ceiling
+ * leaves room for one or two anyway. */
+#define MC_PEER_RTX_MAX_RETRIES 4
 
 /* How often our RTP session tells the peer which of its packets arrived
  * (transport-wide congestion control feedback). GStreamer 1.22 otherwise

@@ -78,7 +78,7 @@ test_clean (void)
   fixture_clear (&fixture);
 }
 
-/* 5 % loss on a short path (the benchmark's loss cases): room for three
+/* 5 % loss on a short path (the benchmark's loss cases): room for five
  * retransmissions at the 10 ms floor, at once, held while the loss lasts,
  * given back slowly once it ends. */
 static void
@@ -91,8 +91,8 @@ test_loss_short_path (void)
   fixture_init (&fixture);
   run (&fixture, 5, 0, 0, 1, 2);
   held = run (&fixture, 1, 0.05, 0, 2, 2);
-  /* 40 + 20 (first request) + 3 × 10 (floor) + 20 (margin) */
-  g_assert_cmpuint (held, ==, 110);
+  /* 40 + 20 (first request) + 5 × 10 (floor) + 20 (margin) */
+  g_assert_cmpuint (held, ==, 130);
   g_assert_cmpuint (run (&fixture, 30, 0.05, 0, 2, 2), ==, held);
 
   /* The loss ends: 10 s more of the same, then down step by step to what
@@ -116,15 +116,17 @@ test_loss_short_path (void)
   fixture_clear (&fixture);
 }
 
-/* A long path: three round trips do not fit under the ceiling. */
+/* A longer path: five round trips of 30 ms fit under the ceiling, of 60 ms
+ * not. */
 static void
 test_loss_long_path (void)
 {
   Fixture fixture;
 
   fixture_init (&fixture);
-  /* 40 + 20 + 3 × (60 + 2 × 5) + 20 = 290 */
-  g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 5, 60), ==, 290);
+  /* 40 + 20 + 5 × (30 + 2 × 5) + 20 = 280 */
+  g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 5, 30), ==, 280);
+  g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 5, 60), ==, MAX_MS);
   g_assert_cmpuint (run (&fixture, 3, 0.02, 0, 20, 150), ==, MAX_MS);
   fixture_clear (&fixture);
 }
@@ -141,8 +143,8 @@ test_unknown_rtt (void)
   fixture_clear (&fixture);
 
   fixture_init (&fixture);
-  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, 20), ==, 40 + 20 + 60 + 20);
-  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, -1), ==, 40 + 20 + 60 + 20);
+  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, 20), ==, 40 + 20 + 100 + 20);
+  g_assert_cmpuint (run (&fixture, 1, 0.05, 0, 0, -1), ==, 40 + 20 + 100 + 20);
   fixture_clear (&fixture);
 }
 
@@ -185,8 +187,8 @@ test_audio (void)
 
   fixture_init (&fixture);
   g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
-  /* 5 % loss on a short path: video waits 110 ms, audio the base. */
-  g_assert_cmpuint (run (&fixture, 5, 0.05, 0, 0, 2), ==, 110);
+  /* 5 % loss on a short path: video waits 130 ms, audio the base. */
+  g_assert_cmpuint (run (&fixture, 5, 0.05, 0, 0, 2), ==, 130);
   g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
   /* Loss, a long path and video packets given up on: video at the
    * ceiling, audio still the base. */
