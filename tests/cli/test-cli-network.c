@@ -408,7 +408,7 @@ check_side (const char *who,
   guint                  n, counted = 0;
   double                 sent = 0;
   gint64                 nacks = 0;
-  gint64                 video_wait = 0, audio_wait = 0;
+  guint                  audio_apart = 0;
 
   /* In the subprocess, g_test_message () would print nothing: what
    * happened goes to the standard error, which the parent passes on. */
@@ -445,20 +445,25 @@ check_side (const char *who,
   for (guint i = 0; i < n; i++)
     nacks = MAX (nacks, json_object_get_int_member (json_array_get_object_element (stats, i),
                                                     "nacks_sent"));
-  /* Audio is never sent again: while the video's jitter buffers wait for
-   * retransmissions, the audio's wait only for late packets. */
+  /* Audio is never sent again: its jitter buffers wait for late packets
+   * only, the video's for retransmissions too. Once loss is seen the
+   * video's wait grows at once, the audio's only with the jitter (which RTP
+   * smooths over many packets), so some seconds show them apart; with
+   * enough jitter (a loaded machine) both may reach the ceiling later. */
   for (guint i = 0; i < n; i++)
     {
       JsonObject *second = json_array_get_object_element (stats, i);
+      gint64      video = json_object_get_int_member (second, "receive_latency_ms");
+      gint64      audio = json_object_get_int_member (second, "audio_receive_latency_ms");
 
-      video_wait = MAX (video_wait, json_object_get_int_member (second, "receive_latency_ms"));
-      audio_wait = MAX (audio_wait, json_object_get_int_member (second, "audio_receive_latency_ms"));
+      g_printerr ("# %s: second %u: jitter buffers wait %" G_GINT64_FORMAT " ms for video, %" G_GINT64_FORMAT
+                  " ms for audio\n",
+                  who, i, video, audio);
+      if (audio > 0 && audio < video)
+        audio_apart++;
     }
-  g_printerr ("# %s: jitter buffers waited at most %" G_GINT64_FORMAT " ms for video, %" G_GINT64_FORMAT
-              " ms for audio\n",
-              who, video_wait, audio_wait);
-  g_assert_cmpint (audio_wait, >, 0);
-  g_assert_cmpint (audio_wait, <, video_wait);
+  g_printerr ("# %s: audio waited less than video in %u seconds\n", who, audio_apart);
+  g_assert_cmpuint (audio_apart, >, 0);
   g_printerr ("# %s sent %" G_GINT64_FORMAT " retransmission requests\n", who, nacks);
   g_printerr ("# %s sent %.0f kbit/s on average at the end, under a cap of %d kbit/s\n", who,
               sent / counted / 1000, CAP_KBIT);
