@@ -773,31 +773,28 @@ jitterbuffer_media (GstElement *jitterbuffer)
   return media;
 }
 
-/* The audio jitter buffers wait only as long as jitter needs (see
- * mc-jitter-policy.c), and ask for no retransmission: audio has no RTX
+/* An audio jitter buffer waits only as long as jitter needs (see
+ * mc-jitter-policy.c), and asks for no retransmission: audio has no RTX
  * stream. webrtcbin sets its one latency on every jitter buffer, and a
- * stream's media is known only once its first packets went through, so
- * this runs whenever the latency changes and once a second. */
+ * stream's media (@media, from jitterbuffer_media()) is known only once its
+ * first packets went through, so this runs whenever the latency changes
+ * and once a second. */
 static void
 apply_audio_latency (McPeerPipeline *self,
-                     GPtrArray      *jitterbuffers)
+                     GstElement     *jitterbuffer,
+                     const char     *media)
 {
-  for (guint i = 0; i < jitterbuffers->len; i++)
-    {
-      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
-      guint       latency_ms = 0;
-      gboolean    retransmission = FALSE;
+  guint    latency_ms = 0;
+  gboolean retransmission = FALSE;
 
-      if (g_strcmp0 (jitterbuffer_media (jitterbuffer), "audio") != 0)
-        continue;
+  if (g_strcmp0 (media, "audio") != 0)
+    return;
 
-      g_object_get (jitterbuffer, "latency", &latency_ms, "do-retransmission", &retransmission,
-                    NULL);
-      if (latency_ms != self->audio_latency_ms)
-        g_object_set (jitterbuffer, "latency", self->audio_latency_ms, NULL);
-      if (retransmission)
-        g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
-    }
+  g_object_get (jitterbuffer, "latency", &latency_ms, "do-retransmission", &retransmission, NULL);
+  if (latency_ms != self->audio_latency_ms)
+    g_object_set (jitterbuffer, "latency", self->audio_latency_ms, NULL);
+  if (retransmission)
+    g_object_set (jitterbuffer, "do-retransmission", FALSE, NULL);
 }
 
 static GPtrArray *
@@ -840,7 +837,12 @@ mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
   self->audio_latency_ms = MIN (audio_latency_ms, latency_ms);
   g_object_set (self->webrtc, "latency", latency_ms, NULL);
   jitterbuffers = dup_jitterbuffers (self);
-  apply_audio_latency (self, jitterbuffers);
+  for (guint i = 0; i < jitterbuffers->len; i++)
+    {
+      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+
+      apply_audio_latency (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
+    }
 }
 
 /**
@@ -883,8 +885,6 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
   memset (counters, 0, sizeof *counters);
 
   jitterbuffers = dup_jitterbuffers (self);
-  if (!self->stopped)
-    apply_audio_latency (self, jitterbuffers);
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->fec_decoders->len; i++)
     g_ptr_array_add (decoders, gst_object_ref (g_ptr_array_index (self->fec_decoders, i)));
@@ -900,6 +900,8 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
       const char *media = jitterbuffer_media (jitterbuffer);
       guint       latency_ms = 0;
 
+      if (!self->stopped)
+        apply_audio_latency (self, jitterbuffer, media);
       g_object_get (jitterbuffer, "stats", &stats, "latency", &latency_ms, NULL);
       if (g_strcmp0 (media, "audio") == 0)
         counters->audio_latency_ms = MAX (counters->audio_latency_ms, latency_ms);
