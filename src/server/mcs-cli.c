@@ -24,7 +24,7 @@
 
 #define EXIT_USAGE 2
 
-static const char * const commands[] = { "user", "booking", "webhook", "demo-data" };
+static const char * const commands[] = { "user", "booking", "webhook", "demo-data", NULL };
 
 int
 mcs_cli_usage (const char *message)
