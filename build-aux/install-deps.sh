@@ -30,6 +30,8 @@ PACKAGES="
   libsodium-dev
   libsqlite3-dev
   sqlite3
+  libpq-dev
+  postgresql
   glib-networking
   gettext
   python3

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "mcs-config.h"
+#include "mcs-database.h"
 
 /* clang-format would space out the dashes of the quark's name. */
 /* clang-format off */
@@ -529,7 +530,8 @@ mcs_config_default_database (void)
  * @config: a configuration with a database path
  *
  * Returns: (transfer full): where the signing secret lives: the configured
- *   file, or `server-secret` beside the database
+ *   file, or `server-secret` beside the database (in the user's data
+ *   directory for a PostgreSQL database)
  */
 char *
 mcs_config_get_secret_file (McsConfig *config)
@@ -538,6 +540,12 @@ mcs_config_get_secret_file (McsConfig *config)
 
   if (config->secret_file != NULL)
     return g_strdup (config->secret_file);
+
+  /* A PostgreSQL database has no directory: the secret stays in the
+   * user's data directory, where the default database would be. Servers
+   * that share a database must share this file too (`secret-file`). */
+  if (mcs_database_is_url (config->database))
+    return g_build_filename (g_get_user_data_dir (), "mentorcall", "server-secret", NULL);
 
   dir = g_path_get_dirname (config->database);
   return g_build_filename (dir, "server-secret", NULL);

@@ -1,37 +1,31 @@
-/* mcs-database.c — a thin SQLite wrapper
+/* mcs-database.c — one SQL connection, SQLite or PostgreSQL
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One connection, used only from the main thread. Statements are prepared
- * once and cached by their SQL text. The database runs in WAL mode with
- * foreign keys on; its schema version is SQLite's user_version, and
- * mcs_database_migrate() upgrades an older file in place, one step per
- * transaction.
+ * The store speaks to its database only through this: prepared statements
+ * cached by their SQL text, parameters bound by number, columns read as
+ * integers or text, transactions, and schema migrations. Two kinds sit
+ * behind it: an SQLite file (mcs-database-sqlite.c, the embedded default)
+ * and a PostgreSQL server (mcs-database-postgresql.c), chosen by the
+ * location: a `postgresql://` or `postgres://` URL is PostgreSQL, anything
+ * else a file. The SQL the store writes is the part both understand; each
+ * kind has its own migrations, which give both the same tables.
  *
- * The file holds password and session hashes, so it is private to the
- * server's user (0600) whatever the umask: it is created with that mode
- * before SQLite opens it, and SQLite gives its -wal and -shm files the
- * mode of the database. A file left readable by an older version is
- * tightened at start.
+ * One connection, used from one thread at a time.
  */
 
 #define G_LOG_DOMAIN "mcs-database"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-
-#include <glib/gstdio.h>
-
-#include "mcs-database.h"
+#include "mcs-database-private.h"
 
 struct _McsDatabase
 {
   GObject parent_instance;
 
-  sqlite3    *db;
-  GHashTable *statements;
+  const McsDatabaseBackend *backend;
+  gpointer                  handle;
+  GHashTable               *statements; /* SQL text -> McsStatement */
 };
 
 G_DEFINE_TYPE (McsDatabase, mcs_database, G_TYPE_OBJECT)
@@ -42,32 +36,13 @@ G_DEFINE_QUARK (mcs-database-error-quark, mcs_database_error)
 /* clang-format on */
 
 static void
-set_error (McsDatabase *self,
-           int          rc,
-           const char  *what,
-           GError     **error)
-{
-  int code = (rc & 0xff) == SQLITE_CONSTRAINT ? MCS_DATABASE_ERROR_CONSTRAINT
-                                              : MCS_DATABASE_ERROR_FAILED;
-
-  g_set_error (error, MCS_DATABASE_ERROR, code, "%s: %s", what,
-               self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
-}
-
-static void
-finalize_statement (gpointer data)
-{
-  sqlite3_finalize (data);
-}
-
-static void
 mcs_database_finalize (GObject *object)
 {
   McsDatabase *self = (McsDatabase *) object;
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
-  if (self->db != NULL)
-    sqlite3_close (self->db);
+  if (self->handle != NULL)
+    self->backend->close (self);
 
   G_OBJECT_CLASS (mcs_database_parent_class)->finalize (object);
 }
@@ -83,114 +58,73 @@ mcs_database_class_init (McsDatabaseClass *klass)
 static void
 mcs_database_init (McsDatabase *self)
 {
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
-/* Makes @path (and its -wal and -shm files, when they exist) readable
- * and writable by its owner only, creating @path if it is missing. */
-static gboolean
-make_private (const char *path,
-              GError    **error)
+gpointer
+mcs_database_get_handle (McsDatabase *self)
 {
-  const char *suffixes[] = { "", "-wal", "-shm" };
-  int         fd;
+  return self->handle;
+}
 
-  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
+void
+mcs_database_set_handle (McsDatabase *self,
+                         gpointer     handle)
+{
+  self->handle = handle;
+}
 
-      g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
-                   "Cannot open the database %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  g_close (fd, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-      GStatBuf         info;
-
-      if (g_stat (file, &info) != 0 || (info.st_mode & 0077) == 0)
-        continue;
-
-      if (g_chmod (file, 0600) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
-                       "Cannot make %s private (mode 0600): %s", file, g_strerror (saved_errno));
-          return FALSE;
-        }
-      g_message ("Made %s private (mode 0600); it was %04o", file, info.st_mode & 0777);
-    }
-
-  return TRUE;
+/**
+ * mcs_database_is_url:
+ * @location: a database location as configured
+ *
+ * Returns: whether @location names a PostgreSQL server rather than a file
+ */
+gboolean
+mcs_database_is_url (const char *location)
+{
+  return location != NULL &&
+         (g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://"));
 }
 
 /**
  * mcs_database_open:
- * @path: a file, created if missing along with its directory, or `:memory:`
+ * @location: an SQLite file, created if missing along with its directory, or
+ *   `:memory:`; or a PostgreSQL connection URL (`postgresql://…`, libpq's
+ *   syntax), whose database must exist
  * @error: a #GError
  *
  * Returns: (transfer full): the open database
  */
 McsDatabase *
-mcs_database_open (const char *path,
+mcs_database_open (const char *location,
                    GError    **error)
 {
   g_autoptr (McsDatabase) self = g_object_new (MCS_TYPE_DATABASE, NULL);
-  int                     rc;
 
-  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (location != NULL, NULL);
 
-  if (!g_str_equal (path, ":memory:"))
-    {
-      g_autofree char *dir = g_path_get_dirname (path);
+  self->backend = mcs_database_is_url (location) ? &mcs_database_postgresql : &mcs_database_sqlite;
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) self->backend->free_statement);
 
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
-                       "Cannot create the directory %s: %s", dir, g_strerror (saved_errno));
-          return NULL;
-        }
-
-      if (!make_private (path, error))
-        return NULL;
-    }
-
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_autofree char *what = g_strdup_printf ("Cannot open the database %s", path);
-
-      set_error (self, rc, what, error);
-      return NULL;
-    }
-
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 5000);
-
-  /* synchronous=NORMAL is safe in WAL mode: a power cut may lose the last
-   * transactions but never corrupts the file. */
-  if (!mcs_database_exec (self,
-                          "PRAGMA journal_mode = WAL;"
-                          "PRAGMA synchronous = NORMAL;"
-                          "PRAGMA foreign_keys = ON;",
-                          error))
+  if (!self->backend->open (self, location, error))
     return NULL;
 
   return g_steal_pointer (&self);
 }
 
+McsDatabaseKind
+mcs_database_get_kind (McsDatabase *self)
+{
+  g_return_val_if_fail (MCS_IS_DATABASE (self), MCS_DATABASE_SQLITE);
+
+  return self->backend->kind;
+}
+
 /**
  * mcs_database_statement:
  * @self: a database
- * @sql: one SQL statement
+ * @sql: one SQL statement, its parameters written ?1, ?2…
  * @error: a #GError
  *
  * Returns: (transfer none): a prepared statement with nothing bound; release
@@ -201,8 +135,7 @@ mcs_database_statement (McsDatabase *self,
                         const char  *sql,
                         GError     **error)
 {
-  sqlite3_stmt *statement;
-  int           rc;
+  McsStatement *statement;
 
   g_return_val_if_fail (MCS_IS_DATABASE (self), NULL);
 
@@ -210,13 +143,11 @@ mcs_database_statement (McsDatabase *self,
   if (statement != NULL)
     return statement;
 
-  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_error (self, rc, "Cannot prepare a statement", error);
-      return NULL;
-    }
+  statement = self->backend->prepare (self, sql, error);
+  if (statement == NULL)
+    return NULL;
 
+  statement->database = self;
   g_hash_table_insert (self->statements, g_strdup (sql), statement);
   return statement;
 }
@@ -228,6 +159,8 @@ mcs_database_statement (McsDatabase *self,
  * @has_row: (out) (optional): whether a row is ready to be read
  * @error: a #GError
  *
+ * Runs @statement the first time, and moves to its next row after that.
+ *
  * Returns: %TRUE unless the statement failed
  */
 gboolean
@@ -236,16 +169,17 @@ mcs_database_step (McsDatabase  *self,
                    gboolean     *has_row,
                    GError      **error)
 {
-  int rc = sqlite3_step (statement);
+  gboolean row = FALSE;
+  gboolean ok;
 
+  g_return_val_if_fail (MCS_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (statement->database == self, FALSE);
+
+  ok = self->backend->step (statement, &row, error);
   if (has_row != NULL)
-    *has_row = rc == SQLITE_ROW;
+    *has_row = ok && row;
 
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-
-  set_error (self, rc, "A database statement failed", error);
-  return FALSE;
+  return ok;
 }
 
 void
@@ -254,8 +188,7 @@ mcs_statement_release (McsStatement *statement)
   if (statement == NULL)
     return;
 
-  sqlite3_reset (statement);
-  sqlite3_clear_bindings (statement);
+  statement->database->backend->reset (statement);
 }
 
 gboolean
@@ -263,30 +196,16 @@ mcs_database_exec (McsDatabase *self,
                    const char  *sql,
                    GError     **error)
 {
-  char *message = NULL;
-  int   rc;
-
   g_return_val_if_fail (MCS_IS_DATABASE (self), FALSE);
 
-  rc = sqlite3_exec (self->db, sql, NULL, NULL, &message);
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, MCS_DATABASE_ERROR,
-                   (rc & 0xff) == SQLITE_CONSTRAINT ? MCS_DATABASE_ERROR_CONSTRAINT
-                                                    : MCS_DATABASE_ERROR_FAILED,
-                   "Database error: %s", message ? message : sqlite3_errstr (rc));
-      sqlite3_free (message);
-      return FALSE;
-    }
-
-  return TRUE;
+  return self->backend->exec (self, sql, error);
 }
 
 gboolean
 mcs_database_begin (McsDatabase *self,
                     GError     **error)
 {
-  return mcs_database_exec (self, "BEGIN IMMEDIATE", error);
+  return mcs_database_exec (self, self->backend->begin_sql, error);
 }
 
 gboolean
@@ -299,38 +218,69 @@ mcs_database_commit (McsDatabase *self,
 void
 mcs_database_rollback (McsDatabase *self)
 {
-  if (!sqlite3_get_autocommit (self->db))
+  if (self->backend->in_transaction (self))
     mcs_database_exec (self, "ROLLBACK", NULL);
 }
 
-gint64
-mcs_database_last_insert_id (McsDatabase *self)
+/**
+ * mcs_database_lock:
+ * @self: a database, in a transaction
+ * @lock: what is locked
+ * @key: which one, such as a booking's id
+ * @error: a #GError
+ *
+ * Makes other transactions that take the same lock, from this server or
+ * another one, wait until this one ends. On PostgreSQL that is a
+ * transaction-scoped advisory lock; SQLite needs none, as BEGIN IMMEDIATE
+ * already holds the whole database's write lock.
+ *
+ * Returns: %TRUE once the lock is held
+ */
+gboolean
+mcs_database_lock (McsDatabase    *self,
+                   McsDatabaseLock lock,
+                   gint64          key,
+                   GError        **error)
 {
-  return sqlite3_last_insert_rowid (self->db);
+  g_autoptr (McsStatement) statement = NULL;
+
+  g_return_val_if_fail (MCS_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (key >= 0 && key < ((gint64) 1 << 40), FALSE);
+
+  if (self->backend->kind == MCS_DATABASE_SQLITE)
+    return TRUE;
+
+  statement = mcs_database_statement (self, "SELECT pg_advisory_xact_lock (?1)", error);
+  if (statement == NULL)
+    return FALSE;
+
+  mcs_statement_bind_int64 (statement, 1, ((gint64) lock << 40) | key);
+  return mcs_database_step (self, statement, NULL, error);
 }
 
-int
+/**
+ * mcs_database_changes:
+ * @self: a database
+ *
+ * Returns: how many rows the last INSERT, UPDATE or DELETE changed
+ */
+gint64
 mcs_database_changes (McsDatabase *self)
 {
-  return sqlite3_changes (self->db);
+  return self->backend->changes (self);
 }
 
 /**
  * mcs_database_get_version:
  * @self: a database
  *
- * Returns: the schema version stored in the file; 0 for a new file
+ * Returns: the schema version stored in the database; 0 for a new one, -1
+ *   if it cannot be read
  */
 int
 mcs_database_get_version (McsDatabase *self)
 {
-  g_autoptr (McsStatement) statement = mcs_database_statement (self, "PRAGMA user_version", NULL);
-  gboolean                 has_row = FALSE;
-
-  if (statement == NULL || !mcs_database_step (self, statement, &has_row, NULL) || !has_row)
-    return -1;
-
-  return sqlite3_column_int (statement, 0);
+  return self->backend->get_version (self);
 }
 
 /**
@@ -341,9 +291,10 @@ mcs_database_get_version (McsDatabase *self)
  * @n_migrations: their number, which is the current schema version
  * @error: a #GError
  *
- * Brings the schema up to date. Each step runs in its own transaction along
- * with the version bump, so a failed step leaves the previous version intact.
- * A file from a newer server is refused rather than misread.
+ * Brings the schema up to date, in one transaction with the version bump, so
+ * a failed step leaves the database as it was. A database written by a newer
+ * server is refused rather than misread. On PostgreSQL the transaction holds
+ * a lock that makes servers starting together migrate one after the other.
  *
  * Returns: %TRUE if the schema is current
  */
@@ -353,13 +304,20 @@ mcs_database_migrate (McsDatabase        *self,
                       guint               n_migrations,
                       GError            **error)
 {
-  int version = mcs_database_get_version (self);
+  int version;
 
+  if (!mcs_database_begin (self, error))
+    return FALSE;
+
+  if (!self->backend->lock_schema (self, error))
+    goto fail;
+
+  version = mcs_database_get_version (self);
   if (version < 0)
     {
       g_set_error_literal (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
                            "Cannot read the database's schema version");
-      return FALSE;
+      goto fail;
     }
 
   if ((guint) version > n_migrations)
@@ -368,28 +326,77 @@ mcs_database_migrate (McsDatabase        *self,
                    "The database has schema version %d, but this server knows only up to %u; "
                    "it was written by a newer mentorcall-server",
                    version, n_migrations);
-      return FALSE;
+      goto fail;
     }
 
   for (guint i = version; i < n_migrations; i++)
     {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", i + 1);
-
-      if (!mcs_database_begin (self, error))
-        return FALSE;
-
       if (!mcs_database_exec (self, migrations[i], error) ||
-          !mcs_database_exec (self, bump, error) ||
-          !mcs_database_commit (self, error))
+          !self->backend->set_version (self, i + 1, error))
         {
-          mcs_database_rollback (self);
           g_prefix_error (error, "Upgrading the schema to version %u failed: ", i + 1);
-          return FALSE;
+          goto fail;
         }
-
-      if (version > 0)
-        g_message ("Upgraded the database schema to version %u", i + 1);
     }
 
+  if (!mcs_database_commit (self, error))
+    goto fail;
+
+  if (version > 0 && (guint) version < n_migrations)
+    g_message ("Upgraded the database schema from version %d to %u", version, n_migrations);
+
   return TRUE;
+
+fail:
+  mcs_database_rollback (self);
+  return FALSE;
+}
+
+void
+mcs_statement_bind_int64 (McsStatement *statement,
+                          int           index,
+                          gint64        value)
+{
+  statement->database->backend->bind_int64 (statement, index, value);
+}
+
+/* NULL binds SQL NULL. */
+void
+mcs_statement_bind_text (McsStatement *statement,
+                         int           index,
+                         const char   *text)
+{
+  statement->database->backend->bind_text (statement, index, text);
+}
+
+void
+mcs_statement_bind_blob (McsStatement *statement,
+                         int           index,
+                         const guint8 *data,
+                         gsize         length)
+{
+  statement->database->backend->bind_blob (statement, index, data, length);
+}
+
+gint64
+mcs_statement_get_int64 (McsStatement *statement,
+                         int           column)
+{
+  return statement->database->backend->get_int64 (statement, column);
+}
+
+/* Text columns come back as borrowed UTF-8 (valid or not: see
+ * mcs_store_dup_text()), NULL for SQL NULL. */
+const char *
+mcs_statement_get_text (McsStatement *statement,
+                        int           column)
+{
+  return statement->database->backend->get_text (statement, column);
+}
+
+gboolean
+mcs_statement_is_null (McsStatement *statement,
+                       int           column)
+{
+  return statement->database->backend->is_null (statement, column);
 }

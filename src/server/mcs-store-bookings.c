@@ -40,15 +40,15 @@ ensure_call (McsStore *self,
   GError                  *local_error = NULL;
 
   statement = mcs_database_statement (self->database,
-                                      "INSERT OR IGNORE INTO calls (booking_id, room_id, created_at)"
-                                      " VALUES (?1, ?2, ?3)",
+                                      "INSERT INTO calls (booking_id, room_id, created_at)"
+                                      " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
-  sqlite3_bind_text (statement, 2, room_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 3, mcs_store_now ());
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_text (statement, 2, room_id);
+  mcs_statement_bind_int64 (statement, 3, mcs_store_now ());
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (error, local_error);
@@ -76,7 +76,7 @@ list_present (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
 
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     g_ptr_array_add (users, mcs_store_read_user (statement, 0));
@@ -98,28 +98,28 @@ read_booking (McsStore     *self,
   g_autoptr (McsBooking) booking = g_new0 (McsBooking, 1);
   gint64                 mentor_id, student_id;
 
-  booking->id = sqlite3_column_int64 (statement, 0);
-  mentor_id = sqlite3_column_int64 (statement, 1);
-  student_id = sqlite3_column_int64 (statement, 2);
+  booking->id = mcs_statement_get_int64 (statement, 0);
+  mentor_id = mcs_statement_get_int64 (statement, 1);
+  student_id = mcs_statement_get_int64 (statement, 2);
   booking->subject = mcs_store_dup_text (statement, 3);
-  booking->starts_at = sqlite3_column_int64 (statement, 4);
-  booking->ends_at = sqlite3_column_int64 (statement, 5);
+  booking->starts_at = mcs_statement_get_int64 (statement, 4);
+  booking->ends_at = mcs_statement_get_int64 (statement, 5);
   if (!mc_booking_status_from_string (mcs_statement_get_text (statement, 6), &booking->status))
     booking->status = MC_BOOKING_PENDING;
-  booking->created_at = sqlite3_column_int64 (statement, 7);
-  booking->updated_at = sqlite3_column_int64 (statement, 8);
+  booking->created_at = mcs_statement_get_int64 (statement, 7);
+  booking->updated_at = mcs_statement_get_int64 (statement, 8);
   booking->call_duration = -1;
 
-  if (sqlite3_column_type (statement, 9) != SQLITE_NULL)
+  if (!mcs_statement_is_null (statement, 9))
     {
       booking->has_call = TRUE;
       booking->room_id = mcs_store_dup_text (statement, 9);
       if (!mc_call_state_from_string (mcs_statement_get_text (statement, 10), &booking->call_state))
         booking->call_state = MC_CALL_IDLE;
-      booking->call_started_at = sqlite3_column_int64 (statement, 11);
-      booking->call_ended_at = sqlite3_column_int64 (statement, 12);
-      if (sqlite3_column_type (statement, 13) != SQLITE_NULL)
-        booking->call_duration = sqlite3_column_int64 (statement, 13);
+      booking->call_started_at = mcs_statement_get_int64 (statement, 11);
+      booking->call_ended_at = mcs_statement_get_int64 (statement, 12);
+      if (!mcs_statement_is_null (statement, 13))
+        booking->call_duration = mcs_statement_get_int64 (statement, 13);
     }
 
   /* Lookups below reuse other cached statements, never this one. */
@@ -176,34 +176,20 @@ mcs_store_add_booking (McsStore       *self,
                        McBookingStatus status,
                        GError        **error)
 {
-  g_autoptr (McsStatement) statement = NULL;
-  GError                  *local_error = NULL;
-  gint64                   now = mcs_store_now ();
-  gint64                   id;
+  GError *local_error = NULL;
+  gint64  now = mcs_store_now ();
+  gint64  id;
 
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error), NULL;
 
-  statement = mcs_database_statement (self->database,
-                                      "INSERT INTO bookings (mentor_id, student_id, subject,"
-                                      "  starts_at, ends_at, status, created_at, updated_at)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                                      &local_error);
-  if (statement == NULL)
+  if (!mcs_store_insert (self,
+                         "INSERT INTO bookings (mentor_id, student_id, subject,"
+                         "  starts_at, ends_at, status, created_at, updated_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+                         &id, error, "iisiisi", mentor_id, student_id, subject ? subject : "",
+                         starts_at, ends_at, mc_booking_status_to_string (status), now))
     goto failed;
-
-  sqlite3_bind_int64 (statement, 1, mentor_id);
-  sqlite3_bind_int64 (statement, 2, student_id);
-  sqlite3_bind_text (statement, 3, subject ? subject : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 4, starts_at);
-  sqlite3_bind_int64 (statement, 5, ends_at);
-  sqlite3_bind_text (statement, 6, mc_booking_status_to_string (status), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (statement, 7, now);
-
-  if (!mcs_database_step (self->database, statement, NULL, &local_error))
-    goto failed;
-
-  id = mcs_database_last_insert_id (self->database);
 
   /* The room is created with the confirmation, as the in-house app did. */
   if (status == MC_BOOKING_CONFIRMED && !ensure_call (self, id, &local_error))
@@ -237,7 +223,7 @@ mcs_store_get_booking (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, id);
+  mcs_statement_bind_int64 (statement, 1, id);
 
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -280,8 +266,8 @@ mcs_store_list_user_bookings (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, user_id);
-  sqlite3_bind_int64 (statement, 2, ends_after);
+  mcs_statement_bind_int64 (statement, 1, user_id);
+  mcs_statement_bind_int64 (statement, 2, ends_after);
 
   return collect_bookings (self, statement, error);
 }
@@ -312,7 +298,7 @@ mcs_store_list_bookings (McsStore *self,
     return mcs_store_fail (error, local_error), NULL;
 
   if (status >= 0)
-    sqlite3_bind_text (statement, 1, mc_booking_status_to_string (status), -1, SQLITE_STATIC);
+    mcs_statement_bind_text (statement, 1, mc_booking_status_to_string (status));
 
   return collect_bookings (self, statement, error);
 }
@@ -377,15 +363,14 @@ mcs_store_update_booking (McsStore                *self,
   if (statement == NULL)
     goto failed;
 
-  sqlite3_bind_int64 (statement, 1, id);
+  mcs_statement_bind_int64 (statement, 1, id);
   if (changes->subject != NULL)
-    sqlite3_bind_text (statement, 2, changes->subject, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 3, starts_at);
-  sqlite3_bind_int64 (statement, 4, ends_at);
+    mcs_statement_bind_text (statement, 2, changes->subject);
+  mcs_statement_bind_int64 (statement, 3, starts_at);
+  mcs_statement_bind_int64 (statement, 4, ends_at);
   if (changes->status >= 0)
-    sqlite3_bind_text (statement, 5, mc_booking_status_to_string (changes->status), -1,
-                       SQLITE_STATIC);
-  sqlite3_bind_int64 (statement, 6, mcs_store_now ());
+    mcs_statement_bind_text (statement, 5, mc_booking_status_to_string (changes->status));
+  mcs_statement_bind_int64 (statement, 6, mcs_store_now ());
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     goto failed;
@@ -436,15 +421,15 @@ mcs_store_list_attendance (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
 
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     {
       McsAttendance *row = g_new0 (McsAttendance, 1);
 
       row->user = mcs_store_read_user (statement, 0);
-      row->joined_at = sqlite3_column_int64 (statement, 7);
-      row->left_at = sqlite3_column_int64 (statement, 8);
+      row->joined_at = mcs_statement_get_int64 (statement, 7);
+      row->left_at = mcs_statement_get_int64 (statement, 8);
       row->reason = mcs_store_dup_text (statement, 9);
       g_ptr_array_add (rows, row);
     }

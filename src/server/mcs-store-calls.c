@@ -66,9 +66,9 @@ participant_role (McsStore *self,
   if (statement == NULL)
     return "student";
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
-  sqlite3_bind_int64 (statement, 2, user_id);
-  if (select_row (self, statement, NULL) && sqlite3_column_int (statement, 0) != 0)
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 2, user_id);
+  if (select_row (self, statement, NULL) && mcs_statement_get_int64 (statement, 0) != 0)
     return "mentor";
 
   return "student";
@@ -117,17 +117,17 @@ mcs_store_queue_booking_changed (McsStore   *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
   if (!select_row (self, statement, error))
     return FALSE;
 
   json_object_set_int_member (data, "booking_id", booking_id);
   json_object_set_string_member (data, "change", change);
   json_object_set_string_member (data, "status", mcs_statement_get_text (statement, 2));
-  json_object_set_int_member (data, "mentor_id", sqlite3_column_int64 (statement, 0));
-  json_object_set_int_member (data, "student_id", sqlite3_column_int64 (statement, 1));
-  set_time (data, "start", sqlite3_column_int64 (statement, 3));
-  set_time (data, "end", sqlite3_column_int64 (statement, 4));
+  json_object_set_int_member (data, "mentor_id", mcs_statement_get_int64 (statement, 0));
+  json_object_set_int_member (data, "student_id", mcs_statement_get_int64 (statement, 1));
+  set_time (data, "start", mcs_statement_get_int64 (statement, 3));
+  set_time (data, "end", mcs_statement_get_int64 (statement, 4));
   mcs_statement_release (g_steal_pointer (&statement));
 
   return mcs_store_queue_event (self, "booking.changed", data, now, error);
@@ -171,8 +171,8 @@ mcs_store_call_join (McsStore *self,
     if (statement == NULL)
       goto failed;
 
-    sqlite3_bind_int64 (statement, 1, booking_id);
-    first = select_row (self, statement, &select_error) && sqlite3_column_int (statement, 0) != 0;
+    mcs_statement_bind_int64 (statement, 1, booking_id);
+    first = select_row (self, statement, &select_error) && mcs_statement_get_int64 (statement, 0) != 0;
     if (select_error != NULL)
       {
         g_propagate_error (error, select_error);
@@ -241,15 +241,15 @@ close_open (McsStore   *self,
     if (statement == NULL)
       return mcs_store_fail (error, local_error);
 
-    sqlite3_bind_int64 (statement, 1, booking_id);
-    sqlite3_bind_int64 (statement, 2, user_id);
+    mcs_statement_bind_int64 (statement, 1, booking_id);
+    mcs_statement_bind_int64 (statement, 2, user_id);
     while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
       {
         OpenAttendance row = {
-          sqlite3_column_int64 (statement, 0),
-          sqlite3_column_int64 (statement, 1),
-          sqlite3_column_int64 (statement, 2),
-          sqlite3_column_int64 (statement, 3),
+          mcs_statement_get_int64 (statement, 0),
+          mcs_statement_get_int64 (statement, 1),
+          mcs_statement_get_int64 (statement, 2),
+          mcs_statement_get_int64 (statement, 3),
         };
 
         g_array_append_val (rows, row);
@@ -336,8 +336,8 @@ add_participants (McsStore   *self,
           return mcs_store_fail (error, local_error);
         }
 
-      sqlite3_bind_int64 (statement, 1, booking_id);
-      sqlite3_bind_int64 (statement, 2, ids[i]);
+      mcs_statement_bind_int64 (statement, 1, booking_id);
+      mcs_statement_bind_int64 (statement, 2, ids[i]);
       if (!select_row (self, statement, error))
         {
           json_object_unref (participant);
@@ -346,9 +346,9 @@ add_participants (McsStore   *self,
 
       json_object_set_int_member (participant, "user_id", ids[i]);
       json_object_set_string_member (participant, "role", roles[i]);
-      json_object_set_int_member (participant, "joins", sqlite3_column_int64 (statement, 0));
+      json_object_set_int_member (participant, "joins", mcs_statement_get_int64 (statement, 0));
       json_object_set_int_member (participant, "attended_seconds",
-                                  sqlite3_column_int64 (statement, 1));
+                                  mcs_statement_get_int64 (statement, 1));
       json_array_add_object_element (participants, participant);
     }
 
@@ -380,14 +380,14 @@ queue_ended (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
   if (!select_row (self, statement, error))
     return FALSE;
 
-  mentor_id = sqlite3_column_int64 (statement, 0);
-  student_id = sqlite3_column_int64 (statement, 1);
-  starts_at = sqlite3_column_int64 (statement, 2);
-  ends_at = sqlite3_column_int64 (statement, 3);
+  mentor_id = mcs_statement_get_int64 (statement, 0);
+  student_id = mcs_statement_get_int64 (statement, 1);
+  starts_at = mcs_statement_get_int64 (statement, 2);
+  ends_at = mcs_statement_get_int64 (statement, 3);
 
   json_object_set_int_member (data, "booking_id", booking_id);
   if (ended_by != 0)
@@ -401,9 +401,9 @@ queue_ended (McsStore *self,
       json_object_set_null_member (data, "ended_by");
       json_object_set_string_member (data, "ended_by_role", "server");
     }
-  set_time (data, "started_at", sqlite3_column_int64 (statement, 5));
-  set_time (data, "ended_at", sqlite3_column_int64 (statement, 6));
-  json_object_set_int_member (data, "duration_seconds", sqlite3_column_int64 (statement, 7));
+  set_time (data, "started_at", mcs_statement_get_int64 (statement, 5));
+  set_time (data, "ended_at", mcs_statement_get_int64 (statement, 6));
+  json_object_set_int_member (data, "duration_seconds", mcs_statement_get_int64 (statement, 7));
   json_object_set_string_member (data, "booking_status", mcs_statement_get_text (statement, 4));
   json_object_set_boolean_member (data, "booking_completed",
                                   g_strcmp0 (mcs_statement_get_text (statement, 4), "completed") == 0);
@@ -541,11 +541,11 @@ mcs_store_list_expired_calls (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, ended_before);
+  mcs_statement_bind_int64 (statement, 1, ended_before);
 
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     {
-      gint64 id = sqlite3_column_int64 (statement, 0);
+      gint64 id = mcs_statement_get_int64 (statement, 0);
 
       g_array_append_val (ids, id);
     }

@@ -15,12 +15,12 @@ read_chat (McsStore     *self,
 {
   g_autoptr (McsChatMessage) message = g_new0 (McsChatMessage, 1);
 
-  message->booking_id = sqlite3_column_int64 (statement, 0);
-  message->seq = sqlite3_column_int64 (statement, 1);
+  message->booking_id = mcs_statement_get_int64 (statement, 0);
+  message->seq = mcs_statement_get_int64 (statement, 1);
   message->client_id = mcs_store_dup_text (statement, 2);
   message->text = mcs_store_dup_text (statement, 4);
-  message->sent_at = sqlite3_column_int64 (statement, 5);
-  message->sender = mcs_store_get_user (self, sqlite3_column_int64 (statement, 3), error);
+  message->sent_at = mcs_statement_get_int64 (statement, 5);
+  message->sender = mcs_store_get_user (self, mcs_statement_get_int64 (statement, 3), error);
   if (message->sender == NULL)
     return NULL;
 
@@ -46,8 +46,8 @@ find_chat (McsStore   *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
-  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_text (statement, 2, client_id);
 
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -115,11 +115,22 @@ mcs_store_add_chat (McsStore   *self,
   g_autoptr (McsChatMessage) existing = NULL;
   GError                    *local_error = NULL;
 
+  McsChatMessage            *message;
+
   *duplicate = FALSE;
+
+  /* Servers sharing a PostgreSQL database may store two messages of one
+   * booking at once (or the same message, resent to another server): the
+   * lock makes them take turns, so sequence numbers have no gaps or
+   * clashes and a client_id is looked up before it is inserted. */
+  if (!mcs_database_begin (self->database, &local_error) ||
+      !mcs_database_lock (self->database, MCS_DATABASE_LOCK_CHAT, booking_id, &local_error))
+    goto failed;
 
   existing = find_chat (self, booking_id, client_id, &local_error);
   if (existing != NULL)
     {
+      mcs_store_rollback (self);
       if (existing->sender->id != sender_id)
         {
           g_set_error_literal (error, MC_ERROR, MC_ERROR_CONFLICT,
@@ -133,6 +144,7 @@ mcs_store_add_chat (McsStore   *self,
 
   if (!g_error_matches (local_error, MC_ERROR, MC_ERROR_NOT_FOUND))
     {
+      mcs_store_rollback (self);
       g_propagate_error (error, local_error);
       return NULL;
     }
@@ -144,9 +156,25 @@ mcs_store_add_chat (McsStore   *self,
                       " SELECT ?1, coalesce (max (seq), 0) + 1, ?2, ?3, ?4, ?5"
                       " FROM chat_messages WHERE booking_id = ?1",
                       error, "isisi", booking_id, client_id, sender_id, text, now))
-    return NULL;
+    goto failed;
 
-  return find_chat (self, booking_id, client_id, error);
+  message = find_chat (self, booking_id, client_id, error);
+  if (message == NULL)
+    goto failed;
+
+  if (!mcs_database_commit (self->database, &local_error))
+    {
+      mcs_chat_message_free (message);
+      goto failed;
+    }
+
+  return message;
+
+failed:
+  mcs_store_rollback (self);
+  if (local_error != NULL)
+    mcs_store_fail (error, local_error);
+  return NULL;
 }
 
 /**
@@ -176,15 +204,15 @@ mcs_store_list_chat (McsStore *self,
   statement = mcs_database_statement (self->database,
                                       "SELECT * FROM (SELECT " CHAT_COLUMNS " FROM chat_messages"
                                       "  WHERE booking_id = ?1 AND seq > ?2"
-                                      "  ORDER BY seq DESC LIMIT ?3)"
+                                      "  ORDER BY seq DESC LIMIT ?3) AS recent"
                                       " ORDER BY seq",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, booking_id);
-  sqlite3_bind_int64 (statement, 2, after);
-  sqlite3_bind_int64 (statement, 3, limit);
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_int64 (statement, 2, after);
+  mcs_statement_bind_int64 (statement, 3, limit);
 
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     {
@@ -209,11 +237,11 @@ mcs_store_list_chat (McsStore *self,
       if (max == NULL)
         return mcs_store_fail (error, local_error), NULL;
 
-      sqlite3_bind_int64 (max, 1, booking_id);
+      mcs_statement_bind_int64 (max, 1, booking_id);
       if (!mcs_database_step (self->database, max, &has_row, &local_error))
         return mcs_store_fail (error, local_error), NULL;
 
-      *last_seq = has_row ? sqlite3_column_int64 (max, 0) : 0;
+      *last_seq = has_row ? mcs_statement_get_int64 (max, 0) : 0;
     }
 
   return g_steal_pointer (&messages);

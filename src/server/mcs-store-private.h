@@ -29,6 +29,12 @@ gboolean mcs_store_run (McsStore   *self,
                         GError    **error,
                         const char *types,
                         ...);
+gboolean mcs_store_insert (McsStore   *self,
+                           const char *sql,
+                           gint64     *id,
+                           GError    **error,
+                           const char *types,
+                           ...);
 McsUser *mcs_store_read_user (McsStatement *statement,
                               int           first);
 char    *mcs_store_dup_text (McsStatement *statement,

@@ -22,14 +22,14 @@ mcs_store_read_user (McsStatement *statement,
 {
   McsUser *user = g_new0 (McsUser, 1);
 
-  user->id = sqlite3_column_int64 (statement, first + 0);
+  user->id = mcs_statement_get_int64 (statement, first + 0);
   user->username = mcs_store_dup_text (statement, first + 1);
   user->display_name = mcs_store_dup_text (statement, first + 2);
   if (!mc_role_from_string (mcs_statement_get_text (statement, first + 3), &user->role))
     user->role = MC_ROLE_STUDENT;
   user->password_hash = g_strdup (mcs_statement_get_text (statement, first + 4));
-  user->disabled = sqlite3_column_int (statement, first + 5) != 0;
-  user->created_at = sqlite3_column_int64 (statement, first + 6);
+  user->disabled = mcs_statement_get_int64 (statement, first + 5) != 0;
+  user->created_at = mcs_statement_get_int64 (statement, first + 6);
 
   return user;
 }
@@ -44,22 +44,24 @@ mcs_store_add_user (McsStore   *self,
 {
   g_autoptr (McsStatement) statement = NULL;
   GError                  *local_error = NULL;
+  gboolean                 has_row = FALSE;
+  gint64                   id;
 
   statement = mcs_database_statement (self->database,
                                       "INSERT INTO users (username, display_name, role,"
                                       "                   password_hash, created_at)"
-                                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                      " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_text (statement, 1, username, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (statement, 2, display_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (statement, 3, mc_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 4, password_hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 5, mcs_store_now ());
+  mcs_statement_bind_text (statement, 1, username);
+  mcs_statement_bind_text (statement, 2, display_name);
+  mcs_statement_bind_text (statement, 3, mc_role_to_string (role));
+  mcs_statement_bind_text (statement, 4, password_hash);
+  mcs_statement_bind_int64 (statement, 5, mcs_store_now ());
 
-  if (!mcs_database_step (self->database, statement, NULL, &local_error))
+  if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     {
       if (g_error_matches (local_error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_CONSTRAINT))
         {
@@ -72,7 +74,16 @@ mcs_store_add_user (McsStore   *self,
       return mcs_store_fail (error, local_error), NULL;
     }
 
-  return mcs_store_get_user (self, mcs_database_last_insert_id (self->database), error);
+  if (!has_row)
+    {
+      g_set_error_literal (&local_error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                           "An INSERT returned no id");
+      return mcs_store_fail (error, local_error), NULL;
+    }
+  id = mcs_statement_get_int64 (statement, 0);
+  g_clear_pointer (&statement, mcs_statement_release);
+
+  return mcs_store_get_user (self, id, error);
 }
 
 static McsUser *
@@ -91,9 +102,9 @@ get_user_where (McsStore   *self,
     return mcs_store_fail (error, local_error), NULL;
 
   if (username != NULL)
-    sqlite3_bind_text (statement, 1, username, -1, SQLITE_TRANSIENT);
+    mcs_statement_bind_text (statement, 1, username);
   else
-    sqlite3_bind_int64 (statement, 1, id);
+    mcs_statement_bind_int64 (statement, 1, id);
 
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -185,13 +196,13 @@ mcs_store_update_user (McsStore   *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, id);
+  mcs_statement_bind_int64 (statement, 1, id);
   if (display_name != NULL)
-    sqlite3_bind_text (statement, 2, display_name, -1, SQLITE_TRANSIENT);
+    mcs_statement_bind_text (statement, 2, display_name);
   if (password_hash != NULL)
-    sqlite3_bind_text (statement, 3, password_hash, -1, SQLITE_TRANSIENT);
+    mcs_statement_bind_text (statement, 3, password_hash);
   if (disabled >= 0)
-    sqlite3_bind_int (statement, 4, disabled ? 1 : 0);
+    mcs_statement_bind_int64 (statement, 4, disabled ? 1 : 0);
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (error, local_error);
@@ -213,8 +224,8 @@ mcs_store_update_user (McsStore   *self,
       if (revoke == NULL)
         return mcs_store_fail (error, local_error);
 
-      sqlite3_bind_int64 (revoke, 1, id);
-      sqlite3_bind_int64 (revoke, 2, mcs_store_now ());
+      mcs_statement_bind_int64 (revoke, 1, id);
+      mcs_statement_bind_int64 (revoke, 2, mcs_store_now ());
       if (!mcs_database_step (self->database, revoke, NULL, &local_error))
         return mcs_store_fail (error, local_error);
     }
@@ -241,10 +252,10 @@ mcs_store_add_session (McsStore     *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_blob (statement, 1, token_hash, MCS_TOKEN_HASH_LENGTH, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (statement, 2, user_id);
-  sqlite3_bind_int64 (statement, 3, created_at);
-  sqlite3_bind_int64 (statement, 4, expires_at);
+  mcs_statement_bind_blob (statement, 1, token_hash, MCS_TOKEN_HASH_LENGTH);
+  mcs_statement_bind_int64 (statement, 2, user_id);
+  mcs_statement_bind_int64 (statement, 3, created_at);
+  mcs_statement_bind_int64 (statement, 4, expires_at);
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (error, local_error);
@@ -278,7 +289,7 @@ mcs_store_find_session (McsStore     *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_blob (statement, 1, token_hash, MCS_TOKEN_HASH_LENGTH, SQLITE_TRANSIENT);
+  mcs_statement_bind_blob (statement, 1, token_hash, MCS_TOKEN_HASH_LENGTH);
 
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error), NULL;
@@ -291,10 +302,10 @@ mcs_store_find_session (McsStore     *self,
     }
 
   session = g_new0 (McsSession, 1);
-  session->id = sqlite3_column_int64 (statement, 0);
-  session->user_id = sqlite3_column_int64 (statement, 1);
-  session->expires_at = sqlite3_column_int64 (statement, 2);
-  session->revoked_at = sqlite3_column_int64 (statement, 3);
+  session->id = mcs_statement_get_int64 (statement, 0);
+  session->user_id = mcs_statement_get_int64 (statement, 1);
+  session->expires_at = mcs_statement_get_int64 (statement, 2);
+  session->revoked_at = mcs_statement_get_int64 (statement, 3);
 
   return session;
 }
@@ -315,8 +326,8 @@ mcs_store_revoke_session (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, session_id);
-  sqlite3_bind_int64 (statement, 2, now);
+  mcs_statement_bind_int64 (statement, 1, session_id);
+  mcs_statement_bind_int64 (statement, 2, now);
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (error, local_error);
@@ -348,7 +359,7 @@ mcs_store_purge_sessions (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (NULL, local_error), 0;
 
-  sqlite3_bind_int64 (statement, 1, now - 24 * 3600);
+  mcs_statement_bind_int64 (statement, 1, now - 24 * 3600);
 
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (NULL, local_error), 0;
@@ -390,25 +401,25 @@ mcs_store_check_session (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, session_id);
+  mcs_statement_bind_int64 (statement, 1, session_id);
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error);
 
   /* Disabling an account revokes its sessions too: say the stronger thing. */
-  if (has_row && sqlite3_column_int (statement, 2) != 0)
+  if (has_row && mcs_statement_get_int64 (statement, 2) != 0)
     {
       g_set_error_literal (error, MC_ERROR, MC_ERROR_FORBIDDEN, "The account is disabled");
       return FALSE;
     }
 
-  if (!has_row || sqlite3_column_type (statement, 1) != SQLITE_NULL)
+  if (!has_row || !mcs_statement_is_null (statement, 1))
     {
       g_set_error_literal (error, MC_ERROR, MC_ERROR_SESSION_INVALID,
                            "The session was ended; log in again");
       return FALSE;
     }
 
-  if (sqlite3_column_int64 (statement, 0) <= now)
+  if (mcs_statement_get_int64 (statement, 0) <= now)
     {
       g_set_error_literal (error, MC_ERROR, MC_ERROR_SESSION_EXPIRED,
                            "The session has expired; log in again");
@@ -448,8 +459,8 @@ mcs_store_revoke_user_sessions (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_int64 (statement, 1, user_id);
-  sqlite3_bind_int64 (statement, 2, now);
+  mcs_statement_bind_int64 (statement, 1, user_id);
+  mcs_statement_bind_int64 (statement, 2, now);
   if (!mcs_database_step (self->database, statement, NULL, &local_error))
     return mcs_store_fail (error, local_error);
 
@@ -489,13 +500,13 @@ mcs_store_list_revoked_sessions (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, since);
+  mcs_statement_bind_int64 (statement, 1, since);
   while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
     {
       McsRevokedSession session = {
-        .session_id = sqlite3_column_int64 (statement, 0),
-        .user_id = sqlite3_column_int64 (statement, 1),
-        .disabled = sqlite3_column_int (statement, 2) != 0,
+        .session_id = mcs_statement_get_int64 (statement, 0),
+        .user_id = mcs_statement_get_int64 (statement, 1),
+        .disabled = mcs_statement_get_int64 (statement, 2) != 0,
       };
 
       g_array_append_val (revoked, session);

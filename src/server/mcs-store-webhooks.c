@@ -96,11 +96,11 @@ mcs_store_queue_event (McsStore   *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error);
 
-  sqlite3_bind_text (statement, 1, type, -1, SQLITE_STATIC);
+  mcs_statement_bind_text (statement, 1, type);
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error);
 
-  if (!has_row || sqlite3_column_int64 (statement, 0) == 0)
+  if (!has_row || mcs_statement_get_int64 (statement, 0) == 0)
     return TRUE;
 
   randombytes_buf (random, sizeof random);
@@ -112,13 +112,11 @@ mcs_store_queue_event (McsStore   *self,
   json_object_set_object_member (envelope, "data", json_object_ref (data));
   payload = mc_json_object_to_string (envelope);
 
-  if (!mcs_store_run (self,
-                      "INSERT INTO webhook_events (message_id, type, payload, created_at)"
-                      " VALUES (?1, ?2, ?3, ?4)",
-                      error, "sssi", message_id, type, payload, now))
+  if (!mcs_store_insert (self,
+                         "INSERT INTO webhook_events (message_id, type, payload, created_at)"
+                         " VALUES (?1, ?2, ?3, ?4) RETURNING id",
+                         &event_id, error, "sssi", message_id, type, payload, now))
     return FALSE;
-
-  event_id = mcs_database_last_insert_id (self->database);
 
   if (!mcs_store_run (self,
                       "INSERT INTO webhook_deliveries (event_id, endpoint_id, next_attempt_at)"
@@ -159,7 +157,7 @@ read_endpoint (McsStatement *statement)
   McsWebhookEndpoint *endpoint = g_new0 (McsWebhookEndpoint, 1);
   const char         *events = mcs_statement_get_text (statement, 2);
 
-  endpoint->id = sqlite3_column_int64 (statement, 0);
+  endpoint->id = mcs_statement_get_int64 (statement, 0);
   endpoint->url = mcs_store_dup_text (statement, 1);
   if (g_strcmp0 (events, "*") == 0)
     endpoint->events = g_new0 (char *, 1);
@@ -177,11 +175,11 @@ read_endpoint (McsStatement *statement)
     }
   endpoint->secret = mcs_store_dup_text (statement, 3);
   endpoint->previous_secret = mcs_store_dup_text (statement, 4);
-  endpoint->previous_secret_until = sqlite3_column_int64 (statement, 5);
+  endpoint->previous_secret_until = mcs_statement_get_int64 (statement, 5);
   endpoint->description = mcs_store_dup_text (statement, 6);
-  endpoint->created_at = sqlite3_column_int64 (statement, 7);
-  endpoint->failing_since = sqlite3_column_int64 (statement, 8);
-  endpoint->disabled_at = sqlite3_column_int64 (statement, 9);
+  endpoint->created_at = mcs_statement_get_int64 (statement, 7);
+  endpoint->failing_since = mcs_statement_get_int64 (statement, 8);
+  endpoint->disabled_at = mcs_statement_get_int64 (statement, 9);
   endpoint->disabled_reason = mcs_store_dup_text (statement, 10);
 
   return endpoint;
@@ -207,6 +205,7 @@ mcs_store_add_webhook (McsStore           *self,
                        GError            **error)
 {
   g_autofree char *filter = NULL;
+  gint64           id;
 
   if (events == NULL || events[0] == NULL)
     filter = g_strdup ("*");
@@ -217,14 +216,14 @@ mcs_store_add_webhook (McsStore           *self,
       filter = g_strconcat (",", joined, ",", NULL);
     }
 
-  if (!mcs_store_run (self,
-                      "INSERT INTO webhook_endpoints (url, events, secret, description, created_at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-                      error, "ssssi", url, filter, secret, description ? description : "",
-                      mcs_store_now ()))
+  if (!mcs_store_insert (self,
+                         "INSERT INTO webhook_endpoints (url, events, secret, description,"
+                         "  created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                         &id, error, "ssssi", url, filter, secret, description ? description : "",
+                         mcs_store_now ()))
     return NULL;
 
-  return mcs_store_get_webhook (self, mcs_database_last_insert_id (self->database), error);
+  return mcs_store_get_webhook (self, id, error);
 }
 
 McsWebhookEndpoint *
@@ -241,7 +240,7 @@ mcs_store_get_webhook (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, id);
+  mcs_statement_bind_int64 (statement, 1, id);
   if (!mcs_database_step (self->database, statement, &has_row, &local_error))
     return mcs_store_fail (error, local_error), NULL;
 
@@ -375,24 +374,24 @@ read_delivery (McsStatement *statement)
 {
   McsWebhookDelivery *delivery = g_new0 (McsWebhookDelivery, 1);
 
-  delivery->id = sqlite3_column_int64 (statement, 0);
-  delivery->event_id = sqlite3_column_int64 (statement, 1);
+  delivery->id = mcs_statement_get_int64 (statement, 0);
+  delivery->event_id = mcs_statement_get_int64 (statement, 1);
   delivery->message_id = mcs_store_dup_text (statement, 2);
   delivery->type = mcs_store_dup_text (statement, 3);
   delivery->payload = mcs_store_dup_text (statement, 4);
-  delivery->created_at = sqlite3_column_int64 (statement, 5);
-  delivery->endpoint_id = sqlite3_column_int64 (statement, 6);
+  delivery->created_at = mcs_statement_get_int64 (statement, 5);
+  delivery->endpoint_id = mcs_statement_get_int64 (statement, 6);
   delivery->url = mcs_store_dup_text (statement, 7);
   delivery->secret = mcs_store_dup_text (statement, 8);
   delivery->previous_secret = mcs_store_dup_text (statement, 9);
-  delivery->previous_secret_until = sqlite3_column_int64 (statement, 10);
+  delivery->previous_secret_until = mcs_statement_get_int64 (statement, 10);
   delivery->state = mcs_store_dup_text (statement, 11);
-  delivery->attempts = sqlite3_column_int (statement, 12);
-  delivery->next_attempt_at = sqlite3_column_int64 (statement, 13);
-  delivery->last_attempt_at = sqlite3_column_int64 (statement, 14);
-  delivery->last_status = sqlite3_column_int (statement, 15);
+  delivery->attempts = mcs_statement_get_int64 (statement, 12);
+  delivery->next_attempt_at = mcs_statement_get_int64 (statement, 13);
+  delivery->last_attempt_at = mcs_statement_get_int64 (statement, 14);
+  delivery->last_status = mcs_statement_get_int64 (statement, 15);
   delivery->last_error = mcs_store_dup_text (statement, 16);
-  delivery->delivered_at = sqlite3_column_int64 (statement, 17);
+  delivery->delivered_at = mcs_statement_get_int64 (statement, 17);
 
   return delivery;
 }
@@ -444,8 +443,8 @@ mcs_store_list_due_deliveries (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, now);
-  sqlite3_bind_int64 (statement, 2, limit);
+  mcs_statement_bind_int64 (statement, 1, now);
+  mcs_statement_bind_int64 (statement, 2, limit);
 
   return collect_deliveries (self, statement, error);
 }
@@ -476,8 +475,8 @@ mcs_store_list_deliveries (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, endpoint_id);
-  sqlite3_bind_int64 (statement, 2, limit);
+  mcs_statement_bind_int64 (statement, 1, endpoint_id);
+  mcs_statement_bind_int64 (statement, 2, limit);
 
   return collect_deliveries (self, statement, error);
 }
@@ -496,7 +495,7 @@ mcs_store_get_delivery (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  sqlite3_bind_int64 (statement, 1, id);
+  mcs_statement_bind_int64 (statement, 1, id);
   found = collect_deliveries (self, statement, error);
   if (found == NULL)
     return NULL;
@@ -634,11 +633,11 @@ mcs_store_get_webhook_queue (McsStore *self,
       !has_row)
     return;
 
-  *length = sqlite3_column_int64 (statement, 0);
+  *length = mcs_statement_get_int64 (statement, 0);
   if (*length > 0)
     {
-      *oldest_age = MAX (0, now - sqlite3_column_int64 (statement, 1));
-      *next_due = sqlite3_column_int64 (statement, 2);
+      *oldest_age = MAX (0, now - mcs_statement_get_int64 (statement, 1));
+      *next_due = mcs_statement_get_int64 (statement, 2);
     }
 }
 

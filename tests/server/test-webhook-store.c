@@ -91,7 +91,7 @@ count (Fixture    *fixture,
   g_assert_true (mcs_database_step (database, statement, &has_row, &error));
   g_assert_no_error (error);
   g_assert_true (has_row);
-  return sqlite3_column_int64 (statement, 0);
+  return mcs_statement_get_int64 (statement, 0);
 }
 
 /* The events in the outbox, in order, as "type" strings and their payloads. */
@@ -109,7 +109,7 @@ list_events (Fixture *fixture)
   g_assert_no_error (error);
   while (mcs_database_step (database, statement, &has_row, &error) && has_row)
     {
-      JsonNode *node = json_from_string ((const char *) sqlite3_column_text (statement, 0), &error);
+      JsonNode *node = json_from_string (mcs_statement_get_text (statement, 0), &error);
 
       g_assert_no_error (error);
       g_ptr_array_add (events, node);
