@@ -32,6 +32,7 @@ PACKAGES="
   sqlite3
   libpq-dev
   postgresql
+  postgresql-common
   glib-networking
   gettext
   python3

@@ -178,6 +178,14 @@ write_config (McTestServer *self,
 
   g_key_file_set_string (config, "server", "listen", "127.0.0.1:0");
   g_key_file_set_string (config, "server", "database", self->database);
+  /* A PostgreSQL database has no directory to keep the signing secret
+   * beside: keep it in the test's, not in the user's data directory. */
+  if (mc_test_database_is_postgresql ())
+    {
+      g_autofree char *secret = g_build_filename (self->dir, "server-secret", NULL);
+
+      g_key_file_set_string (config, "server", "secret-file", secret);
+    }
   g_key_file_set_string (config, "auth", "admin-api-key", MC_TEST_ADMIN_KEY);
   g_key_file_set_string (config, "auth", "password-hash-strength", "minimum");
   /* Every request of a test comes from 127.0.0.1: keep the per-address login
@@ -332,7 +340,7 @@ mc_test_server_new (const char *config_overrides)
   g_assert_no_error (error);
 
   self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
-  self->database = g_build_filename (self->dir, "mentorcall.db", NULL);
+  self->database = mc_test_database_new (self->dir);
   self->extra_args = g_ptr_array_new_with_free_func (g_free);
 
   write_config (self, config_overrides);
@@ -692,9 +700,14 @@ mc_test_server_free (McTestServer *self)
   g_clear_object (&self->session);
 
   if (g_test_failed ())
-    g_test_message ("Kept the test server's directory %s", self->dir);
+    {
+      g_test_message ("Kept the test server's directory %s", self->dir);
+    }
   else
-    mc_test_remove_tree (self->dir);
+    {
+      mc_test_remove_tree (self->dir);
+      mc_test_database_drop (self->database);
+    }
 
   g_ptr_array_unref (self->extra_args);
   g_strfreev (self->extra_env);

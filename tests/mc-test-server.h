@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "mc-test-database.h"
+
 G_BEGIN_DECLS
 
 /* The admin API key every test server is given unless a test overrides it. */

@@ -9,10 +9,12 @@
  *
  * A statement is prepared on the server the first time it runs, with the
  * types of that run's parameters: integers are sent as int8, so that
- * `INSERT … SELECT ?1, …` puts a number where a number goes, and text and
- * NULL as "unknown", for PostgreSQL to infer from where they stand. Every
- * value travels in text format but blobs, which go as binary bytea; rows
- * come back as text. The SQL's ?N parameters become $N.
+ * `INSERT … SELECT ?1, …` puts a number where a number goes, text (NULL
+ * too) as text, blobs as bytea, and a parameter left unbound as "unknown",
+ * for PostgreSQL to infer from where it stands. Every value travels in text
+ * format but blobs, which go as binary; rows come back as text, and a
+ * boolean ('t' or 'f') reads as the 1 or 0 SQLite would give. The SQL's ?N
+ * parameters become $N.
  *
  * A connection that broke is reset before the next statement, and the
  * statements are prepared again on the new one; the statement that found
@@ -29,8 +31,9 @@
 
 #include "mcs-database-private.h"
 
-#define INT8OID  20
 #define BYTEAOID 17
+#define INT8OID  20
+#define TEXTOID  25
 
 /* Any number, the same in every server: the key of the migration lock. */
 #define SCHEMA_LOCK_KEY "7248310575261841"
@@ -47,16 +50,16 @@ typedef struct
 {
   McsStatement parent;
 
-  char      *sql;     /* with $N */
-  char       name[24];
-  guint      generation; /* of the connection it was prepared on; 0: never */
-  int        n_params;
-  char     **values;
-  int       *lengths;
-  int       *formats;
-  Oid       *types;
-  PGresult  *result;
-  int        row;
+  char     *sql; /* with $N */
+  char      name[24];
+  guint     generation; /* of the connection it was prepared on; 0: never */
+  int       n_params;
+  char    **values;
+  int      *lengths;
+  int      *formats;
+  Oid      *types;
+  PGresult *result;
+  int       row;
 } PgStatement;
 
 #define CONN(self) ((Connection *) mcs_database_get_handle (self))
@@ -68,8 +71,8 @@ set_result_error (PGresult   *result,
                   const char *what,
                   GError    **error)
 {
-  const char *state = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
-  const char *message = result != NULL ? PQresultErrorMessage (result) : PQerrorMessage (conn);
+  const char      *state = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
+  const char      *message = result != NULL ? PQresultErrorMessage (result) : PQerrorMessage (conn);
   g_autofree char *trimmed = g_strstrip (g_strdup (message != NULL ? message : ""));
 
   /* Class 23: integrity constraint violation. */
@@ -91,9 +94,9 @@ pg_exec (McsDatabase *self,
          const char  *sql,
          GError     **error)
 {
-  Connection         *connection = CONN (self);
-  PGresult           *result;
-  ExecStatusType      status;
+  Connection    *connection = CONN (self);
+  PGresult      *result;
+  ExecStatusType status;
 
   result = PQexec (connection->conn, sql);
   status = PQresultStatus (result);
@@ -271,14 +274,6 @@ execute (PgStatement *self,
     {
       PGresult *prepared;
 
-      for (int i = 0; i < self->n_params; i++)
-        {
-          if (self->values[i] == NULL)
-            self->types[i] = 0;
-          else if (self->formats[i] == 1)
-            self->types[i] = BYTEAOID;
-        }
-
       prepared = PQprepare (connection->conn, self->name, self->sql, self->n_params, self->types);
       if (PQresultStatus (prepared) != PGRES_COMMAND_OK)
         {
@@ -404,7 +399,7 @@ pg_bind_text (McsStatement *statement,
               int           index,
               const char   *text)
 {
-  set_value (PG (statement), index, g_strdup (text), 0, 0, 0);
+  set_value (PG (statement), index, g_strdup (text), 0, 0, TEXTOID);
 }
 
 static void
@@ -422,10 +417,18 @@ pg_get_int64 (McsStatement *statement,
 {
   PgStatement *self = PG (statement);
 
+  const char *value;
+
   if (PQgetisnull (self->result, self->row, column))
     return 0;
 
-  return g_ascii_strtoll (PQgetvalue (self->result, self->row, column), NULL, 10);
+  value = PQgetvalue (self->result, self->row, column);
+  if (g_str_equal (value, "t"))
+    return 1;
+  if (g_str_equal (value, "f"))
+    return 0;
+
+  return g_ascii_strtoll (value, NULL, 10);
 }
 
 static const char *

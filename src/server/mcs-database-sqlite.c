@@ -31,8 +31,8 @@ typedef struct
   sqlite3_stmt *stmt;
 } SqliteStatement;
 
-#define DB(self)   ((sqlite3 *) mcs_database_get_handle (self))
-#define STMT(s)    (((SqliteStatement *) (s))->stmt)
+#define DB(self) ((sqlite3 *) mcs_database_get_handle (self))
+#define STMT(s)  (((SqliteStatement *) (s))->stmt)
 
 static void
 set_error (sqlite3    *db,

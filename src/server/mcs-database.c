@@ -17,6 +17,8 @@
 
 #define G_LOG_DOMAIN "mcs-database"
 
+#include "config.h"
+
 #include "mcs-database-private.h"
 
 struct _McsDatabase
@@ -103,7 +105,18 @@ mcs_database_open (const char *location,
 
   g_return_val_if_fail (location != NULL, NULL);
 
-  self->backend = mcs_database_is_url (location) ? &mcs_database_postgresql : &mcs_database_sqlite;
+  self->backend = &mcs_database_sqlite;
+  if (mcs_database_is_url (location))
+    {
+#if HAVE_POSTGRESQL
+      self->backend = &mcs_database_postgresql;
+#else
+      g_set_error_literal (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                           "This mentorcall-server was built without PostgreSQL "
+                           "(meson -Dpostgresql=disabled): use an SQLite file");
+      return NULL;
+#endif
+    }
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) self->backend->free_statement);
 

@@ -67,11 +67,11 @@ list_present (McsStore *self,
   gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
-                                      "SELECT DISTINCT u.id, u.username, u.display_name, u.role,"
+                                      "SELECT u.id, u.username, u.display_name, u.role,"
                                       "       u.password_hash, u.disabled, u.created_at"
                                       " FROM attendance a JOIN users u ON u.id = a.user_id"
                                       " WHERE a.booking_id = ?1 AND a.left_at IS NULL"
-                                      " ORDER BY a.joined_at",
+                                      " GROUP BY u.id ORDER BY min (a.joined_at)",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
@@ -297,8 +297,8 @@ mcs_store_list_bookings (McsStore *self,
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
 
-  if (status >= 0)
-    mcs_statement_bind_text (statement, 1, mc_booking_status_to_string (status));
+  /* NULL too, so that PostgreSQL knows ?1 is text. */
+  mcs_statement_bind_text (statement, 1, status >= 0 ? mc_booking_status_to_string (status) : NULL);
 
   return collect_bookings (self, statement, error);
 }

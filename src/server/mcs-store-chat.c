@@ -114,7 +114,6 @@ mcs_store_add_chat (McsStore   *self,
 {
   g_autoptr (McsChatMessage) existing = NULL;
   GError                    *local_error = NULL;
-
   McsChatMessage            *message;
 
   *duplicate = FALSE;

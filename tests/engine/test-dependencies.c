@@ -46,6 +46,7 @@ static const char * const programs[] = {
   "mutter", /* test-cli-screencast: a headless compositor that casts its screen */
   "ninja",
   "openssl", /* run-demo.sh's admin key, the TLS tests */
+  "pg_virtualenv", /* run-tests.sh: the throwaway PostgreSQL cluster */
   "pkg-config",
   "pipewire", /* test-call-session's PipeWire screen (pipewire-bin) */
   "pw-dump",

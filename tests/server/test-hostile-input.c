@@ -992,8 +992,22 @@ test_text_ws (void)
 
 /* Rows written before the server checked text must not stop a booking's
  * room: they used to make libsoup drop every "joined" and "history". */
+static void text_bad_stored_rows (void);
+
 static void
 test_text_bad_stored_rows (void)
+{
+  if (mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("PostgreSQL keeps no text that is not UTF-8: such rows exist only in SQLite");
+      return;
+    }
+
+  text_bad_stored_rows ();
+}
+
+static void
+text_bad_stored_rows (void)
 {
   g_autofree char         *student = NULL;
   g_autoptr (McTestServer) server = start_server (NULL, &student);

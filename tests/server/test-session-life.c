@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <libsoup/soup.h>
-#include <sqlite3.h>
 
 #include "mc-protocol.h"
 #include "mc-test-server.h"
@@ -283,23 +282,13 @@ revoke_in_database (McTestServer *server,
                     gint64        user_id,
                     gboolean      disable)
 {
-  sqlite3         *db = NULL;
-  char            *message = NULL;
   g_autofree char *sql = NULL;
-  int              rc;
-
-  rc = sqlite3_open (mc_test_server_get_database (server), &db);
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
 
   sql = g_strdup_printf ("UPDATE sessions SET revoked_at = %" G_GINT64_FORMAT
                          " WHERE user_id = %" G_GINT64_FORMAT " AND revoked_at IS NULL;"
                          "UPDATE users SET disabled = %d WHERE id = %" G_GINT64_FORMAT ";",
                          mc_test_now (), user_id, disable ? 1 : 0, user_id);
-  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
-  if (rc != SQLITE_OK)
-    g_error ("Cannot revoke in the database: %s", message);
-  sqlite3_close (db);
+  mc_test_database_exec (mc_test_server_get_database (server), sql);
 }
 
 static void

@@ -175,8 +175,22 @@ hash_password (const char *password)
   return g_strdup (hash);
 }
 
+static void migration_from_v1 (void);
+
 static void
 test_migration_from_v1 (void)
+{
+  if (mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("An SQLite file from version 1: PostgreSQL support came with schema version 5");
+      return;
+    }
+
+  migration_from_v1 ();
+}
+
+static void
+migration_from_v1 (void)
 {
   g_autoptr (McTestServer) server = mc_test_server_new (NULL);
   g_autofree char         *mentor_hash = hash_password ("mentor-v1-password");
@@ -347,8 +361,22 @@ assert_private_files (McTestServer *server,
     }
 }
 
+static void file_modes (void);
+
 static void
 test_file_modes (void)
+{
+  if (mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("File modes are the SQLite file's");
+      return;
+    }
+
+  file_modes ();
+}
+
+static void
+file_modes (void)
 {
   g_autoptr (McTestServer) server = NULL;
   mode_t                   old_umask;

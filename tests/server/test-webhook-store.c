@@ -10,11 +10,13 @@
 
 #include <glib/gstdio.h>
 
+#include "mc-test-database.h"
 #include "mcs-store.h"
 
 typedef struct
 {
   char     *dir;
+  char     *location; /* an SQLite file in dir, or a PostgreSQL URL */
   McsStore *store;
   gint64    mentor_id;
   gint64    student_id;
@@ -34,15 +36,14 @@ fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
   g_autoptr (GError)     error = NULL;
-  g_autofree char       *path = NULL;
   g_autoptr (McsUser)    mentor = NULL;
   g_autoptr (McsUser)    student = NULL;
   g_autoptr (McsBooking) booking = NULL;
 
   fixture->dir = g_dir_make_tmp ("mc-webhook-store-XXXXXX", &error);
   g_assert_no_error (error);
-  path = g_build_filename (fixture->dir, "mentorcall.db", NULL);
-  fixture->store = mcs_store_open (path, &error);
+  fixture->location = mc_test_database_new (fixture->dir);
+  fixture->store = mcs_store_open (fixture->location, &error);
   g_assert_no_error (error);
   g_signal_connect (fixture->store, "events-queued", G_CALLBACK (events_queued_cb), fixture);
 
@@ -75,6 +76,8 @@ fixture_tear_down (Fixture      *fixture,
     }
   g_rmdir (fixture->dir);
   g_free (fixture->dir);
+  mc_test_database_drop (fixture->location);
+  g_free (fixture->location);
 }
 
 static gint64
