@@ -41,6 +41,8 @@ struct _McTestServer
   char      *dir;
   char      *config_path;
   char      *database;
+  gboolean   owns_database; /* not a node sharing another's */
+  char      *secret_file;   /* NULL: the server's default */
   GPtrArray *extra_args;
   char     **extra_env; /* NAME=VALUE for the next starts */
 
@@ -178,14 +180,8 @@ write_config (McTestServer *self,
 
   g_key_file_set_string (config, "server", "listen", "127.0.0.1:0");
   g_key_file_set_string (config, "server", "database", self->database);
-  /* A PostgreSQL database has no directory to keep the signing secret
-   * beside: keep it in the test's, not in the user's data directory. */
-  if (mc_test_database_is_postgresql ())
-    {
-      g_autofree char *secret = g_build_filename (self->dir, "server-secret", NULL);
-
-      g_key_file_set_string (config, "server", "secret-file", secret);
-    }
+  if (self->secret_file != NULL)
+    g_key_file_set_string (config, "server", "secret-file", self->secret_file);
   g_key_file_set_string (config, "auth", "admin-api-key", MC_TEST_ADMIN_KEY);
   g_key_file_set_string (config, "auth", "password-hash-strength", "minimum");
   /* Every request of a test comes from 127.0.0.1: keep the per-address login
@@ -341,12 +337,56 @@ mc_test_server_new (const char *config_overrides)
 
   self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
   self->database = mc_test_database_new (self->dir);
+  self->owns_database = TRUE;
   self->extra_args = g_ptr_array_new_with_free_func (g_free);
+
+  /* A PostgreSQL database has no directory to keep the signing secret
+   * beside: keep it in the test's, not in the user's data directory. */
+  if (mc_test_database_is_postgresql ())
+    self->secret_file = g_build_filename (self->dir, "server-secret", NULL);
 
   write_config (self, config_overrides);
 
   /* Never go through a proxy from the environment: the tests talk only to
    * 127.0.0.1. */
+  self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
+                                                 "idle-timeout", HTTP_TIMEOUT_SECONDS,
+                                                 "proxy-resolver", no_proxy,
+                                                 NULL);
+
+  return self;
+}
+
+/**
+ * mc_test_server_new_node:
+ * @first: a test server that has started once (so its signing secret exists)
+ * @config_overrides: (nullable): as for mc_test_server_new()
+ *
+ * Makes another server ("node") on @first's database, with @first's signing
+ * secret, as a platform runs several behind a load balancer. It has its own
+ * directory, port and logs; its database outlives it and is dropped with
+ * @first's.
+ */
+McTestServer *
+mc_test_server_new_node (McTestServer *first,
+                         const char   *config_overrides)
+{
+  McTestServer              *self = g_new0 (McTestServer, 1);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+
+  self->dir = g_dir_make_tmp ("mentorcall-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
+  self->database = g_strdup (first->database);
+  self->secret_file = first->secret_file != NULL
+                        ? g_strdup (first->secret_file)
+                        : g_build_filename (first->dir, "server-secret", NULL);
+  self->extra_args = g_ptr_array_new_with_free_func (g_free);
+
+  write_config (self, config_overrides);
+
   self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
                                                  "idle-timeout", HTTP_TIMEOUT_SECONDS,
                                                  "proxy-resolver", no_proxy,
@@ -706,7 +746,8 @@ mc_test_server_free (McTestServer *self)
   else
     {
       mc_test_remove_tree (self->dir);
-      mc_test_database_drop (self->database);
+      if (self->owns_database)
+        mc_test_database_drop (self->database);
     }
 
   g_ptr_array_unref (self->extra_args);
@@ -714,6 +755,7 @@ mc_test_server_free (McTestServer *self)
   g_free (self->dir);
   g_free (self->config_path);
   g_free (self->database);
+  g_free (self->secret_file);
   g_free (self->stderr_path);
   if (self->output != NULL)
     g_string_free (self->output, TRUE);

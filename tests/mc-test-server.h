@@ -29,6 +29,8 @@ void                 mc_test_describe_exit (GSubprocess *process,
                                             GString     *out);
 
 McTestServer *mc_test_server_new (const char *config_overrides);
+McTestServer *mc_test_server_new_node (McTestServer *first,
+                                       const char   *config_overrides);
 void          mc_test_server_add_args (McTestServer *self,
                                        const char   *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;

@@ -158,8 +158,20 @@ mcs_store_call_join (McsStore *self,
   GError                *select_error = NULL;
   gboolean               first = FALSE;
 
+  /* Several servers on one PostgreSQL database: one change to a call at a
+   * time, so that only one join starts it and only one end ends it. */
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error);
+  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, booking_id, &local_error))
+    {
+      mcs_store_rollback (self);
+      return mcs_store_fail (error, local_error);
+    }
+  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, booking_id, &local_error))
+    {
+      mcs_store_rollback (self);
+      return mcs_store_fail (error, local_error);
+    }
 
   {
     g_autoptr (McsStatement) statement = NULL;
@@ -294,6 +306,11 @@ mcs_store_call_leave (McsStore   *self,
 
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error);
+  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, booking_id, &local_error))
+    {
+      mcs_store_rollback (self);
+      return mcs_store_fail (error, local_error);
+    }
 
   if (!close_open (self, booking_id, user_id, now, reason, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
@@ -447,6 +464,11 @@ mcs_store_call_end (McsStore *self,
 
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error);
+  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, booking_id, &local_error))
+    {
+      mcs_store_rollback (self);
+      return mcs_store_fail (error, local_error);
+    }
 
   if (!close_open (self, booking_id, 0, now, "ended", NULL, error) ||
       !mcs_store_run (self,

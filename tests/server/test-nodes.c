@@ -1,0 +1,182 @@
+/* test-nodes.c — two servers on one database
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A platform runs several mentorcall-server processes ("nodes") on one
+ * database; a user's requests may reach any of them. Here two real servers
+ * share the test's database (an SQLite file in suite `server`, a PostgreSQL
+ * database in suite `postgresql`) and signing secret:
+ *
+ * - a session made on one node works on the other, a call token issued by
+ *   one is accepted by the other, and logging out on one ends the session on
+ *   both;
+ * - the two participants post chat to the same booking on different nodes
+ *   at the same time: every message is stored once, the sequence numbers
+ *   run 1…N with no gap or clash, and each sender's messages keep their
+ *   order; a message resent to the other node is recognised by its
+ *   client_id and keeps its number.
+ */
+
+#include <string.h>
+
+#include "mc-protocol.h"
+#include "mc-test-server.h"
+
+#define N_MESSAGES 40
+
+typedef struct
+{
+  McTestServer *server;
+  const char   *token;
+  const char   *prefix;
+  gint64        booking_id;
+} Poster;
+
+static gpointer
+post_messages (gpointer data)
+{
+  Poster          *poster = data;
+  g_autofree char *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
+                                           poster->booking_id);
+
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autofree char     *body = g_strdup_printf ("{\"client_id\":\"%s-%u\",\"text\":\"%s %u\"}",
+                                                   poster->prefix, i, poster->prefix, i);
+      g_autoptr (JsonNode) node = NULL;
+      guint                status;
+
+      node = mc_test_request (poster->server, "POST", path, poster->token, body, &status);
+      if (status != 201)
+        g_error ("Posting %s-%u: HTTP %u", poster->prefix, i, status);
+    }
+
+  return NULL;
+}
+
+static void
+test_chat_concurrent (void)
+{
+  g_autoptr (McTestServer) first = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (JsonNode)     listed = NULL;
+  g_autoptr (JsonNode)     resent = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *path = NULL;
+  GThread                 *threads[2];
+  Poster                   posters[2];
+  JsonArray               *messages;
+  gint64                   booking_id;
+  gint64                   last[2] = { -1, -1 };
+  gint64                   resent_seq = 0;
+  guint                    status;
+
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mentor = mc_test_login (second, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+
+  /* Each participant on their own node, both at once. */
+  posters[0] = (Poster){ first, student, "student", booking_id };
+  posters[1] = (Poster){ second, mentor, "mentor", booking_id };
+  for (guint i = 0; i < 2; i++)
+    threads[i] = g_thread_new (posters[i].prefix, post_messages, &posters[i]);
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (threads[i]);
+
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages?limit=500", booking_id);
+  listed = mc_test_request (second, "GET", path, student, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  messages = json_object_get_array_member (mc_test_object (listed), "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2 * N_MESSAGES);
+  g_assert_cmpint (mc_test_get_int (mc_test_object (listed), "last_seq"), ==, 2 * N_MESSAGES);
+
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *message = json_array_get_object_element (messages, i);
+      const char *client_id = mc_test_get_string (message, "client_id");
+      guint       who = g_str_has_prefix (client_id, "student-") ? 0 : 1;
+      gint64      number = g_ascii_strtoll (strchr (client_id, '-') + 1, NULL, 10);
+
+      g_assert_cmpint (mc_test_get_int (message, "seq"), ==, i + 1);
+      /* Each sender's own messages in the order they were sent. */
+      g_assert_cmpint (number, ==, last[who] + 1);
+      last[who] = number;
+      if (g_str_equal (client_id, "student-7"))
+        resent_seq = i + 1;
+    }
+  g_assert_cmpint (last[0], ==, N_MESSAGES - 1);
+  g_assert_cmpint (last[1], ==, N_MESSAGES - 1);
+
+  /* The student's client resends a message, and this time reaches the
+   * other node: it is the same message, with the same number. */
+  {
+    g_autofree char *post = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages",
+                                             booking_id);
+
+    resent = mc_test_request (second, "POST", post, student,
+                              "{\"client_id\":\"student-7\",\"text\":\"student 7\"}", &status);
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpint (mc_test_get_int (mc_test_object (resent), "seq"), ==, resent_seq);
+  }
+}
+
+static void
+test_sessions_shared (void)
+{
+  g_autoptr (McTestServer) first = mc_test_server_start_new (NULL);
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *path = NULL;
+  g_autofree char         *body = NULL;
+  gint64                   booking_id;
+  guint                    status;
+
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (second, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  node = mc_test_request (second, "GET", "/api/v1/me", student, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* A call token from one node, checked by the other: one signing secret. */
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token", booking_id);
+  node = mc_test_request (first, "POST", path, student, "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  body = g_strdup_printf ("{\"token\":\"%s\"}", mc_test_get_string (mc_test_object (node), "token"));
+  g_clear_pointer (&node, json_node_unref);
+  node = mc_test_request (second, "POST", "/api/v1/call-tokens/verify", student, body, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Logging out on one node ends the session on both. */
+  node = mc_test_request (second, "POST", "/api/v1/auth/logout", student, NULL, &status);
+  g_assert_cmpuint (status, ==, 204);
+  g_clear_pointer (&node, json_node_unref);
+  node = mc_test_request (first, "GET", "/api/v1/me", student, NULL, &status);
+  mc_test_assert_error (node, status, 401, "session_invalid");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/server/nodes/chat-concurrent", test_chat_concurrent);
+  g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
+
+  return g_test_run ();
+}
