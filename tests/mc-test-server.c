@@ -316,6 +316,31 @@ mc_test_server_get_binary (void)
   return mc_test_get_program ("MENTORCALL_SERVER", "mentorcall-server");
 }
 
+/* What every test server has: a directory, a configuration file's path
+ * and an HTTP session. */
+static McTestServer *
+server_alloc (void)
+{
+  McTestServer              *self = g_new0 (McTestServer, 1);
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+
+  self->dir = g_dir_make_tmp ("mentorcall-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
+  self->extra_args = g_ptr_array_new_with_free_func (g_free);
+
+  /* Never go through a proxy from the environment: the tests talk only to
+   * 127.0.0.1. */
+  self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
+                                                 "idle-timeout", HTTP_TIMEOUT_SECONDS,
+                                                 "proxy-resolver", no_proxy,
+                                                 NULL);
+
+  return self;
+}
+
 /**
  * mc_test_server_new:
  * @config_overrides: (nullable): key-file text merged over the default test
@@ -328,17 +353,10 @@ mc_test_server_get_binary (void)
 McTestServer *
 mc_test_server_new (const char *config_overrides)
 {
-  McTestServer              *self = g_new0 (McTestServer, 1);
-  g_autoptr (GError)         error = NULL;
-  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  McTestServer *self = server_alloc ();
 
-  self->dir = g_dir_make_tmp ("mentorcall-test-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
   self->database = mc_test_database_new (self->dir);
   self->owns_database = TRUE;
-  self->extra_args = g_ptr_array_new_with_free_func (g_free);
 
   /* A PostgreSQL database has no directory to keep the signing secret
    * beside: keep it in the test's, not in the user's data directory. */
@@ -346,13 +364,6 @@ mc_test_server_new (const char *config_overrides)
     self->secret_file = g_build_filename (self->dir, "server-secret", NULL);
 
   write_config (self, config_overrides);
-
-  /* Never go through a proxy from the environment: the tests talk only to
-   * 127.0.0.1. */
-  self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
-                                                 "idle-timeout", HTTP_TIMEOUT_SECONDS,
-                                                 "proxy-resolver", no_proxy,
-                                                 NULL);
 
   return self;
 }
@@ -371,26 +382,14 @@ McTestServer *
 mc_test_server_new_node (McTestServer *first,
                          const char   *config_overrides)
 {
-  McTestServer              *self = g_new0 (McTestServer, 1);
-  g_autoptr (GError)         error = NULL;
-  g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
+  McTestServer *self = server_alloc ();
 
-  self->dir = g_dir_make_tmp ("mentorcall-test-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  self->config_path = g_build_filename (self->dir, "mentorcall-server.conf", NULL);
   self->database = g_strdup (first->database);
   self->secret_file = first->secret_file != NULL
                         ? g_strdup (first->secret_file)
                         : g_build_filename (first->dir, "server-secret", NULL);
-  self->extra_args = g_ptr_array_new_with_free_func (g_free);
 
   write_config (self, config_overrides);
-
-  self->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
-                                                 "idle-timeout", HTTP_TIMEOUT_SECONDS,
-                                                 "proxy-resolver", no_proxy,
-                                                 NULL);
 
   return self;
 }
