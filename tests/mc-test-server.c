@@ -182,6 +182,13 @@ write_config (McTestServer *self,
   g_key_file_set_string (config, "server", "database", self->database);
   if (self->secret_file != NULL)
     g_key_file_set_string (config, "server", "secret-file", self->secret_file);
+  /* Its name among the servers on its database: the same across restarts,
+   * different for each test server (they all listen on 127.0.0.1:0). */
+  {
+    g_autofree char *node = g_path_get_basename (self->dir);
+
+    g_key_file_set_string (config, "server", "node", node);
+  }
   g_key_file_set_string (config, "auth", "admin-api-key", MC_TEST_ADMIN_KEY);
   g_key_file_set_string (config, "auth", "password-hash-strength", "minimum");
   /* Every request of a test comes from 127.0.0.1: keep the per-address login

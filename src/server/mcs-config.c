@@ -165,6 +165,7 @@ load_key_file (McsConfig *config,
   if (!read_string (file, "server", "listen", &config->listen, error) ||
       !read_string (file, "server", "database", &config->database, error) ||
       !read_string (file, "server", "secret-file", &config->secret_file, error) ||
+      !read_string (file, "server", "node", &config->node, error) ||
       !read_string (file, "server", "tls-certificate", &config->tls_certificate, error) ||
       !read_string (file, "server", "tls-key", &config->tls_key, error) ||
       !read_string (file, "server", "public-url", &config->public_url, error) ||
@@ -294,6 +295,7 @@ mcs_config_free (McsConfig *config)
   g_free (config->listen);
   g_free (config->database);
   g_free (config->secret_file);
+  g_free (config->node);
   g_free (config->tls_certificate);
   g_free (config->tls_key);
   g_free (config->public_url);
@@ -549,6 +551,23 @@ mcs_config_get_secret_file (McsConfig *config)
 
   dir = g_path_get_dirname (config->database);
   return g_build_filename (dir, "server-secret", NULL);
+}
+
+/**
+ * mcs_config_get_node:
+ * @config: a configuration
+ *
+ * Returns: (transfer full): this server's name among the servers on its
+ *   database: the configured `node`, or the host's name and the configured
+ *   listen address, which stay the same when it restarts
+ */
+char *
+mcs_config_get_node (McsConfig *config)
+{
+  if (config->node != NULL && config->node[0] != '\0')
+    return g_strdup (config->node);
+
+  return g_strdup_printf ("%s/%s", g_get_host_name (), config->listen);
 }
 
 /**

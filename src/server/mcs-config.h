@@ -37,6 +37,7 @@ typedef struct
   char  *listen;
   char  *database;
   char  *secret_file;
+  char  *node;
   char  *tls_certificate;
   char  *tls_key;
   char  *public_url;
@@ -93,6 +94,7 @@ gboolean   mcs_config_parse_listen (const char *listen,
 char      *mcs_config_get_plain_http_warning (const McsConfig *config);
 char      *mcs_config_default_database (void);
 char      *mcs_config_get_secret_file (McsConfig *config);
+char      *mcs_config_get_node (McsConfig *config);
 gboolean   mcs_config_read_secret_file (const char *path,
                                         char      **value,
                                         GError    **error);

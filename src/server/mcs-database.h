@@ -30,6 +30,7 @@ typedef enum
 {
   MCS_DATABASE_LOCK_CHAT = 1, /* a booking's chat: its sequence numbers */
   MCS_DATABASE_LOCK_CALL,     /* a booking's call and attendance */
+  MCS_DATABASE_LOCK_NODES,    /* the registry of servers, and their dead's attendance */
 } McsDatabaseLock;
 
 /* A statement from mcs_database_statement(). It belongs to the database's

@@ -42,6 +42,7 @@ struct _McsSignaling
   GHashTable *rooms;       /* booking id → Room */
   guint       expiry_id;
   guint       session_check_id;
+  guint       node_id; /* the heartbeat of this server among those on the database */
   gint64      revocations_checked_at; /* Unix time */
 };
 

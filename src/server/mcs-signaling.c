@@ -46,6 +46,10 @@
  * and how often the store is asked for sessions revoked elsewhere. */
 #define SESSION_CHECK_INTERVAL_SECONDS    1
 #define REVOCATION_CHECK_INTERVAL_SECONDS 5
+/* Servers on one database say they are alive this often, and one not seen
+ * for six of those is gone (mcs_store_node_heartbeat ()). */
+#define NODE_HEARTBEAT_SECONDS  5
+#define NODE_DEAD_AFTER_SECONDS 30
 
 G_DEFINE_TYPE (McsSignaling, mcs_signaling, G_TYPE_OBJECT)
 
@@ -484,8 +488,10 @@ expiry_cb (gpointer user_data)
       gint64 booking_id = g_array_index (expired, gint64, i);
       Room  *room = mcs_signaling_find_room (self, booking_id);
 
-      /* Never cut off a lesson that runs over while people are in it. */
-      if (room != NULL && !mcs_signaling_room_is_empty (room))
+      /* Never cut off a lesson that runs over while people are in it, on
+       * this server or another one on the database. */
+      if ((room != NULL && !mcs_signaling_room_is_empty (room)) ||
+          mcs_store_call_has_attendance (mcs_server_get_store (self->server), booking_id))
         continue;
 
       if (!mcs_signaling_end_call (self, booking_id, 0, &error))
@@ -495,6 +501,22 @@ expiry_cb (gpointer user_data)
           g_clear_error (&error);
         }
     }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Tells the other servers on the database that this one is alive, and
+ * closes the attendance of those that are gone. */
+static gboolean
+node_heartbeat_cb (gpointer user_data)
+{
+  McsSignaling *self = user_data;
+  guint         closed;
+
+  closed = mcs_store_node_heartbeat (mcs_server_get_store (self->server), mcs_signaling_now (),
+                                     NODE_DEAD_AFTER_SECONDS);
+  if (closed > 0)
+    g_message ("Closed %u attendance records of servers that are gone", closed);
 
   return G_SOURCE_CONTINUE;
 }
@@ -588,6 +610,7 @@ mcs_signaling_dispose (GObject *object)
 
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_handle_id (&self->session_check_id, g_source_remove);
+  g_clear_handle_id (&self->node_id, g_source_remove);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
 
@@ -620,16 +643,20 @@ mcs_signaling_init (McsSignaling *self)
 McsSignaling *
 mcs_signaling_new (McsServer *server)
 {
-  McsSignaling *self = g_object_new (MCS_TYPE_SIGNALING, NULL);
-  guint         closed;
+  McsSignaling    *self = g_object_new (MCS_TYPE_SIGNALING, NULL);
+  g_autofree char *node = NULL;
+  guint            closed;
 
   self->server = server;
 
-  /* Nobody can be in a call before we serve: close what the last run left. */
-  closed = mcs_store_close_attendance (mcs_server_get_store (server), mcs_signaling_now (),
-                                       "server_restart");
+  /* Nobody can be in a call on this server before it serves: close what its
+   * last run left. Other servers on the database keep theirs. */
+  node = mcs_config_get_node (mcs_server_get_config (server));
+  mcs_store_set_node (mcs_server_get_store (server), node);
+  closed = mcs_store_node_started (mcs_server_get_store (server), mcs_signaling_now ());
   if (closed > 0)
     g_message ("Closed %u attendance records left open by the last run", closed);
+  self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
 
   self->expiry_id = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_cb, self);
   self->revocations_checked_at = mcs_signaling_now ();

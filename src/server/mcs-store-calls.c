@@ -167,11 +167,6 @@ mcs_store_call_join (McsStore *self,
       mcs_store_rollback (self);
       return mcs_store_fail (error, local_error);
     }
-  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, booking_id, &local_error))
-    {
-      mcs_store_rollback (self);
-      return mcs_store_fail (error, local_error);
-    }
 
   {
     g_autoptr (McsStatement) statement = NULL;
@@ -197,8 +192,9 @@ mcs_store_call_join (McsStore *self,
                       " WHERE booking_id = ?1 AND state != 'ended'",
                       error, "ii", booking_id, now) ||
       !mcs_store_run (self,
-                      "INSERT INTO attendance (booking_id, user_id, joined_at) VALUES (?1, ?2, ?3)",
-                      error, "iii", booking_id, user_id, now))
+                      "INSERT INTO attendance (booking_id, user_id, joined_at, node)"
+                      " VALUES (?1, ?2, ?3, ?4)",
+                      error, "iiis", booking_id, user_id, now, self->node))
     goto failed;
 
   if (first)
@@ -224,13 +220,23 @@ failed:
   return local_error ? mcs_store_fail (error, local_error) : FALSE;
 }
 
+/* Whose open attendance records close_open() closes. */
+typedef enum
+{
+  NODES_ANY,         /* every server's */
+  NODES_OWN_OR_NONE, /* this server's, and those from before there were nodes */
+  NODES_DEAD,        /* those of servers not seen since the cutoff */
+} NodeFilter;
+
 /* Closes the open attendance records of @booking_id (0: every booking) and
- * of @user_id (0: everyone), queueing `lesson.participant_left` for each.
- * Inside a transaction. */
+ * of @user_id (0: everyone) that @nodes selects, queueing
+ * `lesson.participant_left` for each. Inside a transaction. */
 static gboolean
 close_open (McsStore   *self,
             gint64      booking_id,
             gint64      user_id,
+            NodeFilter  nodes,
+            gint64      cutoff,
             gint64      now,
             const char *reason,
             guint      *n_closed,
@@ -248,6 +254,11 @@ close_open (McsStore   *self,
                                         " WHERE left_at IS NULL"
                                         "   AND (?1 = 0 OR booking_id = ?1)"
                                         "   AND (?2 = 0 OR user_id = ?2)"
+                                        "   AND (?3 = 0"
+                                        "        OR (?3 = 1 AND (node = ?4 OR node IS NULL))"
+                                        "        OR (?3 = 2 AND node IN (SELECT name FROM nodes"
+                                        "                                WHERE seen_at < ?5"
+                                        "                                  AND name != ?4)))"
                                         " ORDER BY id",
                                         &local_error);
     if (statement == NULL)
@@ -255,6 +266,9 @@ close_open (McsStore   *self,
 
     mcs_statement_bind_int64 (statement, 1, booking_id);
     mcs_statement_bind_int64 (statement, 2, user_id);
+    mcs_statement_bind_int64 (statement, 3, nodes);
+    mcs_statement_bind_text (statement, 4, self->node);
+    mcs_statement_bind_int64 (statement, 5, cutoff);
     while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
       {
         OpenAttendance row = {
@@ -312,7 +326,7 @@ mcs_store_call_leave (McsStore   *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, user_id, now, reason, NULL, error) ||
+  if (!close_open (self, booking_id, user_id, NODES_ANY, 0, now, reason, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
     {
       mcs_store_rollback (self);
@@ -470,7 +484,7 @@ mcs_store_call_end (McsStore *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, 0, now, "ended", NULL, error) ||
+  if (!close_open (self, booking_id, 0, NODES_ANY, 0, now, "ended", NULL, error) ||
       !mcs_store_run (self,
                       "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
                       "  started_at = coalesce (started_at, ?2),"
@@ -503,37 +517,142 @@ failed:
 }
 
 /**
- * mcs_store_close_attendance:
+ * mcs_store_set_node:
  * @self: a store
- * @now: when
- * @reason: why
+ * @node: this server's name, unique among the servers on the database and
+ *   the same across its restarts
  *
- * Closes every open attendance record: at start-up, nobody can be in a
- * call yet, whatever the last run left behind. Each queues
- * `lesson.participant_left` with @reason.
+ * Attendance records this store opens name @node.
+ */
+void
+mcs_store_set_node (McsStore   *self,
+                    const char *node)
+{
+  g_return_if_fail (MCS_IS_STORE (self));
+
+  g_free (self->node);
+  self->node = g_strdup (node);
+}
+
+/* Commits the node registry's transaction if @ok, or rolls it back and
+ * logs why. Takes @local_error. */
+static guint
+finish_nodes (McsStore *self,
+              gboolean  ok,
+              GError   *local_error,
+              guint     n_closed)
+{
+  if (ok && mcs_database_commit (self->database, &local_error))
+    {
+      mcs_store_events_committed (self);
+      return n_closed;
+    }
+
+  mcs_store_rollback (self);
+  g_warning ("Cannot update the servers' attendance records: %s",
+             local_error ? local_error->message : "unknown error");
+  g_clear_error (&local_error);
+  return 0;
+}
+
+/**
+ * mcs_store_node_started:
+ * @self: a store, its node set
+ * @now: when
+ *
+ * Says this server is alive, and closes the attendance records its last run
+ * left open (and those written before servers had names): at start-up, nobody
+ * can be in a call on this server yet. Other servers' records stay open.
+ * Each closed record queues `lesson.participant_left` with the reason
+ * `server_restart`.
  *
  * Returns: how many records were closed
  */
 guint
-mcs_store_close_attendance (McsStore   *self,
-                            gint64      now,
-                            const char *reason)
+mcs_store_node_started (McsStore *self,
+                        gint64    now)
 {
-  g_autoptr (GError) error = NULL;
-  guint              n_closed = 0;
+  GError  *local_error = NULL;
+  guint    n_closed = 0;
+  gboolean ok;
 
-  if (!mcs_database_begin (self->database, &error) ||
-      !close_open (self, 0, 0, now, reason, &n_closed, &error) ||
-      !mcs_database_commit (self->database, &error))
-    {
-      mcs_store_rollback (self);
-      g_warning ("Cannot close the attendance left open: %s",
-                 error ? error->message : "unknown error");
-      return 0;
-    }
+  ok = mcs_database_begin (self->database, &local_error) &&
+       mcs_database_lock (self->database, MCS_DATABASE_LOCK_NODES, 0, &local_error);
+  ok = ok &&
+       (self->node == NULL ||
+        mcs_store_run (self,
+                       "INSERT INTO nodes (name, started_at, seen_at) VALUES (?1, ?2, ?2)"
+                       " ON CONFLICT (name) DO UPDATE SET started_at = ?2, seen_at = ?2",
+                       &local_error, "si", self->node, now)) &&
+       close_open (self, 0, 0, NODES_OWN_OR_NONE, 0, now, "server_restart", &n_closed,
+                   &local_error);
 
-  mcs_store_events_committed (self);
-  return n_closed;
+  return finish_nodes (self, ok, local_error, n_closed);
+}
+
+/**
+ * mcs_store_node_heartbeat:
+ * @self: a store, its node set
+ * @now: when
+ * @dead_after: a server not seen for this many seconds is gone
+ *
+ * Says this server is still alive, and closes the attendance records of
+ * servers that are gone (killed, or stopped for good), with the reason
+ * `server_lost`, so that their participants' lessons can end.
+ *
+ * Returns: how many records were closed
+ */
+guint
+mcs_store_node_heartbeat (McsStore *self,
+                          gint64    now,
+                          gint64    dead_after)
+{
+  GError  *local_error = NULL;
+  guint    n_closed = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (self->node != NULL, 0);
+
+  ok = mcs_database_begin (self->database, &local_error) &&
+       mcs_database_lock (self->database, MCS_DATABASE_LOCK_NODES, 0, &local_error) &&
+       mcs_store_run (self,
+                      "INSERT INTO nodes (name, started_at, seen_at) VALUES (?1, ?2, ?2)"
+                      " ON CONFLICT (name) DO UPDATE SET seen_at = ?2",
+                      &local_error, "si", self->node, now) &&
+       close_open (self, 0, 0, NODES_DEAD, now - dead_after, now, "server_lost", &n_closed,
+                   &local_error) &&
+       mcs_store_run (self, "DELETE FROM nodes WHERE seen_at < ?2 AND name != ?1", &local_error,
+                      "si", self->node, now - dead_after);
+
+  return finish_nodes (self, ok, local_error, n_closed);
+}
+
+/**
+ * mcs_store_call_has_attendance:
+ * @self: a store
+ * @booking_id: a booking
+ *
+ * Returns: whether someone is in the booking's call, on any server
+ */
+gboolean
+mcs_store_call_has_attendance (McsStore *self,
+                               gint64    booking_id)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  gboolean                 has_row = FALSE;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT 1 FROM attendance"
+                                      " WHERE booking_id = ?1 AND left_at IS NULL LIMIT 1",
+                                      NULL);
+  if (statement == NULL)
+    return TRUE; /* when in doubt, never cut a lesson off */
+
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  if (!mcs_database_step (self->database, statement, &has_row, NULL))
+    return TRUE;
+
+  return has_row;
 }
 
 /**

@@ -19,6 +19,7 @@ struct _McsStore
 
   McsDatabase *database;
   gboolean     events_queued; /* the open transaction queued a webhook event */
+  char        *node;          /* this server's name among those on the database */
 };
 
 gboolean mcs_store_fail (GError **error,

@@ -148,6 +148,18 @@ static const char * const migrations[MCS_SCHEMA_VERSION] = {
   "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)"
   "  WHERE state = 'pending';"
   "CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);",
+
+  /* 6: several servers on one database. Each says it is alive in nodes;
+   * an attendance record names the server that holds the participant's
+   * connection, so that one that starts again, or dies, closes only its
+   * own. Records from before have no node. */
+  "CREATE TABLE nodes ("
+  "  name TEXT PRIMARY KEY,"
+  "  started_at INTEGER NOT NULL,"
+  "  seen_at INTEGER NOT NULL"
+  ");"
+  "ALTER TABLE attendance ADD COLUMN node TEXT;"
+  "CREATE INDEX attendance_open ON attendance (booking_id) WHERE left_at IS NULL;",
 };
 
 /* The same schema on PostgreSQL, step for step: the same tables, columns,
@@ -272,6 +284,15 @@ static const char * const pg_migrations[MCS_SCHEMA_VERSION] = {
   "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)"
   "  WHERE state = 'pending';"
   "CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);",
+
+  /* 6 */
+  "CREATE TABLE nodes ("
+  "  name TEXT PRIMARY KEY,"
+  "  started_at BIGINT NOT NULL,"
+  "  seen_at BIGINT NOT NULL"
+  ");"
+  "ALTER TABLE attendance ADD COLUMN node TEXT;"
+  "CREATE INDEX attendance_open ON attendance (booking_id) WHERE left_at IS NULL;",
 };
 
 /* Turns a database failure into the MC_ERROR a client may see, logging what
@@ -408,6 +429,7 @@ mcs_store_finalize (GObject *object)
   McsStore *self = (McsStore *) object;
 
   g_clear_object (&self->database);
+  g_free (self->node);
 
   G_OBJECT_CLASS (mcs_store_parent_class)->finalize (object);
 }

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 5
+#define MCS_SCHEMA_VERSION 6
 
 /* The most characters a chat message may have, after trimming. */
 #define MCS_CHAT_MAX_LENGTH 4000
@@ -240,9 +240,15 @@ gboolean        mcs_store_call_end (McsStore *self,
                                     gint64    ended_by,
                                     gint64    now,
                                     GError  **error);
-guint           mcs_store_close_attendance (McsStore   *self,
-                                            gint64      now,
-                                            const char *reason);
+void            mcs_store_set_node (McsStore   *self,
+                                    const char *node);
+guint           mcs_store_node_started (McsStore *self,
+                                        gint64    now);
+guint           mcs_store_node_heartbeat (McsStore *self,
+                                          gint64    now,
+                                          gint64    dead_after);
+gboolean        mcs_store_call_has_attendance (McsStore *self,
+                                               gint64    booking_id);
 GArray         *mcs_store_list_expired_calls (McsStore *self,
                                               gint64    ended_before,
                                               GError  **error);

@@ -11,6 +11,10 @@
  * - a session made on one node works on the other, a call token issued by
  *   one is accepted by the other, and logging out on one ends the session on
  *   both;
+ * - a node killed with SIGKILL while a participant is in a call leaves an
+ *   open attendance record; another node that restarts keeps it open (it
+ *   closes only its own), and closes it as `server_lost` once the killed
+ *   node has not been seen for long enough, so the lesson can end;
  * - the two participants post chat to the same booking on different nodes
  *   at the same time: every message is stored once, the sequence numbers
  *   run 1…N with no gap or clash, and each sender's messages keep their
@@ -22,6 +26,7 @@
 
 #include "mc-protocol.h"
 #include "mc-test-server.h"
+#include "mc-test-socket.h"
 
 #define N_MESSAGES 40
 
@@ -169,6 +174,123 @@ test_sessions_shared (void)
   mc_test_assert_error (node, status, 401, "session_invalid");
 }
 
+static McTestSocket *
+join_lesson (McTestServer *server,
+             const char   *token,
+             gint64        booking_id)
+{
+  McTestSocket          *socket = mc_test_socket_open (server, token, NULL, NULL);
+  g_autofree char       *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                                                 booking_id);
+  g_autoptr (JsonNode)   node = NULL;
+  g_autoptr (JsonObject) welcome = NULL;
+  g_autoptr (JsonObject) joined = NULL;
+  g_autofree char       *join = NULL;
+  guint                  status;
+
+  g_assert_nonnull (socket->connection);
+  welcome = mc_test_socket_wait (socket, "welcome");
+  node = mc_test_request (server, "POST", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"call_token\":\"%s\",\"request_id\":\"j\"}",
+                          booking_id, mc_test_get_string (mc_test_object (node), "token"));
+  mc_test_socket_send (socket, join);
+  joined = mc_test_socket_wait (socket, "joined");
+
+  return socket;
+}
+
+/* The reason the participant's last attendance record was closed with;
+ * "open" while it is not. */
+static char *
+last_leave (McTestServer *server,
+            gint64        booking_id,
+            const char   *username)
+{
+  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
+                                               "/attendance", booking_id);
+  g_autoptr (JsonNode) node = NULL;
+  JsonArray           *records;
+  char                *reason = NULL;
+  guint                status;
+
+  node = mc_test_admin (server, "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  records = json_object_get_array_member (mc_test_object (node), "attendance");
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      JsonObject *user = json_object_get_object_member (record, "user");
+
+      if (!g_str_equal (json_object_get_string_member (user, "username"), username))
+        continue;
+      g_free (reason);
+      reason = g_strdup (json_object_get_null_member (record, "reason")
+                           ? "open"
+                           : json_object_get_string_member (record, "reason"));
+    }
+
+  g_assert_nonnull (reason);
+  return reason;
+}
+
+static void
+test_node_killed (void)
+{
+  g_autoptr (McTestServer) first = mc_test_server_new (NULL);
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (McTestSocket) student_socket = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *reason = NULL;
+  gint64                   booking_id;
+  gint64                   deadline;
+
+  mc_test_server_add_args (first, "--test-clock", NULL);
+  mc_test_server_start (first);
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mentor_socket = join_lesson (first, mentor, booking_id);
+  student_socket = join_lesson (second, student, booking_id);
+
+  /* The student's server dies without a word. */
+  mc_test_server_kill (second);
+  g_clear_pointer (&student_socket, mc_test_socket_free);
+  reason = last_leave (first, booking_id, MC_TEST_STUDENT);
+  g_assert_cmpstr (reason, ==, "open");
+  g_clear_pointer (&reason, g_free);
+
+  /* The mentor's server restarts (saying goodbye, 1001, to the mentor's
+   * connection): it closes its own record only. */
+  mc_test_server_restart (first);
+  reason = last_leave (first, booking_id, MC_TEST_MENTOR);
+  g_assert_cmpstr (reason, ==, "server_restart");
+  g_clear_pointer (&reason, g_free);
+  reason = last_leave (first, booking_id, MC_TEST_STUDENT);
+  g_assert_cmpstr (reason, ==, "open");
+  g_clear_pointer (&reason, g_free);
+
+  /* Once the killed server has been silent long enough (its clock moved
+   * on by a minute here), the live one closes its record. */
+  mc_test_server_advance_clock (first, 60);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while ((reason = last_leave (first, booking_id, MC_TEST_STUDENT)) != NULL &&
+         g_str_equal (reason, "open") && g_get_monotonic_time () < deadline)
+    {
+      g_clear_pointer (&reason, g_free);
+      g_usleep (G_USEC_PER_SEC / 2);
+    }
+  g_assert_cmpstr (reason, ==, "server_lost");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -177,6 +299,7 @@ main (int   argc,
 
   g_test_add_func ("/server/nodes/chat-concurrent", test_chat_concurrent);
   g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
+  g_test_add_func ("/server/nodes/node-killed", test_node_killed);
 
   return g_test_run ();
 }

@@ -357,8 +357,8 @@ test_restart (Fixture      *fixture,
                                       1000010, &error));
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->student_id,
                                       1000020, &error));
-  g_assert_cmpuint (mcs_store_close_attendance (fixture->store, 1000100, "server_restart"), ==, 2);
-  g_assert_cmpuint (mcs_store_close_attendance (fixture->store, 1000200, "server_restart"), ==, 0);
+  g_assert_cmpuint (mcs_store_node_started (fixture->store, 1000100), ==, 2);
+  g_assert_cmpuint (mcs_store_node_started (fixture->store, 1000200), ==, 0);
 
   events = list_events (fixture);
   g_assert_cmpuint (events->len, ==, 2);
