@@ -209,7 +209,8 @@ last_leave (McTestServer *server,
             const char   *username)
 {
   g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
-                                               "/attendance", booking_id);
+                                               "/attendance",
+                                               booking_id);
   g_autoptr (JsonNode) node = NULL;
   JsonArray           *records;
   char                *reason = NULL;

@@ -412,6 +412,53 @@ file_modes (void)
   assert_private_files (server, FALSE);
 }
 
+/* The database's connection breaks under a running server (PostgreSQL
+ * restarted, a failover, an administrator ending sessions): the request
+ * that finds it broken fails with a clean 500 and nothing sent twice, and
+ * the server connects again for the next one. SQLite has no connection to
+ * lose: there the server simply goes on. */
+static void
+test_connection_lost (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_new (NULL);
+  g_autofree char         *token = NULL;
+  guint                    status = 0;
+
+  /* The server warns about the lost connection: not fatal here. */
+  mc_test_server_setenv (server, "G_DEBUG", "gc-friendly");
+  mc_test_server_start (server);
+  mc_test_create_pair (server, NULL, NULL);
+  token = mc_test_login (server, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+
+  if (mc_test_database_is_postgresql ())
+    mc_test_database_exec (mc_test_server_get_database (server),
+                           "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"
+                           " WHERE datname = current_database () AND pid != pg_backend_pid ()");
+
+  for (guint attempt = 0; attempt < 3 && status != 200; attempt++)
+    {
+      g_autoptr (JsonNode) node = mc_test_request (server, "GET", "/api/v1/me", token, NULL,
+                                                   &status);
+
+      if (status != 200)
+        {
+          g_assert_true (mc_test_database_is_postgresql ());
+          mc_test_assert_error (node, status, 500, "internal_error");
+        }
+    }
+  g_assert_cmpuint (status, ==, 200);
+
+  /* Writes work again too. */
+  {
+    g_autoptr (JsonNode) node = NULL;
+    gint64               booking_id;
+
+    booking_id = mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, 3600, 7200,
+                                         "confirmed");
+    g_assert_cmpint (booking_id, >, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/server/storage/restart", test_restart);
   g_test_add_func ("/server/storage/migration-from-v1", test_migration_from_v1);
   g_test_add_func ("/server/storage/file-modes", test_file_modes);
+  g_test_add_func ("/server/storage/connection-lost", test_connection_lost);
 
   return g_test_run ();
 }
