@@ -40,10 +40,11 @@
 
 typedef struct
 {
-  PGconn *conn;
-  guint   generation; /* counts resets; prepared statements die with one */
-  guint   next_name;
-  gint64  changes;
+  PGconn  *conn;
+  guint    generation;     /* counts resets; prepared statements die with one */
+  gboolean in_transaction; /* between our BEGIN and COMMIT or ROLLBACK */
+  guint    next_name;
+  gint64   changes;
 } Connection;
 
 typedef struct
@@ -89,6 +90,40 @@ notice_cb (void       *data,
   g_debug ("PostgreSQL: %s", message);
 }
 
+/* A connection that broke (the server restarted, a failover) is made anew
+ * before the next statement; its prepared statements are gone with it. Not
+ * inside a transaction: its first statements died with the old session,
+ * and the rest must not go on without them, outside any transaction and its
+ * locks. The transaction fails instead, and the next one connects again. */
+static gboolean
+ensure_connection (Connection *connection,
+                   GError    **error)
+{
+  if (PQstatus (connection->conn) == CONNECTION_OK)
+    return TRUE;
+
+  if (connection->in_transaction)
+    {
+      g_set_error_literal (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                           "The connection to PostgreSQL was lost during a transaction");
+      return FALSE;
+    }
+
+  g_warning ("The connection to PostgreSQL was lost; connecting again");
+  PQreset (connection->conn);
+  connection->generation++;
+  if (PQstatus (connection->conn) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (connection->conn)));
+
+      g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
+                   "Cannot connect to the PostgreSQL database again: %s", message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 pg_exec (McsDatabase *self,
          const char  *sql,
@@ -97,6 +132,19 @@ pg_exec (McsDatabase *self,
   Connection    *connection = CONN (self);
   PGresult      *result;
   ExecStatusType status;
+  gboolean       begin = g_str_has_prefix (sql, "BEGIN");
+
+  /* The transaction ends here whatever happens; a ROLLBACK on a lost
+   * connection has nothing left to undo. */
+  if (g_str_equal (sql, "COMMIT") || g_str_equal (sql, "ROLLBACK"))
+    {
+      connection->in_transaction = FALSE;
+      if (g_str_equal (sql, "ROLLBACK") && PQstatus (connection->conn) != CONNECTION_OK)
+        return TRUE;
+    }
+
+  if (!ensure_connection (connection, error))
+    return FALSE;
 
   result = PQexec (connection->conn, sql);
   status = PQresultStatus (result);
@@ -106,6 +154,9 @@ pg_exec (McsDatabase *self,
       PQclear (result);
       return FALSE;
     }
+
+  if (begin)
+    connection->in_transaction = TRUE;
 
   PQclear (result);
   return TRUE;
@@ -120,7 +171,13 @@ pg_open (McsDatabase *self,
 
   mcs_database_set_handle (self, connection);
 
-  connection->conn = PQconnectdb (url);
+  /* The URL's own settings win over these defaults, which PQreset() uses
+   * again: the store writes UTF-8, wants no NOTICEs, and a connection that
+   * cannot be made must not hold the main loop for a TCP timeout. */
+  const char *keywords[] = { "connect_timeout", "client_encoding", "options", "dbname", NULL };
+  const char *values[] = { "5", "UTF8", "-c client_min_messages=warning", url, NULL };
+
+  connection->conn = PQconnectdbParams (keywords, values, TRUE);
   if (PQstatus (connection->conn) != CONNECTION_OK)
     {
       g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (connection->conn)));
@@ -134,8 +191,7 @@ pg_open (McsDatabase *self,
   connection->generation = 1;
   PQsetNoticeProcessor (connection->conn, notice_cb, NULL);
 
-  /* The store writes UTF-8 and counts time in Unix seconds itself. */
-  return pg_exec (self, "SET client_encoding = 'UTF8'; SET client_min_messages = warning", error);
+  return TRUE;
 }
 
 static void
@@ -234,30 +290,6 @@ pg_free_statement (McsStatement *statement)
   g_free (self->formats);
   g_free (self->types);
   g_free (self);
-}
-
-/* A connection that broke (the server restarted, a failover) is made anew
- * before the next statement; its prepared statements are gone with it. */
-static gboolean
-ensure_connection (Connection *connection,
-                   GError    **error)
-{
-  if (PQstatus (connection->conn) == CONNECTION_OK)
-    return TRUE;
-
-  g_warning ("The connection to PostgreSQL was lost; connecting again");
-  PQreset (connection->conn);
-  connection->generation++;
-  if (PQstatus (connection->conn) != CONNECTION_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (connection->conn)));
-
-      g_set_error (error, MCS_DATABASE_ERROR, MCS_DATABASE_ERROR_FAILED,
-                   "Cannot connect to the PostgreSQL database again: %s", message);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -461,7 +493,9 @@ const McsDatabaseBackend mcs_database_postgresql = {
   .step = pg_step,
   .reset = pg_reset,
   .exec = pg_exec,
-  .begin_sql = "BEGIN",
+  /* The per-booking locks serialise writers only if each statement sees
+   * what committed before it, whatever the database's default. */
+  .begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
   .in_transaction = pg_in_transaction,
   .changes = pg_changes,
   .lock_schema = pg_lock_schema,

@@ -71,7 +71,7 @@ list_present (McsStore *self,
                                       "       u.password_hash, u.disabled, u.created_at"
                                       " FROM attendance a JOIN users u ON u.id = a.user_id"
                                       " WHERE a.booking_id = ?1 AND a.left_at IS NULL"
-                                      " GROUP BY u.id ORDER BY min (a.joined_at)",
+                                      " GROUP BY u.id ORDER BY min (a.joined_at), min (a.id)",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;
@@ -327,8 +327,15 @@ mcs_store_update_booking (McsStore                *self,
   GError                  *local_error = NULL;
   gint64                   starts_at, ends_at;
 
+  /* Another server may end the booking's call (completing it) meanwhile:
+   * check the status move against what is current. */
   if (!mcs_database_begin (self->database, &local_error))
     return mcs_store_fail (error, local_error), NULL;
+  if (!mcs_database_lock (self->database, MCS_DATABASE_LOCK_CALL, id, &local_error))
+    {
+      mcs_store_rollback (self);
+      return mcs_store_fail (error, local_error), NULL;
+    }
 
   booking = mcs_store_get_booking (self, id, error);
   if (booking == NULL)

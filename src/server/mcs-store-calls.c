@@ -245,6 +245,7 @@ close_open (McsStore   *self,
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (OpenAttendance));
   GError            *local_error = NULL;
   gboolean           has_row;
+  guint              closed = 0;
 
   {
     g_autoptr (McsStatement) statement = NULL;
@@ -290,9 +291,17 @@ close_open (McsStore   *self,
       OpenAttendance        *row = &g_array_index (rows, OpenAttendance, i);
       g_autoptr (JsonObject) left = NULL;
 
-      if (!mcs_store_run (self, "UPDATE attendance SET left_at = ?2, leave_reason = ?3 WHERE id = ?1",
+      /* Another server may have closed it since it was read (a heartbeat
+       * closing a dead server's records, an end): close it, and tell of
+       * it, once. */
+      if (!mcs_store_run (self,
+                          "UPDATE attendance SET left_at = ?2, leave_reason = ?3"
+                          " WHERE id = ?1 AND left_at IS NULL",
                           error, "iis", row->id, now, reason))
         return FALSE;
+      if (mcs_database_changes (self->database) == 0)
+        continue;
+      closed++;
 
       left = participant_event (self, row->booking_id, row->user_id);
       json_object_set_string_member (left, "reason", reason);
@@ -304,7 +313,7 @@ close_open (McsStore   *self,
     }
 
   if (n_closed != NULL)
-    *n_closed = rows->len;
+    *n_closed = closed;
   return TRUE;
 }
 
@@ -632,7 +641,9 @@ mcs_store_node_heartbeat (McsStore *self,
  * @self: a store
  * @booking_id: a booking
  *
- * Returns: whether someone is in the booking's call, on any server
+ * This server knows its own rooms; this tells of the others'.
+ *
+ * Returns: whether someone is in the booking's call on another server
  */
 gboolean
 mcs_store_call_has_attendance (McsStore *self,
@@ -643,12 +654,14 @@ mcs_store_call_has_attendance (McsStore *self,
 
   statement = mcs_database_statement (self->database,
                                       "SELECT 1 FROM attendance"
-                                      " WHERE booking_id = ?1 AND left_at IS NULL LIMIT 1",
+                                      " WHERE booking_id = ?1 AND left_at IS NULL"
+                                      "   AND node IS NOT NULL AND node != ?2 LIMIT 1",
                                       NULL);
   if (statement == NULL)
     return TRUE; /* when in doubt, never cut a lesson off */
 
   mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_text (statement, 2, self->node != NULL ? self->node : "");
   if (!mcs_database_step (self->database, statement, &has_row, NULL))
     return TRUE;
 
