@@ -450,6 +450,37 @@ mcs_store_list_due_deliveries (McsStore *self,
 }
 
 /**
+ * mcs_store_claim_delivery:
+ * @self: a store
+ * @delivery_id: a due delivery
+ * @now: the time
+ * @until: when another server may try it, if this one has not recorded an
+ *   attempt by then (it died meanwhile)
+ *
+ * Several servers on one database all see the same due deliveries: the one
+ * that claims a delivery sends it, and the others leave it alone until
+ * @until. One UPDATE, which only one server's can change.
+ *
+ * Returns: whether this server may send it now
+ */
+gboolean
+mcs_store_claim_delivery (McsStore *self,
+                          gint64    delivery_id,
+                          gint64    now,
+                          gint64    until)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!mcs_store_run (self,
+                      "UPDATE webhook_deliveries SET next_attempt_at = ?3"
+                      " WHERE id = ?1 AND state = 'pending' AND next_attempt_at <= ?2",
+                      &error, "iii", delivery_id, now, until))
+    return FALSE;
+
+  return mcs_database_changes (self->database) == 1;
+}
+
+/**
  * mcs_store_list_deliveries:
  * @self: a store
  * @endpoint_id: an endpoint, or 0 for all

@@ -293,6 +293,10 @@ gboolean            mcs_store_rotate_webhook_secret (McsStore   *self,
                                                      const char *secret,
                                                      gint64      previous_until,
                                                      GError    **error);
+gboolean            mcs_store_claim_delivery (McsStore *self,
+                                              gint64    delivery_id,
+                                              gint64    now,
+                                              gint64    until);
 GPtrArray          *mcs_store_list_due_deliveries (McsStore *self,
                                                    gint64    now,
                                                    guint     limit,

@@ -500,6 +500,13 @@ run_cb (gpointer user_data)
           if (g_hash_table_contains (self->in_flight, &delivery->id))
             continue;
 
+          /* Another server on the database may have taken it. The claim
+           * outlasts an attempt; if this server dies during one, another
+           * tries again once it runs out. */
+          if (!mcs_store_claim_delivery (self->store, delivery->id, now,
+                                         now + 2 * MCS_WEBHOOK_TIMEOUT_SECONDS))
+            continue;
+
           due->pdata[i] = NULL;
           start_attempt (self, delivery);
           free_slots--;

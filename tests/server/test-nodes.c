@@ -15,6 +15,8 @@
  *   open attendance record; another node that restarts keeps it open (it
  *   closes only its own), and closes it as `server_lost` once the killed
  *   node has not been seen for long enough, so the lesson can end;
+ * - a webhook delivery is sent by one node only, though every node's worker
+ *   sees it due (on a test clock they look every second);
  * - the two participants post chat to the same booking on different nodes
  *   at the same time: every message is stored once, the sequence numbers
  *   run 1…N with no gap or clash, and each sender's messages keep their
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include "mc-protocol.h"
+#include "mc-test-receiver.h"
 #include "mc-test-server.h"
 #include "mc-test-socket.h"
 
@@ -292,6 +295,39 @@ test_node_killed (void)
   g_assert_cmpstr (reason, ==, "server_lost");
 }
 
+static void
+test_webhook_once (void)
+{
+  g_autoptr (McTestReceiver) receiver = mc_test_receiver_new (NULL, 0);
+  g_autoptr (McTestServer)   first = mc_test_server_new (NULL);
+  g_autoptr (McTestServer)   second = NULL;
+  g_autoptr (JsonNode)       node = NULL;
+  g_autofree char           *body = NULL;
+  McTestReceived            *received;
+  guint                      status;
+
+  /* On a test clock the delivery workers look at the queue every second. */
+  mc_test_server_add_args (first, "--test-clock", NULL);
+  mc_test_server_start (first);
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_add_args (second, "--test-clock", NULL);
+  mc_test_server_start (second);
+
+  body = g_strdup_printf ("{\"url\":\"%s\",\"events\":[\"booking.changed\"]}", receiver->url);
+  node = mc_test_admin (second, "POST", "/api/v1/admin/webhooks", body, &status);
+  g_assert_cmpuint (status, ==, 201);
+
+  /* The receiver holds the first node's request: the delivery stays
+   * pending, and due, while the second node looks at the queue. */
+  mc_test_create_pair (first, NULL, NULL);
+  mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, 600, 3600, "confirmed");
+  received = mc_test_receiver_wait (receiver, 1);
+  g_assert_cmpstr (received->type, ==, "booking.changed");
+  g_usleep (4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (mc_test_receiver_count (receiver), ==, 1);
+  mc_test_receiver_release (receiver, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -301,6 +337,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/chat-concurrent", test_chat_concurrent);
   g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
   g_test_add_func ("/server/nodes/node-killed", test_node_killed);
+  g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
 }
