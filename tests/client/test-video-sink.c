@@ -75,18 +75,32 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Iterates the main context until all of @n pointers are NULL: the weak
- * pointers of the objects a test made. */
+ * pointers of the objects a test made.
+ *
+ * The last reference may go on another thread, which does not wake the main
+ * context: GStreamer's threads may still be winding down when the pipeline
+ * has reached NULL. Without the tick the loop then slept until the time-out
+ * and failed, with no GStreamer thread left (1 run in 15 on a loaded
+ * machine, and once in CI). */
 static void
 assert_finalized (gpointer *pointers[],
                   gsize     n)
 {
   guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, NULL);
+  guint tick_id = g_timeout_add (10, tick_cb, NULL);
 
   for (gsize i = 0; i < n; i++)
-    while (*pointers[i] != NULL)
+    while (g_atomic_pointer_get (pointers[i]) != NULL)
       g_main_context_iteration (NULL, TRUE);
 
+  g_source_remove (tick_id);
   g_source_remove (timeout_id);
 }
 
