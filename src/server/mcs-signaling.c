@@ -808,14 +808,17 @@ mcs_signaling_user_disabled (McsSignaling *self,
  * mcs_signaling_shutdown:
  * @self: the hub
  *
- * Says goodbye to every connection (1001), without recording leaves: the
- * next start closes the attendance records, and clients come back.
+ * Says goodbye to every connection (1001), so that clients come back at once
+ * (on another server, or on this one once it restarted), then closes this
+ * server's attendance records as `server_restart` and takes it off the list
+ * of live servers: the others need not wait for its heartbeat to run out.
  */
 void
 mcs_signaling_shutdown (McsSignaling *self)
 {
   GHashTableIter iter;
   GPtrArray     *connections;
+  guint          closed;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
@@ -831,6 +834,11 @@ mcs_signaling_shutdown (McsSignaling *self)
 
   g_hash_table_remove_all (self->rooms);
   g_hash_table_remove_all (self->connections);
+
+  g_clear_handle_id (&self->node_id, g_source_remove);
+  closed = mcs_store_node_stopped (mcs_server_get_store (self->server), mcs_signaling_now ());
+  if (closed > 0)
+    g_message ("Closed %u attendance records on stopping", closed);
 }
 
 /**

@@ -600,6 +600,37 @@ mcs_store_node_started (McsStore *self,
 }
 
 /**
+ * mcs_store_node_stopped:
+ * @self: a store, its node set
+ * @now: when
+ *
+ * Says this server is stopping, once it has said goodbye to its
+ * connections: it closes its open attendance records (its participants come
+ * back on another server, or on this one once it restarted) with the reason
+ * `server_restart`, and leaves the list of live servers, so that no other
+ * server waits for its heartbeat to run out.
+ *
+ * Returns: how many records were closed
+ */
+guint
+mcs_store_node_stopped (McsStore *self,
+                        gint64    now)
+{
+  GError  *local_error = NULL;
+  guint    n_closed = 0;
+  gboolean ok;
+
+  ok = mcs_database_begin (self->database, &local_error) &&
+       mcs_database_lock (self->database, MCS_DATABASE_LOCK_NODES, 0, &local_error) &&
+       close_open (self, 0, 0, NODES_OWN_OR_NONE, 0, now, "server_restart", &n_closed,
+                   &local_error) &&
+       (self->node == NULL ||
+        mcs_store_run (self, "DELETE FROM nodes WHERE name = ?1", &local_error, "s", self->node));
+
+  return finish_nodes (self, ok, local_error, n_closed);
+}
+
+/**
  * mcs_store_node_heartbeat:
  * @self: a store, its node set
  * @now: when

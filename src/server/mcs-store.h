@@ -244,6 +244,8 @@ void            mcs_store_set_node (McsStore   *self,
                                     const char *node);
 guint           mcs_store_node_started (McsStore *self,
                                         gint64    now);
+guint           mcs_store_node_stopped (McsStore *self,
+                                        gint64    now);
 guint           mcs_store_node_heartbeat (McsStore *self,
                                           gint64    now,
                                           gint64    dead_after);

@@ -454,6 +454,47 @@ test_kill_mentor (Fixture      *fixture,
   kill_and_restart (fixture, fixture->student, fixture->mentor);
 }
 
+/* The server restarts during a call (SIGTERM: an upgrade, or a server of
+ * several drained): both sides' signaling comes back by itself and rejoins
+ * the room, and the call's peer-to-peer media goes on over the same
+ * connection (no second "connected"). */
+static void
+test_server_restart (Fixture      *fixture,
+                     gconstpointer data)
+{
+  McTestCli *both[] = { fixture->mentor, fixture->student };
+  gsize      marks[G_N_ELEMENTS (both)];
+
+  join (fixture, fixture->mentor, NULL);
+  join (fixture, fixture->student, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    wait_for_media (both[i], 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    marks[i] = output_length (both[i]);
+  mc_test_server_keep_port (fixture->server);
+  mc_test_server_restart (fixture->server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      /* The join prints the signaling's changes after its first
+       * connection: this is the one after the restart. */
+      mc_test_cli_wait_for (both[i], "signaling back", count_states_cb,
+                            (gpointer) "1 signaling connected");
+      wait_for_media (both[i], marks[i]);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    {
+      g_autoptr (JsonObject) summary = leave (both[i]);
+      g_autofree char       *output = mc_test_cli_get_output (both[i]);
+
+      assert_media (summary, both[i] == fixture->mentor ? "mentor" : "student");
+      g_assert_cmpuint (mc_test_cli_count_lines (output, "state connected"), ==, 1);
+      g_assert_cmpuint (mc_test_cli_count_lines (output, "signaling reconnecting"), >=, 1);
+    }
+}
+
 /* MENTORCALL_FAULT_BLOCK_MEDIA drops every RTP and RTCP packet of @faulty in
  * both directions from 2 s after the call first connected, for 5 s. */
 static void
@@ -945,6 +986,7 @@ main (int    argc,
   ADD ("/cli/call/rejoin/quick-leave", test_rejoin_quick_leave);
   ADD ("/cli/call/kill/student", test_kill_student);
   ADD ("/cli/call/kill/mentor", test_kill_mentor);
+  ADD ("/cli/call/server-restart", test_server_restart);
   ADD ("/cli/call/media-cut/student", test_media_cut_student);
   ADD ("/cli/call/media-cut/mentor", test_media_cut_mentor);
   ADD ("/cli/call/sender-pause", test_sender_pause);

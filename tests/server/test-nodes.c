@@ -295,6 +295,54 @@ test_node_killed (void)
   g_assert_cmpstr (reason, ==, "server_lost");
 }
 
+/* A server stopped with SIGTERM (a rolling upgrade, a scale-down) says
+ * goodbye to its connections with 1001, closes their records at once and
+ * leaves the list of live servers: the other one does not wait 30 s to
+ * count it gone. */
+static void
+test_node_drained (void)
+{
+  g_autoptr (McTestServer) first = mc_test_server_new (NULL);
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (McTestSocket) student_socket = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *reason = NULL;
+  gint64                   booking_id;
+
+  mc_test_server_start (first);
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  mentor_socket = join_lesson (first, mentor, booking_id);
+  student_socket = join_lesson (second, student, booking_id);
+
+  mc_test_server_stop (second);
+  mc_test_socket_wait_closed (student_socket, 10, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+
+  /* At once: the first server's clock did not move. */
+  reason = last_leave (first, booking_id, MC_TEST_STUDENT);
+  g_assert_cmpstr (reason, ==, "server_restart");
+  g_clear_pointer (&reason, g_free);
+  reason = last_leave (first, booking_id, MC_TEST_MENTOR);
+  g_assert_cmpstr (reason, ==, "open");
+  g_clear_pointer (&reason, g_free);
+
+  /* The student comes back through the live server, into the same lesson. */
+  g_clear_pointer (&student, g_free);
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  g_clear_pointer (&student_socket, mc_test_socket_free);
+  student_socket = join_lesson (first, student, booking_id);
+  reason = last_leave (first, booking_id, MC_TEST_STUDENT);
+  g_assert_cmpstr (reason, ==, "open");
+}
+
 static void
 test_webhook_once (void)
 {
@@ -337,6 +385,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/chat-concurrent", test_chat_concurrent);
   g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
   g_test_add_func ("/server/nodes/node-killed", test_node_killed);
+  g_test_add_func ("/server/nodes/node-drained", test_node_drained);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
