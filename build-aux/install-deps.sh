@@ -40,6 +40,7 @@ PACKAGES="
   appstream
   groff-base
   coturn
+  haproxy
   chromium
   curl
   openssl

@@ -271,6 +271,50 @@ mc_test_get_program (const char *variable,
 }
 
 /**
+ * mc_test_free_port:
+ * @type: %G_SOCKET_TYPE_STREAM or %G_SOCKET_TYPE_DATAGRAM
+ *
+ * For helpers that cannot take port 0 (coturn, HAProxy).
+ *
+ * Returns: a port on 127.0.0.1 that nothing is bound to now
+ */
+guint16
+mc_test_free_port (GSocketType type)
+{
+  g_autoptr (GSocket)        socket = NULL;
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError)         error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/**
+ * mc_test_tcp_listening:
+ * @port: a port on 127.0.0.1
+ *
+ * Returns: whether something accepts connections there (within 1 s)
+ */
+gboolean
+mc_test_tcp_listening (guint16 port)
+{
+  g_autoptr (GSocketClient)     client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 1);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
+/**
  * mc_test_launcher_new:
  * @flags: the launcher's flags
  * @dir: the directory the child runs in

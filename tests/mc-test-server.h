@@ -25,6 +25,8 @@ GSubprocessLauncher *mc_test_launcher_new (GSubprocessFlags flags,
                                            const char      *dir,
                                            int              death_signal);
 void                 mc_test_remove_tree (const char *path);
+guint16              mc_test_free_port (GSocketType type);
+gboolean             mc_test_tcp_listening (guint16 port);
 void                 mc_test_describe_exit (GSubprocess *process,
                                             GString     *out);
 

@@ -62,9 +62,14 @@ refuse_token (McsRequest *request,
 }
 
 /* The WebSocket address, derived from the configured public URL or else
- * from the address the client used to reach us. */
+ * from the address the client used to reach us. It names the booking
+ * (`?booking=`, which the server itself ignores: the join message says it)
+ * so that a load balancer in front of several servers can send both
+ * participants of a lesson to the same one (HAProxy's `balance url_param
+ * booking`: data/haproxy.cfg). */
 static char *
-signaling_url (McsRequest *request)
+signaling_url (McsRequest *request,
+               gint64      booking_id)
 {
   McsConfig       *config = mcs_server_get_config (mcs_request_get_server (request));
   GUri            *uri = soup_server_message_get_uri (mcs_request_get_message (request));
@@ -94,13 +99,14 @@ signaling_url (McsRequest *request)
       while (length > 0 && trimmed[length - 1] == '/')
         trimmed[--length] = '\0';
 
-      return g_strdup_printf ("%s://%s/api/v1/ws",
-                              g_str_has_prefix (base, "https://") ? "wss" : "ws", trimmed);
+      return g_strdup_printf ("%s://%s/api/v1/ws?booking=%" G_GINT64_FORMAT,
+                              g_str_has_prefix (base, "https://") ? "wss" : "ws", trimmed,
+                              booking_id);
     }
 
-  return g_strdup_printf ("%s://%s:%d/api/v1/ws",
+  return g_strdup_printf ("%s://%s:%d/api/v1/ws?booking=%" G_GINT64_FORMAT,
                           g_str_equal (g_uri_get_scheme (uri), "https") ? "wss" : "ws",
-                          g_uri_get_host (uri), g_uri_get_port (uri));
+                          g_uri_get_host (uri), g_uri_get_port (uri), booking_id);
 }
 
 static void
@@ -272,7 +278,7 @@ mcs_api_create_call_token (McsRequest *request)
   mcs_metrics_count (mcs_server_get_metrics (server), "mentorcall_call_tokens_issued_total",
                      NULL, NULL);
 
-  url = signaling_url (request);
+  url = signaling_url (request, booking->id);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "token");

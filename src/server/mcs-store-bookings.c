@@ -421,7 +421,7 @@ mcs_store_list_attendance (McsStore *self,
   statement = mcs_database_statement (self->database,
                                       "SELECT u.id, u.username, u.display_name, u.role,"
                                       "       u.password_hash, u.disabled, u.created_at,"
-                                      "       a.joined_at, a.left_at, a.leave_reason"
+                                      "       a.joined_at, a.left_at, a.leave_reason, a.node"
                                       " FROM attendance a JOIN users u ON u.id = a.user_id"
                                       " WHERE a.booking_id = ?1 ORDER BY a.joined_at, a.id",
                                       &local_error);
@@ -438,6 +438,7 @@ mcs_store_list_attendance (McsStore *self,
       row->joined_at = mcs_statement_get_int64 (statement, 7);
       row->left_at = mcs_statement_get_int64 (statement, 8);
       row->reason = mcs_store_dup_text (statement, 9);
+      row->node = mcs_store_dup_text (statement, 10);
       g_ptr_array_add (rows, row);
     }
 
@@ -476,5 +477,6 @@ mcs_attendance_free (McsAttendance *attendance)
 
   mcs_user_free (attendance->user);
   g_free (attendance->reason);
+  g_free (attendance->node);
   g_free (attendance);
 }

@@ -61,6 +61,7 @@ typedef struct
   gint64   joined_at;
   gint64   left_at; /* 0 while still in the call */
   char    *reason;  /* why they left, or NULL */
+  char    *node;    /* the server that held their connection, or NULL */
 } McsAttendance;
 
 typedef struct

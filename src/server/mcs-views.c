@@ -234,6 +234,11 @@ mcs_view_add_attendance (JsonBuilder      *builder,
         json_builder_add_string_value (builder, row->reason);
       else
         json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "node");
+      if (row->node != NULL)
+        json_builder_add_string_value (builder, row->node);
+      else
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -30,6 +30,7 @@
 struct _McTestCli
 {
   McTestServer *server;
+  char         *url; /* where it logs in, if not the server's own */
   char         *name;
   char         *dir;
   GHashTable   *env; /* extra environment of the next runs; NULL value unsets */
@@ -207,6 +208,20 @@ mc_test_cli_new (McTestServer *server,
 }
 
 /**
+ * mc_test_cli_set_url:
+ * @cli: a CLI
+ * @url: the address it logs in at (and then talks to), such as a load
+ *   balancer's in front of several servers
+ */
+void
+mc_test_cli_set_url (McTestCli  *cli,
+                     const char *url)
+{
+  g_free (cli->url);
+  cli->url = g_strdup (url);
+}
+
+/**
  * mc_test_cli_free:
  *
  * Kills a `join` that still runs; the tests stop theirs before, and check
@@ -227,6 +242,7 @@ mc_test_cli_free (McTestCli *cli)
   g_free (cli->stdout_path);
   g_free (cli->stderr_path);
   g_free (cli->json_path);
+  g_free (cli->url);
   g_free (cli->dir);
   g_free (cli->name);
   g_free (cli);
@@ -350,7 +366,8 @@ mc_test_cli_login (McTestCli  *cli,
   int              status;
 
   mc_test_cli_setenv (cli, "MENTORCALL_PASSWORD", password);
-  status = mc_test_cli_run (cli, NULL, NULL, &err, "--server", mc_test_server_get_url (cli->server),
+  status = mc_test_cli_run (cli, NULL, NULL, &err, "--server",
+                            cli->url != NULL ? cli->url : mc_test_server_get_url (cli->server),
                             "login", username, NULL);
   mc_test_cli_setenv (cli, "MENTORCALL_PASSWORD", NULL);
 

@@ -28,6 +28,8 @@ gint64      mc_test_cli_start_lesson (McTestServer *server,
 McTestCli  *mc_test_cli_new (McTestServer *server,
                              const char   *name);
 void        mc_test_cli_free (McTestCli *cli);
+void        mc_test_cli_set_url (McTestCli  *cli,
+                                 const char *url);
 const char *mc_test_cli_get_name (McTestCli *cli);
 const char *mc_test_cli_get_binary (void);
 void        mc_test_cli_setenv (McTestCli  *cli,

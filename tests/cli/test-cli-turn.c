@@ -49,37 +49,6 @@ typedef struct
   gboolean tcp_only;
 } Case;
 
-/* A port nothing listens on now, for coturn, which cannot take port 0. */
-static guint16
-free_port (GSocketType type)
-{
-  g_autoptr (GSocket)        socket = NULL;
-  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError)         error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, type, 0, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-tcp_listening (guint16 port)
-{
-  g_autoptr (GSocketClient)     client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) connection = NULL;
-
-  g_socket_client_set_timeout (client, 1);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  return connection != NULL;
-}
-
 static char *
 read_log (Fixture *fixture)
 {
@@ -109,8 +78,8 @@ start_turnserver (Fixture *fixture,
 
   /* TCP for the listener check, and the same number is free for UDP with
    * all but certainty on a machine that runs tests. */
-  fixture->port = free_port (G_SOCKET_TYPE_STREAM);
-  relay_base = free_port (G_SOCKET_TYPE_DATAGRAM);
+  fixture->port = mc_test_free_port (G_SOCKET_TYPE_STREAM);
+  relay_base = mc_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   relay_base = MAX (relay_base, 20000) & ~0x3f;
 
   listening_port = g_strdup_printf ("--listening-port=%u", fixture->port);
@@ -158,9 +127,9 @@ start_turnserver (Fixture *fixture,
   g_assert_no_error (error);
 
   /* Until it accepts connections (at most 10 s, asking every 50 ms). */
-  for (guint i = 0; i < 200 && !tcp_listening (fixture->port); i++)
+  for (guint i = 0; i < 200 && !mc_test_tcp_listening (fixture->port); i++)
     g_usleep (50 * 1000);
-  if (!tcp_listening (fixture->port))
+  if (!mc_test_tcp_listening (fixture->port))
     {
       g_autofree char *log = read_log (fixture);
 

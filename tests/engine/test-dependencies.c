@@ -39,13 +39,14 @@ static const char * const programs[] = {
   "glib-compile-schemas",
   "gnome-keyring-daemon", /* tests/client/run-with-keyring.sh */
   "groff",                /* the man pages' test */
+  "haproxy",              /* test-cli-haproxy: a real load balancer */
   "gsettings",            /* run-demo.sh */
   "ip",                   /* network namespaces in tests and benchmarks */
   "meson",
   "msgfmt",
   "mutter", /* test-cli-screencast: a headless compositor that casts its screen */
   "ninja",
-  "openssl", /* run-demo.sh's admin key, the TLS tests */
+  "openssl",       /* run-demo.sh's admin key, the TLS tests */
   "pg_virtualenv", /* run-tests.sh: the throwaway PostgreSQL cluster */
   "pkg-config",
   "pipewire", /* test-call-session's PipeWire screen (pipewire-bin) */

@@ -207,8 +207,9 @@ test_signaling_url (Fixture      *fixture,
 
   response = request_token (fixture, fixture->mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
-  expected = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws",
-                              mc_test_server_get_port (fixture->server));
+  /* The booking in the query lets a load balancer route by lesson. */
+  expected = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws?booking=%" G_GINT64_FORMAT,
+                              mc_test_server_get_port (fixture->server), id);
   g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
 }
 
@@ -217,6 +218,7 @@ test_signaling_url_public (void)
 {
   Fixture              fixture = { 0 };
   g_autoptr (JsonNode) response = NULL;
+  g_autofree char     *expected = NULL;
   gint64               id;
   guint                status;
 
@@ -227,8 +229,8 @@ test_signaling_url_public (void)
   /* Behind a TLS proxy, signaling is a wss: URL on the public host. */
   response = request_token (&fixture, fixture.mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==,
-                   "wss://calls.example.org/api/v1/ws");
+  expected = g_strdup_printf ("wss://calls.example.org/api/v1/ws?booking=%" G_GINT64_FORMAT, id);
+  g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
 
   fixture_tear_down (&fixture, NULL);
 }

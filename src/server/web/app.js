@@ -312,7 +312,10 @@ async function connect () {
     setTimeout(connect, 2000);
     return;
   }
-  const ws = new WebSocket(state.callToken.signaling_url + '?ticket=' + encodeURIComponent(ticket));
+  // The address may carry a query already (?booking=, for load balancers).
+  const url = new URL(state.callToken.signaling_url);
+  url.searchParams.set('ticket', ticket);
+  const ws = new WebSocket(url.href);
   state.ws = ws;
   let refusal = null;
   ws.onmessage = (event) => {

@@ -1,0 +1,344 @@
+/* test-cli-haproxy.c — a call through HAProxy in front of three servers
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Three real mentorcall-server processes on one database, a real HAProxy
+ * (Debian's haproxy) in front of them running data/haproxy.cfg (its bind,
+ * default-server and server lines replaced by loopback ones), and two
+ * mentorcall-cli processes that know only HAProxy's address. The call
+ * token's signaling URL names the booking, and HAProxy hashes on it: both
+ * participants land on the same server. That server is killed with SIGKILL
+ * in the middle of the call: HAProxy's health check takes it out, both
+ * signaling connections come back through HAProxy on one live server, the
+ * peer-to-peer media goes on over the same connection, and a chat message
+ * posted while the room's server was gone reaches each side exactly once.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "mc-test-cli.h"
+
+#define N_SERVERS  3
+#define VIDEO_ARGS "--width", "320", "--height", "240", "--fps", "15"
+
+typedef struct
+{
+  McTestServer *servers[N_SERVERS];
+  GSubprocess  *haproxy;
+  guint16       port;
+  char         *url;
+  char         *log_path;
+} Fixture;
+
+/* Helpers */
+
+/* data/haproxy.cfg, listening on @port in front of the servers, with
+ * health checks every 200 ms and fewer connections. */
+static char *
+make_config (Fixture *fixture)
+{
+  const char        *example = g_getenv ("MENTORCALL_HAPROXY_CFG");
+  g_autofree char   *text = NULL;
+  g_auto (GStrv)     lines = NULL;
+  g_autoptr (GError) error = NULL;
+  GString           *config = g_string_new (NULL);
+
+  g_assert_nonnull (example);
+  g_file_get_contents (example, &text, NULL, &error);
+  g_assert_no_error (error);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *word = line + strspn (line, " ");
+
+      if (g_str_has_prefix (word, "bind "))
+        g_string_append_printf (config, "    bind 127.0.0.1:%u\n", fixture->port);
+      else if (g_str_has_prefix (word, "default-server "))
+        g_string_append (config, "    default-server check inter 200ms fall 2 rise 2\n");
+      else if (g_str_has_prefix (word, "server "))
+        continue;
+      else if (g_str_has_prefix (word, "maxconn "))
+        /* Twice as many descriptors as connections: within a test's limit. */
+        g_string_append (config, "    maxconn 1000\n");
+      else if (g_str_has_prefix (word, "log stdout"))
+        g_string_append_printf (config, "    log stderr format raw local0\n");
+      else
+        g_string_append_printf (config, "%s\n", line);
+    }
+
+  /* The backend is the file's last section. */
+  for (guint i = 0; i < N_SERVERS; i++)
+    g_string_append_printf (config, "    server node%u 127.0.0.1:%u\n", i + 1,
+                            mc_test_server_get_port (fixture->servers[i]));
+
+  return g_string_free (config, FALSE);
+}
+
+static void
+start_haproxy (Fixture *fixture)
+{
+  g_autofree char                *haproxy = g_find_program_in_path ("haproxy");
+  const char                     *dir = mc_test_server_get_dir (fixture->servers[0]);
+  g_autofree char                *config_path = g_build_filename (dir, "haproxy.cfg", NULL);
+  g_autofree char                *config = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError)              error = NULL;
+
+  if (haproxy == NULL)
+    haproxy = g_strdup ("/usr/sbin/haproxy");
+  g_assert_true (g_file_test (haproxy, G_FILE_TEST_IS_EXECUTABLE));
+
+  fixture->port = mc_test_free_port (G_SOCKET_TYPE_STREAM);
+  config = make_config (fixture);
+  g_file_set_contents (config_path, config, -1, &error);
+  g_assert_no_error (error);
+
+  fixture->log_path = g_build_filename (dir, "haproxy.log", NULL);
+  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, dir, SIGKILL);
+  g_subprocess_launcher_set_stderr_file_path (launcher, fixture->log_path);
+  /* -db: in the foreground, no daemon. */
+  fixture->haproxy = g_subprocess_launcher_spawn (launcher, &error, haproxy, "-db", "-f",
+                                                  config_path, NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !mc_test_tcp_listening (fixture->port); i++)
+    g_usleep (50 * 1000);
+  if (!mc_test_tcp_listening (fixture->port))
+    {
+      g_autofree char *log = NULL;
+
+      g_file_get_contents (fixture->log_path, &log, NULL, NULL);
+      g_error ("haproxy did not listen on 127.0.0.1:%u; its log:\n%s", fixture->port,
+               log != NULL ? log : "");
+    }
+
+  fixture->url = g_strdup_printf ("http://127.0.0.1:%u/", fixture->port);
+}
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  fixture->servers[0] = mc_test_server_start_new (NULL);
+  for (guint i = 1; i < N_SERVERS; i++)
+    {
+      fixture->servers[i] = mc_test_server_new_node (fixture->servers[0], NULL);
+      mc_test_server_start (fixture->servers[i]);
+    }
+  start_haproxy (fixture);
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  if (fixture->haproxy != NULL)
+    {
+      g_subprocess_send_signal (fixture->haproxy, SIGTERM);
+      g_subprocess_wait (fixture->haproxy, NULL, NULL);
+      g_clear_object (&fixture->haproxy);
+    }
+  /* The first made the database, which the others use: it goes last. */
+  for (guint i = N_SERVERS; i > 0; i--)
+    g_clear_pointer (&fixture->servers[i - 1], mc_test_server_free);
+  g_free (fixture->url);
+  g_free (fixture->log_path);
+}
+
+/* The servers that hold open attendance records of @booking_id, by their
+ * node names (each test server's is its directory's name). */
+static GPtrArray *
+open_record_nodes (McTestServer *server,
+                   gint64        booking_id)
+{
+  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
+                                               "/attendance",
+                                               booking_id);
+  g_autoptr (JsonNode) node = NULL;
+  GPtrArray           *nodes = g_ptr_array_new_with_free_func (g_free);
+  JsonArray           *records;
+  guint                status;
+
+  node = mc_test_admin (server, "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  records = json_object_get_array_member (mc_test_object (node), "attendance");
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+
+      if (json_object_get_null_member (record, "left_at"))
+        g_ptr_array_add (nodes, g_strdup (json_object_get_string_member (record, "node")));
+    }
+
+  return nodes;
+}
+
+static guint
+server_named (Fixture    *fixture,
+              const char *name)
+{
+  for (guint i = 0; i < N_SERVERS; i++)
+    {
+      g_autofree char *base = g_path_get_basename (mc_test_server_get_dir (fixture->servers[i]));
+
+      if (g_str_equal (base, name))
+        return i;
+    }
+
+  g_error ("no server is named %s", name);
+}
+
+/* Waits until both participants have an open record on one server, and
+ * returns which; fails if they are on two. */
+static guint
+wait_for_room_server (Fixture *fixture,
+                      guint    ask,
+                      gint64   booking_id,
+                      int      not_this)
+{
+  gint64 deadline = g_get_monotonic_time () + MC_TEST_CLI_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GPtrArray) nodes = open_record_nodes (fixture->servers[ask], booking_id);
+      g_autoptr (GPtrArray) live = g_ptr_array_new ();
+
+      for (guint i = 0; i < nodes->len; i++)
+        if ((int) server_named (fixture, g_ptr_array_index (nodes, i)) != not_this)
+          g_ptr_array_add (live, g_ptr_array_index (nodes, i));
+
+      if (live->len == 2)
+        {
+          g_assert_cmpstr (g_ptr_array_index (live, 0), ==, g_ptr_array_index (live, 1));
+          return server_named (fixture, g_ptr_array_index (live, 0));
+        }
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+
+  g_error ("the participants did not both join one server");
+}
+
+static gboolean
+count_lines_cb (McTestCli  *cli,
+                const char *output,
+                gpointer    user_data)
+{
+  const char *spec = user_data;
+  guint       wanted = g_ascii_strtoull (spec, NULL, 10);
+
+  return mc_test_cli_count_lines (output, strchr (spec, ' ') + 1) >= wanted;
+}
+
+static guint
+count_containing (const char *output,
+                  const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  guint          count = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], text) != NULL)
+      count++;
+
+  return count;
+}
+
+/* Tests */
+
+static void
+test_failover (Fixture      *fixture,
+               gconstpointer data)
+{
+  g_autoptr (McTestCli) mentor = NULL;
+  g_autoptr (McTestCli) student = NULL;
+  McTestCli            *both[2];
+  gsize                 marks[2];
+  g_autofree char      *token = NULL;
+  g_autoptr (JsonNode)  posted = NULL;
+  g_autofree char      *path = NULL;
+  gint64                booking_id;
+  guint                 room_server, new_server, live, status;
+
+  booking_id = mc_test_cli_start_lesson (fixture->servers[0], &mentor, &student);
+  both[0] = mentor;
+  both[1] = student;
+  /* They know only HAProxy: their logins land on any server. */
+  for (guint i = 0; i < 2; i++)
+    {
+      mc_test_cli_set_url (both[i], fixture->url);
+      mc_test_cli_login (both[i], i == 0 ? MC_TEST_MENTOR : MC_TEST_STUDENT,
+                         i == 0 ? MC_TEST_MENTOR_PASSWORD : MC_TEST_STUDENT_PASSWORD);
+    }
+
+  for (guint i = 0; i < 2; i++)
+    mc_test_cli_join (both[i], booking_id, VIDEO_ARGS, "--require-media", NULL);
+  for (guint i = 0; i < 2; i++)
+    mc_test_cli_wait_for (both[i], "remote video and audio", mc_test_cli_has_media, NULL);
+
+  room_server = wait_for_room_server (fixture, 0, booking_id, -1);
+  g_test_message ("both participants are on server %u", room_server + 1);
+
+  /* The room's server dies in the middle of the call. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *output = mc_test_cli_get_output (both[i]);
+
+      marks[i] = strlen (output);
+    }
+  mc_test_server_kill (fixture->servers[room_server]);
+
+  /* Meanwhile the mentor says something through a live server (another
+   * of their clients: the REST API). */
+  live = (room_server + 1) % N_SERVERS;
+  token = mc_test_login (fixture->servers[live], MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
+  posted = mc_test_request (fixture->servers[live], "POST", path, token,
+                            "{\"client_id\":\"failover-1\",\"text\":\"still there?\"}", &status);
+  g_assert_cmpuint (status, ==, 201);
+
+  /* Both come back through HAProxy, together on one live server. */
+  for (guint i = 0; i < 2; i++)
+    {
+      mc_test_cli_wait_for (both[i], "signaling back", count_lines_cb,
+                            (gpointer) "1 signaling connected");
+      mc_test_cli_wait_for (both[i], "the chat message", mc_test_cli_has_line,
+                            (gpointer) "still there?");
+      mc_test_cli_wait_for (both[i], "remote video and audio after the failover",
+                            mc_test_cli_has_media, GSIZE_TO_POINTER (marks[i]));
+    }
+  new_server = wait_for_room_server (fixture, live, booking_id, (int) room_server);
+  g_assert_cmpuint (new_server, !=, room_server);
+  g_test_message ("both participants came back on server %u", new_server + 1);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *output = NULL;
+      int              exit_status;
+
+      mc_test_cli_signal (both[i], SIGTERM);
+      exit_status = mc_test_cli_wait_exit (both[i]);
+      g_assert_cmpint (exit_status, ==, 0);
+      output = mc_test_cli_get_output (both[i]);
+      /* Exactly once, and over the same peer connection all along. */
+      g_assert_cmpuint (count_containing (output, "still there?"), ==, 1);
+      g_assert_cmpuint (mc_test_cli_count_lines (output, "state connected"), ==, 1);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/cli/haproxy/failover", Fixture, NULL, fixture_set_up, test_failover,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
