@@ -42,7 +42,9 @@ struct _McsSignaling
   GHashTable *rooms;       /* booking id → Room */
   guint       expiry_id;
   guint       session_check_id;
-  guint       node_id; /* the heartbeat of this server among those on the database */
+  guint       node_id;                /* the heartbeat of this server among those on the database */
+  char       *node_name;              /* this server's, as the store writes it */
+  GObject    *listener;               /* McsListener: the other servers (PostgreSQL only), or NULL */
   gint64      revocations_checked_at; /* Unix time */
 };
 

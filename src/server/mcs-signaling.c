@@ -30,12 +30,26 @@
  * session in the store before they run, so nothing slips through between
  * two ticks. Relayed messages touch no store and are not checked one by
  * one: a socket is closed within seconds of its session ending.
+ *
+ * Servers sharing a PostgreSQL database tell each other what their users'
+ * other connections must hear: a booking changed, who is in a lesson now.
+ * Each such change is published on the database (mcs_store_publish (),
+ * PostgreSQL's NOTIFY) as `{"node": …, "event": "booking-changed" or
+ * "presence", "booking_id": …}`; every other server hears it (McsListener)
+ * and tells its own connections of both participants, from the store, as
+ * the server that made the change told its own. On SQLite nothing is
+ * published.
  */
 
 #define G_LOG_DOMAIN "mcs-signaling"
 
+#include "config.h"
+
 #include "mcs-clock.h"
 #include "mcs-connection.h"
+#if HAVE_POSTGRESQL
+#include "mcs-listener.h"
+#endif
 #include "mcs-server.h"
 #include "mcs-signaling-private.h"
 #include "mcs-views.h"
@@ -52,6 +66,12 @@
 #define NODE_DEAD_AFTER_SECONDS 30
 
 G_DEFINE_TYPE (McsSignaling, mcs_signaling, G_TYPE_OBJECT)
+
+#if HAVE_POSTGRESQL
+static void notification_cb (McsListener *listener,
+                             const char  *payload,
+                             gpointer     user_data);
+#endif
 
 typedef void (*HandlerFunc) (McsSignaling  *self,
                              McsConnection *connection,
@@ -116,12 +136,41 @@ mcs_signaling_load_booking (McsSignaling *self,
   return mcs_store_get_booking (mcs_server_get_store (self->server), booking_id, error);
 }
 
-/* Tells every connection of both participants that is not in the room who
- * is in it now, so that the app can say "your mentor started the lesson"
- * and offer to join or rejoin. */
-void
-mcs_signaling_notify_presence (McsSignaling *self,
-                               gint64        booking_id)
+/* Tells the other servers on the database of @event about @booking_id. */
+static void
+publish (McsSignaling *self,
+         const char   *event,
+         gint64        booking_id)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *payload = NULL;
+  g_autoptr (GError)      error = NULL;
+
+  if (self->listener == NULL)
+    return;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "node");
+  json_builder_add_string_value (builder, self->node_name);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "booking_id");
+  json_builder_add_int_value (builder, booking_id);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
+    g_message ("Cannot tell the other servers that booking %" G_GINT64_FORMAT " changed: %s",
+               booking_id, error->message);
+}
+
+/* Tells every connection here of both participants that is not in the room
+ * who is in it now. */
+static void
+presence_here (McsSignaling *self,
+               gint64        booking_id)
 {
   g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
   gint64                 user_ids[2];
@@ -157,6 +206,17 @@ mcs_signaling_notify_presence (McsSignaling *self,
           mcs_connection_send (connection, message);
         }
     }
+}
+
+/* Tells every connection of both participants that is not in the room who
+ * is in it now, so that the app can say "your mentor started the lesson"
+ * and offer to join or rejoin: here, and on the other servers. */
+void
+mcs_signaling_notify_presence (McsSignaling *self,
+                               gint64        booking_id)
+{
+  presence_here (self, booking_id);
+  publish (self, "presence", booking_id);
 }
 
 static void
@@ -611,6 +671,8 @@ mcs_signaling_dispose (GObject *object)
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_handle_id (&self->session_check_id, g_source_remove);
   g_clear_handle_id (&self->node_id, g_source_remove);
+  g_clear_object (&self->listener);
+  g_clear_pointer (&self->node_name, g_free);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
 
@@ -653,10 +715,18 @@ mcs_signaling_new (McsServer *server)
    * last run left. Other servers on the database keep theirs. */
   node = mcs_config_get_node (mcs_server_get_config (server));
   mcs_store_set_node (mcs_server_get_store (server), node);
+  self->node_name = g_strdup (node);
   closed = mcs_store_node_started (mcs_server_get_store (server), mcs_signaling_now ());
   if (closed > 0)
     g_message ("Closed %u attendance records left open by the last run", closed);
   self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
+#if HAVE_POSTGRESQL
+  if (mcs_database_is_url (mcs_server_get_config (server)->database))
+    {
+      self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database));
+      g_signal_connect (self->listener, "notification", G_CALLBACK (notification_cb), self);
+    }
+#endif
 
   self->expiry_id = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_cb, self);
   self->revocations_checked_at = mcs_signaling_now ();
@@ -716,17 +786,11 @@ mcs_signaling_count_connections (McsSignaling *self,
   return connections != NULL ? connections->len : 0;
 }
 
-/**
- * mcs_signaling_booking_changed:
- * @self: the hub
- * @booking_id: a booking that changed
- *
- * Tells both participants' connections, each with its own view; a
- * cancelled booking's running call ends.
- */
-void
-mcs_signaling_booking_changed (McsSignaling *self,
-                               gint64        booking_id)
+/* Tells both participants' connections here, each with its own view; a
+ * cancelled booking's running call ends, if it runs here. */
+static void
+booking_changed_here (McsSignaling *self,
+                      gint64        booking_id)
 {
   McsConfig             *config = mcs_server_get_config (self->server);
   g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
@@ -761,6 +825,54 @@ mcs_signaling_booking_changed (McsSignaling *self,
         }
     }
 }
+
+/**
+ * mcs_signaling_booking_changed:
+ * @self: the hub
+ * @booking_id: a booking that changed
+ *
+ * Tells both participants' connections, each with its own view, here and on
+ * the other servers; a cancelled booking's running call ends, wherever it
+ * runs.
+ */
+void
+mcs_signaling_booking_changed (McsSignaling *self,
+                               gint64        booking_id)
+{
+  booking_changed_here (self, booking_id);
+  publish (self, "booking-changed", booking_id);
+}
+
+#if HAVE_POSTGRESQL
+/* Another server (or this one: NOTIFY reaches every listener) published a
+ * change. */
+static void
+notification_cb (McsListener *listener,
+                 const char  *payload,
+                 gpointer     user_data)
+{
+  McsSignaling        *self = user_data;
+  g_autoptr (JsonNode) root = json_from_string (payload, NULL);
+  JsonObject          *object;
+  const char          *node, *event;
+  gint64               booking_id;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  object = json_node_get_object (root);
+  node = json_object_get_string_member_with_default (object, "node", NULL);
+  event = json_object_get_string_member_with_default (object, "event", "");
+  booking_id = json_object_get_int_member_with_default (object, "booking_id", 0);
+  if (node == NULL || g_strcmp0 (node, self->node_name) == 0 || booking_id <= 0)
+    return;
+
+  if (g_str_equal (event, "booking-changed"))
+    booking_changed_here (self, booking_id);
+  else if (g_str_equal (event, "presence"))
+    presence_here (self, booking_id);
+}
+#endif
 
 /**
  * mcs_signaling_session_ended:
@@ -836,6 +948,7 @@ mcs_signaling_shutdown (McsSignaling *self)
   g_hash_table_remove_all (self->connections);
 
   g_clear_handle_id (&self->node_id, g_source_remove);
+  g_clear_object (&self->listener);
   closed = mcs_store_node_stopped (mcs_server_get_store (self->server), mcs_signaling_now ());
   if (closed > 0)
     g_message ("Closed %u attendance records on stopping", closed);

@@ -402,6 +402,32 @@ mcs_store_run (McsStore   *self,
   return ok;
 }
 
+/**
+ * mcs_store_publish:
+ * @self: a store
+ * @payload: what to tell, at most 8000 bytes
+ * @error: a #GError
+ *
+ * Tells every server listening on the database (mcs-listener.c), this one
+ * included, @payload: at once, or when the transaction open now commits.
+ * Nothing on SQLite, where servers sharing a file do not hear each other.
+ *
+ * Returns: whether it was sent
+ */
+gboolean
+mcs_store_publish (McsStore   *self,
+                   const char *payload,
+                   GError    **error)
+{
+  g_return_val_if_fail (MCS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  if (mcs_database_get_kind (self->database) != MCS_DATABASE_POSTGRESQL)
+    return TRUE;
+
+  return mcs_store_run (self, "SELECT pg_notify('" MCS_STORE_CHANNEL "', ?1)", error, "s", payload);
+}
+
 /* Runs an INSERT that ends in `RETURNING id`, which both SQLite and
  * PostgreSQL understand, and gives the new row's id. Parameters as for
  * mcs_store_run(). */

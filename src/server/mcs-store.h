@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* The PostgreSQL channel that servers on one database talk on
+ * (mcs_store_publish (), McsListener). */
+#define MCS_STORE_CHANNEL "mentorcall"
+
 /* The current schema version; see the migrations in mcs-store.c. */
 #define MCS_SCHEMA_VERSION 6
 
@@ -243,6 +247,9 @@ gboolean        mcs_store_call_end (McsStore *self,
                                     GError  **error);
 void            mcs_store_set_node (McsStore   *self,
                                     const char *node);
+gboolean        mcs_store_publish (McsStore   *self,
+                                   const char *payload,
+                                   GError    **error);
 guint           mcs_store_node_started (McsStore *self,
                                         gint64    now);
 guint           mcs_store_node_stopped (McsStore *self,

@@ -28,6 +28,7 @@
 
 #include "mc-protocol.h"
 #include "mc-test-receiver.h"
+#include "mc-test-database.h"
 #include "mc-test-server.h"
 #include "mc-test-socket.h"
 
@@ -343,6 +344,61 @@ test_node_drained (void)
   g_assert_cmpstr (reason, ==, "open");
 }
 
+/* What a user's other connections hear reaches them on whichever server
+ * they are connected to: on PostgreSQL the servers tell each other
+ * (LISTEN/NOTIFY). */
+static void
+test_notifications_across (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) lobby = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autoptr (JsonObject)   changed = NULL;
+  g_autoptr (JsonObject)   presence = NULL;
+  g_autoptr (JsonNode)     patched = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *path = NULL;
+  gint64                   booking_id;
+  guint                    status;
+
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("servers sharing an SQLite file do not hear each other (PostgreSQL's "
+                   "LISTEN/NOTIFY carries it)");
+      return;
+    }
+
+  first = mc_test_server_start_new (NULL);
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  lobby = mc_test_socket_open (second, student, NULL, NULL);
+  welcome = mc_test_socket_wait (lobby, "welcome");
+
+  /* An operator changes the booking through the first server. */
+  path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
+  patched = mc_test_admin (first, "PATCH", path, "{\"subject\":\"Fractions\"}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  changed = mc_test_socket_wait (lobby, "booking-changed");
+  g_assert_cmpstr (mc_test_get_string (changed, "booking.subject"), ==, "Fractions");
+
+  /* The mentor starts the lesson on the first server. */
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_socket = join_lesson (first, mentor, booking_id);
+  presence = mc_test_socket_wait (lobby, "presence");
+  g_assert_cmpint (json_object_get_int_member (presence, "booking_id"), ==, booking_id);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (presence,
+                                                                         "participants")),
+                    ==, 1);
+}
+
 static void
 test_webhook_once (void)
 {
@@ -386,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
   g_test_add_func ("/server/nodes/node-killed", test_node_killed);
   g_test_add_func ("/server/nodes/node-drained", test_node_drained);
+  g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
