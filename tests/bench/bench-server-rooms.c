@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "bench-common.h"
+#include "mc-test-haproxy.h"
 #include "mc-test-server.h"
 
 #define DEFAULT_ROOMS       1000
@@ -78,6 +79,7 @@
 #define FD_MARGIN  256
 #define PASSWORD   "bench-pass-1"
 #define BAR_P99_MS 20
+#define MAX_NODES  8
 /* Bounds how long a broken server can hang the benchmark. */
 #define PHASE_TIMEOUT_SECONDS 600
 
@@ -116,7 +118,11 @@ typedef struct
 
 struct _Bench
 {
-  McTestServer *server;
+  McTestServer  *server;             /* the first, which made the database */
+  McTestServer  *servers[MAX_NODES]; /* all of them, the first too */
+  guint          n_nodes;
+  McTestHaproxy *haproxy; /* in front of several, or NULL */
+  const char    *base_url;
   SoupSession  *session;        /* WebSockets, and the lesson start's requests */
   SoupSession  *http_session;   /* the set-up's requests, a few connections */
   GPtrArray    *burst_sessions; /* the lesson start's, one per BURST_GROUP peers */
@@ -236,6 +242,20 @@ process_cpu_seconds (GPid pid)
          sysconf (_SC_CLK_TCK);
 }
 
+/* The servers' CPU, and HAProxy's in front of them. */
+static double
+servers_cpu_seconds (Bench *bench)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < bench->n_nodes; i++)
+    sum += process_cpu_seconds (mc_test_server_get_pid (bench->servers[i]));
+  if (bench->haproxy != NULL)
+    sum += process_cpu_seconds (mc_test_haproxy_get_pid (bench->haproxy));
+
+  return sum;
+}
+
 static double
 self_cpu_seconds (void)
 {
@@ -259,6 +279,21 @@ process_status_kib (GPid        pid,
     return -1;
 
   return g_ascii_strtoll (line + strlen (key), NULL, 10);
+}
+
+/* A "VmRSS:"-style line summed over the servers and HAProxy. */
+static gint64
+servers_status_kib (Bench      *bench,
+                    const char *key)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < bench->n_nodes; i++)
+    sum += process_status_kib (mc_test_server_get_pid (bench->servers[i]), key);
+  if (bench->haproxy != NULL)
+    sum += process_status_kib (mc_test_haproxy_get_pid (bench->haproxy), key);
+
+  return sum;
 }
 
 static JsonObject *
@@ -374,8 +409,7 @@ send_http (Job        *job,
            const char *body)
 {
   Bench                  *bench = job->bench;
-  g_autofree char        *url = g_strdup_printf ("%sapi/v1/%s", mc_test_server_get_url (bench->server),
-                                                 path);
+  g_autofree char        *url = g_strdup_printf ("%sapi/v1/%s", bench->base_url, path);
   g_autoptr (SoupMessage) message = soup_message_new (method, url);
   g_autofree char        *authorization = g_strdup_printf ("Bearer %s", bearer);
   g_autoptr (GBytes)      bytes = g_bytes_new (body, strlen (body));
@@ -749,7 +783,6 @@ bench_rooms (Bench      *bench,
   JsonObject *idle = json_object_new ();
   JsonObject *relay = json_object_new ();
   JsonObject *latency = json_object_new ();
-  GPid        pid = mc_test_server_get_pid (bench->server);
   gint64      start = g_get_monotonic_time ();
   double      cpu0, self0, seconds, idle_cpu, idle_seconds, relay_cpu, relay_self;
   gint64      rss_before, rss_joined;
@@ -768,7 +801,7 @@ bench_rooms (Bench      *bench,
       !run_phase (bench, "logins", JOB_LOGIN, 2 * bench->n_rooms, HTTP_WINDOW, setup) ||
       !run_phase (bench, "call tokens", JOB_CALL_TOKEN, 2 * bench->n_rooms, HTTP_WINDOW, setup))
     return FALSE;
-  rss_before = process_status_kib (pid, "VmRSS:");
+  rss_before = servers_status_kib (bench, "VmRSS:");
   if (!run_phase (bench, "WebSockets connected and joined", JOB_CONNECT, 2 * bench->n_rooms,
                   CONNECT_WINDOW, setup))
     return FALSE;
@@ -778,7 +811,7 @@ bench_rooms (Bench      *bench,
 
   g_print ("\n== %u rooms open, %d s without traffic (heartbeats only)\n", bench->n_rooms,
            IDLE_SECONDS);
-  cpu0 = process_cpu_seconds (pid);
+  cpu0 = servers_cpu_seconds (bench);
   self0 = self_cpu_seconds ();
   start = g_get_monotonic_time ();
   run_for (bench, IDLE_SECONDS);
@@ -787,10 +820,10 @@ bench_rooms (Bench      *bench,
       g_printerr ("bench-server-rooms: %s\n", bench->failure);
       return FALSE;
     }
-  idle_cpu = process_cpu_seconds (pid) - cpu0;
+  idle_cpu = servers_cpu_seconds (bench) - cpu0;
   idle_seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
   print_resources (idle, "idle", idle_cpu, self_cpu_seconds () - self0, idle_seconds);
-  rss_joined = process_status_kib (pid, "VmRSS:");
+  rss_joined = servers_status_kib (bench, "VmRSS:");
   json_object_set_int_member (idle, "server_rss_kib", rss_joined);
   json_object_set_double_member (idle, "server_rss_kib_per_websocket",
                                  (rss_joined - rss_before) / (2.0 * bench->n_rooms));
@@ -806,7 +839,7 @@ bench_rooms (Bench      *bench,
   for (guint r = 0; r < bench->n_rooms; r++)
     bench->next_send[r] = start + (gint64) r * (G_USEC_PER_SEC / bench->rate) / bench->n_rooms;
 
-  cpu0 = process_cpu_seconds (pid);
+  cpu0 = servers_cpu_seconds (bench);
   self0 = self_cpu_seconds ();
   {
     guint tick_id = g_timeout_add (TICK_MS, tick_cb, bench);
@@ -820,7 +853,7 @@ bench_rooms (Bench      *bench,
       g_printerr ("bench-server-rooms: relay: %s\n", bench->failure);
       return FALSE;
     }
-  relay_cpu = process_cpu_seconds (pid) - cpu0;
+  relay_cpu = servers_cpu_seconds (bench) - cpu0;
   relay_self = self_cpu_seconds () - self0;
   print_resources (relay, "relay", relay_cpu, relay_self, seconds);
 
@@ -833,13 +866,13 @@ bench_rooms (Bench      *bench,
       return FALSE;
     }
 
-  json_object_set_int_member (relay, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
-  json_object_set_int_member (relay, "server_peak_rss_kib", process_status_kib (pid, "VmHWM:"));
+  json_object_set_int_member (relay, "server_rss_kib", servers_status_kib (bench, "VmRSS:"));
+  json_object_set_int_member (relay, "server_peak_rss_kib", servers_status_kib (bench, "VmHWM:"));
   json_object_set_int_member (relay, "sent", bench->sent);
   json_object_set_int_member (relay, "received", bench->received);
   json_object_set_int_member (relay, "lost", expected - MIN (expected, bench->received));
-  g_print ("  server RSS %.1f MiB, peak %.1f MiB\n", process_status_kib (pid, "VmRSS:") / 1024.0,
-           process_status_kib (pid, "VmHWM:") / 1024.0);
+  g_print ("  server RSS %.1f MiB, peak %.1f MiB\n", servers_status_kib (bench, "VmRSS:") / 1024.0,
+           servers_status_kib (bench, "VmHWM:") / 1024.0);
   g_print ("  messages sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT "\n", bench->sent, bench->received,
            expected - MIN (expected, bench->received));
   if (bench->received > 0)
@@ -921,7 +954,6 @@ bench_burst (Bench      *bench,
   JsonObject *setup = json_object_new ();
   JsonObject *burst = json_object_new ();
   JsonObject *latency = json_object_new ();
-  GPid        pid = mc_test_server_get_pid (bench->server);
   gint64      start = g_get_monotonic_time ();
   guint       total = 2 * bench->n_rooms;
   guint       timeout_id, tick_id;
@@ -944,7 +976,7 @@ bench_burst (Bench      *bench,
            total, bench->spread);
   bench->burst = TRUE;
   bench->busy_answers = 0;
-  cpu0 = process_cpu_seconds (pid);
+  cpu0 = servers_cpu_seconds (bench);
   self0 = self_cpu_seconds ();
   bench->burst_t0 = start = g_get_monotonic_time ();
   timeout_id = g_timeout_add_seconds (PHASE_TIMEOUT_SECONDS, phase_timeout_cb, bench);
@@ -963,7 +995,7 @@ bench_burst (Bench      *bench,
   json_object_set_int_member (burst, "busy_answers", bench->busy_answers);
   json_object_set_double_member (burst, "all_in_seconds", seconds);
   json_object_set_int_member (burst, "bar_all_in_seconds", BAR_BURST_SECONDS);
-  print_resources (burst, "burst", process_cpu_seconds (pid) - cpu0, self_cpu_seconds () - self0,
+  print_resources (burst, "burst", servers_cpu_seconds (bench) - cpu0, self_cpu_seconds () - self0,
                    seconds);
   if (bench->failure != NULL)
     {
@@ -1004,7 +1036,7 @@ bench_burst (Bench      *bench,
            bench_percentile (bench->token_latencies, 99),
            bench_percentile (bench->open_latencies, 50),
            bench_percentile (bench->open_latencies, 99));
-  json_object_set_int_member (burst, "server_rss_kib", process_status_kib (pid, "VmRSS:"));
+  json_object_set_int_member (burst, "server_rss_kib", servers_status_kib (bench, "VmRSS:"));
   return TRUE;
 }
 
@@ -1061,10 +1093,13 @@ main (int    argc,
   g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
   g_autofree char           *overrides = NULL;
   gboolean                   lesson_start = FALSE;
+  int                        n_nodes = 1;
   const GOptionEntry         entries[] = {
             { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the JSON here", "FILE" },
             { "lesson-start", 0, 0, G_OPTION_ARG_NONE, &lesson_start,
               "Measure the burst of joins at the start of lessons", NULL },
+            { "nodes", 0, 0, G_OPTION_ARG_INT, &n_nodes,
+              "Run this many servers on one database behind HAProxy (data/haproxy.cfg)", "N" },
             { NULL }
   };
   guint    wanted;
@@ -1105,7 +1140,41 @@ main (int    argc,
                                MAX (40, 2 * bench.rate), MAX (80, 4 * bench.rate),
                                bench.n_rooms > 2000 ? "heartbeat-interval=10\ndead-after=60\n"
                                                     : "");
-  bench.server = mc_test_server_start_new (overrides);
+  bench.n_nodes = CLAMP (n_nodes, 1, MAX_NODES);
+  json_object_set_int_member (results, "nodes", bench.n_nodes);
+  if (bench.n_nodes > 1)
+    {
+      guint16          port = mc_test_free_port (G_SOCKET_TYPE_STREAM);
+      g_autofree char *with_url = g_strdup_printf ("%s[server]\npublic-url=http://127.0.0.1:%u\n",
+                                                   overrides, port);
+
+      if (mc_test_haproxy_find () == NULL)
+        {
+          g_printerr ("bench-server-rooms: --nodes needs haproxy (package haproxy)\n");
+          return 77;
+        }
+      /* Each call token's signaling URL goes through HAProxy too. */
+      bench.servers[0] = mc_test_server_start_new (with_url);
+      for (guint i = 1; i < bench.n_nodes; i++)
+        {
+          bench.servers[i] = mc_test_server_new_node (bench.servers[0], with_url);
+          mc_test_server_start (bench.servers[i]);
+        }
+      bench.haproxy = mc_test_haproxy_start (bench.servers, bench.n_nodes, port,
+                                             /* the WebSockets, and the keep-alive
+                                              * connections of the burst's sessions */
+                                             4 * bench.n_rooms + 4 * HTTP_WINDOW + 256,
+                                             mc_test_server_get_dir (bench.servers[0]));
+      bench.base_url = mc_test_haproxy_get_url (bench.haproxy);
+      g_print ("%u servers on one database behind HAProxy at %s\n", bench.n_nodes,
+               bench.base_url);
+    }
+  else
+    {
+      bench.servers[0] = mc_test_server_start_new (overrides);
+      bench.base_url = mc_test_server_get_url (bench.servers[0]);
+    }
+  bench.server = bench.servers[0];
   bench.loop = g_main_loop_new (NULL, FALSE);
   bench.session = soup_session_new_with_options ("max-conns", 2 * bench.n_rooms + 64,
                                                  "max-conns-per-host", 2 * bench.n_rooms + 64,
@@ -1153,7 +1222,11 @@ main (int    argc,
   if (!bench_write_json (results, output))
     ok = FALSE;
 
-  g_clear_pointer (&bench.server, mc_test_server_free);
+  g_clear_pointer (&bench.haproxy, mc_test_haproxy_free);
+  bench.server = NULL;
+  /* The first made the database, which the others use: it goes last. */
+  for (guint i = bench.n_nodes; i > 0; i--)
+    g_clear_pointer (&bench.servers[i - 1], mc_test_server_free);
   g_main_loop_unref (bench.loop);
   g_array_unref (bench.latencies);
   g_array_unref (bench.join_latencies);

@@ -8,10 +8,13 @@
 #
 # Runs BENCHMARK (bench-server-rooms) with the store on an SQLite file, then
 # again on PostgreSQL in a throwaway cluster that pg_virtualenv starts (with
-# PostgreSQL's default settings, fsync on), and prints their figures side by
-# side. Writes OUTPUT-sqlite.json, OUTPUT-postgresql.json and OUTPUT.json
-# (both, under "sqlite" and "postgresql"). Without pg_virtualenv (package
-# postgresql-common) only SQLite is measured, and it says so.
+# PostgreSQL's default settings, fsync on), then on PostgreSQL with three
+# servers behind HAProxy (--nodes 3, data/haproxy.cfg), and prints their
+# figures side by side. Writes OUTPUT-sqlite.json, OUTPUT-postgresql.json,
+# OUTPUT-postgresql-3.json and OUTPUT.json (all of them, under "sqlite",
+# "postgresql" and "postgresql-3"). Without pg_virtualenv (package
+# postgresql-common) only SQLite is measured, without haproxy only one
+# server, and it says so.
 
 set -u
 
@@ -34,10 +37,24 @@ else
   postgresql_status=0
 fi
 
-python3 - "$output" "$base-sqlite.json" "$base-postgresql.json" <<'PY'
+nodes_status=0
+rm -f "$base-postgresql-3.json"
+if ! command -v pg_virtualenv >/dev/null 2>&1; then
+  :
+elif command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
+  echo "=== PostgreSQL (three servers behind HAProxy)"
+  pg_virtualenv -t -v 15 env MENTORCALL_TEST_POSTGRESQL=1 MENTORCALL_TEST_STORE=postgresql \
+    "$@" --nodes 3 --output "$base-postgresql-3.json"
+  nodes_status=$?
+else
+  echo "SKIP three servers: haproxy is missing (package haproxy)"
+fi
+
+python3 - "$output" "$base-sqlite.json" "$base-postgresql.json" "$base-postgresql-3.json" <<'PY'
 import json, os, sys
 
-output, paths = sys.argv[1], {"sqlite": sys.argv[2], "postgresql": sys.argv[3]}
+output, paths = sys.argv[1], {"sqlite": sys.argv[2], "postgresql": sys.argv[3],
+                              "postgresql-3": sys.argv[4]}
 runs = {}
 for store, path in paths.items():
     if os.path.exists(path):
@@ -70,4 +87,4 @@ with open(output, "w", encoding="utf-8") as f:
     json.dump(runs, f, indent=2)
 PY
 
-[ "$sqlite_status" -eq 0 ] && [ "$postgresql_status" -eq 0 ]
+[ "$sqlite_status" -eq 0 ] && [ "$postgresql_status" -eq 0 ] && [ "$nodes_status" -eq 0 ]

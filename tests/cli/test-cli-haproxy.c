@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Three real mentorcall-server processes on one database, a real HAProxy
- * (Debian's haproxy) in front of them running data/haproxy.cfg (its bind,
- * default-server and server lines replaced by loopback ones), and two
+ * (Debian's haproxy) in front of them running data/haproxy.cfg
+ * (mc-test-haproxy.c), and two
  * mentorcall-cli processes that know only HAProxy's address. The call
  * token's signaling URL names the booking, and HAProxy hashes on it: both
  * participants land on the same server. That server is killed with SIGKILL
@@ -21,105 +21,19 @@
 #include <string.h>
 
 #include "mc-test-cli.h"
+#include "mc-test-haproxy.h"
 
 #define N_SERVERS  3
 #define VIDEO_ARGS "--width", "320", "--height", "240", "--fps", "15"
 
 typedef struct
 {
-  McTestServer *servers[N_SERVERS];
-  GSubprocess  *haproxy;
-  guint16       port;
-  char         *url;
-  char         *log_path;
+  McTestServer  *servers[N_SERVERS];
+  McTestHaproxy *haproxy;
+  const char    *url;
 } Fixture;
 
 /* Helpers */
-
-/* data/haproxy.cfg, listening on @port in front of the servers, with
- * health checks every 200 ms and fewer connections. */
-static char *
-make_config (Fixture *fixture)
-{
-  const char        *example = g_getenv ("MENTORCALL_HAPROXY_CFG");
-  g_autofree char   *text = NULL;
-  g_auto (GStrv)     lines = NULL;
-  g_autoptr (GError) error = NULL;
-  GString           *config = g_string_new (NULL);
-
-  g_assert_nonnull (example);
-  g_file_get_contents (example, &text, NULL, &error);
-  g_assert_no_error (error);
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *line = lines[i];
-      const char *word = line + strspn (line, " ");
-
-      if (g_str_has_prefix (word, "bind "))
-        g_string_append_printf (config, "    bind 127.0.0.1:%u\n", fixture->port);
-      else if (g_str_has_prefix (word, "default-server "))
-        g_string_append (config, "    default-server check inter 200ms fall 2 rise 2\n");
-      else if (g_str_has_prefix (word, "server "))
-        continue;
-      else if (g_str_has_prefix (word, "maxconn "))
-        /* Twice as many descriptors as connections: within a test's limit. */
-        g_string_append (config, "    maxconn 1000\n");
-      else if (g_str_has_prefix (word, "log stdout"))
-        g_string_append_printf (config, "    log stderr format raw local0\n");
-      else
-        g_string_append_printf (config, "%s\n", line);
-    }
-
-  /* The backend is the file's last section. */
-  for (guint i = 0; i < N_SERVERS; i++)
-    g_string_append_printf (config, "    server node%u 127.0.0.1:%u\n", i + 1,
-                            mc_test_server_get_port (fixture->servers[i]));
-
-  return g_string_free (config, FALSE);
-}
-
-static void
-start_haproxy (Fixture *fixture)
-{
-  g_autofree char                *haproxy = g_find_program_in_path ("haproxy");
-  const char                     *dir = mc_test_server_get_dir (fixture->servers[0]);
-  g_autofree char                *config_path = g_build_filename (dir, "haproxy.cfg", NULL);
-  g_autofree char                *config = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GError)              error = NULL;
-
-  if (haproxy == NULL)
-    haproxy = g_strdup ("/usr/sbin/haproxy");
-  g_assert_true (g_file_test (haproxy, G_FILE_TEST_IS_EXECUTABLE));
-
-  fixture->port = mc_test_free_port (G_SOCKET_TYPE_STREAM);
-  config = make_config (fixture);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-
-  fixture->log_path = g_build_filename (dir, "haproxy.log", NULL);
-  launcher = mc_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, dir, SIGKILL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, fixture->log_path);
-  /* -db: in the foreground, no daemon. */
-  fixture->haproxy = g_subprocess_launcher_spawn (launcher, &error, haproxy, "-db", "-f",
-                                                  config_path, NULL);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < 200 && !mc_test_tcp_listening (fixture->port); i++)
-    g_usleep (50 * 1000);
-  if (!mc_test_tcp_listening (fixture->port))
-    {
-      g_autofree char *log = NULL;
-
-      g_file_get_contents (fixture->log_path, &log, NULL, NULL);
-      g_error ("haproxy did not listen on 127.0.0.1:%u; its log:\n%s", fixture->port,
-               log != NULL ? log : "");
-    }
-
-  fixture->url = g_strdup_printf ("http://127.0.0.1:%u/", fixture->port);
-}
 
 static void
 fixture_set_up (Fixture      *fixture,
@@ -131,24 +45,19 @@ fixture_set_up (Fixture      *fixture,
       fixture->servers[i] = mc_test_server_new_node (fixture->servers[0], NULL);
       mc_test_server_start (fixture->servers[i]);
     }
-  start_haproxy (fixture);
+  fixture->haproxy = mc_test_haproxy_start (fixture->servers, N_SERVERS, 0, 1000,
+                                            mc_test_server_get_dir (fixture->servers[0]));
+  fixture->url = mc_test_haproxy_get_url (fixture->haproxy);
 }
 
 static void
 fixture_tear_down (Fixture      *fixture,
                    gconstpointer data)
 {
-  if (fixture->haproxy != NULL)
-    {
-      g_subprocess_send_signal (fixture->haproxy, SIGTERM);
-      g_subprocess_wait (fixture->haproxy, NULL, NULL);
-      g_clear_object (&fixture->haproxy);
-    }
+  g_clear_pointer (&fixture->haproxy, mc_test_haproxy_free);
   /* The first made the database, which the others use: it goes last. */
   for (guint i = N_SERVERS; i > 0; i--)
     g_clear_pointer (&fixture->servers[i - 1], mc_test_server_free);
-  g_free (fixture->url);
-  g_free (fixture->log_path);
 }
 
 /* The servers that hold open attendance records of @booking_id, by their
