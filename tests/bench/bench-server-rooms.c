@@ -123,15 +123,15 @@ struct _Bench
   guint          n_nodes;
   McTestHaproxy *haproxy; /* in front of several, or NULL */
   const char    *base_url;
-  SoupSession  *session;        /* WebSockets, and the lesson start's requests */
-  SoupSession  *http_session;   /* the set-up's requests, a few connections */
-  GPtrArray    *burst_sessions; /* the lesson start's, one per BURST_GROUP peers */
-  GMainLoop    *loop;
-  guint         n_rooms;
-  guint         rate;
-  guint         seconds;
-  Peer         *peers;       /* 2N: mentor of room r at 2r, student at 2r + 1 */
-  gint64       *booking_ids; /* N */
+  SoupSession   *session;        /* WebSockets, and the lesson start's requests */
+  SoupSession   *http_session;   /* the set-up's requests, a few connections */
+  GPtrArray     *burst_sessions; /* the lesson start's, one per BURST_GROUP peers */
+  GMainLoop     *loop;
+  guint          n_rooms;
+  guint          rate;
+  guint          seconds;
+  Peer          *peers;       /* 2N: mentor of room r at 2r, student at 2r + 1 */
+  gint64        *booking_ids; /* N */
 
   /* The phase running */
   JobKind  kind;

@@ -786,6 +786,23 @@ mc_test_cli_has_line (McTestCli  *cli,
 }
 
 /**
+ * mc_test_cli_has_lines:
+ * @user_data: "N TEXT", such as "2 state connected"
+ *
+ * An #McTestCliCheck: at least N lines read TEXT after their time.
+ */
+gboolean
+mc_test_cli_has_lines (McTestCli  *cli,
+                       const char *output,
+                       gpointer    user_data)
+{
+  const char *spec = user_data;
+  guint       wanted = g_ascii_strtoull (spec, NULL, 10);
+
+  return mc_test_cli_count_lines (output, strchr (spec, ' ') + 1) >= wanted;
+}
+
+/**
  * mc_test_cli_has_media:
  * @user_data: a byte offset into the output, with GSIZE_TO_POINTER()
  *

@@ -77,6 +77,9 @@ double     mc_test_cli_find_line (const char *output,
 gboolean mc_test_cli_has_line (McTestCli  *cli,
                                const char *output,
                                gpointer    user_data);
+gboolean mc_test_cli_has_lines (McTestCli  *cli,
+                                const char *output,
+                                gpointer    user_data);
 gboolean mc_test_cli_has_media (McTestCli  *cli,
                                 const char *output,
                                 gpointer    user_data);

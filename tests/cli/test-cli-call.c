@@ -69,18 +69,6 @@ join (Fixture    *fixture,
   mc_test_cli_join (cli, fixture->booking_id, VIDEO_ARGS, "--require-media", extra_arg, NULL);
 }
 
-/* user_data: "N state S", at least N lines "state S". */
-static gboolean
-count_states_cb (McTestCli  *cli,
-                 const char *output,
-                 gpointer    user_data)
-{
-  const char *spec = user_data;
-  guint       wanted = g_ascii_strtoull (spec, NULL, 10);
-
-  return mc_test_cli_count_lines (output, strchr (spec, ' ') + 1) >= wanted;
-}
-
 static void
 wait_for_media (McTestCli *cli,
                 gsize      after)
@@ -97,7 +85,7 @@ wait_for_states (McTestCli  *cli,
   g_autofree char *spec = g_strdup_printf ("%u state %s", count, state);
   g_autofree char *what = g_strdup_printf ("%u x state %s", count, state);
 
-  mc_test_cli_wait_for (cli, what, count_states_cb, spec);
+  mc_test_cli_wait_for (cli, what, mc_test_cli_has_lines, spec);
 }
 
 static gsize
@@ -479,7 +467,7 @@ test_server_restart (Fixture      *fixture,
     {
       /* The join prints the signaling's changes after its first
        * connection: this is the one after the restart. */
-      mc_test_cli_wait_for (both[i], "signaling back", count_states_cb,
+      mc_test_cli_wait_for (both[i], "signaling back", mc_test_cli_has_lines,
                             (gpointer) "1 signaling connected");
       wait_for_media (both[i], marks[i]);
     }

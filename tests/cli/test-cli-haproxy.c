@@ -133,17 +133,6 @@ wait_for_room_server (Fixture *fixture,
   g_error ("the participants did not both join one server");
 }
 
-static gboolean
-count_lines_cb (McTestCli  *cli,
-                const char *output,
-                gpointer    user_data)
-{
-  const char *spec = user_data;
-  guint       wanted = g_ascii_strtoull (spec, NULL, 10);
-
-  return mc_test_cli_count_lines (output, strchr (spec, ' ') + 1) >= wanted;
-}
-
 static guint
 count_containing (const char *output,
                   const char *text)
@@ -214,7 +203,7 @@ test_failover (Fixture      *fixture,
   /* Both come back through HAProxy, together on one live server. */
   for (guint i = 0; i < 2; i++)
     {
-      mc_test_cli_wait_for (both[i], "signaling back", count_lines_cb,
+      mc_test_cli_wait_for (both[i], "signaling back", mc_test_cli_has_lines,
                             (gpointer) "1 signaling connected");
       mc_test_cli_wait_for (both[i], "the chat message", mc_test_cli_has_line,
                             (gpointer) "still there?");

@@ -205,6 +205,50 @@ join_lesson (McTestServer *server,
   return socket;
 }
 
+/* Two servers on one database, and a lesson running across them: the
+ * mentor on the first, the student on the second. */
+typedef struct
+{
+  McTestServer *first;
+  McTestServer *second;
+  McTestSocket *mentor_socket;
+  McTestSocket *student_socket;
+  gint64        booking_id;
+} SplitLesson;
+
+/* Starts @first (made, not started, by the caller) and a second server on
+ * its database, and both participants in a lesson. */
+static void
+split_lesson_start (SplitLesson  *lesson,
+                    McTestServer *first)
+{
+  g_autofree char *mentor = NULL;
+  g_autofree char *student = NULL;
+
+  lesson->first = first;
+  mc_test_server_start (first);
+  lesson->second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (lesson->second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  lesson->booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600,
+                                               3000, "confirmed");
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student = mc_test_login (lesson->second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  lesson->mentor_socket = join_lesson (first, mentor, lesson->booking_id);
+  lesson->student_socket = join_lesson (lesson->second, student, lesson->booking_id);
+}
+
+static void
+split_lesson_clear (SplitLesson *lesson)
+{
+  g_clear_pointer (&lesson->mentor_socket, mc_test_socket_free);
+  g_clear_pointer (&lesson->student_socket, mc_test_socket_free);
+  /* The first made the database, which the second uses: it goes last. */
+  g_clear_pointer (&lesson->second, mc_test_server_free);
+  g_clear_pointer (&lesson->first, mc_test_server_free);
+}
+
 /* The reason the participant's last attendance record was closed with;
  * "open" while it is not. */
 static char *
@@ -243,32 +287,18 @@ last_leave (McTestServer *server,
 static void
 test_node_killed (void)
 {
-  g_autoptr (McTestServer) first = mc_test_server_new (NULL);
-  g_autoptr (McTestServer) second = NULL;
-  g_autoptr (McTestSocket) mentor_socket = NULL;
-  g_autoptr (McTestSocket) student_socket = NULL;
-  g_autofree char         *student = NULL;
-  g_autofree char         *mentor = NULL;
-  g_autofree char         *reason = NULL;
-  gint64                   booking_id;
-  gint64                   deadline;
+  SplitLesson      lesson = { 0 };
+  McTestServer    *first = mc_test_server_new (NULL);
+  g_autofree char *reason = NULL;
+  gint64           booking_id, deadline;
 
   mc_test_server_add_args (first, "--test-clock", NULL);
-  mc_test_server_start (first);
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
-
-  mc_test_create_pair (first, NULL, NULL);
-  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
-                                       "confirmed");
-  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  mentor_socket = join_lesson (first, mentor, booking_id);
-  student_socket = join_lesson (second, student, booking_id);
+  split_lesson_start (&lesson, first);
+  booking_id = lesson.booking_id;
 
   /* The student's server dies without a word. */
-  mc_test_server_kill (second);
-  g_clear_pointer (&student_socket, mc_test_socket_free);
+  mc_test_server_kill (lesson.second);
+  g_clear_pointer (&lesson.student_socket, mc_test_socket_free);
   reason = last_leave (first, booking_id, MC_TEST_STUDENT);
   g_assert_cmpstr (reason, ==, "open");
   g_clear_pointer (&reason, g_free);
@@ -294,6 +324,7 @@ test_node_killed (void)
       g_usleep (G_USEC_PER_SEC / 2);
     }
   g_assert_cmpstr (reason, ==, "server_lost");
+  split_lesson_clear (&lesson);
 }
 
 /* A server stopped with SIGTERM (a rolling upgrade, a scale-down) says
@@ -303,29 +334,17 @@ test_node_killed (void)
 static void
 test_node_drained (void)
 {
-  g_autoptr (McTestServer) first = mc_test_server_new (NULL);
-  g_autoptr (McTestServer) second = NULL;
-  g_autoptr (McTestSocket) mentor_socket = NULL;
-  g_autoptr (McTestSocket) student_socket = NULL;
-  g_autofree char         *mentor = NULL;
-  g_autofree char         *student = NULL;
-  g_autofree char         *reason = NULL;
-  gint64                   booking_id;
+  SplitLesson      lesson = { 0 };
+  McTestServer    *first = mc_test_server_new (NULL);
+  g_autofree char *student = NULL;
+  g_autofree char *reason = NULL;
+  gint64           booking_id;
 
-  mc_test_server_start (first);
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
+  split_lesson_start (&lesson, first);
+  booking_id = lesson.booking_id;
 
-  mc_test_create_pair (first, NULL, NULL);
-  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
-                                       "confirmed");
-  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  mentor_socket = join_lesson (first, mentor, booking_id);
-  student_socket = join_lesson (second, student, booking_id);
-
-  mc_test_server_stop (second);
-  mc_test_socket_wait_closed (student_socket, 10, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  mc_test_server_stop (lesson.second);
+  mc_test_socket_wait_closed (lesson.student_socket, 10, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
 
   /* At once: the first server's clock did not move. */
   reason = last_leave (first, booking_id, MC_TEST_STUDENT);
@@ -336,12 +355,12 @@ test_node_drained (void)
   g_clear_pointer (&reason, g_free);
 
   /* The student comes back through the live server, into the same lesson. */
-  g_clear_pointer (&student, g_free);
   student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  g_clear_pointer (&student_socket, mc_test_socket_free);
-  student_socket = join_lesson (first, student, booking_id);
+  g_clear_pointer (&lesson.student_socket, mc_test_socket_free);
+  lesson.student_socket = join_lesson (first, student, booking_id);
   reason = last_leave (first, booking_id, MC_TEST_STUDENT);
   g_assert_cmpstr (reason, ==, "open");
+  split_lesson_clear (&lesson);
 }
 
 /* What a user's other connections hear reaches them on whichever server
