@@ -73,40 +73,27 @@ signaling_url (McsRequest *request,
 {
   McsConfig       *config = mcs_server_get_config (mcs_request_get_server (request));
   GUri            *uri = soup_server_message_get_uri (mcs_request_get_message (request));
-  g_autofree char *base = NULL;
-  const char      *rest;
+  g_autofree char *query = g_strdup_printf ("booking=%" G_GINT64_FORMAT, booking_id);
 
-  if (config->public_url != NULL)
-    base = g_strdup (config->public_url);
-  else
-    base = g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
-                                           G_URI_HIDE_FRAGMENT);
-
-  if (g_str_has_prefix (base, "https://"))
-    rest = base + 8;
-  else if (g_str_has_prefix (base, "http://"))
-    rest = base + 7;
-  else
-    rest = base;
-
-  /* Keep only the authority: public-url may carry a path prefix, and the
-   * request's URI carries its own path. */
+  /* public-url, with its path prefix if it has one (a server behind a
+   * proxy under /calls/ has its WebSocket at /calls/api/v1/ws). */
   if (config->public_url != NULL)
     {
-      g_autofree char *trimmed = g_strdup (rest);
+      gboolean         https = g_str_has_prefix (config->public_url, "https://");
+      g_autofree char *trimmed = g_strdup (config->public_url + (https ? 8 : 7));
       gsize            length = strlen (trimmed);
 
       while (length > 0 && trimmed[length - 1] == '/')
         trimmed[--length] = '\0';
 
-      return g_strdup_printf ("%s://%s/api/v1/ws?booking=%" G_GINT64_FORMAT,
-                              g_str_has_prefix (base, "https://") ? "wss" : "ws", trimmed,
-                              booking_id);
+      return g_strdup_printf ("%s://%s/api/v1/ws?%s", https ? "wss" : "ws", trimmed, query);
     }
 
-  return g_strdup_printf ("%s://%s:%d/api/v1/ws?booking=%" G_GINT64_FORMAT,
-                          g_str_equal (g_uri_get_scheme (uri), "https") ? "wss" : "ws",
-                          g_uri_get_host (uri), g_uri_get_port (uri), booking_id);
+  /* The address the client used: g_uri_join() puts an IPv6 host in
+   * brackets. */
+  return g_uri_join (G_URI_FLAGS_NONE,
+                     g_str_equal (g_uri_get_scheme (uri), "https") ? "wss" : "ws", NULL,
+                     g_uri_get_host (uri), g_uri_get_port (uri), "/api/v1/ws", query, NULL);
 }
 
 static void

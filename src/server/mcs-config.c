@@ -172,8 +172,18 @@ load_key_file (McsConfig *config,
       !read_int (file, "server", "max-body-size", 256, 64 * 1024 * 1024,
                  &config->max_body_size, error) ||
       !read_uint (file, "server", "request-timeout", 1, 3600, &config->request_timeout, error) ||
-      !read_list (file, "server", "allowed-origins", &config->allowed_origins, error))
+      !read_list (file, "server", "allowed-origins", &config->allowed_origins, error) ||
+      !read_list (file, "server", "trusted-proxies", &config->trusted_proxies, error))
     return FALSE;
+
+  for (guint i = 0; config->trusted_proxies[i] != NULL; i++)
+    if (!g_hostname_is_ip_address (config->trusted_proxies[i]))
+      {
+        g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                     "[server] trusted-proxies: “%s” is not an IP address",
+                     config->trusted_proxies[i]);
+        return FALSE;
+      }
 
   if (!read_secret (file, "auth", "admin-api-key", "admin-api-key-file",
                     &config->admin_api_key, error) ||
@@ -262,6 +272,7 @@ mcs_config_new (void)
   config->max_body_size = 64 * 1024;
   config->request_timeout = 30;
   config->allowed_origins = g_new0 (char *, 1);
+  config->trusted_proxies = g_new0 (char *, 1);
   config->session_lifetime = 30 * 24 * 3600;
   config->password_hash_strength = MCS_HASH_STRENGTH_INTERACTIVE;
   config->max_concurrent_hashes = 2;
@@ -300,6 +311,7 @@ mcs_config_free (McsConfig *config)
   g_free (config->tls_key);
   g_free (config->public_url);
   g_strfreev (config->allowed_origins);
+  g_strfreev (config->trusted_proxies);
   g_free (config->admin_api_key);
   g_strfreev (config->stun_servers);
   g_strfreev (config->turn_servers);
@@ -508,6 +520,14 @@ mcs_config_validate (McsConfig *config,
     {
       g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
                    "The public URL must start with http:// or https://, not “%s”",
+                   config->public_url);
+      return FALSE;
+    }
+
+  if (config->public_url != NULL && strpbrk (config->public_url, "?#") != NULL)
+    {
+      g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                   "The public URL must have no query or fragment, not “%s”",
                    config->public_url);
       return FALSE;
     }

@@ -44,6 +44,7 @@ typedef struct
   gint64 max_body_size;
   guint  request_timeout;
   GStrv  allowed_origins;
+  GStrv  trusted_proxies; /* addresses whose X-Forwarded-For is believed */
 
   /* [auth] */
   char           *admin_api_key;

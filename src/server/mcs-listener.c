@@ -103,9 +103,15 @@ static void
 start (McsListener *self)
 {
   /* As the store's connection: UTF-8, no NOTICEs, and a server that does
-   * not answer does not hold the main loop for a TCP time-out. */
-  const char *keywords[] = { "connect_timeout", "client_encoding", "options", "dbname", NULL };
-  const char *values[] = { "5", "UTF8", "-c client_min_messages=warning", self->url, NULL };
+   * not answer does not hold the main loop for a TCP time-out. This one is
+   * idle but for notifications: TCP keep-alives find a peer that vanished
+   * without a word (a fail-over, a moved address) within a minute or so. */
+  const char *keywords[] = { "connect_timeout", "client_encoding",
+                             "options", "keepalives_idle",
+                             "keepalives_interval", "keepalives_count",
+                             "dbname", NULL };
+  const char *values[] = { "5", "UTF8", "-c client_min_messages=warning", "30", "10", "3",
+                           self->url, NULL };
   PGresult   *result;
 
   self->conn = PQconnectdbParams (keywords, values, TRUE);

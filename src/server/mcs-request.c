@@ -45,6 +45,36 @@ message_disconnected_cb (SoupServerMessage *message,
   self->disconnected = TRUE;
 }
 
+/* The client's address: the peer's, or behind a proxy that the
+ * configuration trusts (`[server] trusted-proxies`), the last address of
+ * X-Forwarded-For, which that proxy added (HAProxy's `option forwardfor`).
+ * Anyone else's X-Forwarded-For is ignored: a client could say anything
+ * there, and dodge the login rate limit by address. */
+static char *
+client_address (McsServer         *server,
+                SoupServerMessage *message)
+{
+  const char *peer = soup_server_message_get_remote_host (message);
+  McsConfig  *config = mcs_server_get_config (server);
+  const char *forwarded;
+  const char *last;
+
+  if (peer == NULL || !g_strv_contains ((const char * const *) config->trusted_proxies, peer))
+    return g_strdup (peer);
+
+  forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (message),
+                                             "X-Forwarded-For");
+  if (forwarded == NULL)
+    return g_strdup (peer);
+
+  last = strrchr (forwarded, ',');
+  last = last != NULL ? last + 1 : forwarded;
+  while (*last == ' ' || *last == '\t')
+    last++;
+
+  return g_hostname_is_ip_address (last) ? g_strdup (last) : g_strdup (peer);
+}
+
 static McsRequest *
 request_new (McsServer         *server,
              SoupServerMessage *message)
@@ -58,7 +88,7 @@ request_new (McsServer         *server,
   self->message = g_object_ref (message);
   self->now = mcs_clock_now ();
   /* Read it now: once the client is gone, libsoup can no longer tell. */
-  self->client_address = g_strdup (soup_server_message_get_remote_host (message));
+  self->client_address = client_address (server, message);
   self->disconnected_id = g_signal_connect (message, "disconnected",
                                             G_CALLBACK (message_disconnected_cb), self);
 

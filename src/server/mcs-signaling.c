@@ -162,7 +162,7 @@ publish (McsSignaling *self,
   payload = json_to_string (root, FALSE);
 
   if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
-    g_message ("Cannot tell the other servers that booking %" G_GINT64_FORMAT " changed: %s",
+    g_message ("Cannot tell the other servers of %s in booking %" G_GINT64_FORMAT ": %s", event,
                booking_id, error->message);
 }
 
@@ -844,8 +844,23 @@ mcs_signaling_booking_changed (McsSignaling *self,
 }
 
 #if HAVE_POSTGRESQL
+/* @name's value if it is a string, else NULL. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+             json_node_get_value_type (node) == G_TYPE_STRING
+           ? json_node_get_string (node)
+           : NULL;
+}
+
 /* Another server (or this one: NOTIFY reaches every listener) published a
- * change. */
+ * change. Anyone who may connect to the database may NOTIFY on the channel:
+ * a payload is trusted for nothing but a booking id to tell about, and one
+ * that is not ours is ignored. */
 static void
 notification_cb (McsListener *listener,
                  const char  *payload,
@@ -854,6 +869,7 @@ notification_cb (McsListener *listener,
   McsSignaling        *self = user_data;
   g_autoptr (JsonNode) root = json_from_string (payload, NULL);
   JsonObject          *object;
+  JsonNode            *member;
   const char          *node, *event;
   gint64               booking_id;
 
@@ -861,10 +877,15 @@ notification_cb (McsListener *listener,
     return;
 
   object = json_node_get_object (root);
-  node = json_object_get_string_member_with_default (object, "node", NULL);
-  event = json_object_get_string_member_with_default (object, "event", "");
-  booking_id = json_object_get_int_member_with_default (object, "booking_id", 0);
-  if (node == NULL || g_strcmp0 (node, self->node_name) == 0 || booking_id <= 0)
+  node = string_member (object, "node");
+  event = string_member (object, "event");
+  member = json_object_get_member (object, "booking_id");
+  booking_id = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+                   json_node_get_value_type (member) == G_TYPE_INT64
+                 ? json_node_get_int (member)
+                 : 0;
+  if (node == NULL || event == NULL || g_strcmp0 (node, self->node_name) == 0 ||
+      booking_id <= 0)
     return;
 
   if (g_str_equal (event, "booking-changed"))

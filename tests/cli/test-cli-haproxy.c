@@ -229,14 +229,26 @@ test_failover (Fixture      *fixture,
     }
 }
 
+static void
+skip_without_haproxy (void)
+{
+  g_test_skip ("haproxy is not installed (install-deps.sh installs it)");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/cli/haproxy/failover", Fixture, NULL, fixture_set_up, test_failover,
-              fixture_tear_down);
+  if (mc_test_haproxy_find () == NULL)
+    {
+      g_test_message ("SKIP: haproxy is not installed (install-deps.sh installs it)");
+      g_test_add_func ("/cli/haproxy/failover", skip_without_haproxy);
+    }
+  else
+    g_test_add ("/cli/haproxy/failover", Fixture, NULL, fixture_set_up, test_failover,
+                fixture_tear_down);
 
   return g_test_run ();
 }

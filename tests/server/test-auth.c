@@ -552,6 +552,57 @@ test_rate_limit_address (void)
   }
 }
 
+static guint
+login_forwarded_for (McTestServer *server,
+                     const char   *username,
+                     const char   *forwarded_for)
+{
+  g_autofree char     *text = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"wrong\"}",
+                                               username);
+  g_autoptr (GBytes)   body = g_bytes_new (text, strlen (text));
+  g_autofree char     *header = g_strdup_printf ("X-Forwarded-For: %s", forwarded_for);
+  const char          *headers[] = { header, NULL };
+  g_autoptr (JsonNode) response = NULL;
+  guint                status;
+
+  response = mc_test_request_full (server, "POST", "/api/v1/auth/login", headers,
+                                   "application/json", body, &status, NULL, NULL);
+  return status;
+}
+
+/* Behind a load balancer every login comes from its address: the limit by
+ * address must apply to the client's, which only a proxy the configuration
+ * trusts may tell (X-Forwarded-For, its last address). */
+static void
+test_rate_limit_forwarded (void)
+{
+  g_autoptr (McTestServer) trusting = mc_test_server_start_new ("[server]\n"
+                                                                "trusted-proxies=127.0.0.1\n"
+                                                                "[auth]\n"
+                                                                "login-attempts-per-address=2\n"
+                                                                "login-failures-per-account=100\n");
+  g_autoptr (McTestServer) wary = mc_test_server_start_new ("[auth]\n"
+                                                            "login-attempts-per-address=2\n"
+                                                            "login-failures-per-account=100\n");
+
+  /* Two clients behind the proxy: each has its own two attempts. A client's
+   * own X-Forwarded-For before the proxy's address does not count. */
+  g_assert_cmpuint (login_forwarded_for (trusting, "a", "198.51.100.7"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (trusting, "b", "198.51.100.7"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (trusting, "c", "198.51.100.7"), ==, 429);
+  g_assert_cmpuint (login_forwarded_for (trusting, "d", "203.0.113.9, 198.51.100.8"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (trusting, "e", "198.51.100.7, 198.51.100.8"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (trusting, "f", "198.51.100.8"), ==, 429);
+  /* Not an address: the proxy's own counts. */
+  g_assert_cmpuint (login_forwarded_for (trusting, "g", "unknown"), ==, 401);
+
+  /* A server that trusts no proxy ignores the header: every attempt comes
+   * from 127.0.0.1, whatever it says. */
+  g_assert_cmpuint (login_forwarded_for (wary, "a", "198.51.100.1"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (wary, "b", "198.51.100.2"), ==, 401);
+  g_assert_cmpuint (login_forwarded_for (wary, "c", "198.51.100.3"), ==, 429);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +622,7 @@ main (int   argc,
   g_test_add_func ("/server/auth/rate-limit/account", test_rate_limit_account);
   g_test_add_func ("/server/auth/rate-limit/success-clears", test_rate_limit_success_clears);
   g_test_add_func ("/server/auth/rate-limit/address", test_rate_limit_address);
+  g_test_add_func ("/server/auth/rate-limit/forwarded", test_rate_limit_forwarded);
 
   return g_test_run ();
 }

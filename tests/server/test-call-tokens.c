@@ -235,6 +235,28 @@ test_signaling_url_public (void)
   fixture_tear_down (&fixture, NULL);
 }
 
+/* Under a path prefix, the WebSocket is under it too. */
+static void
+test_signaling_url_prefix (void)
+{
+  Fixture              fixture = { 0 };
+  g_autoptr (JsonNode) response = NULL;
+  g_autofree char     *expected = NULL;
+  gint64               id;
+  guint                status;
+
+  fixture_init (&fixture, "[server]\npublic-url=http://example.org:8443/mentorcall/\n");
+  id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                               "confirmed");
+  response = request_token (&fixture, fixture.mentor_token, id, "{}", &status);
+  g_assert_cmpuint (status, ==, 200);
+  expected = g_strdup_printf ("ws://example.org:8443/mentorcall/api/v1/ws?booking=%" G_GINT64_FORMAT,
+                              id);
+  g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
+
+  fixture_tear_down (&fixture, NULL);
+}
+
 static void
 test_ice_servers (void)
 {
@@ -683,6 +705,7 @@ main (int   argc,
   add ("/server/call-token/issue", test_issue);
   add ("/server/call-token/signaling-url", test_signaling_url);
   g_test_add_func ("/server/call-token/signaling-url-public", test_signaling_url_public);
+  g_test_add_func ("/server/call-token/signaling-url-prefix", test_signaling_url_prefix);
   g_test_add_func ("/server/call-token/ice-servers", test_ice_servers);
   g_test_add_func ("/server/call-token/ice-servers-stun-only", test_ice_servers_stun_only);
   add ("/server/call-token/not-confirmed", test_not_confirmed);

@@ -343,8 +343,14 @@ test_node_drained (void)
   split_lesson_start (&lesson, first);
   booking_id = lesson.booking_id;
 
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM nodes"),
+                   ==, 2);
   mc_test_server_stop (lesson.second);
   mc_test_socket_wait_closed (lesson.student_socket, 10, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM nodes"),
+                   ==, 1);
 
   /* At once: the first server's clock did not move. */
   reason = last_leave (first, booking_id, MC_TEST_STUDENT);
@@ -372,8 +378,11 @@ test_notifications_across (void)
   g_autoptr (McTestServer) first = NULL;
   g_autoptr (McTestServer) second = NULL;
   g_autoptr (McTestSocket) lobby = NULL;
+  g_autoptr (McTestSocket) mentor_lobby = NULL;
   g_autoptr (McTestSocket) mentor_socket = NULL;
   g_autoptr (JsonObject)   welcome = NULL;
+  g_autoptr (JsonObject)   mentor_welcome = NULL;
+  g_autoptr (JsonObject)   mentor_changed = NULL;
   g_autoptr (JsonObject)   changed = NULL;
   g_autoptr (JsonObject)   presence = NULL;
   g_autoptr (JsonNode)     patched = NULL;
@@ -400,6 +409,28 @@ test_notifications_across (void)
   student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   lobby = mc_test_socket_open (second, student, NULL, NULL);
   welcome = mc_test_socket_wait (lobby, "welcome");
+  /* The mentor's lobby is on the first server, which hears its own NOTIFY too. */
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_lobby = mc_test_socket_open (first, mentor, NULL, NULL);
+  mentor_welcome = mc_test_socket_wait (mentor_lobby, "welcome");
+
+  /* Anyone who can connect to the database can NOTIFY on the channel:
+   * payloads that are not ours are ignored, and nobody crashes. */
+  {
+    const char *hostile[] = {
+      "SELECT pg_notify('mentorcall', 'not json')",
+      "SELECT pg_notify('mentorcall', '[1,2]')",
+      "SELECT pg_notify('mentorcall', '{\"node\":\"x\",\"event\":1,\"booking_id\":1}')",
+      "SELECT pg_notify('mentorcall', '{\"node\":2,\"event\":\"presence\",\"booking_id\":1}')",
+      "SELECT pg_notify('mentorcall', '{\"node\":\"x\",\"event\":\"presence\",\"booking_id\":{}}')",
+      "SELECT pg_notify('mentorcall', '{\"node\":\"x\",\"event\":\"presence\",\"booking_id\":\"1\"}')",
+      "SELECT pg_notify('mentorcall', '{\"node\":\"x\",\"event\":\"other\",\"booking_id\":1}')",
+      "SELECT pg_notify('mentorcall', '{\"node\":\"x\",\"event\":\"presence\",\"booking_id\":99999}')",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+      mc_test_database_exec (mc_test_server_get_database (first), hostile[i]);
+  }
 
   /* An operator changes the booking through the first server. */
   path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT, booking_id);
@@ -407,15 +438,18 @@ test_notifications_across (void)
   g_assert_cmpuint (status, ==, 200);
   changed = mc_test_socket_wait (lobby, "booking-changed");
   g_assert_cmpstr (mc_test_get_string (changed, "booking.subject"), ==, "Fractions");
+  mentor_changed = mc_test_socket_wait (mentor_lobby, "booking-changed");
 
   /* The mentor starts the lesson on the first server. */
-  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   mentor_socket = join_lesson (first, mentor, booking_id);
   presence = mc_test_socket_wait (lobby, "presence");
   g_assert_cmpint (json_object_get_int_member (presence, "booking_id"), ==, booking_id);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (presence,
                                                                          "participants")),
                     ==, 1);
+  /* The first server told its own connection once: its own NOTIFY came
+   * back to it long ago and was ignored. */
+  g_assert_false (mc_test_socket_has (mentor_lobby, "booking-changed"));
 }
 
 static void

@@ -305,8 +305,10 @@ async function connect () {
   let ticket = state.testTicket;
   state.testTicket = null;
   try {
+    // A ticket lives in the memory of the server that issued it: ask the
+    // one the WebSocket will reach, which a load balancer picks by booking.
     if (!ticket)
-      ticket = (await api('POST', '/api/v1/ws-ticket')).ticket;
+      ticket = (await api('POST', '/api/v1/ws-ticket?booking=' + state.booking.id)).ticket;
   } catch (e) {
     notice(e.message);
     setTimeout(connect, 2000);
