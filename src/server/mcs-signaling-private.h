@@ -61,6 +61,13 @@ McsBooking *mcs_signaling_load_booking (McsSignaling *self,
                                         GError      **error);
 void        mcs_signaling_notify_presence (McsSignaling *self,
                                            gint64        booking_id);
+GPtrArray  *mcs_signaling_user_connections (McsSignaling *self,
+                                            gint64        user_id);
+
+/* Telling users, and this server among the others: mcs-signaling-nodes.c */
+void mcs_signaling_nodes_start (McsSignaling *self);
+void mcs_signaling_nodes_stop (McsSignaling *self);
+void mcs_signaling_nodes_leave (McsSignaling *self);
 
 /* The rooms: mcs-signaling-rooms.c */
 Room    *mcs_signaling_find_room (McsSignaling *self,

@@ -31,14 +31,9 @@
  * two ticks. Relayed messages touch no store and are not checked one by
  * one: a socket is closed within seconds of its session ending.
  *
- * Servers sharing a PostgreSQL database tell each other what their users'
- * other connections must hear: a booking changed, who is in a lesson now.
- * Each such change is published on the database (mcs_store_publish (),
- * PostgreSQL's NOTIFY) as `{"node": …, "event": "booking-changed" or
- * "presence", "booking_id": …}`; every other server hears it (McsListener)
- * and tells its own connections of both participants, from the store, as
- * the server that made the change told its own. On SQLite nothing is
- * published.
+ * What users hear of their bookings (presence, booking changes), here and
+ * on the other servers on the database, and this server's life among them,
+ * are in mcs-signaling-nodes.c.
  */
 
 #define G_LOG_DOMAIN "mcs-signaling"
@@ -47,9 +42,6 @@
 
 #include "mcs-clock.h"
 #include "mcs-connection.h"
-#if HAVE_POSTGRESQL
-#include "mcs-listener.h"
-#endif
 #include "mcs-server.h"
 #include "mcs-signaling-private.h"
 #include "mcs-views.h"
@@ -60,18 +52,9 @@
  * and how often the store is asked for sessions revoked elsewhere. */
 #define SESSION_CHECK_INTERVAL_SECONDS    1
 #define REVOCATION_CHECK_INTERVAL_SECONDS 5
-/* Servers on one database say they are alive this often, and one not seen
- * for six of those is gone (mcs_store_node_heartbeat ()). */
-#define NODE_HEARTBEAT_SECONDS  5
-#define NODE_DEAD_AFTER_SECONDS 30
 
 G_DEFINE_TYPE (McsSignaling, mcs_signaling, G_TYPE_OBJECT)
 
-#if HAVE_POSTGRESQL
-static void notification_cb (McsListener *listener,
-                             const char  *payload,
-                             gpointer     user_data);
-#endif
 
 typedef void (*HandlerFunc) (McsSignaling  *self,
                              McsConnection *connection,
@@ -91,9 +74,9 @@ typedef struct
 typedef gushort (*CloseFunc) (McsConnection *connection,
                               gconstpointer  data);
 
-static GPtrArray *
-user_connections (McsSignaling *self,
-                  gint64        user_id)
+GPtrArray *
+mcs_signaling_user_connections (McsSignaling *self,
+                                gint64        user_id)
 {
   return g_hash_table_lookup (self->connections, &user_id);
 }
@@ -134,89 +117,6 @@ mcs_signaling_load_booking (McsSignaling *self,
                             GError      **error)
 {
   return mcs_store_get_booking (mcs_server_get_store (self->server), booking_id, error);
-}
-
-/* Tells the other servers on the database of @event about @booking_id. */
-static void
-publish (McsSignaling *self,
-         const char   *event,
-         gint64        booking_id)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode)    root = NULL;
-  g_autofree char        *payload = NULL;
-  g_autoptr (GError)      error = NULL;
-
-  if (self->listener == NULL)
-    return;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "node");
-  json_builder_add_string_value (builder, self->node_name);
-  json_builder_set_member_name (builder, "event");
-  json_builder_add_string_value (builder, event);
-  json_builder_set_member_name (builder, "booking_id");
-  json_builder_add_int_value (builder, booking_id);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  payload = json_to_string (root, FALSE);
-
-  if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
-    g_message ("Cannot tell the other servers of %s in booking %" G_GINT64_FORMAT ": %s", event,
-               booking_id, error->message);
-}
-
-/* Tells every connection here of both participants that is not in the room
- * who is in it now. */
-static void
-presence_here (McsSignaling *self,
-               gint64        booking_id)
-{
-  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  gint64                 user_ids[2];
-
-  if (booking == NULL)
-    return;
-
-  user_ids[0] = booking->mentor->id;
-  user_ids[1] = booking->student->id;
-
-  for (guint u = 0; u < 2; u++)
-    {
-      GPtrArray *connections = user_connections (self, user_ids[u]);
-
-      for (guint i = 0; connections != NULL && i < connections->len; i++)
-        {
-          McsConnection          *connection = g_ptr_array_index (connections, i);
-          g_autoptr (JsonObject)  message = NULL;
-          g_autoptr (JsonBuilder) participants = json_builder_new ();
-          g_autoptr (JsonBuilder) call = json_builder_new ();
-
-          if (mcs_connection_get_room (connection) == booking_id)
-            continue;
-
-          message = mcs_signaling_new_message ("presence", booking_id, NULL);
-          json_builder_begin_array (participants);
-          for (guint p = 0; booking->present != NULL && p < booking->present->len; p++)
-            mcs_view_add_user (participants, g_ptr_array_index (booking->present, p), FALSE);
-          json_builder_end_array (participants);
-          mcs_signaling_set_node (message, "participants", participants);
-          mcs_view_add_call (call, booking);
-          mcs_signaling_set_node (message, "call", call);
-          mcs_connection_send (connection, message);
-        }
-    }
-}
-
-/* Tells every connection of both participants that is not in the room who
- * is in it now, so that the app can say "your mentor started the lesson"
- * and offer to join or rejoin: here, and on the other servers. */
-void
-mcs_signaling_notify_presence (McsSignaling *self,
-                               gint64        booking_id)
-{
-  presence_here (self, booking_id);
-  publish (self, "presence", booking_id);
 }
 
 static void
@@ -519,7 +419,7 @@ connection_gone_cb (McsConnection *connection,
                             lost ? MC_LEAVE_REASON_CONNECTION_LOST : MC_LEAVE_REASON_LEFT, TRUE);
 
   g_signal_handlers_disconnect_by_data (connection, self);
-  connections = user_connections (self, user_id);
+  connections = mcs_signaling_user_connections (self, user_id);
   if (connections != NULL)
     {
       g_ptr_array_remove (connections, connection);
@@ -561,22 +461,6 @@ expiry_cb (gpointer user_data)
           g_clear_error (&error);
         }
     }
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Tells the other servers on the database that this one is alive, and
- * closes the attendance of those that are gone. */
-static gboolean
-node_heartbeat_cb (gpointer user_data)
-{
-  McsSignaling *self = user_data;
-  guint         closed;
-
-  closed = mcs_store_node_heartbeat (mcs_server_get_store (self->server), mcs_signaling_now (),
-                                     NODE_DEAD_AFTER_SECONDS);
-  if (closed > 0)
-    g_message ("Closed %u attendance records of servers that are gone", closed);
 
   return G_SOURCE_CONTINUE;
 }
@@ -670,8 +554,7 @@ mcs_signaling_dispose (GObject *object)
 
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_handle_id (&self->session_check_id, g_source_remove);
-  g_clear_handle_id (&self->node_id, g_source_remove);
-  g_clear_object (&self->listener);
+  mcs_signaling_nodes_stop (self);
   g_clear_pointer (&self->node_name, g_free);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
@@ -705,28 +588,10 @@ mcs_signaling_init (McsSignaling *self)
 McsSignaling *
 mcs_signaling_new (McsServer *server)
 {
-  McsSignaling    *self = g_object_new (MCS_TYPE_SIGNALING, NULL);
-  g_autofree char *node = NULL;
-  guint            closed;
+  McsSignaling *self = g_object_new (MCS_TYPE_SIGNALING, NULL);
 
   self->server = server;
-
-  /* Nobody can be in a call on this server before it serves: close what its
-   * last run left. Other servers on the database keep theirs. */
-  node = mcs_config_get_node (mcs_server_get_config (server));
-  mcs_store_set_node (mcs_server_get_store (server), node);
-  self->node_name = g_strdup (node);
-  closed = mcs_store_node_started (mcs_server_get_store (server), mcs_signaling_now ());
-  if (closed > 0)
-    g_message ("Closed %u attendance records left open by the last run", closed);
-  self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
-#if HAVE_POSTGRESQL
-  if (mcs_database_is_url (mcs_server_get_config (server)->database))
-    {
-      self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database));
-      g_signal_connect (self->listener, "notification", G_CALLBACK (notification_cb), self);
-    }
-#endif
+  mcs_signaling_nodes_start (self);
 
   self->expiry_id = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_cb, self);
   self->revocations_checked_at = mcs_signaling_now ();
@@ -756,7 +621,7 @@ mcs_signaling_accept (McsSignaling            *self,
   g_autoptr (JsonObject)  welcome = mcs_signaling_new_message ("welcome", 0, NULL);
   g_autoptr (JsonBuilder) user_builder = json_builder_new ();
   g_autofree char        *server_time = mc_json_format_time (mcs_signaling_now ());
-  GPtrArray              *connections = user_connections (self, user->id);
+  GPtrArray              *connections = mcs_signaling_user_connections (self, user->id);
 
   if (connections == NULL)
     {
@@ -781,119 +646,10 @@ guint
 mcs_signaling_count_connections (McsSignaling *self,
                                  gint64        user_id)
 {
-  GPtrArray *connections = user_connections (self, user_id);
+  GPtrArray *connections = mcs_signaling_user_connections (self, user_id);
 
   return connections != NULL ? connections->len : 0;
 }
-
-/* Tells both participants' connections here, each with its own view; a
- * cancelled booking's running call ends, if it runs here. */
-static void
-booking_changed_here (McsSignaling *self,
-                      gint64        booking_id)
-{
-  McsConfig             *config = mcs_server_get_config (self->server);
-  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  const McsUser         *users[2];
-  Room                  *room;
-
-  if (booking == NULL)
-    return;
-
-  room = mcs_signaling_find_room (self, booking_id);
-  if (room != NULL && booking->status == MC_BOOKING_CANCELLED)
-    {
-      mcs_signaling_end_call (self, booking_id, 0, NULL);
-      return;
-    }
-
-  users[0] = booking->mentor;
-  users[1] = booking->student;
-
-  for (guint u = 0; u < 2; u++)
-    {
-      GPtrArray *connections = user_connections (self, users[u]->id);
-
-      for (guint i = 0; connections != NULL && i < connections->len; i++)
-        {
-          g_autoptr (JsonObject)  message = mcs_signaling_new_message ("booking-changed", 0, NULL);
-          g_autoptr (JsonBuilder) view = json_builder_new ();
-
-          mcs_view_add_booking (view, booking, config, users[u], mcs_signaling_now ());
-          mcs_signaling_set_node (message, "booking", view);
-          mcs_connection_send (g_ptr_array_index (connections, i), message);
-        }
-    }
-}
-
-/**
- * mcs_signaling_booking_changed:
- * @self: the hub
- * @booking_id: a booking that changed
- *
- * Tells both participants' connections, each with its own view, here and on
- * the other servers; a cancelled booking's running call ends, wherever it
- * runs.
- */
-void
-mcs_signaling_booking_changed (McsSignaling *self,
-                               gint64        booking_id)
-{
-  booking_changed_here (self, booking_id);
-  publish (self, "booking-changed", booking_id);
-}
-
-#if HAVE_POSTGRESQL
-/* @name's value if it is a string, else NULL. */
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-             json_node_get_value_type (node) == G_TYPE_STRING
-           ? json_node_get_string (node)
-           : NULL;
-}
-
-/* Another server (or this one: NOTIFY reaches every listener) published a
- * change. Anyone who may connect to the database may NOTIFY on the channel:
- * a payload is trusted for nothing but a booking id to tell about, and one
- * that is not ours is ignored. */
-static void
-notification_cb (McsListener *listener,
-                 const char  *payload,
-                 gpointer     user_data)
-{
-  McsSignaling        *self = user_data;
-  g_autoptr (JsonNode) root = json_from_string (payload, NULL);
-  JsonObject          *object;
-  JsonNode            *member;
-  const char          *node, *event;
-  gint64               booking_id;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-
-  object = json_node_get_object (root);
-  node = string_member (object, "node");
-  event = string_member (object, "event");
-  member = json_object_get_member (object, "booking_id");
-  booking_id = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
-                   json_node_get_value_type (member) == G_TYPE_INT64
-                 ? json_node_get_int (member)
-                 : 0;
-  if (node == NULL || event == NULL || g_strcmp0 (node, self->node_name) == 0 ||
-      booking_id <= 0)
-    return;
-
-  if (g_str_equal (event, "booking-changed"))
-    booking_changed_here (self, booking_id);
-  else if (g_str_equal (event, "presence"))
-    presence_here (self, booking_id);
-}
-#endif
 
 /**
  * mcs_signaling_session_ended:
@@ -951,7 +707,6 @@ mcs_signaling_shutdown (McsSignaling *self)
 {
   GHashTableIter iter;
   GPtrArray     *connections;
-  guint          closed;
 
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connections))
@@ -968,11 +723,8 @@ mcs_signaling_shutdown (McsSignaling *self)
   g_hash_table_remove_all (self->rooms);
   g_hash_table_remove_all (self->connections);
 
-  g_clear_handle_id (&self->node_id, g_source_remove);
-  g_clear_object (&self->listener);
-  closed = mcs_store_node_stopped (mcs_server_get_store (self->server), mcs_signaling_now ());
-  if (closed > 0)
-    g_message ("Closed %u attendance records on stopping", closed);
+  mcs_signaling_nodes_stop (self);
+  mcs_signaling_nodes_leave (self);
 }
 
 /**

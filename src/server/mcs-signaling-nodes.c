@@ -1,0 +1,295 @@
+/* mcs-signaling-nodes.c — what users hear of their bookings, here and on the other servers
+ *
+ * Copyright 2026 The Mentorcall authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This part of McsSignaling tells a user's connections about their
+ * bookings: who is in a lesson now (presence), a booking that changed. And
+ * it keeps this server's life among the others on the database: its name
+ * on the attendance records, a heartbeat, and at the end its leaving.
+ *
+ * Servers sharing a PostgreSQL database tell each other what their users'
+ * other connections must hear. Each such change is published on the
+ * database (mcs_store_publish (), PostgreSQL's NOTIFY) as `{"node": …,
+ * "event": "booking-changed" or "presence", "booking_id": …}`; every other
+ * server hears it (McsListener) and tells its own connections of both
+ * participants, from the store, as the server that made the change told its
+ * own. On SQLite nothing is published.
+ */
+
+#define G_LOG_DOMAIN "mcs-signaling"
+
+#include "config.h"
+
+#include "mcs-clock.h"
+#include "mcs-connection.h"
+#if HAVE_POSTGRESQL
+#include "mcs-listener.h"
+#endif
+#include "mcs-server.h"
+#include "mcs-signaling-private.h"
+#include "mcs-views.h"
+
+/* Servers on one database say they are alive this often, and one not seen
+ * for six of those is gone (mcs_store_node_heartbeat ()). */
+#define NODE_HEARTBEAT_SECONDS  5
+#define NODE_DEAD_AFTER_SECONDS 30
+
+/* Telling users */
+
+/* Tells the other servers on the database of @event about @booking_id. */
+static void
+publish (McsSignaling *self,
+         const char   *event,
+         gint64        booking_id)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *payload = NULL;
+  g_autoptr (GError)      error = NULL;
+
+  if (self->listener == NULL)
+    return;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "node");
+  json_builder_add_string_value (builder, self->node_name);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "booking_id");
+  json_builder_add_int_value (builder, booking_id);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  payload = json_to_string (root, FALSE);
+
+  if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
+    g_message ("Cannot tell the other servers of %s in booking %" G_GINT64_FORMAT ": %s", event,
+               booking_id, error->message);
+}
+
+/* Tells every connection here of both participants that is not in the room
+ * who is in it now. */
+static void
+presence_here (McsSignaling *self,
+               gint64        booking_id)
+{
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+  gint64                 user_ids[2];
+
+  if (booking == NULL)
+    return;
+
+  user_ids[0] = booking->mentor->id;
+  user_ids[1] = booking->student->id;
+
+  for (guint u = 0; u < 2; u++)
+    {
+      GPtrArray *connections = mcs_signaling_user_connections (self, user_ids[u]);
+
+      for (guint i = 0; connections != NULL && i < connections->len; i++)
+        {
+          McsConnection          *connection = g_ptr_array_index (connections, i);
+          g_autoptr (JsonObject)  message = NULL;
+          g_autoptr (JsonBuilder) participants = json_builder_new ();
+          g_autoptr (JsonBuilder) call = json_builder_new ();
+
+          if (mcs_connection_get_room (connection) == booking_id)
+            continue;
+
+          message = mcs_signaling_new_message ("presence", booking_id, NULL);
+          json_builder_begin_array (participants);
+          for (guint p = 0; booking->present != NULL && p < booking->present->len; p++)
+            mcs_view_add_user (participants, g_ptr_array_index (booking->present, p), FALSE);
+          json_builder_end_array (participants);
+          mcs_signaling_set_node (message, "participants", participants);
+          mcs_view_add_call (call, booking);
+          mcs_signaling_set_node (message, "call", call);
+          mcs_connection_send (connection, message);
+        }
+    }
+}
+
+/* Tells every connection of both participants that is not in the room who
+ * is in it now, so that the app can say "your mentor started the lesson"
+ * and offer to join or rejoin: here, and on the other servers. */
+void
+mcs_signaling_notify_presence (McsSignaling *self,
+                               gint64        booking_id)
+{
+  presence_here (self, booking_id);
+  publish (self, "presence", booking_id);
+}
+
+/* Tells both participants' connections here, each with its own view; a
+ * cancelled booking's running call ends, if it runs here. */
+static void
+booking_changed_here (McsSignaling *self,
+                      gint64        booking_id)
+{
+  McsConfig             *config = mcs_server_get_config (self->server);
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+  const McsUser         *users[2];
+  Room                  *room;
+
+  if (booking == NULL)
+    return;
+
+  room = mcs_signaling_find_room (self, booking_id);
+  if (room != NULL && booking->status == MC_BOOKING_CANCELLED)
+    {
+      mcs_signaling_end_call (self, booking_id, 0, NULL);
+      return;
+    }
+
+  users[0] = booking->mentor;
+  users[1] = booking->student;
+
+  for (guint u = 0; u < 2; u++)
+    {
+      GPtrArray *connections = mcs_signaling_user_connections (self, users[u]->id);
+
+      for (guint i = 0; connections != NULL && i < connections->len; i++)
+        {
+          g_autoptr (JsonObject)  message = mcs_signaling_new_message ("booking-changed", 0, NULL);
+          g_autoptr (JsonBuilder) view = json_builder_new ();
+
+          mcs_view_add_booking (view, booking, config, users[u], mcs_signaling_now ());
+          mcs_signaling_set_node (message, "booking", view);
+          mcs_connection_send (g_ptr_array_index (connections, i), message);
+        }
+    }
+}
+
+/**
+ * mcs_signaling_booking_changed:
+ * @self: the hub
+ * @booking_id: a booking that changed
+ *
+ * Tells both participants' connections, each with its own view, here and on
+ * the other servers; a cancelled booking's running call ends, wherever it
+ * runs.
+ */
+void
+mcs_signaling_booking_changed (McsSignaling *self,
+                               gint64        booking_id)
+{
+  booking_changed_here (self, booking_id);
+  publish (self, "booking-changed", booking_id);
+}
+
+
+#if HAVE_POSTGRESQL
+/* @name's value if it is a string, else NULL. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+             json_node_get_value_type (node) == G_TYPE_STRING
+           ? json_node_get_string (node)
+           : NULL;
+}
+
+/* Another server (or this one: NOTIFY reaches every listener) published a
+ * change. Anyone who may connect to the database may NOTIFY on the channel:
+ * a payload is trusted for nothing but a booking id to tell about, and one
+ * that is not ours is ignored. */
+static void
+notification_cb (McsListener *listener,
+                 const char  *payload,
+                 gpointer     user_data)
+{
+  McsSignaling        *self = user_data;
+  g_autoptr (JsonNode) root = json_from_string (payload, NULL);
+  JsonObject          *object;
+  JsonNode            *member;
+  const char          *node, *event;
+  gint64               booking_id;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  object = json_node_get_object (root);
+  node = string_member (object, "node");
+  event = string_member (object, "event");
+  member = json_object_get_member (object, "booking_id");
+  booking_id = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+                   json_node_get_value_type (member) == G_TYPE_INT64
+                 ? json_node_get_int (member)
+                 : 0;
+  if (node == NULL || event == NULL || g_strcmp0 (node, self->node_name) == 0 ||
+      booking_id <= 0)
+    return;
+
+  if (g_str_equal (event, "booking-changed"))
+    booking_changed_here (self, booking_id);
+  else if (g_str_equal (event, "presence"))
+    presence_here (self, booking_id);
+}
+#endif
+
+/* Tells the other servers on the database that this one is alive, and
+ * closes the attendance of those that are gone. */
+static gboolean
+node_heartbeat_cb (gpointer user_data)
+{
+  McsSignaling *self = user_data;
+  guint         closed;
+
+  closed = mcs_store_node_heartbeat (mcs_server_get_store (self->server), mcs_signaling_now (),
+                                     NODE_DEAD_AFTER_SECONDS);
+  if (closed > 0)
+    g_message ("Closed %u attendance records of servers that are gone", closed);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* This server among the others */
+
+/* Names this server on the store, closes what its last run left open (nobody
+ * can be in a call on it before it serves; other servers keep theirs),
+ * starts its heartbeat and, on PostgreSQL, listens to the other servers. */
+void
+mcs_signaling_nodes_start (McsSignaling *self)
+{
+  McsServer *server = self->server;
+  McsStore  *store = mcs_server_get_store (server);
+  guint      closed;
+
+  self->node_name = mcs_config_get_node (mcs_server_get_config (server));
+  mcs_store_set_node (store, self->node_name);
+  closed = mcs_store_node_started (store, mcs_signaling_now ());
+  if (closed > 0)
+    g_message ("Closed %u attendance records left open by the last run", closed);
+  self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
+#if HAVE_POSTGRESQL
+  if (mcs_database_is_url (mcs_server_get_config (server)->database))
+    {
+      self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database));
+      g_signal_connect (self->listener, "notification", G_CALLBACK (notification_cb), self);
+    }
+#endif
+}
+
+/* Stops the heartbeat and the listening. */
+void
+mcs_signaling_nodes_stop (McsSignaling *self)
+{
+  g_clear_handle_id (&self->node_id, g_source_remove);
+  g_clear_object (&self->listener);
+}
+
+/* Closes this server's attendance records as `server_restart` and takes it
+ * off the list of live servers, once its connections are gone: the others
+ * need not wait for its heartbeat to run out. */
+void
+mcs_signaling_nodes_leave (McsSignaling *self)
+{
+  guint closed = mcs_store_node_stopped (mcs_server_get_store (self->server),
+                                         mcs_signaling_now ());
+
+  if (closed > 0)
+    g_message ("Closed %u attendance records on stopping", closed);
+}
