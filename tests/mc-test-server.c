@@ -1058,6 +1058,29 @@ mc_test_request (McTestServer *self,
 }
 
 /**
+ * mc_test_attendance:
+ * @self: a running test server
+ * @booking_id: a booking
+ *
+ * Returns: (transfer full): the booking's attendance records, as the admin
+ *   API lists them; fails the test unless it answers 200
+ */
+JsonArray *
+mc_test_attendance (McTestServer *self,
+                    gint64        booking_id)
+{
+  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
+                                               "/attendance",
+                                               booking_id);
+  g_autoptr (JsonNode) node = NULL;
+  guint                status;
+
+  node = mc_test_admin (self, "GET", path, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  return json_array_ref (json_object_get_array_member (mc_test_object (node), "attendance"));
+}
+
+/**
  * mc_test_admin:
  * @self: a running test server
  * @method: an HTTP method

@@ -59,33 +59,35 @@ const char *mc_test_server_get_database (McTestServer *self);
 const char *mc_test_server_get_binary (void);
 
 /* HTTP */
-JsonNode *mc_test_request (McTestServer *self,
-                           const char   *method,
-                           const char   *path,
-                           const char   *bearer,
-                           const char   *json_body,
-                           guint        *status);
-JsonNode *mc_test_request_full (McTestServer        *self,
-                                const char          *method,
-                                const char          *path,
-                                const char * const  *headers,
-                                const char          *content_type,
-                                GBytes              *body,
-                                guint               *status,
-                                SoupMessageHeaders **response_headers,
-                                GBytes             **response_body);
-void      mc_test_server_advance_clock (McTestServer *self,
-                                        gint64        seconds);
-JsonNode *mc_test_admin (McTestServer *self,
-                         const char   *method,
-                         const char   *path,
-                         const char   *json_body,
-                         guint        *status);
-guint     mc_test_raw_http (McTestServer *self,
-                            const char   *request,
-                            gsize         length,
-                            char        **headers,
-                            JsonNode    **body);
+JsonNode  *mc_test_request (McTestServer *self,
+                            const char   *method,
+                            const char   *path,
+                            const char   *bearer,
+                            const char   *json_body,
+                            guint        *status);
+JsonNode  *mc_test_request_full (McTestServer        *self,
+                                 const char          *method,
+                                 const char          *path,
+                                 const char  *const  *headers,
+                                 const char          *content_type,
+                                 GBytes              *body,
+                                 guint               *status,
+                                 SoupMessageHeaders **response_headers,
+                                 GBytes             **response_body);
+void       mc_test_server_advance_clock (McTestServer *self,
+                                         gint64        seconds);
+JsonNode  *mc_test_admin (McTestServer *self,
+                          const char   *method,
+                          const char   *path,
+                          const char   *json_body,
+                          guint        *status);
+JsonArray *mc_test_attendance (McTestServer *self,
+                               gint64        booking_id);
+guint      mc_test_raw_http (McTestServer *self,
+                             const char   *request,
+                             gsize         length,
+                             char        **headers,
+                             JsonNode    **body);
 
 void mc_test_raw_send_and_close (McTestServer *self,
                                  const char   *request);

@@ -66,17 +66,9 @@ static GPtrArray *
 open_record_nodes (McTestServer *server,
                    gint64        booking_id)
 {
-  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
-                                               "/attendance",
-                                               booking_id);
-  g_autoptr (JsonNode) node = NULL;
-  GPtrArray           *nodes = g_ptr_array_new_with_free_func (g_free);
-  JsonArray           *records;
-  guint                status;
+  g_autoptr (JsonArray) records = mc_test_attendance (server, booking_id);
+  GPtrArray            *nodes = g_ptr_array_new_with_free_func (g_free);
 
-  node = mc_test_admin (server, "GET", path, NULL, &status);
-  g_assert_cmpuint (status, ==, 200);
-  records = json_object_get_array_member (mc_test_object (node), "attendance");
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *record = json_array_get_object_element (records, i);

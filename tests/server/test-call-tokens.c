@@ -213,48 +213,43 @@ test_signaling_url (Fixture      *fixture,
   g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
 }
 
+/* With @public_url configured, a call token's signaling URL is
+ * @expected_base followed by the booking. */
 static void
-test_signaling_url_public (void)
+check_public_signaling_url (const char *public_url,
+                            const char *expected_base)
 {
   Fixture              fixture = { 0 };
   g_autoptr (JsonNode) response = NULL;
+  g_autofree char     *config = g_strdup_printf ("[server]\npublic-url=%s\n", public_url);
   g_autofree char     *expected = NULL;
   gint64               id;
   guint                status;
 
-  fixture_init (&fixture, "[server]\npublic-url=https://calls.example.org\n");
-  id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT,
-                               -600, 3000, "confirmed");
-
-  /* Behind a TLS proxy, signaling is a wss: URL on the public host. */
+  fixture_init (&fixture, config);
+  id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                               "confirmed");
   response = request_token (&fixture, fixture.mentor_token, id, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
-  expected = g_strdup_printf ("wss://calls.example.org/api/v1/ws?booking=%" G_GINT64_FORMAT, id);
+  expected = g_strdup_printf ("%s?booking=%" G_GINT64_FORMAT, expected_base, id);
   g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
 
   fixture_tear_down (&fixture, NULL);
+}
+
+/* Behind a TLS proxy, signaling is a wss: URL on the public host. */
+static void
+test_signaling_url_public (void)
+{
+  check_public_signaling_url ("https://calls.example.org", "wss://calls.example.org/api/v1/ws");
 }
 
 /* Under a path prefix, the WebSocket is under it too. */
 static void
 test_signaling_url_prefix (void)
 {
-  Fixture              fixture = { 0 };
-  g_autoptr (JsonNode) response = NULL;
-  g_autofree char     *expected = NULL;
-  gint64               id;
-  guint                status;
-
-  fixture_init (&fixture, "[server]\npublic-url=http://example.org:8443/mentorcall/\n");
-  id = mc_test_create_booking (fixture.server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
-                               "confirmed");
-  response = request_token (&fixture, fixture.mentor_token, id, "{}", &status);
-  g_assert_cmpuint (status, ==, 200);
-  expected = g_strdup_printf ("ws://example.org:8443/mentorcall/api/v1/ws?booking=%" G_GINT64_FORMAT,
-                              id);
-  g_assert_cmpstr (mc_test_get_string (mc_test_object (response), "signaling_url"), ==, expected);
-
-  fixture_tear_down (&fixture, NULL);
+  check_public_signaling_url ("http://example.org:8443/mentorcall/",
+                              "ws://example.org:8443/mentorcall/api/v1/ws");
 }
 
 static void

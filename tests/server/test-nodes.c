@@ -256,17 +256,9 @@ last_leave (McTestServer *server,
             gint64        booking_id,
             const char   *username)
 {
-  g_autofree char     *path = g_strdup_printf ("/api/v1/admin/bookings/%" G_GINT64_FORMAT
-                                               "/attendance",
-                                               booking_id);
-  g_autoptr (JsonNode) node = NULL;
-  JsonArray           *records;
-  char                *reason = NULL;
-  guint                status;
+  g_autoptr (JsonArray) records = mc_test_attendance (server, booking_id);
+  char                 *reason = NULL;
 
-  node = mc_test_admin (server, "GET", path, NULL, &status);
-  g_assert_cmpuint (status, ==, 200);
-  records = json_object_get_array_member (mc_test_object (node), "attendance");
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *record = json_array_get_object_element (records, i);
