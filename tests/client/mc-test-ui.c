@@ -335,6 +335,7 @@ fatal_log_cb (const char    *log_domain,
 static void
 run_tolerant (gconstpointer data)
 {
+  mc_test_ui_tolerate_gstreamer_criticals ();
   g_test_log_set_fatal_handler (fatal_log_cb, NULL);
   ((McTestFunc) data) ();
 }
@@ -372,8 +373,11 @@ mc_test_ui_run_tolerant (McTestFunc func)
  * @func: the test case
  *
  * Adds a test case (with real calls) that tolerates the one known critical
- * of GStreamer 1.22 described above; with
- * mc_test_ui_tolerate_gstreamer_criticals () in main ().
+ * of GStreamer 1.22 described above. The case notes it as a TAP comment
+ * (mc_test_ui_tolerate_gstreamer_criticals ()) from then on, also after it
+ * returned: the critical comes from GStreamer's threads, which may still be
+ * winding down (test-call-window-live once printed it as "Bail out!" after
+ * both its cases had passed, for want of that call in its main ()).
  */
 void
 mc_test_ui_add_tolerant (const char *path,
@@ -385,10 +389,17 @@ mc_test_ui_add_tolerant (const char *path,
 /**
  * mc_test_ui_tolerate_gstreamer_criticals:
  *
- * Notes that known critical as a TAP comment instead of "Bail out!".
+ * Notes that known critical as a TAP comment instead of "Bail out!"
+ * (once per process; the tolerant cases call it themselves).
  */
 void
 mc_test_ui_tolerate_gstreamer_criticals (void)
 {
-  g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, glib_log_cb, NULL);
+  static gsize installed = 0;
+
+  if (g_once_init_enter (&installed))
+    {
+      g_log_set_handler ("GLib", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL, glib_log_cb, NULL);
+      g_once_init_leave (&installed, 1);
+    }
 }

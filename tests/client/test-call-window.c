@@ -1546,7 +1546,6 @@ main (int   argc,
   mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
 
-  mc_test_ui_tolerate_gstreamer_criticals ();
   /* Only the tests' own devices: never a real camera, microphone or speaker. */
   mc_test_devices_register ();
 

@@ -264,7 +264,6 @@ main (int   argc,
 {
   mc_test_ui_init (&argc, &argv);
   gst_init (&argc, &argv);
-  mc_test_ui_tolerate_gstreamer_criticals ();
 
   mc_test_ui_add_tolerant ("/client/web-app/call", test_web_app);
 
