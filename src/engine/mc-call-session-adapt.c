@@ -64,10 +64,12 @@
  * is 2.5 Mbit/s. */
 #define MAX_BITRATE      2200000
 #define MIN_VIDEO_TARGET 50000
-/* The most the receive jitter buffers wait for a missing packet: beyond
- * this a conversation suffers more from the delay than from a frozen
- * frame. */
-#define MAX_RECEIVE_LATENCY_MS 300
+/* The most the receive jitter buffers wait for a missing packet. Waiting
+ * holds back only the packets behind a missing one; giving up stops the
+ * picture until a key frame was asked for and came whole. With 300 ms, 50 ms
+ * each way and 5 % loss, only the first request for a packet could bring it
+ * back in time (docs/call-engine.md, "Loss resilience"). */
+#define MAX_RECEIVE_LATENCY_MS 600
 /* A shared screen's best frame rate (the media pipeline's cap). */
 #define SCREEN_FRAMERATE 15
 
@@ -172,6 +174,8 @@ adapt_receiver (McCallSession *self,
   audio_latency = mc_jitter_policy_get_audio_latency (self->jitter);
   if ((latency != before || audio_latency != audio_before) && self->peer != NULL)
     mc_peer_pipeline_set_receive_latency (self->peer, latency, audio_latency);
+  if (self->peer != NULL)
+    mc_peer_pipeline_set_retry_timeout (self->peer, mc_jitter_policy_get_retry_timeout (self->jitter));
   stats->receive_latency_ms = latency;
 }
 

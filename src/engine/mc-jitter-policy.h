@@ -41,5 +41,6 @@ guint           mc_jitter_policy_update (McJitterPolicy       *self,
                                          const McJitterSample *sample);
 guint           mc_jitter_policy_get_latency (McJitterPolicy *self);
 guint           mc_jitter_policy_get_audio_latency (McJitterPolicy *self);
+gint            mc_jitter_policy_get_retry_timeout (McJitterPolicy *self);
 
 G_END_DECLS

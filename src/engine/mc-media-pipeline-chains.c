@@ -414,6 +414,14 @@ mc_media_pipeline_build_video (McMediaPipeline *self,
                  * at 720p). libwebrtc drops frames for the same reason. */
                 "max-quantizer", 63,
                 "dropframe-threshold", 30,
+                /* A key frame at most three average frames: uncapped, the
+                 * first one of a call at 540p was as large as half a
+                 * second of the budget, and on a 1 Mbit/s path it
+                 * overflowed the queue in front of the bottleneck (a
+                 * quarter of its packets lost, then their retransmissions
+                 * and a new key frame asked for on top). The frames after
+                 * it sharpen the picture within a few frames. */
+                "max-intra-bitrate", 300,
                 /* One thread: libvpx's VP8 threads wait for each other by
                  * spinning, which on a busy machine (two calls, or a call
                  * and the desktop, on 2 cores) burnt most of the CPU and

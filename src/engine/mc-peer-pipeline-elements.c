@@ -775,18 +775,27 @@ jitterbuffer_media (GstElement *jitterbuffer)
 
 /* An audio jitter buffer waits only as long as jitter needs (see
  * mc-jitter-policy.c), and asks for no retransmission: audio has no RTX
- * stream. webrtcbin sets its one latency on every jitter buffer, and a
- * stream's media (@media, from jitterbuffer_media()) is known only once its
- * first packets went through, so this runs whenever the latency changes
- * and once a second. */
+ * stream. A video one asks again after the retry timeout the session set
+ * (-1: its own). webrtcbin sets its one latency on every jitter buffer, and
+ * a stream's media (@media, from jitterbuffer_media()) is known only once
+ * its first packets went through, so this runs whenever the latency or the
+ * timeout changes and once a second. */
 static void
-apply_audio_latency (McPeerPipeline *self,
-                     GstElement     *jitterbuffer,
-                     const char     *media)
+apply_jitterbuffer_settings (McPeerPipeline *self,
+                             GstElement     *jitterbuffer,
+                             const char     *media)
 {
   guint    latency_ms = 0;
+  gint     retry_timeout_ms = -1;
   gboolean retransmission = FALSE;
 
+  if (g_strcmp0 (media, "video") == 0)
+    {
+      g_object_get (jitterbuffer, "rtx-retry-timeout", &retry_timeout_ms, NULL);
+      if (retry_timeout_ms != self->retry_timeout_ms)
+        g_object_set (jitterbuffer, "rtx-retry-timeout", self->retry_timeout_ms, NULL);
+      return;
+    }
   if (g_strcmp0 (media, "audio") != 0)
     return;
 
@@ -841,7 +850,38 @@ mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
     {
       GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
 
-      apply_audio_latency (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
+      apply_jitterbuffer_settings (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
+    }
+}
+
+/**
+ * mc_peer_pipeline_set_retry_timeout:
+ * @self: a peer pipeline
+ * @timeout_ms: how long the video jitter buffers wait for a retransmission
+ *   before they ask for it again, or -1 for their own measure
+ *
+ * Changes it while the pipeline runs (on jitter buffers added later too).
+ */
+void
+mc_peer_pipeline_set_retry_timeout (McPeerPipeline *self,
+                                    gint            timeout_ms)
+{
+  g_autoptr (GPtrArray) jitterbuffers = NULL;
+
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+  g_return_if_fail (timeout_ms >= -1);
+
+  if (self->stopped || self->retry_timeout_ms == timeout_ms)
+    return;
+
+  g_debug ("Retransmissions asked for again after %d ms", timeout_ms);
+  self->retry_timeout_ms = timeout_ms;
+  jitterbuffers = dup_jitterbuffers (self);
+  for (guint i = 0; i < jitterbuffers->len; i++)
+    {
+      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+
+      apply_jitterbuffer_settings (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
     }
 }
 
@@ -901,7 +941,7 @@ mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
       guint       latency_ms = 0;
 
       if (!self->stopped)
-        apply_audio_latency (self, jitterbuffer, media);
+        apply_jitterbuffer_settings (self, jitterbuffer, media);
       g_object_get (jitterbuffer, "stats", &stats, "latency", &latency_ms, NULL);
       if (g_strcmp0 (media, "audio") == 0)
         counters->audio_latency_ms = MAX (counters->audio_latency_ms, latency_ms);

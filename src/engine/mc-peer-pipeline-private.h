@@ -74,6 +74,7 @@ struct _McPeerPipeline
   GstWebRTCRTPTransceiver *transceivers[2];  /* by McMediaKind */
   guint                    twcc_id;          /* 0: none negotiated */
   guint                    audio_latency_ms; /* the audio jitter buffers' */
+  gint                     retry_timeout_ms; /* the video ones' rtx-retry-timeout */
   gulong                   sender_holds[2];  /* by McMediaKind: an answerer's, until its answer */
   guint                    bus_watch;
   gboolean                 stopped;

@@ -303,6 +303,7 @@ mc_peer_pipeline_new (const McPeerConfig *config,
   self->audio_latency_ms = MIN (config->audio_latency_ms > 0 ? config->audio_latency_ms
                                                              : config->latency_ms,
                                 config->latency_ms);
+  self->retry_timeout_ms = -1;
   mc_peer_pipeline_configure_ice (self, config);
 
   if (!mc_peer_pipeline_build_sender (self, MC_MEDIA_KIND_VIDEO, error) ||

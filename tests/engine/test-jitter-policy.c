@@ -221,6 +221,36 @@ test_bounds (void)
   g_assert_cmpuint (mc_jitter_policy_update (policy, &sample), ==, 500);
 }
 
+/* When the jitter buffers ask again for a retransmission that did not
+ * come: after the latest round trip plus twice the jitter, not after the
+ * slow average of the retransmissions they saw (which stayed at 300–450 ms
+ * for seconds after a queue at the start of a call). */
+static void
+test_retry_timeout (void)
+{
+  Fixture fixture;
+
+  fixture_init (&fixture);
+  /* Nothing known: the jitter buffers' own measure. */
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, -1);
+  run (&fixture, 1, 0.05, 0, 3, -1);
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, -1);
+
+  /* A queue at the start: 450 ms; then the real 100 ms at once. */
+  run (&fixture, 1, 0.2, 0, 3, 450);
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, 460);
+  run (&fixture, 1, 0.05, 0, 3, 100);
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, 110);
+  /* A second without a round trip keeps the last one; jitter counts twice. */
+  run (&fixture, 1, 0.05, 0, 20, -1);
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, 140);
+
+  /* A LAN: never sooner than the floor. */
+  run (&fixture, 1, 0.05, 0, 0, 1);
+  g_assert_cmpint (mc_jitter_policy_get_retry_timeout (fixture.policy), ==, 10);
+  fixture_clear (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +265,7 @@ main (int   argc,
   g_test_add_func ("/engine/jitter-policy/dropped", test_dropped);
   g_test_add_func ("/engine/jitter-policy/audio", test_audio);
   g_test_add_func ("/engine/jitter-policy/bounds", test_bounds);
+  g_test_add_func ("/engine/jitter-policy/retry-timeout", test_retry_timeout);
 
   return g_test_run ();
 }
