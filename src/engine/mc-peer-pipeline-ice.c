@@ -195,6 +195,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * sent, then given up on, and dropped as too late when it came: the
        * picture then stood still until the next key frame. */
       g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
+      g_object_set (element, "rtx-delay", MC_PEER_RTX_DELAY_MS, NULL);
       /* And it asks at all: see mc_peer_pipeline_watch_retransmission(). */
       g_object_set (element, "do-retransmission", TRUE, NULL);
       g_mutex_lock (&self->lock);
