@@ -107,7 +107,9 @@ new_peer (McCallSession *self,
   config.media = self->media;
   config.generation = generation;
   /* A new connection is usually the same path: it keeps the latency the
-   * last one needed. */
+   * last one needed, or more while nothing is known of it. */
+  if (self->jitter != NULL)
+    mc_jitter_policy_begin (self->jitter, g_get_monotonic_time ());
   config.latency_ms = self->jitter != NULL ? mc_jitter_policy_get_latency (self->jitter)
                                            : self->latency_ms;
   config.audio_latency_ms = self->jitter != NULL

@@ -45,6 +45,14 @@
  * lost retransmission was never asked for again, and at 5 % loss one lost
  * packet in twenty stopped the picture.
  *
+ * A new connection starts at the ceiling (mc_jitter_policy_begin()), as
+ * for loss on a path whose round trip is not known yet, and shrinks from
+ * there after 10 s without need: its first seconds are the most fragile
+ * (the first key frame and the encoder's start on a path not measured yet;
+ * under a 1 Mbit/s cap with 5 % loss the jitter buffers, still at 40 ms in
+ * the first second, gave up on a dozen packets and the picture stood still
+ * for a second). Waiting costs nothing while packets come in order.
+ *
  * It knows nothing of GStreamer: McCallSession applies the latency to the
  * peer pipeline (mc-call-session-adapt.c).
  */
@@ -187,6 +195,24 @@ mc_jitter_policy_new (guint base_ms,
   self->audio_latency_ms = base_ms;
 
   return self;
+}
+
+/**
+ * mc_jitter_policy_begin:
+ * @self: a policy
+ * @now_us: the monotonic time
+ *
+ * A new connection: the latency goes up to the ceiling, for its first
+ * seconds, unless the path is known to need more than that.
+ */
+void
+mc_jitter_policy_begin (McJitterPolicy *self,
+                        gint64          now_us)
+{
+  g_return_if_fail (MC_IS_JITTER_POLICY (self));
+
+  self->latency_ms = MAX (self->latency_ms, self->max_ms);
+  self->last_need_us = now_us;
 }
 
 /**

@@ -37,6 +37,8 @@ G_DECLARE_FINAL_TYPE (McJitterPolicy, mc_jitter_policy, MC, JITTER_POLICY, GObje
 
 McJitterPolicy *mc_jitter_policy_new (guint base_ms,
                                       guint max_ms);
+void            mc_jitter_policy_begin (McJitterPolicy *self,
+                                        gint64          now_us);
 guint           mc_jitter_policy_update (McJitterPolicy       *self,
                                          const McJitterSample *sample);
 guint           mc_jitter_policy_get_latency (McJitterPolicy *self);

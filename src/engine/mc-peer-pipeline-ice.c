@@ -196,6 +196,10 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * picture then stood still until the next key frame. */
       g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
       g_object_set (element, "rtx-delay", MC_PEER_RTX_DELAY_MS, NULL);
+      /* It starts handing packets on after two in a row, not after its
+       * whole latency: a new connection starts at the latency ceiling
+       * (McJitterPolicy), and the first picture came 600 ms late. */
+      g_object_set (element, "faststart-min-packets", 2, NULL);
       /* And it asks at all: see mc_peer_pipeline_watch_retransmission(). */
       g_object_set (element, "do-retransmission", TRUE, NULL);
       g_mutex_lock (&self->lock);

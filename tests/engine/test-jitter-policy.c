@@ -251,6 +251,41 @@ test_retry_timeout (void)
   fixture_clear (&fixture);
 }
 
+/* A new connection waits as long as the ceiling while its path is not
+ * known; on a clean path the latency comes back down to the base after 10 s,
+ * under loss it follows what the path needs. */
+static void
+test_begin (void)
+{
+  Fixture fixture;
+  guint   seconds = 0;
+
+  fixture_init (&fixture);
+  mc_jitter_policy_begin (fixture.policy, fixture.now);
+  g_assert_cmpuint (mc_jitter_policy_get_latency (fixture.policy), ==, MAX_MS);
+  g_assert_cmpuint (mc_jitter_policy_get_audio_latency (fixture.policy), ==, BASE_MS);
+  /* Clean: held 10 s, then down to what the jitter needs. */
+  g_assert_cmpuint (run (&fixture, 9, 0, 0, 1, 2), ==, MAX_MS);
+  while (run (&fixture, 1, 0, 0, 1, 2) > 50 && seconds++ < 60)
+    ;
+  g_assert_cmpuint (mc_jitter_policy_get_latency (fixture.policy), ==, 50);
+  g_assert_cmpuint (seconds, >=, 10);
+
+  /* Lossy and short: down to the 130 ms that five requests need. */
+  mc_jitter_policy_begin (fixture.policy, fixture.now);
+  g_assert_cmpuint (mc_jitter_policy_get_latency (fixture.policy), ==, MAX_MS);
+  g_assert_cmpuint (run (&fixture, 60, 0.05, 0, 2, 2), ==, 130);
+  fixture_clear (&fixture);
+
+  /* A configured base above the ceiling stays. */
+  {
+    g_autoptr (McJitterPolicy) policy = mc_jitter_policy_new (500, 300);
+
+    mc_jitter_policy_begin (policy, 0);
+    g_assert_cmpuint (mc_jitter_policy_get_latency (policy), ==, 500);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +301,7 @@ main (int   argc,
   g_test_add_func ("/engine/jitter-policy/audio", test_audio);
   g_test_add_func ("/engine/jitter-policy/bounds", test_bounds);
   g_test_add_func ("/engine/jitter-policy/retry-timeout", test_retry_timeout);
+  g_test_add_func ("/engine/jitter-policy/begin", test_begin);
 
   return g_test_run ();
 }
