@@ -129,6 +129,7 @@ publish_stats (McCallSession      *self,
       totals.repaired_in = counters.repaired + counters.recovered;
       totals.jitter = MAX (totals.jitter, counters.jitter_ms / 1000);
       stats->fec_recovered = counters.recovered;
+      stats->retransmissions_refused = mc_peer_pipeline_get_retransmissions_refused (self->peer);
       stats->rtx_round_trip_ms = counters.rtx_rtt_ms > 0 ? counters.rtx_rtt_ms : -1;
       stats->audio_receive_latency_ms = counters.audio_latency_ms;
       totals.video_lost_in = counters.video_lost - MIN (counters.video_lost, counters.recovered);

@@ -195,6 +195,8 @@ mc_call_stats_to_json (const McCallStats *stats)
   json_object_set_int_member (object, "audio_receive_latency_ms", stats->audio_receive_latency_ms);
   SET_DOUBLE_OR_NULL ("rtx_round_trip_ms", stats->rtx_round_trip_ms);
   json_object_set_int_member (object, "fec_recovered", (gint64) stats->fec_recovered);
+  json_object_set_int_member (object, "retransmissions_refused",
+                              (gint64) stats->retransmissions_refused);
 
 #undef SET_DOUBLE_OR_NULL
 

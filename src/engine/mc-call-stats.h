@@ -84,6 +84,9 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
  *   or -1 before any came
  * @fec_recovered: packets the peer's forward error correction rebuilt on
  *   the current connection (a browser may send ULPFEC; we send none)
+ * @retransmissions_refused: the peer's retransmission requests we left
+ *   unanswered on the current connection, for want of budget or because
+ *   the packet had just been sent again (#McRetransmissionBudget)
  * @receive_latency_ms: how long the jitter buffers wait for a missing
  *   packet now (#McJitterPolicy)
  * @audio_receive_latency_ms: how long the audio ones do, as read from
@@ -129,6 +132,7 @@ typedef struct
   guint         audio_receive_latency_ms;
   double        rtx_round_trip_ms;
   guint64       fec_recovered;
+  guint64       retransmissions_refused;
 } McCallStats;
 
 /**

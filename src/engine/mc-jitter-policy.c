@@ -17,8 +17,8 @@
  * the latency to use:
  *
  * - with loss, room for five retransmissions above the base: the buffer
- *   asks within 20 ms of a packet being due (10 ms after a later packet
- *   proved it missing: the peer pipeline's rtx-delay), and asks again when the answer has not come
+ *   asks about 20 ms after a packet was due (twice the jitter, or half a
+ *   video frame's spacing), and asks again when the answer has not come
  *   after a round trip plus twice the jitter (at least 10 ms: the peer
  *   pipeline sets that floor, where the jitter buffer's own is a video
  *   frame's spacing), and 20 ms of margin;

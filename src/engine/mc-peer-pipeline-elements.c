@@ -886,6 +886,40 @@ mc_peer_pipeline_set_retry_timeout (McPeerPipeline *self,
 }
 
 /**
+ * mc_peer_pipeline_set_retransmission_budget:
+ * @self: a peer pipeline
+ * @bitrate: what packets sent again may take, in bits a second
+ * @round_trip_ms: the latest round trip, or 0 if unknown
+ *
+ * Limits the retransmissions the peer's requests bring
+ * (mc-retransmission-budget.c).
+ */
+void
+mc_peer_pipeline_set_retransmission_budget (McPeerPipeline *self,
+                                            guint           bitrate,
+                                            guint           round_trip_ms)
+{
+  g_return_if_fail (MC_IS_PEER_PIPELINE (self));
+
+  mc_retransmission_budget_set_rate (self->rtx_budget, bitrate, round_trip_ms);
+}
+
+/**
+ * mc_peer_pipeline_get_retransmissions_refused:
+ * @self: a peer pipeline
+ *
+ * Returns: how many of the peer's retransmission requests went unanswered
+ *   for want of budget so far
+ */
+guint
+mc_peer_pipeline_get_retransmissions_refused (McPeerPipeline *self)
+{
+  g_return_val_if_fail (MC_IS_PEER_PIPELINE (self), 0);
+
+  return mc_retransmission_budget_get_refused (self->rtx_budget);
+}
+
+/**
  * mc_peer_pipeline_get_receive_latency:
  * @self: a peer pipeline
  *

@@ -13,6 +13,7 @@
 #include <gst/sdp/sdp.h>
 
 #include "mc-peer-pipeline.h"
+#include "mc-retransmission-budget.h"
 
 G_BEGIN_DECLS
 
@@ -21,13 +22,6 @@ G_BEGIN_DECLS
 #define MC_PEER_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define MC_PEER_TWCC_ID  3
 
-/* How long after a packet was due the first request for it goes, once a
- * later packet proved it missing. GStreamer's default is twice the jitter,
- * and behind a rate cap, where each video frame's packets queue one after
- * the other, the jitter is 30–60 ms: the request then left 60–120 ms late.
- * Browsers ask at once; a little room is left for packets that come out of
- * order (three later packets ask at once anyway: rtx-delay-reorder). */
-#define MC_PEER_RTX_DELAY_MS 10
 /* The least time between two retransmission requests for the same packet. */
 #define MC_PEER_RTX_MIN_RETRY_MS 10
 /* How many times a request is repeated: five in all. At 10 % loss each
@@ -102,6 +96,7 @@ struct _McPeerPipeline
   GArray    *twcc_packets;  /* McBandwidthPacket */
   GPtrArray *jitterbuffers; /* rtpjitterbuffer, as rtpbin makes them */
   GPtrArray *fec_decoders;  /* rtpulpfecdec */
+  McRetransmissionBudget *rtx_budget; /* what rtprtxsend may send again */
 };
 
 void mc_peer_pipeline_release_turn (GstElement *webrtc,

@@ -188,6 +188,7 @@ mc_peer_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->jitterbuffers, g_ptr_array_unref);
   g_clear_pointer (&self->fec_decoders, g_ptr_array_unref);
+  g_clear_object (&self->rtx_budget);
   g_clear_object (&self->transceivers[MC_MEDIA_KIND_AUDIO]);
   g_clear_object (&self->transceivers[MC_MEDIA_KIND_VIDEO]);
   g_mutex_clear (&self->lock);
@@ -252,6 +253,7 @@ mc_peer_pipeline_init (McPeerPipeline *self)
   self->requests = g_ptr_array_new ();
   self->jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   self->fec_decoders = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->rtx_budget = mc_retransmission_budget_new ();
   self->context = g_main_context_ref_thread_default ();
 }
 

@@ -146,6 +146,10 @@ void     mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
                                                guint           latency_ms,
                                                guint           audio_latency_ms);
 guint    mc_peer_pipeline_get_receive_latency (McPeerPipeline *self);
+void     mc_peer_pipeline_set_retransmission_budget (McPeerPipeline *self,
+                                                     guint           bitrate,
+                                                     guint           round_trip_ms);
+guint    mc_peer_pipeline_get_retransmissions_refused (McPeerPipeline *self);
 void     mc_peer_pipeline_set_retry_timeout (McPeerPipeline *self,
                                              gint            timeout_ms);
 void     mc_peer_pipeline_get_receive_counters (McPeerPipeline    *self,
