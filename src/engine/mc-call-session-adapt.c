@@ -130,10 +130,7 @@ apply (McCallSession *self,
   mc_media_pipeline_set_video_format (self->media, width, height, framerate);
   mc_media_pipeline_set_video_bitrate (self->media, MAX (budget, MIN_VIDEO_TARGET));
   mc_media_pipeline_set_video_paused (self->media, paused);
-  if (self->peer != NULL)
-    mc_peer_pipeline_set_retransmission_budget (
-      self->peer, MAX ((guint) (mc_bandwidth_estimator_get_estimate (self->bwe) * RTX_SHARE), MIN_RTX_BITRATE),
-      self->rr_rtt > 0 ? (guint) self->rr_rtt : 0);
+  mc_call_session_adapt_peer (self);
 
   /* Paused video sends nothing, so the estimate could never prove that the
    * path has room again: let it grow, without proof, to what the lowest
@@ -184,7 +181,8 @@ adapt_receiver (McCallSession *self,
   if ((latency != before || audio_latency != audio_before) && self->peer != NULL)
     mc_peer_pipeline_set_receive_latency (self->peer, latency, audio_latency);
   if (self->peer != NULL)
-    mc_peer_pipeline_set_retry_timeout (self->peer, mc_jitter_policy_get_retry_timeout (self->jitter));
+    mc_peer_pipeline_set_retry_timeout (self->peer,
+                                        mc_jitter_policy_get_retry_timeout (self->jitter));
   stats->receive_latency_ms = latency;
 }
 
@@ -199,9 +197,27 @@ mc_call_session_adapt_init (McCallSession *self)
   g_clear_object (&self->ladder);
   g_clear_object (&self->jitter);
   self->bwe = mc_bandwidth_estimator_new (START_BITRATE, MIN_BITRATE, MAX_BITRATE);
-  self->jitter = mc_jitter_policy_new (self->latency_ms, MAX (self->latency_ms, MAX_RECEIVE_LATENCY_MS));
+  self->jitter = mc_jitter_policy_new (self->latency_ms,
+                                       MAX (self->latency_ms, MAX_RECEIVE_LATENCY_MS));
   self->ladder = mc_video_ladder_new (self->width, self->height, self->framerate);
   apply (self, FALSE, g_get_monotonic_time ());
+}
+
+/* What the current connection may send again: a share of the estimate
+ * (each new connection from its start, where an unlimited one did most
+ * harm). */
+void
+mc_call_session_adapt_peer (McCallSession *self)
+{
+  guint estimate;
+
+  if (self->peer == NULL || self->bwe == NULL)
+    return;
+
+  estimate = mc_bandwidth_estimator_get_estimate (self->bwe);
+  mc_peer_pipeline_set_retransmission_budget (self->peer,
+                                              MAX ((guint) (estimate * RTX_SHARE), MIN_RTX_BITRATE),
+                                              self->rr_rtt > 0 ? (guint) self->rr_rtt : 0);
 }
 
 /* The screen is shared, or the camera is back: a ladder for that content

@@ -106,8 +106,8 @@ new_peer (McCallSession *self,
 
   config.media = self->media;
   config.generation = generation;
-  /* A new connection is usually the same path: it keeps the latency the
-   * last one needed, or more while nothing is known of it. */
+  /* A new connection waits at the latency ceiling until the path is known
+   * (mc_jitter_policy_begin ()). */
   if (self->jitter != NULL)
     mc_jitter_policy_begin (self->jitter, g_get_monotonic_time ());
   config.latency_ms = self->jitter != NULL ? mc_jitter_policy_get_latency (self->jitter)
@@ -130,6 +130,7 @@ new_peer (McCallSession *self,
       return FALSE;
     }
 
+  mc_call_session_adapt_peer (self);
   self->peer_cancellable = g_cancellable_new ();
   self->attempt_started = g_get_monotonic_time ();
 

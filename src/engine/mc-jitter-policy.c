@@ -119,6 +119,14 @@ needed_for_jitter (McJitterPolicy       *self,
   return MIN (round_up (self->base_ms + JITTER_FACTOR * MAX (0, sample->jitter_ms)), self->max_ms);
 }
 
+/* When a jitter buffer asks again for a retransmission that has not come. */
+static double
+retry_ms (double rtt_ms,
+          double jitter_ms)
+{
+  return MAX (rtt_ms + 2 * jitter_ms, RETRY_FLOOR_MS);
+}
+
 static guint
 needed_latency (McJitterPolicy       *self,
                 const McJitterSample *sample)
@@ -131,7 +139,7 @@ needed_latency (McJitterPolicy       *self,
       double rtt = self->rtt_ms >= 0 ? self->rtt_ms : DEFAULT_RTT_MS;
 
       need = MAX (need, self->base_ms + FIRST_REQUEST_MS +
-                          RETRANSMISSIONS * MAX (rtt + 2 * jitter, RETRY_FLOOR_MS) + LOSS_MARGIN_MS);
+                          RETRANSMISSIONS * retry_ms (rtt, jitter) + LOSS_MARGIN_MS);
     }
 
 
@@ -203,7 +211,8 @@ mc_jitter_policy_new (guint base_ms,
  * @now_us: the monotonic time
  *
  * A new connection: the latency goes up to the ceiling, for its first
- * seconds, unless the path is known to need more than that.
+ * seconds (a configured base above the ceiling is the ceiling, see
+ * mc_jitter_policy_new ()).
  */
 void
 mc_jitter_policy_begin (McJitterPolicy *self,
@@ -211,7 +220,7 @@ mc_jitter_policy_begin (McJitterPolicy *self,
 {
   g_return_if_fail (MC_IS_JITTER_POLICY (self));
 
-  self->latency_ms = MAX (self->latency_ms, self->max_ms);
+  self->latency_ms = self->max_ms;
   self->last_need_us = now_us;
 }
 
@@ -292,5 +301,5 @@ mc_jitter_policy_get_retry_timeout (McJitterPolicy *self)
   if (self->rtt_ms <= 0)
     return -1;
 
-  return (gint) round_up (MAX (self->rtt_ms + 2 * self->jitter_ms, RETRY_FLOOR_MS));
+  return (gint) round_up (retry_ms (self->rtt_ms, self->jitter_ms));
 }

@@ -909,7 +909,8 @@ mc_peer_pipeline_set_retransmission_budget (McPeerPipeline *self,
  * @self: a peer pipeline
  *
  * Returns: how many of the peer's retransmission requests went unanswered
- *   for want of budget so far
+ *   so far, for want of budget or because the packet had just been sent
+ *   again
  */
 guint
 mc_peer_pipeline_get_retransmissions_refused (McPeerPipeline *self)

@@ -174,7 +174,7 @@ retransmission_request_cb (GstPad          *pad,
   if (mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
     return GST_PAD_PROBE_OK;
 
-  GST_DEBUG ("Not sending packet %u of %08x again now", seqnum, ssrc);
+  g_debug ("Not sending packet %u of %08x again now", seqnum, ssrc);
   return GST_PAD_PROBE_DROP;
 }
 
@@ -209,7 +209,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
        * on a short path it would then ask only once or twice before it gives
        * up. McJitterPolicy counts on this floor. Past the fifth request,
        * though, it stops asking: the latency the policy grows under loss
-       * would otherwise mean a request every round trip for 300 ms. */
+       * would otherwise mean a request every round trip for 600 ms. */
       g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",
                     MC_PEER_RTX_MAX_RETRIES, NULL);
       /* It asks only for packets that a later one proves missing (a gap in

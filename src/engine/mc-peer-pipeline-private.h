@@ -83,20 +83,20 @@ struct _McPeerPipeline
   GPtrArray               *requests;  /* McPeerRequest: webrtcbin's unanswered promises */
 
   /* Shared with streaming threads. */
-  gint       media_blocked;
-  gint       ice_connected;
-  gint       dtls_connected;
-  gint64     last_media_time;
-  guint64    frames_decoded;
-  guint64    audio_buffers;
-  gint       width;
-  gint       height;
-  GMutex     lock;
-  GArray    *latency_samples;
-  GArray    *twcc_packets;  /* McBandwidthPacket */
-  GPtrArray *jitterbuffers; /* rtpjitterbuffer, as rtpbin makes them */
-  GPtrArray *fec_decoders;  /* rtpulpfecdec */
-  McRetransmissionBudget *rtx_budget; /* what rtprtxsend may send again */
+  gint                    media_blocked;
+  gint                    ice_connected;
+  gint                    dtls_connected;
+  gint64                  last_media_time;
+  guint64                 frames_decoded;
+  guint64                 audio_buffers;
+  gint                    width;
+  gint                    height;
+  GMutex                  lock;
+  GArray                 *latency_samples;
+  GArray                 *twcc_packets;  /* McBandwidthPacket */
+  GPtrArray              *jitterbuffers; /* rtpjitterbuffer, as rtpbin makes them */
+  GPtrArray              *fec_decoders;  /* rtpulpfecdec */
+  McRetransmissionBudget *rtx_budget;    /* what rtprtxsend may send again */
 };
 
 void mc_peer_pipeline_release_turn (GstElement *webrtc,

@@ -16,11 +16,12 @@
  * bucket at a share of the bandwidth estimate (refilled continuously, half
  * a second deep), each packet counted at a full one's size (a request does
  * not say how large the packet is), and a packet is not sent again within a
- * round trip of the last time (the answer to the first request may still be
- * on its way; while no round trip is known, a packet may go again at any
- * time: on a short path the receiver asks again after 10 ms, and a guess of
- * 100 ms refused those retries for the first seconds of a call). Requests beyond the budget are dropped: the receiver asks
- * again later, or, past its latency, asks for a key frame.
+ * round trip of the last time (the answer to the first request may still
+ * be on its way; while no round trip is known, a packet may go again at
+ * any time: on a short path the receiver asks again after 10 ms, and a
+ * guess of 100 ms refused those retries for the first seconds of a call).
+ * Requests beyond the budget are dropped: the receiver asks again later,
+ * or, past its latency, asks for a key frame.
  *
  * No GStreamer: the peer pipeline asks it from rtprtxsend's pad, on a
  * streaming thread, and the call session sets the rate on the main thread,
@@ -163,7 +164,8 @@ mc_retransmission_budget_allow (McRetransmissionBudget *self,
       else if (now_us > self->last_refill_us)
         self->tokens = MIN (self->depth,
                             self->tokens + (now_us - self->last_refill_us) * self->bytes_per_us);
-      self->last_refill_us = now_us;
+      /* Two streaming threads may ask out of order. */
+      self->last_refill_us = MAX (self->last_refill_us, now_us);
       allow = self->tokens >= PACKET_BYTES;
       if (allow)
         self->tokens -= PACKET_BYTES;
