@@ -819,6 +819,20 @@ dup_jitterbuffers (McPeerPipeline *self)
   return jitterbuffers;
 }
 
+/* Each jitter buffer's settings again, after one of them changed. */
+static void
+apply_to_jitterbuffers (McPeerPipeline *self)
+{
+  g_autoptr (GPtrArray) jitterbuffers = dup_jitterbuffers (self);
+
+  for (guint i = 0; i < jitterbuffers->len; i++)
+    {
+      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
+
+      apply_jitterbuffer_settings (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
+    }
+}
+
 /**
  * mc_peer_pipeline_set_receive_latency:
  * @self: a peer pipeline
@@ -835,8 +849,6 @@ mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
                                       guint           latency_ms,
                                       guint           audio_latency_ms)
 {
-  g_autoptr (GPtrArray) jitterbuffers = NULL;
-
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
 
   if (self->stopped)
@@ -845,13 +857,7 @@ mc_peer_pipeline_set_receive_latency (McPeerPipeline *self,
   g_debug ("Receive latency now %u ms, %u ms for audio", latency_ms, audio_latency_ms);
   self->audio_latency_ms = MIN (audio_latency_ms, latency_ms);
   g_object_set (self->webrtc, "latency", latency_ms, NULL);
-  jitterbuffers = dup_jitterbuffers (self);
-  for (guint i = 0; i < jitterbuffers->len; i++)
-    {
-      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
-
-      apply_jitterbuffer_settings (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
-    }
+  apply_to_jitterbuffers (self);
 }
 
 /**
@@ -866,8 +872,6 @@ void
 mc_peer_pipeline_set_retry_timeout (McPeerPipeline *self,
                                     gint            timeout_ms)
 {
-  g_autoptr (GPtrArray) jitterbuffers = NULL;
-
   g_return_if_fail (MC_IS_PEER_PIPELINE (self));
   g_return_if_fail (timeout_ms >= -1);
 
@@ -876,13 +880,7 @@ mc_peer_pipeline_set_retry_timeout (McPeerPipeline *self,
 
   g_debug ("Retransmissions asked for again after %d ms", timeout_ms);
   self->retry_timeout_ms = timeout_ms;
-  jitterbuffers = dup_jitterbuffers (self);
-  for (guint i = 0; i < jitterbuffers->len; i++)
-    {
-      GstElement *jitterbuffer = g_ptr_array_index (jitterbuffers, i);
-
-      apply_jitterbuffer_settings (self, jitterbuffer, jitterbuffer_media (jitterbuffer));
-    }
+  apply_to_jitterbuffers (self);
 }
 
 /**
