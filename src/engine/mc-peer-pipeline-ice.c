@@ -153,31 +153,6 @@ mc_peer_pipeline_watch_retransmission (McPeerPipeline *self)
     g_warning ("webrtcbin has no rtpbin: retransmission requests may stay off");
 }
 
-/* A retransmission request on its way from the RTP session to rtprtxsend:
- * granted from the budget (mc-retransmission-budget.c), or dropped. */
-static GstPadProbeReturn
-retransmission_request_cb (GstPad          *pad,
-                           GstPadProbeInfo *info,
-                           gpointer         user_data)
-{
-  McRetransmissionBudget *budget = MC_RETRANSMISSION_BUDGET (user_data);
-  GstEvent               *event = GST_PAD_PROBE_INFO_EVENT (info);
-  const GstStructure     *structure = gst_event_get_structure (event);
-  guint                   seqnum = 0, ssrc = 0;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_UPSTREAM || structure == NULL ||
-      !gst_structure_has_name (structure, "GstRTPRetransmissionRequest") ||
-      !gst_structure_get_uint (structure, "seqnum", &seqnum) ||
-      !gst_structure_get_uint (structure, "ssrc", &ssrc))
-    return GST_PAD_PROBE_OK;
-
-  if (mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
-    return GST_PAD_PROBE_OK;
-
-  g_debug ("Not sending packet %u of %08x again now", seqnum, ssrc);
-  return GST_PAD_PROBE_DROP;
-}
-
 void
 mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
                                         GstBin     *sub_bin,
@@ -245,8 +220,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
   else if (g_str_equal (name, "rtprtxsend"))
     {
       pad = gst_element_get_static_pad (element, "src");
-      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, retransmission_request_cb,
-                         g_object_ref (self->rtx_budget), g_object_unref);
+      mc_peer_pipeline_watch_retransmission_requests (self, pad);
     }
   else if (g_str_equal (name, "rtpulpfecdec"))
     {

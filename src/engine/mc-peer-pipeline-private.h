@@ -99,6 +99,8 @@ struct _McPeerPipeline
   McRetransmissionBudget *rtx_budget;    /* what rtprtxsend may send again */
 };
 
+void mc_peer_pipeline_watch_retransmission_requests (McPeerPipeline *self,
+                                                     GstPad         *pad);
 void mc_peer_pipeline_release_turn (GstElement *webrtc,
                                     GstElement *pipeline);
 void mc_peer_pipeline_wait_for_turn_releases (void);

@@ -28,7 +28,8 @@
  * configures ICE (servers, pacing, local addresses), follows its state and
  * candidates, and holds the fault hook at the transport edge;
  * mc-peer-pipeline-negotiation.c creates and applies descriptions through
- * webrtcbin's promises.
+ * webrtcbin's promises; mc-peer-pipeline-repair.c tunes the jitter buffers,
+ * reads their counters and keeps retransmissions within a budget.
  *
  * Threads: webrtcbin's signals, the promise callbacks, pad-added and the
  * probes run on streaming threads. They touch only GStreamer objects and
