@@ -99,6 +99,8 @@ struct _McPeerPipeline
   McRetransmissionBudget *rtx_budget;    /* what rtprtxsend may send again */
 };
 
+void mc_peer_pipeline_configure_jitterbuffer (McPeerPipeline *self,
+                                              GstElement     *element);
 void mc_peer_pipeline_watch_retransmission_requests (McPeerPipeline *self,
                                                      GstPad         *pad);
 void mc_peer_pipeline_release_turn (GstElement *webrtc,

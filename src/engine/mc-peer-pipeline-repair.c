@@ -56,6 +56,47 @@ mc_peer_pipeline_watch_retransmission_requests (McPeerPipeline *self,
                      g_object_ref (self->rtx_budget), g_object_unref);
 }
 
+/**
+ * mc_peer_pipeline_configure_jitterbuffer:
+ * @self: a peer pipeline
+ * @element: a jitter buffer rtpbin just made
+ *
+ * Sets how it asks for retransmissions and starts, and keeps it for the
+ * settings and counters below.
+ */
+void
+mc_peer_pipeline_configure_jitterbuffer (McPeerPipeline *self,
+                                         GstElement     *element)
+{
+  /* The jitter buffer asks again for a retransmission that has not come
+   * after a round trip plus twice the jitter, but never sooner than the
+   * packets' spacing, which for video is a frame's (33 ms at 30 fps):
+   * on a short path it would then ask only once or twice before it gives
+   * up. McJitterPolicy counts on this floor. Past the fifth request,
+   * though, it stops asking: the latency the policy grows under loss
+   * would otherwise mean a request every round trip for 600 ms. */
+  g_object_set (element, "rtx-min-retry-timeout", MC_PEER_RTX_MIN_RETRY_MS, "rtx-max-retries",
+                MC_PEER_RTX_MAX_RETRIES, NULL);
+  /* It asks only for packets that a later one proves missing (a gap in
+   * the sequence numbers), as browsers do, not for the packet it
+   * expects next from the stream's pace: a sender that pauses (a
+   * loaded machine, a still screen, a burst waiting in a queue on the
+   * path) would otherwise have its next packet asked for before it was
+   * sent, then given up on, and dropped as too late when it came: the
+   * picture then stood still until the next key frame. */
+  g_object_set (element, "rtx-next-seqnum", FALSE, NULL);
+  /* It starts handing packets on after two in a row, not after its
+   * whole latency: a new connection starts at the latency ceiling
+   * (McJitterPolicy), and the first picture came 600 ms late. */
+  g_object_set (element, "faststart-min-packets", 2, NULL);
+  /* And it asks at all: see mc_peer_pipeline_watch_retransmission(). */
+  g_object_set (element, "do-retransmission", TRUE, NULL);
+  g_mutex_lock (&self->lock);
+  if (!self->stopped)
+    g_ptr_array_add (self->jitterbuffers, gst_object_ref (element));
+  g_mutex_unlock (&self->lock);
+}
+
 /* The media of @jitterbuffer's stream: "video", "audio", or %NULL while it
  * is not known. Its own caps say only "application/x-rtp": rtpbin learns
  * the payload's media from the payload-type map, after the jitter buffer,
