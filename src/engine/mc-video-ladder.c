@@ -21,13 +21,15 @@
  * (it follows the budget in any case). That is generous for a camera
  * picture; VP8 at its fastest setting needs it for a moving test pattern,
  * and a lower resolution at the full frame rate looks better than a
- * higher one whose encoder drops frames to stay within its budget. Going up asks for a quarter more
- * than the next rung needs, for 4 s without a break, so that the estimate's
- * probing above and back below a path's capacity does not make the picture
- * jump. Paused video comes back at the lowest rung once one and a half times
- * its need is there, at the earliest 3 s after it paused; a pause that
- * follows soon after the last one waits twice as long, up to 30 s, so that a
- * path that cannot carry even the lowest rung is not probed every few
+ * higher one whose encoder drops frames to stay within its budget. Going up
+ * asks for a quarter more than a higher rung needs, for 4 s without a break,
+ * so that the estimate's probing above and back below a path's capacity does
+ * not make the picture jump; it goes to the highest rung so afforded, several
+ * at once if the budget grew that fast (a new connection's does). Paused
+ * video comes back at the lowest rung once one and a half times its need is
+ * there, at the earliest 3 s after it paused; a pause that follows soon
+ * after the last one waits twice as long, up to 30 s, so that a path that
+ * cannot carry even the lowest rung is not probed every few
  * seconds at the cost of the audio.
  *
  * A shared screen is another ladder (mc_video_ladder_new_for_screen()):
@@ -78,11 +80,13 @@ struct _McVideoLadder
 
   guint    rung;
   gboolean paused;
-  gint64   above_since; /* the budget has afforded the next rung up since, or -1 */
-  gint64   below_since; /* the budget has been just short of this rung since, or -1 */
-  gint64   paused_at;
-  gint64   resumed_at;
-  gint64   backoff;
+  /* Since when the budget has afforded each rung above this one (with the
+   * margin), without a break, or -1. */
+  gint64 above_since[MAX_RUNGS];
+  gint64 below_since; /* the budget has been just short of this rung since, or -1 */
+  gint64 paused_at;
+  gint64 resumed_at;
+  gint64 backoff;
 };
 
 G_DEFINE_FINAL_TYPE (McVideoLadder, mc_video_ladder, G_TYPE_OBJECT)
@@ -233,6 +237,13 @@ mc_video_ladder_get_screen (McVideoLadder *self)
   return self->screen;
 }
 
+static void
+forget_above (McVideoLadder *self)
+{
+  for (guint i = 0; i < MAX_RUNGS; i++)
+    self->above_since[i] = -1;
+}
+
 /**
  * mc_video_ladder_reset:
  * @self: a ladder
@@ -246,7 +257,7 @@ mc_video_ladder_reset (McVideoLadder *self)
 
   self->rung = 0;
   self->paused = FALSE;
-  self->above_since = -1;
+  forget_above (self);
   self->below_since = -1;
   self->paused_at = -1;
   self->resumed_at = -1;
@@ -285,7 +296,7 @@ mc_video_ladder_update (McVideoLadder *self,
           self->paused = FALSE;
           self->rung = self->n_rungs - 1;
           self->resumed_at = time_us;
-          self->above_since = -1;
+          forget_above (self);
           self->below_since = -1;
           return MC_VIDEO_LADDER_RESUMED;
         }
@@ -301,7 +312,7 @@ mc_video_ladder_update (McVideoLadder *self,
         self->backoff = PAUSE_BACKOFF_US;
       self->paused = TRUE;
       self->paused_at = time_us;
-      self->above_since = -1;
+      forget_above (self);
       self->below_since = -1;
       return MC_VIDEO_LADDER_PAUSED;
     }
@@ -317,29 +328,40 @@ mc_video_ladder_update (McVideoLadder *self,
             return MC_VIDEO_LADDER_UNCHANGED;
         }
       self->rung = fits;
-      self->above_since = -1;
+      forget_above (self);
       self->below_since = -1;
       return MC_VIDEO_LADDER_LOWERED;
     }
 
   self->below_since = -1;
 
-  if (self->rung > 0 &&
-      video_bitrate >= UP_MARGIN * self->rungs[self->rung - 1].min_bitrate)
-    {
-      if (self->above_since < 0)
-        self->above_since = time_us;
-      if (time_us - self->above_since >= UP_HOLD_US)
-        {
-          self->rung--;
-          self->above_since = -1;
-          return MC_VIDEO_LADDER_RAISED;
-        }
-    }
-  else
-    {
-      self->above_since = -1;
-    }
+  /* Up to the highest rung the budget has afforded for the whole hold:
+   * an estimate that grows fast (a new connection's) goes from 360p to 720p
+   * in one step, not in two of 4 s each. */
+  {
+    guint raise_to = self->rung;
+
+    for (guint i = 0; i < self->rung; i++)
+      {
+        if (video_bitrate < UP_MARGIN * self->rungs[i].min_bitrate)
+          {
+            self->above_since[i] = -1;
+            continue;
+          }
+        if (self->above_since[i] < 0)
+          self->above_since[i] = time_us;
+        if (raise_to == self->rung && time_us - self->above_since[i] >= UP_HOLD_US)
+          raise_to = i;
+      }
+
+    /* The rungs above the new one keep their time: the budget has
+     * afforded them all along. */
+    if (raise_to < self->rung)
+      {
+        self->rung = raise_to;
+        return MC_VIDEO_LADDER_RAISED;
+      }
+  }
 
   return MC_VIDEO_LADDER_UNCHANGED;
 }

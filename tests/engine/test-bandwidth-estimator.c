@@ -134,6 +134,8 @@ test_start (void)
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), ==, MAX_BITRATE);
 }
 
+/* A new connection grows fast until its path shows a limit (here: none
+ * until the max); after any limit it grows by 5–8 % a second. */
 static void
 test_clean_ramp_up (void)
 {
@@ -142,24 +144,43 @@ test_clean_ramp_up (void)
   guint                            previous = mc_bandwidth_estimator_get_estimate (estimator);
   double                           seconds_to_max = -1;
 
-  for (int second = 1; second <= 30; second++)
+  for (int second = 1; second <= 10; second++)
     {
       guint estimate;
 
       run_second (&path, estimator);
       estimate = mc_bandwidth_estimator_get_estimate (estimator);
 
-      /* 5–8 % a second: never faster, never standing still below the max. */
-      g_assert_cmpuint (estimate, <=, (guint) (previous * 1.081) + 1);
+      /* At most half again a second, and never standing still below the max. */
+      g_assert_cmpuint (estimate, <=, (guint) (previous * 1.501) + 1);
       if (previous < MAX_BITRATE && second > 1)
-        g_assert_cmpuint (estimate, >=, (guint) MIN (MAX_BITRATE, previous * 1.05));
+        g_assert_cmpuint (estimate, >=, (guint) MIN (MAX_BITRATE, previous * 1.3));
       if (estimate == MAX_BITRATE && seconds_to_max < 0)
         seconds_to_max = second;
       previous = estimate;
     }
 
   g_assert_cmpfloat (seconds_to_max, >, 0);
-  g_assert_cmpfloat (seconds_to_max, <=, 20);
+  g_assert_cmpfloat (seconds_to_max, <=, 4);
+  g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), ==, MAX_BITRATE);
+
+  /* One second of heavy loss is a limit: from there it grows carefully. */
+  path.random_loss = 0.3;
+  run_second (&path, estimator);
+  path.random_loss = 0;
+  previous = mc_bandwidth_estimator_get_estimate (estimator);
+  g_assert_cmpuint (previous, <, MAX_BITRATE);
+  for (int second = 1; second <= 30; second++)
+    {
+      guint estimate;
+
+      run_second (&path, estimator);
+      estimate = mc_bandwidth_estimator_get_estimate (estimator);
+      g_assert_cmpuint (estimate, <=, (guint) (previous * 1.081) + 1);
+      if (previous < MAX_BITRATE && second > 1)
+        g_assert_cmpuint (estimate, >=, (guint) MIN (MAX_BITRATE, previous * 1.05));
+      previous = estimate;
+    }
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), ==, MAX_BITRATE);
 }
 
@@ -204,6 +225,17 @@ test_cap (gconstpointer data)
     }
 
   g_assert_cmpint (first_over, >=, 0);
+
+  /* What the network benchmark measures: from the connection's start, the
+   * last second over the cap is at most 5 s in (random loss before the cap
+   * counted out). Later seconds may be a few
+   * per cent over: the gentle probing of the known capacity, which the
+   * encoder's own undershoot covers in a real call. (A ramp of 8 % a second
+   * from the start went 8 % over a 2 Mbit/s cap after 10 s.) */
+  for (second = 5; second < 60; second++)
+    if (sent[second] * (1 - cap->random_loss) > cap->capacity * 1.06)
+      g_error ("cap %.0f, queue %.0f ms: %.0f bit/s sent in second %d",
+               cap->capacity, cap->queue_ms, sent[second], second);
 
   /* From 5 s after first going over, every 5 s window fits under the cap
    * and uses at least 60 % of it. */
@@ -656,6 +688,42 @@ test_ladder_hysteresis (void)
   g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
                    MC_VIDEO_LADDER_RAISED);
   g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+
+  /* Several rungs at once: from the lowest rung at full rate, a budget for
+   * 720p held 4 s goes straight there. */
+  mc_video_ladder_update (ladder, mc_video_ladder_get_min_bitrate (ladder, 3), now += SECOND);
+  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 3);
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                   MC_VIDEO_LADDER_RAISED);
+  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+
+  /* A growing budget: 540p held for 4 s goes there, and 720p, which the
+   * budget reached 2 s later, follows 2 s after that, not 4. */
+  mc_video_ladder_update (ladder, mc_video_ladder_get_min_bitrate (ladder, 3), now += SECOND);
+  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 3);
+  {
+    guint need_540 = mc_video_ladder_get_min_bitrate (ladder, 1);
+
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_540 * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_540 * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_RAISED);
+    g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 1);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
+                     MC_VIDEO_LADDER_RAISED);
+    g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+  }
 }
 
 static void
