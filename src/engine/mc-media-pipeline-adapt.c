@@ -100,6 +100,45 @@ mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
     g_object_set (self->video_encoder, "target-bitrate", (int) MIN (bitrate, G_MAXINT), NULL);
 }
 
+/* libvpx drops a frame when its buffer falls below this share of its size
+ * (the target times buffer-size): it keeps to its target that way. */
+#define DROPFRAME_THRESHOLD 30
+
+/* The encoder's frame dropping for @keep_all_frames. */
+void
+mc_media_pipeline_configure_frame_dropping (McMediaPipeline *self)
+{
+  if (self->video_encoder != NULL)
+    g_object_set (self->video_encoder, "dropframe-threshold",
+                  self->keep_all_frames ? 0 : DROPFRAME_THRESHOLD, NULL);
+}
+
+/**
+ * mc_media_pipeline_set_keep_all_frames:
+ * @self: a pipeline
+ * @keep_all_frames: whether the encoder keeps every frame even where that
+ *   exceeds its target
+ *
+ * By default the encoder drops frames that would exceed its target bitrate,
+ * which on a full path is what keeps the rest from being lost. Where the
+ * target is not what the path carries but the engine's own ceiling, the
+ * frame rate matters more: a moving picture at 720p may need more than the
+ * ceiling at even the coarsest quantizer, and dropping made it 26 frames a
+ * second.
+ */
+void
+mc_media_pipeline_set_keep_all_frames (McMediaPipeline *self,
+                                       gboolean         keep_all_frames)
+{
+  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
+
+  if (keep_all_frames == self->keep_all_frames)
+    return;
+
+  self->keep_all_frames = keep_all_frames;
+  mc_media_pipeline_configure_frame_dropping (self);
+}
+
 /**
  * mc_media_pipeline_get_video_bitrate:
  * @self: a pipeline

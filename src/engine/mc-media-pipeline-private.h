@@ -62,6 +62,7 @@ struct _McMediaPipeline
   guint             current_height;
   guint             current_framerate;
   guint             current_bitrate;
+  gboolean          keep_all_frames; /* the encoder may exceed its target rather than drop */
   guint             audio_loss;
   GTask            *start_task;
   guint             start_timeout;
@@ -139,6 +140,7 @@ GstPadProbeReturn mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
                                                            GstPadProbeInfo *info,
                                                            gpointer         user_data);
 void              mc_media_pipeline_apply_video_format (McMediaPipeline *self);
+void              mc_media_pipeline_configure_frame_dropping (McMediaPipeline *self);
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
