@@ -25,12 +25,15 @@
  * - The loss-based one backs off by half the loss when more than 10 % of our
  *   packets are lost, holds between 2 % and 10 % (losses a link makes
  *   without being full), and grows by 8 % a second below 2 %.
- * - A new connection knows nothing of its path. Until the first sign that
- *   the path is full (overuse, or loss of 2 % or more) or the maximum, both
- *   rates grow by half a second instead of 8 % (libwebrtc probes at several
- *   times its start rate in the first second for the same reason): at 8 %
- *   a second the first overshoot of a 2 Mbit/s path came after 11 s, and a
- *   clean path reached 720p only after 12 s.
+ * - At first (a new estimator, or one reset) nothing is known of the path.
+ *   Until the first sign that it is full (overuse, or loss of 2 % or more),
+ *   the maximum, or 10 s of reports, both rates grow by half a second
+ *   instead of 8 % (libwebrtc probes at several times its start rate in the
+ *   first second for the same reason): at 8 % a second the first overshoot
+ *   of a 2 Mbit/s path came after 11 s, and a clean path reached 720p only
+ *   after 12 s. The 10 s end it where the sender never uses what it may
+ *   (the rate is held to 1.5 times what arrives, so it never reaches the
+ *   maximum): a limit met minutes later is met carefully.
  *
  * The reports come about once a second (see mc-call-session-stats.c), which
  * is slower than libwebrtc's per-feedback updates, so every threshold here is
@@ -46,8 +49,9 @@
 
 /* Per second, when far from the last known capacity. */
 #define RAMP_UP_FACTOR 1.08
-/* Per second, before the path has shown any limit. */
+/* Per second, before the path has shown any limit, for at most this long. */
 #define START_RAMP_UP_FACTOR 1.5
+#define START_PHASE_US       (10 * G_USEC_PER_SEC)
 /* The queue grows this much faster than it drains: overuse. */
 #define OVERUSE_SLOPE_MS 10.0
 /* The peer received our packets spread over this much more time than we sent them. */
@@ -88,6 +92,7 @@ struct _McBandwidthEstimator
   double   capacity_mean; /* bits a second at the last overuses, or -1 */
   double   capacity_var;  /* its variance, relative to the mean */
   gboolean starting;      /* no limit of the path seen yet */
+  gint64   first_time;    /* the first report's time, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (McBandwidthEstimator, mc_bandwidth_estimator, G_TYPE_OBJECT)
@@ -408,6 +413,7 @@ mc_bandwidth_estimator_reset (McBandwidthEstimator *self)
   self->capacity_mean = -1;
   self->capacity_var = 0;
   self->starting = TRUE;
+  self->first_time = -1;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ESTIMATE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
@@ -552,6 +558,8 @@ mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
                                  : 0;
   seconds = MIN (seconds, 2.0);
   self->last_time = feedback->time_us;
+  if (self->first_time < 0)
+    self->first_time = feedback->time_us;
 
   usage = detect_usage (self, feedback);
   if (usage != self->usage)
@@ -560,8 +568,9 @@ mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USAGE]);
     }
 
-  /* The path has shown a limit: from now on the ramp is careful. */
-  if (usage == MC_BANDWIDTH_USAGE_OVERUSE ||
+  /* The path has shown a limit, or the start is long past: from now on
+   * the ramp is careful. */
+  if (feedback->time_us - self->first_time > START_PHASE_US || usage == MC_BANDWIDTH_USAGE_OVERUSE ||
       (feedback->loss >= LOSS_LOW &&
        (feedback->packets == 0 || feedback->packets >= MIN_LOSS_PACKETS)))
     self->starting = FALSE;

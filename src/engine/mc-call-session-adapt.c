@@ -58,15 +58,7 @@
 #define AUDIO_RESERVE  50000
 #define VIDEO_OVERHEAD 0.95
 #define START_BITRATE  1000000
-/* For its first seconds a new connection's video gets this share of its
- * budget: the first key frame and the encoder's first frames overshoot,
- * and at the full 1 Mbit/s start on a path that carries 1 Mbit/s in all
- * (5 % loss, 50 ms) the jitter buffers gave up on 20–30 packets of the
- * first second. Starting the estimate lower instead held the video low on
- * paths with random loss, where the estimate holds. */
-#define START_SHARE     0.6
-#define START_WINDOW_US (2 * G_USEC_PER_SEC)
-#define MIN_BITRATE     80000
+#define MIN_BITRATE    80000
 /* 720p30 fits with room to spare: what is sent also carries retransmissions
  * and the encoder's overshoot, and PRODUCT.md's bar for a clean 720p30 call
  * is 2.5 Mbit/s. */
@@ -129,10 +121,8 @@ apply (McCallSession *self,
                                              mc_bandwidth_estimator_get_loss (self->bwe));
   McVideoLadderChange change;
   guint               width, height, framerate;
-  gboolean            paused;
+  gboolean            paused, at_ceiling;
 
-  if (self->peer != NULL && now - self->attempt_started < START_WINDOW_US)
-    budget = (guint) (budget * START_SHARE);
 
   change = mc_video_ladder_update (self->ladder, budget, now);
   paused = mc_video_ladder_get_paused (self->ladder);
@@ -140,11 +130,11 @@ apply (McCallSession *self,
   mc_video_ladder_get_format (self->ladder, &width, &height, &framerate);
   mc_media_pipeline_set_video_format (self->media, width, height, framerate);
   mc_media_pipeline_set_video_bitrate (self->media, MAX (budget, MIN_VIDEO_TARGET));
-  /* At the ceiling the path has shown no limit: a few per cent over the
-   * target cost nothing there, dropped frames do. */
-  mc_media_pipeline_set_keep_all_frames (
-    self->media, mc_bandwidth_estimator_get_estimate (self->bwe) >=
-                   mc_bandwidth_estimator_get_max_bitrate (self->bwe));
+  /* At the engine's ceiling the path has shown no limit: a few per cent
+   * over the target cost nothing there, dropped frames do. (Not at a lower
+   * maximum that a test set.) */
+  at_ceiling = mc_bandwidth_estimator_get_estimate (self->bwe) >= MAX_BITRATE;
+  mc_media_pipeline_set_keep_all_frames (self->media, at_ceiling);
   mc_media_pipeline_set_video_paused (self->media, paused);
   mc_call_session_adapt_peer (self);
 
@@ -216,17 +206,6 @@ mc_call_session_adapt_init (McCallSession *self)
   self->jitter = mc_jitter_policy_new (self->latency_ms,
                                        MAX (self->latency_ms, MAX_RECEIVE_LATENCY_MS));
   self->ladder = mc_video_ladder_new (self->width, self->height, self->framerate);
-  apply (self, FALSE, g_get_monotonic_time ());
-}
-
-/* A new connection: its video starts below the budget (START_SHARE), and
- * what it may send again is set. */
-void
-mc_call_session_adapt_begin (McCallSession *self)
-{
-  if (self->bwe == NULL || self->media == NULL || self->ladder == NULL)
-    return;
-
   apply (self, FALSE, g_get_monotonic_time ());
 }
 

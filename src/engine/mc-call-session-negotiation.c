@@ -130,9 +130,9 @@ new_peer (McCallSession *self,
       return FALSE;
     }
 
+  mc_call_session_adapt_peer (self);
   self->peer_cancellable = g_cancellable_new ();
   self->attempt_started = g_get_monotonic_time ();
-  mc_call_session_adapt_begin (self);
 
   g_signal_connect (self->peer, "ice-candidate", G_CALLBACK (peer_ice_candidate_cb), self);
   g_signal_connect (self->peer, "ice-state-changed", G_CALLBACK (peer_ice_state_changed_cb), self);

@@ -159,7 +159,6 @@ gboolean mc_call_session_stats_tick_cb (gpointer user_data);
 
 /* Adaptation: mc-call-session-adapt.c */
 void mc_call_session_adapt_init (McCallSession *self);
-void mc_call_session_adapt_begin (McCallSession *self);
 void mc_call_session_adapt_peer (McCallSession *self);
 void mc_call_session_adapt (McCallSession *self,
                             GArray        *twcc_packets,

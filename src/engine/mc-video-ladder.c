@@ -80,13 +80,11 @@ struct _McVideoLadder
 
   guint    rung;
   gboolean paused;
-  /* Since when the budget has afforded each rung above this one (with the
-   * margin), without a break, or -1. */
-  gint64 above_since[MAX_RUNGS];
-  gint64 below_since; /* the budget has been just short of this rung since, or -1 */
-  gint64 paused_at;
-  gint64 resumed_at;
-  gint64 backoff;
+  gint64   above_since[MAX_RUNGS]; /* per rung above: afforded without a break since, or -1 */
+  gint64   below_since;            /* the budget has been just short of this rung since, or -1 */
+  gint64   paused_at;
+  gint64   resumed_at;
+  gint64   backoff;
 };
 
 G_DEFINE_FINAL_TYPE (McVideoLadder, mc_video_ladder, G_TYPE_OBJECT)
@@ -319,7 +317,9 @@ mc_video_ladder_update (McVideoLadder *self,
 
   if (fits > self->rung)
     {
-      /* Just short of this rung's need: wait and see whether it lasts. */
+      /* Just short of this rung's need: wait and see whether it lasts.
+       * Not a time to go up: the rungs above start their wait over. */
+      forget_above (self);
       if (video_bitrate >= DOWN_MARGIN * self->rungs[self->rung].min_bitrate)
         {
           if (self->below_since < 0)
@@ -355,7 +355,9 @@ mc_video_ladder_update (McVideoLadder *self,
       }
 
     /* The rungs above the new one keep their time: the budget has
-     * afforded them all along. */
+     * afforded them all along. So two raises can come 2 s apart (two key
+     * frames): only while the budget grows fast, at a connection's start,
+     * where a few seconds at a lower size than the path carries cost more. */
     if (raise_to < self->rung)
       {
         self->rung = raise_to;

@@ -184,6 +184,33 @@ test_clean_ramp_up (void)
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), ==, MAX_BITRATE);
 }
 
+/* The fast start lasts 10 s at most, even where nothing else ends it
+ * (reports that say only that nothing was lost, and a far maximum). */
+static void
+test_start_ends (void)
+{
+  g_autoptr (McBandwidthEstimator) estimator = mc_bandwidth_estimator_new (START_BITRATE,
+                                                                           MIN_BITRATE, G_MAXUINT);
+  guint                            previous = START_BITRATE;
+
+  for (int second = 1; second <= 15; second++)
+    {
+      McBandwidthFeedback feedback;
+      guint               estimate;
+
+      mc_bandwidth_estimator_feedback_init (&feedback, second * SECOND);
+      feedback.loss = 0;
+      feedback.packets = 100;
+      mc_bandwidth_estimator_add_feedback (estimator, &feedback);
+      estimate = mc_bandwidth_estimator_get_estimate (estimator);
+      if (second >= 2 && second <= 10)
+        g_assert_cmpuint (estimate, >=, (guint) (previous * 1.45));
+      else if (second >= 12)
+        g_assert_cmpuint (estimate, <=, (guint) (previous * 1.081) + 1);
+      previous = estimate;
+    }
+}
+
 typedef struct
 {
   double capacity;
@@ -268,7 +295,14 @@ test_cap (gconstpointer data)
   path_set_cap (&path, 0, 0);
   path.random_loss = 0;
   for (second = 0; second < 20; second++)
-    run_second (&path, estimator);
+    {
+      guint previous = mc_bandwidth_estimator_get_estimate (estimator);
+
+      /* The cap ended the fast start: 8 % a second at most. */
+      run_second (&path, estimator);
+      g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), <=,
+                        (guint) (previous * 1.081) + 1);
+    }
   g_assert_cmpuint (mc_bandwidth_estimator_get_estimate (estimator), >=,
                     (guint) MIN (0.9 * MAX_BITRATE, 2 * cap->capacity));
 }
@@ -822,6 +856,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/bandwidth/start", test_start);
   g_test_add_func ("/engine/bandwidth/clean-ramp-up", test_clean_ramp_up);
+  g_test_add_func ("/engine/bandwidth/start-ends", test_start_ends);
   for (guint i = 0; i < G_N_ELEMENTS (cap_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/engine/bandwidth/cap/%.0fk-%.0fms%s",
