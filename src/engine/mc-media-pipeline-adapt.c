@@ -100,11 +100,11 @@ mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
     g_object_set (self->video_encoder, "target-bitrate", (int) MIN (bitrate, G_MAXINT), NULL);
 }
 
-/* libvpx drops a frame when its buffer falls below this share of its size
- * (the target times buffer-size): it keeps to its target that way. */
+/* libvpx drops a frame when its buffer falls below this per cent of the
+ * optimal level (buffer-optimal-size): it keeps to its target that way. */
 #define DROPFRAME_THRESHOLD 30
 
-/* The encoder's frame dropping for @keep_all_frames. */
+/* The encoder's frame dropping, as keep_all_frames says. */
 void
 mc_media_pipeline_configure_frame_dropping (McMediaPipeline *self)
 {
