@@ -27,13 +27,16 @@
  *   without being full), and grows by 8 % a second below 2 %.
  * - At first (a new estimator, or one reset) nothing is known of the path.
  *   Until the first sign that it is full (overuse, or loss of 2 % or more),
- *   the maximum, or 10 s of reports, both rates grow by half a second
+ *   88 % of the maximum, or 10 s of reports, both rates grow by half a second
  *   instead of 8 % (libwebrtc probes at several times its start rate in the
  *   first second for the same reason): at 8 % a second the first overshoot
  *   of a 2 Mbit/s path came after 11 s, and a clean path reached 720p only
- *   after 12 s. The 10 s end it where the sender never uses what it may
- *   (the rate is held to 1.5 times what arrives, so it never reaches the
- *   maximum): a limit met minutes later is met carefully.
+ *   after 12 s. A step of half again overshoots a path by up to half, so
+ *   the last stretch to the maximum is careful again (with 2.5 Mbit/s and
+ *   no such stop a 2 Mbit/s cap was overshot by 15 % for a second and its
+ *   losses froze the picture). The 10 s end it where the sender never uses
+ *   what it may (the rate is held to 1.5 times what arrives, so it never
+ *   nears the maximum): a limit met minutes later is met carefully.
  *
  * The reports come about once a second (see mc-call-session-stats.c), which
  * is slower than libwebrtc's per-feedback updates, so every threshold here is
@@ -52,6 +55,8 @@
 /* Per second, before the path has shown any limit, for at most this long. */
 #define START_RAMP_UP_FACTOR 1.5
 #define START_PHASE_US       (10 * G_USEC_PER_SEC)
+/* ... and below this share of the maximum. */
+#define START_PHASE_SHARE 0.88
 /* The queue grows this much faster than it drains: overuse. */
 #define OVERUSE_SLOPE_MS 10.0
 /* The peer received our packets spread over this much more time than we sent them. */
@@ -201,10 +206,18 @@ detect_usage (McBandwidthEstimator      *self,
   return usage;
 }
 
+/* @rate grown by @seconds of ramping up: fast at the start, but then not
+ * beyond START_PHASE_SHARE of the maximum. */
 static double
-ramp_up_factor (McBandwidthEstimator *self)
+ramp_up (McBandwidthEstimator *self,
+         double                rate,
+         double                seconds)
 {
-  return self->starting ? START_RAMP_UP_FACTOR : RAMP_UP_FACTOR;
+  if (!self->starting)
+    return rate * pow (RAMP_UP_FACTOR, seconds);
+
+  return MAX (rate, MIN (rate * pow (START_RAMP_UP_FACTOR, seconds),
+                         START_PHASE_SHARE * self->max_bitrate));
 }
 
 static void
@@ -267,7 +280,7 @@ update_delay_rate (McBandwidthEstimator      *self,
         if (self->capacity_mean > 0 && self->delay_rate > self->capacity_mean - deviation)
           self->delay_rate += seconds * MAX (8000, 0.5 * PACKET_BITS * 1000 / (rtt + 100));
         else
-          self->delay_rate *= pow (ramp_up_factor (self), seconds);
+          self->delay_rate = ramp_up (self, self->delay_rate, seconds);
 
         /* Growing far beyond what the peer receives proves nothing about the
          * path: the first scene change would then burst far above it. The
@@ -299,7 +312,7 @@ update_loss_rate (McBandwidthEstimator      *self,
   if (feedback->loss > LOSS_HIGH)
     self->loss_rate = MIN (self->loss_rate, self->estimate * (1 - 0.5 * feedback->loss));
   else if (feedback->loss < LOSS_LOW)
-    self->loss_rate *= pow (ramp_up_factor (self), seconds);
+    self->loss_rate = ramp_up (self, self->loss_rate, seconds);
 }
 
 /* GObject */
@@ -581,7 +594,7 @@ mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
   self->delay_rate = CLAMP (self->delay_rate, self->min_bitrate, self->max_bitrate);
   self->loss_rate = CLAMP (self->loss_rate, self->min_bitrate, self->max_bitrate);
   estimate = (guint) MIN (self->delay_rate, self->loss_rate);
-  if (estimate >= self->max_bitrate)
+  if (estimate >= START_PHASE_SHARE * self->max_bitrate)
     self->starting = FALSE;
 
   g_debug ("Bandwidth: sent %" G_GUINT64_FORMAT " acked %" G_GUINT64_FORMAT

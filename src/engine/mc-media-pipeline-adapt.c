@@ -33,7 +33,11 @@ mc_media_pipeline_paused_video_cb (GstPad          *pad,
 {
   McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
 
-  return g_atomic_int_get (&self->video_paused) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+  if (g_atomic_int_get (&self->video_paused))
+    return GST_PAD_PROBE_DROP;
+
+  g_atomic_int_inc (&self->offered_frames);
+  return GST_PAD_PROBE_OK;
 }
 
 /* Runs on the capture thread for every raw frame, where it enters the main
@@ -100,43 +104,25 @@ mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
     g_object_set (self->video_encoder, "target-bitrate", (int) MIN (bitrate, G_MAXINT), NULL);
 }
 
-/* libvpx drops a frame when its buffer falls below this per cent of the
- * optimal level (buffer-optimal-size): it keeps to its target that way. */
-#define DROPFRAME_THRESHOLD 30
-
-/* The encoder's frame dropping, as keep_all_frames says. */
-void
-mc_media_pipeline_configure_frame_dropping (McMediaPipeline *self)
-{
-  if (self->video_encoder != NULL)
-    g_object_set (self->video_encoder, "dropframe-threshold",
-                  self->keep_all_frames ? 0 : DROPFRAME_THRESHOLD, NULL);
-}
-
 /**
- * mc_media_pipeline_set_keep_all_frames:
+ * mc_media_pipeline_get_encoder_frames:
  * @self: a pipeline
- * @keep_all_frames: whether the encoder keeps every frame even where that
- *   exceeds its target
+ * @offered: (out): video frames given to the encoder so far (wrapping
+ *   around: compare differences)
+ * @encoded: (out): video frames it gave out (the same)
  *
- * By default the encoder drops frames that would exceed its target bitrate,
- * which on a full path is what keeps the rest from being lost. Where the
- * target is not what the path carries but the engine's own ceiling, the
- * frame rate matters more: a moving picture at 720p may need more than the
- * ceiling at even the coarsest quantizer, and dropping made it 26 frames a
- * second.
+ * The two differ by the frames the encoder dropped to keep to its target
+ * (and the few in flight).
  */
 void
-mc_media_pipeline_set_keep_all_frames (McMediaPipeline *self,
-                                       gboolean         keep_all_frames)
+mc_media_pipeline_get_encoder_frames (McMediaPipeline *self,
+                                      guint           *offered,
+                                      guint           *encoded)
 {
   g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
 
-  if (keep_all_frames == self->keep_all_frames)
-    return;
-
-  self->keep_all_frames = keep_all_frames;
-  mc_media_pipeline_configure_frame_dropping (self);
+  *offered = (guint) g_atomic_int_get (&self->offered_frames);
+  *encoded = (guint) g_atomic_int_get (&self->encoded_frames);
 }
 
 /**

@@ -62,7 +62,6 @@ struct _McMediaPipeline
   guint             current_height;
   guint             current_framerate;
   guint             current_bitrate;
-  gboolean          keep_all_frames; /* the encoder may exceed its target rather than drop */
   guint             audio_loss;
   GTask            *start_task;
   guint             start_timeout;
@@ -81,6 +80,8 @@ struct _McMediaPipeline
   gint       first_video_sample;
   gint       video_paused;
   gint64     last_encoded[2]; /* monotonic time of the last encoded sample */
+  gint       encoded_frames;  /* video frames out of the encoder (atomic, wraps) */
+  gint       offered_frames;  /* video frames into it (atomic, wraps) */
 };
 
 enum
@@ -140,7 +141,7 @@ GstPadProbeReturn mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
                                                            GstPadProbeInfo *info,
                                                            gpointer         user_data);
 void              mc_media_pipeline_apply_video_format (McMediaPipeline *self);
-void              mc_media_pipeline_configure_frame_dropping (McMediaPipeline *self);
+
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,
