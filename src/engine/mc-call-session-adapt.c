@@ -43,9 +43,10 @@
  * A shared screen has a ladder of its own, which keeps the resolution and
  * gives up frame rate first (mc_call_session_adapt_content()).
  *
- * The estimator and the ladder live as long as the session: a reconnection
- * is usually the same path, and starting over at the start bitrate would
- * only cost quality.
+ * The estimator and the ladder live as long as the session (the ladder is
+ * made again when the content changes between camera and screen): a
+ * reconnection is usually the same path, and starting over at the start
+ * bitrate would only cost quality.
  */
 
 #define G_LOG_DOMAIN "mc-call"
@@ -63,8 +64,7 @@
  * default maximum for 720p is the same. At 2.2 Mbit/s (video 2.04) the
  * moving test pattern, which VP8 cannot make smaller than 2.28 Mbit/s at
  * 720p30 even at its coarsest quantizer, lost a tenth of its frames to the
- * encoder's dropping, and the ladder then went down to 540p
- * (mc_video_ladder_report_encoder()). */
+ * encoder's dropping (27–28 fps on a clean path). */
 #define MAX_BITRATE      2500000
 #define MIN_VIDEO_TARGET 50000
 /* What packets sent again may take of the estimate (mc-retransmission-budget.c):
@@ -122,25 +122,11 @@ apply (McCallSession *self,
 {
   guint               budget = video_budget (mc_bandwidth_estimator_get_estimate (self->bwe),
                                              mc_bandwidth_estimator_get_loss (self->bwe));
-  McVideoLadderChange change, dropping;
+  McVideoLadderChange change;
   guint               width, height, framerate;
   gboolean            paused;
-  guint               offered, encoded;
-
-
-  /* What the encoder dropped to keep to its target (unsigned differences:
-   * the counters wrap). */
-  mc_media_pipeline_get_encoder_frames (self->media, &offered, &encoded);
-  dropping = MC_VIDEO_LADDER_UNCHANGED;
-  if (offered - self->offered_frames >= 10)
-    dropping = mc_video_ladder_report_encoder (
-      self->ladder, MIN (1.0, (double) (encoded - self->encoded_frames) / (offered - self->offered_frames)), now);
-  self->offered_frames = offered;
-  self->encoded_frames = encoded;
 
   change = mc_video_ladder_update (self->ladder, budget, now);
-  if (change == MC_VIDEO_LADDER_UNCHANGED)
-    change = dropping;
   paused = mc_video_ladder_get_paused (self->ladder);
 
   mc_video_ladder_get_format (self->ladder, &width, &height, &framerate);

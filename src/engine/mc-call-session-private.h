@@ -99,8 +99,6 @@ struct _McCallSession
   McVideoLadder        *ladder;
   McJitterPolicy       *jitter;
   gboolean              video_paused;
-  guint                 offered_frames; /* the encoder's counts at the last apply */
-  guint                 encoded_frames;
   double                rr_loss; /* the last receiver report's, to tell new ones */
   double                rr_rtt;
 };

@@ -33,11 +33,7 @@ mc_media_pipeline_paused_video_cb (GstPad          *pad,
 {
   McMediaPipeline *self = MC_MEDIA_PIPELINE (user_data);
 
-  if (g_atomic_int_get (&self->video_paused))
-    return GST_PAD_PROBE_DROP;
-
-  g_atomic_int_inc (&self->offered_frames);
-  return GST_PAD_PROBE_OK;
+  return g_atomic_int_get (&self->video_paused) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
 /* Runs on the capture thread for every raw frame, where it enters the main
@@ -102,27 +98,6 @@ mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
   self->current_bitrate = bitrate;
   if (self->video_encoder != NULL)
     g_object_set (self->video_encoder, "target-bitrate", (int) MIN (bitrate, G_MAXINT), NULL);
-}
-
-/**
- * mc_media_pipeline_get_encoder_frames:
- * @self: a pipeline
- * @offered: (out): video frames given to the encoder so far (wrapping
- *   around: compare differences)
- * @encoded: (out): video frames it gave out (the same)
- *
- * The two differ by the frames the encoder dropped to keep to its target
- * (and the few in flight).
- */
-void
-mc_media_pipeline_get_encoder_frames (McMediaPipeline *self,
-                                      guint           *offered,
-                                      guint           *encoded)
-{
-  g_return_if_fail (MC_IS_MEDIA_PIPELINE (self));
-
-  *offered = (guint) g_atomic_int_get (&self->offered_frames);
-  *encoded = (guint) g_atomic_int_get (&self->encoded_frames);
 }
 
 /**

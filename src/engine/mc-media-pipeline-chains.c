@@ -157,8 +157,6 @@ forward_sample (McMediaPipeline *self,
 
   g_mutex_lock (&self->lock);
   self->last_encoded[kind] = g_get_monotonic_time ();
-  if (kind == MC_MEDIA_KIND_VIDEO)
-    g_atomic_int_inc (&self->encoded_frames);
   g_set_object (&output, self->output[kind]);
   g_mutex_unlock (&self->lock);
 
@@ -413,9 +411,7 @@ mc_media_pipeline_build_video (McMediaPipeline *self,
                  * a path that carries 500 kbit/s loses everything sent
                  * beyond it. With 56 and no dropping, a moving test pattern
                  * came out at 1.4 Mbit/s at 540p whatever the target (3.4
-                 * at 720p). libwebrtc drops frames for the same reason;
-                 * a rung that makes it drop many is left
-                 * (mc_video_ladder_report_encoder()). */
+                 * at 720p). libwebrtc drops frames for the same reason. */
                 "max-quantizer", 63,
                 "dropframe-threshold", 30,
                 /* A key frame at most three average frames: uncapped, the

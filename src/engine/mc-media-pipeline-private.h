@@ -80,8 +80,6 @@ struct _McMediaPipeline
   gint       first_video_sample;
   gint       video_paused;
   gint64     last_encoded[2]; /* monotonic time of the last encoded sample */
-  gint       encoded_frames;  /* video frames out of the encoder (atomic, wraps) */
-  gint       offered_frames;  /* video frames into it (atomic, wraps) */
 };
 
 enum
@@ -141,7 +139,6 @@ GstPadProbeReturn mc_media_pipeline_apply_video_format_cb (GstPad          *pad,
                                                            GstPadProbeInfo *info,
                                                            gpointer         user_data);
 void              mc_media_pipeline_apply_video_format (McMediaPipeline *self);
-
 
 /* Screen sharing: mc-media-pipeline-screen.c */
 gboolean mc_media_pipeline_stop_screen_share (McMediaPipeline *self,

@@ -103,9 +103,6 @@ void   mc_media_pipeline_ensure_key_unit (McMediaPipeline *self);
 void     mc_media_pipeline_set_video_bitrate (McMediaPipeline *self,
                                               guint            bitrate);
 guint    mc_media_pipeline_get_video_bitrate (McMediaPipeline *self);
-void     mc_media_pipeline_get_encoder_frames (McMediaPipeline *self,
-                                               guint           *offered,
-                                               guint           *encoded);
 void     mc_media_pipeline_set_video_format (McMediaPipeline *self,
                                              guint            width,
                                              guint            height,

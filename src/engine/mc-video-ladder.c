@@ -61,11 +61,6 @@
 #define MAX_BACKOFF_US        (30 * G_USEC_PER_SEC)
 /* Video that ran this long since it resumed forgets earlier pauses. */
 #define STABLE_US (60 * G_USEC_PER_SEC)
-/* The encoder kept less than this share of its frames, for this long: the
- * rung costs more than its need says (a picture that moves a lot). */
-#define MIN_KEPT         0.85
-#define DROPPING_HOLD_US (3 * G_USEC_PER_SEC)
-#define DEAR_RUNG_US     (30 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -90,9 +85,6 @@ struct _McVideoLadder
   gint64   paused_at;
   gint64   resumed_at;
   gint64   backoff;
-  gint64   dropping_since; /* the encoder has dropped frames since, or -1 */
-  guint    dear_rung;      /* not raised to this rung or above before dear_until */
-  gint64   dear_until;
 };
 
 G_DEFINE_FINAL_TYPE (McVideoLadder, mc_video_ladder, G_TYPE_OBJECT)
@@ -248,7 +240,6 @@ forget_above (McVideoLadder *self)
 {
   for (guint i = 0; i < MAX_RUNGS; i++)
     self->above_since[i] = -1;
-  self->dropping_since = -1;
 }
 
 /**
@@ -269,8 +260,6 @@ mc_video_ladder_reset (McVideoLadder *self)
   self->paused_at = -1;
   self->resumed_at = -1;
   self->backoff = PAUSE_BACKOFF_US;
-  self->dropping_since = -1;
-  self->dear_until = -1;
 }
 
 /**
@@ -361,8 +350,7 @@ mc_video_ladder_update (McVideoLadder *self,
           }
         if (self->above_since[i] < 0)
           self->above_since[i] = time_us;
-        if (raise_to == self->rung && time_us - self->above_since[i] >= UP_HOLD_US &&
-            (i > self->dear_rung || time_us >= self->dear_until))
+        if (raise_to == self->rung && time_us - self->above_since[i] >= UP_HOLD_US)
           raise_to = i;
       }
 
@@ -373,59 +361,11 @@ mc_video_ladder_update (McVideoLadder *self,
     if (raise_to < self->rung)
       {
         self->rung = raise_to;
-        self->dropping_since = -1;
         return MC_VIDEO_LADDER_RAISED;
       }
   }
 
   return MC_VIDEO_LADDER_UNCHANGED;
-}
-
-/**
- * mc_video_ladder_report_encoder:
- * @self: a ladder
- * @kept: the share (0–1) of the frames given to the encoder that it
- *   encoded since the last report (the rest it dropped to keep to its
- *   target)
- * @time_us: now, on the clock of mc_video_ladder_update()
- *
- * A rung's need is a rule of thumb; a picture that moves a lot costs VP8
- * more (the moving test pattern at 720p: 2.3 Mbit/s even at the coarsest
- * quantizer), and the encoder then drops frames to keep to its target: at
- * 1.8 Mbit/s a third of them. libwebrtc lowers the resolution then, and so
- * does this: a camera ladder whose encoder kept fewer than 85 % of its
- * frames for 3 s goes one rung down, and does not go back up to that rung
- * for 30 s. A shared screen sends few frames when little changes, and its
- * ladder lowers the frame rate first anyway: it is left alone.
- *
- * Returns: %MC_VIDEO_LADDER_LOWERED, or %MC_VIDEO_LADDER_UNCHANGED
- */
-McVideoLadderChange
-mc_video_ladder_report_encoder (McVideoLadder *self,
-                                double         kept,
-                                gint64         time_us)
-{
-  g_return_val_if_fail (MC_IS_VIDEO_LADDER (self), MC_VIDEO_LADDER_UNCHANGED);
-
-  if (self->screen || self->paused || self->rung + 1 >= self->n_rungs || kept >= MIN_KEPT)
-    {
-      self->dropping_since = -1;
-      return MC_VIDEO_LADDER_UNCHANGED;
-    }
-
-  if (self->dropping_since < 0)
-    self->dropping_since = time_us;
-  if (time_us - self->dropping_since < DROPPING_HOLD_US)
-    return MC_VIDEO_LADDER_UNCHANGED;
-
-  self->dear_rung = self->rung;
-  self->dear_until = time_us + DEAR_RUNG_US;
-  self->rung++;
-  self->dropping_since = -1;
-  self->below_since = -1;
-  forget_above (self);
-
-  return MC_VIDEO_LADDER_LOWERED;
 }
 
 /**

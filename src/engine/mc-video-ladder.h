@@ -46,9 +46,6 @@ gboolean            mc_video_ladder_get_screen (McVideoLadder *self);
 McVideoLadderChange mc_video_ladder_update (McVideoLadder *self,
                                             guint          video_bitrate,
                                             gint64         time_us);
-McVideoLadderChange mc_video_ladder_report_encoder (McVideoLadder *self,
-                                                    double         kept,
-                                                    gint64         time_us);
 void                mc_video_ladder_reset (McVideoLadder *self);
 guint               mc_video_ladder_get_n_rungs (McVideoLadder *self);
 guint               mc_video_ladder_get_rung (McVideoLadder *self);

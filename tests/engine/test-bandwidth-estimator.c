@@ -763,52 +763,6 @@ test_ladder_hysteresis (void)
   }
 }
 
-/* An encoder that drops frames to keep to its target: one rung down after
- * 3 s of it, and not back up to that rung for 30 s however large the
- * budget. A shared screen's ladder is left alone. */
-static void
-test_ladder_encoder_dropping (void)
-{
-  g_autoptr (McVideoLadder) ladder = mc_video_ladder_new (1280, 720, 30);
-  g_autoptr (McVideoLadder) screen = mc_video_ladder_new_for_screen (1920, 1080, 15);
-  guint                     plenty = 2 * mc_video_ladder_get_min_bitrate (ladder, 0);
-  gint64                    now = 0, lowered_at;
-
-  g_assert_cmpint (mc_video_ladder_update (ladder, plenty, now), ==, MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
-
-  /* Enough kept, or a dip that does not last: nothing. */
-  for (int i = 0; i < 5; i++)
-    g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 0.9, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 0.5, now += SECOND), ==,
-                   MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 0.5, now += SECOND), ==,
-                   MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 1.0, now += SECOND), ==,
-                   MC_VIDEO_LADDER_UNCHANGED);
-
-  /* Two thirds kept for 3 s: down one rung. */
-  for (int i = 0; i < 3; i++)
-    g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 0.67, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_report_encoder (ladder, 0.67, now += SECOND), ==,
-                   MC_VIDEO_LADDER_LOWERED);
-  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 1);
-  lowered_at = now;
-
-  /* A budget far above the top rung's need: back up after 30 s, not before. */
-  while (mc_video_ladder_update (ladder, plenty, now += SECOND) == MC_VIDEO_LADDER_UNCHANGED)
-    g_assert_cmpint (now - lowered_at, <, 31 * SECOND);
-  g_assert_cmpint (now - lowered_at, >=, 30 * SECOND);
-  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
-
-  /* The screen's ladder. */
-  for (int i = 0; i < 10; i++)
-    g_assert_cmpint (mc_video_ladder_report_encoder (screen, 0.2, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-}
-
 static void
 test_ladder_pause (void)
 {
@@ -924,7 +878,6 @@ main (int   argc,
   g_test_add_func ("/engine/ladder/screen", test_ladder_screen);
   g_test_add_func ("/engine/ladder/hysteresis", test_ladder_hysteresis);
   g_test_add_func ("/engine/ladder/pause", test_ladder_pause);
-  g_test_add_func ("/engine/ladder/encoder-dropping", test_ladder_encoder_dropping);
   g_test_add_func ("/engine/ladder/adaptation", test_adaptation);
 
   return g_test_run ();
