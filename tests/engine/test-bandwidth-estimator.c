@@ -676,6 +676,30 @@ test_ladder_screen (void)
   g_assert_cmpuint (mc_video_ladder_get_n_rungs (ladder), ==, 3);
 }
 
+/* @seconds updates a second apart at @budget, none of which changes the rung. */
+static void
+hold_budget (McVideoLadder *ladder,
+             guint          budget,
+             gint64        *now,
+             int            seconds)
+{
+  for (int i = 0; i < seconds; i++)
+    g_assert_cmpint (mc_video_ladder_update (ladder, budget, *now += SECOND), ==,
+                     MC_VIDEO_LADDER_UNCHANGED);
+}
+
+/* 4 s at @budget, then up to the top rung. */
+static void
+raise_to_top (McVideoLadder *ladder,
+              guint          budget,
+              gint64        *now)
+{
+  hold_budget (ladder, budget, now, 4);
+  g_assert_cmpint (mc_video_ladder_update (ladder, budget, *now += SECOND), ==,
+                   MC_VIDEO_LADDER_RAISED);
+  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+}
+
 static void
 test_ladder_hysteresis (void)
 {
@@ -719,23 +743,13 @@ test_ladder_hysteresis (void)
                    MC_VIDEO_LADDER_UNCHANGED);
   g_assert_cmpint (mc_video_ladder_update (ladder, need_top, now += SECOND), ==,
                    MC_VIDEO_LADDER_UNCHANGED);
-  for (int i = 0; i < 4; i++)
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                   MC_VIDEO_LADDER_RAISED);
-  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+  raise_to_top (ladder, need_top * 1.3, &now);
 
   /* Several rungs at once: from the lowest rung at full rate, a budget for
    * 720p held 4 s goes straight there. */
   mc_video_ladder_update (ladder, mc_video_ladder_get_min_bitrate (ladder, 3), now += SECOND);
   g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 3);
-  for (int i = 0; i < 4; i++)
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-  g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                   MC_VIDEO_LADDER_RAISED);
-  g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 0);
+  raise_to_top (ladder, need_top * 1.3, &now);
 
   /* A growing budget: 540p held for 4 s goes there, and 720p, which the
    * budget reached 2 s later, follows 2 s after that, not 4. */
@@ -744,14 +758,8 @@ test_ladder_hysteresis (void)
   {
     guint need_540 = mc_video_ladder_get_min_bitrate (ladder, 1);
 
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_540 * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_540 * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
-    g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
-                     MC_VIDEO_LADDER_UNCHANGED);
+    hold_budget (ladder, need_540 * 1.3, &now, 2);
+    hold_budget (ladder, need_top * 1.3, &now, 2);
     g_assert_cmpint (mc_video_ladder_update (ladder, need_top * 1.3, now += SECOND), ==,
                      MC_VIDEO_LADDER_RAISED);
     g_assert_cmpuint (mc_video_ladder_get_rung (ladder), ==, 1);
