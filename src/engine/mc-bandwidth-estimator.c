@@ -206,6 +206,14 @@ detect_usage (McBandwidthEstimator      *self,
   return usage;
 }
 
+/* Whether @feedback says anything about loss: reports over fewer than
+ * MIN_LOSS_PACKETS packets do not. */
+static gboolean
+knows_loss (const McBandwidthFeedback *feedback)
+{
+  return feedback->loss >= 0 && (feedback->packets == 0 || feedback->packets >= MIN_LOSS_PACKETS);
+}
+
 /* @rate grown by @seconds of ramping up: fast at the start, but then not
  * beyond START_PHASE_SHARE of the maximum. */
 static double
@@ -300,7 +308,7 @@ update_loss_rate (McBandwidthEstimator      *self,
                   const McBandwidthFeedback *feedback,
                   double                     seconds)
 {
-  if (feedback->loss < 0 || (feedback->packets > 0 && feedback->packets < MIN_LOSS_PACKETS))
+  if (!knows_loss (feedback))
     {
       /* Nothing to say about loss: it does not hold the delay-based rate back. */
       self->loss_rate = MAX (self->loss_rate, self->delay_rate);
@@ -584,8 +592,7 @@ mc_bandwidth_estimator_add_feedback (McBandwidthEstimator      *self,
   /* The path has shown a limit, or the start is long past: from now on
    * the ramp is careful. */
   if (feedback->time_us - self->first_time > START_PHASE_US || usage == MC_BANDWIDTH_USAGE_OVERUSE ||
-      (feedback->loss >= LOSS_LOW &&
-       (feedback->packets == 0 || feedback->packets >= MIN_LOSS_PACKETS)))
+      (knows_loss (feedback) && feedback->loss >= LOSS_LOW))
     self->starting = FALSE;
 
   update_delay_rate (self, feedback, seconds);
