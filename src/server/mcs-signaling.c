@@ -46,7 +46,10 @@
 #include "mcs-signaling-private.h"
 #include "mcs-views.h"
 
-#define EXPIRY_INTERVAL_SECONDS 30
+/* How often calls long over are looked for: every 30 s, every second on a
+ * test clock (which jumps, and a test should not wait for the sweep). */
+#define EXPIRY_INTERVAL_SECONDS      30
+#define TEST_EXPIRY_INTERVAL_SECONDS 1
 
 /* How often open sockets are checked for expired sessions (in memory),
  * and how often the store is asked for sessions revoked elsewhere. */
@@ -593,7 +596,9 @@ mcs_signaling_new (McsServer *server)
   self->server = server;
   mcs_signaling_nodes_start (self);
 
-  self->expiry_id = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_cb, self);
+  self->expiry_id = g_timeout_add_seconds (mcs_clock_is_test_mode () ? TEST_EXPIRY_INTERVAL_SECONDS
+                                                                     : EXPIRY_INTERVAL_SECONDS,
+                                           expiry_cb, self);
   self->revocations_checked_at = mcs_signaling_now ();
   self->session_check_id = g_timeout_add_seconds (SESSION_CHECK_INTERVAL_SECONDS,
                                                   session_check_cb, self);
