@@ -48,7 +48,7 @@ publish (McsSignaling *self,
   g_autofree char        *payload = NULL;
   g_autoptr (GError)      error = NULL;
 
-  if (self->listener == NULL)
+  if (!self->publishing)
     return;
 
   json_builder_begin_object (builder);
@@ -230,18 +230,32 @@ notification_cb (McsListener *listener,
 }
 #endif
 
+/* Attendance records closed for a server (this one starting or stopping,
+ * another one gone) change who is in those lessons: their participants'
+ * other connections hear it, here and on the other servers, as when
+ * someone leaves. */
+static void
+tell_closed (McsSignaling *self,
+             GArray       *bookings)
+{
+  for (guint i = 0; i < bookings->len; i++)
+    mcs_signaling_notify_presence (self, g_array_index (bookings, gint64, i));
+}
+
 /* Tells the other servers on the database that this one is alive, and
  * closes the attendance of those that are gone. */
 static gboolean
 node_heartbeat_cb (gpointer user_data)
 {
-  McsSignaling *self = user_data;
-  guint         closed;
+  McsSignaling      *self = user_data;
+  g_autoptr (GArray) bookings = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint              closed;
 
   closed = mcs_store_node_heartbeat (mcs_server_get_store (self->server), mcs_signaling_now (),
-                                     NODE_DEAD_AFTER_SECONDS);
+                                     NODE_DEAD_AFTER_SECONDS, bookings);
   if (closed > 0)
     g_message ("Closed %u attendance records of servers that are gone", closed);
+  tell_closed (self, bookings);
 
   return G_SOURCE_CONTINUE;
 }
@@ -254,23 +268,26 @@ node_heartbeat_cb (gpointer user_data)
 void
 mcs_signaling_nodes_start (McsSignaling *self)
 {
-  McsServer *server = self->server;
-  McsStore  *store = mcs_server_get_store (server);
-  guint      closed;
+  McsServer         *server = self->server;
+  McsStore          *store = mcs_server_get_store (server);
+  g_autoptr (GArray) bookings = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint              closed;
 
   self->node_name = mcs_config_get_node (mcs_server_get_config (server));
   mcs_store_set_node (store, self->node_name);
-  closed = mcs_store_node_started (store, mcs_signaling_now ());
-  if (closed > 0)
-    g_message ("Closed %u attendance records left open by the last run", closed);
-  self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
 #if HAVE_POSTGRESQL
   if (mcs_database_is_url (mcs_server_get_config (server)->database))
     {
+      self->publishing = TRUE;
       self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database));
       g_signal_connect (self->listener, "notification", G_CALLBACK (notification_cb), self);
     }
 #endif
+  closed = mcs_store_node_started (store, mcs_signaling_now (), bookings);
+  if (closed > 0)
+    g_message ("Closed %u attendance records left open by the last run", closed);
+  tell_closed (self, bookings);
+  self->node_id = g_timeout_add_seconds (NODE_HEARTBEAT_SECONDS, node_heartbeat_cb, self);
 }
 
 /* Stops the heartbeat and the listening. */
@@ -283,13 +300,16 @@ mcs_signaling_nodes_stop (McsSignaling *self)
 
 /* Closes this server's attendance records as `server_restart` and takes it
  * off the list of live servers, once its connections are gone: the others
- * need not wait for its heartbeat to run out. */
+ * need not wait for its heartbeat to run out, and hear at once who left. */
 void
 mcs_signaling_nodes_leave (McsSignaling *self)
 {
-  guint closed = mcs_store_node_stopped (mcs_server_get_store (self->server),
-                                         mcs_signaling_now ());
+  g_autoptr (GArray) bookings = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint              closed;
 
+  closed = mcs_store_node_stopped (mcs_server_get_store (self->server), mcs_signaling_now (),
+                                   bookings);
   if (closed > 0)
     g_message ("Closed %u attendance records on stopping", closed);
+  tell_closed (self, bookings);
 }

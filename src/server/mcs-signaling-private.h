@@ -45,6 +45,7 @@ struct _McsSignaling
   guint       node_id;                /* the heartbeat of this server among those on the database */
   char       *node_name;              /* this server's, as the store writes it */
   GObject    *listener;               /* McsListener: the other servers (PostgreSQL only), or NULL */
+  gboolean    publishing;             /* whether changes are told to the other servers (PostgreSQL) */
   gint64      revocations_checked_at; /* Unix time */
 };
 

@@ -228,9 +228,23 @@ typedef enum
   NODES_DEAD,        /* those of servers not seen since the cutoff */
 } NodeFilter;
 
+/* Appends @booking_id to @bookings (if not %NULL) unless it is there. */
+static void
+append_booking (GArray *bookings,
+                gint64  booking_id)
+{
+  if (bookings == NULL)
+    return;
+  for (guint i = 0; i < bookings->len; i++)
+    if (g_array_index (bookings, gint64, i) == booking_id)
+      return;
+  g_array_append_val (bookings, booking_id);
+}
+
 /* Closes the open attendance records of @booking_id (0: every booking) and
  * of @user_id (0: everyone) that @nodes selects, queueing
- * `lesson.participant_left` for each. Inside a transaction. */
+ * `lesson.participant_left` for each, and appends the bookings of those it
+ * closed to @bookings (if not %NULL), each once. Inside a transaction. */
 static gboolean
 close_open (McsStore   *self,
             gint64      booking_id,
@@ -240,6 +254,7 @@ close_open (McsStore   *self,
             gint64      now,
             const char *reason,
             guint      *n_closed,
+            GArray     *bookings,
             GError    **error)
 {
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (OpenAttendance));
@@ -302,6 +317,7 @@ close_open (McsStore   *self,
       if (mcs_database_changes (self->database) == 0)
         continue;
       closed++;
+      append_booking (bookings, row->booking_id);
 
       left = participant_event (self, row->booking_id, row->user_id);
       json_object_set_string_member (left, "reason", reason);
@@ -335,7 +351,7 @@ mcs_store_call_leave (McsStore   *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, user_id, NODES_ANY, 0, now, reason, NULL, error) ||
+  if (!close_open (self, booking_id, user_id, NODES_ANY, 0, now, reason, NULL, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
     {
       mcs_store_rollback (self);
@@ -493,7 +509,7 @@ mcs_store_call_end (McsStore *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, 0, NODES_ANY, 0, now, "ended", NULL, error) ||
+  if (!close_open (self, booking_id, 0, NODES_ANY, 0, now, "ended", NULL, NULL, error) ||
       !mcs_store_run (self,
                       "UPDATE calls SET state = 'ended', ended_at = ?2, ended_by = nullif (?3, 0),"
                       "  started_at = coalesce (started_at, ?2),"
@@ -543,13 +559,14 @@ mcs_store_set_node (McsStore   *self,
   self->node = g_strdup (node);
 }
 
-/* Commits the node registry's transaction if @ok, or rolls it back and
- * logs why. Takes @local_error. */
+/* Commits the node registry's transaction if @ok, or rolls it back, logs
+ * why and empties @bookings. Takes @local_error. */
 static guint
 finish_nodes (McsStore *self,
               gboolean  ok,
               GError   *local_error,
-              guint     n_closed)
+              guint     n_closed,
+              GArray   *bookings)
 {
   if (ok && mcs_database_commit (self->database, &local_error))
     {
@@ -558,6 +575,8 @@ finish_nodes (McsStore *self,
     }
 
   mcs_store_rollback (self);
+  if (bookings != NULL)
+    g_array_set_size (bookings, 0);
   g_warning ("Cannot update the servers' attendance records: %s",
              local_error ? local_error->message : "unknown error");
   g_clear_error (&local_error);
@@ -568,6 +587,8 @@ finish_nodes (McsStore *self,
  * mcs_store_node_started:
  * @self: a store, its node set
  * @now: when
+ * @bookings: (nullable): an array of #gint64 to append the bookings of the
+ *   closed records to, each once
  *
  * Says this server is alive, and closes the attendance records its last run
  * left open (and those written before servers had names): at start-up, nobody
@@ -579,7 +600,8 @@ finish_nodes (McsStore *self,
  */
 guint
 mcs_store_node_started (McsStore *self,
-                        gint64    now)
+                        gint64    now,
+                        GArray   *bookings)
 {
   GError  *local_error = NULL;
   guint    n_closed = 0;
@@ -594,15 +616,17 @@ mcs_store_node_started (McsStore *self,
                        " ON CONFLICT (name) DO UPDATE SET started_at = ?2, seen_at = ?2",
                        &local_error, "si", self->node, now)) &&
        close_open (self, 0, 0, NODES_OWN_OR_NONE, 0, now, "server_restart", &n_closed,
-                   &local_error);
+                   bookings, &local_error);
 
-  return finish_nodes (self, ok, local_error, n_closed);
+  return finish_nodes (self, ok, local_error, n_closed, bookings);
 }
 
 /**
  * mcs_store_node_stopped:
  * @self: a store, its node set
  * @now: when
+ * @bookings: (nullable): an array of #gint64 to append the bookings of the
+ *   closed records to, each once
  *
  * Says this server is stopping, once it has said goodbye to its
  * connections: it closes its open attendance records (its participants come
@@ -614,7 +638,8 @@ mcs_store_node_started (McsStore *self,
  */
 guint
 mcs_store_node_stopped (McsStore *self,
-                        gint64    now)
+                        gint64    now,
+                        GArray   *bookings)
 {
   GError  *local_error = NULL;
   guint    n_closed = 0;
@@ -623,11 +648,11 @@ mcs_store_node_stopped (McsStore *self,
   ok = mcs_database_begin (self->database, &local_error) &&
        mcs_database_lock (self->database, MCS_DATABASE_LOCK_NODES, 0, &local_error) &&
        close_open (self, 0, 0, NODES_OWN_OR_NONE, 0, now, "server_restart", &n_closed,
-                   &local_error) &&
+                   bookings, &local_error) &&
        (self->node == NULL ||
         mcs_store_run (self, "DELETE FROM nodes WHERE name = ?1", &local_error, "s", self->node));
 
-  return finish_nodes (self, ok, local_error, n_closed);
+  return finish_nodes (self, ok, local_error, n_closed, bookings);
 }
 
 /**
@@ -635,6 +660,8 @@ mcs_store_node_stopped (McsStore *self,
  * @self: a store, its node set
  * @now: when
  * @dead_after: a server not seen for this many seconds is gone
+ * @bookings: (nullable): an array of #gint64 to append the bookings of the
+ *   closed records to, each once
  *
  * Says this server is still alive, and closes the attendance records of
  * servers that are gone (killed, or stopped for good), with the reason
@@ -645,7 +672,8 @@ mcs_store_node_stopped (McsStore *self,
 guint
 mcs_store_node_heartbeat (McsStore *self,
                           gint64    now,
-                          gint64    dead_after)
+                          gint64    dead_after,
+                          GArray   *bookings)
 {
   GError  *local_error = NULL;
   guint    n_closed = 0;
@@ -660,11 +688,11 @@ mcs_store_node_heartbeat (McsStore *self,
                       " ON CONFLICT (name) DO UPDATE SET seen_at = ?2",
                       &local_error, "si", self->node, now) &&
        close_open (self, 0, 0, NODES_DEAD, now - dead_after, now, "server_lost", &n_closed,
-                   &local_error) &&
+                   bookings, &local_error) &&
        mcs_store_run (self, "DELETE FROM nodes WHERE seen_at < ?2 AND name != ?1", &local_error,
                       "si", self->node, now - dead_after);
 
-  return finish_nodes (self, ok, local_error, n_closed);
+  return finish_nodes (self, ok, local_error, n_closed, bookings);
 }
 
 /**

@@ -251,12 +251,15 @@ gboolean        mcs_store_publish (McsStore   *self,
                                    const char *payload,
                                    GError    **error);
 guint           mcs_store_node_started (McsStore *self,
-                                        gint64    now);
+                                        gint64    now,
+                                        GArray   *bookings);
 guint           mcs_store_node_stopped (McsStore *self,
-                                        gint64    now);
+                                        gint64    now,
+                                        GArray   *bookings);
 guint           mcs_store_node_heartbeat (McsStore *self,
                                           gint64    now,
-                                          gint64    dead_after);
+                                          gint64    dead_after,
+                                          GArray   *bookings);
 gboolean        mcs_store_call_has_attendance (McsStore *self,
                                                gint64    booking_id);
 GArray         *mcs_store_list_expired_calls (McsStore *self,

@@ -21,7 +21,9 @@
  *   at the same time: every message is stored once, the sequence numbers
  *   run 1…N with no gap or clash, and each sender's messages keep their
  *   order; a message resent to the other node is recognised by its
- *   client_id and keeps its number.
+ *   client_id and keeps its number;
+ * - a participant's records closed because their node is gone (killed, or
+ *   stopped) reach the other participant's lobby as presence.
  */
 
 #include <string.h>
@@ -361,6 +363,66 @@ test_node_drained (void)
   split_lesson_clear (&lesson);
 }
 
+/* Waits for the presence of @booking_id with @n_participants in it. */
+static void
+wait_presence (McTestSocket *socket,
+               gint64        booking_id,
+               guint         n_participants)
+{
+  for (;;)
+    {
+      g_autoptr (JsonObject) presence = mc_test_socket_wait (socket, "presence");
+
+      if (json_object_get_int_member (presence, "booking_id") == booking_id &&
+          json_array_get_length (json_object_get_array_member (presence, "participants")) ==
+            n_participants)
+        return;
+    }
+}
+
+/* The mentor is in the lesson on a server that is killed; the student waits
+ * in the lobby on the other one. Once the killed server counts as gone, the
+ * live one closes the mentor's record and tells the student: the lobby no
+ * longer says the mentor is in the lesson. */
+static void
+test_presence_after_loss (void)
+{
+  g_autoptr (McTestServer) first = mc_test_server_new (NULL);
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) lobby = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (JsonObject)   welcome = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
+  gint64                   booking_id;
+
+  mc_test_server_add_args (first, "--test-clock", NULL);
+  mc_test_server_start (first);
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  mc_test_create_pair (first, NULL, NULL);
+  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                       "confirmed");
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+  lobby = mc_test_socket_open (first, student, NULL, NULL);
+  welcome = mc_test_socket_wait (lobby, "welcome");
+  mentor = mc_test_login (second, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_socket = join_lesson (second, mentor, booking_id);
+  /* Servers sharing an SQLite file do not tell each other of the join. */
+  if (mc_test_database_is_postgresql ())
+    wait_presence (lobby, booking_id, 1);
+
+  mc_test_server_kill (second);
+  g_clear_pointer (&mentor_socket, mc_test_socket_free);
+  mc_test_server_advance_clock (first, 60);
+  wait_presence (lobby, booking_id, 0);
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM attendance"
+                                               " WHERE left_at IS NULL"),
+                   ==, 0);
+}
+
 /* What a user's other connections hear reaches them on whichever server
  * they are connected to: on PostgreSQL the servers tell each other
  * (LISTEN/NOTIFY). */
@@ -442,6 +504,12 @@ test_notifications_across (void)
   /* The first server told its own connection once: its own NOTIFY came
    * back to it long ago and was ignored. */
   g_assert_false (mc_test_socket_has (mentor_lobby, "booking-changed"));
+
+  /* The first server is stopped (SIGTERM): it closes the mentor's record
+   * and tells the other servers, so the student's lobby hears at once that
+   * nobody is in the lesson. */
+  mc_test_server_stop (first);
+  wait_presence (lobby, booking_id, 0);
 }
 
 static void
@@ -487,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/sessions-shared", test_sessions_shared);
   g_test_add_func ("/server/nodes/node-killed", test_node_killed);
   g_test_add_func ("/server/nodes/node-drained", test_node_drained);
+  g_test_add_func ("/server/nodes/presence-after-loss", test_presence_after_loss);
   g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
