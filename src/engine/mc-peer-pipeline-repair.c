@@ -16,8 +16,31 @@
 
 #include "mc-peer-pipeline-private.h"
 
+/* Whether @rtxsend keeps the packets of @ssrc to send them again: webrtcbin
+ * gives it the streams that negotiated RTX (video), and it ignores requests
+ * for the others. Those must not take from the budget: our audio jitter
+ * buffers ask for lost packets until they know their media is audio (see
+ * apply_jitterbuffer_settings()), and at 10 % loss in a call's first second
+ * these requests took the whole budget, so that lost video packets were
+ * refused and the picture froze. Without a map yet, every stream counts. */
+static gboolean
+sends_again (GstElement *rtxsend,
+             guint       ssrc)
+{
+  g_autoptr (GstStructure) map = NULL;
+  char                     key[16];
+
+  g_object_get (rtxsend, "ssrc-map", &map, NULL);
+  if (map == NULL || gst_structure_n_fields (map) == 0)
+    return TRUE;
+
+  g_snprintf (key, sizeof key, "%u", ssrc);
+  return gst_structure_has_field (map, key);
+}
+
 /* A retransmission request on its way from the RTP session to rtprtxsend:
- * granted from the budget (mc-retransmission-budget.c), or dropped. */
+ * granted from the budget (mc-retransmission-budget.c), or dropped. One for
+ * a stream that is not sent again goes by, uncounted. */
 static GstPadProbeReturn
 retransmission_request_cb (GstPad          *pad,
                            GstPadProbeInfo *info,
@@ -34,7 +57,8 @@ retransmission_request_cb (GstPad          *pad,
       !gst_structure_get_uint (structure, "ssrc", &ssrc))
     return GST_PAD_PROBE_OK;
 
-  if (mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
+  if (!sends_again (GST_ELEMENT (GST_PAD_PARENT (pad)), ssrc) ||
+      mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
     return GST_PAD_PROBE_OK;
 
   g_debug ("Not sending packet %u of %08x again now", seqnum, ssrc);
