@@ -11,8 +11,9 @@
  * Servers sharing a PostgreSQL database tell each other what their users'
  * other connections must hear. Each such change is published on the
  * database (mcs_store_publish (), PostgreSQL's NOTIFY) as `{"node": …,
- * "event": "booking-changed" or "presence", "booking_id": …}`; every other
- * server hears it (McsListener) and tells its own connections of both
+ * "event": "booking-changed" or "presence", "booking_id": …, "users": [mentor,
+ * student]}`; every other server hears it (McsListener) and, if it has a
+ * connection of either (or the room), tells its own connections of both
  * participants, from the store, as the server that made the change told its
  * own. On SQLite nothing is published.
  */
@@ -37,11 +38,13 @@
 
 /* Telling users */
 
-/* Tells the other servers on the database of @event about @booking_id. */
+/* Tells the other servers on the database of @event about @booking, with
+ * its participants: a server with no connection of either need not read
+ * the booking. */
 static void
-publish (McsSignaling *self,
-         const char   *event,
-         gint64        booking_id)
+publish (McsSignaling     *self,
+         const char       *event,
+         const McsBooking *booking)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode)    root = NULL;
@@ -57,27 +60,29 @@ publish (McsSignaling *self,
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, event);
   json_builder_set_member_name (builder, "booking_id");
-  json_builder_add_int_value (builder, booking_id);
+  json_builder_add_int_value (builder, booking->id);
+  json_builder_set_member_name (builder, "users");
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, booking->mentor->id);
+  json_builder_add_int_value (builder, booking->student->id);
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   payload = json_to_string (root, FALSE);
 
   if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
     g_message ("Cannot tell the other servers of %s in booking %" G_GINT64_FORMAT ": %s", event,
-               booking_id, error->message);
+               booking->id, error->message);
 }
 
 /* Tells every connection here of both participants that is not in the room
  * who is in it now. */
 static void
-presence_here (McsSignaling *self,
-               gint64        booking_id)
+presence_here (McsSignaling     *self,
+               const McsBooking *booking)
 {
-  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  gint64                 user_ids[2];
-
-  if (booking == NULL)
-    return;
+  gint64 booking_id = booking->id;
+  gint64 user_ids[2];
 
   user_ids[0] = booking->mentor->id;
   user_ids[1] = booking->student->id;
@@ -116,28 +121,29 @@ void
 mcs_signaling_notify_presence (McsSignaling *self,
                                gint64        booking_id)
 {
-  presence_here (self, booking_id);
-  publish (self, "presence", booking_id);
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+
+  if (booking == NULL)
+    return;
+
+  presence_here (self, booking);
+  publish (self, "presence", booking);
 }
 
 /* Tells both participants' connections here, each with its own view; a
  * cancelled booking's running call ends, if it runs here. */
 static void
-booking_changed_here (McsSignaling *self,
-                      gint64        booking_id)
+booking_changed_here (McsSignaling     *self,
+                      const McsBooking *booking)
 {
-  McsConfig             *config = mcs_server_get_config (self->server);
-  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
-  const McsUser         *users[2];
-  Room                  *room;
+  McsConfig     *config = mcs_server_get_config (self->server);
+  const McsUser *users[2];
+  Room          *room;
 
-  if (booking == NULL)
-    return;
-
-  room = mcs_signaling_find_room (self, booking_id);
+  room = mcs_signaling_find_room (self, booking->id);
   if (room != NULL && booking->status == MC_BOOKING_CANCELLED)
     {
-      mcs_signaling_end_call (self, booking_id, 0, NULL);
+      mcs_signaling_end_call (self, booking->id, 0, NULL);
       return;
     }
 
@@ -173,8 +179,13 @@ void
 mcs_signaling_booking_changed (McsSignaling *self,
                                gint64        booking_id)
 {
-  booking_changed_here (self, booking_id);
-  publish (self, "booking-changed", booking_id);
+  g_autoptr (McsBooking) booking = mcs_signaling_load_booking (self, booking_id, NULL);
+
+  if (booking == NULL)
+    return;
+
+  booking_changed_here (self, booking);
+  publish (self, "booking-changed", booking);
 }
 
 
@@ -192,6 +203,39 @@ string_member (JsonObject *object,
            : NULL;
 }
 
+/* Whether a change to @booking_id, published with @object's "users", has
+ * anyone to tell here: a connection of one of them, or the booking's room
+ * (a cancellation ends it). A payload without users (a server of an
+ * earlier version) concerns every server. */
+static gboolean
+concerns_here (McsSignaling *self,
+               JsonObject   *object,
+               gint64        booking_id)
+{
+  JsonNode  *member = json_object_get_member (object, "users");
+  JsonArray *users;
+
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return TRUE;
+  if (mcs_signaling_find_room (self, booking_id) != NULL)
+    return TRUE;
+
+  users = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonNode  *user = json_array_get_element (users, i);
+      GPtrArray *connections;
+
+      if (!JSON_NODE_HOLDS_VALUE (user) || json_node_get_value_type (user) != G_TYPE_INT64)
+        continue;
+      connections = mcs_signaling_user_connections (self, json_node_get_int (user));
+      if (connections != NULL && connections->len > 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Another server (or this one: NOTIFY reaches every listener) published a
  * change. Anyone who may connect to the database may NOTIFY on the channel:
  * a payload is trusted for nothing but a booking id to tell about, and one
@@ -201,12 +245,13 @@ notification_cb (McsListener *listener,
                  const char  *payload,
                  gpointer     user_data)
 {
-  McsSignaling        *self = user_data;
-  g_autoptr (JsonNode) root = json_from_string (payload, NULL);
-  JsonObject          *object;
-  JsonNode            *member;
-  const char          *node, *event;
-  gint64               booking_id;
+  McsSignaling          *self = user_data;
+  g_autoptr (JsonNode)   root = json_from_string (payload, NULL);
+  JsonObject            *object;
+  g_autoptr (McsBooking) booking = NULL;
+  JsonNode              *member;
+  const char            *node, *event;
+  gint64                 booking_id;
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
@@ -222,11 +267,19 @@ notification_cb (McsListener *listener,
   if (node == NULL || event == NULL || g_strcmp0 (node, self->node_name) == 0 ||
       booking_id <= 0)
     return;
+  if (!g_str_equal (event, "booking-changed") && !g_str_equal (event, "presence"))
+    return;
+  if (!concerns_here (self, object, booking_id))
+    return;
+
+  booking = mcs_signaling_load_booking (self, booking_id, NULL);
+  if (booking == NULL)
+    return;
 
   if (g_str_equal (event, "booking-changed"))
-    booking_changed_here (self, booking_id);
-  else if (g_str_equal (event, "presence"))
-    presence_here (self, booking_id);
+    booking_changed_here (self, booking);
+  else
+    presence_here (self, booking);
 }
 #endif
 

@@ -494,6 +494,20 @@ test_notifications_across (void)
   g_assert_cmpstr (mc_test_get_string (changed, "booking.subject"), ==, "Fractions");
   mentor_changed = mc_test_socket_wait (mentor_lobby, "booking-changed");
 
+  /* A change is read only where one of its participants is connected: one
+   * that names two other users is not, though its booking is the student's
+   * (read, it would tell the lobby that nobody is in the lesson, and the
+   * presence checked below would be that one). */
+  {
+    g_autofree char *other_users = NULL;
+
+    other_users = g_strdup_printf ("SELECT pg_notify('mentorcall', '{\"node\":\"x\","
+                                   "\"event\":\"presence\",\"booking_id\":%" G_GINT64_FORMAT
+                                   ",\"users\":[99998,99999]}')",
+                                   booking_id);
+    mc_test_database_exec (mc_test_server_get_database (first), other_users);
+  }
+
   /* The mentor starts the lesson on the first server. */
   mentor_socket = join_lesson (first, mentor, booking_id);
   presence = mc_test_socket_wait (lobby, "presence");
