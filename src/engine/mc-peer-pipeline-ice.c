@@ -193,8 +193,7 @@ mc_peer_pipeline_deep_element_added_cb (GstBin     *bin,
     }
   else if (g_str_equal (name, "rtprtxsend"))
     {
-      pad = gst_element_get_static_pad (element, "src");
-      mc_peer_pipeline_watch_retransmission_requests (self, pad);
+      mc_peer_pipeline_watch_retransmission_requests (self, element);
     }
   else if (g_str_equal (name, "rtpulpfecdec"))
     {

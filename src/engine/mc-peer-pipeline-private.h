@@ -102,7 +102,7 @@ struct _McPeerPipeline
 void mc_peer_pipeline_configure_jitterbuffer (McPeerPipeline *self,
                                               GstElement     *element);
 void mc_peer_pipeline_watch_retransmission_requests (McPeerPipeline *self,
-                                                     GstPad         *pad);
+                                                     GstElement     *rtxsend);
 void mc_peer_pipeline_release_turn (GstElement *webrtc,
                                     GstElement *pipeline);
 void mc_peer_pipeline_wait_for_turn_releases (void);

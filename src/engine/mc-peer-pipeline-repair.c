@@ -14,29 +14,9 @@
 
 #include <string.h>
 
+#include <gst/rtp/rtp.h>
+
 #include "mc-peer-pipeline-private.h"
-
-/* Whether @rtxsend keeps the packets of @ssrc to send them again: webrtcbin
- * gives it the streams that negotiated RTX (video), and it ignores requests
- * for the others. Those must not take from the budget: our audio jitter
- * buffers ask for lost packets until they know their media is audio (see
- * apply_jitterbuffer_settings()), and at 10 % loss in a call's first second
- * these requests took the whole budget, so that lost video packets were
- * refused and the picture froze. Without a map yet, every stream counts. */
-static gboolean
-sends_again (GstElement *rtxsend,
-             guint       ssrc)
-{
-  g_autoptr (GstStructure) map = NULL;
-  char                     key[16];
-
-  g_object_get (rtxsend, "ssrc-map", &map, NULL);
-  if (map == NULL || gst_structure_n_fields (map) == 0)
-    return TRUE;
-
-  g_snprintf (key, sizeof key, "%u", ssrc);
-  return gst_structure_has_field (map, key);
-}
 
 /* A retransmission request on its way from the RTP session to rtprtxsend:
  * granted from the budget (mc-retransmission-budget.c), or dropped. One for
@@ -57,27 +37,91 @@ retransmission_request_cb (GstPad          *pad,
       !gst_structure_get_uint (structure, "ssrc", &ssrc))
     return GST_PAD_PROBE_OK;
 
-  if (!sends_again (GST_ELEMENT (GST_PAD_PARENT (pad)), ssrc) ||
-      mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
+  if (mc_retransmission_budget_allow (budget, ssrc, seqnum, g_get_monotonic_time ()))
     return GST_PAD_PROBE_OK;
 
   g_debug ("Not sending packet %u of %08x again now", seqnum, ssrc);
   return GST_PAD_PROBE_DROP;
 }
 
+/* Tells the budget whether the stream of @buffer, an RTP packet on its way
+ * into rtprtxsend, is one it sends again: its payload type is in the
+ * element's payload-type map (webrtcbin maps those that negotiated RTX).
+ * Looked up once a stream, once the map is set. */
+static void
+tell_stream (McRetransmissionBudget *budget,
+             GstElement             *rtxsend,
+             GstBuffer              *buffer)
+{
+  GstRTPBuffer             rtp = GST_RTP_BUFFER_INIT;
+  g_autoptr (GstStructure) map = NULL;
+  guint32                  ssrc;
+  char                     payload_type[4];
+  gboolean                 sent_again;
+
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return;
+  ssrc = gst_rtp_buffer_get_ssrc (&rtp);
+  g_snprintf (payload_type, sizeof payload_type, "%u", gst_rtp_buffer_get_payload_type (&rtp));
+  gst_rtp_buffer_unmap (&rtp);
+
+  if (mc_retransmission_budget_knows_stream (budget, ssrc))
+    return;
+
+  g_object_get (rtxsend, "payload-type-map", &map, NULL);
+  if (map == NULL || gst_structure_n_fields (map) == 0)
+    return;
+  sent_again = gst_structure_has_field (map, payload_type);
+  g_debug ("Stream %08x (payload type %s) is%s sent again when asked for", ssrc, payload_type,
+           sent_again ? "" : " not");
+  mc_retransmission_budget_add_stream (budget, ssrc, sent_again);
+}
+
+static GstPadProbeReturn
+outgoing_stream_cb (GstPad          *pad,
+                    GstPadProbeInfo *info,
+                    gpointer         user_data)
+{
+  McRetransmissionBudget *budget = MC_RETRANSMISSION_BUDGET (user_data);
+  GstElement             *rtxsend = GST_ELEMENT (GST_PAD_PARENT (pad));
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      tell_stream (budget, rtxsend, GST_PAD_PROBE_INFO_BUFFER (info));
+    }
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    {
+      GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+      for (guint i = 0; i < gst_buffer_list_length (list); i++)
+        tell_stream (budget, rtxsend, gst_buffer_list_get (list, i));
+    }
+
+  return GST_PAD_PROBE_OK;
+}
+
 /**
  * mc_peer_pipeline_watch_retransmission_requests:
  * @self: a peer pipeline
- * @pad: rtprtxsend's source pad, where the RTP session's requests go up
+ * @rtxsend: an rtprtxsend webrtcbin made
  *
- * Grants the requests from the pipeline's budget.
+ * Grants the requests that go up its source pad from the RTP session from
+ * the pipeline's budget, and tells the budget which streams going in at
+ * its sink pad it sends again.
  */
 void
 mc_peer_pipeline_watch_retransmission_requests (McPeerPipeline *self,
-                                                GstPad         *pad)
+                                                GstElement     *rtxsend)
 {
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, retransmission_request_cb,
-                     g_object_ref (self->rtx_budget), g_object_unref);
+  g_autoptr (GstPad) src = gst_element_get_static_pad (rtxsend, "src");
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (rtxsend, "sink");
+
+  if (src != NULL)
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, retransmission_request_cb,
+                       g_object_ref (self->rtx_budget), g_object_unref);
+  if (sink != NULL)
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       outgoing_stream_cb, g_object_ref (self->rtx_budget), g_object_unref);
 }
 
 /**

@@ -23,12 +23,21 @@
  * Requests beyond the budget are dropped: the receiver asks again later,
  * or, past its latency, asks for a key frame.
  *
+ * Only requests for a stream that is sent again are counted: the peer
+ * pipeline tells the budget which of the streams it sends have RTX
+ * (mc_retransmission_budget_add_stream ()). Our audio jitter buffers ask
+ * for lost audio packets until they know their media (up to a second),
+ * rtprtxsend ignores those requests, and at 10 % loss they took the budget
+ * of a call's first second, so that lost video packets were refused.
+ *
  * No GStreamer: the peer pipeline asks it from rtprtxsend's pad, on a
  * streaming thread, and the call session sets the rate on the main thread,
  * so everything is behind one lock.
  */
 
 #define G_LOG_DOMAIN "mc-call"
+
+#include <string.h>
 
 #include "mc-retransmission-budget.h"
 
@@ -40,6 +49,8 @@
 #define MIN_DEPTH_PACKETS 4
 /* The packets remembered, by sequence number. */
 #define HISTORY 1024
+/* The streams told of: audio and video, and room for new SSRCs. */
+#define MAX_STREAMS 8
 
 typedef struct
 {
@@ -60,6 +71,12 @@ struct _McRetransmissionBudget
   gint64 round_trip_us;  /* 0: not known */
   guint  refused;
   Sent   history[HISTORY];
+  struct
+  {
+    guint32  ssrc;
+    gboolean sent_again;
+  } streams[MAX_STREAMS];
+  guint n_streams;
 };
 
 G_DEFINE_FINAL_TYPE (McRetransmissionBudget, mc_retransmission_budget, G_TYPE_OBJECT)
@@ -146,6 +163,16 @@ mc_retransmission_budget_allow (McRetransmissionBudget *self,
   g_return_val_if_fail (MC_IS_RETRANSMISSION_BUDGET (self), TRUE);
 
   g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->n_streams; i++)
+    {
+      if (self->streams[i].ssrc == ssrc && !self->streams[i].sent_again)
+        {
+          /* rtprtxsend will let it go; it costs nothing. */
+          g_mutex_unlock (&self->lock);
+          return TRUE;
+        }
+    }
+
   sent = &self->history[seqnum % HISTORY];
   if (sent->sent_us != 0 && sent->ssrc == ssrc && sent->seqnum == seqnum &&
       now_us - sent->sent_us < self->round_trip_us)
@@ -204,4 +231,64 @@ mc_retransmission_budget_get_refused (McRetransmissionBudget *self)
   g_mutex_unlock (&self->lock);
 
   return refused;
+}
+
+/**
+ * mc_retransmission_budget_knows_stream:
+ * @self: a budget
+ * @ssrc: a stream we send
+ *
+ * Returns: whether mc_retransmission_budget_add_stream() told of it
+ */
+gboolean
+mc_retransmission_budget_knows_stream (McRetransmissionBudget *self,
+                                       guint32                 ssrc)
+{
+  gboolean known = FALSE;
+
+  g_return_val_if_fail (MC_IS_RETRANSMISSION_BUDGET (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->n_streams && !known; i++)
+    known = self->streams[i].ssrc == ssrc;
+  g_mutex_unlock (&self->lock);
+
+  return known;
+}
+
+/**
+ * mc_retransmission_budget_add_stream:
+ * @self: a budget
+ * @ssrc: a stream we send
+ * @sent_again: whether its packets are sent again when asked for (it has
+ *   RTX); requests for one that is not are granted and not counted
+ *
+ * The oldest stream told of makes room for a new one past eight.
+ */
+void
+mc_retransmission_budget_add_stream (McRetransmissionBudget *self,
+                                     guint32                 ssrc,
+                                     gboolean                sent_again)
+{
+  g_return_if_fail (MC_IS_RETRANSMISSION_BUDGET (self));
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->n_streams; i++)
+    {
+      if (self->streams[i].ssrc == ssrc)
+        {
+          self->streams[i].sent_again = sent_again;
+          g_mutex_unlock (&self->lock);
+          return;
+        }
+    }
+  if (self->n_streams == MAX_STREAMS)
+    {
+      memmove (&self->streams[0], &self->streams[1], sizeof self->streams[0] * (MAX_STREAMS - 1));
+      self->n_streams--;
+    }
+  self->streams[self->n_streams].ssrc = ssrc;
+  self->streams[self->n_streams].sent_again = sent_again;
+  self->n_streams++;
+  g_mutex_unlock (&self->lock);
 }

@@ -23,5 +23,10 @@ gboolean                mc_retransmission_budget_allow (McRetransmissionBudget *
                                                         guint                   seqnum,
                                                         gint64                  now_us);
 guint                   mc_retransmission_budget_get_refused (McRetransmissionBudget *self);
+gboolean                mc_retransmission_budget_knows_stream (McRetransmissionBudget *self,
+                                                               guint32                 ssrc);
+void                    mc_retransmission_budget_add_stream (McRetransmissionBudget *self,
+                                                             guint32                 ssrc,
+                                                             gboolean                sent_again);
 
 G_END_DECLS

@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Simulated time: requests as the peer's NACKs bring them, in bursts (a
- * queue that overflowed), steadily (random loss), and again for the same
- * packet (a retry before the answer could have come).
+ * queue that overflowed), steadily (random loss), again for the same
+ * packet (a retry before the answer could have come), and for a stream
+ * that is not sent again.
  */
 
 #include "mc-retransmission-budget.h"
@@ -118,6 +119,36 @@ test_rate_lowered (void)
   g_assert_cmpuint (ask (budget, 100, 50, START + MS, 0), ==, 4);
 }
 
+/* Requests for a stream that is not sent again (audio: rtprtxsend ignores
+ * them) are granted and take nothing: the video ones still get the whole
+ * bucket. */
+static void
+test_streams (void)
+{
+  g_autoptr (McRetransmissionBudget) budget = mc_retransmission_budget_new ();
+  const guint32                      audio = 0x5678cdefu;
+
+  mc_retransmission_budget_set_rate (budget, 240000, 100);
+  g_assert_false (mc_retransmission_budget_knows_stream (budget, audio));
+  mc_retransmission_budget_add_stream (budget, audio, FALSE);
+  mc_retransmission_budget_add_stream (budget, SSRC, TRUE);
+  g_assert_true (mc_retransmission_budget_knows_stream (budget, audio));
+  g_assert_true (mc_retransmission_budget_knows_stream (budget, SSRC));
+
+  for (guint i = 0; i < 200; i++)
+    g_assert_true (mc_retransmission_budget_allow (budget, audio, i, START));
+  g_assert_cmpuint (mc_retransmission_budget_get_refused (budget), ==, 0);
+  g_assert_cmpuint (ask (budget, 0, 100, START, 0), ==, 12);
+  g_assert_cmpuint (mc_retransmission_budget_get_refused (budget), ==, 88);
+
+  /* Past eight streams the oldest is forgotten: audio counts again. */
+  for (guint32 i = 1; i <= 7; i++)
+    mc_retransmission_budget_add_stream (budget, 0x9000u + i, TRUE);
+  g_assert_false (mc_retransmission_budget_knows_stream (budget, audio));
+  g_assert_false (mc_retransmission_budget_allow (budget, audio, 500, START));
+  g_assert_cmpuint (mc_retransmission_budget_get_refused (budget), ==, 89);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -129,6 +160,7 @@ main (int   argc,
   g_test_add_func ("/engine/retransmission-budget/steady", test_steady);
   g_test_add_func ("/engine/retransmission-budget/repeat", test_repeat);
   g_test_add_func ("/engine/retransmission-budget/rate-lowered", test_rate_lowered);
+  g_test_add_func ("/engine/retransmission-budget/streams", test_streams);
 
   return g_test_run ();
 }
