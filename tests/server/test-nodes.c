@@ -363,6 +363,29 @@ test_node_drained (void)
   split_lesson_clear (&lesson);
 }
 
+/* Logs @username in on @server and opens a connection there that is in
+ * no room (the app's lobby), once welcomed. */
+static McTestSocket *
+open_lobby (McTestServer *server,
+            const char   *username,
+            const char   *password)
+{
+  g_autofree char       *token = mc_test_login (server, username, password);
+  McTestSocket          *socket = mc_test_socket_open (server, token, NULL, NULL);
+  g_autoptr (JsonObject) welcome = mc_test_socket_wait (socket, "welcome");
+
+  return socket;
+}
+
+/* A lesson of the test's pair that runs now. */
+static gint64
+create_lesson (McTestServer *server)
+{
+  mc_test_create_pair (server, NULL, NULL);
+  return mc_test_create_booking (server, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
+                                 "confirmed");
+}
+
 /* Waits for the presence of @booking_id with @n_participants in it. */
 static void
 wait_presence (McTestSocket *socket,
@@ -391,9 +414,7 @@ test_presence_after_loss (void)
   g_autoptr (McTestServer) second = NULL;
   g_autoptr (McTestSocket) lobby = NULL;
   g_autoptr (McTestSocket) mentor_socket = NULL;
-  g_autoptr (JsonObject)   welcome = NULL;
   g_autofree char         *mentor = NULL;
-  g_autofree char         *student = NULL;
   gint64                   booking_id;
 
   mc_test_server_add_args (first, "--test-clock", NULL);
@@ -401,12 +422,8 @@ test_presence_after_loss (void)
   second = mc_test_server_new_node (first, NULL);
   mc_test_server_start (second);
 
-  mc_test_create_pair (first, NULL, NULL);
-  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
-                                       "confirmed");
-  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  lobby = mc_test_socket_open (first, student, NULL, NULL);
-  welcome = mc_test_socket_wait (lobby, "welcome");
+  booking_id = create_lesson (first);
+  lobby = open_lobby (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mentor = mc_test_login (second, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   mentor_socket = join_lesson (second, mentor, booking_id);
   /* Servers sharing an SQLite file do not tell each other of the join. */
@@ -434,14 +451,11 @@ test_notifications_across (void)
   g_autoptr (McTestSocket) lobby = NULL;
   g_autoptr (McTestSocket) mentor_lobby = NULL;
   g_autoptr (McTestSocket) mentor_socket = NULL;
-  g_autoptr (JsonObject)   welcome = NULL;
-  g_autoptr (JsonObject)   mentor_welcome = NULL;
   g_autoptr (JsonObject)   mentor_changed = NULL;
   g_autoptr (JsonObject)   changed = NULL;
   g_autoptr (JsonObject)   presence = NULL;
   g_autoptr (JsonNode)     patched = NULL;
   g_autofree char         *mentor = NULL;
-  g_autofree char         *student = NULL;
   g_autofree char         *path = NULL;
   gint64                   booking_id;
   guint                    status;
@@ -457,16 +471,11 @@ test_notifications_across (void)
   second = mc_test_server_new_node (first, NULL);
   mc_test_server_start (second);
 
-  mc_test_create_pair (first, NULL, NULL);
-  booking_id = mc_test_create_booking (first, MC_TEST_MENTOR, MC_TEST_STUDENT, -600, 3000,
-                                       "confirmed");
-  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
-  lobby = mc_test_socket_open (second, student, NULL, NULL);
-  welcome = mc_test_socket_wait (lobby, "welcome");
+  booking_id = create_lesson (first);
+  lobby = open_lobby (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   /* The mentor's lobby is on the first server, which hears its own NOTIFY too. */
+  mentor_lobby = open_lobby (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
-  mentor_lobby = mc_test_socket_open (first, mentor, NULL, NULL);
-  mentor_welcome = mc_test_socket_wait (mentor_lobby, "welcome");
 
   /* Anyone who can connect to the database can NOTIFY on the channel:
    * payloads that are not ours are ignored, and nobody crashes. */
