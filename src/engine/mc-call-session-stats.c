@@ -87,10 +87,7 @@ sum_stats_cb (GQuark        field,
 
     case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:
       /* Every stream shares the one path (BUNDLE), so the least is the
-       * round trip. A report can be far off for a while (seen once at 10 %
-       * loss: 2 s for the first 12 s of a call on a 1 ms path, and the
-       * retransmission budget then held back every repeated request for a
-       * lost packet as "its answer may still be on the way"). */
+       * round trip (but see the check of it below). */
       rtt = number_field (stats, "round-trip-time");
       if (rtt > 0 && (totals->round_trip <= 0 || rtt < totals->round_trip))
         totals->round_trip = rtt;
@@ -171,6 +168,12 @@ publish_stats (McCallSession      *self,
       stats->remote_loss = totals.remote_loss;
       if (totals.round_trip > 0)
         stats->round_trip_ms = totals.round_trip * 1000;
+      if (!mc_call_stats_round_trip_is_plausible (stats))
+        {
+          g_debug ("Round trip of %.0f ms not believed: retransmissions take %.0f ms",
+                   stats->round_trip_ms, stats->rtx_round_trip_ms);
+          stats->round_trip_ms = -1;
+        }
 
       g_set_object (&self->stats_peer, self->peer);
       self->stats_time = stats->monotonic_time;
@@ -211,7 +214,7 @@ publish_stats (McCallSession      *self,
                          webrtc_stats != NULL && (totals.remote_loss > 0 || totals.round_trip > 0)
                            ? totals.remote_loss
                            : -1,
-                         totals.round_trip > 0 ? totals.round_trip * 1000 : -1, stats);
+                         stats->round_trip_ms, stats);
 
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, mc_call_session_get_remote_video (self))

@@ -60,6 +60,33 @@ mc_call_stats_free (McCallStats *stats)
   g_free (stats);
 }
 
+/* A receiver report's round trip above twice the retransmissions' and this
+ * is not believed. */
+#define IMPLAUSIBLE_RTT_MARGIN_MS 100
+
+/**
+ * mc_call_stats_round_trip_is_plausible:
+ * @stats: statistics with the receiver reports' round trip and the
+ *   retransmissions' (either -1 if unknown)
+ *
+ * The receiver reports' round trip can be far off for a while: 2 s for the
+ * first 6–12 s of some calls on a 1–3 ms path, every stream alike, so that
+ * the retransmission budget held back each repeated request ("its answer
+ * may still be on the way") and the jitter buffers asked only once.
+ * Retransmissions cross the same path: when theirs is known and the
+ * reports' is far above it, the reports' is not to be believed.
+ *
+ * Returns: %FALSE if the reports' round trip is known and not to be believed
+ */
+gboolean
+mc_call_stats_round_trip_is_plausible (const McCallStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, TRUE);
+
+  return stats->round_trip_ms <= 0 || stats->rtx_round_trip_ms <= 0 ||
+         stats->round_trip_ms <= 2 * stats->rtx_round_trip_ms + IMPLAUSIBLE_RTT_MARGIN_MS;
+}
+
 /**
  * mc_call_stats_derive_quality:
  * @stats: statistics

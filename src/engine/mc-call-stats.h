@@ -154,6 +154,7 @@ typedef enum
 McCallStats  *mc_call_stats_new (void);
 McCallStats  *mc_call_stats_copy (const McCallStats *stats);
 void          mc_call_stats_free (McCallStats *stats);
+gboolean      mc_call_stats_round_trip_is_plausible (const McCallStats *stats);
 McCallQuality mc_call_stats_derive_quality (const McCallStats *stats,
                                             McCallVideoKind    expected);
 JsonObject   *mc_call_stats_to_json (const McCallStats *stats);

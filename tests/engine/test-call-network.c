@@ -211,6 +211,27 @@ test_screen_then_camera (void)
 
 /* The quality rating: a camera at 15 frames a second is fair, a screen at 5
  * good; either stalled is poor. */
+/* A receiver report's round trip far above what retransmissions take on
+ * the same path is not believed; one near it, or with nothing to compare,
+ * is. */
+static void
+test_round_trip_plausible (void)
+{
+  g_autoptr (McCallStats) stats = mc_call_stats_new ();
+
+  g_assert_true (mc_call_stats_round_trip_is_plausible (stats));
+  stats->round_trip_ms = 2045;
+  g_assert_true (mc_call_stats_round_trip_is_plausible (stats));
+  stats->rtx_round_trip_ms = 3;
+  g_assert_false (mc_call_stats_round_trip_is_plausible (stats));
+  stats->round_trip_ms = 80;
+  g_assert_true (mc_call_stats_round_trip_is_plausible (stats));
+  /* A long path with a queue: both long. */
+  stats->round_trip_ms = 900;
+  stats->rtx_round_trip_ms = 450;
+  g_assert_true (mc_call_stats_round_trip_is_plausible (stats));
+}
+
 static void
 test_quality_rating (void)
 {
@@ -280,6 +301,7 @@ main (int   argc,
   g_test_add_func ("/engine/call-network/reset", test_reset);
   g_test_add_func ("/engine/call-network/screen-then-camera", test_screen_then_camera);
   g_test_add_func ("/engine/call-network/quality-rating", test_quality_rating);
+  g_test_add_func ("/engine/call-network/round-trip-plausible", test_round_trip_plausible);
 
   return g_test_run ();
 }
