@@ -17,6 +17,9 @@
 #include "mc-call-session-private.h"
 
 #define MAX_LATENCY_HISTORY 100000
+/* How long after a negotiation began the receiver reports' round trip is
+ * checked against the retransmissions'. */
+#define ROUND_TRIP_CHECK_US (30 * G_USEC_PER_SEC)
 
 /* Helpers */
 
@@ -110,7 +113,7 @@ publish_stats (McCallSession      *self,
   Totals                  totals = {
                      0,
   };
-  double             seconds;
+  double             seconds, round_trip_ms;
   guint64            frames;
   g_autoptr (GArray) twcc_packets = NULL;
 
@@ -168,12 +171,6 @@ publish_stats (McCallSession      *self,
       stats->remote_loss = totals.remote_loss;
       if (totals.round_trip > 0)
         stats->round_trip_ms = totals.round_trip * 1000;
-      if (!mc_call_stats_round_trip_is_plausible (stats))
-        {
-          g_debug ("Round trip of %.0f ms not believed: retransmissions take %.0f ms",
-                   stats->round_trip_ms, stats->rtx_round_trip_ms);
-          stats->round_trip_ms = -1;
-        }
 
       g_set_object (&self->stats_peer, self->peer);
       self->stats_time = stats->monotonic_time;
@@ -208,13 +205,27 @@ publish_stats (McCallSession      *self,
         g_array_append_vals (self->latency_history, samples->data, samples->len);
     }
 
+  /* In a connection's first seconds the receiver reports' round trip may
+   * be far off (mc_call_stats_round_trip_is_plausible ()); the adaptation
+   * then goes by the retransmissions' (the statistics keep the reports').
+   * Later the retransmissions' may be the stale one: it changes only when
+   * a retransmission comes, and slowly. */
+  round_trip_ms = stats->round_trip_ms;
+  if (stats->monotonic_time - self->negotiation_started < ROUND_TRIP_CHECK_US &&
+      !mc_call_stats_round_trip_is_plausible (stats))
+    {
+      g_debug ("Round trip of %.0f ms not believed: retransmissions take %.0f ms",
+               stats->round_trip_ms, stats->rtx_round_trip_ms);
+      round_trip_ms = stats->rtx_round_trip_ms;
+    }
+
   /* What the peer's feedback says about the path, to the estimator; and
    * the estimate, to the encoders. */
   mc_call_session_adapt (self, twcc_packets,
                          webrtc_stats != NULL && (totals.remote_loss > 0 || totals.round_trip > 0)
                            ? totals.remote_loss
                            : -1,
-                         stats->round_trip_ms, stats);
+                         round_trip_ms, stats);
 
   stats->quality = self->state == MC_CALL_SESSION_STATE_CONNECTED
                      ? mc_call_stats_derive_quality (stats, mc_call_session_get_remote_video (self))

@@ -38,7 +38,7 @@ GType mc_call_stats_get_type (void) G_GNUC_CONST;
 /**
  * McCallStats:
  * @monotonic_time: when these were taken, g_get_monotonic_time()
- * @round_trip_ms: round-trip time from RTCP, or -1 if unknown
+ * @round_trip_ms: round-trip time from RTCP (the receiver reports), or -1 if unknown
  * @loss: fraction (0–1) of the packets sent to us lost in the last second
  *   for good (not repaired by a retransmission in time)
  * @remote_loss: fraction (0–1) of our packets the peer reports lost

@@ -47,10 +47,10 @@ retransmission_request_cb (GstPad          *pad,
 /* Tells the budget whether the stream of @buffer, an RTP packet on its way
  * into rtprtxsend, is one it sends again: its payload type is in the
  * element's payload-type map (webrtcbin maps those that negotiated RTX).
- * Looked up once a stream, once the map is set. */
+ * Looked up once a stream. */
 static void
 tell_stream (McRetransmissionBudget *budget,
-             GstElement             *rtxsend,
+             GstPad                 *pad,
              GstBuffer              *buffer)
 {
   GstRTPBuffer             rtp = GST_RTP_BUFFER_INIT;
@@ -68,10 +68,12 @@ tell_stream (McRetransmissionBudget *budget,
   if (mc_retransmission_budget_knows_stream (budget, ssrc))
     return;
 
-  g_object_get (rtxsend, "payload-type-map", &map, NULL);
-  if (map == NULL || gst_structure_n_fields (map) == 0)
-    return;
-  sent_again = gst_structure_has_field (map, payload_type);
+  /* webrtcbin sets the map when a description is applied, before media
+   * flows. Without one (no RTX negotiated) every stream counts, as it did
+   * before there were streams, and the map is not read again. */
+  g_object_get (GST_PAD_PARENT (pad), "payload-type-map", &map, NULL);
+  sent_again = map == NULL || gst_structure_n_fields (map) == 0 ||
+               gst_structure_has_field (map, payload_type);
   g_debug ("Stream %08x (payload type %s) is%s sent again when asked for", ssrc, payload_type,
            sent_again ? "" : " not");
   mc_retransmission_budget_add_stream (budget, ssrc, sent_again);
@@ -83,18 +85,17 @@ outgoing_stream_cb (GstPad          *pad,
                     gpointer         user_data)
 {
   McRetransmissionBudget *budget = MC_RETRANSMISSION_BUDGET (user_data);
-  GstElement             *rtxsend = GST_ELEMENT (GST_PAD_PARENT (pad));
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
     {
-      tell_stream (budget, rtxsend, GST_PAD_PROBE_INFO_BUFFER (info));
+      tell_stream (budget, pad, GST_PAD_PROBE_INFO_BUFFER (info));
     }
   else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
     {
       GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
 
       for (guint i = 0; i < gst_buffer_list_length (list); i++)
-        tell_stream (budget, rtxsend, gst_buffer_list_get (list, i));
+        tell_stream (budget, pad, gst_buffer_list_get (list, i));
     }
 
   return GST_PAD_PROBE_OK;

@@ -209,8 +209,6 @@ test_screen_then_camera (void)
   g_assert_true (mc_call_network_get_peer_poor (network));
 }
 
-/* The quality rating: a camera at 15 frames a second is fair, a screen at 5
- * good; either stalled is poor. */
 /* A receiver report's round trip far above what retransmissions take on
  * the same path is not believed; one near it, or with nothing to compare,
  * is. */
@@ -232,6 +230,8 @@ test_round_trip_plausible (void)
   g_assert_true (mc_call_stats_round_trip_is_plausible (stats));
 }
 
+/* The quality rating: a camera at 15 frames a second is fair, a screen at 5
+ * good; either stalled is poor. */
 static void
 test_quality_rating (void)
 {
