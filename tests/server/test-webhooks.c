@@ -24,13 +24,15 @@
  * second or two more than the test advanced. */
 #define CLOCK_SLACK_SECONDS 5
 
-#define assert_seconds(actual, expected)                        \
-  G_STMT_START {                                                \
-    gint64 actual__ = (actual);                                 \
-    gint64 expected__ = (expected);                             \
-    g_assert_cmpint (actual__, >=, expected__);                 \
+#define assert_seconds(actual, expected) \
+  G_STMT_START \
+  { \
+    gint64 actual__ = (actual); \
+    gint64 expected__ = (expected); \
+    g_assert_cmpint (actual__, >=, expected__); \
     g_assert_cmpint (actual__, <=, expected__ + CLOCK_SLACK_SECONDS); \
-  } G_STMT_END
+  } \
+  G_STMT_END
 
 /* Adds an endpoint for @receiver through the admin API; returns its id and
  * sets the receiver's secret to the one the server made, unless the
@@ -341,9 +343,11 @@ test_lesson (void)
     g_assert_true (json_object_get_boolean_member (d, "booking_completed"));
     participants = json_object_get_array_member (d, "participants");
     assert_seconds (json_object_get_int_member (json_array_get_object_element (participants, 0),
-                                                 "attended_seconds"), 810);
+                                                "attended_seconds"),
+                    810);
     assert_seconds (json_object_get_int_member (json_array_get_object_element (participants, 1),
-                                                 "attended_seconds"), 720);
+                                                "attended_seconds"),
+                    720);
     g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "scheduled"),
                                                  "duration_seconds"),
                      ==, 3600);
@@ -577,7 +581,8 @@ test_takeover_and_timeout (void)
   g_assert_cmpint (json_object_get_int_member (ended, "duration_seconds"), >=, 150 + 4860);
   participants = json_object_get_array_member (ended, "participants");
   assert_seconds (json_object_get_int_member (json_array_get_object_element (participants, 0),
-                                               "attended_seconds"), 150);
+                                              "attended_seconds"),
+                  150);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (participants, 0),
                                                "joins"),
                    ==, 2);
