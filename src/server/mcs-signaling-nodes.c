@@ -22,6 +22,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "mc-json.h"
+
 #include "mcs-clock.h"
 #include "mcs-connection.h"
 #if HAVE_POSTGRESQL
@@ -190,17 +194,28 @@ mcs_signaling_booking_changed (McsSignaling *self,
 
 
 #if HAVE_POSTGRESQL
-/* @name's value if it is a string, else NULL. */
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
+/* What a payload may hold: "node" and "event" strings, a "booking_id" and
+ * (from servers that name them) the participants' ids in "users". */
+static const McJsonRule payload_rules[] = {
+  { "node", MC_JSON_STRING, TRUE, 0, 0 },
+  { "event", MC_JSON_STRING, TRUE, 0, 0 },
+  { "booking_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
+  { "users", MC_JSON_ARRAY, FALSE, 0, 0 },
+};
 
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-             json_node_get_value_type (node) == G_TYPE_STRING
-           ? json_node_get_string (node)
-           : NULL;
+typedef enum
+{
+  EVENT_OTHER,
+  EVENT_BOOKING_CHANGED,
+  EVENT_PRESENCE,
+} Event;
+
+static Event
+parse_event (const char *event)
+{
+  return g_str_equal (event, "booking-changed") ? EVENT_BOOKING_CHANGED
+         : g_str_equal (event, "presence")      ? EVENT_PRESENCE
+                                                : EVENT_OTHER;
 }
 
 /* Whether a change to @booking_id, published with @object's "users", has
@@ -246,37 +261,26 @@ notification_cb (McsListener *listener,
                  gpointer     user_data)
 {
   McsSignaling          *self = user_data;
-  g_autoptr (JsonNode)   root = json_from_string (payload, NULL);
-  JsonObject            *object;
+  g_autoptr (JsonObject) object = mc_json_parse_object (payload, strlen (payload), NULL);
   g_autoptr (McsBooking) booking = NULL;
-  JsonNode              *member;
-  const char            *node, *event;
+  Event                  event;
   gint64                 booking_id;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (object == NULL ||
+      !mc_json_validate (object, payload_rules, G_N_ELEMENTS (payload_rules), NULL, NULL) ||
+      g_str_equal (json_object_get_string_member (object, "node"), self->node_name))
     return;
 
-  object = json_node_get_object (root);
-  node = string_member (object, "node");
-  event = string_member (object, "event");
-  member = json_object_get_member (object, "booking_id");
-  booking_id = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
-                   json_node_get_value_type (member) == G_TYPE_INT64
-                 ? json_node_get_int (member)
-                 : 0;
-  if (node == NULL || event == NULL || g_strcmp0 (node, self->node_name) == 0 ||
-      booking_id <= 0)
-    return;
-  if (!g_str_equal (event, "booking-changed") && !g_str_equal (event, "presence"))
-    return;
-  if (!concerns_here (self, object, booking_id))
+  event = parse_event (json_object_get_string_member (object, "event"));
+  booking_id = json_object_get_int_member (object, "booking_id");
+  if (event == EVENT_OTHER || !concerns_here (self, object, booking_id))
     return;
 
   booking = mcs_signaling_load_booking (self, booking_id, NULL);
   if (booking == NULL)
     return;
 
-  if (g_str_equal (event, "booking-changed"))
+  if (event == EVENT_BOOKING_CHANGED)
     booking_changed_here (self, booking);
   else
     presence_here (self, booking);
