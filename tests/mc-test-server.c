@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "mc-protocol.h"
+#include "mc-test-database.h"
 #include "mc-test-server.h"
 
 /* Generous, because the suite also runs under AddressSanitizer and on busy
@@ -599,6 +600,73 @@ mc_test_server_start (McTestServer *self)
 
   g_free (wait.listening_line);
   g_string_free (wait.other_output, TRUE);
+
+  /* A server on PostgreSQL serves once it hears the other servers: a test
+   * may count on a change on another server reaching this one. */
+  if (mc_test_database_is_postgresql ())
+    mc_test_server_wait_health (self, "listening", START_TIMEOUT_SECONDS);
+}
+
+/**
+ * mc_test_server_get_health:
+ * @self: a running test server
+ * @other_servers: (out) (optional) (transfer full): its `other_servers`
+ *   member (%NULL on SQLite)
+ *
+ * Returns: the HTTP status of `GET /healthz`
+ */
+guint
+mc_test_server_get_health (McTestServer *self,
+                           char        **other_servers)
+{
+  g_autoptr (JsonNode) body = NULL;
+  guint                status;
+
+  body = mc_test_request (self, "GET", "/healthz", NULL, NULL, &status);
+  g_assert_nonnull (body);
+  if (other_servers != NULL)
+    *other_servers = g_strdup (json_object_get_string_member_with_default (
+      json_node_get_object (body), "other_servers", NULL));
+
+  return status;
+}
+
+/**
+ * mc_test_server_wait_health:
+ * @self: a running test server
+ * @other_servers: what its `GET /healthz` should say of them (ignored on SQLite)
+ * @timeout_seconds: how long to wait
+ *
+ * Waits until the server says it stands so with the other servers,
+ * answering 200 when it listens to them and 503 otherwise.
+ */
+void
+mc_test_server_wait_health (McTestServer *self,
+                            const char   *other_servers,
+                            int           timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_seconds * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *now = NULL;
+      guint            status = mc_test_server_get_health (self, &now);
+
+      if (now == NULL)
+        {
+          g_assert_cmpuint (status, ==, 200);
+          return;
+        }
+      if (g_str_equal (now, other_servers))
+        {
+          g_assert_cmpuint (status, ==, g_str_equal (now, "listening") ? 200 : 503);
+          return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The server still says it is %s with the other servers after %d s, not %s",
+                 now, timeout_seconds, other_servers);
+      g_usleep (20 * 1000);
+    }
 }
 
 /**

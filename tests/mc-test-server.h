@@ -59,6 +59,11 @@ const char *mc_test_server_get_database (McTestServer *self);
 const char *mc_test_server_get_binary (void);
 
 /* HTTP */
+guint      mc_test_server_get_health (McTestServer *self,
+                                      char        **other_servers);
+void       mc_test_server_wait_health (McTestServer *self,
+                                       const char   *other_servers,
+                                       int           timeout_seconds);
 JsonNode  *mc_test_request (McTestServer *self,
                             const char   *method,
                             const char   *path,

@@ -28,16 +28,28 @@
 #include "mcs-listener.h"
 #include "mcs-store.h"
 
-#define RECONNECT_SECONDS 5
+#define RECONNECT_SECONDS       5
+#define CONNECT_TIMEOUT_SECONDS 5
+
+typedef enum
+{
+  STATE_LOST,
+  STATE_CONNECTING,
+  STATE_SUBSCRIBING,
+  STATE_LISTENING,
+} State;
 
 struct _McsListener
 {
   GObject parent_instance;
 
-  char   *url;
-  PGconn *conn;
-  guint   watch_id;
-  guint   reconnect_id;
+  char    *url;
+  PGconn  *conn;
+  State    state;
+  gboolean has_listened;
+  guint    watch_id;
+  guint    timeout_id;
+  guint    reconnect_id;
 };
 
 G_DEFINE_FINAL_TYPE (McsListener, mcs_listener, G_TYPE_OBJECT)
@@ -50,25 +62,66 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void     start (McsListener *self);
 static gboolean reconnect_cb (gpointer user_data);
+static gboolean readable_cb (int          fd,
+                             GIOCondition condition,
+                             gpointer     user_data);
+static void     poll_connection (McsListener *self);
 
 static void
 drop (McsListener *self)
 {
   g_clear_handle_id (&self->watch_id, g_source_remove);
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_pointer (&self->conn, PQfinish);
+  self->state = STATE_LOST;
 }
 
 static void
 lose (McsListener *self,
       const char  *why)
 {
-  g_warning ("Not listening to the other servers any more (%s); trying again every %d s", why,
+  g_message ("Not listening to the other servers any more (%s); trying again every %d s", why,
              RECONNECT_SECONDS);
   drop (self);
   if (self->reconnect_id == 0)
     self->reconnect_id = g_timeout_add_seconds (RECONNECT_SECONDS, reconnect_cb, self);
+}
+
+/* Reads the LISTEN's results as they come. Returns whether it is done, and
+ * went well: then this server listens. */
+static gboolean
+subscribed (McsListener *self)
+{
+  PGresult *result;
+
+  while (!PQisBusy (self->conn))
+    {
+      result = PQgetResult (self->conn);
+      if (result == NULL)
+        {
+          g_clear_handle_id (&self->timeout_id, g_source_remove);
+          if (self->has_listened)
+            g_message ("Listening to the other servers again");
+          else
+            g_debug ("Listening on channel %s", MCS_STORE_CHANNEL);
+          self->state = STATE_LISTENING;
+          self->has_listened = TRUE;
+          return TRUE;
+        }
+
+      if (PQresultStatus (result) != PGRES_COMMAND_OK)
+        {
+          g_autofree char *message = g_strstrip (g_strdup (PQresultErrorMessage (result)));
+
+          PQclear (result);
+          lose (self, message);
+          return FALSE;
+        }
+      PQclear (result);
+    }
+
+  return FALSE;
 }
 
 static gboolean
@@ -89,6 +142,9 @@ readable_cb (int          fd,
       return G_SOURCE_REMOVE;
     }
 
+  if (self->state == STATE_SUBSCRIBING && !subscribed (self))
+    return G_SOURCE_CONTINUE;
+
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
       g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, notify->extra);
@@ -98,24 +154,111 @@ readable_cb (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
-/* Connects and listens; on failure, tries again later. */
+static void
+watch (McsListener      *self,
+       GIOCondition      condition,
+       GUnixFDSourceFunc callback)
+{
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+  self->watch_id = g_unix_fd_add (PQsocket (self->conn), condition | G_IO_HUP | G_IO_ERR,
+                                  callback, self);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  McsListener *self = user_data;
+
+  self->timeout_id = 0;
+  lose (self, "no answer within " G_STRINGIFY (CONNECT_TIMEOUT_SECONDS) " s");
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The connection is made: LISTEN, and read its answer with what follows. */
+static void
+subscribe (McsListener *self)
+{
+  if (PQsetnonblocking (self->conn, 1) != 0 ||
+      !PQsendQuery (self->conn, "LISTEN " MCS_STORE_CHANNEL) || PQflush (self->conn) != 0)
+    {
+      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
+
+      lose (self, message);
+      return;
+    }
+
+  self->state = STATE_SUBSCRIBING;
+  watch (self, G_IO_IN, readable_cb);
+}
+
+static gboolean
+connecting_cb (int          fd,
+               GIOCondition condition,
+               gpointer     user_data)
+{
+  McsListener *self = user_data;
+
+  /* libpq may change sockets between steps (another address of the
+   * host): each step watches the socket anew. */
+  self->watch_id = 0;
+  poll_connection (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+poll_connection (McsListener *self)
+{
+  switch (PQconnectPoll (self->conn))
+    {
+    case PGRES_POLLING_READING:
+      watch (self, G_IO_IN, connecting_cb);
+      break;
+
+    case PGRES_POLLING_WRITING:
+      watch (self, G_IO_OUT, connecting_cb);
+      break;
+
+    case PGRES_POLLING_OK:
+      subscribe (self);
+      break;
+
+    case PGRES_POLLING_FAILED:
+    case PGRES_POLLING_ACTIVE:
+    default:
+      {
+        g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
+
+        lose (self, message);
+      }
+      break;
+    }
+}
+
+/* Connects and listens, without ever waiting on the main loop for the
+ * database (libpq's non-blocking connection, its socket watched on the
+ * main context); on failure, tries again later. */
 static void
 start (McsListener *self)
 {
-  /* As the store's connection: UTF-8, no NOTICEs, and a server that does
-   * not answer does not hold the main loop for a TCP time-out. This one is
-   * idle but for notifications: TCP keep-alives find a peer that vanished
-   * without a word (a fail-over, a moved address) within a minute or so. */
-  const char *keywords[] = { "connect_timeout", "client_encoding",
-                             "options", "keepalives_idle",
-                             "keepalives_interval", "keepalives_count",
-                             "dbname", NULL };
-  const char *values[] = { "5", "UTF8", "-c client_min_messages=warning", "30", "10", "3",
+  /* As the store's connection: UTF-8 and no NOTICEs. This one is idle but
+   * for notifications: TCP keep-alives find a peer that vanished without a
+   * word (a fail-over, a moved address) within a minute or so. libpq leaves
+   * a non-blocking connection's time-out to its caller: see
+   * connect_timeout_cb (). */
+  const char *keywords[] = { "client_encoding", "options", "keepalives_idle",
+                             "keepalives_interval", "keepalives_count", "dbname", NULL };
+  const char *values[] = { "UTF8", "-c client_min_messages=warning", "30", "10", "3",
                            self->url, NULL };
-  PGresult   *result;
 
-  self->conn = PQconnectdbParams (keywords, values, TRUE);
-  if (PQstatus (self->conn) != CONNECTION_OK)
+  self->conn = PQconnectStartParams (keywords, values, TRUE);
+  if (self->conn == NULL)
+    {
+      lose (self, "out of memory");
+      return;
+    }
+  if (PQstatus (self->conn) == CONNECTION_BAD)
     {
       g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
 
@@ -123,21 +266,9 @@ start (McsListener *self)
       return;
     }
 
-  result = PQexec (self->conn, "LISTEN " MCS_STORE_CHANNEL);
-  if (PQresultStatus (result) != PGRES_COMMAND_OK)
-    {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
-
-      PQclear (result);
-      lose (self, message);
-      return;
-    }
-  PQclear (result);
-
-  PQsetnonblocking (self->conn, 1);
-  self->watch_id = g_unix_fd_add (PQsocket (self->conn), G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                  readable_cb, self);
-  g_debug ("Listening on channel %s", MCS_STORE_CHANNEL);
+  self->state = STATE_CONNECTING;
+  self->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, self);
+  poll_connection (self);
 }
 
 static gboolean
@@ -147,8 +278,6 @@ reconnect_cb (gpointer user_data)
 
   self->reconnect_id = 0;
   start (self);
-  if (self->conn != NULL)
-    g_message ("Listening to the other servers again");
 
   return G_SOURCE_REMOVE;
 }
@@ -215,5 +344,30 @@ mcs_listener_is_listening (McsListener *self)
 {
   g_return_val_if_fail (MCS_IS_LISTENER (self), FALSE);
 
-  return self->watch_id != 0;
+  return self->state == STATE_LISTENING;
+}
+
+/**
+ * mcs_listener_describe:
+ * @self: a listener
+ *
+ * Returns: where it stands, for `/healthz`: `listening`, `connecting`
+ *   (the first time, or again after a loss) or `lost` (waiting to try again)
+ */
+const char *
+mcs_listener_describe (McsListener *self)
+{
+  g_return_val_if_fail (MCS_IS_LISTENER (self), NULL);
+
+  switch (self->state)
+    {
+    case STATE_LISTENING:
+      return "listening";
+    case STATE_CONNECTING:
+    case STATE_SUBSCRIBING:
+      return "connecting";
+    case STATE_LOST:
+    default:
+      return "lost";
+    }
 }

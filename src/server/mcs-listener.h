@@ -15,5 +15,6 @@ G_DECLARE_FINAL_TYPE (McsListener, mcs_listener, MCS, LISTENER, GObject)
 
 McsListener *mcs_listener_new (const char *url);
 gboolean     mcs_listener_is_listening (McsListener *self);
+const char  *mcs_listener_describe (McsListener *self);
 
 G_END_DECLS

@@ -137,19 +137,33 @@ mcs_api_get_routes (guint *n_routes)
   return routes;
 }
 
+/* Whether this server can serve. A server that shares its database with
+ * others serves only while it hears them: otherwise its users would miss
+ * what their connections on the others do, and a load balancer sends them
+ * elsewhere meanwhile. */
 void
 mcs_api_healthz (McsRequest *request)
 {
+  McsSignaling           *signaling = mcs_server_get_signaling (mcs_request_get_server (request));
   g_autoptr (JsonBuilder) builder = json_builder_new ();
+  gboolean                listening;
+  const char             *other_servers = mcs_signaling_describe_listening (signaling, &listening);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, "ok");
+  json_builder_add_string_value (builder, listening ? "ok" : "unavailable");
   json_builder_set_member_name (builder, "version");
   json_builder_add_string_value (builder, PACKAGE_VERSION);
+  if (other_servers != NULL)
+    {
+      json_builder_set_member_name (builder, "other_servers");
+      json_builder_add_string_value (builder, other_servers);
+    }
   json_builder_end_object (builder);
 
-  mcs_request_reply_builder (request, SOUP_STATUS_OK, builder);
+  mcs_request_reply_builder (request,
+                             listening ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE,
+                             builder);
 }
 
 void

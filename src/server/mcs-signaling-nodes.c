@@ -355,6 +355,30 @@ mcs_signaling_nodes_stop (McsSignaling *self)
   g_clear_object (&self->listener);
 }
 
+/**
+ * mcs_signaling_describe_listening:
+ * @self: the hub
+ * @listening: (out): whether this server hears the others (always, with no others to hear)
+ *
+ * Returns: (nullable): how this server's listening to the other servers
+ *   stands (mcs_listener_describe ()), or %NULL on a store no other server
+ *   can share (SQLite)
+ */
+const char *
+mcs_signaling_describe_listening (McsSignaling *self,
+                                  gboolean     *listening)
+{
+#if HAVE_POSTGRESQL
+  if (self->listener != NULL)
+    {
+      *listening = mcs_listener_is_listening (MCS_LISTENER (self->listener));
+      return mcs_listener_describe (MCS_LISTENER (self->listener));
+    }
+#endif
+  *listening = TRUE;
+  return NULL;
+}
+
 /* Closes this server's attendance records as `server_restart` and takes it
  * off the list of live servers, once its connections are gone: the others
  * need not wait for its heartbeat to run out, and hear at once who left. */

@@ -23,6 +23,8 @@ void          mcs_signaling_accept (McsSignaling            *self,
                                     SoupWebsocketConnection *websocket,
                                     const McsUser           *user,
                                     const McsSession        *session);
+const char   *mcs_signaling_describe_listening (McsSignaling *self,
+                                                gboolean     *listening);
 guint         mcs_signaling_count_connections (McsSignaling *self,
                                                gint64        user_id);
 void          mcs_signaling_booking_changed (McsSignaling *self,

@@ -440,6 +440,57 @@ test_presence_after_loss (void)
                    ==, 0);
 }
 
+/* A server that loses its connection to the other servers says so to the
+ * load balancer (503 from /healthz), connects again by itself without
+ * holding its main loop, and hears them again: the lobby on one server
+ * hears of a join on the other. */
+static void
+test_listener_reconnects (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) lobby = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *other_servers = NULL;
+  gint64                   booking_id;
+
+  first = mc_test_server_start_new (NULL);
+  if (!mc_test_database_is_postgresql ())
+    {
+      /* On SQLite, no other server to hear: /healthz does not speak of them. */
+      g_assert_cmpuint (mc_test_server_get_health (first, &other_servers), ==, 200);
+      g_assert_null (other_servers);
+      g_test_skip ("only servers on PostgreSQL listen to each other");
+      return;
+    }
+
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+  g_assert_cmpuint (mc_test_server_get_health (first, &other_servers), ==, 200);
+  g_assert_cmpstr (other_servers, ==, "listening");
+
+  booking_id = create_lesson (first);
+  lobby = open_lobby (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  /* Both servers' listening sessions end on the database's side. */
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(pg_terminate_backend(pid))"
+                                               " FROM pg_stat_activity"
+                                               " WHERE datname = current_database()"
+                                               "   AND query = 'LISTEN mentorcall'"),
+                   ==, 2);
+  mc_test_server_wait_health (first, "lost", 10);
+  /* It tries again after 5 s, and meanwhile serves what needs no other server. */
+  g_assert_cmpuint (mc_test_server_get_health (first, NULL), ==, 503);
+  mentor = mc_test_login (second, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mc_test_server_wait_health (first, "listening", 20);
+  mc_test_server_wait_health (second, "listening", 20);
+
+  mentor_socket = join_lesson (second, mentor, booking_id);
+  wait_presence (lobby, booking_id, 1);
+}
+
 /* What a user's other connections hear reaches them on whichever server
  * they are connected to: on PostgreSQL the servers tell each other
  * (LISTEN/NOTIFY). */
@@ -580,6 +631,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/node-drained", test_node_drained);
   g_test_add_func ("/server/nodes/presence-after-loss", test_presence_after_loss);
   g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
+  g_test_add_func ("/server/nodes/listener-reconnects", test_listener_reconnects);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
