@@ -39,6 +39,8 @@
  * for six of those is gone (mcs_store_node_heartbeat ()). */
 #define NODE_HEARTBEAT_SECONDS  5
 #define NODE_DEAD_AFTER_SECONDS 30
+/* How many lessons' presence tell_closed_cb () tells in one go. */
+#define TELL_CLOSED_AT_ONCE 8
 
 /* Telling users */
 
@@ -290,13 +292,53 @@ notification_cb (McsListener *listener,
 /* Attendance records closed for a server (this one starting or stopping,
  * another one gone) change who is in those lessons: their participants'
  * other connections hear it, here and on the other servers, as when
- * someone leaves. */
+ * someone leaves. Each booking costs a read and a NOTIFY on the main loop,
+ * so those of a server gone (hundreds of lessons, maybe) are told a few
+ * at a time, when nothing else waits (tell_closed_cb ()). */
 static void
 tell_closed (McsSignaling *self,
              GArray       *bookings)
 {
   for (guint i = 0; i < bookings->len; i++)
     mcs_signaling_notify_presence (self, g_array_index (bookings, gint64, i));
+}
+
+static gboolean
+tell_closed_cb (gpointer user_data)
+{
+  McsSignaling      *self = user_data;
+  guint              n = MIN (self->closed->len, TELL_CLOSED_AT_ONCE);
+  g_autoptr (GArray) now = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+
+  g_array_append_vals (now, self->closed->data, n);
+  g_array_remove_range (self->closed, 0, n);
+  tell_closed (self, now);
+  if (self->closed->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->closed_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tell_closed_later (McsSignaling *self,
+                   GArray       *bookings)
+{
+  if (bookings->len == 0)
+    return;
+
+  g_array_append_vals (self->closed, bookings->data, bookings->len);
+  if (self->closed_id == 0)
+    self->closed_id = g_idle_add_full (G_PRIORITY_LOW, tell_closed_cb, self, NULL);
+}
+
+/* Tells now what is still to be told (this server is stopping). */
+static void
+tell_closed_now (McsSignaling *self)
+{
+  g_clear_handle_id (&self->closed_id, g_source_remove);
+  tell_closed (self, self->closed);
+  g_array_set_size (self->closed, 0);
 }
 
 /* Tells the other servers on the database that this one is alive, and
@@ -312,7 +354,7 @@ node_heartbeat_cb (gpointer user_data)
                                      NODE_DEAD_AFTER_SECONDS, bookings);
   if (closed > 0)
     g_message ("Closed %u attendance records of servers that are gone", closed);
-  tell_closed (self, bookings);
+  tell_closed_later (self, bookings);
 
   return G_SOURCE_CONTINUE;
 }
@@ -331,6 +373,7 @@ mcs_signaling_nodes_start (McsSignaling *self)
   guint              closed;
 
   self->node_name = mcs_config_get_node (mcs_server_get_config (server));
+  self->closed = g_array_new (FALSE, FALSE, sizeof (gint64));
   mcs_store_set_node (store, self->node_name);
 #if HAVE_POSTGRESQL
   if (mcs_database_is_url (mcs_server_get_config (server)->database))
@@ -352,6 +395,7 @@ void
 mcs_signaling_nodes_stop (McsSignaling *self)
 {
   g_clear_handle_id (&self->node_id, g_source_remove);
+  g_clear_handle_id (&self->closed_id, g_source_remove);
   g_clear_object (&self->listener);
 }
 
@@ -388,6 +432,7 @@ mcs_signaling_nodes_leave (McsSignaling *self)
   g_autoptr (GArray) bookings = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint              closed;
 
+  tell_closed_now (self);
   closed = mcs_store_node_stopped (mcs_server_get_store (self->server), mcs_signaling_now (),
                                    bookings);
   if (closed > 0)

@@ -46,6 +46,8 @@ struct _McsSignaling
   char       *node_name;              /* this server's, as the store writes it */
   GObject    *listener;               /* McsListener: the other servers (PostgreSQL only), or NULL */
   gboolean    publishing;             /* whether changes are told to the other servers (PostgreSQL) */
+  GArray     *closed;                 /* gint64 booking ids whose presence is still to be told */
+  guint       closed_id;              /* the idle source telling them */
   gint64      revocations_checked_at; /* Unix time */
 };
 

@@ -558,6 +558,7 @@ mcs_signaling_dispose (GObject *object)
   g_clear_handle_id (&self->expiry_id, g_source_remove);
   g_clear_handle_id (&self->session_check_id, g_source_remove);
   mcs_signaling_nodes_stop (self);
+  g_clear_pointer (&self->closed, g_array_unref);
   g_clear_pointer (&self->node_name, g_free);
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
