@@ -88,6 +88,15 @@ lose (McsListener *self,
     self->reconnect_id = g_timeout_add_seconds (RECONNECT_SECONDS, reconnect_cb, self);
 }
 
+/* Loses the connection for what libpq says went wrong with it. */
+static void
+lose_connection (McsListener *self)
+{
+  g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
+
+  lose (self, message);
+}
+
 /* Reads the LISTEN's results as they come. Returns whether it is done, and
  * went well: then this server listens. */
 static gboolean
@@ -134,11 +143,9 @@ readable_cb (int          fd,
 
   if (!PQconsumeInput (self->conn) || PQstatus (self->conn) != CONNECTION_OK)
     {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
-
       /* The source goes with drop (): say so to GLib instead. */
       self->watch_id = 0;
-      lose (self, message);
+      lose_connection (self);
       return G_SOURCE_REMOVE;
     }
 
@@ -182,9 +189,7 @@ subscribe (McsListener *self)
   if (PQsetnonblocking (self->conn, 1) != 0 ||
       !PQsendQuery (self->conn, "LISTEN " MCS_STORE_CHANNEL) || PQflush (self->conn) != 0)
     {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
-
-      lose (self, message);
+      lose_connection (self);
       return;
     }
 
@@ -227,11 +232,7 @@ poll_connection (McsListener *self)
     case PGRES_POLLING_FAILED:
     case PGRES_POLLING_ACTIVE:
     default:
-      {
-        g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
-
-        lose (self, message);
-      }
+      lose_connection (self);
       break;
     }
 }
@@ -245,8 +246,9 @@ start (McsListener *self)
   /* As the store's connection: UTF-8 and no NOTICEs. This one is idle but
    * for notifications: TCP keep-alives find a peer that vanished without a
    * word (a fail-over, a moved address) within a minute or so. libpq leaves
-   * a non-blocking connection's time-out to its caller: see
-   * connect_timeout_cb (). */
+   * a non-blocking connection's time-out to its caller (connect_timeout_cb
+   * ()), and resolves a host name before it returns: the database's URL
+   * should name an address, or a name the local resolver knows at once. */
   const char *keywords[] = { "client_encoding", "options", "keepalives_idle",
                              "keepalives_interval", "keepalives_count", "dbname", NULL };
   const char *values[] = { "UTF8", "-c client_min_messages=warning", "30", "10", "3",
@@ -260,9 +262,7 @@ start (McsListener *self)
     }
   if (PQstatus (self->conn) == CONNECTION_BAD)
     {
-      g_autofree char *message = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
-
-      lose (self, message);
+      lose_connection (self);
       return;
     }
 
