@@ -266,9 +266,11 @@ start (McsListener *self)
       return;
     }
 
+  /* libpq's first step is to wait until the socket can be written to (its
+   * connect () is under way): only then may PQconnectPoll () be called. */
   self->state = STATE_CONNECTING;
   self->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, self);
-  poll_connection (self);
+  watch (self, G_IO_OUT, connecting_cb);
 }
 
 static gboolean
