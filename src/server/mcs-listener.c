@@ -63,7 +63,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static gboolean reconnect_cb (gpointer user_data);
-static gboolean readable_cb (int          fd,
+static gboolean writable_cb (int          fd,
                              GIOCondition condition,
                              gpointer     user_data);
 static void     poll_connection (McsListener *self);
@@ -77,15 +77,23 @@ drop (McsListener *self)
   self->state = STATE_LOST;
 }
 
+/* A connection that worked is made again at once (a database's idle
+ * session time-out, a fail-over: the new one is likely to work, and the
+ * load balancer's check need not see the gap); one that failed to be made,
+ * every RECONNECT_SECONDS. A message, not a warning: the operator's
+ * monitoring has /healthz, and the tests run servers with fatal warnings. */
 static void
 lose (McsListener *self,
       const char  *why)
 {
-  g_message ("Not listening to the other servers any more (%s); trying again every %d s", why,
-             RECONNECT_SECONDS);
+  gboolean was_listening = self->state == STATE_LISTENING;
+
+  g_message ("Not listening to the other servers (%s); trying again %s", why,
+             was_listening ? "now" : "in " G_STRINGIFY (RECONNECT_SECONDS) " s");
   drop (self);
   if (self->reconnect_id == 0)
-    self->reconnect_id = g_timeout_add_seconds (RECONNECT_SECONDS, reconnect_cb, self);
+    self->reconnect_id = g_timeout_add (was_listening ? 0 : RECONNECT_SECONDS * 1000,
+                                        reconnect_cb, self);
 }
 
 /* Loses the connection for what libpq says went wrong with it. */
@@ -141,16 +149,15 @@ readable_cb (int          fd,
   McsListener *self = user_data;
   PGnotify    *notify;
 
+  /* On a loss, drop () has removed this source already. */
   if (!PQconsumeInput (self->conn) || PQstatus (self->conn) != CONNECTION_OK)
     {
-      /* The source goes with drop (): say so to GLib instead. */
-      self->watch_id = 0;
       lose_connection (self);
       return G_SOURCE_REMOVE;
     }
 
   if (self->state == STATE_SUBSCRIBING && !subscribed (self))
-    return G_SOURCE_CONTINUE;
+    return self->state == STATE_LOST ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
@@ -182,19 +189,53 @@ connect_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The connection is made: LISTEN, and read its answer with what follows. */
+/* Sends what libpq still holds of the LISTEN, then reads its answer with
+ * what follows. */
+static void
+flush (McsListener *self)
+{
+  switch (PQflush (self->conn))
+    {
+    case 0:
+      watch (self, G_IO_IN, readable_cb);
+      break;
+
+    case 1:
+      watch (self, G_IO_OUT, writable_cb);
+      break;
+
+    default:
+      lose_connection (self);
+      break;
+    }
+}
+
+static gboolean
+writable_cb (int          fd,
+             GIOCondition condition,
+             gpointer     user_data)
+{
+  McsListener *self = user_data;
+
+  self->watch_id = 0;
+  flush (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The connection is made: LISTEN. */
 static void
 subscribe (McsListener *self)
 {
   if (PQsetnonblocking (self->conn, 1) != 0 ||
-      !PQsendQuery (self->conn, "LISTEN " MCS_STORE_CHANNEL) || PQflush (self->conn) != 0)
+      !PQsendQuery (self->conn, "LISTEN " MCS_STORE_CHANNEL))
     {
       lose_connection (self);
       return;
     }
 
   self->state = STATE_SUBSCRIBING;
-  watch (self, G_IO_IN, readable_cb);
+  flush (self);
 }
 
 static gboolean

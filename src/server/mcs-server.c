@@ -147,8 +147,9 @@ mcs_api_healthz (McsRequest *request)
   McsSignaling           *signaling = mcs_server_get_signaling (mcs_request_get_server (request));
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   gboolean                listening;
-  const char             *other_servers = mcs_signaling_describe_listening (signaling, &listening);
+  const char             *other_servers;
 
+  other_servers = mcs_signaling_describe_listening (signaling, &listening);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, listening ? "ok" : "unavailable");

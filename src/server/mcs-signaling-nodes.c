@@ -294,7 +294,8 @@ notification_cb (McsListener *listener,
  * other connections hear it, here and on the other servers, as when
  * someone leaves. Each booking costs a read and a NOTIFY on the main loop,
  * so those of a server gone (hundreds of lessons, maybe) are told a few
- * at a time, when nothing else waits (tell_closed_cb ()). */
+ * at a time from an idle source, between what connections need
+ * (tell_closed_cb ()). */
 static void
 tell_closed (McsSignaling *self,
              GArray       *bookings)
@@ -329,7 +330,7 @@ tell_closed_later (McsSignaling *self,
 
   g_array_append_vals (self->closed, bookings->data, bookings->len);
   if (self->closed_id == 0)
-    self->closed_id = g_idle_add_full (G_PRIORITY_LOW, tell_closed_cb, self, NULL);
+    self->closed_id = g_idle_add (tell_closed_cb, self);
 }
 
 /* Tells now what is still to be told (this server is stopping). */
@@ -373,7 +374,6 @@ mcs_signaling_nodes_start (McsSignaling *self)
   guint              closed;
 
   self->node_name = mcs_config_get_node (mcs_server_get_config (server));
-  self->closed = g_array_new (FALSE, FALSE, sizeof (gint64));
   mcs_store_set_node (store, self->node_name);
 #if HAVE_POSTGRESQL
   if (mcs_database_is_url (mcs_server_get_config (server)->database))

@@ -577,6 +577,7 @@ mcs_signaling_class_init (McsSignalingClass *klass)
 static void
 mcs_signaling_init (McsSignaling *self)
 {
+  self->closed = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->rooms = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                        (GDestroyNotify) mcs_signaling_room_free);
   self->connections = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,

@@ -202,16 +202,26 @@ env_uint (const char *variable,
   return (guint) value;
 }
 
-/* The soft limit of open files, raised to the hard limit; the server
- * inherits it. Returns how many rooms fit. */
+/* The soft limit of open files, raised to the hard limit (itself raised
+ * where this process may: HAProxy in front of 5000 rooms wants two
+ * descriptors for each of their 10 000 connections, and some); the servers
+ * and HAProxy inherit it. Returns how many rooms fit. */
 static guint
 raise_fd_limit (guint wanted)
 {
   struct rlimit limit;
+  rlim_t        haproxy_needs = 4 * (rlim_t) wanted + 2 * FD_MARGIN;
 
   if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
     return wanted;
 
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < haproxy_needs)
+    {
+      struct rlimit higher = { haproxy_needs, haproxy_needs };
+
+      if (setrlimit (RLIMIT_NOFILE, &higher) == 0)
+        limit = higher;
+    }
   limit.rlim_cur = limit.rlim_max;
   if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
     getrlimit (RLIMIT_NOFILE, &limit);
@@ -1136,6 +1146,8 @@ main (int    argc,
   total_rate = env_uint ("MENTORCALL_BENCH_TOTAL_RATE", 0);
   bench.period_us = total_rate > 0 ? (gint64) bench.n_rooms * G_USEC_PER_SEC / total_rate
                                    : G_USEC_PER_SEC / bench.rate;
+  /* Messages a second per room, rounded up, for the server's allowance. */
+  bench.rate = (guint) MAX (1, (G_USEC_PER_SEC + bench.period_us - 1) / bench.period_us);
   json_object_set_double_member (results, "rate_per_room",
                                  G_USEC_PER_SEC / (double) bench.period_us);
   json_object_set_int_member (results, "n_cpus", g_get_num_processors ());

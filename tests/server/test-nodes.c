@@ -441,9 +441,9 @@ test_presence_after_loss (void)
 }
 
 /* A server that loses its connection to the other servers says so to the
- * load balancer (503 from /healthz), connects again by itself without
- * holding its main loop, and hears them again: the lobby on one server
- * hears of a join on the other. */
+ * load balancer (503 from /healthz), goes on serving meanwhile, tries again
+ * by itself, and hears them again once it can: the lobby on one server hears
+ * of a join on the other. */
 static void
 test_listener_reconnects (void)
 {
@@ -452,7 +452,12 @@ test_listener_reconnects (void)
   g_autoptr (McTestSocket) lobby = NULL;
   g_autoptr (McTestSocket) mentor_socket = NULL;
   g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
   g_autofree char         *other_servers = NULL;
+  g_autofree char         *refuse = NULL;
+  g_autofree char         *allow = NULL;
+  g_autofree char         *end_listening = NULL;
+  const char              *name;
   gint64                   booking_id;
 
   first = mc_test_server_start_new (NULL);
@@ -473,17 +478,26 @@ test_listener_reconnects (void)
   booking_id = create_lesson (first);
   lobby = open_lobby (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
 
-  /* Both servers' listening sessions end on the database's side. */
-  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
-                                               "SELECT count(pg_terminate_backend(pid))"
-                                               " FROM pg_stat_activity"
-                                               " WHERE datname = current_database()"
-                                               "   AND query = 'LISTEN mentorcall'"),
-                   ==, 2);
+  /* The database takes no new connection (the servers' own stay), and ends
+   * both servers' listening sessions: they try again at once, in vain. */
+  name = strrchr (mc_test_server_get_database (first), '/') + 1;
+  refuse = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", name);
+  allow = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
+  end_listening = g_strdup_printf ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                   " WHERE datname = '%s' AND query = 'LISTEN mentorcall'",
+                                   name);
+  mc_test_database_exec ("postgresql:///postgres", refuse);
+  g_assert_cmpint (mc_test_database_query_int ("postgresql:///postgres", end_listening), ==, 2);
   mc_test_server_wait_health (first, "lost", 10);
-  /* It tries again after 5 s, and meanwhile serves what needs no other server. */
+  mc_test_server_wait_health (second, "lost", 10);
   g_assert_cmpuint (mc_test_server_get_health (first, NULL), ==, 503);
+
+  /* What needs no other server is served meanwhile, on both. */
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
   mentor = mc_test_login (second, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+
+  /* Within 5 s of the database taking connections again, they listen. */
+  mc_test_database_exec ("postgresql:///postgres", allow);
   mc_test_server_wait_health (first, "listening", 20);
   mc_test_server_wait_health (second, "listening", 20);
 
