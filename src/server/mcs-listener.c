@@ -278,7 +278,7 @@ poll_connection (McsListener *self)
     }
 }
 
-/* Connects and listens, without ever waiting on the main loop for the
+/* Connects and listens, without waiting on the main loop for the
  * database (libpq's non-blocking connection, its socket watched on the
  * main context); on failure, tries again later. */
 static void
@@ -363,7 +363,7 @@ mcs_listener_init (McsListener *self)
  * mcs_listener_new:
  * @url: the PostgreSQL database's URL
  *
- * Returns: (transfer full): a listener, listening already or trying to
+ * Returns: (transfer full): a listener, connecting (mcs_listener_describe ())
  */
 McsListener *
 mcs_listener_new (const char *url)
