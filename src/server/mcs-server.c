@@ -137,10 +137,10 @@ mcs_api_get_routes (guint *n_routes)
   return routes;
 }
 
-/* Whether this server can serve. A server that shares its database with
- * others serves only while it hears them: otherwise its users would miss
- * what their connections on the others do, and a load balancer sends them
- * elsewhere meanwhile. */
+/* Whether a load balancer should send users here. A server that shares its
+ * database with others reports itself unavailable while it does not hear
+ * them (its users would miss what their connections on the others do); it
+ * goes on serving what it is asked meanwhile. */
 void
 mcs_api_healthz (McsRequest *request)
 {
