@@ -54,25 +54,53 @@ static char *
 client_address (McsServer         *server,
                 SoupServerMessage *message)
 {
-  const char *peer = soup_server_message_get_remote_host (message);
-  McsConfig  *config = mcs_server_get_config (server);
-  const char *forwarded;
-  const char *last;
+  g_autofree char *peer = mcs_request_peer_address (message);
+  McsConfig       *config = mcs_server_get_config (server);
+  const char      *forwarded;
+  const char      *last;
 
   if (peer == NULL || !g_strv_contains ((const char * const *) config->trusted_proxies, peer))
-    return g_strdup (peer);
+    return g_steal_pointer (&peer);
 
   forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (message),
                                              "X-Forwarded-For");
   if (forwarded == NULL)
-    return g_strdup (peer);
+    return g_steal_pointer (&peer);
 
   last = strrchr (forwarded, ',');
   last = last != NULL ? last + 1 : forwarded;
   while (*last == ' ' || *last == '\t')
     last++;
 
-  return g_hostname_is_ip_address (last) ? g_strdup (last) : g_strdup (peer);
+  return g_hostname_is_ip_address (last) ? g_strdup (last) : g_steal_pointer (&peer);
+}
+
+/**
+ * mcs_request_peer_address:
+ * @message: a message being served
+ *
+ * The address of the peer, read from the socket. Not
+ * soup_server_message_get_remote_host (): libsoup reads the address on
+ * first use and logs a warning when the peer is gone by then, and a client
+ * that sends a request and resets its connection at once makes it so, as
+ * often as it likes (and a test server, whose warnings are fatal, abort).
+ *
+ * Returns: (transfer full) (nullable): the peer's IP address, or %NULL if
+ *   the peer is gone
+ */
+char *
+mcs_request_peer_address (SoupServerMessage *message)
+{
+  GSocket                   *socket = soup_server_message_get_socket (message);
+  g_autoptr (GSocketAddress) address = NULL;
+
+  if (socket != NULL)
+    address = g_socket_get_remote_address (socket, NULL);
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static McsRequest *

@@ -64,6 +64,7 @@ SoupServerMessage *mcs_request_get_message (McsRequest *self);
 gint64             mcs_request_get_id (McsRequest *self);
 const McsUser     *mcs_request_get_user (McsRequest *self);
 const McsSession  *mcs_request_get_session (McsRequest *self);
+char              *mcs_request_peer_address (SoupServerMessage *message);
 const char        *mcs_request_get_client_address (McsRequest *self);
 const char        *mcs_request_get_query (McsRequest *self,
                                           const char *name);

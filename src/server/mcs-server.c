@@ -365,15 +365,16 @@ handler_cb (SoupServer        *soup_server,
 static gboolean
 request_timed_out_cb (gpointer user_data)
 {
-  RequestTimer *timer = user_data;
-  GSocket      *socket = soup_server_message_get_socket (timer->message);
+  RequestTimer    *timer = user_data;
+  GSocket         *socket = soup_server_message_get_socket (timer->message);
+  g_autofree char *peer = mcs_request_peer_address (timer->message);
 
   timer->timeout_id = 0;
 
   /* Shutting the socket down makes libsoup's pending read fail, and it
    * drops the connection as after any I/O error. */
   g_debug ("A request from %s did not arrive in time; closing its connection",
-           soup_server_message_get_remote_host (timer->message));
+           peer != NULL ? peer : "a peer gone");
   if (socket != NULL)
     g_socket_shutdown (socket, TRUE, TRUE, NULL);
 

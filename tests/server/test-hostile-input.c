@@ -14,6 +14,7 @@
  */
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gio/gio.h>
 #include <sqlite3.h>
@@ -618,6 +619,47 @@ test_ws_ping_flood (void)
   mc_test_server_stop (server);
 }
 
+/* Clients that send a whole request and reset their connection at once
+ * (SO_LINGER 0): the server answers to nobody, and logs no warning (libsoup
+ * warned when asked for a vanished peer's address; test servers abort on
+ * warnings), and goes on serving. */
+static void
+test_http_reset_after_request (void)
+{
+  g_autoptr (McTestServer) server = mc_test_server_start_new (NULL);
+  static const char        request[] = "POST /api/v1/auth/login HTTP/1.1\r\n"
+                                       "Host: 127.0.0.1\r\n"
+                                       "Content-Type: application/json\r\n"
+                                       "Content-Length: 2\r\n"
+                                       "\r\n"
+                                       "{}";
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr (GError)         error = NULL;
+      g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback,
+                                                                      mc_test_server_get_port (server));
+      g_autoptr (GSocket)        socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                        G_SOCKET_PROTOCOL_TCP, &error);
+      struct linger              reset = { 1, 0 };
+
+      g_assert_no_error (error);
+      g_assert_true (g_socket_connect (socket, address, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_socket_send (socket, request, sizeof request - 1, NULL, &error), ==,
+                       sizeof request - 1);
+      g_assert_no_error (error);
+      g_assert_cmpint (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &reset,
+                                   sizeof reset),
+                       ==, 0);
+      g_socket_close (socket, NULL);
+    }
+
+  assert_healthy (server);
+  mc_test_server_stop (server);
+}
+
 /* A client that sends its first message right behind the handshake, in
  * the same packet: libsoup reads it with the request's head, and the
  * server must still see it (its read source watches only the socket). */
@@ -1086,6 +1128,7 @@ main (int   argc,
   g_test_add_func ("/server/hostile/json/deep-nesting-rest", test_json_deep_nesting_rest);
   g_test_add_func ("/server/hostile/json/lenient-syntax-rest", test_json_lenient_syntax_rest);
   g_test_add_func ("/server/hostile/json/deep-nesting-ws", test_json_deep_nesting_ws);
+  g_test_add_func ("/server/hostile/http/reset-after-request", test_http_reset_after_request);
   g_test_add_func ("/server/hostile/ws/no-deflate", test_ws_no_deflate);
   g_test_add_func ("/server/hostile/ws/fragments-within-limit", test_ws_fragments_within_limit);
   g_test_add_func ("/server/hostile/ws/fragments-over-limit", test_ws_fragments_over_limit);
