@@ -61,13 +61,20 @@ pg_exec (PGconn     *conn,
   PQclear (result);
 }
 
-static const char *
-database_name (const char *location)
+#endif
+
+/**
+ * mc_test_database_get_name:
+ * @location: a PostgreSQL database's URL, as mc_test_database_new() made it
+ *
+ * Returns: the database's name in the test cluster
+ */
+const char *
+mc_test_database_get_name (const char *location)
 {
   g_assert_true (g_str_has_prefix (location, "postgresql:///"));
   return location + strlen ("postgresql:///");
 }
-#endif
 
 /**
  * mc_test_database_new:
@@ -116,7 +123,7 @@ mc_test_database_drop (const char *location)
   g_autofree char *sql = NULL;
   PGconn          *conn;
 
-  sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", database_name (location));
+  sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", mc_test_database_get_name (location));
   conn = connect_to ("postgres");
   pg_exec (conn, sql);
   PQfinish (conn);
@@ -137,7 +144,7 @@ mc_test_database_exec (const char *location,
 #if HAVE_POSTGRESQL
   if (g_str_has_prefix (location, "postgresql:"))
     {
-      PGconn *conn = connect_to (database_name (location));
+      PGconn *conn = connect_to (mc_test_database_get_name (location));
 
       pg_exec (conn, sql);
       PQfinish (conn);
@@ -172,7 +179,7 @@ mc_test_database_query_int (const char *location,
 #if HAVE_POSTGRESQL
   if (g_str_has_prefix (location, "postgresql:"))
     {
-      PGconn   *conn = connect_to (database_name (location));
+      PGconn   *conn = connect_to (mc_test_database_get_name (location));
       PGresult *result = PQexec (conn, sql);
 
       if (PQresultStatus (result) != PGRES_TUPLES_OK)

@@ -307,13 +307,12 @@ tell_closed (McsSignaling *self,
 static gboolean
 tell_closed_cb (gpointer user_data)
 {
-  McsSignaling      *self = user_data;
-  guint              n = MIN (self->closed->len, TELL_CLOSED_AT_ONCE);
-  g_autoptr (GArray) now = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+  McsSignaling *self = user_data;
+  guint         n = MIN (self->closed->len, TELL_CLOSED_AT_ONCE);
 
-  g_array_append_vals (now, self->closed->data, n);
+  for (guint i = 0; i < n; i++)
+    mcs_signaling_notify_presence (self, g_array_index (self->closed, gint64, i));
   g_array_remove_range (self->closed, 0, n);
-  tell_closed (self, now);
   if (self->closed->len > 0)
     return G_SOURCE_CONTINUE;
 

@@ -130,7 +130,6 @@ struct _Bench
   GPtrArray     *burst_sessions; /* the lesson start's, one per BURST_GROUP peers */
   GMainLoop     *loop;
   guint          n_rooms;
-  guint          rate;      /* messages a second per room, for the server's limits */
   gint64         period_us; /* between two messages of a room */
   guint          seconds;
   Peer          *peers;       /* 2N: mentor of room r at 2r, student at 2r + 1 */
@@ -1116,7 +1115,7 @@ main (int    argc,
               "Run this many servers on one database behind HAProxy (data/haproxy.cfg)", "N" },
             { NULL }
   };
-  guint    wanted, total_rate;
+  guint    wanted, total_rate, rate;
   gboolean ok;
   Bench    bench = { 0 };
 
@@ -1134,7 +1133,7 @@ main (int    argc,
 
   wanted = env_uint ("MENTORCALL_BENCH_ROOMS", lesson_start ? DEFAULT_BURST_ROOMS : DEFAULT_ROOMS);
   bench.spread = env_uint ("MENTORCALL_BENCH_SPREAD", DEFAULT_SPREAD);
-  bench.rate = env_uint ("MENTORCALL_BENCH_RATE", DEFAULT_RATE);
+  rate = env_uint ("MENTORCALL_BENCH_RATE", DEFAULT_RATE);
   bench.seconds = env_uint ("MENTORCALL_BENCH_SECONDS", DEFAULT_SECONDS);
   bench.n_rooms = raise_fd_limit (wanted);
   if (bench.n_rooms < wanted)
@@ -1145,9 +1144,9 @@ main (int    argc,
   json_object_set_int_member (results, "rooms", bench.n_rooms);
   total_rate = env_uint ("MENTORCALL_BENCH_TOTAL_RATE", 0);
   bench.period_us = total_rate > 0 ? (gint64) bench.n_rooms * G_USEC_PER_SEC / total_rate
-                                   : G_USEC_PER_SEC / bench.rate;
+                                   : G_USEC_PER_SEC / rate;
   /* Messages a second per room, rounded up, for the server's allowance. */
-  bench.rate = (guint) MAX (1, (G_USEC_PER_SEC + bench.period_us - 1) / bench.period_us);
+  rate = (guint) MAX (1, (G_USEC_PER_SEC + bench.period_us - 1) / bench.period_us);
   json_object_set_double_member (results, "rate_per_room",
                                  G_USEC_PER_SEC / (double) bench.period_us);
   json_object_set_int_member (results, "n_cpus", g_get_num_processors ());
@@ -1157,7 +1156,7 @@ main (int    argc,
    * sockets, answered the server's pings too late while connecting (a
    * 5000-room run lost a connection to dead-after, 9 s): give it time. */
   overrides = g_strdup_printf ("[signaling]\nmessages-per-second=%u\nmessage-burst=%u\n%s",
-                               MAX (40, 2 * bench.rate), MAX (80, 4 * bench.rate),
+                               MAX (40, 2 * rate), MAX (80, 4 * rate),
                                bench.n_rooms > 2000 ? "heartbeat-interval=10\ndead-after=60\n"
                                                     : "");
   bench.n_nodes = CLAMP (n_nodes, 1, MAX_NODES);

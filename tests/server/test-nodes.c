@@ -480,7 +480,7 @@ test_listener_reconnects (void)
 
   /* The database takes no new connection (the servers' own stay), and ends
    * both servers' listening sessions: they try again at once, in vain. */
-  name = strrchr (mc_test_server_get_database (first), '/') + 1;
+  name = mc_test_database_get_name (mc_test_server_get_database (first));
   refuse = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", name);
   allow = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
   end_listening = g_strdup_printf ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
