@@ -7,7 +7,11 @@
  * PostgreSQL's own LISTEN/NOTIFY (no other infrastructure): a server that
  * changed something sends `pg_notify('mentorcall', payload)` through its
  * store (mcs_store_publish ()), and every server, itself included, gets the
- * payload here. McsSignaling says what the payloads are.
+ * payload here; what concerns one server alone goes on that server's own
+ * channel (mcs_store_node_channel ()), which it listens on too. A payload
+ * longer than one NOTIFY carries comes in parts from one sending
+ * connection, in order: they are put together here, by the sender's
+ * backend. McsSignaling says what the payloads are.
  *
  * A listening session must be a connection of its own (the store's runs
  * transactions, and a notification is read from the socket between them),
@@ -30,6 +34,10 @@
 
 #define RECONNECT_SECONDS       5
 #define CONNECT_TIMEOUT_SECONDS 5
+/* The longest payload put together from parts: far more than the longest
+ * message a client may send (anyone who may connect to the database may
+ * NOTIFY, so what is kept for them is bounded). */
+#define MAX_PAYLOAD_BYTES (1024 * 1024)
 
 typedef enum
 {
@@ -43,13 +51,15 @@ struct _McsListener
 {
   GObject parent_instance;
 
-  char    *url;
-  PGconn  *conn;
-  State    state;
-  gboolean has_listened;
-  guint    watch_id;
-  guint    timeout_id;
-  guint    reconnect_id;
+  char       *url;
+  char       *channel; /* this server's own, besides MCS_STORE_CHANNEL */
+  GHashTable *parts;   /* sender's backend pid → GString: a payload's parts so far */
+  PGconn     *conn;
+  State       state;
+  gboolean    has_listened;
+  guint       watch_id;
+  guint       timeout_id;
+  guint       reconnect_id;
 };
 
 G_DEFINE_FINAL_TYPE (McsListener, mcs_listener, G_TYPE_OBJECT)
@@ -74,6 +84,7 @@ drop (McsListener *self)
   g_clear_handle_id (&self->watch_id, g_source_remove);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_pointer (&self->conn, PQfinish);
+  g_hash_table_remove_all (self->parts);
   self->state = STATE_LOST;
 }
 
@@ -121,7 +132,7 @@ subscribed (McsListener *self)
           if (self->has_listened)
             g_message ("Listening to the other servers again");
           else
-            g_debug ("Listening on channel %s", MCS_STORE_CHANNEL);
+            g_debug ("Listening on channels " MCS_STORE_CHANNEL " and %s", self->channel);
           self->state = STATE_LISTENING;
           self->has_listened = TRUE;
           return TRUE;
@@ -139,6 +150,41 @@ subscribed (McsListener *self)
     }
 
   return FALSE;
+}
+
+/* Emits a whole payload; keeps a part until the last one came. */
+static void
+receive (McsListener *self,
+         PGnotify    *notify)
+{
+  gpointer key = GINT_TO_POINTER (notify->be_pid);
+  GString *payload = g_hash_table_lookup (self->parts, key);
+
+  if (notify->extra[0] == MCS_STORE_PART_MARK)
+    {
+      if (payload == NULL)
+        {
+          payload = g_string_new (NULL);
+          g_hash_table_insert (self->parts, key, payload);
+        }
+      g_string_append (payload, notify->extra + 1);
+      if (payload->len > MAX_PAYLOAD_BYTES)
+        {
+          g_message ("Dropped a payload of more than %d bytes", MAX_PAYLOAD_BYTES);
+          g_hash_table_remove (self->parts, key);
+        }
+      return;
+    }
+
+  if (payload == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, notify->extra);
+      return;
+    }
+
+  g_string_append (payload, notify->extra);
+  g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, payload->str);
+  g_hash_table_remove (self->parts, key);
 }
 
 static gboolean
@@ -161,7 +207,7 @@ readable_cb (int          fd,
 
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
-      g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, notify->extra);
+      receive (self, notify);
       PQfreemem (notify);
     }
 
@@ -223,12 +269,14 @@ writable_cb (int          fd,
   return G_SOURCE_REMOVE;
 }
 
-/* The connection is made: LISTEN. */
+/* The connection is made: LISTEN, on both channels. */
 static void
 subscribe (McsListener *self)
 {
-  if (PQsetnonblocking (self->conn, 1) != 0 ||
-      !PQsendQuery (self->conn, "LISTEN " MCS_STORE_CHANNEL))
+  g_autofree char *listen = g_strdup_printf ("LISTEN " MCS_STORE_CHANNEL "; LISTEN %s",
+                                             self->channel);
+
+  if (PQsetnonblocking (self->conn, 1) != 0 || !PQsendQuery (self->conn, listen))
     {
       lose_connection (self);
       return;
@@ -332,7 +380,9 @@ mcs_listener_finalize (GObject *object)
 
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   drop (self);
+  g_hash_table_unref (self->parts);
   g_free (self->url);
+  g_free (self->channel);
 
   G_OBJECT_CLASS (mcs_listener_parent_class)->finalize (object);
 }
@@ -355,22 +405,33 @@ mcs_listener_class_init (McsListenerClass *klass)
 }
 
 static void
+free_string (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+static void
 mcs_listener_init (McsListener *self)
 {
+  self->parts = g_hash_table_new_full (NULL, NULL, NULL, free_string);
 }
 
 /**
  * mcs_listener_new:
  * @url: the PostgreSQL database's URL
+ * @channel: this server's own channel (mcs_store_node_channel ()), a
+ *   lower-case identifier
  *
  * Returns: (transfer full): a listener, connecting (mcs_listener_describe ())
  */
 McsListener *
-mcs_listener_new (const char *url)
+mcs_listener_new (const char *url,
+                  const char *channel)
 {
   McsListener *self = g_object_new (MCS_TYPE_LISTENER, NULL);
 
   self->url = g_strdup (url);
+  self->channel = g_strdup (channel);
   start (self);
 
   return self;

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 #define MCS_TYPE_LISTENER (mcs_listener_get_type ())
 G_DECLARE_FINAL_TYPE (McsListener, mcs_listener, MCS, LISTENER, GObject)
 
-McsListener *mcs_listener_new (const char *url);
+McsListener *mcs_listener_new (const char *url,
+                               const char *channel);
 gboolean     mcs_listener_is_listening (McsListener *self);
 const char  *mcs_listener_describe (McsListener *self);
 

@@ -15,7 +15,13 @@
  * student]}`; every other server hears it (McsListener) and, if it has a
  * connection of either (or the room), tells its own connections of both
  * participants, from the store, as the server that made the change told its
- * own. On SQLite nothing is published.
+ * own.
+ *
+ * A lesson's two participants may be on different servers. What one's
+ * server must tell the other's about the room (McsRoomEvent) goes on that
+ * server's own channel (mcs_signaling_tell_node ()) as `{"node": …, "event":
+ * "room-…", "booking_id": …, …}`, and mcs-signaling-rooms.c acts on it.
+ * On SQLite nothing is published.
  */
 
 #define G_LOG_DOMAIN "mcs-signaling"
@@ -76,9 +82,73 @@ publish (McsSignaling     *self,
   root = json_builder_get_root (builder);
   payload = json_to_string (root, FALSE);
 
-  if (!mcs_store_publish (mcs_server_get_store (self->server), payload, &error))
+  if (!mcs_store_publish (mcs_server_get_store (self->server), NULL, payload, &error))
     g_message ("Cannot tell the other servers of %s in booking %" G_GINT64_FORMAT ": %s", event,
                booking->id, error->message);
+}
+
+static const char * const room_event_names[] = {
+  [MCS_ROOM_EVENT_JOINED] = "room-joined",
+  [MCS_ROOM_EVENT_LEFT] = "room-left",
+  [MCS_ROOM_EVENT_MEDIA] = "room-media",
+  [MCS_ROOM_EVENT_RELAY] = "room-relay",
+  [MCS_ROOM_EVENT_ENDED] = "room-ended",
+  [MCS_ROOM_EVENT_CHAT] = "room-chat",
+};
+
+/**
+ * mcs_signaling_tell_node:
+ * @self: the hub
+ * @node: the other server, which holds a participant of @booking_id
+ * @event: what happened in the room
+ * @booking_id: the room's booking
+ * @members: (nullable): what the event says, to which "node", "event" and
+ *   "booking_id" are added
+ * @message: (nullable): a message for the participant there, a JSON
+ *   object's text, sent as the member "message" as it is
+ *
+ * Tells the server @node, on its own channel, of @event in a room one of
+ * whose participants is there. Nothing on SQLite.
+ */
+void
+mcs_signaling_tell_node (McsSignaling *self,
+                         const char   *node,
+                         McsRoomEvent  event,
+                         gint64        booking_id,
+                         JsonObject   *members,
+                         const char   *message)
+{
+  g_autoptr (JsonObject) object = members ? json_object_ref (members) : json_object_new ();
+  g_autoptr (JsonNode)   root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (GString)    payload = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autofree char       *text = NULL;
+  g_autofree char       *channel = NULL;
+
+  if (!self->publishing)
+    return;
+
+  json_object_set_string_member (object, "node", self->node_name);
+  json_object_set_string_member (object, "event", room_event_names[event]);
+  json_object_set_int_member (object, "booking_id", booking_id);
+  json_node_set_object (root, object);
+  text = json_to_string (root, FALSE);
+  payload = g_string_new (text);
+
+  /* The message is strict JSON already (it passed the scanner, or we wrote
+   * it): it goes in as it is, without being parsed and written again. */
+  if (message != NULL)
+    {
+      g_string_truncate (payload, payload->len - 1);
+      g_string_append (payload, ",\"message\":");
+      g_string_append (payload, message);
+      g_string_append_c (payload, '}');
+    }
+
+  channel = mcs_store_node_channel (node);
+  if (!mcs_store_publish (mcs_server_get_store (self->server), channel, payload->str, &error))
+    g_message ("Cannot tell server %s of %s in booking %" G_GINT64_FORMAT ": %s", node,
+               room_event_names[event], booking_id, error->message);
 }
 
 /* Tells every connection here of both participants that is not in the room
@@ -118,6 +188,8 @@ presence_here (McsSignaling     *self,
           mcs_connection_send (connection, message);
         }
     }
+
+  mcs_signaling_room_check_present (self, booking);
 }
 
 /* Tells every connection of both participants that is not in the room who
@@ -210,11 +282,22 @@ typedef enum
   EVENT_OTHER,
   EVENT_BOOKING_CHANGED,
   EVENT_PRESENCE,
+  EVENT_ROOM, /* one of room_event_names */
 } Event;
 
 static Event
-parse_event (const char *event)
+parse_event (const char   *event,
+             McsRoomEvent *room_event)
 {
+  for (guint i = 0; i < G_N_ELEMENTS (room_event_names); i++)
+    {
+      if (g_str_equal (event, room_event_names[i]))
+        {
+          *room_event = i;
+          return EVENT_ROOM;
+        }
+    }
+
   return g_str_equal (event, "booking-changed") ? EVENT_BOOKING_CHANGED
          : g_str_equal (event, "presence")      ? EVENT_PRESENCE
                                                 : EVENT_OTHER;
@@ -254,9 +337,12 @@ concerns_here (McsSignaling *self,
 }
 
 /* Another server (or this one: NOTIFY reaches every listener) published a
- * change. Anyone who may connect to the database may NOTIFY on the channel:
- * a payload is trusted for nothing but a booking id to tell about, and one
- * that is not ours is ignored. */
+ * change, or told this one of a room. Anyone who may connect to the
+ * database may NOTIFY: a published change is trusted for nothing but a
+ * booking id to tell about, and one that is not ours is ignored. A room
+ * event is trusted as what a server on the database says of its own
+ * participant (whoever can NOTIFY can change the database as well), and
+ * acts only on a room that is open here. */
 static void
 notification_cb (McsListener *listener,
                  const char  *payload,
@@ -265,15 +351,26 @@ notification_cb (McsListener *listener,
   McsSignaling          *self = user_data;
   g_autoptr (JsonObject) object = mc_json_parse_object (payload, strlen (payload), NULL);
   g_autoptr (McsBooking) booking = NULL;
+  McsRoomEvent           room_event = 0;
+  const char            *node;
   Event                  event;
   gint64                 booking_id;
 
   if (object == NULL ||
-      !mc_json_validate (object, payload_rules, G_N_ELEMENTS (payload_rules), NULL, NULL) ||
-      g_str_equal (json_object_get_string_member (object, "node"), self->node_name))
+      !mc_json_validate (object, payload_rules, G_N_ELEMENTS (payload_rules), NULL, NULL))
     return;
 
-  event = parse_event (json_object_get_string_member (object, "event"));
+  node = json_object_get_string_member (object, "node");
+  if (g_str_equal (node, self->node_name))
+    return;
+
+  event = parse_event (json_object_get_string_member (object, "event"), &room_event);
+  if (event == EVENT_ROOM)
+    {
+      mcs_signaling_room_heard (self, room_event, node, object);
+      return;
+    }
+
   booking_id = json_object_get_int_member (object, "booking_id");
   if (event == EVENT_OTHER || !concerns_here (self, object, booking_id))
     return;
@@ -377,8 +474,11 @@ mcs_signaling_nodes_start (McsSignaling *self)
 #if HAVE_POSTGRESQL
   if (mcs_database_is_url (mcs_server_get_config (server)->database))
     {
+      g_autofree char *channel = mcs_store_node_channel (self->node_name);
+
       self->publishing = TRUE;
-      self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database));
+      self->listener = G_OBJECT (mcs_listener_new (mcs_server_get_config (server)->database,
+                                                   channel));
       g_signal_connect (self->listener, "notification", G_CALLBACK (notification_cb), self);
     }
 #endif

@@ -17,9 +17,13 @@
 
 G_BEGIN_DECLS
 
+/* A participant's place in a room: their connection here, or the other
+ * server that holds it (a lesson's two participants may be on different
+ * servers on one PostgreSQL database), or neither while they are away. */
 typedef struct
 {
-  McsConnection *connection; /* NULL while this participant is away */
+  McsConnection *connection; /* NULL unless this participant is here */
+  char          *node;       /* the other server they are in the call on, or NULL */
   char          *instance;   /* the client's call-session id, or NULL */
   gboolean       muted;
   gboolean       camera_off;
@@ -51,6 +55,20 @@ struct _McsSignaling
   gint64      revocations_checked_at; /* Unix time */
 };
 
+/* What servers tell each other of a room whose participants are on
+ * different servers (mcs_signaling_tell_node ()): one participant joined,
+ * left, changed what they send, or sent the other a message; the call
+ * ended; a chat message was stored. */
+typedef enum
+{
+  MCS_ROOM_EVENT_JOINED,
+  MCS_ROOM_EVENT_LEFT,
+  MCS_ROOM_EVENT_MEDIA,
+  MCS_ROOM_EVENT_RELAY,
+  MCS_ROOM_EVENT_ENDED,
+  MCS_ROOM_EVENT_CHAT,
+} McsRoomEvent;
+
 /* The hub: mcs-signaling.c */
 gint64      mcs_signaling_now (void);
 JsonObject *mcs_signaling_new_message (const char *type,
@@ -71,6 +89,12 @@ GPtrArray  *mcs_signaling_user_connections (McsSignaling *self,
 void mcs_signaling_nodes_start (McsSignaling *self);
 void mcs_signaling_nodes_stop (McsSignaling *self);
 void mcs_signaling_nodes_leave (McsSignaling *self);
+void mcs_signaling_tell_node (McsSignaling *self,
+                              const char   *node,
+                              McsRoomEvent  event,
+                              gint64        booking_id,
+                              JsonObject   *members,
+                              const char   *message);
 
 /* The rooms: mcs-signaling-rooms.c */
 Room    *mcs_signaling_find_room (McsSignaling *self,
@@ -85,6 +109,12 @@ gboolean mcs_signaling_end_call (McsSignaling *self,
                                  gint64        booking_id,
                                  gint64        ended_by,
                                  GError      **error);
+void     mcs_signaling_room_heard (McsSignaling *self,
+                                   McsRoomEvent  event,
+                                   const char   *node,
+                                   JsonObject   *object);
+void     mcs_signaling_room_check_present (McsSignaling     *self,
+                                           const McsBooking *booking);
 
 /* Message handlers, as the hub's dispatch table calls them. */
 void mcs_signaling_handle_join (McsSignaling  *self,

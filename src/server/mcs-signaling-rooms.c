@@ -8,6 +8,16 @@
  * room's life — join, takeover, leave, end — and what is sent inside it:
  * relayed offers, answers and ICE candidates, media state, and chat, which
  * is stored before it is acknowledged and delivered.
+ *
+ * On a PostgreSQL database shared by several servers, a lesson's two
+ * participants may be on different servers. Each server's room holds its
+ * own participant's connection, and in the other slot the server that
+ * holds the other participant (Slot.node), as the store's open attendance
+ * records tell it at join (mcs_store_call_list_elsewhere (), with the
+ * client's instance and media state). What one participant's server must
+ * tell the other's goes on that server's channel (McsRoomEvent,
+ * mcs_signaling_tell_node ()) and is acted on in mcs_signaling_room_heard ():
+ * the same messages reach the same clients as when both are here.
  */
 
 #define G_LOG_DOMAIN "mcs-signaling"
@@ -41,14 +51,45 @@ mcs_signaling_find_room (McsSignaling *self,
   return g_hash_table_lookup (self->rooms, &booking_id);
 }
 
+static void
+slot_clear (Slot *slot)
+{
+  g_clear_object (&slot->connection);
+  g_clear_pointer (&slot->node, g_free);
+  g_clear_pointer (&slot->instance, g_free);
+  slot->muted = FALSE;
+  slot->camera_off = FALSE;
+  slot->screen = FALSE;
+}
+
+static McsMediaFlags
+slot_get_media (const Slot *slot)
+{
+  return (slot->muted ? MCS_MEDIA_MUTED : 0) | (slot->camera_off ? MCS_MEDIA_CAMERA_OFF : 0) |
+         (slot->screen ? MCS_MEDIA_SCREEN : 0);
+}
+
+static void
+slot_set_media (Slot         *slot,
+                McsMediaFlags media)
+{
+  slot->muted = (media & MCS_MEDIA_MUTED) != 0;
+  slot->camera_off = (media & MCS_MEDIA_CAMERA_OFF) != 0;
+  slot->screen = (media & MCS_MEDIA_SCREEN) != 0;
+}
+
+/* Whether the participant of @slot is in the call, here or elsewhere. */
+static gboolean
+slot_is_present (const Slot *slot)
+{
+  return slot->connection != NULL || slot->node != NULL;
+}
+
 void
 mcs_signaling_room_free (Room *room)
 {
   for (guint i = 0; i < 2; i++)
-    {
-      g_clear_object (&room->slots[i].connection);
-      g_free (room->slots[i].instance);
-    }
+    slot_clear (&room->slots[i]);
   g_free (room);
 }
 
@@ -59,12 +100,13 @@ mcs_signaling_room_is_empty (Room *room)
 }
 
 static void
-add_participant (JsonBuilder *builder,
-                 Slot        *slot)
+add_participant (JsonBuilder   *builder,
+                 const McsUser *user,
+                 Slot          *slot)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "user");
-  mcs_view_add_user (builder, mcs_connection_get_user (slot->connection), FALSE);
+  mcs_view_add_user (builder, user, FALSE);
   json_builder_set_member_name (builder, "muted");
   json_builder_add_boolean_value (builder, slot->muted);
   json_builder_set_member_name (builder, "camera_off");
@@ -79,7 +121,55 @@ add_participant (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-/* Removes @connection from its room, records why, and tells the peer. */
+static void
+send_peer_left (McsConnection *connection,
+                gint64         booking_id,
+                gint64         user_id,
+                McLeaveReason  reason)
+{
+  g_autoptr (JsonObject) message = mcs_signaling_new_message ("peer-left", booking_id, NULL);
+
+  json_object_set_int_member (message, "user_id", user_id);
+  json_object_set_string_member (message, "reason", mc_leave_reason_to_string (reason));
+  mcs_connection_send (connection, message);
+}
+
+static void
+send_peer_joined (McsConnection *connection,
+                  gint64         booking_id,
+                  const McsUser *user,
+                  Slot          *slot)
+{
+  g_autoptr (JsonObject)  peer_joined = mcs_signaling_new_message ("peer-joined", booking_id, NULL);
+  g_autoptr (JsonBuilder) joiner = json_builder_new ();
+
+  mcs_view_add_user (joiner, user, FALSE);
+  mcs_signaling_set_node (peer_joined, "user", joiner);
+  json_object_set_boolean_member (peer_joined, "muted", slot->muted);
+  json_object_set_boolean_member (peer_joined, "camera_off", slot->camera_off);
+  json_object_set_boolean_member (peer_joined, "screen", slot->screen);
+  if (slot->instance != NULL)
+    json_object_set_string_member (peer_joined, "instance", slot->instance);
+  mcs_connection_send (connection, peer_joined);
+}
+
+static void
+send_media_state (McsConnection *connection,
+                  gint64         booking_id,
+                  gint64         user_id,
+                  Slot          *slot)
+{
+  g_autoptr (JsonObject) state = mcs_signaling_new_message ("media-state", booking_id, NULL);
+
+  json_object_set_int_member (state, "user_id", user_id);
+  json_object_set_boolean_member (state, "muted", slot->muted);
+  json_object_set_boolean_member (state, "camera_off", slot->camera_off);
+  json_object_set_boolean_member (state, "screen", slot->screen);
+  mcs_connection_send (connection, state);
+}
+
+/* Removes @connection from its room, records why, and tells the peer,
+ * here or on its server. */
 void
 mcs_signaling_leave_room (McsSignaling  *self,
                           McsConnection *connection,
@@ -105,23 +195,29 @@ mcs_signaling_leave_room (McsSignaling  *self,
   if (index < 0 || room->slots[index].connection != connection)
     return;
 
-  g_clear_object (&room->slots[index].connection);
-  g_clear_pointer (&room->slots[index].instance, g_free);
-  room->slots[index].muted = FALSE;
-  room->slots[index].camera_off = FALSE;
-  room->slots[index].screen = FALSE;
+  slot_clear (&room->slots[index]);
 
   if (!mcs_store_call_leave (store, booking_id, user_id, mcs_signaling_now (),
                              mc_leave_reason_to_string (reason), &error))
     g_warning ("Cannot record a leave: %s", error->message);
 
-  if (tell_peer && room->slots[1 - index].connection != NULL)
+  if (tell_peer)
     {
-      g_autoptr (JsonObject) message = mcs_signaling_new_message ("peer-left", booking_id, NULL);
+      Slot *peer = &room->slots[1 - index];
 
-      json_object_set_int_member (message, "user_id", user_id);
-      json_object_set_string_member (message, "reason", mc_leave_reason_to_string (reason));
-      mcs_connection_send (room->slots[1 - index].connection, message);
+      if (peer->connection != NULL)
+        {
+          send_peer_left (peer->connection, booking_id, user_id, reason);
+        }
+      else if (peer->node != NULL)
+        {
+          g_autoptr (JsonObject) members = json_object_new ();
+
+          json_object_set_int_member (members, "user_id", user_id);
+          json_object_set_string_member (members, "reason", mc_leave_reason_to_string (reason));
+          mcs_signaling_tell_node (self, peer->node, MCS_ROOM_EVENT_LEFT, booking_id, members,
+                                   NULL);
+        }
     }
 
   if (mcs_signaling_room_is_empty (room))
@@ -130,32 +226,26 @@ mcs_signaling_leave_room (McsSignaling  *self,
   mcs_signaling_notify_presence (self, booking_id);
 }
 
-/* Ends the call for both: records it, tells everyone in the room, and
- * closes the room. @ended_by is 0 when the call timed out. */
-gboolean
-mcs_signaling_end_call (McsSignaling *self,
-                        gint64        booking_id,
-                        gint64        ended_by,
-                        GError      **error)
+/* Tells @room's participants here that the call ended, with the call as
+ * the store has it now, and takes them out of it. */
+static gboolean
+close_ended (McsSignaling *self,
+             Room         *room,
+             gint64        ended_by,
+             GError      **error)
 {
-  McsStore               *store = mcs_server_get_store (self->server);
   g_autoptr (McsBooking)  booking = NULL;
   g_autoptr (JsonBuilder) call = json_builder_new ();
   g_autoptr (JsonNode)    call_node = NULL;
-  Room                   *room;
 
-  if (!mcs_store_call_end (store, booking_id, ended_by, mcs_signaling_now (), error))
-    return FALSE;
-
-  booking = mcs_signaling_load_booking (self, booking_id, error);
+  booking = mcs_signaling_load_booking (self, room->booking_id, error);
   if (booking == NULL)
     return FALSE;
 
   mcs_view_add_call (call, booking);
   call_node = json_builder_get_root (call);
 
-  room = mcs_signaling_find_room (self, booking_id);
-  for (guint i = 0; room != NULL && i < 2; i++)
+  for (guint i = 0; i < 2; i++)
     {
       McsConnection         *connection = room->slots[i].connection;
       g_autoptr (JsonObject) ended = NULL;
@@ -164,16 +254,9 @@ mcs_signaling_end_call (McsSignaling *self,
         continue;
 
       if (ended_by != 0 && mcs_connection_get_user (connection)->id != ended_by)
-        {
-          g_autoptr (JsonObject) left = mcs_signaling_new_message ("peer-left", booking_id, NULL);
+        send_peer_left (connection, room->booking_id, ended_by, MC_LEAVE_REASON_ENDED);
 
-          json_object_set_int_member (left, "user_id", ended_by);
-          json_object_set_string_member (left, "reason",
-                                         mc_leave_reason_to_string (MC_LEAVE_REASON_ENDED));
-          mcs_connection_send (connection, left);
-        }
-
-      ended = mcs_signaling_new_message ("ended", booking_id, NULL);
+      ended = mcs_signaling_new_message ("ended", room->booking_id, NULL);
       if (ended_by != 0)
         json_object_set_int_member (ended, "by", ended_by);
       else
@@ -183,7 +266,44 @@ mcs_signaling_end_call (McsSignaling *self,
       mcs_connection_set_room (connection, 0);
     }
 
-  g_hash_table_remove (self->rooms, &booking_id);
+  return TRUE;
+}
+
+/* Ends the call for both: records it, tells everyone in the room (here,
+ * and through the server of a participant elsewhere), and closes the
+ * room. @ended_by is 0 when the call timed out. */
+gboolean
+mcs_signaling_end_call (McsSignaling *self,
+                        gint64        booking_id,
+                        gint64        ended_by,
+                        GError      **error)
+{
+  McsStore *store = mcs_server_get_store (self->server);
+  Room     *room;
+
+  if (!mcs_store_call_end (store, booking_id, ended_by, mcs_signaling_now (), error))
+    return FALSE;
+
+  room = mcs_signaling_find_room (self, booking_id);
+  if (room != NULL)
+    {
+      if (!close_ended (self, room, ended_by, error))
+        return FALSE;
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr (JsonObject) members = json_object_new ();
+
+          if (room->slots[i].node == NULL)
+            continue;
+          json_object_set_int_member (members, "by", ended_by);
+          mcs_signaling_tell_node (self, room->slots[i].node, MCS_ROOM_EVENT_ENDED, booking_id,
+                                   members, NULL);
+        }
+
+      g_hash_table_remove (self->rooms, &booking_id);
+    }
+
   g_message ("The call of booking %" G_GINT64_FORMAT " ended (%s)", booking_id,
              ended_by != 0 ? "ended by a participant" : "timed out");
 
@@ -298,33 +418,67 @@ ensure_room (McsSignaling     *self,
   return room;
 }
 
+/* Whether @attendees (from mcs_store_call_list_elsewhere ()) has @user_id. */
+static McsAttendee *
+find_attendee (GPtrArray *attendees,
+               gint64     user_id)
+{
+  McsAttendee *found = NULL;
+
+  /* Oldest first: the newest record wins. */
+  for (guint i = 0; attendees != NULL && i < attendees->len; i++)
+    {
+      McsAttendee *attendee = g_ptr_array_index (attendees, i);
+
+      if (attendee->user_id == user_id)
+        found = attendee;
+    }
+
+  return found;
+}
+
+/* Closes the connection in @slot, which another one of the same user
+ * (another window or device, here or through another server) replaces:
+ * it is told why and closed with 4000. */
+static void
+close_taken_over (Slot *slot)
+{
+  g_autoptr (McsConnection) old = g_steal_pointer (&slot->connection);
+
+  slot_clear (slot);
+  mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
+                             "You joined this lesson from another window or device", NULL, NULL);
+  mcs_connection_set_room (old, 0);
+  mcs_connection_close (old, MCS_CLOSE_TAKEN_OVER, "taken over");
+}
+
 /* Join, step 3: the same user in the same room from another connection
- * (another window or device) loses the slot to @connection: the newer
- * connection wins, and the old one is told why and closed with 4000. */
+ * loses the slot to @connection: the newer connection wins. One here is
+ * closed now; one on another server (in @elsewhere) is closed by that
+ * server when it hears of the join (tell_elsewhere ()). Their records
+ * close as `taken_over`. */
 static void
 take_over (McsSignaling  *self,
            Room          *room,
            int            index,
-           McsConnection *connection)
+           McsConnection *connection,
+           GPtrArray     *elsewhere)
 {
-  McsStore                 *store = mcs_server_get_store (self->server);
-  gint64                    user_id = mcs_connection_get_user (connection)->id;
-  g_autoptr (McsConnection) old = NULL;
-  g_autoptr (GError)        error = NULL;
+  McsStore          *store = mcs_server_get_store (self->server);
+  gint64             user_id = mcs_connection_get_user (connection)->id;
+  Slot              *slot = &room->slots[index];
+  g_autoptr (GError) error = NULL;
 
-  if (room->slots[index].connection == NULL || room->slots[index].connection == connection)
+  if (slot->connection == connection)
     return;
 
-  old = g_object_ref (room->slots[index].connection);
-  mcs_connection_send_error (old, MC_ERROR_TAKEN_OVER,
-                             "You joined this lesson from another window or device", NULL, NULL);
-  mcs_connection_set_room (old, 0);
-  g_clear_object (&room->slots[index].connection);
-  g_clear_pointer (&room->slots[index].instance, g_free);
-  if (!mcs_store_call_leave (store, room->booking_id, user_id, mcs_signaling_now (), "taken_over",
-                             &error))
+  if (slot->connection != NULL)
+    close_taken_over (slot);
+  else if (find_attendee (elsewhere, user_id) == NULL)
+    return;
+
+  if (!mcs_store_call_take_over (store, room->booking_id, user_id, mcs_signaling_now (), &error))
     g_warning ("Cannot record a takeover: %s", error->message);
-  mcs_connection_close (old, MCS_CLOSE_TAKEN_OVER, "taken over");
 }
 
 /* Join, step 4: puts @connection into its free slot, records the join
@@ -348,16 +502,15 @@ occupy (McsSignaling  *self,
   if (slot->connection != NULL)
     return TRUE;
 
+  slot_clear (slot);
   slot->connection = g_object_ref (connection);
   slot->instance = mc_json_has (message, "instance")
                      ? g_strdup (json_object_get_string_member (message, "instance"))
                      : NULL;
-  slot->muted = FALSE;
-  slot->camera_off = FALSE;
-  slot->screen = FALSE;
   mcs_connection_set_room (connection, room->booking_id);
 
-  if (!mcs_store_call_join (store, room->booking_id, user->id, mcs_signaling_now (), &error))
+  if (!mcs_store_call_join (store, room->booking_id, user->id, slot->instance,
+                            mcs_signaling_now (), &error))
     {
       mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, FALSE);
       mcs_connection_send_error (connection, MC_ERROR_INTERNAL, "The server failed; try again",
@@ -366,27 +519,67 @@ occupy (McsSignaling  *self,
     }
 
   if (peer->connection != NULL)
-    {
-      g_autoptr (JsonObject)  peer_joined = NULL;
-      g_autoptr (JsonBuilder) joiner = json_builder_new ();
-
-      peer_joined = mcs_signaling_new_message ("peer-joined", room->booking_id, NULL);
-      mcs_view_add_user (joiner, user, FALSE);
-      mcs_signaling_set_node (peer_joined, "user", joiner);
-      json_object_set_boolean_member (peer_joined, "muted", FALSE);
-      json_object_set_boolean_member (peer_joined, "camera_off", FALSE);
-      json_object_set_boolean_member (peer_joined, "screen", FALSE);
-      if (slot->instance != NULL)
-        json_object_set_string_member (peer_joined, "instance", slot->instance);
-      mcs_connection_send (peer->connection, peer_joined);
-    }
+    send_peer_joined (peer->connection, room->booking_id, user, slot);
 
   return TRUE;
 }
 
-/* Join, step 5: "joined", with who is in the room, the call as the store
- * now has it (the join just made it active) and the chat since
- * @chat_after; then presence for the participants' other connections. */
+/* Join, step 5: the other participant, if they are in the call through
+ * another server (and not here), as its record says. */
+static void
+note_elsewhere (Room      *room,
+                int        index,
+                GPtrArray *elsewhere)
+{
+  Slot        *slot = &room->slots[index];
+  McsAttendee *attendee;
+
+  if (slot->connection != NULL)
+    return;
+
+  slot_clear (slot);
+  attendee = find_attendee (elsewhere, room->user_ids[index]);
+  if (attendee == NULL)
+    return;
+
+  slot->node = g_strdup (attendee->node);
+  slot->instance = g_strdup (attendee->instance);
+  slot_set_media (slot, attendee->media);
+}
+
+/* Join, step 7: the servers in @elsewhere hear that the participant of
+ * slot @index joined here: the other participant's tells them, an
+ * earlier connection of the same one's closes it (take_over ()). */
+static void
+tell_elsewhere (McsSignaling *self,
+                Room         *room,
+                int           index,
+                GPtrArray    *elsewhere)
+{
+  Slot                  *slot = &room->slots[index];
+  g_autoptr (GHashTable) told = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; elsewhere != NULL && i < elsewhere->len; i++)
+    {
+      McsAttendee           *attendee = g_ptr_array_index (elsewhere, i);
+      g_autoptr (JsonObject) members = NULL;
+
+      if (!g_hash_table_add (told, attendee->node))
+        continue;
+
+      members = json_object_new ();
+      json_object_set_int_member (members, "user_id", room->user_ids[index]);
+      if (slot->instance != NULL)
+        json_object_set_string_member (members, "instance", slot->instance);
+      mcs_signaling_tell_node (self, attendee->node, MCS_ROOM_EVENT_JOINED, room->booking_id,
+                               members, NULL);
+    }
+}
+
+/* Join, step 6: "joined", with who is in the room (here or elsewhere), the
+ * call as the store now has it (the join just made it active) and the chat
+ * since @chat_after; then presence for the participants' other
+ * connections. */
 static void
 reply_joined (McsSignaling  *self,
               Room          *room,
@@ -423,8 +616,9 @@ reply_joined (McsSignaling  *self,
   json_builder_begin_array (participants);
   for (guint i = 0; i < 2; i++)
     {
-      if (room->slots[i].connection != NULL)
-        add_participant (participants, &room->slots[i]);
+      if (slot_is_present (&room->slots[i]))
+        add_participant (participants, i == 0 ? booking->mentor : booking->student,
+                         &room->slots[i]);
     }
   json_builder_end_array (participants);
   mcs_signaling_set_node (joined, "participants", participants);
@@ -450,6 +644,8 @@ mcs_signaling_handle_join (McsSignaling  *self,
                            const char    *request_id)
 {
   g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (GPtrArray)  elsewhere = NULL;
+  g_autoptr (GError)     error = NULL;
   gint64                 chat_after = 0;
   Room                  *room;
   int                    index;
@@ -461,16 +657,31 @@ mcs_signaling_handle_join (McsSignaling  *self,
   if (booking == NULL)
     return;
 
+  /* Who is in the call through the other servers on the database. */
+  if (self->publishing)
+    {
+      elsewhere = mcs_store_call_list_elsewhere (mcs_server_get_store (self->server), booking->id,
+                                                 &error);
+      if (elsewhere == NULL)
+        {
+          mcs_connection_send_error (connection, MC_ERROR_INTERNAL,
+                                     "The server failed; try again", request_id, NULL);
+          return;
+        }
+    }
+
   /* One room per connection: joining another leaves the current one. */
   if (mcs_connection_get_room (connection) != 0 &&
       mcs_connection_get_room (connection) != booking->id)
     mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, TRUE);
 
   room = ensure_room (self, booking);
-  take_over (self, room, index, connection);
+  take_over (self, room, index, connection, elsewhere);
   if (!occupy (self, room, index, connection, message, request_id))
     return;
 
+  note_elsewhere (room, 1 - index, elsewhere);
+  tell_elsewhere (self, room, index, elsewhere);
   reply_joined (self, room, index, connection, chat_after, request_id);
 }
 
@@ -535,54 +746,77 @@ mcs_signaling_handle_end (McsSignaling  *self,
                                request_id, NULL);
 }
 
+/* @message as the peer gets it: verbatim, minus our own bookkeeping
+ * member, plus who sent it. Most messages have neither a request id nor a
+ * "from" of their own: then the text itself is relayed with "from" put in
+ * front, without building and writing a copy. The text passed the strict
+ * scanner, so the result is strict JSON too. */
+static char *
+relayed_text (McsConnection *connection,
+              JsonObject    *message)
+{
+  gint64                 from = mcs_connection_get_user (connection)->id;
+  g_autoptr (JsonObject) copy = NULL;
+  g_autoptr (JsonNode)   root = NULL;
+  const char            *text;
+  gsize                  length = 0;
+
+  text = mcs_connection_get_message_text (connection, &length);
+  if (text != NULL && !mc_json_has (message, "request_id") && !mc_json_has (message, "from"))
+    {
+      GString    *relayed = g_string_sized_new (length + 32);
+      const char *brace = memchr (text, '{', length);
+
+      /* The text is an object: a '{' after optional white space. */
+      g_assert (brace != NULL);
+      g_string_append_printf (relayed, "{\"from\":%" G_GINT64_FORMAT ",", from);
+      g_string_append_len (relayed, brace + 1, length - (brace + 1 - text));
+      return g_string_free (relayed, FALSE);
+    }
+
+  copy = json_object_new ();
+  mcs_view_merge_members (copy, message, "request_id");
+  json_object_set_int_member (copy, "from", from);
+  root = json_node_init_object (json_node_alloc (), copy);
+  return json_to_string (root, FALSE);
+}
+
 void
 mcs_signaling_handle_relay (McsSignaling  *self,
                             McsConnection *connection,
                             JsonObject    *message,
                             const char    *request_id)
 {
-  g_autoptr (JsonObject) copy = NULL;
-  const char            *text;
-  gsize                  length = 0;
-  Room                  *room;
-  int                    index;
+  g_autofree char *relayed = NULL;
+  Room            *room;
+  Slot            *peer;
+  int              index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
     return;
 
-  if (room->slots[1 - index].connection == NULL)
+  peer = &room->slots[1 - index];
+  if (!slot_is_present (peer))
     {
       mcs_connection_send_error (connection, MC_ERROR_NO_PEER,
                                  "The other participant is not in the room", request_id, NULL);
       return;
     }
 
-  /* Verbatim, minus our own bookkeeping member, plus who sent it. Most
-   * messages have neither a request id nor a "from" of their own: then
-   * the text itself is relayed with "from" put in front, without building
-   * and writing a copy. The text passed the strict scanner, so the result
-   * is strict JSON too. */
-  text = mcs_connection_get_message_text (connection, &length);
-  if (text != NULL && !mc_json_has (message, "request_id") && !mc_json_has (message, "from"))
+  relayed = relayed_text (connection, message);
+  if (peer->connection != NULL)
     {
-      g_autoptr (GString) relayed = g_string_sized_new (length + 32);
-      const char         *brace = memchr (text, '{', length);
-
-      /* The text is an object: a '{' after optional white space. */
-      g_assert (brace != NULL);
-      g_string_append_printf (relayed, "{\"from\":%" G_GINT64_FORMAT ",",
-                              mcs_connection_get_user (connection)->id);
-      g_string_append_len (relayed, brace + 1, length - (brace + 1 - text));
-      mcs_connection_send_text (room->slots[1 - index].connection, relayed->str);
-      return;
+      mcs_connection_send_text (peer->connection, relayed);
     }
+  else
+    {
+      g_autoptr (JsonObject) members = json_object_new ();
 
-  copy = json_object_new ();
-  mcs_view_merge_members (copy, message, "request_id");
-  json_object_set_int_member (copy, "from", mcs_connection_get_user (connection)->id);
-
-  mcs_connection_send (room->slots[1 - index].connection, copy);
+      json_object_set_int_member (members, "user_id", mcs_connection_get_user (connection)->id);
+      mcs_signaling_tell_node (self, peer->node, MCS_ROOM_EVENT_RELAY, room->booking_id, members,
+                               relayed);
+    }
 }
 
 void
@@ -591,10 +825,12 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
                                   JsonObject    *message,
                                   const char    *request_id)
 {
-  g_autoptr (JsonObject) state = NULL;
-  Room                  *room;
-  Slot                  *slot;
-  int                    index;
+  gint64             user_id = mcs_connection_get_user (connection)->id;
+  g_autoptr (GError) error = NULL;
+  Room              *room;
+  Slot              *slot;
+  Slot              *peer;
+  int                index;
 
   room = require_room (self, connection, message, request_id, &index);
   if (room == NULL)
@@ -608,15 +844,26 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
   if (mc_json_has (message, "screen"))
     slot->screen = json_object_get_boolean_member (message, "screen");
 
-  if (room->slots[1 - index].connection == NULL)
-    return;
+  /* For a server that puts the other participant in the call later. */
+  if (self->publishing && !mcs_store_call_set_media (mcs_server_get_store (self->server),
+                                                     room->booking_id, user_id,
+                                                     slot_get_media (slot), &error))
+    g_message ("Cannot record media state: %s", error->message);
 
-  state = mcs_signaling_new_message ("media-state", room->booking_id, NULL);
-  json_object_set_int_member (state, "user_id", mcs_connection_get_user (connection)->id);
-  json_object_set_boolean_member (state, "muted", slot->muted);
-  json_object_set_boolean_member (state, "camera_off", slot->camera_off);
-  json_object_set_boolean_member (state, "screen", slot->screen);
-  mcs_connection_send (room->slots[1 - index].connection, state);
+  peer = &room->slots[1 - index];
+  if (peer->connection != NULL)
+    {
+      send_media_state (peer->connection, room->booking_id, user_id, slot);
+    }
+  else if (peer->node != NULL)
+    {
+      g_autoptr (JsonObject) members = json_object_new ();
+
+      json_object_set_int_member (members, "user_id", user_id);
+      json_object_set_int_member (members, "media", slot_get_media (slot));
+      mcs_signaling_tell_node (self, peer->node, MCS_ROOM_EVENT_MEDIA, room->booking_id, members,
+                               NULL);
+    }
 }
 
 static void
@@ -719,6 +966,27 @@ mcs_signaling_handle_history (McsSignaling  *self,
   mcs_connection_send (connection, reply);
 }
 
+/* Delivers @message to every connection in @room but @origin. */
+static void
+deliver_chat (Room                 *room,
+              const McsChatMessage *message,
+              McsConnection        *origin)
+{
+  g_autoptr (JsonObject)  chat = mcs_signaling_new_message ("chat", message->booking_id, NULL);
+  g_autoptr (JsonBuilder) body = json_builder_new ();
+
+  mcs_view_add_chat_message (body, message);
+  mcs_signaling_set_node (chat, "message", body);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      McsConnection *connection = room->slots[i].connection;
+
+      if (connection != NULL && connection != origin)
+        mcs_connection_send (connection, chat);
+    }
+}
+
 /**
  * mcs_signaling_chat_posted:
  * @self: the hub
@@ -729,29 +997,237 @@ mcs_signaling_handle_history (McsSignaling  *self,
  * Delivers @message to every connection in the room but @origin: the other
  * participant, and the sender's own connection too when the message came
  * from another of their clients (over HTTP, from a phone or a browser tab
- * outside the call). Its seq and client_id let each client show it once.
+ * outside the call), here and through the other servers the participants
+ * are in the call on. Its seq and client_id let each client show it once.
  */
 void
 mcs_signaling_chat_posted (McsSignaling         *self,
                            const McsChatMessage *message,
                            McsConnection        *origin)
 {
-  Room                   *room = mcs_signaling_find_room (self, message->booking_id);
-  g_autoptr (JsonObject)  chat = NULL;
-  g_autoptr (JsonBuilder) body = json_builder_new ();
+  Room                  *room = mcs_signaling_find_room (self, message->booking_id);
+  g_autoptr (GPtrArray)  elsewhere = NULL;
+  g_autoptr (GHashTable) told = NULL;
+  g_autoptr (GError)     error = NULL;
+
+  if (room != NULL)
+    deliver_chat (room, message, origin);
+
+  if (!self->publishing)
+    return;
+
+  /* A message posted over HTTP may reach a server with no room for it:
+   * the store says where the participants are. */
+  elsewhere = mcs_store_call_list_elsewhere (mcs_server_get_store (self->server),
+                                             message->booking_id, &error);
+  if (elsewhere == NULL)
+    {
+      g_message ("Cannot tell the other servers of a chat message: %s", error->message);
+      return;
+    }
+
+  told = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < elsewhere->len; i++)
+    {
+      McsAttendee           *attendee = g_ptr_array_index (elsewhere, i);
+      g_autoptr (JsonObject) members = NULL;
+
+      if (!g_hash_table_add (told, attendee->node))
+        continue;
+
+      members = json_object_new ();
+      json_object_set_int_member (members, "seq", message->seq);
+      mcs_signaling_tell_node (self, attendee->node, MCS_ROOM_EVENT_CHAT, message->booking_id,
+                               members, NULL);
+    }
+}
+
+/* Rooms across servers */
+
+/* What each room event holds besides "node", "event" and "booking_id". */
+static const McJsonRule user_rules[] = {
+  { "user_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
+  { "instance", MC_JSON_STRING, FALSE, 1, 200 },
+  { "reason", MC_JSON_STRING, FALSE, 1, 64 },
+  { "media", MC_JSON_INT, FALSE, 0, MCS_MEDIA_MUTED | MCS_MEDIA_CAMERA_OFF | MCS_MEDIA_SCREEN },
+  { "message", MC_JSON_OBJECT, FALSE, 0, 0 },
+};
+static const McJsonRule ended_rules[] = {
+  { "by", MC_JSON_INT, TRUE, 0, G_MAXINT64 },
+};
+static const McJsonRule chat_rules[] = {
+  { "seq", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
+};
+
+/* The participant of slot @index joined on @node: an earlier connection of
+ * theirs here is taken over; the other participant, if here, hears it. */
+static void
+heard_joined (McsSignaling *self,
+              Room         *room,
+              int           index,
+              const char   *node,
+              JsonObject   *object)
+{
+  Slot                  *slot = &room->slots[index];
+  Slot                  *peer = &room->slots[1 - index];
+  g_autoptr (McsBooking) booking = NULL;
+
+  if (slot->connection != NULL)
+    close_taken_over (slot);
+
+  slot_clear (slot);
+  slot->node = g_strdup (node);
+  slot->instance = g_strdup (json_object_get_string_member_with_default (object, "instance", NULL));
+
+  if (peer->connection == NULL)
+    return;
+
+  booking = mcs_signaling_load_booking (self, room->booking_id, NULL);
+  if (booking != NULL)
+    send_peer_joined (peer->connection, room->booking_id,
+                      index == 0 ? booking->mentor : booking->student, slot);
+}
+
+/* The participant of slot @index left on @node. */
+static void
+heard_left (Room       *room,
+            int         index,
+            const char *node,
+            JsonObject *object)
+{
+  Slot         *slot = &room->slots[index];
+  Slot         *peer = &room->slots[1 - index];
+  McLeaveReason reason;
+
+  if (g_strcmp0 (slot->node, node) != 0)
+    return;
+
+  slot_clear (slot);
+  if (!mc_leave_reason_from_string (json_object_get_string_member_with_default (object, "reason", ""),
+                                    &reason))
+    reason = MC_LEAVE_REASON_CONNECTION_LOST;
+  if (peer->connection != NULL)
+    send_peer_left (peer->connection, room->booking_id, room->user_ids[index], reason);
+}
+
+/**
+ * mcs_signaling_room_heard:
+ * @self: the hub
+ * @event: what happened in a room
+ * @node: the server that tells, which holds one of its participants
+ * @object: the event, with "booking_id" checked
+ *
+ * Acts on what another server says of a room whose other participant is
+ * here; a room not open here is none of this server's business.
+ */
+void
+mcs_signaling_room_heard (McsSignaling *self,
+                          McsRoomEvent  event,
+                          const char   *node,
+                          JsonObject   *object)
+{
+  gint64 booking_id = json_object_get_int_member (object, "booking_id");
+  Room  *room = mcs_signaling_find_room (self, booking_id);
+  Slot  *peer;
+  int    index = -1;
 
   if (room == NULL)
     return;
 
-  chat = mcs_signaling_new_message ("chat", message->booking_id, NULL);
-  mcs_view_add_chat_message (body, message);
-  mcs_signaling_set_node (chat, "message", body);
-
-  for (guint i = 0; i < 2; i++)
+  if (event == MCS_ROOM_EVENT_ENDED)
     {
-      McsConnection *connection = room->slots[i].connection;
+      if (mc_json_validate (object, ended_rules, G_N_ELEMENTS (ended_rules), NULL, NULL) &&
+          close_ended (self, room, json_object_get_int_member (object, "by"), NULL))
+        g_hash_table_remove (self->rooms, &booking_id);
+      return;
+    }
 
-      if (connection != NULL && connection != origin)
-        mcs_connection_send (connection, chat);
+  if (event == MCS_ROOM_EVENT_CHAT)
+    {
+      McsStore             *store = mcs_server_get_store (self->server);
+      gint64                seq, last_seq;
+      g_autoptr (GPtrArray) chat = NULL;
+
+      if (!mc_json_validate (object, chat_rules, G_N_ELEMENTS (chat_rules), NULL, NULL))
+        return;
+      seq = json_object_get_int_member (object, "seq");
+      chat = mcs_store_list_chat (store, booking_id, seq - 1, 1, &last_seq, NULL);
+      if (chat != NULL && chat->len == 1 &&
+          ((McsChatMessage *) g_ptr_array_index (chat, 0))->seq == seq)
+        deliver_chat (room, g_ptr_array_index (chat, 0), NULL);
+      return;
+    }
+
+  if (!mc_json_validate (object, user_rules, G_N_ELEMENTS (user_rules), NULL, NULL) ||
+      (index = slot_index (room, json_object_get_int_member (object, "user_id"))) < 0)
+    return;
+
+  peer = &room->slots[1 - index];
+  switch (event)
+    {
+    case MCS_ROOM_EVENT_JOINED:
+      heard_joined (self, room, index, node, object);
+      break;
+
+    case MCS_ROOM_EVENT_LEFT:
+      heard_left (room, index, node, object);
+      break;
+
+    case MCS_ROOM_EVENT_MEDIA:
+      if (g_strcmp0 (room->slots[index].node, node) != 0)
+        break;
+      slot_set_media (&room->slots[index], json_object_get_int_member_with_default (object, "media", 0));
+      if (peer->connection != NULL)
+        send_media_state (peer->connection, booking_id, room->user_ids[index], &room->slots[index]);
+      break;
+
+    case MCS_ROOM_EVENT_RELAY:
+      if (peer->connection != NULL && json_object_has_member (object, "message"))
+        mcs_connection_send (peer->connection, json_object_get_object_member (object, "message"));
+      break;
+
+    case MCS_ROOM_EVENT_ENDED:
+    case MCS_ROOM_EVENT_CHAT:
+    default:
+      break;
+    }
+
+  if (mcs_signaling_room_is_empty (room))
+    g_hash_table_remove (self->rooms, &booking_id);
+}
+
+/**
+ * mcs_signaling_room_check_present:
+ * @self: the hub
+ * @booking: a booking, with who is in its call now as the store says
+ *
+ * A participant in the call through another server who is no longer in it
+ * (that server stopped, or was found gone and their record closed) leaves
+ * this server's room: the other participant hears that their connection
+ * was lost, and the media watchdog tells whether their media stopped too.
+ */
+void
+mcs_signaling_room_check_present (McsSignaling     *self,
+                                  const McsBooking *booking)
+{
+  Room *room = mcs_signaling_find_room (self, booking->id);
+
+  for (guint i = 0; room != NULL && i < 2; i++)
+    {
+      Slot    *slot = &room->slots[i];
+      gboolean present = FALSE;
+
+      if (slot->node == NULL)
+        continue;
+
+      for (guint p = 0; booking->present != NULL && p < booking->present->len; p++)
+        present |= ((McsUser *) g_ptr_array_index (booking->present, p))->id == room->user_ids[i];
+      if (present)
+        continue;
+
+      slot_clear (slot);
+      if (room->slots[1 - i].connection != NULL)
+        send_peer_left (room->slots[1 - i].connection, booking->id, room->user_ids[i],
+                        MC_LEAVE_REASON_CONNECTION_LOST);
     }
 }

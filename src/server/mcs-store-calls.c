@@ -138,6 +138,7 @@ mcs_store_queue_booking_changed (McsStore   *self,
  * @self: a store
  * @booking_id: the call's booking
  * @user_id: who joined
+ * @instance: (nullable): their client's call-session id
  * @now: when
  * @error: a #GError
  *
@@ -147,11 +148,12 @@ mcs_store_queue_booking_changed (McsStore   *self,
  * Returns: %TRUE on success
  */
 gboolean
-mcs_store_call_join (McsStore *self,
-                     gint64    booking_id,
-                     gint64    user_id,
-                     gint64    now,
-                     GError  **error)
+mcs_store_call_join (McsStore   *self,
+                     gint64      booking_id,
+                     gint64      user_id,
+                     const char *instance,
+                     gint64      now,
+                     GError    **error)
 {
   g_autoptr (JsonObject) joined = NULL;
   GError                *local_error = NULL;
@@ -192,9 +194,9 @@ mcs_store_call_join (McsStore *self,
                       " WHERE booking_id = ?1 AND state != 'ended'",
                       error, "ii", booking_id, now) ||
       !mcs_store_run (self,
-                      "INSERT INTO attendance (booking_id, user_id, joined_at, node)"
-                      " VALUES (?1, ?2, ?3, ?4)",
-                      error, "iiis", booking_id, user_id, now, self->node))
+                      "INSERT INTO attendance (booking_id, user_id, joined_at, node, instance)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+                      error, "iiiss", booking_id, user_id, now, self->node, instance))
     goto failed;
 
   if (first)
@@ -333,13 +335,16 @@ close_open (McsStore   *self,
   return TRUE;
 }
 
-gboolean
-mcs_store_call_leave (McsStore   *self,
-                      gint64      booking_id,
-                      gint64      user_id,
-                      gint64      now,
-                      const char *reason,
-                      GError    **error)
+/* Closes @user_id's open records in @booking_id that @nodes selects, in a
+ * transaction of its own, as @reason. */
+static gboolean
+close_user (McsStore   *self,
+            gint64      booking_id,
+            gint64      user_id,
+            NodeFilter  nodes,
+            gint64      now,
+            const char *reason,
+            GError    **error)
 {
   GError *local_error = NULL;
 
@@ -351,7 +356,7 @@ mcs_store_call_leave (McsStore   *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, user_id, NODES_ANY, 0, now, reason, NULL, NULL, error) ||
+  if (!close_open (self, booking_id, user_id, nodes, 0, now, reason, NULL, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
     {
       mcs_store_rollback (self);
@@ -360,6 +365,144 @@ mcs_store_call_leave (McsStore   *self,
 
   mcs_store_events_committed (self);
   return TRUE;
+}
+
+/**
+ * mcs_store_call_leave:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: who left
+ * @now: when
+ * @reason: why (an #McLeaveReason's string)
+ * @error: a #GError
+ *
+ * Records that @user_id's connection on this server left the call. Their
+ * records on other servers stay open: the participant may have joined
+ * there since.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_leave (McsStore   *self,
+                      gint64      booking_id,
+                      gint64      user_id,
+                      gint64      now,
+                      const char *reason,
+                      GError    **error)
+{
+  return close_user (self, booking_id, user_id, NODES_OWN_OR_NONE, now, reason, error);
+}
+
+/**
+ * mcs_store_call_take_over:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: who joins again
+ * @now: when
+ * @error: a #GError
+ *
+ * Closes @user_id's open records in the call as `taken_over`, on every
+ * server: the participant joins again, here, from another window or
+ * device, or after their connection moved.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_take_over (McsStore *self,
+                          gint64    booking_id,
+                          gint64    user_id,
+                          gint64    now,
+                          GError  **error)
+{
+  return close_user (self, booking_id, user_id, NODES_ANY, now, "taken_over", error);
+}
+
+/**
+ * mcs_store_call_set_media:
+ * @self: a store
+ * @booking_id: the call's booking
+ * @user_id: a participant whose connection is on this server
+ * @media: what they send now
+ * @error: a #GError
+ *
+ * Keeps @user_id's open record up to date, for a server that puts the
+ * other participant in the call (mcs_store_call_list_elsewhere ()).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mcs_store_call_set_media (McsStore     *self,
+                          gint64        booking_id,
+                          gint64        user_id,
+                          McsMediaFlags media,
+                          GError      **error)
+{
+  return mcs_store_run (self,
+                        "UPDATE attendance SET media = ?3"
+                        " WHERE booking_id = ?1 AND user_id = ?2 AND left_at IS NULL"
+                        "   AND (node = ?4 OR node IS NULL)",
+                        error, "iiis", booking_id, user_id, (gint64) media, self->node);
+}
+
+/**
+ * mcs_store_call_list_elsewhere:
+ * @self: a store
+ * @booking_id: a call's booking
+ * @error: a #GError
+ *
+ * Who is in the call through other live servers on the database, oldest
+ * join first.
+ *
+ * Returns: (transfer full) (element-type McsAttendee): the participants,
+ *   or %NULL on error
+ */
+GPtrArray *
+mcs_store_call_list_elsewhere (McsStore *self,
+                               gint64    booking_id,
+                               GError  **error)
+{
+  g_autoptr (GPtrArray)    attendees = g_ptr_array_new_with_free_func ((GDestroyNotify) mcs_attendee_free);
+  g_autoptr (McsStatement) statement = NULL;
+  GError                  *local_error = NULL;
+  gboolean                 has_row;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT user_id, node, instance, media FROM attendance"
+                                      " WHERE booking_id = ?1 AND left_at IS NULL"
+                                      "   AND node != ?2 AND node IN (SELECT name FROM nodes)"
+                                      " ORDER BY joined_at, id",
+                                      &local_error);
+  if (statement == NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  mcs_statement_bind_int64 (statement, 1, booking_id);
+  mcs_statement_bind_text (statement, 2, self->node != NULL ? self->node : "");
+  while (mcs_database_step (self->database, statement, &has_row, &local_error) && has_row)
+    {
+      McsAttendee *attendee = g_new0 (McsAttendee, 1);
+
+      attendee->user_id = mcs_statement_get_int64 (statement, 0);
+      attendee->node = g_strdup (mcs_statement_get_text (statement, 1));
+      attendee->instance = g_strdup (mcs_statement_get_text (statement, 2));
+      attendee->media = mcs_statement_get_int64 (statement, 3);
+      g_ptr_array_add (attendees, attendee);
+    }
+
+  if (local_error != NULL)
+    return mcs_store_fail (error, local_error), NULL;
+
+  return g_steal_pointer (&attendees);
+}
+
+void
+mcs_attendee_free (McsAttendee *attendee)
+{
+  if (attendee == NULL)
+    return;
+
+  g_free (attendee->node);
+  g_free (attendee->instance);
+  g_free (attendee);
 }
 
 /* Adds `participants` to @data: the mentor and the student, each with the

@@ -18,6 +18,8 @@
 
 #define G_LOG_DOMAIN "mcs-store"
 
+#include <string.h>
+
 #include <sodium.h>
 
 #include "mcs-clock.h"
@@ -160,6 +162,13 @@ static const char * const migrations[MCS_SCHEMA_VERSION] = {
   ");"
   "ALTER TABLE attendance ADD COLUMN node TEXT;"
   "CREATE INDEX attendance_open ON attendance (booking_id) WHERE left_at IS NULL;",
+
+  /* 7: a lesson's participants on different servers. An open record says
+   * what the other participant's server must know of this one to put
+   * them in the same call: the client's call-session id and its media
+   * state (MCS_MEDIA_* bits). */
+  "ALTER TABLE attendance ADD COLUMN instance TEXT;"
+  "ALTER TABLE attendance ADD COLUMN media INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* The same schema on PostgreSQL, step for step: the same tables, columns,
@@ -293,6 +302,10 @@ static const char * const pg_migrations[MCS_SCHEMA_VERSION] = {
   ");"
   "ALTER TABLE attendance ADD COLUMN node TEXT;"
   "CREATE INDEX attendance_open ON attendance (booking_id) WHERE left_at IS NULL;",
+
+  /* 7 */
+  "ALTER TABLE attendance ADD COLUMN instance TEXT;"
+  "ALTER TABLE attendance ADD COLUMN media INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* Turns a database failure into the MC_ERROR a client may see, logging what
@@ -403,29 +416,70 @@ mcs_store_run (McsStore   *self,
 }
 
 /**
+ * mcs_store_node_channel:
+ * @node: a server's name (mcs_store_set_node ())
+ *
+ * The channel @node listens on for what concerns it alone: part of the
+ * SHA-256 of its name, which may be longer than PostgreSQL's channel names
+ * and hold any character.
+ *
+ * Returns: (transfer full): the channel's name, a lower-case identifier
+ */
+char *
+mcs_store_node_channel (const char *node)
+{
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, node, -1);
+
+  return g_strdup_printf (MCS_STORE_CHANNEL "_%.16s", digest);
+}
+
+/**
  * mcs_store_publish:
  * @self: a store
- * @payload: what to tell, at most 8000 bytes
+ * @channel: (nullable): where to tell it: %NULL for every server
+ *   (%MCS_STORE_CHANNEL), or one server's mcs_store_node_channel ()
+ * @payload: what to tell, a JSON text
  * @error: a #GError
  *
- * Tells every server listening on the database (mcs-listener.c), this one
+ * Tells the servers listening on @channel (mcs-listener.c), this one
  * included, @payload: at once, or when the transaction open now commits.
+ * A payload longer than one NOTIFY carries goes in parts, which arrive in
+ * order and together (one connection sends them, one after the other).
  * Nothing on SQLite, where servers sharing a file do not hear each other.
  *
  * Returns: whether it was sent
  */
 gboolean
 mcs_store_publish (McsStore   *self,
+                   const char *channel,
                    const char *payload,
                    GError    **error)
 {
+  const char *end;
+
   g_return_val_if_fail (MCS_IS_STORE (self), FALSE);
   g_return_val_if_fail (payload != NULL, FALSE);
 
   if (mcs_database_get_kind (self->database) != MCS_DATABASE_POSTGRESQL)
     return TRUE;
 
-  return mcs_store_run (self, "SELECT pg_notify('" MCS_STORE_CHANNEL "', ?1)", error, "s", payload);
+  if (channel == NULL)
+    channel = MCS_STORE_CHANNEL;
+
+  end = payload + strlen (payload);
+  while ((gsize) (end - payload) > MCS_STORE_PART_BYTES)
+    {
+      /* Cut between two characters: each part must be valid text. */
+      const char      *cut = g_utf8_find_prev_char (payload, payload + MCS_STORE_PART_BYTES);
+      g_autofree char *part = g_strdup_printf ("%c%.*s", MCS_STORE_PART_MARK,
+                                               (int) (cut - payload), payload);
+
+      if (!mcs_store_run (self, "SELECT pg_notify(?1, ?2)", error, "ss", channel, part))
+        return FALSE;
+      payload = cut;
+    }
+
+  return mcs_store_run (self, "SELECT pg_notify(?1, ?2)", error, "ss", channel, payload);
 }
 
 /* Runs an INSERT that ends in `RETURNING id`, which both SQLite and

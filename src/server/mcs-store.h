@@ -14,11 +14,19 @@
 G_BEGIN_DECLS
 
 /* The PostgreSQL channel that servers on one database talk on
- * (mcs_store_publish (), McsListener). */
+ * (mcs_store_publish (), McsListener); each also listens on a channel of
+ * its own (mcs_store_node_channel ()). */
 #define MCS_STORE_CHANNEL "mentorcall"
 
+/* The most bytes of a payload one NOTIFY carries (PostgreSQL allows fewer
+ * than 8000): mcs_store_publish () sends a longer one in parts, each but
+ * the last marked with a leading MCS_STORE_PART_MARK, which a JSON text
+ * never starts with, and McsListener puts them together again. */
+#define MCS_STORE_PART_BYTES 7900
+#define MCS_STORE_PART_MARK  '+'
+
 /* The current schema version; see the migrations in mcs-store.c. */
-#define MCS_SCHEMA_VERSION 6
+#define MCS_SCHEMA_VERSION 7
 
 /* The most characters a chat message may have, after trimming. */
 #define MCS_CHAT_MAX_LENGTH 4000
@@ -67,6 +75,23 @@ typedef struct
   char    *reason;  /* why they left, or NULL */
   char    *node;    /* the server that held their connection, or NULL */
 } McsAttendance;
+
+/* What a participant in a call sends, as an attendance record keeps it. */
+typedef enum
+{
+  MCS_MEDIA_MUTED = 1 << 0,
+  MCS_MEDIA_CAMERA_OFF = 1 << 1,
+  MCS_MEDIA_SCREEN = 1 << 2, /* the screen instead of the camera */
+} McsMediaFlags;
+
+/* A participant in a lesson's call through another server. */
+typedef struct
+{
+  gint64        user_id;
+  char         *node;     /* the server that holds their connection */
+  char         *instance; /* their client's call-session id, or NULL */
+  McsMediaFlags media;
+} McsAttendee;
 
 typedef struct
 {
@@ -229,17 +254,31 @@ GPtrArray  *mcs_store_list_attendance (McsStore *self,
                                        GError  **error);
 
 /* Calls and chat */
-gboolean        mcs_store_call_join (McsStore *self,
-                                     gint64    booking_id,
-                                     gint64    user_id,
-                                     gint64    now,
-                                     GError  **error);
+gboolean        mcs_store_call_join (McsStore   *self,
+                                     gint64      booking_id,
+                                     gint64      user_id,
+                                     const char *instance,
+                                     gint64      now,
+                                     GError    **error);
 gboolean        mcs_store_call_leave (McsStore   *self,
                                       gint64      booking_id,
                                       gint64      user_id,
                                       gint64      now,
                                       const char *reason,
                                       GError    **error);
+gboolean        mcs_store_call_take_over (McsStore *self,
+                                          gint64    booking_id,
+                                          gint64    user_id,
+                                          gint64    now,
+                                          GError  **error);
+gboolean        mcs_store_call_set_media (McsStore     *self,
+                                          gint64        booking_id,
+                                          gint64        user_id,
+                                          McsMediaFlags media,
+                                          GError      **error);
+GPtrArray      *mcs_store_call_list_elsewhere (McsStore *self,
+                                               gint64    booking_id,
+                                               GError  **error);
 gboolean        mcs_store_call_end (McsStore *self,
                                     gint64    booking_id,
                                     gint64    ended_by,
@@ -247,7 +286,9 @@ gboolean        mcs_store_call_end (McsStore *self,
                                     GError  **error);
 void            mcs_store_set_node (McsStore   *self,
                                     const char *node);
+char           *mcs_store_node_channel (const char *node);
 gboolean        mcs_store_publish (McsStore   *self,
+                                   const char *channel,
                                    const char *payload,
                                    GError    **error);
 guint           mcs_store_node_started (McsStore *self,
@@ -356,6 +397,7 @@ void     mcs_booking_free (McsBooking *booking);
 gboolean mcs_booking_has_participant (const McsBooking *booking,
                                       gint64            user_id);
 void     mcs_attendance_free (McsAttendance *attendance);
+void     mcs_attendee_free (McsAttendee *attendee);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsUser, mcs_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (McsBooking, mcs_booking_free)

@@ -180,10 +180,14 @@ test_sessions_shared (void)
   mc_test_assert_error (node, status, 401, "session_invalid");
 }
 
+/* Joins @booking_id on @server as the owner of @token, with a call-session
+ * id @instance (or none); returns the "joined" in @joined, if not %NULL. */
 static McTestSocket *
-join_lesson (McTestServer *server,
-             const char   *token,
-             gint64        booking_id)
+join_lesson_as (McTestServer *server,
+                const char   *token,
+                gint64        booking_id,
+                const char   *instance,
+                JsonObject  **joined_out)
 {
   McTestSocket          *socket = mc_test_socket_open (server, token, NULL, NULL);
   g_autofree char       *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
@@ -199,12 +203,24 @@ join_lesson (McTestServer *server,
   node = mc_test_request (server, "POST", path, token, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"call_token\":\"%s\",\"request_id\":\"j\"}",
-                          booking_id, mc_test_get_string (mc_test_object (node), "token"));
+                          ",\"call_token\":\"%s\",\"request_id\":\"j\"%s%s%s}",
+                          booking_id, mc_test_get_string (mc_test_object (node), "token"),
+                          instance ? ",\"instance\":\"" : "", instance ? instance : "",
+                          instance ? "\"" : "");
   mc_test_socket_send (socket, join);
   joined = mc_test_socket_wait (socket, "joined");
+  if (joined_out != NULL)
+    *joined_out = g_steal_pointer (&joined);
 
   return socket;
+}
+
+static McTestSocket *
+join_lesson (McTestServer *server,
+             const char   *token,
+             gint64        booking_id)
+{
+  return join_lesson_as (server, token, booking_id, NULL, NULL);
 }
 
 /* Two servers on one database, and a lesson running across them: the
@@ -484,7 +500,7 @@ test_listener_reconnects (void)
   refuse = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS false", name);
   allow = g_strdup_printf ("ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
   end_listening = g_strdup_printf ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                   " WHERE datname = '%s' AND query = 'LISTEN mentorcall'",
+                                   " WHERE datname = '%s' AND query LIKE 'LISTEN mentorcall%%'",
                                    name);
   mc_test_database_exec ("postgresql:///postgres", refuse);
   g_assert_cmpint (mc_test_database_query_int ("postgresql:///postgres", end_listening), ==, 2);
@@ -593,11 +609,254 @@ test_notifications_across (void)
    * back to it long ago and was ignored. */
   g_assert_false (mc_test_socket_has (mentor_lobby, "booking-changed"));
 
+
   /* The first server is stopped (SIGTERM): it closes the mentor's record
    * and tells the other servers, so the student's lobby hears at once that
    * nobody is in the lesson. */
   mc_test_server_stop (first);
   wait_presence (lobby, booking_id, 0);
+}
+
+/* The participant in @joined's "participants" who is not @user_id. */
+static JsonObject *
+other_participant (JsonObject *joined,
+                   gint64      user_id)
+{
+  JsonArray *participants = json_object_get_array_member (joined, "participants");
+
+  g_assert_cmpuint (json_array_get_length (participants), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *participant = json_array_get_object_element (participants, i);
+
+      if (json_object_get_int_member (json_object_get_object_member (participant, "user"), "id") !=
+          user_id)
+        return participant;
+    }
+  g_assert_not_reached ();
+}
+
+/* Sends @type on @from and sees @to get it, from @sender, unchanged. */
+static void
+relay_across (McTestSocket *from,
+              McTestSocket *to,
+              gint64        booking_id,
+              gint64        sender,
+              const char   *sdp)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autoptr (JsonObject)  offer = NULL;
+  g_autofree char        *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "offer");
+  json_builder_set_member_name (builder, "booking_id");
+  json_builder_add_int_value (builder, booking_id);
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_add_string_value (builder, sdp);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  mc_test_socket_send (from, text);
+
+  offer = mc_test_socket_wait (to, "offer");
+  g_assert_cmpint (json_object_get_int_member (offer, "from"), ==, sender);
+  g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, sdp);
+}
+
+/* A lesson's two participants on different servers are in one call, as if
+ * they were on one: each hears of the other's join with their call-session
+ * id and media state, offers (longer than one NOTIFY carries, in a
+ * script that takes two bytes a character), candidates and media state
+ * cross, chat from either side (over the WebSocket or over HTTP) reaches
+ * both once, a participant who joins again through the other server takes
+ * over their earlier connection there, and leaving and ending reach the
+ * other side. Only servers on PostgreSQL hear each other. */
+static void
+test_room_across (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (McTestSocket) student_socket = NULL;
+  g_autoptr (McTestSocket) old_socket = NULL;
+  g_autoptr (JsonObject)   joined = NULL;
+  g_autoptr (JsonObject)   peer_joined = NULL;
+  g_autoptr (JsonObject)   message = NULL;
+  g_autoptr (GString)      sdp = g_string_new ("v=0\r\n");
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *text = NULL;
+  g_autofree char         *path = NULL;
+  g_autoptr (JsonNode)     node = NULL;
+  JsonObject              *peer;
+  gint64                   booking_id, mentor_id, student_id;
+  guint                    status;
+
+  first = mc_test_server_start_new (NULL);
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return;
+    }
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  booking_id = create_lesson (first);
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student = mc_test_login (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  /* The mentor joins on the first server and mutes; the student joins on
+   * the second and sees the mentor there, muted, with their instance. */
+  mentor_socket = join_lesson_as (first, mentor, booking_id, "mentor-1", &joined);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (joined, "participants")),
+                    ==, 1);
+  g_clear_pointer (&joined, json_object_unref);
+  text = g_strdup_printf ("{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"muted\":true}",
+                          booking_id);
+  mc_test_socket_send (mentor_socket, text);
+  g_clear_pointer (&text, g_free);
+
+  student_socket = join_lesson_as (second, student, booking_id, "student-1", &joined);
+  mentor_id = json_object_get_int_member (json_object_get_object_member (
+                                            other_participant (joined, 0), "user"),
+                                          "id");
+  peer_joined = mc_test_socket_wait (mentor_socket, "peer-joined");
+  student_id = json_object_get_int_member (json_object_get_object_member (peer_joined, "user"),
+                                           "id");
+  peer = other_participant (joined, student_id);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (peer, "user"), "id"),
+                   ==, mentor_id);
+  g_assert_cmpstr (json_object_get_string_member (peer, "instance"), ==, "mentor-1");
+  g_assert_true (json_object_get_boolean_member (peer, "muted"));
+  g_assert_false (json_object_get_boolean_member (peer, "camera_off"));
+  g_assert_cmpstr (json_object_get_string_member (peer_joined, "instance"), ==, "student-1");
+  g_clear_pointer (&joined, json_object_unref);
+  g_clear_pointer (&peer_joined, json_object_unref);
+
+  /* Offers both ways: one far longer than a NOTIFY's 8000 bytes. */
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_printf (sdp, "a=x-ligne-%u:élève\r\n", i);
+  relay_across (student_socket, mentor_socket, booking_id, student_id, sdp->str);
+  relay_across (mentor_socket, student_socket, booking_id, mentor_id, "v=0\r\n");
+
+  text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ host\","
+                          "\"sdp_mline_index\":1}",
+                          booking_id);
+  mc_test_socket_send (mentor_socket, text);
+  g_clear_pointer (&text, g_free);
+  message = mc_test_socket_wait (student_socket, "ice-candidate");
+  g_assert_cmpint (json_object_get_int_member (message, "from"), ==, mentor_id);
+  g_assert_cmpint (json_object_get_int_member (message, "sdp_mline_index"), ==, 1);
+  g_clear_pointer (&message, json_object_unref);
+
+  text = g_strdup_printf ("{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"camera_off\":true}",
+                          booking_id);
+  mc_test_socket_send (student_socket, text);
+  g_clear_pointer (&text, g_free);
+  message = mc_test_socket_wait (mentor_socket, "media-state");
+  g_assert_cmpint (json_object_get_int_member (message, "user_id"), ==, student_id);
+  g_assert_true (json_object_get_boolean_member (message, "camera_off"));
+  g_assert_false (json_object_get_boolean_member (message, "muted"));
+  g_clear_pointer (&message, json_object_unref);
+
+  /* Chat: over the student's WebSocket, then over HTTP on the student's
+   * server from the mentor's phone, say: each reaches whoever did not send
+   * it on the WebSocket. */
+  text = g_strdup_printf ("{\"type\":\"chat\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"client_id\":\"c1\",\"text\":\"Bonjour\",\"request_id\":\"c\"}",
+                          booking_id);
+  mc_test_socket_send (student_socket, text);
+  g_clear_pointer (&text, g_free);
+  message = mc_test_socket_wait (student_socket, "chat-ack");
+  g_clear_pointer (&message, json_object_unref);
+  message = mc_test_socket_wait (mentor_socket, "chat");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (message, "message"),
+                                                  "text"),
+                   ==, "Bonjour");
+  g_clear_pointer (&message, json_object_unref);
+
+  path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/messages", booking_id);
+  node = mc_test_request (second, "POST", path, mentor, "{\"client_id\":\"c2\",\"text\":\"Salut\"}",
+                          &status);
+  g_assert_cmpuint (status, ==, 201);
+  for (guint i = 0; i < 2; i++)
+    {
+      message = mc_test_socket_wait (i == 0 ? mentor_socket : student_socket, "chat");
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (message, "message"),
+                                                   "seq"),
+                       ==, 2);
+      g_clear_pointer (&message, json_object_unref);
+    }
+  g_assert_false (mc_test_socket_has (mentor_socket, "chat"));
+  g_assert_false (mc_test_socket_has (student_socket, "chat"));
+
+  /* The mentor's connection moves to the second server: the one on the
+   * first is taken over, and the student hears of the new instance. */
+  old_socket = g_steal_pointer (&mentor_socket);
+  mentor_socket = join_lesson_as (second, mentor, booking_id, "mentor-2", &joined);
+  g_assert_cmpstr (json_object_get_string_member (other_participant (joined, mentor_id), "instance"),
+                   ==, "student-1");
+  g_clear_pointer (&joined, json_object_unref);
+  message = mc_test_socket_wait (old_socket, "error");
+  g_assert_cmpstr (json_object_get_string_member (message, "code"), ==, "taken_over");
+  g_clear_pointer (&message, json_object_unref);
+  mc_test_socket_wait_closed (old_socket, 10, 4000);
+  peer_joined = mc_test_socket_wait (student_socket, "peer-joined");
+  g_assert_cmpstr (json_object_get_string_member (peer_joined, "instance"), ==, "mentor-2");
+  g_clear_pointer (&old_socket, mc_test_socket_free);
+
+  /* And the student's to the first: now they are apart again. */
+  old_socket = g_steal_pointer (&student_socket);
+  student_socket = join_lesson_as (first, student, booking_id, "student-2", NULL);
+  mc_test_socket_wait_closed (old_socket, 10, 4000);
+  g_clear_pointer (&peer_joined, json_object_unref);
+  peer_joined = mc_test_socket_wait (mentor_socket, "peer-joined");
+  g_assert_cmpstr (json_object_get_string_member (peer_joined, "instance"), ==, "student-2");
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM attendance"
+                                               " WHERE left_at IS NULL"),
+                   ==, 2);
+
+  /* The mentor leaves; joins again; the student ends the lesson. */
+  text = g_strdup_printf ("{\"type\":\"leave\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
+  mc_test_socket_send (mentor_socket, text);
+  g_clear_pointer (&text, g_free);
+  message = mc_test_socket_wait (student_socket, "peer-left");
+  g_assert_cmpint (json_object_get_int_member (message, "user_id"), ==, mentor_id);
+  g_assert_cmpstr (json_object_get_string_member (message, "reason"), ==, "left");
+  g_clear_pointer (&message, json_object_unref);
+  text = g_strdup_printf ("{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
+                          ",\"sdp\":\"v=0\",\"request_id\":\"o\"}",
+                          booking_id);
+  mc_test_socket_send (student_socket, text);
+  g_clear_pointer (&text, g_free);
+  message = mc_test_socket_wait_reply (student_socket, "o");
+  g_assert_cmpstr (json_object_get_string_member (message, "code"), ==, "no_peer");
+  g_clear_pointer (&message, json_object_unref);
+
+  g_clear_pointer (&mentor_socket, mc_test_socket_free);
+  mentor_socket = join_lesson_as (second, mentor, booking_id, "mentor-2", NULL);
+  g_clear_pointer (&peer_joined, json_object_unref);
+  peer_joined = mc_test_socket_wait (student_socket, "peer-joined");
+  text = g_strdup_printf ("{\"type\":\"end\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
+  mc_test_socket_send (student_socket, text);
+  message = mc_test_socket_wait (mentor_socket, "peer-left");
+  g_assert_cmpstr (json_object_get_string_member (message, "reason"), ==, "ended");
+  g_clear_pointer (&message, json_object_unref);
+  message = mc_test_socket_wait (mentor_socket, "ended");
+  g_assert_cmpint (json_object_get_int_member (message, "by"), ==, student_id);
+  g_clear_pointer (&message, json_object_unref);
+  message = mc_test_socket_wait (student_socket, "ended");
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM attendance"
+                                               " WHERE left_at IS NULL"),
+                   ==, 0);
 }
 
 static void
@@ -646,6 +905,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/presence-after-loss", test_presence_after_loss);
   g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
   g_test_add_func ("/server/nodes/listener-reconnects", test_listener_reconnects);
+  g_test_add_func ("/server/nodes/room-across", test_room_across);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
