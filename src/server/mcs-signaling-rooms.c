@@ -1182,7 +1182,8 @@ mcs_signaling_room_heard (McsSignaling *self,
       break;
 
     case MCS_ROOM_EVENT_RELAY:
-      if (peer->connection != NULL && json_object_has_member (object, "message"))
+      if (g_strcmp0 (room->slots[index].node, node) == 0 && peer->connection != NULL &&
+          json_object_has_member (object, "message"))
         mcs_connection_send (peer->connection, json_object_get_object_member (object, "message"));
       break;
 

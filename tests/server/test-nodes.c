@@ -859,6 +859,121 @@ test_room_across (void)
                    ==, 0);
 }
 
+/* Sends each of @payloads, in order, on the channel of @server's own, as
+ * anyone who may connect to the database can: in one transaction, so that
+ * the test's main context (and its sockets' answers to pings) does not
+ * wait long. */
+static void
+notify_server_all (McTestServer       *server,
+                   const char * const *payloads)
+{
+  g_autofree char    *node = g_path_get_basename (mc_test_server_get_dir (server));
+  g_autofree char    *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, node, -1);
+  g_autoptr (GString) sql = g_string_new (NULL);
+
+  for (guint i = 0; payloads[i] != NULL; i++)
+    g_string_append_printf (sql, "SELECT pg_notify('mentorcall_%.16s', '%s');", digest,
+                            payloads[i]);
+  mc_test_database_exec (mc_test_server_get_database (server), sql->str);
+}
+
+static void
+notify_server (McTestServer *server,
+               const char   *payload)
+{
+  const char *payloads[] = { payload, NULL };
+
+  notify_server_all (server, payloads);
+}
+
+/* Room events that are not what a server sends (not JSON, members of the
+ * wrong type or too long, a user not in the room, a server the slot does
+ * not name, a payload in parts past the listener's bound) change nothing:
+ * the server goes on, and its room still relays what the other server
+ * really sends. */
+static void
+test_room_events_hostile (void)
+{
+  SplitLesson            lesson = { 0 };
+  g_autofree char       *payload = NULL;
+  g_autofree char       *part = NULL;
+  g_autofree char       *long_instance = NULL;
+  g_autoptr (JsonObject) offer = NULL;
+  g_autoptr (JsonObject) peer_joined = NULL;
+  const char            *parts[142] = { NULL };
+  gint64                 booking_id, student_id;
+
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return;
+    }
+
+  split_lesson_start (&lesson, mc_test_server_new (NULL));
+  booking_id = lesson.booking_id;
+  /* The mentor, on the first server, hears of the student's join. */
+  peer_joined = mc_test_socket_wait (lesson.mentor_socket, "peer-joined");
+  student_id = json_object_get_int_member (json_object_get_object_member (peer_joined, "user"), "id");
+
+  notify_server (lesson.first, "garbage");
+  notify_server (lesson.first, "{}");
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":\"not an object\"}",
+                             booking_id, student_id);
+  notify_server (lesson.first, payload);
+  g_clear_pointer (&payload, g_free);
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"user_id\":999999,\"message\":{\"type\":\"offer\"}}",
+                             booking_id);
+  notify_server (lesson.first, payload);
+  g_clear_pointer (&payload, g_free);
+  /* From a server that is not the student's. */
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":{\"type\":\"offer\"}}",
+                             booking_id, student_id);
+  notify_server (lesson.first, payload);
+  g_clear_pointer (&payload, g_free);
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-media\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"user_id\":%" G_GINT64_FORMAT ",\"media\":1}",
+                             booking_id, student_id);
+  notify_server (lesson.first, payload);
+  g_clear_pointer (&payload, g_free);
+  long_instance = g_strnfill (1000, 'i');
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-joined\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"user_id\":%" G_GINT64_FORMAT ",\"instance\":\"%s\"}",
+                             booking_id, student_id,
+                             long_instance);
+  notify_server (lesson.first, payload);
+  g_clear_pointer (&payload, g_free);
+  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-ended\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"by\":\"me\"}",
+                             booking_id);
+  notify_server (lesson.first, payload);
+
+  /* Parts that never end, past the 1 MiB a payload may have. */
+  part = g_strnfill (7900, 'x');
+  part[0] = '+';
+  for (guint i = 0; i < 140; i++)
+    parts[i] = part;
+  parts[140] = "}";
+  notify_server_all (lesson.first, parts);
+
+  /* The first server is alive, and its room relays the student's offer. */
+  g_assert_cmpuint (mc_test_server_get_health (lesson.first, NULL), ==, 200);
+  g_clear_pointer (&payload, g_free);
+  payload = g_strdup_printf ("{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
+                             ",\"sdp\":\"v=0\"}",
+                             booking_id);
+  mc_test_socket_send (lesson.student_socket, payload);
+  offer = mc_test_socket_wait (lesson.mentor_socket, "offer");
+  g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
+  g_assert_false (mc_test_socket_has (lesson.mentor_socket, "media-state"));
+  g_assert_false (mc_test_socket_has (lesson.mentor_socket, "peer-joined"));
+  g_assert_false (mc_test_socket_has (lesson.mentor_socket, "ended"));
+  g_assert_false (mc_test_socket_has (lesson.mentor_socket, "error"));
+  split_lesson_clear (&lesson);
+}
+
 static void
 test_webhook_once (void)
 {
@@ -906,6 +1021,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
   g_test_add_func ("/server/nodes/listener-reconnects", test_listener_reconnects);
   g_test_add_func ("/server/nodes/room-across", test_room_across);
+  g_test_add_func ("/server/nodes/room-events-hostile", test_room_events_hostile);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();
