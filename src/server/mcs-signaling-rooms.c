@@ -453,31 +453,25 @@ close_taken_over (Slot *slot)
 }
 
 /* Join, step 3: the same user in the same room from another connection
- * loses the slot to @connection: the newer connection wins. One here is
- * closed now; one on another server (in @elsewhere) is closed by that
- * server when it hears of the join (tell_elsewhere ()). Their records
- * close as `taken_over`. */
+ * here (another window or device) loses the slot to @connection: the newer
+ * connection wins. (One on another server is taken over in step 5.) */
 static void
 take_over (McsSignaling  *self,
            Room          *room,
            int            index,
-           McsConnection *connection,
-           GPtrArray     *elsewhere)
+           McsConnection *connection)
 {
   McsStore          *store = mcs_server_get_store (self->server);
   gint64             user_id = mcs_connection_get_user (connection)->id;
   Slot              *slot = &room->slots[index];
   g_autoptr (GError) error = NULL;
 
-  if (slot->connection == connection)
+  if (slot->connection == NULL || slot->connection == connection)
     return;
 
-  if (slot->connection != NULL)
-    close_taken_over (slot);
-  else if (find_attendee (elsewhere, user_id) == NULL)
-    return;
-
-  if (!mcs_store_call_take_over (store, room->booking_id, user_id, mcs_signaling_now (), &error))
+  close_taken_over (slot);
+  if (!mcs_store_call_leave (store, room->booking_id, user_id, mcs_signaling_now (), "taken_over",
+                             &error))
     g_warning ("Cannot record a takeover: %s", error->message);
 }
 
@@ -524,32 +518,58 @@ occupy (McsSignaling  *self,
   return TRUE;
 }
 
-/* Join, step 5: the other participant, if they are in the call through
- * another server (and not here), as its record says. */
-static void
-note_elsewhere (Room      *room,
-                int        index,
-                GPtrArray *elsewhere)
+/* Join, step 5: on a database shared with other servers, who is in the
+ * call through them, read once this server's own record is in (so that of
+ * two participants joining on two servers at once, the second sees the
+ * first, and tells it). The joining user's own records there close as
+ * `taken_over` (their servers close the connections when they hear of the
+ * join, tell_elsewhere ()); the other participant's fills their slot, if
+ * they are not here. Returns the participants elsewhere, or %NULL. */
+static GPtrArray *
+find_elsewhere (McsSignaling *self,
+                Room         *room,
+                int           index)
 {
-  Slot        *slot = &room->slots[index];
-  McsAttendee *attendee;
+  McsStore             *store = mcs_server_get_store (self->server);
+  Slot                 *peer = &room->slots[1 - index];
+  g_autoptr (GPtrArray) elsewhere = NULL;
+  g_autoptr (GError)    error = NULL;
+  McsAttendee          *attendee;
 
-  if (slot->connection != NULL)
-    return;
+  if (!self->publishing)
+    return NULL;
 
-  slot_clear (slot);
-  attendee = find_attendee (elsewhere, room->user_ids[index]);
-  if (attendee == NULL)
-    return;
+  elsewhere = mcs_store_call_list_elsewhere (store, room->booking_id, &error);
+  if (elsewhere == NULL)
+    {
+      g_message ("Cannot read who is in booking %" G_GINT64_FORMAT " on other servers: %s",
+                 room->booking_id, error->message);
+      return NULL;
+    }
 
-  slot->node = g_strdup (attendee->node);
-  slot->instance = g_strdup (attendee->instance);
-  slot_set_media (slot, attendee->media);
+  if (find_attendee (elsewhere, room->user_ids[index]) != NULL &&
+      !mcs_store_call_take_over (store, room->booking_id, room->user_ids[index],
+                                 mcs_signaling_now (), &error))
+    g_warning ("Cannot record a takeover: %s", error->message);
+
+  if (peer->connection == NULL)
+    {
+      slot_clear (peer);
+      attendee = find_attendee (elsewhere, room->user_ids[1 - index]);
+      if (attendee != NULL)
+        {
+          peer->node = g_strdup (attendee->node);
+          peer->instance = g_strdup (attendee->instance);
+          slot_set_media (peer, attendee->media);
+        }
+    }
+
+  return g_steal_pointer (&elsewhere);
 }
 
-/* Join, step 7: the servers in @elsewhere hear that the participant of
+/* Join, step 6: the servers in @elsewhere hear that the participant of
  * slot @index joined here: the other participant's tells them, an
- * earlier connection of the same one's closes it (take_over ()). */
+ * earlier connection of the same one's closes it. */
 static void
 tell_elsewhere (McsSignaling *self,
                 Room         *room,
@@ -576,7 +596,7 @@ tell_elsewhere (McsSignaling *self,
     }
 }
 
-/* Join, step 6: "joined", with who is in the room (here or elsewhere), the
+/* Join, step 7: "joined", with who is in the room (here or elsewhere), the
  * call as the store now has it (the join just made it active) and the chat
  * since @chat_after; then presence for the participants' other
  * connections. */
@@ -645,7 +665,6 @@ mcs_signaling_handle_join (McsSignaling  *self,
 {
   g_autoptr (McsBooking) booking = NULL;
   g_autoptr (GPtrArray)  elsewhere = NULL;
-  g_autoptr (GError)     error = NULL;
   gint64                 chat_after = 0;
   Room                  *room;
   int                    index;
@@ -657,30 +676,17 @@ mcs_signaling_handle_join (McsSignaling  *self,
   if (booking == NULL)
     return;
 
-  /* Who is in the call through the other servers on the database. */
-  if (self->publishing)
-    {
-      elsewhere = mcs_store_call_list_elsewhere (mcs_server_get_store (self->server), booking->id,
-                                                 &error);
-      if (elsewhere == NULL)
-        {
-          mcs_connection_send_error (connection, MC_ERROR_INTERNAL,
-                                     "The server failed; try again", request_id, NULL);
-          return;
-        }
-    }
-
   /* One room per connection: joining another leaves the current one. */
   if (mcs_connection_get_room (connection) != 0 &&
       mcs_connection_get_room (connection) != booking->id)
     mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, TRUE);
 
   room = ensure_room (self, booking);
-  take_over (self, room, index, connection, elsewhere);
+  take_over (self, room, index, connection);
   if (!occupy (self, room, index, connection, message, request_id))
     return;
 
-  note_elsewhere (room, 1 - index, elsewhere);
+  elsewhere = find_elsewhere (self, room, index);
   tell_elsewhere (self, room, index, elsewhere);
   reply_joined (self, room, index, connection, chat_after, request_id);
 }

@@ -228,6 +228,7 @@ typedef enum
   NODES_ANY,         /* every server's */
   NODES_OWN_OR_NONE, /* this server's, and those from before there were nodes */
   NODES_DEAD,        /* those of servers not seen since the cutoff */
+  NODES_OTHERS,      /* those of other servers, and those from before there were nodes */
 } NodeFilter;
 
 /* Appends @booking_id to @bookings (if not %NULL) unless it is there. */
@@ -276,7 +277,8 @@ close_open (McsStore   *self,
                                         "        OR (?3 = 1 AND (node = ?4 OR node IS NULL))"
                                         "        OR (?3 = 2 AND node IN (SELECT name FROM nodes"
                                         "                                WHERE seen_at < ?5"
-                                        "                                  AND name != ?4)))"
+                                        "                                  AND name != ?4))"
+                                        "        OR (?3 = 3 AND (node != ?4 OR node IS NULL)))"
                                         " ORDER BY id",
                                         &local_error);
     if (statement == NULL)
@@ -401,9 +403,10 @@ mcs_store_call_leave (McsStore   *self,
  * @now: when
  * @error: a #GError
  *
- * Closes @user_id's open records in the call as `taken_over`, on every
- * server: the participant joins again, here, from another window or
- * device, or after their connection moved.
+ * Closes @user_id's open records in the call on the other servers as
+ * `taken_over`: the participant joined again here (their record here is
+ * open already), from another window or device, or after their
+ * connection moved.
  *
  * Returns: %TRUE on success
  */
@@ -414,7 +417,7 @@ mcs_store_call_take_over (McsStore *self,
                           gint64    now,
                           GError  **error)
 {
-  return close_user (self, booking_id, user_id, NODES_ANY, now, "taken_over", error);
+  return close_user (self, booking_id, user_id, NODES_OTHERS, now, "taken_over", error);
 }
 
 /**

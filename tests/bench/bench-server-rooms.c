@@ -124,6 +124,7 @@ struct _Bench
   McTestServer  *servers[MAX_NODES]; /* all of them, the first too */
   guint          n_nodes;
   McTestHaproxy *haproxy; /* in front of several, or NULL */
+  gboolean       split;   /* each room's two sides straight to two servers */
   const char    *base_url;
   SoupSession   *session;        /* WebSockets, and the lesson start's requests */
   SoupSession   *http_session;   /* the set-up's requests, a few connections */
@@ -492,6 +493,27 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Where @peer opens its WebSocket: @url, the call token's; with --split,
+ * straight to a server, room r's mentor to server r and its student to the
+ * next (modulo their number), so that every room's two sides are on two
+ * servers and every relayed message crosses between them. */
+static char *
+signaling_url (Bench      *bench,
+               Peer       *peer,
+               const char *url)
+{
+  guint            room = peer->index / 2;
+  guint            node = (room + peer->index % 2) % bench->n_nodes;
+  const char      *path = strstr (url, "/api/v1/ws");
+  g_autoptr (GUri) server = NULL;
+
+  if (!bench->split || path == NULL)
+    return g_strdup (url);
+
+  server = g_uri_parse (mc_test_server_get_url (bench->servers[node]), G_URI_FLAGS_NONE, NULL);
+  return g_strdup_printf ("ws://%s:%d%s", g_uri_get_host (server), g_uri_get_port (server), path);
+}
+
 static void
 http_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -548,8 +570,9 @@ http_done_cb (GObject      *object,
     case JOB_CALL_TOKEN:
       peer->call_token = g_strdup (json_object_get_string_member_with_default (answer, "token",
                                                                                ""));
-      peer->signaling_url =
-        g_strdup (json_object_get_string_member_with_default (answer, "signaling_url", ""));
+      peer->signaling_url = signaling_url (bench, peer,
+                                           json_object_get_string_member_with_default (
+                                             answer, "signaling_url", ""));
       if (bench->burst)
         {
           /* The peer goes straight on to its WebSocket, as the app does. */
@@ -1102,6 +1125,7 @@ main (int    argc,
   g_autofree char           *output = NULL;
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError)         error = NULL;
+  Bench                      bench = { 0 };
   g_autoptr (JsonObject)     results = json_object_new ();
   g_autoptr (GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
   g_autofree char           *overrides = NULL;
@@ -1113,11 +1137,12 @@ main (int    argc,
               "Measure the burst of joins at the start of lessons", NULL },
             { "nodes", 0, 0, G_OPTION_ARG_INT, &n_nodes,
               "Run this many servers on one database behind HAProxy (data/haproxy.cfg)", "N" },
+            { "split", 0, 0, G_OPTION_ARG_NONE, &bench.split,
+              "With --nodes, put each room's two sides on two servers", NULL },
             { NULL }
   };
   guint    wanted, total_rate, rate;
   gboolean ok;
-  Bench    bench = { 0 };
 
   bench_test_init (&argc, &argv);
   g_option_context_add_main_entries (context, entries, NULL);
@@ -1161,6 +1186,8 @@ main (int    argc,
                                                     : "");
   bench.n_nodes = CLAMP (n_nodes, 1, MAX_NODES);
   json_object_set_int_member (results, "nodes", bench.n_nodes);
+  bench.split = bench.split && bench.n_nodes > 1;
+  json_object_set_boolean_member (results, "split", bench.split);
   if (bench.n_nodes > 1)
     {
       guint16          port = mc_test_free_port (G_SOCKET_TYPE_STREAM);

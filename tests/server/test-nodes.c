@@ -859,6 +859,98 @@ test_room_across (void)
                    ==, 0);
 }
 
+/* Opens a connection of @username's on @server, welcomed, and returns it
+ * with the join message for @booking_id in @join. */
+static McTestSocket *
+ready_to_join (McTestServer *server,
+               const char   *username,
+               const char   *password,
+               gint64        booking_id,
+               char        **join)
+{
+  g_autofree char       *token = mc_test_login (server, username, password);
+  McTestSocket          *socket = mc_test_socket_open (server, token, NULL, NULL);
+  g_autofree char       *path = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/call-token",
+                                                 booking_id);
+  g_autoptr (JsonObject) welcome = mc_test_socket_wait (socket, "welcome");
+  g_autoptr (JsonNode)   node = NULL;
+  guint                  status;
+
+  node = mc_test_request (server, "POST", path, token, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  *join = g_strdup_printf ("{\"type\":\"join\",\"booking_id\":%" G_GINT64_FORMAT
+                           ",\"call_token\":\"%s\",\"instance\":\"%s\"}",
+                           booking_id, mc_test_get_string (mc_test_object (node), "token"),
+                           username);
+  return socket;
+}
+
+#define N_TOGETHER 8
+
+/* Lessons whose mentor joins on one server and student on the other at
+ * the same moment: each side hears of the other (the second of the two
+ * joins reads the first's record, and tells its server), so offers cross
+ * in every one of them. */
+static void
+test_room_across_together (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  McTestSocket            *sockets[2 * N_TOGETHER];
+  char                    *joins[2 * N_TOGETHER];
+  gint64                   booking_ids[N_TOGETHER];
+
+  first = mc_test_server_start_new (NULL);
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return;
+    }
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  for (guint i = 0; i < N_TOGETHER; i++)
+    {
+      g_autofree char *mentor = g_strdup_printf ("mentor%u", i);
+      g_autofree char *student = g_strdup_printf ("student%u", i);
+
+      mc_test_create_user (first, mentor, "mentor", "password-together");
+      mc_test_create_user (first, student, "student", "password-together");
+      booking_ids[i] = mc_test_create_booking (first, mentor, student, -600, 3000, "confirmed");
+      sockets[2 * i] = ready_to_join (first, mentor, "password-together", booking_ids[i],
+                                      &joins[2 * i]);
+      sockets[2 * i + 1] = ready_to_join (second, student, "password-together", booking_ids[i],
+                                          &joins[2 * i + 1]);
+    }
+
+  for (guint i = 0; i < 2 * N_TOGETHER; i++)
+    mc_test_socket_send (sockets[i], joins[i]);
+  for (guint i = 0; i < 2 * N_TOGETHER; i++)
+    {
+      g_autoptr (JsonObject) joined = mc_test_socket_wait (sockets[i], "joined");
+    }
+
+  for (guint i = 0; i < N_TOGETHER; i++)
+    {
+      g_autofree char       *offer = NULL;
+      g_autoptr (JsonObject) relayed = NULL;
+
+      offer = g_strdup_printf ("{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
+                               ",\"sdp\":\"v=0 %u\"}",
+                               booking_ids[i], i);
+      mc_test_socket_send (sockets[2 * i + 1], offer);
+      relayed = mc_test_socket_wait (sockets[2 * i], "offer");
+      g_assert_cmpint (json_object_get_int_member (relayed, "booking_id"), ==, booking_ids[i]);
+      g_assert_false (mc_test_socket_has (sockets[2 * i + 1], "error"));
+    }
+
+  for (guint i = 0; i < 2 * N_TOGETHER; i++)
+    {
+      mc_test_socket_free (sockets[i]);
+      g_free (joins[i]);
+    }
+}
+
 /* Sends each of @payloads, in order, on the channel of @server's own, as
  * anyone who may connect to the database can: in one transaction, so that
  * the test's main context (and its sockets' answers to pings) does not
@@ -1021,6 +1113,7 @@ main (int   argc,
   g_test_add_func ("/server/nodes/notifications-across", test_notifications_across);
   g_test_add_func ("/server/nodes/listener-reconnects", test_listener_reconnects);
   g_test_add_func ("/server/nodes/room-across", test_room_across);
+  g_test_add_func ("/server/nodes/room-across-together", test_room_across_together);
   g_test_add_func ("/server/nodes/room-events-hostile", test_room_events_hostile);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
