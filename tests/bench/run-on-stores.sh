@@ -9,10 +9,12 @@
 # Runs BENCHMARK (bench-server-rooms) with the store on an SQLite file, then
 # again on PostgreSQL in a throwaway cluster that pg_virtualenv starts (with
 # PostgreSQL's default settings, fsync on), then on PostgreSQL with three
-# servers behind HAProxy (--nodes 3, data/haproxy.cfg), and prints their
-# figures side by side. Writes OUTPUT-sqlite.json, OUTPUT-postgresql.json,
-# OUTPUT-postgresql-3.json and OUTPUT.json (all of them, under "sqlite",
-# "postgresql" and "postgresql-3"). Without pg_virtualenv (package
+# servers behind HAProxy (--nodes 3, data/haproxy.cfg), then with each
+# room's two sides straight to two of the three (--split: everything a room
+# relays crosses servers), and prints their figures side by side. Writes
+# OUTPUT-sqlite.json, OUTPUT-postgresql.json, OUTPUT-postgresql-3.json,
+# OUTPUT-postgresql-3-split.json and OUTPUT.json (all of them, under
+# "sqlite", "postgresql", "postgresql-3" and "postgresql-3-split"). Without pg_virtualenv (package
 # postgresql-common) only SQLite is measured, without haproxy only one
 # server, and it says so.
 
@@ -38,7 +40,7 @@ else
 fi
 
 nodes_status=0
-rm -f "$base-postgresql-3.json"
+rm -f "$base-postgresql-3.json" "$base-postgresql-3-split.json"
 if ! command -v pg_virtualenv >/dev/null 2>&1; then
   :
 elif command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
@@ -46,15 +48,19 @@ elif command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then
   pg_virtualenv -t -v 15 env MENTORCALL_TEST_POSTGRESQL=1 MENTORCALL_TEST_STORE=postgresql \
     "$@" --nodes 3 --output "$base-postgresql-3.json"
   nodes_status=$?
+  echo "=== PostgreSQL (three servers, each room's two sides on two of them)"
+  pg_virtualenv -t -v 15 env MENTORCALL_TEST_POSTGRESQL=1 MENTORCALL_TEST_STORE=postgresql \
+    "$@" --nodes 3 --split --output "$base-postgresql-3-split.json" || nodes_status=1
 else
   echo "SKIP three servers: haproxy is missing (package haproxy)"
 fi
 
-python3 - "$output" "$base-sqlite.json" "$base-postgresql.json" "$base-postgresql-3.json" <<'PY'
+python3 - "$output" "$base-sqlite.json" "$base-postgresql.json" "$base-postgresql-3.json" \
+  "$base-postgresql-3-split.json" <<'PY'
 import json, os, sys
 
 output, paths = sys.argv[1], {"sqlite": sys.argv[2], "postgresql": sys.argv[3],
-                              "postgresql-3": sys.argv[4]}
+                              "postgresql-3": sys.argv[4], "postgresql-3-split": sys.argv[5]}
 runs = {}
 for store, path in paths.items():
     if os.path.exists(path):
