@@ -162,6 +162,27 @@ mc_test_socket_send (McTestSocket *socket,
   soup_websocket_connection_send_text (socket->connection, text);
 }
 
+/**
+ * mc_test_socket_send_printf:
+ * @socket: the socket
+ * @format: a printf() format for the message's text
+ *
+ * Sends the text made from @format and what follows.
+ */
+void
+mc_test_socket_send_printf (McTestSocket *socket,
+                            const char   *format,
+                            ...)
+{
+  g_autofree char *text = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  mc_test_socket_send (socket, text);
+}
+
 /* Waits for the first queued message whose @member is @value, takes it and
  * everything before it off the queue, and returns it. */
 static JsonObject *

@@ -49,6 +49,9 @@ McTestSocket *mc_test_socket_open (McTestServer *server,
 void          mc_test_socket_free (McTestSocket *socket);
 void          mc_test_socket_send (McTestSocket *socket,
                                    const char   *text);
+void          mc_test_socket_send_printf (McTestSocket *socket,
+                                          const char   *format,
+                                          ...) G_GNUC_PRINTF (2, 3);
 JsonObject   *mc_test_socket_wait (McTestSocket *socket,
                                    const char   *type);
 JsonObject   *mc_test_socket_wait_reply (McTestSocket *socket,

@@ -688,7 +688,6 @@ test_room_across (void)
   g_autoptr (GString)      sdp = g_string_new ("v=0\r\n");
   g_autofree char         *mentor = NULL;
   g_autofree char         *student = NULL;
-  g_autofree char         *text = NULL;
   g_autofree char         *path = NULL;
   g_autoptr (JsonNode)     node = NULL;
   JsonObject              *peer;
@@ -714,11 +713,8 @@ test_room_across (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (joined, "participants")),
                     ==, 1);
   g_clear_pointer (&joined, json_object_unref);
-  text = g_strdup_printf ("{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"muted\":true}",
-                          booking_id);
-  mc_test_socket_send (mentor_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (mentor_socket, "{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT ",\"muted\":true}",
+                              booking_id);
 
   student_socket = join_lesson_as (second, student, booking_id, "student-1", &joined);
   mentor_id = json_object_get_int_member (json_object_get_object_member (
@@ -743,22 +739,16 @@ test_room_across (void)
   relay_across (student_socket, mentor_socket, booking_id, student_id, sdp->str);
   relay_across (mentor_socket, student_socket, booking_id, mentor_id, "v=0\r\n");
 
-  text = g_strdup_printf ("{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ host\","
-                          "\"sdp_mline_index\":1}",
-                          booking_id);
-  mc_test_socket_send (mentor_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (mentor_socket, "{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT ",\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ host\","
+                                             "\"sdp_mline_index\":1}",
+                              booking_id);
   message = mc_test_socket_wait (student_socket, "ice-candidate");
   g_assert_cmpint (json_object_get_int_member (message, "from"), ==, mentor_id);
   g_assert_cmpint (json_object_get_int_member (message, "sdp_mline_index"), ==, 1);
   g_clear_pointer (&message, json_object_unref);
 
-  text = g_strdup_printf ("{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"camera_off\":true}",
-                          booking_id);
-  mc_test_socket_send (student_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (student_socket, "{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT ",\"camera_off\":true}",
+                              booking_id);
   message = mc_test_socket_wait (mentor_socket, "media-state");
   g_assert_cmpint (json_object_get_int_member (message, "user_id"), ==, student_id);
   g_assert_true (json_object_get_boolean_member (message, "camera_off"));
@@ -768,11 +758,8 @@ test_room_across (void)
   /* Chat: over the student's WebSocket, then over HTTP on the student's
    * server from the mentor's phone, say: each reaches whoever did not send
    * it on the WebSocket. */
-  text = g_strdup_printf ("{\"type\":\"chat\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"client_id\":\"c1\",\"text\":\"Bonjour\",\"request_id\":\"c\"}",
-                          booking_id);
-  mc_test_socket_send (student_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (student_socket, "{\"type\":\"chat\",\"booking_id\":%" G_GINT64_FORMAT ",\"client_id\":\"c1\",\"text\":\"Bonjour\",\"request_id\":\"c\"}",
+                              booking_id);
   message = mc_test_socket_wait (student_socket, "chat-ack");
   g_clear_pointer (&message, json_object_unref);
   message = mc_test_socket_wait (mentor_socket, "chat");
@@ -824,18 +811,13 @@ test_room_across (void)
                    ==, 2);
 
   /* The mentor leaves; joins again; the student ends the lesson. */
-  text = g_strdup_printf ("{\"type\":\"leave\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
-  mc_test_socket_send (mentor_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (mentor_socket, "{\"type\":\"leave\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
   message = mc_test_socket_wait (student_socket, "peer-left");
   g_assert_cmpint (json_object_get_int_member (message, "user_id"), ==, mentor_id);
   g_assert_cmpstr (json_object_get_string_member (message, "reason"), ==, "left");
   g_clear_pointer (&message, json_object_unref);
-  text = g_strdup_printf ("{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
-                          ",\"sdp\":\"v=0\",\"request_id\":\"o\"}",
-                          booking_id);
-  mc_test_socket_send (student_socket, text);
-  g_clear_pointer (&text, g_free);
+  mc_test_socket_send_printf (student_socket, "{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT ",\"sdp\":\"v=0\",\"request_id\":\"o\"}",
+                              booking_id);
   message = mc_test_socket_wait_reply (student_socket, "o");
   g_assert_cmpstr (json_object_get_string_member (message, "code"), ==, "no_peer");
   g_clear_pointer (&message, json_object_unref);
@@ -844,8 +826,7 @@ test_room_across (void)
   mentor_socket = join_lesson_as (second, mentor, booking_id, "mentor-2", NULL);
   g_clear_pointer (&peer_joined, json_object_unref);
   peer_joined = mc_test_socket_wait (student_socket, "peer-joined");
-  text = g_strdup_printf ("{\"type\":\"end\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
-  mc_test_socket_send (student_socket, text);
+  mc_test_socket_send_printf (student_socket, "{\"type\":\"end\",\"booking_id\":%" G_GINT64_FORMAT "}", booking_id);
   message = mc_test_socket_wait (mentor_socket, "peer-left");
   g_assert_cmpstr (json_object_get_string_member (message, "reason"), ==, "ended");
   g_clear_pointer (&message, json_object_unref);
@@ -969,12 +950,20 @@ notify_server_all (McTestServer       *server,
   mc_test_database_exec (mc_test_server_get_database (server), sql->str);
 }
 
-static void
-notify_server (McTestServer *server,
-               const char   *payload)
+/* notify_server_all () of one payload, made from @format. */
+static void G_GNUC_PRINTF (2, 3)
+  notify_server (McTestServer *server,
+                 const char   *format,
+                 ...)
 {
-  const char *payloads[] = { payload, NULL };
+  g_autofree char *payload = NULL;
+  const char      *payloads[] = { NULL, NULL };
+  va_list          args;
 
+  va_start (args, format);
+  payload = g_strdup_vprintf (format, args);
+  va_end (args);
+  payloads[0] = payload;
   notify_server_all (server, payloads);
 }
 
@@ -987,7 +976,6 @@ static void
 test_room_events_hostile (void)
 {
   SplitLesson            lesson = { 0 };
-  g_autofree char       *payload = NULL;
   g_autofree char       *part = NULL;
   g_autofree char       *long_instance = NULL;
   g_autoptr (JsonObject) offer = NULL;
@@ -1009,38 +997,21 @@ test_room_events_hostile (void)
 
   notify_server (lesson.first, "garbage");
   notify_server (lesson.first, "{}");
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":\"not an object\"}",
-                             booking_id, student_id);
-  notify_server (lesson.first, payload);
-  g_clear_pointer (&payload, g_free);
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"user_id\":999999,\"message\":{\"type\":\"offer\"}}",
-                             booking_id);
-  notify_server (lesson.first, payload);
-  g_clear_pointer (&payload, g_free);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":\"not an object\"}",
+                 booking_id, student_id);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":999999,\"message\":{\"type\":\"offer\"}}",
+                 booking_id);
   /* From a server that is not the student's. */
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":{\"type\":\"offer\"}}",
-                             booking_id, student_id);
-  notify_server (lesson.first, payload);
-  g_clear_pointer (&payload, g_free);
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-media\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"user_id\":%" G_GINT64_FORMAT ",\"media\":1}",
-                             booking_id, student_id);
-  notify_server (lesson.first, payload);
-  g_clear_pointer (&payload, g_free);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":{\"type\":\"offer\"}}",
+                 booking_id, student_id);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-media\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT ",\"media\":1}",
+                 booking_id, student_id);
   long_instance = g_strnfill (1000, 'i');
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-joined\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"user_id\":%" G_GINT64_FORMAT ",\"instance\":\"%s\"}",
-                             booking_id, student_id,
-                             long_instance);
-  notify_server (lesson.first, payload);
-  g_clear_pointer (&payload, g_free);
-  payload = g_strdup_printf ("{\"node\":\"x\",\"event\":\"room-ended\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"by\":\"me\"}",
-                             booking_id);
-  notify_server (lesson.first, payload);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-joined\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT ",\"instance\":\"%s\"}",
+                 booking_id, student_id,
+                 long_instance);
+  notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-ended\",\"booking_id\":%" G_GINT64_FORMAT ",\"by\":\"me\"}",
+                 booking_id);
 
   /* Parts that never end, past the 1 MiB a payload may have. */
   part = g_strnfill (7900, 'x');
@@ -1052,11 +1023,9 @@ test_room_events_hostile (void)
 
   /* The first server is alive, and its room relays the student's offer. */
   g_assert_cmpuint (mc_test_server_get_health (lesson.first, NULL), ==, 200);
-  g_clear_pointer (&payload, g_free);
-  payload = g_strdup_printf ("{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
-                             ",\"sdp\":\"v=0\"}",
-                             booking_id);
-  mc_test_socket_send (lesson.student_socket, payload);
+  mc_test_socket_send_printf (lesson.student_socket,
+                              "{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT ",\"sdp\":\"v=0\"}",
+                              booking_id);
   offer = mc_test_socket_wait (lesson.mentor_socket, "offer");
   g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
   g_assert_false (mc_test_socket_has (lesson.mentor_socket, "media-state"));
