@@ -28,6 +28,7 @@ typedef struct
   char         *tls_certificate;
   char         *tls_key;
   char         *public_url;
+  char         *node;
   char         *admin_api_key_file;
   char         *turn_secret_file;
   GStrv         stun;
@@ -37,6 +38,7 @@ typedef struct
   gint64        token_lifetime;
   gint64        session_lifetime;
   gboolean      demo;
+  gboolean      reuse_port;
   gboolean      check_config;
   gboolean      verbose;
   gboolean      test_clock;
@@ -53,6 +55,7 @@ options_clear (Options *options)
   g_free (options->tls_certificate);
   g_free (options->tls_key);
   g_free (options->public_url);
+  g_free (options->node);
   g_free (options->admin_api_key_file);
   g_free (options->turn_secret_file);
   g_strfreev (options->stun);
@@ -98,6 +101,9 @@ build_config (const Options *options,
   replace_string (&config->tls_certificate, options->tls_certificate);
   replace_string (&config->tls_key, options->tls_key);
   replace_string (&config->public_url, options->public_url);
+  replace_string (&config->node, options->node);
+  if (options->reuse_port)
+    config->reuse_port = TRUE;
 
   if (env_key != NULL && env_key[0] != '\0')
     replace_string (&config->admin_api_key, env_key);
@@ -284,13 +290,20 @@ main (int   argc,
       "Listen on ADDRESS:PORT (default 127.0.0.1:8080; port 0 picks a free one)", "ADDR:PORT" },
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &options.database,
       "The SQLite database file (default $XDG_DATA_HOME/mentorcall/mentorcall.db), or a "
-      "postgresql:// URL", "PATH|URL" },
+      "postgresql:// URL",
+      "PATH|URL" },
     { "tls-certificate", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_certificate,
       "Serve HTTPS with this PEM certificate", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options.tls_key,
       "The certificate's PEM private key", "FILE" },
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &options.public_url,
       "The server's address as clients see it, behind a proxy", "URL" },
+    { "node", 0, 0, G_OPTION_ARG_STRING, &options.node,
+      "This server's name among those on its database (default: host name and listen address)",
+      "NAME" },
+    { "reuse-port", 0, 0, G_OPTION_ARG_NONE, &options.reuse_port,
+      "Share the listen port with other servers on this machine (SO_REUSEPORT; needs --node)",
+      NULL },
     { "join-before", 0, 0, G_OPTION_ARG_INT, &options.join_before,
       "Minutes before a lesson's start that joining opens (default 15)", "MINUTES" },
     { "join-after", 0, 0, G_OPTION_ARG_INT, &options.join_after,

@@ -49,6 +49,31 @@ read_string (GKeyFile   *file,
 }
 
 static gboolean
+read_boolean (GKeyFile   *file,
+              const char *group,
+              const char *key,
+              gboolean   *target,
+              GError    **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  gboolean           value = g_key_file_get_boolean (file, group, key, &local_error);
+
+  if (local_error != NULL)
+    {
+      if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+          g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+        return TRUE;
+
+      g_set_error (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                   "[%s] %s must be true or false", group, key);
+      return FALSE;
+    }
+
+  *target = value;
+  return TRUE;
+}
+
+static gboolean
 read_int (GKeyFile   *file,
           const char *group,
           const char *key,
@@ -166,6 +191,7 @@ load_key_file (McsConfig *config,
       !read_string (file, "server", "database", &config->database, error) ||
       !read_string (file, "server", "secret-file", &config->secret_file, error) ||
       !read_string (file, "server", "node", &config->node, error) ||
+      !read_boolean (file, "server", "reuse-port", &config->reuse_port, error) ||
       !read_string (file, "server", "tls-certificate", &config->tls_certificate, error) ||
       !read_string (file, "server", "tls-key", &config->tls_key, error) ||
       !read_string (file, "server", "public-url", &config->public_url, error) ||
@@ -460,6 +486,17 @@ mcs_config_validate (McsConfig *config,
 
   if (!mcs_config_parse_listen (config->listen, &host, &port, error))
     return FALSE;
+
+  /* Servers sharing a port share a machine and a listen address: the
+   * default name, from those two, would be the same for all of them, and
+   * each would close the others' attendance records as its own. */
+  if (config->reuse_port && (config->node == NULL || config->node[0] == '\0'))
+    {
+      g_set_error_literal (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                           "reuse-port needs a node name of this server's own: set [server] "
+                           "node (or --node), different for each server on the port");
+      return FALSE;
+    }
 
   if ((config->tls_certificate == NULL) != (config->tls_key == NULL))
     {

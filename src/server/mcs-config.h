@@ -34,17 +34,18 @@ typedef enum
 typedef struct
 {
   /* [server] */
-  char  *listen;
-  char  *database;
-  char  *secret_file;
-  char  *node;
-  char  *tls_certificate;
-  char  *tls_key;
-  char  *public_url;
-  gint64 max_body_size;
-  guint  request_timeout;
-  GStrv  allowed_origins;
-  GStrv  trusted_proxies; /* addresses whose X-Forwarded-For is believed */
+  char    *listen;
+  char    *database;
+  char    *secret_file;
+  char    *node;
+  gboolean reuse_port; /* share the listen port with other servers on this machine */
+  char    *tls_certificate;
+  char    *tls_key;
+  char    *public_url;
+  gint64   max_body_size;
+  guint    request_timeout;
+  GStrv    allowed_origins;
+  GStrv    trusted_proxies; /* addresses whose X-Forwarded-For is believed */
 
   /* [auth] */
   char           *admin_api_key;

@@ -152,39 +152,48 @@ subscribed (McsListener *self)
   return FALSE;
 }
 
-/* Emits a whole payload; keeps a part until the last one came. */
+/* Emits a whole payload; keeps a part until the last one came. Parts come
+ * from one sender in order and together: anything else from that sender
+ * while some are kept means they will never be whole (it failed half-way,
+ * or its connection was made again), and they are dropped. */
 static void
 receive (McsListener *self,
          PGnotify    *notify)
 {
   gpointer key = GINT_TO_POINTER (notify->be_pid);
   GString *payload = g_hash_table_lookup (self->parts, key);
+  char     mark = notify->extra[0];
 
-  if (notify->extra[0] == MCS_STORE_PART_MARK)
+  if (mark != MCS_STORE_PART_MARK && mark != MCS_STORE_LAST_PART_MARK)
     {
-      if (payload == NULL)
-        {
-          payload = g_string_new (NULL);
-          g_hash_table_insert (self->parts, key, payload);
-        }
-      g_string_append (payload, notify->extra + 1);
-      if (payload->len > MAX_PAYLOAD_BYTES)
-        {
-          g_message ("Dropped a payload of more than %d bytes", MAX_PAYLOAD_BYTES);
-          g_hash_table_remove (self->parts, key);
-        }
+      if (payload != NULL)
+        g_hash_table_remove (self->parts, key);
+      g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, notify->extra);
       return;
     }
 
   if (payload == NULL)
     {
-      g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, notify->extra);
+      /* A last part without the others: nothing to emit. */
+      if (mark == MCS_STORE_LAST_PART_MARK)
+        return;
+      payload = g_string_new (NULL);
+      g_hash_table_insert (self->parts, key, payload);
+    }
+
+  g_string_append (payload, notify->extra + 1);
+  if (payload->len > MAX_PAYLOAD_BYTES)
+    {
+      g_message ("Dropped a payload of more than %d bytes", MAX_PAYLOAD_BYTES);
+      g_hash_table_remove (self->parts, key);
       return;
     }
 
-  g_string_append (payload, notify->extra);
-  g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, payload->str);
-  g_hash_table_remove (self->parts, key);
+  if (mark == MCS_STORE_LAST_PART_MARK)
+    {
+      g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, payload->str);
+      g_hash_table_remove (self->parts, key);
+    }
 }
 
 static gboolean

@@ -642,6 +642,36 @@ mcs_server_new (McsConfig *config,
  * socket itself; the kernel caps the backlog at net.core.somaxconn. */
 #define LISTEN_BACKLOG 4096
 
+/* Binds @socket to @address for several servers on one machine to listen
+ * on (SO_REUSEPORT): the kernel spreads new connections among them, and the
+ * servers on one PostgreSQL database relay a lesson across two of them.
+ * g_socket_bind () turns SO_REUSEPORT off on a TCP socket, so the socket is
+ * bound here. */
+static gboolean
+bind_shared (GSocket        *socket,
+             GSocketAddress *address,
+             GError        **error)
+{
+  struct sockaddr_storage native;
+  gssize                  length = g_socket_address_get_native_size (address);
+
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, (socklen_t) length) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Error binding to a shared port: %s", g_strerror (saved));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 listen_on (McsServer              *self,
            GSocketAddress         *address,
@@ -656,7 +686,9 @@ listen_on (McsServer              *self,
     return FALSE;
 
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
-  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+  if (!(self->config->reuse_port ? bind_shared (socket, address, error)
+                                 : g_socket_bind (socket, address, TRUE, error)) ||
+      !g_socket_listen (socket, error))
     return FALSE;
 
   return soup_server_listen_socket (self->soup_server, socket, options, error);
@@ -687,7 +719,7 @@ mcs_server_listen (McsServer *self,
   if (self->config->tls_certificate != NULL)
     options |= SOUP_SERVER_LISTEN_HTTPS;
 
-  if (g_str_equal (host, "localhost"))
+  if (g_str_equal (host, "localhost") && !self->config->reuse_port)
     return soup_server_listen_local (self->soup_server, port, options, error);
 
   address = g_inet_address_new_from_string (host);

@@ -209,7 +209,8 @@ mcs_signaling_notify_presence (McsSignaling *self,
 }
 
 /* Tells both participants' connections here, each with its own view; a
- * cancelled booking's running call ends, if it runs here. */
+ * cancelled booking's running call ends, if it runs here, and an ended
+ * call's room here closes. */
 static void
 booking_changed_here (McsSignaling     *self,
                       const McsBooking *booking)
@@ -224,6 +225,11 @@ booking_changed_here (McsSignaling     *self,
       mcs_signaling_end_call (self, booking->id, 0, NULL);
       return;
     }
+
+  /* The call ended on another server, which did not know this one had
+   * its other participant (the join and the end crossed). */
+  if (room != NULL && booking->has_call && booking->call_state == MC_CALL_ENDED)
+    mcs_signaling_room_ended (self, booking->id, 0);
 
   users[0] = booking->mentor;
   users[1] = booking->student;

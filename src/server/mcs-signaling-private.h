@@ -25,6 +25,7 @@ typedef struct
   McsConnection *connection; /* NULL unless this participant is here */
   char          *node;       /* the other server they are in the call on, or NULL */
   char          *instance;   /* the client's call-session id, or NULL */
+  gint64         record;     /* their attendance record: a later join has a larger id */
   gboolean       muted;
   gboolean       camera_off;
   gboolean       screen; /* sharing the screen instead of the camera */
@@ -109,6 +110,9 @@ gboolean mcs_signaling_end_call (McsSignaling *self,
                                  gint64        booking_id,
                                  gint64        ended_by,
                                  GError      **error);
+void     mcs_signaling_room_ended (McsSignaling *self,
+                                   gint64        booking_id,
+                                   gint64        ended_by);
 void     mcs_signaling_room_heard (McsSignaling *self,
                                    McsRoomEvent  event,
                                    const char   *node,

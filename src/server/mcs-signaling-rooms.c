@@ -57,6 +57,7 @@ slot_clear (Slot *slot)
   g_clear_object (&slot->connection);
   g_clear_pointer (&slot->node, g_free);
   g_clear_pointer (&slot->instance, g_free);
+  slot->record = 0;
   slot->muted = FALSE;
   slot->camera_off = FALSE;
   slot->screen = FALSE;
@@ -227,7 +228,8 @@ mcs_signaling_leave_room (McsSignaling  *self,
 }
 
 /* Tells @room's participants here that the call ended, with the call as
- * the store has it now, and takes them out of it. */
+ * the store has it now, and takes them out of it; does nothing, returning
+ * %FALSE, unless the store says it ended. */
 static gboolean
 close_ended (McsSignaling *self,
              Room         *room,
@@ -239,7 +241,7 @@ close_ended (McsSignaling *self,
   g_autoptr (JsonNode)    call_node = NULL;
 
   booking = mcs_signaling_load_booking (self, room->booking_id, error);
-  if (booking == NULL)
+  if (booking == NULL || !booking->has_call || booking->call_state != MC_CALL_ENDED)
     return FALSE;
 
   mcs_view_add_call (call, booking);
@@ -504,7 +506,7 @@ occupy (McsSignaling  *self,
   mcs_connection_set_room (connection, room->booking_id);
 
   if (!mcs_store_call_join (store, room->booking_id, user->id, slot->instance,
-                            mcs_signaling_now (), &error))
+                            mcs_signaling_now (), &slot->record, &error))
     {
       mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, FALSE);
       mcs_connection_send_error (connection, MC_ERROR_INTERNAL, "The server failed; try again",
@@ -547,9 +549,12 @@ find_elsewhere (McsSignaling *self,
       return NULL;
     }
 
-  if (find_attendee (elsewhere, room->user_ids[index]) != NULL &&
+  /* Only older records: of two joins by one user on two servers at once,
+   * the later one wins on both (heard_joined ()). */
+  attendee = find_attendee (elsewhere, room->user_ids[index]);
+  if (attendee != NULL && attendee->record < room->slots[index].record &&
       !mcs_store_call_take_over (store, room->booking_id, room->user_ids[index],
-                                 mcs_signaling_now (), &error))
+                                 room->slots[index].record, mcs_signaling_now (), &error))
     g_warning ("Cannot record a takeover: %s", error->message);
 
   if (peer->connection == NULL)
@@ -560,6 +565,7 @@ find_elsewhere (McsSignaling *self,
         {
           peer->node = g_strdup (attendee->node);
           peer->instance = g_strdup (attendee->instance);
+          peer->record = attendee->record;
           slot_set_media (peer, attendee->media);
         }
     }
@@ -589,6 +595,7 @@ tell_elsewhere (McsSignaling *self,
 
       members = json_object_new ();
       json_object_set_int_member (members, "user_id", room->user_ids[index]);
+      json_object_set_int_member (members, "record", slot->record);
       if (slot->instance != NULL)
         json_object_set_string_member (members, "instance", slot->instance);
       mcs_signaling_tell_node (self, attendee->node, MCS_ROOM_EVENT_JOINED, room->booking_id,
@@ -666,6 +673,7 @@ mcs_signaling_handle_join (McsSignaling  *self,
   g_autoptr (McsBooking) booking = NULL;
   g_autoptr (GPtrArray)  elsewhere = NULL;
   gint64                 chat_after = 0;
+  gboolean               again;
   Room                  *room;
   int                    index;
 
@@ -682,12 +690,17 @@ mcs_signaling_handle_join (McsSignaling  *self,
     mcs_signaling_leave_room (self, connection, MC_LEAVE_REASON_LEFT, TRUE);
 
   room = ensure_room (self, booking);
+  again = room->slots[index].connection == connection;
   take_over (self, room, index, connection);
   if (!occupy (self, room, index, connection, message, request_id))
     return;
 
-  elsewhere = find_elsewhere (self, room, index);
-  tell_elsewhere (self, room, index, elsewhere);
+  /* A repeated join on the same connection changes nothing elsewhere. */
+  if (!again)
+    {
+      elsewhere = find_elsewhere (self, room, index);
+      tell_elsewhere (self, room, index, elsewhere);
+    }
   reply_joined (self, room, index, connection, chat_after, request_id);
 }
 
@@ -1053,6 +1066,7 @@ mcs_signaling_chat_posted (McsSignaling         *self,
 /* What each room event holds besides "node", "event" and "booking_id". */
 static const McJsonRule user_rules[] = {
   { "user_id", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
+  { "record", MC_JSON_INT, FALSE, 1, G_MAXINT64 },
   { "instance", MC_JSON_STRING, FALSE, 1, 200 },
   { "reason", MC_JSON_STRING, FALSE, 1, 64 },
   { "media", MC_JSON_INT, FALSE, 0, MCS_MEDIA_MUTED | MCS_MEDIA_CAMERA_OFF | MCS_MEDIA_SCREEN },
@@ -1065,8 +1079,11 @@ static const McJsonRule chat_rules[] = {
   { "seq", MC_JSON_INT, TRUE, 1, G_MAXINT64 },
 };
 
-/* The participant of slot @index joined on @node: an earlier connection of
- * theirs here is taken over; the other participant, if here, hears it. */
+/* The participant of slot @index joined on @node, with the record the
+ * store must have open: an earlier connection of theirs here is taken over
+ * (not a later one: of two joins at once, the later record wins); the
+ * other participant, if here, hears of it, and @node hears what they send
+ * now (they may have changed it while the join was on its way). */
 static void
 heard_joined (McsSignaling *self,
               Room         *room,
@@ -1074,9 +1091,16 @@ heard_joined (McsSignaling *self,
               const char   *node,
               JsonObject   *object)
 {
+  McsStore              *store = mcs_server_get_store (self->server);
   Slot                  *slot = &room->slots[index];
   Slot                  *peer = &room->slots[1 - index];
+  gint64                 record = json_object_get_int_member_with_default (object, "record", 0);
   g_autoptr (McsBooking) booking = NULL;
+  g_autoptr (JsonObject) media = NULL;
+
+  if (record <= slot->record ||
+      !mcs_store_call_is_open (store, record, room->booking_id, room->user_ids[index], node))
+    return;
 
   if (slot->connection != NULL)
     close_taken_over (slot);
@@ -1084,6 +1108,7 @@ heard_joined (McsSignaling *self,
   slot_clear (slot);
   slot->node = g_strdup (node);
   slot->instance = g_strdup (json_object_get_string_member_with_default (object, "instance", NULL));
+  slot->record = record;
 
   if (peer->connection == NULL)
     return;
@@ -1092,6 +1117,11 @@ heard_joined (McsSignaling *self,
   if (booking != NULL)
     send_peer_joined (peer->connection, room->booking_id,
                       index == 0 ? booking->mentor : booking->student, slot);
+
+  media = json_object_new ();
+  json_object_set_int_member (media, "user_id", room->user_ids[1 - index]);
+  json_object_set_int_member (media, "media", slot_get_media (peer));
+  mcs_signaling_tell_node (self, node, MCS_ROOM_EVENT_MEDIA, room->booking_id, media, NULL);
 }
 
 /* The participant of slot @index left on @node. */
@@ -1114,6 +1144,28 @@ heard_left (Room       *room,
     reason = MC_LEAVE_REASON_CONNECTION_LOST;
   if (peer->connection != NULL)
     send_peer_left (peer->connection, room->booking_id, room->user_ids[index], reason);
+}
+
+/**
+ * mcs_signaling_room_ended:
+ * @self: the hub
+ * @booking_id: a booking whose call the store says ended
+ * @ended_by: who ended it, or 0 (it timed out, or it is not known here)
+ *
+ * Closes the booking's room here, if it is open, telling its participants:
+ * the server that ended the call told this one (or could not: its
+ * participant joined while it ended, and this server sees the booking
+ * completed).
+ */
+void
+mcs_signaling_room_ended (McsSignaling *self,
+                          gint64        booking_id,
+                          gint64        ended_by)
+{
+  Room *room = mcs_signaling_find_room (self, booking_id);
+
+  if (room != NULL && close_ended (self, room, ended_by, NULL))
+    g_hash_table_remove (self->rooms, &booking_id);
 }
 
 /**
@@ -1142,9 +1194,8 @@ mcs_signaling_room_heard (McsSignaling *self,
 
   if (event == MCS_ROOM_EVENT_ENDED)
     {
-      if (mc_json_validate (object, ended_rules, G_N_ELEMENTS (ended_rules), NULL, NULL) &&
-          close_ended (self, room, json_object_get_int_member (object, "by"), NULL))
-        g_hash_table_remove (self->rooms, &booking_id);
+      if (mc_json_validate (object, ended_rules, G_N_ELEMENTS (ended_rules), NULL, NULL))
+        mcs_signaling_room_ended (self, booking_id, json_object_get_int_member (object, "by"));
       return;
     }
 
@@ -1189,7 +1240,7 @@ mcs_signaling_room_heard (McsSignaling *self,
 
     case MCS_ROOM_EVENT_RELAY:
       if (g_strcmp0 (room->slots[index].node, node) == 0 && peer->connection != NULL &&
-          json_object_has_member (object, "message"))
+          mc_json_has (object, "message"))
         mcs_connection_send (peer->connection, json_object_get_object_member (object, "message"));
       break;
 

@@ -140,6 +140,7 @@ mcs_store_queue_booking_changed (McsStore   *self,
  * @user_id: who joined
  * @instance: (nullable): their client's call-session id
  * @now: when
+ * @record: (out) (optional): the new attendance record's id
  * @error: a #GError
  *
  * Records a join: the first one makes the call active and queues
@@ -153,8 +154,10 @@ mcs_store_call_join (McsStore   *self,
                      gint64      user_id,
                      const char *instance,
                      gint64      now,
+                     gint64     *record,
                      GError    **error)
 {
+  gint64                 id = 0;
   g_autoptr (JsonObject) joined = NULL;
   GError                *local_error = NULL;
   GError                *select_error = NULL;
@@ -193,10 +196,10 @@ mcs_store_call_join (McsStore   *self,
                       "UPDATE calls SET state = 'active', started_at = coalesce (started_at, ?2)"
                       " WHERE booking_id = ?1 AND state != 'ended'",
                       error, "ii", booking_id, now) ||
-      !mcs_store_run (self,
-                      "INSERT INTO attendance (booking_id, user_id, joined_at, node, instance)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-                      error, "iiiss", booking_id, user_id, now, self->node, instance))
+      !mcs_store_insert (self,
+                         "INSERT INTO attendance (booking_id, user_id, joined_at, node, instance)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                         &id, error, "iiiss", booking_id, user_id, now, self->node, instance))
     goto failed;
 
   if (first)
@@ -215,6 +218,8 @@ mcs_store_call_join (McsStore   *self,
     goto failed;
 
   mcs_store_events_committed (self);
+  if (record != NULL)
+    *record = id;
   return TRUE;
 
 failed:
@@ -228,7 +233,7 @@ typedef enum
   NODES_ANY,         /* every server's */
   NODES_OWN_OR_NONE, /* this server's, and those from before there were nodes */
   NODES_DEAD,        /* those of servers not seen since the cutoff */
-  NODES_OTHERS,      /* those of other servers, and those from before there were nodes */
+  NODES_OTHERS,      /* those of other servers (and from before there were nodes) older than the cutoff record */
 } NodeFilter;
 
 /* Appends @booking_id to @bookings (if not %NULL) unless it is there. */
@@ -278,7 +283,7 @@ close_open (McsStore   *self,
                                         "        OR (?3 = 2 AND node IN (SELECT name FROM nodes"
                                         "                                WHERE seen_at < ?5"
                                         "                                  AND name != ?4))"
-                                        "        OR (?3 = 3 AND (node != ?4 OR node IS NULL)))"
+                                        "        OR (?3 = 3 AND (node != ?4 OR node IS NULL) AND id < ?5))"
                                         " ORDER BY id",
                                         &local_error);
     if (statement == NULL)
@@ -344,6 +349,7 @@ close_user (McsStore   *self,
             gint64      booking_id,
             gint64      user_id,
             NodeFilter  nodes,
+            gint64      cutoff,
             gint64      now,
             const char *reason,
             GError    **error)
@@ -358,7 +364,7 @@ close_user (McsStore   *self,
       return mcs_store_fail (error, local_error);
     }
 
-  if (!close_open (self, booking_id, user_id, nodes, 0, now, reason, NULL, NULL, error) ||
+  if (!close_open (self, booking_id, user_id, nodes, cutoff, now, reason, NULL, NULL, error) ||
       !mcs_database_commit (self->database, &local_error))
     {
       mcs_store_rollback (self);
@@ -392,7 +398,7 @@ mcs_store_call_leave (McsStore   *self,
                       const char *reason,
                       GError    **error)
 {
-  return close_user (self, booking_id, user_id, NODES_OWN_OR_NONE, now, reason, error);
+  return close_user (self, booking_id, user_id, NODES_OWN_OR_NONE, 0, now, reason, error);
 }
 
 /**
@@ -400,13 +406,15 @@ mcs_store_call_leave (McsStore   *self,
  * @self: a store
  * @booking_id: the call's booking
  * @user_id: who joins again
+ * @record: their new record's id (mcs_store_call_join ())
  * @now: when
  * @error: a #GError
  *
- * Closes @user_id's open records in the call on the other servers as
- * `taken_over`: the participant joined again here (their record here is
- * open already), from another window or device, or after their
- * connection moved.
+ * Closes @user_id's open records in the call on the other servers that are
+ * older than @record as `taken_over`: the participant joined again here
+ * (their record here is open already), from another window or device, or
+ * after their connection moved. A newer one, of a join elsewhere at the
+ * same moment, stays: that one wins.
  *
  * Returns: %TRUE on success
  */
@@ -414,10 +422,47 @@ gboolean
 mcs_store_call_take_over (McsStore *self,
                           gint64    booking_id,
                           gint64    user_id,
+                          gint64    record,
                           gint64    now,
                           GError  **error)
 {
-  return close_user (self, booking_id, user_id, NODES_OTHERS, now, "taken_over", error);
+  return close_user (self, booking_id, user_id, NODES_OTHERS, record, now, "taken_over", error);
+}
+
+/**
+ * mcs_store_call_is_open:
+ * @self: a store
+ * @record: an attendance record's id
+ * @booking_id: the call it should be of
+ * @user_id: whose it should be
+ * @node: the server it should name
+ *
+ * Returns: whether @record is all that and still open (what another
+ *   server says of a join is checked against it)
+ */
+gboolean
+mcs_store_call_is_open (McsStore   *self,
+                        gint64      record,
+                        gint64      booking_id,
+                        gint64      user_id,
+                        const char *node)
+{
+  g_autoptr (McsStatement) statement = NULL;
+  gboolean                 has_row = FALSE;
+
+  statement = mcs_database_statement (self->database,
+                                      "SELECT 1 FROM attendance"
+                                      " WHERE id = ?1 AND booking_id = ?2 AND user_id = ?3"
+                                      "   AND node = ?4 AND left_at IS NULL",
+                                      NULL);
+  if (statement == NULL)
+    return FALSE;
+
+  mcs_statement_bind_int64 (statement, 1, record);
+  mcs_statement_bind_int64 (statement, 2, booking_id);
+  mcs_statement_bind_int64 (statement, 3, user_id);
+  mcs_statement_bind_text (statement, 4, node);
+  return mcs_database_step (self->database, statement, &has_row, NULL) && has_row;
 }
 
 /**
@@ -470,7 +515,7 @@ mcs_store_call_list_elsewhere (McsStore *self,
   gboolean                 has_row;
 
   statement = mcs_database_statement (self->database,
-                                      "SELECT user_id, node, instance, media FROM attendance"
+                                      "SELECT id, user_id, node, instance, media FROM attendance"
                                       " WHERE booking_id = ?1 AND left_at IS NULL"
                                       "   AND node != ?2 AND node IN (SELECT name FROM nodes)"
                                       " ORDER BY joined_at, id",
@@ -484,10 +529,11 @@ mcs_store_call_list_elsewhere (McsStore *self,
     {
       McsAttendee *attendee = g_new0 (McsAttendee, 1);
 
-      attendee->user_id = mcs_statement_get_int64 (statement, 0);
-      attendee->node = g_strdup (mcs_statement_get_text (statement, 1));
-      attendee->instance = g_strdup (mcs_statement_get_text (statement, 2));
-      attendee->media = mcs_statement_get_int64 (statement, 3);
+      attendee->record = mcs_statement_get_int64 (statement, 0);
+      attendee->user_id = mcs_statement_get_int64 (statement, 1);
+      attendee->node = g_strdup (mcs_statement_get_text (statement, 2));
+      attendee->instance = g_strdup (mcs_statement_get_text (statement, 3));
+      attendee->media = mcs_statement_get_int64 (statement, 4);
       g_ptr_array_add (attendees, attendee);
     }
 

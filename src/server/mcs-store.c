@@ -467,11 +467,18 @@ mcs_store_publish (McsStore   *self,
     channel = MCS_STORE_CHANNEL;
 
   end = payload + strlen (payload);
-  while ((gsize) (end - payload) > MCS_STORE_PART_BYTES)
+  if ((gsize) (end - payload) <= MCS_STORE_PART_BYTES)
+    return mcs_store_run (self, "SELECT pg_notify(?1, ?2)", error, "ss", channel, payload);
+
+  while (payload < end)
     {
       /* Cut between two characters: each part must be valid text. */
-      const char      *cut = g_utf8_find_prev_char (payload, payload + MCS_STORE_PART_BYTES);
-      g_autofree char *part = g_strdup_printf ("%c%.*s", MCS_STORE_PART_MARK,
+      const char      *cut = (gsize) (end - payload) <= MCS_STORE_PART_BYTES
+                               ? end
+                               : g_utf8_find_prev_char (payload, payload + MCS_STORE_PART_BYTES);
+      g_autofree char *part = g_strdup_printf ("%c%.*s",
+                                               cut == end ? MCS_STORE_LAST_PART_MARK
+                                                          : MCS_STORE_PART_MARK,
                                                (int) (cut - payload), payload);
 
       if (!mcs_store_run (self, "SELECT pg_notify(?1, ?2)", error, "ss", channel, part))
@@ -479,7 +486,7 @@ mcs_store_publish (McsStore   *self,
       payload = cut;
     }
 
-  return mcs_store_run (self, "SELECT pg_notify(?1, ?2)", error, "ss", channel, payload);
+  return TRUE;
 }
 
 /* Runs an INSERT that ends in `RETURNING id`, which both SQLite and

@@ -20,10 +20,12 @@ G_BEGIN_DECLS
 
 /* The most bytes of a payload one NOTIFY carries (PostgreSQL allows fewer
  * than 8000): mcs_store_publish () sends a longer one in parts, each but
- * the last marked with a leading MCS_STORE_PART_MARK, which a JSON text
- * never starts with, and McsListener puts them together again. */
-#define MCS_STORE_PART_BYTES 7900
-#define MCS_STORE_PART_MARK  '+'
+ * the last marked with a leading MCS_STORE_PART_MARK and the last with
+ * MCS_STORE_LAST_PART_MARK (a JSON text starts with neither), and
+ * McsListener puts them together again. */
+#define MCS_STORE_PART_BYTES     7900
+#define MCS_STORE_PART_MARK      '+'
+#define MCS_STORE_LAST_PART_MARK '='
 
 /* The current schema version; see the migrations in mcs-store.c. */
 #define MCS_SCHEMA_VERSION 7
@@ -87,6 +89,7 @@ typedef enum
 /* A participant in a lesson's call through another server. */
 typedef struct
 {
+  gint64        record; /* their attendance record's id: a later join has a larger one */
   gint64        user_id;
   char         *node;     /* the server that holds their connection */
   char         *instance; /* their client's call-session id, or NULL */
@@ -259,6 +262,7 @@ gboolean        mcs_store_call_join (McsStore   *self,
                                      gint64      user_id,
                                      const char *instance,
                                      gint64      now,
+                                     gint64     *record,
                                      GError    **error);
 gboolean        mcs_store_call_leave (McsStore   *self,
                                       gint64      booking_id,
@@ -269,8 +273,14 @@ gboolean        mcs_store_call_leave (McsStore   *self,
 gboolean        mcs_store_call_take_over (McsStore *self,
                                           gint64    booking_id,
                                           gint64    user_id,
+                                          gint64    record,
                                           gint64    now,
                                           GError  **error);
+gboolean        mcs_store_call_is_open (McsStore   *self,
+                                        gint64      record,
+                                        gint64      booking_id,
+                                        gint64      user_id,
+                                        const char *node);
 gboolean        mcs_store_call_set_media (McsStore     *self,
                                           gint64        booking_id,
                                           gint64        user_id,

@@ -738,6 +738,11 @@ test_room_across (void)
     g_string_append_printf (sdp, "a=x-ligne-%u:élève\r\n", i);
   relay_across (student_socket, mentor_socket, booking_id, student_id, sdp->str);
   relay_across (mentor_socket, student_socket, booking_id, mentor_id, "v=0\r\n");
+  /* Every part of this one starts with a "+", as a cut in SDP's base64 may. */
+  g_string_truncate (sdp, 0);
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_c (sdp, '+');
+  relay_across (mentor_socket, student_socket, booking_id, mentor_id, sdp->str);
 
   mc_test_socket_send_printf (mentor_socket, "{\"type\":\"ice-candidate\",\"booking_id\":%" G_GINT64_FORMAT ",\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ host\","
                                              "\"sdp_mline_index\":1}",
@@ -932,6 +937,166 @@ test_room_across_together (void)
     }
 }
 
+/* The server that holds @username's open record in @booking_id, or NULL. */
+static char *
+open_record_node (McTestServer *server,
+                  gint64        booking_id,
+                  const char   *username)
+{
+  g_autoptr (JsonArray) records = mc_test_attendance (server, booking_id);
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      JsonObject *user = json_object_get_object_member (record, "user");
+
+      if (g_str_equal (json_object_get_string_member (user, "username"), username) &&
+          json_object_get_null_member (record, "reason"))
+        return g_strdup (json_object_get_string_member (record, "node"));
+    }
+
+  return NULL;
+}
+
+/* Two servers listen on one port (reuse-port): the kernel spreads the
+ * connections between them, and, on PostgreSQL, a lesson is one call
+ * wherever its participants landed. Without a name of its own, a server
+ * refuses to share its port. */
+static void
+test_reuse_port (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (McTestSocket) student_socket = NULL;
+  g_autoptr (JsonObject)   offer = NULL;
+  g_autoptr (GHashTable)   nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GUri)         uri = NULL;
+  g_autoptr (GSubprocess)  check = NULL;
+  g_autoptr (GError)       error = NULL;
+  g_autofree char         *overrides = NULL;
+  g_autofree char         *mentor = NULL;
+  g_autofree char         *student = NULL;
+  g_autofree char         *err = NULL;
+  gint64                   booking_id;
+
+  check = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error, mc_test_server_get_binary (), "--check-config", "--reuse-port",
+                            "--listen", "127.0.0.1:8080", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (check, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (check), !=, 0);
+  g_assert_nonnull (strstr (err, "reuse-port needs a node name"));
+
+  first = mc_test_server_start_new ("[server]\nreuse-port=true\n");
+  uri = g_uri_parse (mc_test_server_get_url (first), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  overrides = g_strdup_printf ("[server]\nreuse-port=true\nlisten=127.0.0.1:%d\n",
+                               g_uri_get_port (uri));
+  second = mc_test_server_new_node (first, overrides);
+  mc_test_server_start (second);
+  g_assert_cmpstr (mc_test_server_get_url (second), ==, mc_test_server_get_url (first));
+
+  booking_id = create_lesson (first);
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  student = mc_test_login (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
+
+  /* The mentor joins again and again (each connection takes the last one
+   * over) until both servers have held one of them. */
+  for (guint i = 0; i < 40 && g_hash_table_size (nodes) < 2; i++)
+    {
+      g_clear_pointer (&mentor_socket, mc_test_socket_free);
+      mentor_socket = join_lesson (first, mentor, booking_id);
+      g_hash_table_add (nodes, open_record_node (first, booking_id, MC_TEST_MENTOR));
+    }
+  g_assert_cmpuint (g_hash_table_size (nodes), ==, 2);
+
+  if (!mc_test_database_is_postgresql ())
+    return; /* servers sharing an SQLite file do not relay to each other */
+
+  student_socket = join_lesson (first, student, booking_id);
+  mc_test_socket_send_printf (student_socket,
+                              "{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
+                              ",\"sdp\":\"v=0\"}",
+                              booking_id);
+  offer = mc_test_socket_wait (mentor_socket, "offer");
+  g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
+}
+
+/* One user joins one lesson on two servers at the same moment (two
+ * windows, or a connection that moved and came back): the later join wins
+ * on both servers, the other connection is taken over, and the other
+ * participant's offers reach the one left. */
+static void
+test_same_user_together (void)
+{
+  g_autoptr (McTestServer) first = NULL;
+  g_autoptr (McTestServer) second = NULL;
+  g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (JsonObject)   offer = NULL;
+  McTestSocket            *sockets[2];
+  char                    *joins[2];
+  g_autofree char         *mentor = NULL;
+  gint64                   booking_id, deadline;
+  guint                    closed = 0, survivor = 0;
+
+  first = mc_test_server_start_new (NULL);
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return;
+    }
+  second = mc_test_server_new_node (first, NULL);
+  mc_test_server_start (second);
+
+  booking_id = create_lesson (first);
+  mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
+  mentor_socket = join_lesson (first, mentor, booking_id);
+
+  sockets[0] = ready_to_join (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
+                              &joins[0]);
+  sockets[1] = ready_to_join (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
+                              &joins[1]);
+  mc_test_socket_send (sockets[0], joins[0]);
+  mc_test_socket_send (sockets[1], joins[1]);
+
+  /* One of them is taken over; a second later the other is still there. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (closed == 0 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      for (guint i = 0; i < 2; i++)
+        if (sockets[i]->closed)
+          {
+            closed++;
+            survivor = 1 - i;
+          }
+    }
+  g_assert_cmpuint (closed, ==, 1);
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (sockets[survivor]->closed);
+  g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
+                                               "SELECT count(*) FROM attendance"
+                                               " WHERE left_at IS NULL"),
+                   ==, 2);
+
+  mc_test_socket_send_printf (mentor_socket,
+                              "{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
+                              ",\"sdp\":\"v=0\"}",
+                              booking_id);
+  offer = mc_test_socket_wait (sockets[survivor], "offer");
+  g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      mc_test_socket_free (sockets[i]);
+      g_free (joins[i]);
+    }
+}
+
 /* Sends each of @payloads, in order, on the channel of @server's own, as
  * anyone who may connect to the database can: in one transaction, so that
  * the test's main context (and its sockets' answers to pings) does not
@@ -976,11 +1141,10 @@ static void
 test_room_events_hostile (void)
 {
   SplitLesson            lesson = { 0 };
-  g_autofree char       *part = NULL;
   g_autofree char       *long_instance = NULL;
   g_autoptr (JsonObject) offer = NULL;
   g_autoptr (JsonObject) peer_joined = NULL;
-  const char            *parts[142] = { NULL };
+  char                  *parts[142] = { NULL };
   gint64                 booking_id, student_id;
 
   if (!mc_test_database_is_postgresql ())
@@ -1001,6 +1165,15 @@ test_room_events_hostile (void)
                  booking_id, student_id);
   notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":999999,\"message\":{\"type\":\"offer\"}}",
                  booking_id);
+  notify_server (lesson.first,
+                 "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT
+                 ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":null}",
+                 booking_id, student_id);
+  /* A join of a record that is not open. */
+  notify_server (lesson.first,
+                 "{\"node\":\"x\",\"event\":\"room-joined\",\"booking_id\":%" G_GINT64_FORMAT
+                 ",\"user_id\":%" G_GINT64_FORMAT ",\"record\":999999,\"instance\":\"forged\"}",
+                 booking_id, student_id);
   /* From a server that is not the student's. */
   notify_server (lesson.first, "{\"node\":\"x\",\"event\":\"room-relay\",\"booking_id\":%" G_GINT64_FORMAT ",\"user_id\":%" G_GINT64_FORMAT ",\"message\":{\"type\":\"offer\"}}",
                  booking_id, student_id);
@@ -1014,12 +1187,19 @@ test_room_events_hostile (void)
                  booking_id);
 
   /* Parts that never end, past the 1 MiB a payload may have. */
-  part = g_strnfill (7900, 'x');
-  part[0] = '+';
+  /* (Each different: PostgreSQL delivers a payload sent twice in one
+   * transaction once.) */
   for (guint i = 0; i < 140; i++)
-    parts[i] = part;
-  parts[140] = "}";
-  notify_server_all (lesson.first, parts);
+    {
+      parts[i] = g_strnfill (7900, 'x');
+      parts[i][0] = '+';
+      g_snprintf (parts[i] + 1, 8, "%05u", i);
+      parts[i][6] = 'x';
+    }
+  parts[140] = g_strdup ("=}");
+  notify_server_all (lesson.first, (const char * const *) parts);
+  for (guint i = 0; i < 141; i++)
+    g_free (parts[i]);
 
   /* The first server is alive, and its room relays the student's offer. */
   g_assert_cmpuint (mc_test_server_get_health (lesson.first, NULL), ==, 200);
@@ -1083,7 +1263,9 @@ main (int   argc,
   g_test_add_func ("/server/nodes/listener-reconnects", test_listener_reconnects);
   g_test_add_func ("/server/nodes/room-across", test_room_across);
   g_test_add_func ("/server/nodes/room-across-together", test_room_across_together);
+  g_test_add_func ("/server/nodes/same-user-together", test_same_user_together);
   g_test_add_func ("/server/nodes/room-events-hostile", test_room_events_hostile);
+  g_test_add_func ("/server/nodes/reuse-port", test_reuse_port);
   g_test_add_func ("/server/nodes/webhook-once", test_webhook_once);
 
   return g_test_run ();

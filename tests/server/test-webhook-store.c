@@ -155,7 +155,7 @@ test_nobody_listens (Fixture      *fixture,
   g_autoptr (GError) error = NULL;
 
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->mentor_id, NULL,
-                                      1000010, &error));
+                                      1000010, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (count (fixture, "SELECT count (*) FROM webhook_events"), ==, 0);
   g_assert_cmpuint (fixture->n_signals, ==, 0);
@@ -176,13 +176,13 @@ test_lesson (Fixture      *fixture,
   JsonArray                     *participants;
 
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->mentor_id, NULL,
-                                      1000010, &error));
+                                      1000010, NULL, &error));
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->student_id, NULL,
-                                      1000020, &error));
+                                      1000020, NULL, &error));
   g_assert_true (mcs_store_call_leave (fixture->store, fixture->booking_id, fixture->student_id,
                                        1000120, "connection_lost", &error));
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->student_id, NULL,
-                                      1000200, &error));
+                                      1000200, NULL, &error));
   g_assert_true (mcs_store_call_end (fixture->store, fixture->booking_id, fixture->mentor_id,
                                      1003010, &error));
   g_assert_no_error (error);
@@ -260,7 +260,7 @@ test_rolled_back (Fixture      *fixture,
   g_autoptr (GError)             error = NULL;
 
   /* No such user: the attendance row breaks a foreign key. */
-  g_assert_false (mcs_store_call_join (fixture->store, fixture->booking_id, 999, NULL, 1000010, &error));
+  g_assert_false (mcs_store_call_join (fixture->store, fixture->booking_id, 999, NULL, 1000010, NULL, &error));
   g_assert_nonnull (error);
   g_assert_cmpint (count (fixture, "SELECT count (*) FROM webhook_events"), ==, 0);
   g_assert_cmpint (count (fixture, "SELECT count (*) FROM webhook_deliveries"), ==, 0);
@@ -282,7 +282,7 @@ test_attempts (Fixture      *fixture,
   gint64                         length, oldest_age, next_due;
 
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->mentor_id, NULL,
-                                      1000010, &error));
+                                      1000010, NULL, &error));
   mcs_store_get_webhook_queue (fixture->store, 1000040, &length, &oldest_age, &next_due);
   g_assert_cmpint (length, ==, 2);
   g_assert_cmpint (oldest_age, ==, 30);
@@ -355,9 +355,9 @@ test_restart (Fixture      *fixture,
   JsonObject                    *d;
 
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->mentor_id, NULL,
-                                      1000010, &error));
+                                      1000010, NULL, &error));
   g_assert_true (mcs_store_call_join (fixture->store, fixture->booking_id, fixture->student_id, NULL,
-                                      1000020, &error));
+                                      1000020, NULL, &error));
   /* Two records of one booking: the booking is told of once. */
   g_assert_cmpuint (mcs_store_node_started (fixture->store, 1000100, bookings), ==, 2);
   g_assert_cmpuint (bookings->len, ==, 1);
