@@ -1024,22 +1024,33 @@ test_reuse_port (void)
   g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
 }
 
+/* Iterates the test's main context for @ms milliseconds. */
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+#define N_ROUNDS 10
+
 /* One user joins one lesson on two servers at the same moment (two
- * windows, or a connection that moved and came back): the later join wins
- * on both servers, the other connection is taken over, and the other
- * participant's offers reach the one left. */
+ * windows, or a connection that moved and came back), again and again:
+ * each time exactly one connection is left (the later join wins on both
+ * servers; the earlier one and the last round's are taken over), and the
+ * other participant's offers reach it. */
 static void
 test_same_user_together (void)
 {
   g_autoptr (McTestServer) first = NULL;
   g_autoptr (McTestServer) second = NULL;
   g_autoptr (McTestSocket) mentor_socket = NULL;
+  g_autoptr (McTestSocket) survivor = NULL;
   g_autoptr (JsonObject)   offer = NULL;
-  McTestSocket            *sockets[2];
-  char                    *joins[2];
   g_autofree char         *mentor = NULL;
-  gint64                   booking_id, deadline;
-  guint                    closed = 0, survivor = 0;
+  gint64                   booking_id;
 
   first = mc_test_server_start_new (NULL);
   if (!mc_test_database_is_postgresql ())
@@ -1054,47 +1065,54 @@ test_same_user_together (void)
   mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
   mentor_socket = join_lesson (first, mentor, booking_id);
 
-  sockets[0] = ready_to_join (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
-                              &joins[0]);
-  sockets[1] = ready_to_join (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
-                              &joins[1]);
-  mc_test_socket_send (sockets[0], joins[0]);
-  mc_test_socket_send (sockets[1], joins[1]);
-
-  /* One of them is taken over; a second later the other is still there. */
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (closed == 0 && g_get_monotonic_time () < deadline)
+  for (guint round = 0; round < N_ROUNDS; round++)
     {
-      g_main_context_iteration (NULL, FALSE);
+      McTestSocket *sockets[2];
+      char         *joins[2];
+      gint64        deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      guint         open = 2;
+
+      sockets[0] = ready_to_join (first, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
+                                  &joins[0]);
+      sockets[1] = ready_to_join (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD, booking_id,
+                                  &joins[1]);
+      mc_test_socket_send (sockets[0], joins[0]);
+      mc_test_socket_send (sockets[1], joins[1]);
+
+      /* One of the two is taken over (and the last round's one); a moment
+       * later the other is still there. */
+      while ((!sockets[0]->closed && !sockets[1]->closed) ||
+             (survivor != NULL && !survivor->closed))
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, FALSE);
+        }
+      spin (300);
+      g_clear_pointer (&survivor, mc_test_socket_free);
       for (guint i = 0; i < 2; i++)
-        if (sockets[i]->closed)
-          {
-            closed++;
-            survivor = 1 - i;
-          }
+        {
+          if (sockets[i]->closed)
+            {
+              open--;
+              mc_test_socket_free (sockets[i]);
+            }
+          else
+            survivor = sockets[i];
+          g_free (joins[i]);
+        }
+      g_assert_cmpuint (open, ==, 1);
     }
-  g_assert_cmpuint (closed, ==, 1);
-  deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_false (sockets[survivor]->closed);
+
   g_assert_cmpint (mc_test_database_query_int (mc_test_server_get_database (first),
                                                "SELECT count(*) FROM attendance"
                                                " WHERE left_at IS NULL"),
                    ==, 2);
-
   mc_test_socket_send_printf (mentor_socket,
                               "{\"type\":\"offer\",\"booking_id\":%" G_GINT64_FORMAT
                               ",\"sdp\":\"v=0\"}",
                               booking_id);
-  offer = mc_test_socket_wait (sockets[survivor], "offer");
+  offer = mc_test_socket_wait (survivor, "offer");
   g_assert_cmpstr (json_object_get_string_member (offer, "sdp"), ==, "v=0");
-
-  for (guint i = 0; i < 2; i++)
-    {
-      mc_test_socket_free (sockets[i]);
-      g_free (joins[i]);
-    }
 }
 
 /* Sends each of @payloads, in order, on the channel of @server's own, as
