@@ -573,6 +573,26 @@ find_elsewhere (McsSignaling *self,
   return g_steal_pointer (&elsewhere);
 }
 
+/* Tells each server of @attendees (from mcs_store_call_list_elsewhere ())
+ * of @event in @booking_id once, however many of them it holds. */
+static void
+tell_servers (McsSignaling *self,
+              GPtrArray    *attendees,
+              McsRoomEvent  event,
+              gint64        booking_id,
+              JsonObject   *members)
+{
+  g_autoptr (GHashTable) told = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; attendees != NULL && i < attendees->len; i++)
+    {
+      McsAttendee *attendee = g_ptr_array_index (attendees, i);
+
+      if (g_hash_table_add (told, attendee->node))
+        mcs_signaling_tell_node (self, attendee->node, event, booking_id, members, NULL);
+    }
+}
+
 /* Join, step 6: the servers in @elsewhere hear that the participant of
  * slot @index joined here: the other participant's tells them, an
  * earlier connection of the same one's closes it. */
@@ -583,24 +603,13 @@ tell_elsewhere (McsSignaling *self,
                 GPtrArray    *elsewhere)
 {
   Slot                  *slot = &room->slots[index];
-  g_autoptr (GHashTable) told = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (JsonObject) members = json_object_new ();
 
-  for (guint i = 0; elsewhere != NULL && i < elsewhere->len; i++)
-    {
-      McsAttendee           *attendee = g_ptr_array_index (elsewhere, i);
-      g_autoptr (JsonObject) members = NULL;
-
-      if (!g_hash_table_add (told, attendee->node))
-        continue;
-
-      members = json_object_new ();
-      json_object_set_int_member (members, "user_id", room->user_ids[index]);
-      json_object_set_int_member (members, "record", slot->record);
-      if (slot->instance != NULL)
-        json_object_set_string_member (members, "instance", slot->instance);
-      mcs_signaling_tell_node (self, attendee->node, MCS_ROOM_EVENT_JOINED, room->booking_id,
-                               members, NULL);
-    }
+  json_object_set_int_member (members, "user_id", room->user_ids[index]);
+  json_object_set_int_member (members, "record", slot->record);
+  if (slot->instance != NULL)
+    json_object_set_string_member (members, "instance", slot->instance);
+  tell_servers (self, elsewhere, MCS_ROOM_EVENT_JOINED, room->booking_id, members);
 }
 
 /* Join, step 7: "joined", with who is in the room (here or elsewhere), the
@@ -1026,7 +1035,7 @@ mcs_signaling_chat_posted (McsSignaling         *self,
 {
   Room                  *room = mcs_signaling_find_room (self, message->booking_id);
   g_autoptr (GPtrArray)  elsewhere = NULL;
-  g_autoptr (GHashTable) told = NULL;
+  g_autoptr (JsonObject) members = NULL;
   g_autoptr (GError)     error = NULL;
 
   if (room != NULL)
@@ -1045,20 +1054,9 @@ mcs_signaling_chat_posted (McsSignaling         *self,
       return;
     }
 
-  told = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < elsewhere->len; i++)
-    {
-      McsAttendee           *attendee = g_ptr_array_index (elsewhere, i);
-      g_autoptr (JsonObject) members = NULL;
-
-      if (!g_hash_table_add (told, attendee->node))
-        continue;
-
-      members = json_object_new ();
-      json_object_set_int_member (members, "seq", message->seq);
-      mcs_signaling_tell_node (self, attendee->node, MCS_ROOM_EVENT_CHAT, message->booking_id,
-                               members, NULL);
-    }
+  members = json_object_new ();
+  json_object_set_int_member (members, "seq", message->seq);
+  tell_servers (self, elsewhere, MCS_ROOM_EVENT_CHAT, message->booking_id, members);
 }
 
 /* Rooms across servers */

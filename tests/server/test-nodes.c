@@ -617,6 +617,24 @@ test_notifications_across (void)
   wait_presence (lobby, booking_id, 0);
 }
 
+/* Starts two servers on one database into @first and @second; on SQLite,
+ * whose servers do not hear each other, skips the test instead and
+ * returns %FALSE. */
+static gboolean
+start_listening_pair (McTestServer **first,
+                      McTestServer **second)
+{
+  *first = mc_test_server_start_new (NULL);
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return FALSE;
+    }
+  *second = mc_test_server_new_node (*first, NULL);
+  mc_test_server_start (*second);
+  return TRUE;
+}
+
 /* The participant in @joined's "participants" who is not @user_id. */
 static JsonObject *
 other_participant (JsonObject *joined,
@@ -694,14 +712,8 @@ test_room_across (void)
   gint64                   booking_id, mentor_id, student_id;
   guint                    status;
 
-  first = mc_test_server_start_new (NULL);
-  if (!mc_test_database_is_postgresql ())
-    {
-      g_test_skip ("only servers on PostgreSQL hear each other");
-      return;
-    }
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
+  if (!start_listening_pair (&first, &second))
+    return;
 
   booking_id = create_lesson (first);
   mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
@@ -886,14 +898,8 @@ test_room_across_together (void)
   char                    *joins[2 * N_TOGETHER];
   gint64                   booking_ids[N_TOGETHER];
 
-  first = mc_test_server_start_new (NULL);
-  if (!mc_test_database_is_postgresql ())
-    {
-      g_test_skip ("only servers on PostgreSQL hear each other");
-      return;
-    }
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
+  if (!start_listening_pair (&first, &second))
+    return;
 
   for (guint i = 0; i < N_TOGETHER; i++)
     {
@@ -1052,14 +1058,8 @@ test_same_user_together (void)
   g_autofree char         *mentor = NULL;
   gint64                   booking_id;
 
-  first = mc_test_server_start_new (NULL);
-  if (!mc_test_database_is_postgresql ())
-    {
-      g_test_skip ("only servers on PostgreSQL hear each other");
-      return;
-    }
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
+  if (!start_listening_pair (&first, &second))
+    return;
 
   booking_id = create_lesson (first);
   mentor = mc_test_login (first, MC_TEST_MENTOR, MC_TEST_MENTOR_PASSWORD);
