@@ -26,6 +26,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <libpq-fe.h>
 
@@ -51,15 +54,16 @@ struct _McsListener
 {
   GObject parent_instance;
 
-  char       *url;
-  char       *channel; /* this server's own, besides MCS_STORE_CHANNEL */
-  GHashTable *parts;   /* sender's backend pid → GString: a payload's parts so far */
-  PGconn     *conn;
-  State       state;
-  gboolean    has_listened;
-  guint       watch_id;
-  guint       timeout_id;
-  guint       reconnect_id;
+  char         *url;
+  char         *channel;     /* this server's own, besides MCS_STORE_CHANNEL */
+  GCancellable *cancellable; /* the database host's name being looked up */
+  GHashTable   *parts;       /* sender's backend pid → GString: a payload's parts so far */
+  PGconn       *conn;
+  State         state;
+  gboolean      has_listened;
+  guint         watch_id;
+  guint         timeout_id;
+  guint         reconnect_id;
 };
 
 G_DEFINE_FINAL_TYPE (McsListener, mcs_listener, G_TYPE_OBJECT)
@@ -83,6 +87,8 @@ drop (McsListener *self)
 {
   g_clear_handle_id (&self->watch_id, g_source_remove);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->conn, PQfinish);
   g_hash_table_remove_all (self->parts);
   self->state = STATE_LOST;
@@ -335,22 +341,28 @@ poll_connection (McsListener *self)
     }
 }
 
-/* Connects and listens, without waiting on the main loop for the
- * database (libpq's non-blocking connection, its socket watched on the
- * main context); on failure, tries again later. */
+/* Connects, to @hostaddr (addresses of @host) if not %NULL, and listens,
+ * without waiting on the main loop for the database (libpq's non-blocking
+ * connection, its socket watched on the main context). */
 static void
-start (McsListener *self)
+connect_to (McsListener *self,
+            const char  *host,
+            const char  *hostaddr)
 {
   /* As the store's connection: UTF-8 and no NOTICEs. This one is idle but
    * for notifications: TCP keep-alives find a peer that vanished without a
-   * word (a fail-over, a moved address) within a minute or so. libpq leaves
-   * a non-blocking connection's time-out to its caller (connect_timeout_cb
-   * ()), and resolves a host name before it returns: the database's URL
-   * should name an address, or a name the local resolver knows at once. */
+   * word (a fail-over, a moved address) within a minute or so. Keywords
+   * after "dbname" override what its URL says. */
   const char *keywords[] = { "client_encoding", "options", "keepalives_idle",
-                             "keepalives_interval", "keepalives_count", "dbname", NULL };
+                             "keepalives_interval", "keepalives_count", "dbname",
+                             "host", "hostaddr", NULL };
   const char *values[] = { "UTF8", "-c client_min_messages=warning", "30", "10", "3",
-                           self->url, NULL };
+                           self->url, host, hostaddr, NULL };
+
+  /* Without addresses, the URL's own host (a socket directory, or an
+   * address) stands. */
+  if (hostaddr == NULL)
+    keywords[6] = NULL;
 
   self->conn = PQconnectStartParams (keywords, values, TRUE);
   if (self->conn == NULL)
@@ -366,9 +378,106 @@ start (McsListener *self)
 
   /* libpq's first step is to wait until the socket can be written to (its
    * connect () is under way): only then may PQconnectPoll () be called. */
+  watch (self, G_IO_OUT, connecting_cb);
+}
+
+/* The host name that libpq would look up before PQconnectStartParams ()
+ * returns, holding the main loop: the URL's host (or PGHOST's) when it is
+ * one name, not an address nor a socket directory, and no hostaddr is
+ * given. %NULL when there is none. */
+static char *
+host_to_look_up (const char *url)
+{
+  PQconninfoOption *options = PQconninfoParse (url, NULL);
+  const char       *host = NULL;
+  const char       *hostaddr = NULL;
+  char             *name = NULL;
+
+  for (PQconninfoOption *option = options; option != NULL && option->keyword != NULL; option++)
+    {
+      if (g_str_equal (option->keyword, "host"))
+        host = option->val;
+      else if (g_str_equal (option->keyword, "hostaddr"))
+        hostaddr = option->val;
+    }
+  if (host == NULL || host[0] == '\0')
+    host = g_getenv ("PGHOST");
+  if (hostaddr == NULL || hostaddr[0] == '\0')
+    hostaddr = g_getenv ("PGHOSTADDR");
+
+  if (host != NULL && host[0] != '\0' && host[0] != '/' && host[0] != '@' &&
+      strchr (host, ',') == NULL && !g_hostname_is_ip_address (host) &&
+      (hostaddr == NULL || hostaddr[0] == '\0'))
+    name = g_strdup (host);
+
+  PQconninfoFree (options);
+  return name;
+}
+
+/* The database host's addresses came: libpq gets them all (the host's name
+ * once for each), and tries them in turn as it would have. */
+static void
+looked_up_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  McsListener              *self = user_data;
+  g_autoptr (GError)        error = NULL;
+  g_autolist (GInetAddress) addresses = NULL;
+  g_autoptr (GString)       hosts = g_string_new (NULL);
+  g_autoptr (GString)       hostaddrs = g_string_new (NULL);
+  g_autofree char          *name = NULL;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+  /* Cancelled: the listener was dropped, maybe finalized. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->cancellable);
+  if (addresses == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("cannot look up the database host: %s",
+                                              error->message);
+
+      lose (self, why);
+      return;
+    }
+
+  name = host_to_look_up (self->url);
+  for (GList *l = addresses; l != NULL && name != NULL; l = l->next)
+    {
+      g_autofree char *address = g_inet_address_to_string (l->data);
+
+      g_string_append_printf (hosts, "%s%s", hosts->len > 0 ? "," : "", name);
+      g_string_append_printf (hostaddrs, "%s%s", hostaddrs->len > 0 ? "," : "", address);
+    }
+
+  g_debug ("The database host %s is at %s", name, hostaddrs->str);
+  connect_to (self, hosts->str, hostaddrs->str);
+}
+
+/* Connects and listens; on failure, tries again later. libpq leaves a
+ * non-blocking connection's time-out to its caller (connect_timeout_cb
+ * ()), and would look a host name up before it returns: the name is
+ * looked up here first, without holding the main loop. */
+static void
+start (McsListener *self)
+{
+  g_autofree char      *name = host_to_look_up (self->url);
+  g_autoptr (GResolver) resolver = NULL;
+
   self->state = STATE_CONNECTING;
   self->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, self);
-  watch (self, G_IO_OUT, connecting_cb);
+
+  if (name == NULL)
+    {
+      connect_to (self, NULL, NULL);
+      return;
+    }
+
+  resolver = g_resolver_get_default ();
+  self->cancellable = g_cancellable_new ();
+  g_resolver_lookup_by_name_async (resolver, name, self->cancellable, looked_up_cb, self);
 }
 
 static gboolean
