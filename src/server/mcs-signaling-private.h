@@ -14,6 +14,7 @@
 #include "mc-types.h"
 #include "mcs-connection.h"
 #include "mcs-signaling.h"
+#include "mcs-store.h"
 
 G_BEGIN_DECLS
 
@@ -26,9 +27,7 @@ typedef struct
   char          *node;       /* the other server they are in the call on, or NULL */
   char          *instance;   /* the client's call-session id, or NULL */
   gint64         record;     /* their attendance record: a later join has a larger id */
-  gboolean       muted;
-  gboolean       camera_off;
-  gboolean       screen; /* sharing the screen instead of the camera */
+  McsMediaFlags  media;      /* what they send */
 } Slot;
 
 typedef struct

@@ -58,25 +58,27 @@ slot_clear (Slot *slot)
   g_clear_pointer (&slot->node, g_free);
   g_clear_pointer (&slot->instance, g_free);
   slot->record = 0;
-  slot->muted = FALSE;
-  slot->camera_off = FALSE;
-  slot->screen = FALSE;
+  slot->media = 0;
 }
 
-static McsMediaFlags
-slot_get_media (const Slot *slot)
+/* The members of a message that say what a participant sends. */
+static const struct
 {
-  return (slot->muted ? MCS_MEDIA_MUTED : 0) | (slot->camera_off ? MCS_MEDIA_CAMERA_OFF : 0) |
-         (slot->screen ? MCS_MEDIA_SCREEN : 0);
-}
+  const char   *member;
+  McsMediaFlags flag;
+} media_members[] = {
+  { "muted", MCS_MEDIA_MUTED },
+  { "camera_off", MCS_MEDIA_CAMERA_OFF },
+  { "screen", MCS_MEDIA_SCREEN }, /* the screen instead of the camera */
+};
 
 static void
-slot_set_media (Slot         *slot,
-                McsMediaFlags media)
+set_media_members (JsonObject   *object,
+                   McsMediaFlags media)
 {
-  slot->muted = (media & MCS_MEDIA_MUTED) != 0;
-  slot->camera_off = (media & MCS_MEDIA_CAMERA_OFF) != 0;
-  slot->screen = (media & MCS_MEDIA_SCREEN) != 0;
+  for (guint i = 0; i < G_N_ELEMENTS (media_members); i++)
+    json_object_set_boolean_member (object, media_members[i].member,
+                                    (media & media_members[i].flag) != 0);
 }
 
 /* Whether the participant of @slot is in the call, here or elsewhere. */
@@ -108,12 +110,11 @@ add_participant (JsonBuilder   *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "user");
   mcs_view_add_user (builder, user, FALSE);
-  json_builder_set_member_name (builder, "muted");
-  json_builder_add_boolean_value (builder, slot->muted);
-  json_builder_set_member_name (builder, "camera_off");
-  json_builder_add_boolean_value (builder, slot->camera_off);
-  json_builder_set_member_name (builder, "screen");
-  json_builder_add_boolean_value (builder, slot->screen);
+  for (guint i = 0; i < G_N_ELEMENTS (media_members); i++)
+    {
+      json_builder_set_member_name (builder, media_members[i].member);
+      json_builder_add_boolean_value (builder, (slot->media & media_members[i].flag) != 0);
+    }
   if (slot->instance != NULL)
     {
       json_builder_set_member_name (builder, "instance");
@@ -146,9 +147,7 @@ send_peer_joined (McsConnection *connection,
 
   mcs_view_add_user (joiner, user, FALSE);
   mcs_signaling_set_node (peer_joined, "user", joiner);
-  json_object_set_boolean_member (peer_joined, "muted", slot->muted);
-  json_object_set_boolean_member (peer_joined, "camera_off", slot->camera_off);
-  json_object_set_boolean_member (peer_joined, "screen", slot->screen);
+  set_media_members (peer_joined, slot->media);
   if (slot->instance != NULL)
     json_object_set_string_member (peer_joined, "instance", slot->instance);
   mcs_connection_send (connection, peer_joined);
@@ -163,9 +162,7 @@ send_media_state (McsConnection *connection,
   g_autoptr (JsonObject) state = mcs_signaling_new_message ("media-state", booking_id, NULL);
 
   json_object_set_int_member (state, "user_id", user_id);
-  json_object_set_boolean_member (state, "muted", slot->muted);
-  json_object_set_boolean_member (state, "camera_off", slot->camera_off);
-  json_object_set_boolean_member (state, "screen", slot->screen);
+  set_media_members (state, slot->media);
   mcs_connection_send (connection, state);
 }
 
@@ -566,7 +563,7 @@ find_elsewhere (McsSignaling *self,
           peer->node = g_strdup (attendee->node);
           peer->instance = g_strdup (attendee->instance);
           peer->record = attendee->record;
-          slot_set_media (peer, attendee->media);
+          peer->media = attendee->media;
         }
     }
 
@@ -865,17 +862,20 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
     return;
 
   slot = &room->slots[index];
-  if (mc_json_has (message, "muted"))
-    slot->muted = json_object_get_boolean_member (message, "muted");
-  if (mc_json_has (message, "camera_off"))
-    slot->camera_off = json_object_get_boolean_member (message, "camera_off");
-  if (mc_json_has (message, "screen"))
-    slot->screen = json_object_get_boolean_member (message, "screen");
+  for (guint i = 0; i < G_N_ELEMENTS (media_members); i++)
+    {
+      if (!mc_json_has (message, media_members[i].member))
+        continue;
+      if (json_object_get_boolean_member (message, media_members[i].member))
+        slot->media |= media_members[i].flag;
+      else
+        slot->media &= ~media_members[i].flag;
+    }
 
   /* For a server that puts the other participant in the call later. */
   if (self->publishing && !mcs_store_call_set_media (mcs_server_get_store (self->server),
                                                      room->booking_id, user_id,
-                                                     slot_get_media (slot), &error))
+                                                     slot->media, &error))
     g_message ("Cannot record media state: %s", error->message);
 
   peer = &room->slots[1 - index];
@@ -888,7 +888,7 @@ mcs_signaling_handle_media_state (McsSignaling  *self,
       g_autoptr (JsonObject) members = json_object_new ();
 
       json_object_set_int_member (members, "user_id", user_id);
-      json_object_set_int_member (members, "media", slot_get_media (slot));
+      json_object_set_int_member (members, "media", slot->media);
       mcs_signaling_tell_node (self, peer->node, MCS_ROOM_EVENT_MEDIA, room->booking_id, members,
                                NULL);
     }
@@ -1118,7 +1118,7 @@ heard_joined (McsSignaling *self,
 
   media = json_object_new ();
   json_object_set_int_member (media, "user_id", room->user_ids[1 - index]);
-  json_object_set_int_member (media, "media", slot_get_media (peer));
+  json_object_set_int_member (media, "media", peer->media);
   mcs_signaling_tell_node (self, node, MCS_ROOM_EVENT_MEDIA, room->booking_id, media, NULL);
 }
 
@@ -1231,7 +1231,7 @@ mcs_signaling_room_heard (McsSignaling *self,
     case MCS_ROOM_EVENT_MEDIA:
       if (g_strcmp0 (room->slots[index].node, node) != 0)
         break;
-      slot_set_media (&room->slots[index], json_object_get_int_member_with_default (object, "media", 0));
+      room->slots[index].media = json_object_get_int_member_with_default (object, "media", 0);
       if (peer->connection != NULL)
         send_media_state (peer->connection, booking_id, room->user_ids[index], &room->slots[index]);
       break;
