@@ -498,6 +498,17 @@ mcs_config_validate (McsConfig *config,
       return FALSE;
     }
 
+  /* Servers sharing an SQLite file do not relay a lesson between them: the
+   * kernel would put its two participants on two of them, who would never
+   * meet. */
+  if (config->reuse_port && !mcs_database_is_url (config->database))
+    {
+      g_set_error_literal (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,
+                           "reuse-port needs a PostgreSQL database: servers sharing an SQLite "
+                           "file do not relay a lesson between them");
+      return FALSE;
+    }
+
   if ((config->tls_certificate == NULL) != (config->tls_key == NULL))
     {
       g_set_error_literal (error, MCS_CONFIG_ERROR, MCS_CONFIG_ERROR_INVALID,

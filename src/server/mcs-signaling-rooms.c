@@ -286,7 +286,7 @@ mcs_signaling_end_call (McsSignaling *self,
   room = mcs_signaling_find_room (self, booking_id);
   if (room != NULL)
     {
-      if (!close_ended (self, room, ended_by, error))
+      if (!close_ended (self, room, ended_by, error) && error != NULL && *error != NULL)
         return FALSE;
 
       for (guint i = 0; i < 2; i++)
@@ -546,10 +546,9 @@ find_elsewhere (McsSignaling *self,
       return NULL;
     }
 
-  /* Only older records: of two joins by one user on two servers at once,
-   * the later one wins on both (heard_joined ()). */
-  attendee = find_attendee (elsewhere, room->user_ids[index]);
-  if (attendee != NULL && attendee->record < room->slots[index].record &&
+  /* Only older records (the store's cutoff): of two joins by one user on
+   * two servers at once, the later one wins on both (heard_joined ()). */
+  if (find_attendee (elsewhere, room->user_ids[index]) != NULL &&
       !mcs_store_call_take_over (store, room->booking_id, room->user_ids[index],
                                  room->slots[index].record, mcs_signaling_now (), &error))
     g_warning ("Cannot record a takeover: %s", error->message);
@@ -701,12 +700,12 @@ mcs_signaling_handle_join (McsSignaling  *self,
   if (!occupy (self, room, index, connection, message, request_id))
     return;
 
-  /* A repeated join on the same connection changes nothing elsewhere. */
+  /* A repeated join on the same connection reads the others again (what
+   * it missed, say while this server could not hear them), but tells them
+   * nothing new. */
+  elsewhere = find_elsewhere (self, room, index);
   if (!again)
-    {
-      elsewhere = find_elsewhere (self, room, index);
-      tell_elsewhere (self, room, index, elsewhere);
-    }
+    tell_elsewhere (self, room, index, elsewhere);
   reply_joined (self, room, index, connection, chat_after, request_id);
 }
 
@@ -1098,7 +1097,15 @@ heard_joined (McsSignaling *self,
 
   if (record <= slot->record ||
       !mcs_store_call_is_open (store, record, room->booking_id, room->user_ids[index], node))
-    return;
+    {
+      /* That join is over already, but it took this connection's record
+       * over first: the connection goes too. */
+      if (slot->connection != NULL &&
+          !mcs_store_call_is_open (store, slot->record, room->booking_id, room->user_ids[index],
+                                   self->node_name))
+        close_taken_over (slot);
+      return;
+    }
 
   if (slot->connection != NULL)
     close_taken_over (slot);

@@ -518,7 +518,7 @@ mcs_store_call_list_elsewhere (McsStore *self,
                                       "SELECT id, user_id, node, instance, media FROM attendance"
                                       " WHERE booking_id = ?1 AND left_at IS NULL"
                                       "   AND node != ?2 AND node IN (SELECT name FROM nodes)"
-                                      " ORDER BY joined_at, id",
+                                      " ORDER BY id",
                                       &local_error);
   if (statement == NULL)
     return mcs_store_fail (error, local_error), NULL;

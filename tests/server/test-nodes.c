@@ -964,10 +964,46 @@ open_record_node (McTestServer *server,
   return NULL;
 }
 
+/* Runs --check-config --reuse-port with the arguments that follow (ending
+ * in %NULL), sees it refused, and returns what it said. */
+static char *
+check_config_refused (const char *first_argument,
+                      ...)
+{
+  g_autoptr (GPtrArray)   argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) check = NULL;
+  g_autoptr (GError)      error = NULL;
+  char                   *err = NULL;
+  va_list                 args;
+
+  g_ptr_array_add (argv, (char *) mc_test_server_get_binary ());
+  g_ptr_array_add (argv, "--check-config");
+  g_ptr_array_add (argv, "--reuse-port");
+  g_ptr_array_add (argv, "--listen");
+  g_ptr_array_add (argv, "127.0.0.1:8080");
+  va_start (args, first_argument);
+  for (const char *argument = first_argument; argument != NULL;
+       argument = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) argument);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  check = g_subprocess_newv ((const char * const *) argv->pdata,
+                             G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (check, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (check), !=, 0);
+
+  return err;
+}
+
 /* Two servers listen on one port (reuse-port): the kernel spreads the
- * connections between them, and, on PostgreSQL, a lesson is one call
- * wherever its participants landed. Without a name of its own, a server
- * refuses to share its port. */
+ * connections between them, and a lesson is one call wherever its
+ * participants landed. Without a name of its own, or on SQLite (whose
+ * servers do not relay to each other), a server refuses to share its
+ * port. */
 static void
 test_reuse_port (void)
 {
@@ -978,7 +1014,6 @@ test_reuse_port (void)
   g_autoptr (JsonObject)   offer = NULL;
   g_autoptr (GHashTable)   nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GUri)         uri = NULL;
-  g_autoptr (GSubprocess)  check = NULL;
   g_autoptr (GError)       error = NULL;
   g_autofree char         *overrides = NULL;
   g_autofree char         *mentor = NULL;
@@ -986,14 +1021,16 @@ test_reuse_port (void)
   g_autofree char         *err = NULL;
   gint64                   booking_id;
 
-  check = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error, mc_test_server_get_binary (), "--check-config", "--reuse-port",
-                            "--listen", "127.0.0.1:8080", NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (check, NULL, NULL, NULL, &err, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (check), !=, 0);
+  err = check_config_refused ("--database", "postgresql:///mentorcall", NULL);
   g_assert_nonnull (strstr (err, "reuse-port needs a node name"));
+  g_clear_pointer (&err, g_free);
+  err = check_config_refused ("--node", "a", "--database", "/nonexistent/mentorcall.db", NULL);
+  g_assert_nonnull (strstr (err, "reuse-port needs a PostgreSQL database"));
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("servers on SQLite may not share a port (they do not relay to each other)");
+      return;
+    }
 
   first = mc_test_server_start_new ("[server]\nreuse-port=true\n");
   uri = g_uri_parse (mc_test_server_get_url (first), G_URI_FLAGS_NONE, &error);
@@ -1017,9 +1054,6 @@ test_reuse_port (void)
       g_hash_table_add (nodes, open_record_node (first, booking_id, MC_TEST_MENTOR));
     }
   g_assert_cmpuint (g_hash_table_size (nodes), ==, 2);
-
-  if (!mc_test_database_is_postgresql ())
-    return; /* servers sharing an SQLite file do not relay to each other */
 
   student_socket = join_lesson (first, student, booking_id);
   mc_test_socket_send_printf (student_socket,
