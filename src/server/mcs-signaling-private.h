@@ -1,10 +1,10 @@
-/* mcs-signaling-private.h — what the hub and the rooms of McsSignaling share
+/* mcs-signaling-private.h — what the parts of McsSignaling share
  *
  * Copyright 2026 The Mentorcall authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Only mcs-signaling.c and mcs-signaling-rooms.c include this; everything
- * else uses mcs-signaling.h.
+ * Only the parts of McsSignaling (mcs-signaling*.c) include this;
+ * everything else uses mcs-signaling.h.
  */
 
 #pragma once
@@ -101,6 +101,34 @@ Room    *mcs_signaling_find_room (McsSignaling *self,
                                   gint64        booking_id);
 void     mcs_signaling_room_free (Room *room);
 gboolean mcs_signaling_room_is_empty (Room *room);
+int      mcs_signaling_slot_index (Room  *room,
+                                   gint64 user_id);
+void     mcs_signaling_slot_clear (Slot *slot);
+gboolean mcs_signaling_slot_is_present (const Slot *slot);
+void     mcs_signaling_slot_update_media (Slot       *slot,
+                                          JsonObject *message);
+void     mcs_signaling_send_peer_joined (McsConnection *connection,
+                                         gint64         booking_id,
+                                         const McsUser *user,
+                                         Slot          *slot);
+void     mcs_signaling_send_peer_left (McsConnection *connection,
+                                       gint64         booking_id,
+                                       gint64         user_id,
+                                       McLeaveReason  reason);
+void     mcs_signaling_send_media_state (McsConnection *connection,
+                                         gint64         booking_id,
+                                         gint64         user_id,
+                                         Slot          *slot);
+void     mcs_signaling_close_taken_over (Slot *slot);
+gboolean mcs_signaling_close_ended (McsSignaling *self,
+                                    Room         *room,
+                                    gint64        ended_by,
+                                    GError      **error);
+Room    *mcs_signaling_require_room (McsSignaling  *self,
+                                     McsConnection *connection,
+                                     JsonObject    *message,
+                                     const char    *request_id,
+                                     int           *index);
 void     mcs_signaling_leave_room (McsSignaling  *self,
                                    McsConnection *connection,
                                    McLeaveReason  reason,
@@ -109,15 +137,28 @@ gboolean mcs_signaling_end_call (McsSignaling *self,
                                  gint64        booking_id,
                                  gint64        ended_by,
                                  GError      **error);
-void     mcs_signaling_room_ended (McsSignaling *self,
-                                   gint64        booking_id,
-                                   gint64        ended_by);
-void     mcs_signaling_room_heard (McsSignaling *self,
-                                   McsRoomEvent  event,
-                                   const char   *node,
-                                   JsonObject   *object);
-void     mcs_signaling_room_check_present (McsSignaling     *self,
-                                           const McsBooking *booking);
+
+/* What is sent inside a room: mcs-signaling-messages.c */
+void mcs_signaling_deliver_chat (Room                 *room,
+                                 const McsChatMessage *message,
+                                 McsConnection        *origin);
+
+/* A room across two servers: mcs-signaling-across.c */
+void mcs_signaling_join_elsewhere (McsSignaling *self,
+                                   Room         *room,
+                                   int           index,
+                                   gboolean      tell);
+void mcs_signaling_chat_elsewhere (McsSignaling         *self,
+                                   const McsChatMessage *message);
+void mcs_signaling_room_ended (McsSignaling *self,
+                               gint64        booking_id,
+                               gint64        ended_by);
+void mcs_signaling_room_heard (McsSignaling *self,
+                               McsRoomEvent  event,
+                               const char   *node,
+                               JsonObject   *object);
+void mcs_signaling_room_check_present (McsSignaling     *self,
+                                       const McsBooking *booking);
 
 /* Message handlers, as the hub's dispatch table calls them. */
 void mcs_signaling_handle_join (McsSignaling  *self,
