@@ -56,7 +56,8 @@ struct _McsListener
 
   char         *url;
   char         *channel;     /* this server's own, besides MCS_STORE_CHANNEL */
-  GCancellable *cancellable; /* the database host's name being looked up */
+  char         *host_name;   /* the database host's name to look up first, or NULL */
+  GCancellable *cancellable; /* while it is being looked up */
   GHashTable   *parts;       /* sender's backend pid → GString: a payload's parts so far */
   PGconn       *conn;
   State         state;
@@ -443,16 +444,15 @@ looked_up_cb (GObject      *source,
       return;
     }
 
-  name = host_to_look_up (self->url);
-  for (GList *l = addresses; l != NULL && name != NULL; l = l->next)
+  for (GList *l = addresses; l != NULL; l = l->next)
     {
       g_autofree char *address = g_inet_address_to_string (l->data);
 
-      g_string_append_printf (hosts, "%s%s", hosts->len > 0 ? "," : "", name);
+      g_string_append_printf (hosts, "%s%s", hosts->len > 0 ? "," : "", self->host_name);
       g_string_append_printf (hostaddrs, "%s%s", hostaddrs->len > 0 ? "," : "", address);
     }
 
-  g_debug ("The database host %s is at %s", name, hostaddrs->str);
+  g_debug ("The database host %s is at %s", self->host_name, hostaddrs->str);
   connect_to (self, hosts->str, hostaddrs->str);
 }
 
@@ -463,13 +463,12 @@ looked_up_cb (GObject      *source,
 static void
 start (McsListener *self)
 {
-  g_autofree char      *name = host_to_look_up (self->url);
   g_autoptr (GResolver) resolver = NULL;
 
   self->state = STATE_CONNECTING;
   self->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, self);
 
-  if (name == NULL)
+  if (self->host_name == NULL)
     {
       connect_to (self, NULL, NULL);
       return;
@@ -477,7 +476,8 @@ start (McsListener *self)
 
   resolver = g_resolver_get_default ();
   self->cancellable = g_cancellable_new ();
-  g_resolver_lookup_by_name_async (resolver, name, self->cancellable, looked_up_cb, self);
+  g_resolver_lookup_by_name_async (resolver, self->host_name, self->cancellable, looked_up_cb,
+                                   self);
 }
 
 static gboolean
@@ -500,6 +500,7 @@ mcs_listener_finalize (GObject *object)
   drop (self);
   g_hash_table_unref (self->parts);
   g_free (self->url);
+  g_free (self->host_name);
   g_free (self->channel);
 
   G_OBJECT_CLASS (mcs_listener_parent_class)->finalize (object);
@@ -549,6 +550,7 @@ mcs_listener_new (const char *url,
   McsListener *self = g_object_new (MCS_TYPE_LISTENER, NULL);
 
   self->url = g_strdup (url);
+  self->host_name = host_to_look_up (url);
   self->channel = g_strdup (channel);
   start (self);
 

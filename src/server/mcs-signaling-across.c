@@ -172,8 +172,13 @@ mcs_signaling_chat_elsewhere (McsSignaling         *self,
   g_autoptr (GPtrArray)  elsewhere = NULL;
   g_autoptr (JsonObject) members = NULL;
   g_autoptr (GError)     error = NULL;
+  Room                  *room;
 
-  if (!self->publishing)
+  /* With both participants here, no other server holds a connection of
+   * theirs in the room: the store need not be asked. */
+  room = mcs_signaling_find_room (self, message->booking_id);
+  if (!self->publishing ||
+      (room != NULL && room->slots[0].connection != NULL && room->slots[1].connection != NULL))
     return;
 
   elsewhere = mcs_store_call_list_elsewhere (mcs_server_get_store (self->server),

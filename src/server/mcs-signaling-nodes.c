@@ -20,7 +20,7 @@
  * A lesson's two participants may be on different servers. What one's
  * server must tell the other's about the room (McsRoomEvent) goes on that
  * server's own channel (mcs_signaling_tell_node ()) as `{"node": …, "event":
- * "room-…", "booking_id": …, …}`, and mcs-signaling-rooms.c acts on it.
+ * "room-…", "booking_id": …, …}`, and mcs-signaling-across.c acts on it.
  * On SQLite nothing is published.
  */
 

@@ -448,7 +448,6 @@ mcs_store_call_is_open (McsStore   *self,
                         const char *node)
 {
   g_autoptr (McsStatement) statement = NULL;
-  gboolean                 has_row = FALSE;
 
   statement = mcs_database_statement (self->database,
                                       "SELECT 1 FROM attendance"
@@ -462,7 +461,7 @@ mcs_store_call_is_open (McsStore   *self,
   mcs_statement_bind_int64 (statement, 2, booking_id);
   mcs_statement_bind_int64 (statement, 3, user_id);
   mcs_statement_bind_text (statement, 4, node);
-  return mcs_database_step (self->database, statement, &has_row, NULL) && has_row;
+  return select_row (self, statement, NULL);
 }
 
 /**

@@ -521,6 +521,24 @@ test_listener_reconnects (void)
   wait_presence (lobby, booking_id, 1);
 }
 
+/* Starts two servers on one database into @first and @second; on SQLite,
+ * whose servers do not hear each other, skips the test instead and
+ * returns %FALSE. */
+static gboolean
+start_listening_pair (McTestServer **first,
+                      McTestServer **second)
+{
+  if (!mc_test_database_is_postgresql ())
+    {
+      g_test_skip ("only servers on PostgreSQL hear each other");
+      return FALSE;
+    }
+  *first = mc_test_server_start_new (NULL);
+  *second = mc_test_server_new_node (*first, NULL);
+  mc_test_server_start (*second);
+  return TRUE;
+}
+
 /* What a user's other connections hear reaches them on whichever server
  * they are connected to: on PostgreSQL the servers tell each other
  * (LISTEN/NOTIFY). */
@@ -541,16 +559,8 @@ test_notifications_across (void)
   gint64                   booking_id;
   guint                    status;
 
-  if (!mc_test_database_is_postgresql ())
-    {
-      g_test_skip ("servers sharing an SQLite file do not hear each other (PostgreSQL's "
-                   "LISTEN/NOTIFY carries it)");
-      return;
-    }
-
-  first = mc_test_server_start_new (NULL);
-  second = mc_test_server_new_node (first, NULL);
-  mc_test_server_start (second);
+  if (!start_listening_pair (&first, &second))
+    return;
 
   booking_id = create_lesson (first);
   lobby = open_lobby (second, MC_TEST_STUDENT, MC_TEST_STUDENT_PASSWORD);
@@ -615,24 +625,6 @@ test_notifications_across (void)
    * nobody is in the lesson. */
   mc_test_server_stop (first);
   wait_presence (lobby, booking_id, 0);
-}
-
-/* Starts two servers on one database into @first and @second; on SQLite,
- * whose servers do not hear each other, skips the test instead and
- * returns %FALSE. */
-static gboolean
-start_listening_pair (McTestServer **first,
-                      McTestServer **second)
-{
-  *first = mc_test_server_start_new (NULL);
-  if (!mc_test_database_is_postgresql ())
-    {
-      g_test_skip ("only servers on PostgreSQL hear each other");
-      return FALSE;
-    }
-  *second = mc_test_server_new_node (*first, NULL);
-  mc_test_server_start (*second);
-  return TRUE;
 }
 
 /* The participant in @joined's "participants" who is not @user_id. */
