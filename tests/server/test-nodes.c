@@ -696,6 +696,7 @@ test_room_across (void)
   g_autoptr (McTestSocket) old_socket = NULL;
   g_autoptr (JsonObject)   joined = NULL;
   g_autoptr (JsonObject)   peer_joined = NULL;
+  g_autoptr (JsonObject)   pong = NULL;
   g_autoptr (JsonObject)   message = NULL;
   g_autoptr (GString)      sdp = g_string_new ("v=0\r\n");
   g_autofree char         *mentor = NULL;
@@ -721,6 +722,10 @@ test_room_across (void)
   g_clear_pointer (&joined, json_object_unref);
   mc_test_socket_send_printf (mentor_socket, "{\"type\":\"media-state\",\"booking_id\":%" G_GINT64_FORMAT ",\"muted\":true}",
                               booking_id);
+  /* Messages are handled in order: once the ping is answered, the mute is
+   * on the mentor's record. */
+  mc_test_socket_send (mentor_socket, "{\"type\":\"ping\",\"request_id\":\"muted\"}");
+  pong = mc_test_socket_wait_reply (mentor_socket, "muted");
 
   student_socket = join_lesson_as (second, student, booking_id, "student-1", &joined);
   mentor_id = json_object_get_int_member (json_object_get_object_member (
